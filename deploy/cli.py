@@ -1,0 +1,101 @@
+"""Commands ``services``, ``setup`` and ``doctor``: running and checking the project's services."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+
+from schemas.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    services = subparsers.add_parser(
+        "services", help="start, stop and inspect the local Elasticsearch and Pub/Sub emulator",
+        description="Manage the local services. 'up' fetches and starts what is missing (a second 'up' "
+                    "does nothing), 'down' stops what peacewatch started, 'status' reports health, "
+                    "'env' prints the export lines a shell needs: eval \"$(peacewatch services env)\".")
+    services.add_argument("action", choices=["up", "down", "status", "env"])
+    services.add_argument("--only", choices=["elasticsearch", "pubsub"], help="act on one service only")
+    services.set_defaults(func=run_services)
+
+    setup = subparsers.add_parser(
+        "setup", help="create topics, subscriptions, index templates and aliases (idempotent)",
+        description="Create whatever is missing: the articles, alerts and deadletter topics and their "
+                    "subscriptions, and the Elasticsearch index templates and aliases from schemas/. "
+                    "Running it twice changes nothing.")
+    setup.add_argument("--skip-pubsub", action="store_true", help="only set up Elasticsearch")
+    setup.add_argument("--skip-elasticsearch", action="store_true", help="only set up Pub/Sub")
+    setup.set_defaults(func=run_setup)
+
+    doctor = subparsers.add_parser("doctor", help="check every dependency and say what to do about what is missing")
+    doctor.set_defaults(func=run_doctor)
+
+
+def run_services(args: argparse.Namespace) -> int:
+    from deploy import services
+    from schemas.settings import load_settings
+
+    settings = load_settings()
+    if args.action == "up":
+        for line in services.up(settings, args.only):
+            print(line)
+        print('Next: eval "$(peacewatch services env)" && peacewatch setup')
+        return 0
+    if args.action == "down":
+        for line in services.down(settings, args.only):
+            print(line)
+        return 0
+    if args.action == "env":
+        env = settings.env_exports()
+        env["PUBSUB_EMULATOR_HOST"] = services.emulator_host(settings) if (
+            settings.pubsub_emulator_host or services.pubsub_running(settings)) else env.get("PUBSUB_EMULATOR_HOST", "")
+        for key, value in env.items():
+            if value:
+                print(f"export {key}={shlex.quote(value)}")
+        return 0
+    healthy = True
+    for item in services.status(settings):
+        mark = "ok  " if item.healthy else "DOWN"
+        origin = "started by peacewatch" if item.managed else "external or not running"
+        print(f"{mark} {item.name:14s} {item.detail} ({origin})")
+        healthy &= item.healthy
+    return 0 if healthy else 1
+
+
+def _require_reachable(settings, elasticsearch: bool, pubsub: bool) -> None:
+    from deploy import services
+
+    if elasticsearch and settings.uses_local_elasticsearch and not services.es_running(settings):
+        raise UserError(f"Elasticsearch does not answer at {settings.es_url}",
+                        "run 'peacewatch services up' (or set PEACEWATCH_ES_URL)")
+    if pubsub and settings.pubsub_emulator_host and not services.pubsub_running(settings):
+        raise UserError(f"the Pub/Sub emulator does not answer at {settings.pubsub_emulator_host}",
+                        "run 'peacewatch services up' (or fix PUBSUB_EMULATOR_HOST)")
+
+
+def run_setup(args: argparse.Namespace) -> int:
+    from deploy.provision import provision
+    from schemas.settings import load_settings
+
+    settings = load_settings()
+    _require_reachable(settings, not args.skip_elasticsearch, not args.skip_pubsub)
+    changes = provision(settings, elasticsearch=not args.skip_elasticsearch, pubsub=not args.skip_pubsub)
+    for line in changes:
+        print(line)
+    if not changes:
+        print("everything already set up; nothing changed")
+    return 0
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    from deploy.doctor import checks
+
+    problems = 0
+    for check in checks():
+        print(f"{'ok  ' if check.ok else 'FAIL'} {check.name:22s} {check.detail}")
+        if not check.ok:
+            problems += 1
+            if check.fix:
+                print(f"     -> {check.fix}")
+    print("all good" if not problems else f"{problems} problem(s)")
+    return 0 if not problems else 1

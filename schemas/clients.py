@@ -1,0 +1,63 @@
+"""Clients for the services, built from :class:`~schemas.settings.Settings`.
+
+One place decides how to reach Elasticsearch (local, or remote with TLS and an API key or
+user/password) and Pub/Sub (the emulator when ``PUBSUB_EMULATOR_HOST`` is set, else Google
+Cloud with application-default credentials). Call these in ``DoFn.setup``, never per element.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from schemas.settings import Settings
+
+
+def elasticsearch_client(settings: Settings, **kwargs: Any):
+    """Returns an ``elasticsearch.Elasticsearch`` client with timeouts and retries set.
+
+    Args:
+        settings: where the cluster is and how to authenticate.
+        **kwargs: passed on to the client (for example ``request_timeout``).
+    """
+    from elasticsearch import Elasticsearch
+
+    options: dict[str, Any] = {
+        "request_timeout": settings.es_timeout,
+        "retry_on_timeout": True,
+        "max_retries": 3,
+    }
+    if settings.es_api_key:
+        options["api_key"] = settings.es_api_key
+    elif settings.es_username:
+        options["basic_auth"] = (settings.es_username, settings.es_password or "")
+    if settings.es_url.startswith("https"):
+        options["verify_certs"] = settings.es_verify_certs
+        if settings.es_ca_certs:
+            options["ca_certs"] = settings.es_ca_certs
+    options.update(kwargs)
+    return Elasticsearch(settings.es_url, **options)
+
+
+
+
+def _pubsub_kwargs(settings: Settings, kwargs: dict[str, Any]) -> dict[str, Any]:
+    if settings.pubsub_emulator_host:
+        # The client library switches to an insecure channel when this variable is set; a
+        # host configured in peacewatch.yaml must reach it too.
+        os.environ["PUBSUB_EMULATOR_HOST"] = settings.pubsub_emulator_host
+    return kwargs
+
+
+def publisher_client(settings: Settings, **kwargs: Any):
+    """Returns a ``google.cloud.pubsub_v1.PublisherClient`` for the emulator or Google Cloud."""
+    from google.cloud import pubsub_v1
+
+    return pubsub_v1.PublisherClient(**_pubsub_kwargs(settings, kwargs))
+
+
+def subscriber_client(settings: Settings, **kwargs: Any):
+    """Returns a ``google.cloud.pubsub_v1.SubscriberClient`` for the emulator or Google Cloud."""
+    from google.cloud import pubsub_v1
+
+    return pubsub_v1.SubscriberClient(**_pubsub_kwargs(settings, kwargs))

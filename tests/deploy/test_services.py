@@ -1,0 +1,163 @@
+"""The spine against real services: Elasticsearch, the Pub/Sub emulator, setup, the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import pull_messages
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def peacewatch(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], capture_output=True, text=True,
+                          env=full_env, timeout=timeout, cwd=ROOT)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_index_and_search_real_elasticsearch(provisioned, es):
+    alias = provisioned.index("articles")
+    es.index(index=alias, id="a1", document={"id": "a1", "title": "Coalition of the willing meets",
+                                              "countries": ["France"], "published": "2026-11-20T10:00:00Z"},
+             refresh="wait_for")
+    hits = es.search(index=alias, query={"match": {"title": "coalition"}})["hits"]["hits"]
+    assert [h["_id"] for h in hits] == ["a1"]
+    mapping = es.indices.get_mapping(index=alias)
+    properties = next(iter(mapping.values()))["mappings"]["properties"]
+    assert properties["published"]["type"] == "date"
+    assert properties["stances"]["properties"]["actor"]["type"] == "keyword"
+
+
+def test_publish_and_pull_real_emulator(provisioned, publisher, subscriber):
+    future = publisher.publish(provisioned.topic_path("articles"), b'{"hello": "world"}', article_id="x1")
+    assert future.result(timeout=30)
+    messages = pull_messages(subscriber, provisioned.subscription_path("articles"), expect=1)
+    assert [(m.data, m.attributes["article_id"]) for m in messages] == [(b'{"hello": "world"}', "x1")]
+
+
+def test_setup_twice_changes_nothing(settings):
+    from deploy.provision import provision
+
+    first = provision(settings)
+    assert any("index template" in line for line in first) and any("topic" in line for line in first)
+    assert provision(settings) == []
+
+
+def test_setup_cli_is_idempotent(settings):
+    first = peacewatch("setup")
+    assert first.returncode == 0, first.stderr
+    second = peacewatch("setup")
+    assert second.returncode == 0 and "nothing changed" in second.stdout
+
+
+def test_status_and_env_report_healthy_services(services):
+    status = peacewatch("services", "status")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "ok   elasticsearch" in status.stdout and "version 9." in status.stdout
+    assert "ok   pubsub" in status.stdout
+    env = peacewatch("services", "env")
+    lines = env.stdout.strip().splitlines()
+    assert all(line.startswith("export ") for line in lines)
+    exported = dict(line[len("export "):].split("=", 1) for line in lines)
+    assert exported["PUBSUB_EMULATOR_HOST"] == services.pubsub_emulator_host
+    assert exported["PEACEWATCH_ES_URL"] == services.es_url
+    again = peacewatch("services", "up")
+    assert again.returncode == 0 and "already running" in again.stdout
+
+
+def _one_line_error(result: subprocess.CompletedProcess, needle: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert needle in result.stderr.splitlines()[0], result.stderr
+    assert "hint:" in result.stderr
+
+
+def test_setup_with_wrong_port_says_what_to_do(tmp_path):
+    result = peacewatch("setup", env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
+                                     "PEACEWATCH_DATA_DIR": str(tmp_path)})
+    _one_line_error(result, "does not answer")
+
+
+def test_unreachable_remote_elasticsearch(tmp_path):
+    result = peacewatch("setup", "--skip-pubsub", env={"PEACEWATCH_ES_URL": f"http://127.0.0.2:{free_port()}",
+                                                      "PEACEWATCH_ES_API_KEY": "k", "PEACEWATCH_DATA_DIR": str(tmp_path)})
+    _one_line_error(result, "refused the setup")
+    assert "k" not in result.stderr.split("refused")[0].replace("peacewatch", "")
+
+
+def test_port_taken_by_something_else(tmp_path):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        result = peacewatch("services", "up", "--only", "elasticsearch",
+                            env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{port}", "PEACEWATCH_DATA_DIR": str(tmp_path)})
+    _one_line_error(result, f"port {port} is taken")
+
+
+def test_missing_java(tmp_path):
+    result = peacewatch("services", "up", "--only", "elasticsearch",
+                        env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PEACEWATCH_DATA_DIR": str(tmp_path),
+                             "PEACEWATCH_JAVA_HOME": str(tmp_path / "no-jdk")})
+    _one_line_error(result, "Java 21 or newer is needed")
+
+
+def test_missing_maven_for_first_download(tmp_path):
+    result = peacewatch("services", "up", "--only", "elasticsearch",
+                        env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PEACEWATCH_DATA_DIR": str(tmp_path),
+                             "PEACEWATCH_CACHE_DIR": str(tmp_path / "cache"), "PATH": str(tmp_path)})
+    _one_line_error(result, "Maven (mvn) is needed")
+
+
+def test_failed_first_download(tmp_path):
+    result = peacewatch("services", "up", "--only", "elasticsearch",
+                        env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PEACEWATCH_DATA_DIR": str(tmp_path),
+                             "PEACEWATCH_CACHE_DIR": str(tmp_path / "cache"), "PEACEWATCH_ES_VERSION": "9.0.0-nonexistent"})
+    _one_line_error(result, "could not fetch")
+
+
+def test_bad_configuration_file(tmp_path):
+    config = tmp_path / "pw.yaml"
+    config.write_text("es_url: [oops\n")
+    result = peacewatch("services", "status", env={"PEACEWATCH_CONFIG": str(config)})
+    _one_line_error(result, "cannot read configuration")
+
+
+@pytest.mark.slow
+def test_up_status_down_leaves_no_process(services, tmp_path):
+    """A second, private pair of services on other ports: up, status, down, nothing left."""
+    # Not under tmp_path: when tests run as root the service runs as an unprivileged user, which
+    # cannot enter pytest's private temporary folder.
+    data = Path(tempfile.mkdtemp(prefix="peacewatch-services-"))
+    data.chmod(0o755)
+    env = {"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{free_port()}",
+           "PEACEWATCH_DATA_DIR": str(data), "PEACEWATCH_ES_HEAP": "384m"}
+    up = peacewatch("services", "up", env=env)
+    assert up.returncode == 0, up.stdout + up.stderr
+    pids = [int(p.read_text()) for p in (data / "run").glob("*.pid")]
+    assert len(pids) == 2
+    status = peacewatch("services", "status", env=env)
+    assert status.returncode == 0 and status.stdout.count("ok  ") == 2, status.stdout
+    down = peacewatch("services", "down", env=env)
+    assert down.returncode == 0, down.stderr
+    for pid in pids:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split(") ")[1][:1]
+    leftovers = subprocess.run(["pgrep", "-f", str(data)], capture_output=True, text=True).stdout.split()
+    assert leftovers == []
+    after = peacewatch("services", "status", env=env)
+    assert after.returncode == 1 and "DOWN" in after.stdout
+    shutil.rmtree(data, ignore_errors=True)
