@@ -35,6 +35,8 @@ ES_ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{vers
 ES_HEAP = os.environ.get("PEACEWATCH_ES_HEAP", "1g")
 START_TIMEOUT = float(os.environ.get("PEACEWATCH_START_TIMEOUT", "180"))
 PSTEST_DIR = Path(__file__).resolve().parent / "pstest"
+ROOT_PLUGIN_DIR = Path(__file__).resolve().parent / "es-root-plugin"
+ROOT_PLUGIN = "peacewatch-root"
 
 
 @dataclasses.dataclass
@@ -128,6 +130,36 @@ def fetch_elasticsearch(settings: Settings) -> Path:
     return home
 
 
+def install_root_plugin(settings: Settings, home: Path, java_home: Path) -> str | None:
+    """Adds the ``GET /`` endpoint the minimal distribution lacks (``deploy/es-root-plugin``).
+
+    Built once with Maven into the cache. Failure is not fatal: the node works without it, only
+    ``curl 127.0.0.1:9200`` answers 405 instead of the version. Returns a warning or ``None``.
+    """
+    target = home / "plugins" / ROOT_PLUGIN
+    if (target / "plugin-descriptor.properties").exists():
+        return None
+    out = runtime.cache_dir(settings) / "plugins"
+    zip_path = out / f"{ROOT_PLUGIN}-{ES_VERSION}.zip"
+    if not zip_path.exists():
+        print("Building the peacewatch-root Elasticsearch plugin with Maven (once per machine)...", flush=True)
+        env = {**os.environ, "JAVA_HOME": str(java_home)} if (java_home / "bin" / "javac").exists() else dict(os.environ)
+        try:
+            result = subprocess.run(["bash", str(ROOT_PLUGIN_DIR / "build.sh"), str(out)], capture_output=True,
+                                    text=True, timeout=900, env=env)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"could not build the {ROOT_PLUGIN} plugin ({exc}); GET / will answer 405"
+        if result.returncode != 0 or not zip_path.exists():
+            reason = (result.stderr.strip().splitlines() or ["build failed"])[-1][:200]
+            return f"could not build the {ROOT_PLUGIN} plugin ({reason}); GET / will answer 405"
+    staging = target.with_name(target.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(staging)
+    staging.rename(target)
+    return None
+
+
 def es_running(settings: Settings) -> dict | None:
     """Returns cluster health when an Elasticsearch answers at the configured URL."""
     health = _http_json(settings.es_url.rstrip("/") + "/_cluster/health", timeout=2)
@@ -156,6 +188,10 @@ def start_elasticsearch(settings: Settings) -> str:
                         "wait a little, or run 'peacewatch services down' and 'up' again")
     java_home = runtime.find_java_home(minimum=21)
     home = fetch_elasticsearch(settings)
+    warning = install_root_plugin(settings, home, java_home)
+    if warning:
+        logger.warning(warning)
+        print(f"warning: {warning}", flush=True)
     folders = runtime.service_dirs(settings, "elasticsearch", ("data", "logs", "config", "tmp"))
     config = folders["config"]
     if not (config / "jvm.options").exists():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -152,6 +154,8 @@ def test_up_status_down_leaves_no_process(services, tmp_path):
     assert len(pids) == 2
     status = peacewatch("services", "status", env=env)
     assert status.returncode == 0 and status.stdout.count("ok  ") == 2, status.stdout
+    with urllib.request.urlopen(env["PEACEWATCH_ES_URL"], timeout=10) as response:  # what `curl URL` shows
+        assert json.loads(response.read())["version"]["number"].startswith("9.")
     down = peacewatch("services", "down", env=env)
     assert down.returncode == 0, down.stderr
     for pid in pids:

@@ -1,0 +1,1 @@
+"""Kibana saved objects for peacewatch and the tools that render and import them."""
