@@ -18,7 +18,8 @@ setup(
         "schemas": ["json/*.json", "elasticsearch/*.json", "examples/*.json", "examples/*.jsonl"],
         "connectors": ["*.yaml"],
         "pipelines": ["**/*.yaml", "**/*.yml", "**/*.json", "**/*.jsonl", "**/*.tsv", "**/*.csv", "**/*.txt", "**/*.md"],
-        "deploy": ["pstest/*.go", "pstest/go.mod", "pstest/go.sum", "kibana/*", "*.yml", "*.yaml", "*.md", "sample/*"],
+        "deploy": ["pstest/*.go", "pstest/go.mod", "pstest/go.sum", "kibana/*", "*.yml", "*.yaml", "*.md", "sample/*",
+                   "es-root-plugin/*.xml", "es-root-plugin/*.sh", "es-root-plugin/src/**/*"],
     },
     install_requires=[
         "apache-beam>=2.60,<3",
