@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     if args.verbose < 2:
         # Client libraries log every retried connection with a traceback; our errors say it once.
         for noisy in ("elastic_transport", "elasticsearch", "urllib3", "google", "grpc"):
