@@ -1,0 +1,323 @@
+"""Where alerts go: webhook, Slack, email, the terminal, the ``alerts`` index and topic.
+
+Channel specs as users write them::
+
+    webhook:https://example.org/hook     generic JSON (the alert document)
+    webhook:env:MY_HOOK_URL              the URL is read from an environment variable ...
+    slack:file:/run/secrets/slack_url    ... or from a file (secrets stay out of the rules file)
+    email:desk@example.org,ops@example.org
+    tail                                 shown by `peacewatch alerts tail` (reads the index)
+    index, topic                         always on
+
+URLs are resolved when the dispatcher sets up, never logged (channels are named by their
+:attr:`Channel.name`, which shows only scheme and host). Webhook and SMTP calls have timeouts.
+SMTP settings come from ``PEACEWATCH_SMTP_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD`` or
+``_PASSWORD_FILE``, ``_STARTTLS``, ``_SSL``, ``_FROM``, ``_TIMEOUT``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from pipelines.alerts import render
+from schemas.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+HTTP_TIMEOUT = (5.0, 10.0)  # connect, read
+_EMAIL_RE = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$|^[^@\s,<>]+@localhost$")
+
+
+class DuplicateAlert(Exception):
+    """The channel already has this alert (the index refused a second create)."""
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """A parsed channel spec: ``kind`` and the target (URL source, addresses) as written."""
+
+    kind: str
+    target: str = ""
+
+    @property
+    def spec(self) -> str:
+        return f"{self.kind}:{self.target}" if self.target else self.kind
+
+
+def parse_channel(spec: str, where: str = "channel") -> ChannelSpec:
+    """Parses and checks a channel spec without reading any secret.
+
+    Raises:
+        UserError: naming the spec and what is wrong with it.
+    """
+    from pipelines.alerts.rules import CHANNEL_KINDS
+
+    if not isinstance(spec, str) or not spec.strip():
+        raise UserError(f"{where}: empty channel", f"channels: {', '.join(CHANNEL_KINDS)}")
+    kind, _, target = spec.strip().partition(":")
+    kind = kind.lower()
+    if kind not in CHANNEL_KINDS:
+        raise UserError(f"{where}: unknown channel {spec!r}", f"channels: {', '.join(CHANNEL_KINDS)}")
+    if kind in ("tail", "index", "topic"):
+        if target:
+            raise UserError(f"{where}: channel {kind} takes no target, got {spec!r}")
+        return ChannelSpec(kind)
+    if not target:
+        raise UserError(f"{where}: channel {kind} needs a target", f"e.g. {kind}:{'desk@example.org' if kind == 'email' else 'https://…'}")
+    if kind == "email":
+        for address in target.split(","):
+            if not _EMAIL_RE.match(address.strip()):
+                raise UserError(f"{where}: {address.strip()!r} is not an email address")
+        return ChannelSpec(kind, ",".join(a.strip() for a in target.split(",")))
+    if target.startswith(("env:", "file:")):
+        if not target.split(":", 1)[1]:
+            raise UserError(f"{where}: {spec!r} names no variable or file")
+        return ChannelSpec(kind, target)
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"{where}: {kind} target must be an http(s) URL, env:VARIABLE or file:PATH")
+    return ChannelSpec(kind, target)
+
+
+def resolve_secret(target: str) -> str:
+    """Reads a URL given as ``env:NAME`` or ``file:PATH``; a plain URL is returned as is."""
+    if target.startswith("env:"):
+        name = target[4:]
+        value = os.environ.get(name)
+        if not value:
+            raise UserError(f"environment variable {name} is not set", "set it where the pipeline runs")
+        return value.strip()
+    if target.startswith("file:"):
+        try:
+            return Path(target[5:]).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise UserError(f"cannot read {target[5:]}: {exc.strerror}") from None
+    return target
+
+
+def redact_url(url: str) -> str:
+    """``https://hooks.example.org/T0/B0/secret`` -> ``https://hooks.example.org/…``."""
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{parts.hostname}{port}/…"
+
+
+class Channel:
+    """A destination. ``send`` raises on failure (the dispatcher retries and records it)."""
+
+    kind = "channel"
+    notifies = True  # index and topic are records, not notifications: never throttled
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Releases connections."""
+
+
+class WebhookChannel(Channel):
+    """POSTs the alert document as JSON."""
+
+    kind = "webhook"
+
+    def __init__(self, name: str, url: str, session: Any, timeout: tuple[float, float] = HTTP_TIMEOUT) -> None:
+        super().__init__(name)
+        self._url = url
+        self.session = session
+        self.timeout = timeout
+
+    def _post(self, payload: Mapping[str, Any]) -> None:
+        response = self.session.post(self._url, json=payload, timeout=self.timeout)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{self.name} answered HTTP {response.status_code}")
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        self._post(alert)
+
+    def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
+        self._post({"kind": "digest", "rule": rule, "period": period, "count": len(alerts), "alerts": alerts})
+
+    def close(self) -> None:
+        self.session.close()
+
+
+class SlackChannel(WebhookChannel):
+    """POSTs a Slack incoming-webhook payload (mrkdwn escaped)."""
+
+    kind = "slack"
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        self._post(render.as_slack(alert))
+
+    def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
+        self._post(render.digest_slack(rule, alerts, period))
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """How to reach the mail server (from ``PEACEWATCH_SMTP_*``)."""
+
+    host: str
+    port: int = 25
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    ssl: bool = False
+    sender: str = "peacewatch@localhost"
+    timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "SmtpConfig":
+        """Reads the configuration; raises UserError when the host is missing or a value is bad."""
+        env = os.environ if environ is None else environ
+        host = env.get("PEACEWATCH_SMTP_HOST")
+        if not host:
+            raise UserError("email channel configured but PEACEWATCH_SMTP_HOST is not set",
+                            "set PEACEWATCH_SMTP_HOST (and _PORT, _USER, _PASSWORD_FILE, _STARTTLS, _FROM)")
+        password = env.get("PEACEWATCH_SMTP_PASSWORD")
+        if env.get("PEACEWATCH_SMTP_PASSWORD_FILE"):
+            try:
+                password = Path(env["PEACEWATCH_SMTP_PASSWORD_FILE"]).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise UserError(f"PEACEWATCH_SMTP_PASSWORD_FILE: cannot read it: {exc.strerror}") from None
+        truthy = ("1", "true", "yes", "on")
+        try:
+            port = int(env.get("PEACEWATCH_SMTP_PORT") or 0)
+            timeout = float(env.get("PEACEWATCH_SMTP_TIMEOUT") or 10)
+        except ValueError:
+            raise UserError("PEACEWATCH_SMTP_PORT and _TIMEOUT must be numbers") from None
+        starttls = (env.get("PEACEWATCH_SMTP_STARTTLS") or "").lower() in truthy
+        ssl = (env.get("PEACEWATCH_SMTP_SSL") or "").lower() in truthy
+        return cls(host, port or (465 if ssl else 587 if starttls else 25), env.get("PEACEWATCH_SMTP_USER") or None,
+                   password, starttls, ssl, env.get("PEACEWATCH_SMTP_FROM") or "peacewatch@localhost", timeout)
+
+
+class EmailChannel(Channel):
+    """Sends a multipart (text + escaped HTML) email per alert or digest, one connection per message."""
+
+    kind = "email"
+
+    def __init__(self, name: str, recipients: list[str], config: SmtpConfig) -> None:
+        super().__init__(name)
+        self.recipients = recipients
+        self.config = config
+
+    def _deliver(self, subject: str, text: str, html_body: str, message_id: str | None = None) -> None:
+        import smtplib
+        import ssl as ssl_module
+        from email.utils import make_msgid
+
+        message = EmailMessage()
+        message["Subject"] = " ".join(subject.split())[:200]
+        message["From"] = self.config.sender
+        message["To"] = ", ".join(self.recipients)
+        message["Message-ID"] = make_msgid(idstring=message_id) if message_id else make_msgid()
+        message.set_content(text)
+        message.add_alternative(f"<html><body>{html_body}</body></html>", subtype="html")
+        cfg = self.config
+        context = ssl_module.create_default_context()
+        smtp_class = smtplib.SMTP_SSL if cfg.ssl else smtplib.SMTP
+        kwargs: dict[str, Any] = {"timeout": cfg.timeout}
+        if cfg.ssl:
+            kwargs["context"] = context
+        with smtp_class(cfg.host, cfg.port, **kwargs) as smtp:
+            if cfg.starttls:
+                smtp.starttls(context=context)
+            if cfg.user:
+                smtp.login(cfg.user, cfg.password or "")
+            smtp.send_message(message)
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        self._deliver(render.headline(alert), render.as_text(alert), render.as_html(alert), str(alert.get("id")))
+
+    def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
+        self._deliver(f"[{rule}] {len(alerts)} alert(s), {period}", render.digest_text(rule, alerts, period),
+                      render.digest_html(rule, alerts, period))
+
+
+class IndexChannel(Channel):
+    """Creates the alert in the ``alerts`` index with ``op_type=create`` under its deterministic id."""
+
+    kind = "index"
+    notifies = False
+
+    def __init__(self, name: str, es: Any, index: str) -> None:
+        super().__init__(name)
+        self.es = es
+        self.index = index
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        from elasticsearch import ConflictError
+
+        try:
+            self.es.create(index=self.index, id=alert["id"], document=dict(alert))
+        except ConflictError:
+            raise DuplicateAlert(alert["id"]) from None
+
+
+class TopicChannel(Channel):
+    """Publishes the alert as JSON to the ``alerts`` topic (attributes: rule, kind, alert_id)."""
+
+    kind = "topic"
+    notifies = False
+
+    def __init__(self, name: str, publisher: Any, topic_path: str, timeout: float = 30.0) -> None:
+        super().__init__(name)
+        self.publisher = publisher
+        self.topic_path = topic_path
+        self.timeout = timeout
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        data = json.dumps(alert, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        future = self.publisher.publish(self.topic_path, data, rule=str(alert.get("rule")),
+                                        kind=str(alert.get("kind")), alert_id=str(alert.get("id")))
+        future.result(timeout=self.timeout)
+
+
+class TailChannel(Channel):
+    """Nothing to send: ``peacewatch alerts tail`` follows the alerts index."""
+
+    kind = "tail"
+    notifies = False
+
+    def send(self, alert: Mapping[str, Any]) -> None:
+        return None
+
+
+def build_channel(spec: ChannelSpec, clients: Mapping[str, Any]) -> Channel:
+    """Builds a channel from a spec, reading secrets now. ``clients`` holds ``es``, ``publisher``,
+    ``http`` (a requests Session factory), ``alerts_index``, ``alerts_topic``, ``smtp``."""
+    if spec.kind == "index":
+        return IndexChannel("index", clients["es"], clients["alerts_index"])
+    if spec.kind == "topic":
+        return TopicChannel("topic", clients["publisher"], clients["alerts_topic"])
+    if spec.kind == "tail":
+        return TailChannel("tail")
+    if spec.kind == "email":
+        return EmailChannel(channel_name(spec), spec.target.split(","), clients["smtp"]())
+    url = resolve_secret(spec.target)
+    cls = SlackChannel if spec.kind == "slack" else WebhookChannel
+    return cls(channel_name(spec), url, clients["http"]())
+
+
+def channel_name(spec: ChannelSpec) -> str:
+    """A stable name for status and the delivery log that never shows a secret URL."""
+    if spec.kind not in ("webhook", "slack") or spec.target.startswith(("env:", "file:")):
+        return spec.spec
+    digest = hashlib.sha256(spec.target.encode("utf-8")).hexdigest()[:8]
+    return f"{spec.kind}:{redact_url(spec.target)}#{digest}"

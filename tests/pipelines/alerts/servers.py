@@ -1,0 +1,116 @@
+"""Tiny real servers on 127.0.0.1 port 0 for delivery tests: an HTTP receiver and an SMTP sink."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socketserver
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class HttpReceiver:
+    """Records POSTed JSON bodies by path; answers ``status`` (200 by default)."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, Any]] = []
+        self.status = 200
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.received.append((self.path, json.loads(body or b"null")))
+                self.send_response(receiver.status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def bodies(self, path: str) -> list[Any]:
+        return [body for p, body in self.received if p == path]
+
+    def __enter__(self) -> "HttpReceiver":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class SmtpSink:
+    """A minimal SMTP server (HELO/EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) that keeps messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        sink = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def reply(self, line: str) -> None:
+                self.wfile.write((line + "\r\n").encode("ascii"))
+
+            def handle(self) -> None:
+                self.reply("220 sink ready")
+                sender, recipients = "", []
+                while True:
+                    raw = self.rfile.readline()
+                    if not raw:
+                        return
+                    command = raw.decode("utf-8", "replace").strip()
+                    verb = command.split(" ", 1)[0].upper()
+                    if verb in ("HELO", "EHLO"):
+                        self.reply("250 sink")
+                    elif verb == "MAIL":
+                        sender, recipients = command.split(":", 1)[1].strip(" <>"), []
+                        self.reply("250 ok")
+                    elif verb == "RCPT":
+                        recipients.append(command.split(":", 1)[1].strip(" <>"))
+                        self.reply("250 ok")
+                    elif verb == "DATA":
+                        self.reply("354 end with .")
+                        lines = []
+                        while True:
+                            line = self.rfile.readline()
+                            if line in (b".\r\n", b".\n", b""):
+                                break
+                            lines.append(line[1:] if line.startswith(b"..") else line)
+                        sink.messages.append(email.message_from_bytes(b"".join(lines), policy=email.policy.default))
+                        sink.envelopes.append((sender, recipients))
+                        self.reply("250 queued")
+                    elif verb in ("RSET", "NOOP"):
+                        self.reply("250 ok")
+                    elif verb == "QUIT":
+                        self.reply("221 bye")
+                        return
+                    else:
+                        self.reply("502 not implemented")
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def __enter__(self) -> "SmtpSink":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
