@@ -1,0 +1,218 @@
+"""Hourly counts of articles per actor and stance, for dashboards (the ``stances`` index).
+
+Each aggregate document is named by its window, actor and stance (a hash), so rewriting a
+window replaces its document. Two ways to compute them:
+
+* :class:`AggregateStances`, the Beam way: event-time (``published``) fixed windows of one hour,
+  grouped per ``(actor, stance)``, with early firings every minute in streaming (accumulating,
+  so each firing carries the full count so far).
+* :func:`refresh_stance_windows`, used by the local micro-batch loop: recounts the touched
+  windows from the articles index itself (``stance_pairs`` terms aggregation), which is exact
+  even across restarts and redeliveries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, NamedTuple
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.transforms import trigger, window
+
+from pipelines.deadletters import utc_now
+from schemas.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 3600
+MAX_IDS = 100
+
+
+class StanceKey(NamedTuple):
+    actor: str
+    actor_type: str | None
+    actor_code: str | None
+    stance: str
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def event_time(document: dict[str, Any]) -> datetime:
+    """When the article happened for the dashboards: ``published``, else ``indexed_at``, else now."""
+    for name in ("published", "indexed_at"):
+        value = document.get(name)
+        if value:
+            try:
+                moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+                return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            except ValueError:
+                continue
+    return datetime.now(timezone.utc)
+
+
+def window_start(moment: datetime) -> datetime:
+    seconds = int(moment.timestamp()) // WINDOW_SECONDS * WINDOW_SECONDS
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def stance_keys(document: dict[str, Any]) -> set[StanceKey]:
+    """The distinct ``(actor, stance)`` of one article (an actor counted once per stance)."""
+    return {StanceKey(s["actor"], s.get("actor_type"), s.get("actor_code"), s["stance"])
+            for s in document.get("stances") or [] if s.get("actor") and s.get("stance")}
+
+
+def aggregate_id(start: datetime, actor: str, stance: str) -> str:
+    return hashlib.sha256(f"{_iso(start)}\n{actor}\n{stance}".encode("utf-8")).hexdigest()[:32]
+
+
+def aggregate_document(start: datetime, key: StanceKey, article_ids: Iterable[str]) -> dict[str, Any]:
+    """The stances-index document of ``key`` in the hour starting at ``start``."""
+    ids = sorted(set(article_ids))
+    return {
+        "id": aggregate_id(start, key.actor, key.stance),
+        "window_start": _iso(start), "window_end": _iso(start + timedelta(seconds=WINDOW_SECONDS)),
+        "actor": key.actor, "actor_type": key.actor_type, "actor_code": key.actor_code, "stance": key.stance,
+        "count": len(ids), "article_ids": ids[:MAX_IDS], "updated": utc_now(),
+    }
+
+
+def index_aggregates(es, settings: Settings, documents: list[dict[str, Any]]) -> int:
+    """Writes aggregate documents under their ids; raises when any is refused."""
+    from elasticsearch import helpers
+
+    if not documents:
+        return 0
+    actions = ({"_index": settings.index("stances"), "_id": d["id"], "_source": d} for d in documents)
+    _, errors = helpers.bulk(es, actions, raise_on_error=False, max_retries=3)
+    if errors:
+        raise RuntimeError(f"{len(errors)} stance aggregates not written: {str(errors[0])[:300]}")
+    return len(documents)
+
+
+def refresh_stance_windows(es, settings: Settings, documents: Iterable[dict[str, Any]]) -> int:
+    """Recounts, from the articles index, every (hour, actor, stance) that ``documents`` touch.
+
+    The articles must be searchable (refresh the index first). Returns the aggregates written.
+    """
+    touched: dict[datetime, dict[str, StanceKey]] = {}
+    for document in documents:
+        start = window_start(event_time(document))
+        for key in stance_keys(document):
+            touched.setdefault(start, {})[f"{key.actor}:{key.stance}"] = key
+    out = []
+    for start, keys in touched.items():
+        end = start + timedelta(seconds=WINDOW_SECONDS)
+        in_window = {"bool": {"should": [
+            {"range": {"published": {"gte": _iso(start), "lt": _iso(end)}}},
+            {"bool": {"must_not": {"exists": {"field": "published"}},
+                      "filter": {"range": {"indexed_at": {"gte": _iso(start), "lt": _iso(end)}}}}},
+        ], "minimum_should_match": 1}}
+        response = es.search(index=settings.index("articles"), size=0, query=in_window, aggs={
+            "pairs": {"terms": {"field": "stance_pairs", "include": sorted(keys), "size": len(keys)},
+                      "aggs": {"ids": {"terms": {"field": "id", "size": MAX_IDS}}}}})
+        for bucket in response["aggregations"]["pairs"]["buckets"]:
+            key = keys[bucket["key"]]
+            document = aggregate_document(start, key, [b["key"] for b in bucket["ids"]["buckets"]])
+            document["count"] = bucket["doc_count"]
+            out.append(document)
+    return index_aggregates(es, settings, out)
+
+
+def _keyed(document: dict[str, Any]):
+    stamp = event_time(document).timestamp()
+    for key in stance_keys(document):
+        # A plain tuple of strings has a deterministic coder; the NamedTuple would be pickled.
+        yield window.TimestampedValue(((key.actor, key.actor_type or "", key.actor_code or "", key.stance),
+                                       document["id"]), stamp)
+
+
+class _ToAggregateFn(beam.DoFn):
+    def process(self, element, win=beam.DoFn.WindowParam):
+        (actor, actor_type, actor_code, stance), ids = element
+        key = StanceKey(actor, actor_type or None, actor_code or None, stance)
+        start = datetime.fromtimestamp(float(win.start), tz=timezone.utc)
+        yield aggregate_document(start, key, ids)
+
+
+class _IndexAggregatesFn(beam.DoFn):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.written = Metrics.counter("peacewatch", "stance_aggregates")
+
+    def setup(self) -> None:
+        from schemas.clients import elasticsearch_client
+
+        self._es = elasticsearch_client(self.settings)
+
+    def start_bundle(self) -> None:
+        self._buffer: list[dict[str, Any]] = []
+
+    def process(self, document: dict[str, Any]):
+        self._buffer.append(document)
+        if len(self._buffer) >= 500:
+            self._flush()
+        yield document
+
+    def finish_bundle(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            self.written.inc(index_aggregates(self._es, self.settings, self._buffer))
+            self._buffer = []
+
+    def teardown(self) -> None:
+        self._es.close()
+
+
+class CountStancesPerHour(beam.PTransform):
+    """Indexed articles -> one aggregate document per (hour, actor, stance).
+
+    Args:
+        streaming: fire early every ``early_seconds`` of processing time and again for late
+            articles (accumulating); in batch the window fires once, complete.
+        early_seconds: the early-firing period in streaming.
+    """
+
+    def __init__(self, streaming: bool = False, early_seconds: int = 60) -> None:
+        super().__init__()
+        self.streaming = streaming
+        self.early_seconds = early_seconds
+
+    def _windowing(self):
+        if not self.streaming:
+            return beam.WindowInto(window.FixedWindows(WINDOW_SECONDS))
+        return beam.WindowInto(
+            window.FixedWindows(WINDOW_SECONDS),
+            trigger=trigger.AfterWatermark(early=trigger.AfterProcessingTime(self.early_seconds),
+                                           late=trigger.AfterCount(1)),
+            accumulation_mode=trigger.AccumulationMode.ACCUMULATING,
+            allowed_lateness=24 * 3600)
+
+    def expand(self, documents):
+        return (
+            documents
+            | "KeyByActorStance" >> beam.FlatMap(_keyed)
+            | "HourlyWindows" >> self._windowing()
+            | "Group" >> beam.GroupByKey()
+            | "ToDocuments" >> beam.ParDo(_ToAggregateFn())
+        )
+
+
+class AggregateStances(beam.PTransform):
+    """Indexed articles -> hourly actor/stance counts, written to the stances index."""
+
+    def __init__(self, settings: Settings, streaming: bool = False) -> None:
+        super().__init__()
+        self.settings = settings
+        self.streaming = streaming
+
+    def expand(self, documents):
+        return (documents
+                | "CountPerHour" >> CountStancesPerHour(self.streaming)
+                | "Index" >> beam.ParDo(_IndexAggregatesFn(self.settings)))

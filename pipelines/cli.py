@@ -1,0 +1,212 @@
+"""``peacewatch run``, ``peacewatch search`` and ``peacewatch reconcile``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from typing import Any
+
+from schemas.errors import UserError
+
+logger = logging.getLogger(__name__)
+
+_BEAM_OPTION_CLASSES = ("StandardOptions", "DirectOptions", "GoogleCloudOptions", "WorkerOptions", "SetupOptions",
+                        "DebugOptions", "FlinkRunnerOptions", "PortableOptions")
+_NOT_OPTIONS = frozenset({"func", "command", "verbose", "es_url", "prefix"})
+
+
+def _import_beam_options():
+    """Imports Beam's options without its import-time warnings (optional GCP extras not installed).
+
+    Those warnings go through the root logger, which would configure logging before the command
+    line does and make ``-v`` ineffective; a temporary null handler keeps them out.
+    """
+    root = logging.getLogger()
+    quiet = logging.NullHandler()
+    added = not root.handlers
+    if added:
+        root.addHandler(quiet)
+    try:
+        from apache_beam.options import pipeline_options
+        import apache_beam.io.filesystems  # noqa: F401 - registers file systems (and warns) now
+    finally:
+        if added:
+            root.removeHandler(quiet)
+    return pipeline_options
+
+
+def register(subparsers: Any) -> None:
+    """Adds ``run``, ``search`` and ``reconcile`` to the ``peacewatch`` command."""
+    po = _import_beam_options()
+
+    from pipelines.options import DEFAULT_RUNNER, PeacewatchOptions
+
+    run = subparsers.add_parser(
+        "run", help="run the pipeline: stream from Pub/Sub or backfill from files",
+        description="Reads articles (the subscription with --streaming, or --input files), enriches them, "
+                    "indexes them in Elasticsearch and writes dead letters, stance aggregates and alerts. "
+                    "Any Beam pipeline option is accepted (--runner, --direct_num_workers, --project, ...).",
+        conflict_handler="resolve")
+    PeacewatchOptions._add_argparse_args(run.add_argument_group("peacewatch options"))
+    beam_group = run.add_argument_group("Beam options (see the Beam documentation)")
+    for name in _BEAM_OPTION_CLASSES:
+        getattr(po, name)._add_argparse_args(beam_group)
+    run.add_argument("--es-url", "--es_url", dest="es_url", default=None,
+                     help="Elasticsearch URL (default: PEACEWATCH_ES_URL or the configuration)")
+    run.set_defaults(func=_run, runner=DEFAULT_RUNNER)
+
+    search = subparsers.add_parser("search", help="search the indexed articles",
+                                   description="Full-text search (Lucene query syntax) over titles and texts.")
+    search.add_argument("query", nargs="?", default="*", help="words, \"phrases\", AND/OR/NOT (default: everything)")
+    search.add_argument("--country", action="append", default=[], help="country name or ISO code; repeatable")
+    search.add_argument("--stance", action="append", default=[],
+                        help="support|oppose|undecided, or ACTOR:STANCE (e.g. France:support); repeatable")
+    search.add_argument("--since", help="published since: 7d, 12h, 30m or a date (2026-01-31)")
+    search.add_argument("--limit", type=int, default=10, help="how many articles (default 10)")
+    search.add_argument("--json", action="store_true", help="one JSON document per line")
+    search.set_defaults(func=_search)
+
+    reconcile = subparsers.add_parser("reconcile", help="find (and republish) published articles missing from the index")
+    reconcile.add_argument("--since", default="7d", help="published since: 7d, 12h or a date (default 7d)")
+    reconcile.add_argument("--republish", action="store_true", help="publish the missing articles again")
+    reconcile.add_argument("--state-db", dest="state_db", help="the connectors' SQLite log (default in the data dir)")
+    reconcile.set_defaults(func=_reconcile)
+
+
+def options_from_args(args: argparse.Namespace):
+    """The ``PipelineOptions`` of a parsed ``peacewatch run`` command line."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    values = {k: v for k, v in vars(args).items() if v is not None and k not in _NOT_OPTIONS}
+    return PipelineOptions(flags=[], **values)
+
+
+def _settings(args: argparse.Namespace):
+    from schemas.settings import load_settings
+
+    return load_settings(es_url=getattr(args, "es_url", None))
+
+
+def _check_index(settings) -> None:
+    from elastic_transport import TransportError
+
+    from schemas.clients import elasticsearch_client
+
+    es = elasticsearch_client(settings, max_retries=1)
+    try:
+        if not es.indices.exists_alias(name=settings.index("articles")):
+            raise UserError(f"index alias {settings.index('articles')} does not exist in {settings.es_url}",
+                            "run 'peacewatch setup' first")
+    except TransportError as exc:
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
+                        "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
+    finally:
+        es.close()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from apache_beam.options.pipeline_options import StandardOptions
+
+    from pipelines.options import PeacewatchOptions, is_local
+
+    options = options_from_args(args)
+    opts = options.view_as(PeacewatchOptions)
+    problems = opts.validate()
+    if problems:
+        raise UserError("; ".join(problems), "see 'peacewatch run --help'")
+    settings = _settings(args)
+    _check_index(settings)
+    streaming = options.view_as(StandardOptions).streaming
+    if streaming and is_local(options):
+        return _run_local_stream(settings, opts)
+    return _run_beam(settings, options, streaming)
+
+
+def _run_local_stream(settings, opts) -> int:
+    from pipelines.local_stream import LoopConfig, run_local_stream
+    from pipelines.match_alerts import alerts_wanted
+
+    config = LoopConfig(
+        batch_size=opts.batch_size, max_batch_wait_ms=opts.max_batch_wait_ms, ack_interval_ms=opts.ack_interval_ms,
+        ack_lease_seconds=opts.ack_lease_seconds,
+        es_retry_seconds=opts.es_retry_seconds, bulk_chunk_size=opts.bulk_chunk_size,
+        bulk_max_bytes=opts.bulk_max_bytes, spacy_model=opts.spacy_model, nlp_module=opts.nlp_module,
+        nlp_processes=opts.nlp_processes,
+        aggregates=opts.aggregates, alerts=alerts_wanted(settings, opts.alerts, opts.rules), rules=opts.rules,
+        progress_seconds=opts.progress_seconds, max_messages=opts.max_messages, subscription=opts.subscription)
+    started = time.monotonic()
+    stats = run_local_stream(settings, config)
+    print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {stats.line()}", file=sys.stderr, flush=True)
+    return 0
+
+
+def _run_beam(settings, options, streaming: bool) -> int:
+    import apache_beam as beam
+
+    from pipelines.options import is_local, python_direct_runner, runner_name
+    from pipelines.pipeline import build_pipeline, counters_of, latency_of
+
+    runner = python_direct_runner(streaming) if is_local(options) else runner_name(options)
+    label = type(runner).__name__ if not isinstance(runner, str) else runner
+    print(f"peacewatch run: starting on {label} ({'streaming' if streaming else 'batch'})", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    pipeline = beam.Pipeline(runner=runner, options=options)
+    build_pipeline(pipeline, options, settings)
+    result = pipeline.run()
+    if not is_local(options) and streaming:
+        print(f"peacewatch run: submitted; state {result.state}", file=sys.stderr)
+        return 0
+    result.wait_until_finish()
+    counters = counters_of(result)
+    line = " ".join(f"{k.replace('_', '-')}={counters.get(k, 0)}" for k in
+                    ("read", "valid", "relevant", "indexed", "dead_lettered", "alerts"))
+    print(f"peacewatch run: done in {time.monotonic() - started:.1f}s: {line}", file=sys.stderr, flush=True)
+    latency = latency_of(result)
+    if latency:
+        print(f"peacewatch run: latency-ms mean={latency['mean']:.0f} max={latency['max']}", file=sys.stderr)
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from pipelines.search import build_query, parse_since, print_results, search_articles
+    from schemas.clients import elasticsearch_client
+
+    if args.limit <= 0:
+        raise UserError("--limit must be positive")
+    settings = _settings(args)
+    query = build_query(args.query, args.country, args.stance, parse_since(args.since))
+    es = elasticsearch_client(settings, max_retries=1)
+    try:
+        response = search_articles(es, settings, query, args.limit)
+    finally:
+        es.close()
+    print_results(response, sys.stdout, args.json)
+    return 0
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    from pipelines.reconcile import format_report, open_log, reconcile
+    from pipelines.search import parse_since
+    from schemas.clients import elasticsearch_client
+
+    settings = _settings(args)
+    since = parse_since(args.since)
+    log = open_log(settings, args.state_db)
+    es = elasticsearch_client(settings, max_retries=1)
+    publisher = None
+    try:
+        if args.republish:
+            from connectors.publish import ArticlePublisher
+
+            publisher = ArticlePublisher(settings)
+        report = reconcile(settings, es, log, since, args.republish, publisher)
+    finally:
+        es.close()
+        log.close()
+        if publisher is not None:
+            publisher.close()
+    for line in format_report(report):
+        print(line)
+    return 0 if not report.missing or args.republish else 1

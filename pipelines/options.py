@@ -1,0 +1,119 @@
+"""Pipeline options: what ``peacewatch run`` accepts beyond Beam's own flags.
+
+``PeacewatchOptions`` holds the job's own settings; Beam's ``StandardOptions`` (``--runner``,
+``--streaming``) and ``DirectOptions`` (``--direct_num_workers``, ``--direct_running_mode``) are
+used as they are. :func:`python_direct_runner` returns the pure-Python runner, because Beam's
+``DirectRunner`` name first tries the Prism runner, which needs a download.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+from typing import Any
+
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RUNNER = "DirectRunner"
+LOCAL_RUNNERS = ("DirectRunner", "BundleBasedDirectRunner", "FnApiRunner")
+PIPELINE_VERSION = "pipeline-1"
+
+
+class PeacewatchOptions(PipelineOptions):
+    """Options of the peacewatch job (inputs, batching, retries, alerts)."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument("--input", dest="inputs", action="append", default=None,
+                            help="JSONL file (or glob) of articles to backfill; repeatable. Without it the "
+                                 "job reads the articles subscription (needs --streaming).")
+        parser.add_argument("--subscription", default=None,
+                            help="full subscription path to read (default: the pipeline's articles subscription)")
+        parser.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int, default=32,
+                            help="articles per nlp.pipe batch and per micro-batch pull (default 32)")
+        parser.add_argument("--max_batch_wait_ms", "--max-batch-wait-ms", dest="max_batch_wait_ms", type=int,
+                            default=200, help="longest a local micro-batch waits to fill up (default 200 ms)")
+        parser.add_argument("--ack_interval_ms", "--ack-interval-ms", dest="ack_interval_ms", type=int, default=2000,
+                            help="local streaming: indexed messages are acknowledged (after their stance "
+                                 "aggregates are recounted) at most this often (default 2000 ms)")
+        parser.add_argument("--bulk_chunk_size", "--bulk-chunk-size", dest="bulk_chunk_size", type=int, default=500,
+                            help="documents per Elasticsearch bulk request (default 500)")
+        parser.add_argument("--bulk_max_bytes", "--bulk-max-bytes", dest="bulk_max_bytes", type=int,
+                            default=10 * 1024 * 1024, help="byte cap of one bulk request (default 10 MiB)")
+        parser.add_argument("--es_retry_seconds", "--es-retry-seconds", dest="es_retry_seconds", type=float,
+                            default=900.0, help="how long writes retry while Elasticsearch is unreachable or "
+                                                "overloaded before the batch fails un-acknowledged (default 900)")
+        parser.add_argument("--ack_lease_seconds", "--ack-lease-seconds", dest="ack_lease_seconds", type=int,
+                            default=30, help="local streaming: lease on pulled messages, renewed while they are "
+                                             "processed; after a crash they return this soon (default 30)")
+        parser.add_argument("--spacy_model", "--spacy-model", dest="spacy_model", default=None,
+                            help="spaCy package to load (default: PEACEWATCH_SPACY_MODEL or the installed one)")
+        parser.add_argument("--nlp_module", "--nlp-module", dest="nlp_module", default="pipelines.nlp",
+                            help="module providing load_nlp() and analyze_articles() (default pipelines.nlp)")
+        parser.add_argument("--nlp_processes", "--nlp-processes", dest="nlp_processes", type=int, default=1,
+                            help="local streaming: processes that run the NLP model in parallel, each with "
+                                 "its own copy (default 1; 2 uses both cores of a 2-core machine)")
+        parser.add_argument("--alerts", dest="alerts", action="store_true", default=None,
+                            help="match alert rules after indexing (default: on when a rules file exists)")
+        parser.add_argument("--no-alerts", "--no_alerts", dest="alerts", action="store_false",
+                            help="do not match alert rules")
+        parser.add_argument("--rules", default=None, help="alert rules file (default: the alerts package's)")
+        parser.add_argument("--aggregates", dest="aggregates", action="store_true", default=True,
+                            help="write hourly actor/stance counts to the stances index (default)")
+        parser.add_argument("--no-aggregates", "--no_aggregates", dest="aggregates", action="store_false",
+                            help="do not write the hourly aggregates")
+        parser.add_argument("--progress_seconds", "--progress-seconds", dest="progress_seconds", type=float,
+                            default=10.0, help="seconds between progress lines on stderr; 0 turns them off")
+        parser.add_argument("--max_messages", "--max-messages", dest="max_messages", type=int, default=0,
+                            help="local streaming: stop after this many messages (0 = run until interrupted)")
+
+    def validate(self, validator: Any = None) -> list[str]:
+        """Returns the problems of these options as sentences (empty when fine).
+
+        ``validator`` is accepted for Beam's ``PipelineOptionsValidator`` protocol and unused.
+        """
+        problems: list[str] = []
+        streaming = self.view_as(StandardOptions).streaming
+        if self.inputs and streaming:
+            problems.append("--input reads files (batch); it cannot be combined with --streaming")
+        if not self.inputs and not streaming:
+            problems.append("give --input FILE.jsonl for a backfill, or --streaming to read the subscription")
+        for pattern in self.inputs or []:
+            if "://" not in pattern and not glob.glob(pattern):
+                problems.append(f"--input {pattern}: no such file")
+        for name in ("batch_size", "bulk_chunk_size", "bulk_max_bytes", "ack_lease_seconds", "nlp_processes"):
+            if getattr(self, name) <= 0:
+                problems.append(f"--{name.replace('_', '-')} must be positive")
+        if not 10 <= self.ack_lease_seconds <= 600:
+            problems.append("--ack-lease-seconds must be between 10 and 600 (Pub/Sub's limits)")
+        if min(self.es_retry_seconds, self.max_batch_wait_ms, self.max_messages, self.ack_interval_ms) < 0:
+            problems.append("--es-retry-seconds, --max-batch-wait-ms, --ack-interval-ms and --max-messages "
+                            "cannot be negative")
+        return problems
+
+
+def runner_name(options: PipelineOptions) -> str:
+    return options.view_as(StandardOptions).runner or DEFAULT_RUNNER
+
+
+def is_local(options: PipelineOptions) -> bool:
+    """True when the job runs in this process (the Python direct runner)."""
+    name = runner_name(options)
+    return name in LOCAL_RUNNERS or name.endswith(".DirectRunner")
+
+
+def python_direct_runner(streaming: bool = False) -> Any:
+    """The pure-Python direct runner: ``FnApiRunner`` for batch, the bundle-based one for streaming.
+
+    Beam's ``DirectRunner`` switches to Prism when it can, which downloads a binary; this project
+    runs offline, so it names the Python runners directly.
+    """
+    if streaming:
+        from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
+
+        return BundleBasedDirectRunner()
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+    return FnApiRunner()

@@ -1,0 +1,291 @@
+"""Writing enriched articles to Elasticsearch: bulk, idempotent, retried, never silently lost.
+
+Every document is indexed under its article id (``_id``), so a retried bundle, a redelivered
+message or a second backfill overwrites instead of duplicating. Failures are sorted in two:
+
+* transient (connection refused or reset, timeouts, 429, 5xx): retried with capped exponential
+  backoff for ``retry_seconds`` (15 minutes by default). An Elasticsearch outage therefore stalls
+  the writer instead of dead-lettering; when it outlasts the budget the batch raises
+  :class:`ElasticsearchUnavailable`, its messages stay un-acknowledged and come back later.
+* permanent (a document Elasticsearch rejects, e.g. a mapping conflict): a dead letter with
+  stage ``index`` and Elasticsearch's reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.utils.windowed_value import WindowedValue
+
+from pipelines.deadletters import DEAD, make_dead_letter, public
+from schemas.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+MAX_BACKOFF_SECONDS = 30.0
+MAX_BUFFER_SECONDS = 5.0  # the longest an article waits in the writer's buffer within a bundle
+
+
+class ElasticsearchUnavailable(RuntimeError):
+    """Elasticsearch stayed unreachable or overloaded for longer than the retry budget."""
+
+    def __init__(self, message: str, pending: int = 0) -> None:
+        super().__init__(message)
+        self.pending = pending
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.pending))
+
+
+class WriteResult(NamedTuple):
+    """What one :meth:`BulkWriter.write` did: the indexed documents and the dead letters."""
+
+    indexed: list[dict[str, Any]]
+    dead: list[dict[str, Any]]
+
+
+def to_document(article: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """The document to index: private keys removed, ``indexed_at`` and ``latency_ms`` set.
+
+    ``latency_ms`` is the time from the Pub/Sub publish (``_publish_time_ms``) to now; files
+    have no publish time and leave it ``None``.
+    """
+    now = now or datetime.now(timezone.utc)
+    document = public(article)
+    document["indexed_at"] = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    published_ms = article.get("_publish_time_ms")
+    document["latency_ms"] = round(now.timestamp() * 1000 - published_ms, 1) if published_ms else None
+    return document
+
+
+def _is_transient(status: Any) -> bool:
+    return not isinstance(status, int) or status in RETRY_STATUSES
+
+
+class BulkWriter:
+    """Indexes batches of articles with ``helpers.streaming_bulk``.
+
+    Args:
+        settings: where Elasticsearch is.
+        index: the alias to write to (default ``settings.index("articles")``).
+        chunk_size: documents per bulk request.
+        max_chunk_bytes: byte cap per bulk request.
+        retry_seconds: how long transient failures are retried before :class:`ElasticsearchUnavailable`.
+        sleep: the sleeping function (tests pass a fake).
+        abort: when set (the job is stopping), retries end at once with
+            :class:`ElasticsearchUnavailable` instead of waiting out the budget.
+    """
+
+    def __init__(self, settings: Settings, index: str | None = None, *, chunk_size: int = 500,
+                 max_chunk_bytes: int = 10 * 1024 * 1024, retry_seconds: float = 900.0,
+                 sleep: Callable[[float], None] = time.sleep, abort: threading.Event | None = None) -> None:
+        if chunk_size <= 0 or max_chunk_bytes <= 0:
+            raise ValueError("chunk_size and max_chunk_bytes must be positive")
+        self.settings = settings
+        self.index = index or settings.index("articles")
+        self.chunk_size = chunk_size
+        self.max_chunk_bytes = max_chunk_bytes
+        self.retry_seconds = retry_seconds
+        self._sleep = sleep
+        self.abort = abort
+        self._es = None
+        self.retries = 0
+
+    def setup(self) -> None:
+        from schemas.clients import elasticsearch_client
+
+        if self._es is None:
+            # The writer retries itself (with a budget in minutes); the transport must not add its own.
+            self._es = elasticsearch_client(self.settings, max_retries=0, retry_on_timeout=False)
+
+    def close(self) -> None:
+        if self._es is not None:
+            self._es.close()
+            self._es = None
+
+    def _bulk_once(self, documents: dict[str, dict[str, Any]]) -> tuple[set[str], dict[str, tuple[Any, str]]]:
+        """One pass: returns ``(ids indexed, {id: (status, reason)} failed)``; raises on transport errors."""
+        from elasticsearch import helpers
+
+        actions = ({"_index": self.index, "_id": doc_id, "_source": doc} for doc_id, doc in documents.items())
+        done: set[str] = set()
+        failed: dict[str, tuple[Any, str]] = {}
+        for ok, item in helpers.streaming_bulk(
+                self._es, actions, chunk_size=self.chunk_size, max_chunk_bytes=self.max_chunk_bytes,
+                raise_on_error=False, raise_on_exception=False, max_retries=3, initial_backoff=0.5,
+                max_backoff=5.0, retry_on_status=(429, 502, 503, 504)):
+            result = item.get("index", item)
+            doc_id = result.get("_id")
+            if ok:
+                done.add(doc_id)
+            else:
+                error = result.get("error") or result.get("exception") or "unknown error"
+                reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+                kind = error.get("type") if isinstance(error, dict) else type(error).__name__
+                failed[doc_id] = (result.get("status"), f"{kind}: {reason}"[:1000])
+        return done, failed
+
+    def write(self, articles: Sequence[dict[str, Any]]) -> WriteResult:
+        """Indexes ``articles``; returns what was indexed and the dead letters of rejected ones.
+
+        Raises:
+            ElasticsearchUnavailable: transient failures outlasted ``retry_seconds``.
+        """
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError
+
+        if self._es is None:
+            self.setup()
+        by_id: dict[str, list[dict[str, Any]]] = {}
+        for article in articles:
+            by_id.setdefault(article["id"], []).append(article)
+        pending = {doc_id: group[-1] for doc_id, group in by_id.items()}  # the latest copy wins
+        indexed: list[dict[str, Any]] = []
+        dead: list[dict[str, Any]] = []
+        deadline = time.monotonic() + self.retry_seconds
+        backoff = 0.5
+        while pending:
+            documents = {doc_id: to_document(article) for doc_id, article in pending.items()}
+            try:
+                done, failed = self._bulk_once(documents)
+                problem = None
+            except (TransportError, ApiError) as exc:  # the connection, or the whole request, failed
+                status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
+                if isinstance(exc, ApiError) and not _is_transient(status):
+                    raise
+                done, failed, problem = set(), {}, f"{type(exc).__name__}: {exc}"[:300]
+            for doc_id in done:
+                article = pending.pop(doc_id)
+                indexed.extend(dict(documents[doc_id], _ack_id=a.get("_ack_id")) for a in by_id[doc_id])
+            for doc_id, (status, reason) in failed.items():
+                if not _is_transient(status):
+                    for article in by_id[doc_id]:
+                        dead.append(make_dead_letter("index", reason, article, error_type=f"http_{status}",
+                                                     article_id=doc_id, ack_id=article.get("_ack_id")))
+                    pending.pop(doc_id, None)
+                elif problem is None:
+                    problem = f"HTTP {status}: {reason}"[:300]
+            if not pending:
+                break
+            aborted = self.abort is not None and self.abort.is_set()
+            if aborted or time.monotonic() + backoff > deadline:
+                why = "stopping" if aborted else f"still failing after {self.retry_seconds:g}s"
+                raise ElasticsearchUnavailable(
+                    f"Elasticsearch at {self.settings.es_url} {why} ({problem}); "
+                    f"{len(pending)} documents not written", len(pending))
+            self.retries += 1
+            logger.warning("Elasticsearch write failed (%s); %d documents pending, retrying in %.1fs",
+                           problem, len(pending), backoff)
+            if self.abort is not None:
+                self.abort.wait(backoff)
+            else:
+                self._sleep(backoff)
+            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+        return WriteResult(indexed, dead)
+
+
+class _BulkIndexFn(beam.DoFn):
+    """Buffers articles per bundle and writes them in bulk; emits indexed documents and dead letters."""
+
+    def __init__(self, settings: Settings, chunk_size: int, max_chunk_bytes: int, retry_seconds: float,
+                 progress_seconds: float = 0.0) -> None:
+        self.settings = settings
+        self.progress_seconds = progress_seconds
+        self.chunk_size = chunk_size
+        self.max_chunk_bytes = max_chunk_bytes
+        self.retry_seconds = retry_seconds
+        self.indexed = Metrics.counter("peacewatch", "indexed")
+        self.rejected = Metrics.counter("peacewatch", "index_rejected")
+        self.retries = Metrics.counter("peacewatch", "index_retries")
+        self.latency = Metrics.distribution("peacewatch", "latency_ms")
+        self.bulk_ms = Metrics.distribution("peacewatch", "bulk_write_ms")
+
+    def setup(self) -> None:
+        self._writer = BulkWriter(self.settings, chunk_size=self.chunk_size, max_chunk_bytes=self.max_chunk_bytes,
+                                  retry_seconds=self.retry_seconds)
+        self._writer.setup()
+        self._written = self._dead = 0
+        self._next_progress = time.monotonic() + self.progress_seconds
+
+    def start_bundle(self) -> None:
+        self._buffer: list[tuple[dict[str, Any], Any, Any]] = []
+        self._buffer_started = time.monotonic()
+
+    def process(self, article: dict[str, Any], timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
+        if not self._buffer:
+            self._buffer_started = time.monotonic()
+        self._buffer.append((article, timestamp, window))
+        # Flush on size, or when the oldest buffered article has waited long enough (long bundles).
+        if len(self._buffer) >= self.chunk_size or time.monotonic() - self._buffer_started >= MAX_BUFFER_SECONDS:
+            yield from self._flush()
+
+    def finish_bundle(self):
+        yield from self._flush()
+
+    def _flush(self) -> Iterable[WindowedValue]:
+        if not self._buffer:
+            return
+        buffer, self._buffer = self._buffer, []
+        started = time.monotonic()
+        retries_before = self._writer.retries
+        result = self._writer.write([article for article, _, _ in buffer])
+        self.bulk_ms.update(int((time.monotonic() - started) * 1000))
+        self.retries.inc(self._writer.retries - retries_before)
+        self._written += len(result.indexed)
+        self._dead += len(result.dead)
+        if self.progress_seconds and time.monotonic() >= self._next_progress:
+            # Beam reports counters only at the end of a local run; this is the running view.
+            print(f"peacewatch run: indexed={self._written} index-rejected={self._dead} (this worker)",
+                  file=sys.stderr, flush=True)
+            self._next_progress = time.monotonic() + self.progress_seconds
+        placement = {article["id"]: (timestamp, window) for article, timestamp, window in buffer}
+        for document in result.indexed:
+            self.indexed.inc()
+            if document.get("latency_ms") is not None:
+                self.latency.update(int(document["latency_ms"]))
+            timestamp, window = placement[document["id"]]
+            yield WindowedValue(public(document), timestamp, (window,))
+        for letter in result.dead:
+            self.rejected.inc()
+            timestamp, window = placement.get(letter.get("article_id"), buffer[0][1:])
+            yield beam.pvalue.TaggedOutput(DEAD, WindowedValue(letter, timestamp, (window,)))
+
+    def teardown(self) -> None:
+        self._writer.close()
+
+
+class WriteToElasticsearch(beam.PTransform):
+    """Enriched articles -> the articles index; outputs indexed documents and dead letters (``DEAD``).
+
+    Args:
+        settings: where Elasticsearch is and the index alias names.
+        chunk_size: documents per bulk request.
+        max_chunk_bytes: byte cap of a bulk request.
+        retry_seconds: how long transient failures (ES down, 429, 5xx) are retried.
+        progress_seconds: print a running count on stderr this often (0: never).
+    """
+
+    def __init__(self, settings: Settings, chunk_size: int = 500, max_chunk_bytes: int = 10 * 1024 * 1024,
+                 retry_seconds: float = 900.0, progress_seconds: float = 0.0) -> None:
+        super().__init__()
+        self.progress_seconds = progress_seconds
+        if chunk_size <= 0 or max_chunk_bytes <= 0 or retry_seconds < 0:
+            raise ValueError("chunk_size and max_chunk_bytes must be positive, retry_seconds not negative")
+        self.settings = settings
+        self.chunk_size = chunk_size
+        self.max_chunk_bytes = max_chunk_bytes
+        self.retry_seconds = retry_seconds
+
+    def expand(self, articles):
+        return articles | "BulkIndex" >> beam.ParDo(
+            _BulkIndexFn(self.settings, self.chunk_size, self.max_chunk_bytes, self.retry_seconds,
+                         self.progress_seconds)
+        ).with_outputs(DEAD, main="indexed")

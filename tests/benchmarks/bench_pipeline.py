@@ -1,0 +1,273 @@
+"""Pipeline benchmarks: batch throughput, ES writer overhead, streaming latency (and alerts when wired).
+
+Run from the repo root (services are started when needed)::
+
+    python tests/benchmarks/bench_pipeline.py [--copies 10] [--stream-seconds 30] [--rate 10]
+
+1. Batch: ``peacewatch run --input`` (Beam, FnApiRunner) over N articles vs bare
+   ``nlp.pipe(n_process=2)`` on the same texts: words/s of each and their ratio (goal >= 0.7).
+2. Writer: :class:`pipelines.write_es.BulkWriter` vs bare ``helpers.streaming_bulk`` on the same
+   enriched documents (goal >= 0.9).
+3. Streaming: articles published at a steady rate while the local streaming loop runs; latency
+   from publish to searchable, p50/p95 (goal p95 <= 5 s).
+
+Texts come from ``/work/shared/eval/dev.jsonl`` when present (read here, never copied), else are
+generated. Everything is written under a throw-away prefix that is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+
+
+def load_texts(copies: int) -> list[dict]:
+    """Articles to process: the eval texts (``copies`` times, distinct URLs) or generated ones."""
+    base = []
+    if EVAL.exists():
+        for line in EVAL.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            base.append({"title": row.get("title") or "", "text": row.get("text") or ""})
+    else:
+        countries = ["France", "Germany", "Kenya", "Brazil", "Japan", "Canada", "Ghana", "Chile"]
+        for i in range(30):
+            c = countries[i % len(countries)]
+            body = " ".join(f"{c} said on day {j} that it {'supports' if i % 2 else 'opposes'} the deployment "
+                            f"of a United Nations peacekeeping force to the region." for j in range(25))
+            base.append({"title": f"{c} and the peacekeeping force", "text": body})
+    articles = []
+    for copy in range(copies):
+        for i, row in enumerate(base):
+            articles.append({"url": f"https://bench.example.org/{copy}/{i}", "title": row["title"],
+                             "text": row["text"], "published": "2026-03-02T12:00:00Z", "language": "en"})
+    return articles
+
+
+def words(articles: list[dict]) -> int:
+    return sum(len(a["title"].split()) + len(a["text"].split()) for a in articles)
+
+
+def bench_bare_nlp(articles: list[dict]) -> float:
+    from pipelines.nlp.model import load_nlp
+
+    nlp = load_nlp()
+    texts = [f"{a['title']}\n\n{a['text']}" for a in articles]
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, n_process=2, batch_size=32):
+        pass
+    return time.perf_counter() - started
+
+
+def bench_batch(settings, articles: list[dict], extra: list[str]) -> tuple[float, str]:
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
+        for article in articles:
+            handle.write(json.dumps(article) + "\n")
+    env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), "run", "--input", handle.name,
+                           "--no-alerts", *extra], env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    os.unlink(handle.name)
+    if proc.returncode:
+        raise SystemExit(proc.stderr[-2000:])
+    summary = [line for line in proc.stderr.splitlines() if "done in" in line]
+    return elapsed, summary[-1] if summary else ""
+
+
+def bench_writer(settings, es, docs: list[dict], rounds: int = 3) -> tuple[float, float]:
+    """Best of ``rounds``: bare ``streaming_bulk`` vs :class:`BulkWriter`, each into a fresh index."""
+    from elasticsearch import helpers
+
+    from pipelines.write_es import BulkWriter
+
+    docs = [dict(d, id=f"{d['id'][:24]}{copy:08x}") for copy in range(10) for d in docs]
+    mappings = {"dynamic": False, "properties": {"id": {"type": "keyword"}, "title": {"type": "text"},
+                                                 "text": {"type": "text"}}}
+    bare_times, our_times = [], []
+    for n in range(rounds):
+        bare_index, our_index = f"{settings.prefix}-bare-{n}", f"{settings.prefix}-writer-{n}"
+        for name in (bare_index, our_index):
+            es.indices.create(index=name, mappings=mappings, settings={"number_of_shards": 1, "number_of_replicas": 0})
+        started = time.perf_counter()
+        for ok, item in helpers.streaming_bulk(es, ({"_index": bare_index, "_id": d["id"], "_source": d} for d in docs),
+                                               chunk_size=500, max_chunk_bytes=10 * 1024 * 1024, raise_on_error=False):
+            assert ok, item
+        bare_times.append(time.perf_counter() - started)
+        writer = BulkWriter(settings, index=our_index, chunk_size=500)
+        writer.setup()
+        started = time.perf_counter()
+        result = writer.write(docs)
+        our_times.append(time.perf_counter() - started)
+        writer.close()
+        assert len(result.indexed) == len(docs) and not result.dead
+        es.indices.delete(index=f"{bare_index},{our_index}")
+    return min(bare_times), min(our_times)
+
+
+def writer_documents(settings, es, articles: list[dict]) -> list[dict]:
+    """Enriched documents: from the batch run when it happened, else made up from the texts."""
+    from schemas.validation import parse_article
+
+    es.indices.refresh(index=settings.index("articles"))
+    docs = [h["_source"] for h in es.search(index=settings.index("articles"), size=10000)["hits"]["hits"]]
+    if docs:
+        return docs
+    return [dict(parse_article(a), relevant=True, relevance=0.5, analysed=True, entities=[], countries=[],
+                 people=[], stances=[]) for a in articles]
+
+
+def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float,
+                 extra: tuple[str, ...] = (), alerts: bool = False) -> tuple[list[float], list[float]]:
+    """Publishes at ``rate``/s; returns latencies (ms) publish -> searchable and publish -> alert indexed."""
+    from schemas.clients import publisher_client
+    from schemas.ids import article_id
+
+    env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
+    if alerts:
+        from pipelines.alerts.rules import Rule, RuleStore, default_rules_path
+
+        RuleStore(default_rules_path(settings)).add(Rule(name="bench", query="peacekeeping"), replace=True)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming",
+                             "--alerts" if alerts else "--no-alerts", "--progress-seconds", "0", *extra], env=env, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if "streaming from" in line:
+            break
+    threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+    publisher = publisher_client(settings)
+    topic = settings.topic_path("articles")
+    total = int(rate * seconds)
+    sent: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    alerted: dict[str, float] = {}
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set() or len(seen) < len(sent):
+            pending = [i for i in list(sent) if i not in seen]
+            if pending:
+                found = es.mget(index=settings.index("articles"), ids=pending[:500], source=False, realtime=False)
+                now = time.time()
+                for doc in found["docs"]:
+                    if doc.get("found"):
+                        seen[doc["_id"]] = now
+            if alerts:
+                waiting = [i for i in list(sent) if i not in alerted]
+                if waiting:
+                    es.indices.refresh(index=settings.index("alerts"))
+                    hits = es.search(index=settings.index("alerts"), size=500, source=["article_id"],
+                                     query={"terms": {"article_id": waiting[:500]}})["hits"]["hits"]
+                    now = time.time()
+                    for hit in hits:
+                        alerted.setdefault(hit["_source"]["article_id"], now)
+            if stop.is_set() and time.time() > deadline:
+                break
+            time.sleep(0.05)
+
+    deadline = time.time() + seconds + 60
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    started = time.time()
+    for n in range(total):
+        article = dict(articles[n % len(articles)], url=f"https://bench.example.org/stream/{n}")
+        article["id"] = article_id(article["url"])
+        target = started + n / rate
+        time.sleep(max(0.0, target - time.time()))
+        sent[article["id"]] = time.time()
+        publisher.publish(topic, json.dumps(article).encode(), article_id=article["id"])
+    stop.set()
+    watcher.join(timeout=90)
+    proc.terminate()
+    proc.wait(timeout=60)
+    publisher.stop()
+    searchable = sorted((seen[i] - sent[i]) * 1000 for i in sent if i in seen) + [float("inf")] * (len(sent) - len(seen))
+    return searchable, sorted((alerted[i] - sent[i]) * 1000 for i in alerted if i in sent)
+
+
+def pct(values: list[float], q: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=10, help="times the eval texts are repeated (default 10)")
+    parser.add_argument("--rate", type=float, default=10.0, help="streaming: articles per second (default 10)")
+    parser.add_argument("--stream-seconds", type=float, default=30.0, help="streaming: how long to publish")
+    parser.add_argument("--workers", type=int, default=2, help="batch: direct_num_workers (default 2)")
+    parser.add_argument("--only", choices=("batch", "writer", "stream"), action="append",
+                        help="run only these parts (repeatable; default all)")
+    parser.add_argument("--stream-arg", action="append", default=[],
+                        help="extra option for the streaming run, e.g. --stream-arg=--batch-size=8")
+    args = parser.parse_args()
+
+    from deploy import services
+    from deploy.provision import provision
+    from schemas.clients import elasticsearch_client
+    from schemas.settings import load_settings
+
+    base = load_settings()
+    for line in services.up(base):
+        print(line, file=sys.stderr)
+    data_dir = tempfile.mkdtemp(prefix="peacewatch-bench-")  # rules and alert state of this run only
+    settings = load_settings(prefix=f"bench-{uuid.uuid4().hex[:8]}", data_dir=data_dir,
+                             pubsub_emulator_host=base.pubsub_emulator_host)
+    os.environ["PEACEWATCH_DATA_DIR"] = data_dir
+    os.environ.update(settings.env_exports())
+    provision(settings)
+    es = elasticsearch_client(settings)
+    articles = load_texts(args.copies)
+    n_words = words(articles)
+    print(f"texts: {len(articles)} articles, {n_words} words ({'eval dev set' if EVAL.exists() else 'generated'})")
+    try:
+        parts = set(args.only or ("batch", "writer", "stream"))
+        bare = bench_bare_nlp(articles) if "batch" in parts else 0.0
+        if bare:
+            print(f"bare nlp.pipe(n_process=2):            {bare:6.1f}s  {n_words / bare:8.0f} words/s")
+        for label, extra in () if "batch" not in parts else (("in_memory, 1 worker", []),
+                             (f"multi_processing, {args.workers} workers",
+                              ["--direct_num_workers", str(args.workers), "--direct_running_mode", "multi_processing"])):
+            elapsed, summary = bench_batch(settings, articles, extra)
+            print(f"pipeline batch ({label}): {elapsed:6.1f}s  {n_words / elapsed:8.0f} words/s  "
+                  f"ratio {bare / elapsed:.2f}  [{summary.split(': ', 1)[-1]}]")
+        if "writer" in parts:
+            docs = writer_documents(settings, es, articles)
+            bare_w, ours_w = bench_writer(settings, es, docs)
+            print(f"ES writer: bare streaming_bulk {bare_w:.2f}s, BulkWriter {ours_w:.2f}s for {len(docs) * 10} docs: "
+                  f"ratio {bare_w / ours_w:.2f}")
+        if "stream" not in parts:
+            return 0
+        from pipelines.match_alerts import alerts_available
+
+        latencies, alert_latencies = bench_stream(settings, es, articles, args.rate, args.stream_seconds,
+                                                  tuple(args.stream_arg), alerts=alerts_available())
+        lost = sum(1 for v in latencies if v == float("inf"))
+        print(f"streaming at {args.rate:g}/s for {args.stream_seconds:g}s: {len(latencies)} published, "
+              f"publish->searchable p50 {pct(latencies, 0.5):.0f} ms, p95 {pct(latencies, 0.95):.0f} ms, "
+              f"max {max(v for v in latencies if v != float('inf')):.0f} ms, not seen {lost}")
+        if alert_latencies:
+            print(f"alerts (rule 'peacekeeping'): {len(alert_latencies)} alerts, publish->alert indexed "
+                  f"p50 {pct(alert_latencies, 0.5):.0f} ms, p95 {pct(alert_latencies, 0.95):.0f} ms")
+    finally:
+        names = list(es.indices.get(index=f"{settings.prefix}-*", expand_wildcards="all"))
+        if names:
+            es.indices.delete(index=",".join(names))
+        es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.prefix}-*")
+        es.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
