@@ -35,9 +35,9 @@ setup: services
 
 demo: setup
 	$(PW) replay $(SAMPLE) --force
-	$(PW) run --input $(SAMPLE)
+	$(PW) run --streaming --idle-exit-seconds 10
 	@echo
-	$(PW) search peacekeeping --limit 5
+	$(PW) search 'force OR mission OR peacekeeping' --limit 10
 	@echo
 	@echo "Results are in Elasticsearch at http://127.0.0.1:9200 (index alias peacewatch-articles)."
 	@echo "Search them:   $(PW) search 'peacekeeping force' --stance oppose"

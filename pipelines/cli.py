@@ -135,7 +135,8 @@ def _run_local_stream(settings, opts) -> int:
         bulk_max_bytes=opts.bulk_max_bytes, spacy_model=opts.spacy_model, nlp_module=opts.nlp_module,
         nlp_processes=opts.nlp_processes,
         aggregates=opts.aggregates, alerts=alerts_wanted(settings, opts.alerts, opts.rules), rules=opts.rules,
-        progress_seconds=opts.progress_seconds, max_messages=opts.max_messages, subscription=opts.subscription)
+        progress_seconds=opts.progress_seconds, max_messages=opts.max_messages,
+        idle_exit_seconds=opts.idle_exit_seconds, subscription=opts.subscription)
     started = time.monotonic()
     stats = run_local_stream(settings, config)
     print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {stats.line()}", file=sys.stderr, flush=True)

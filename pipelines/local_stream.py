@@ -79,6 +79,7 @@ class LoopConfig:
     rules: str | None = None
     progress_seconds: float = 10.0
     max_messages: int = 0
+    idle_exit_seconds: float = 0.0
     subscription: str | None = None
 
 
@@ -191,12 +192,14 @@ def run_local_stream(settings: Settings, config: LoopConfig, *, stop: threading.
     # (every ack_interval_ms), which keeps the per-batch cost of the recount off the latency path.
     held_ids: list[str] = []
     held_docs: list[dict[str, Any]] = []
-    last_flush = time.monotonic()
+    last_flush = last_message = time.monotonic()
     try:
         while True:
-            stopping = stop.is_set() or bool(config.max_messages and stats.read >= config.max_messages)
+            idle = bool(config.idle_exit_seconds and time.monotonic() - last_message >= config.idle_exit_seconds)
+            stopping = stop.is_set() or idle or bool(config.max_messages and stats.read >= config.max_messages)
             envelopes = [] if stopping else _pull_batch(puller, config, stop)
             if envelopes:
+                last_message = time.monotonic()
                 ack_ids = [e.ack_id for e in envelopes]
                 try:
                     held_docs += processor.process(envelopes, stats)

@@ -68,6 +68,9 @@ class PeacewatchOptions(PipelineOptions):
                             default=10.0, help="seconds between progress lines on stderr; 0 turns them off")
         parser.add_argument("--max_messages", "--max-messages", dest="max_messages", type=int, default=0,
                             help="local streaming: stop after this many messages (0 = run until interrupted)")
+        parser.add_argument("--idle_exit_seconds", "--idle-exit-seconds", dest="idle_exit_seconds", type=float,
+                            default=0.0, help="local streaming: stop once the subscription has been empty this "
+                                              "long (0 = never); drains a backlog and exits")
 
     def validate(self, validator: Any = None) -> list[str]:
         """Returns the problems of these options as sentences (empty when fine).
@@ -88,7 +91,8 @@ class PeacewatchOptions(PipelineOptions):
                 problems.append(f"--{name.replace('_', '-')} must be positive")
         if not 10 <= self.ack_lease_seconds <= 600:
             problems.append("--ack-lease-seconds must be between 10 and 600 (Pub/Sub's limits)")
-        if min(self.es_retry_seconds, self.max_batch_wait_ms, self.max_messages, self.ack_interval_ms) < 0:
+        if min(self.es_retry_seconds, self.max_batch_wait_ms, self.max_messages, self.ack_interval_ms,
+               self.idle_exit_seconds) < 0:
             problems.append("--es-retry-seconds, --max-batch-wait-ms, --ack-interval-ms and --max-messages "
                             "cannot be negative")
         return problems
