@@ -2,7 +2,8 @@
 
 :class:`ArticleView` analyses an enriched article lazily, one field at a time, into postings
 (token -> positions), the way Elasticsearch indexes a ``text`` field with the ``standard``
-analyzer (plus accent folding). :func:`compile_query` turns an AST into a closure over a view.
+analyzer (plus accent folding). :func:`compile_query` turns an AST into a closure over a view, and
+:func:`compile_leaf_terms` a leaf into a closure returning what it matched (for highlighting).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import functools
 import datetime as dt
 import logging
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from pipelines.alerts.analysis import POSITION_GAP, fold, tokenize
 from pipelines.alerts.fields import DEFAULT_FIELDS, FIELDS, TEXT_FIELDS, field_values
@@ -22,8 +23,7 @@ from pipelines.alerts.query import (MUST, MUST_NOT, SHOULD, Bool, Exists, Fuzzy,
 logger = logging.getLogger(__name__)
 
 Predicate = Callable[["ArticleView"], bool]
-PREFIX_KEY_LENGTH = 5
-AFFIX_KEY_LENGTHS = (8, 7, 6, 5, 4, 3)  # a wildcard literal prefix/suffix is indexed by up to 8 characters of it
+LeafTerms = Callable[["ArticleView"], Sequence[str]]
 PREFIX_MARK = "\x00"
 SUFFIX_MARK = "\x01"
 
@@ -31,7 +31,7 @@ SUFFIX_MARK = "\x01"
 class ArticleView:
     """An enriched article as the matcher sees it: postings per field, computed on demand."""
 
-    __slots__ = ("article", "_postings", "_sorted", "_keys", "_values", "_default")
+    __slots__ = ("article", "_postings", "_sorted", "_keys", "_values", "_default", "_affixes")
 
     def __init__(self, article: Mapping[str, Any]) -> None:
         self.article = article
@@ -40,6 +40,30 @@ class ArticleView:
         self._values: dict[str, list[Any]] = {}
         self._keys: set[str] | None = None
         self._default: set[str] | None = None
+        self._affixes: dict[tuple[str, str | None], tuple[Mapping[str, list[str]], frozenset[str]]] = {}
+
+    def remember_affixes(self, mark: str, field: str | None, found: Mapping[str, list[str]],
+                         complete_for: frozenset[str]) -> None:
+        """Records, for every affix in ``complete_for``, the field's tokens that have it.
+
+        The matcher's index lookup finds these while choosing candidate rules; recording them
+        spares the wildcard and prefix predicates a sort and a search of the field's tokens.
+
+        Args:
+            mark: ``PREFIX_MARK`` or ``SUFFIX_MARK``.
+            field: the field (None: the default fields together).
+            found: affix -> the tokens having it, sorted as :meth:`tokens_with_prefix` (or
+                :meth:`tokens_with_suffix`) returns them; affixes of ``complete_for`` not in it
+                have no token.
+            complete_for: the affixes looked up.
+        """
+        self._affixes[(mark, field)] = (found, complete_for)
+
+    def _remembered(self, mark: str, field: str | None, affix: str) -> list[str] | None:
+        known = self._affixes.get((mark, field))
+        if known is None or affix not in known[1]:
+            return None
+        return known[0].get(affix, [])
 
     def default_tokens(self) -> set[str]:
         """The distinct tokens of the default fields (title, summary, text) together."""
@@ -80,13 +104,22 @@ class ArticleView:
 
     def tokens_with_prefix(self, field: str | None, prefix: str) -> list[str]:
         """The field's distinct tokens that start with ``prefix`` (all of them for an empty prefix)."""
+        if self._affixes:
+            known = self._remembered(PREFIX_MARK, field, prefix)
+            if known is not None:
+                return known
         tokens = self.sorted_tokens(field)
         if not prefix:
             return tokens
         return tokens[bisect.bisect_left(tokens, prefix):bisect.bisect_left(tokens, prefix + "\U0010ffff")]
 
     def tokens_with_suffix(self, field: str | None, suffix: str) -> list[str]:
-        """The field's distinct tokens that end with ``suffix`` (None: the default fields together)."""
+        """The field's distinct tokens that end with ``suffix`` (None: the default fields together),
+        ordered by their reversed text."""
+        if self._affixes:
+            known = self._remembered(SUFFIX_MARK, field, suffix)
+            if known is not None:
+                return known
         key = "\x01" + (field or "")
         reversed_tokens = self._sorted.get(key)
         if reversed_tokens is None:
@@ -264,6 +297,13 @@ def literal_prefix(raw: str) -> str:
     return fold("".join(out))
 
 
+def wildcard_literals(node: Wildcard | Regexp) -> tuple[str, str]:
+    """The literal text before the first and after the last wildcard (none for a regular expression)."""
+    if isinstance(node, Wildcard):
+        return literal_prefix(node.raw), literal_suffix(node.raw)
+    return "", ""
+
+
 def literal_suffix(raw: str) -> str:
     """The folded literal text of a wildcard term after its last unescaped ``*`` or ``?``."""
     last = -1
@@ -295,24 +335,22 @@ def compile_query(node: Query) -> Predicate:
             return lambda view: only_token in view.postings(only_field)
         return lambda view: any(t in view.postings(f) for f in fields for t in tokens)
     if isinstance(node, Phrase):
-        fields = _fields(node.field)
-        return lambda view: any(phrase_in(view.postings(f), node.tokens, node.slop) for f in fields)
-    if isinstance(node, Prefix):
-        fields, prefix = (node.field,), node.prefix
+        fields, tokens, slop, words = _fields(node.field), node.tokens, node.slop, frozenset(node.tokens)
+        if node.field is None:  # most articles lack one of the words: a set test rules them out first
 
-        def has_prefix(view: ArticleView) -> bool:
-            for f in fields:
-                tokens = view.sorted_tokens(f)
-                i = bisect.bisect_left(tokens, prefix)
-                if i < len(tokens) and tokens[i].startswith(prefix):
-                    return True
-            return False
-        return has_prefix
+            def phrase_in_default(view: ArticleView) -> bool:
+                if not words <= view.default_tokens():
+                    return False
+                return any(phrase_in(view.postings(f), tokens, slop) for f in fields)
+            return phrase_in_default
+        return lambda view: any(phrase_in(view.postings(f), tokens, slop) for f in fields)
+    if isinstance(node, Prefix):
+        fld, prefix = node.field, node.prefix
+        return lambda view: bool(view.tokens_with_prefix(fld, prefix))
     if isinstance(node, (Wildcard, Regexp)):
-        fld, regex = node.field, node.regex
-        head = literal_prefix(node.raw) if isinstance(node, Wildcard) else ""
-        tail = literal_suffix(node.raw) if isinstance(node, Wildcard) else ""
-        return lambda view: any(regex.fullmatch(t) for t in view.wildcard_candidates(fld, head, tail))
+        fld, fullmatch = node.field, node.regex.fullmatch
+        head, tail = wildcard_literals(node)
+        return lambda view: any(map(fullmatch, view.wildcard_candidates(fld, head, tail)))
     if isinstance(node, Fuzzy):
         fields, edits = _fields(node.field), fuzzy_edits(node.token, node.edits)
         return lambda view: any(_osa_distance(t, node.token, edits) <= edits
@@ -342,18 +380,56 @@ def _cost(node: Query) -> int:
     return 10
 
 
+def _default_term_tokens(node: Query) -> tuple[str, ...] | None:
+    """The tokens of a word searched in the default fields (any of them matches), else None."""
+    if isinstance(node, Term) and node.field is None and node.tokens:
+        return node.tokens
+    return None
+
+
 def _compile_bool(node: Bool) -> Predicate:
-    musts = [compile_query(q) for _, q in sorted((c for c in node.clauses if c[0] == MUST), key=lambda c: _cost(c[1]))]
-    shoulds = [compile_query(q) for _, q in sorted((c for c in node.clauses if c[0] == SHOULD), key=lambda c: _cost(c[1]))]
-    nots = [compile_query(q) for occur, q in node.clauses if occur == MUST_NOT]
-    if not musts and not shoulds:
+    """AND/OR/NOT of clauses; words in the default fields are decided together with set operations."""
+    by_cost = sorted(node.clauses, key=lambda c: _cost(c[1]))
+    must_words: set[str] = set()  # every one must be present
+    shoulds_words: set[str] = set()  # any one present satisfies the optional part
+    not_words: set[str] = set()  # none may be present
+    musts: list[Predicate] = []
+    shoulds: list[Predicate] = []
+    nots: list[Predicate] = []
+    for occur, q in by_cost:
+        tokens = _default_term_tokens(q)
+        if occur == MUST:
+            if tokens is not None and len(tokens) == 1:
+                must_words.add(tokens[0])
+            else:
+                musts.append(compile_query(q))
+        elif occur == SHOULD:
+            if tokens is not None:
+                shoulds_words.update(tokens)
+            else:
+                shoulds.append(compile_query(q))
+        elif tokens is not None:
+            not_words.update(tokens)
+        else:
+            nots.append(compile_query(q))
+    if not (must_words or musts) and not (shoulds_words or shoulds):
         return lambda view: False
+    required = frozenset(must_words)
+    optional = frozenset(shoulds_words) if not (must_words or musts) else None  # optional words matter only without musts
+    optional_others = shoulds if optional is not None else []
+    forbidden = frozenset(not_words)
 
     def decide(view: ArticleView) -> bool:
+        present = view.default_tokens() if (required or optional or forbidden) else None
+        if required and not required <= present:  # type: ignore[operator]
+            return False
         for must in musts:
             if not must(view):
                 return False
-        if not musts and not any(should(view) for should in shoulds):
+        if optional is not None and (not optional or optional.isdisjoint(present)):  # type: ignore[arg-type]
+            if not any(should(view) for should in optional_others):
+                return False
+        if forbidden and not forbidden.isdisjoint(present):  # type: ignore[arg-type]
             return False
         for must_not in nots:
             if must_not(view):
@@ -390,8 +466,7 @@ def leaf_terms(node: Query, view: ArticleView) -> list[str]:
     if isinstance(node, Prefix):
         return [t for f in merged for t in view.tokens_with_prefix(f, node.prefix)]
     if isinstance(node, (Wildcard, Regexp)):
-        head = literal_prefix(node.raw) if isinstance(node, Wildcard) else ""
-        tail = literal_suffix(node.raw) if isinstance(node, Wildcard) else ""
+        head, tail = wildcard_literals(node)
         return [t for f in merged for t in view.wildcard_candidates(f, head, tail) if node.regex.fullmatch(t)]
     if isinstance(node, Fuzzy):
         edits = fuzzy_edits(node.token, node.edits)
@@ -407,3 +482,37 @@ def matched_terms(leaves: list[tuple[Query, Predicate]], view: ArticleView) -> l
         if predicate(view):
             out.extend(leaf_terms(node, view))
     return list(dict.fromkeys(out))
+
+
+def compile_leaf_terms(node: Query) -> LeafTerms:
+    """``view -> terms``: :func:`leaf_terms` of ``node`` when it holds in the view, else nothing.
+
+    The same answer as ``leaf_terms(node, view) if compile_query(node)(view) else []``, decided
+    once per rule instead of per match: for the leaves below, what they match is empty exactly
+    when they do not hold, so one pass gives both.
+    """
+    predicate = compile_query(node)
+    if isinstance(node, Term):
+        tokens, fld = node.tokens, node.field
+        if fld and FIELDS[fld].kind != "text":
+            found = [tokens[0]]
+            return lambda view: found if predicate(view) else []
+        if fld is None:
+            if len(tokens) == 1:
+                token, alone = tokens[0], [tokens[0]]
+                return lambda view: alone if token in view.default_tokens() else []
+            return lambda view: [t for t in tokens if t in view.default_tokens()]
+        return lambda view: [t for t in tokens if t in view.postings(fld)]
+    if isinstance(node, Phrase):
+        phrase = [" ".join(node.tokens)]
+        return lambda view: phrase if predicate(view) else []
+    if isinstance(node, Prefix):
+        fld, prefix = node.field, node.prefix
+        return lambda view: view.tokens_with_prefix(fld, prefix)
+    if isinstance(node, (Wildcard, Regexp)):
+        fld, fullmatch = node.field, node.regex.fullmatch
+        head, tail = wildcard_literals(node)
+        return lambda view: [t for t in view.wildcard_candidates(fld, head, tail) if fullmatch(t)]
+    if isinstance(node, Fuzzy):
+        return lambda view: leaf_terms(node, view)
+    return lambda view: leaf_terms(node, view) if predicate(view) else []

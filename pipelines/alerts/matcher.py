@@ -1,15 +1,18 @@
 """Matches many rules against batches of articles, fast: compile once, index rules by required words.
 
-Each rule is compiled once to a predicate (its query ANDed with its filters). Rules are then
-indexed by a *required key*: a set of words of which at least one must be in the article for the
-rule to match at all (``ceasefire AND country:France`` needs ``ceasefire``; ``a OR b`` needs
-``a`` or ``b``; ``ukr*`` needs a word starting with ``ukr``, indexed as the prefix ``ukr``;
-``*fire`` and ``z?lenskyy`` by their literal suffix; 3 to 8 characters of it).
-For an article the matcher looks up each of its distinct words (and their prefixes and suffixes
-of the lengths in use) in that index and evaluates only the rules found, plus the *always-check*
-rules whose queries have no such word (only negative, ``*x*``, fuzzy, regex, range or match-all
-clauses). The cost per article therefore grows
-with the number of candidate rules, not with the number of rules.
+Each rule is compiled once to a predicate (its query ANDed with its filters) and to a function
+that collects its matched terms. Rules are then indexed by a *required key*: a set of field words
+of which at least one must be in the article for the rule to match at all (``ceasefire AND
+country:France`` needs ``ceasefire`` in title, summary or text; ``a OR b`` needs ``a`` or ``b``;
+``title:x`` needs ``x`` in the title; ``ukr*`` needs a word starting with ``ukr``, indexed by that
+literal prefix; ``*fire`` and ``z?lenskyy`` by their literal suffix, ``va?y`` by ``va``: the longer
+literal, from 2 characters). For an article the matcher intersects each field's distinct words
+with the words in the index (set operations), looks up the affixed words by their first (last) 2
+or 3 characters, and evaluates only the rules found, plus the *always-check* rules whose queries
+have no such key (only negative, ``*x*``, fuzzy, regex, range or match-all clauses). Many rules'
+keys are not only necessary but sufficient (a word, an OR of words, ``title:x``, ``ukr*``,
+``*fire``): those are not evaluated again. The cost per article therefore grows with the number
+of candidate rules, not with the number of rules.
 
 Everything here is pure: no I/O, no clocks.
 """
@@ -17,15 +20,15 @@ Everything here is pure: no I/O, no clocks.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from pipelines.alerts.analysis import analyze
-from pipelines.alerts.evaluate import (AFFIX_KEY_LENGTHS, PREFIX_MARK, SUFFIX_MARK, ArticleView, Predicate,
-                                       compile_query, literal_prefix, literal_suffix, matched_terms,
-                                       positive_leaves)
+from pipelines.alerts.evaluate import (PREFIX_MARK, SUFFIX_MARK, ArticleView, LeafTerms, Predicate, compile_leaf_terms,
+                                       compile_query, positive_leaves, wildcard_literals)
 from pipelines.alerts.fields import FIELDS
-from pipelines.alerts.query import MUST, SHOULD, Bool, Phrase, Prefix, Query, Range, Term, Wildcard, parse
+from pipelines.alerts.query import MUST, MUST_NOT, SHOULD, Bool, Phrase, Prefix, Query, Range, Term, Wildcard, parse
 from pipelines.alerts.rules import Rule
 
 logger = logging.getLogger(__name__)
@@ -93,39 +96,102 @@ def rule_query(rule: Rule) -> Query:
 # stances): a rule keyed on them would be checked for most articles, so other keys are preferred.
 _COMMON_FIELDS = frozenset({"country", "actor", "actor_type", "stance", "language", "source", "topic"})
 _COMMON_KEY_COST = 25.0
+MIN_AFFIX_LENGTH = 2  # a wildcard's literal prefix or suffix shorter than this narrows nothing down
+# An article's words are looked up among the literal prefixes (suffixes) by their first (last) n
+# characters, one pass over the words per n in use; a literal is filed under its first (last)
+# n characters for the largest n here not above its length. More lengths make fuller passes but
+# fewer literals to compare per word found; these few keep both small.
+_BUCKET_LENGTHS = (5, 3, 2)
+_MIN_PASS_LITERALS = 8  # fewer literals of a length than this are filed under a shorter length in use
+
+# A key is (field, word): field None means the default fields (title, summary, text) together, and
+# the word is a token, or PREFIX_MARK/SUFFIX_MARK followed by a wildcard's literal prefix/suffix.
+Key = tuple["str | None", str]
 
 
-def _required(node: Any) -> tuple[frozenset[str], float] | None:
+def key_name(key: Key) -> str:
+    """The key as one string: the word for the default fields, else ``field`` + ``\x02`` + word."""
+    fld, word = key
+    return word if fld is None else f"{fld}\x02{word}"
+
+
+def _affix_key(node: Prefix | Wildcard) -> Key | None:
+    """A wildcard's key: its longer literal end (the one its predicate searches by), if long enough."""
+    if isinstance(node, Prefix):
+        head, tail = node.prefix, ""
+    else:
+        head, tail = wildcard_literals(node)
+    if len(tail) > len(head):
+        return (node.field, SUFFIX_MARK + tail) if len(tail) >= MIN_AFFIX_LENGTH else None
+    return (node.field, PREFIX_MARK + head) if len(head) >= MIN_AFFIX_LENGTH else None
+
+
+def _required(node: Any) -> tuple[frozenset[Key], float] | None:
     """Required keys and their estimated cost (how many articles they bring in, roughly)."""
     if isinstance(node, Term):
         if node.field and FIELDS[node.field].kind != "text":
             return None
         per_key = _COMMON_KEY_COST if node.field in _COMMON_FIELDS else 1.0
-        return frozenset(node.tokens), per_key * len(node.tokens) + 1.0 / (1 + min(map(len, node.tokens)))
+        keys = frozenset((node.field, t) for t in node.tokens)
+        return keys, per_key * len(node.tokens) + 1.0 / (1 + min(map(len, node.tokens)))
     if isinstance(node, Phrase):
         token = max(node.tokens, key=len)
-        return frozenset([token]), (_COMMON_KEY_COST if node.field in _COMMON_FIELDS else 0.5) + 1.0 / (1 + len(token))
+        per_key = _COMMON_KEY_COST if node.field in _COMMON_FIELDS else 0.5
+        return frozenset([(node.field, token)]), per_key + 1.0 / (1 + len(token))
     if isinstance(node, (Prefix, Wildcard)):
-        head = node.prefix if isinstance(node, Prefix) else literal_prefix(node.raw)
-        tail = "" if isinstance(node, Prefix) else literal_suffix(node.raw)
-        length = next((n for n in AFFIX_KEY_LENGTHS if n <= max(len(head), len(tail))), 0)
-        if not length:
+        key = _affix_key(node)
+        if key is None:
             return None  # too short a literal to narrow anything down: always checked
-        key = SUFFIX_MARK + tail[-length:] if len(tail) > len(head) else PREFIX_MARK + head[:length]
-        return frozenset([key]), 2.0 + 8.0 / length
+        return frozenset([key]), 2.0 + 8.0 / min(len(key[1]) - 1, 8)
     if isinstance(node, SameStance):
         if node.actor_tokens:
-            return frozenset([max(node.actor_tokens, key=len)]), _COMMON_KEY_COST
-        return frozenset([node.stance]), 2 * _COMMON_KEY_COST
+            return frozenset([("actor", max(node.actor_tokens, key=len))]), _COMMON_KEY_COST
+        if node.stance and analyze(node.stance) == [node.stance]:
+            return frozenset([("stance", node.stance)]), 2 * _COMMON_KEY_COST
+        return None
     if isinstance(node, Bool):
         musts = [_required(q) for occur, q in node.clauses if occur == MUST]
-        usable = [m for m in musts if m is not None]
-        if usable:
-            return min(usable, key=lambda found: found[1])
+        if musts:  # next to a required clause the optional ones need not match: they cannot be keys
+            usable = [m for m in musts if m is not None]
+            return min(usable, key=lambda found: found[1]) if usable else None
         shoulds = [_required(q) for occur, q in node.clauses if occur == SHOULD]
         if not shoulds or any(s is None for s in shoulds):
             return None
         return frozenset().union(*(s[0] for s in shoulds)), sum(s[1] for s in shoulds)  # type: ignore[index]
+    return None
+
+
+def _sufficient(node: Any) -> frozenset[Key] | None:
+    """Keys of which any one, found in the article, means ``node`` matches (None: no such set).
+
+    The index finds a key exactly when the predicate would find the word: the same field's tokens,
+    the same literal prefix or suffix. A rule whose required keys are also sufficient is matched
+    by the lookup alone.
+    """
+    if isinstance(node, Term):
+        if node.field and FIELDS[node.field].kind != "text":
+            return None
+        return frozenset((node.field, t) for t in node.tokens)
+    if isinstance(node, Prefix):
+        key = _affix_key(node)
+        return None if key is None else frozenset([key])
+    if isinstance(node, Wildcard):
+        head, tail = wildcard_literals(node)
+        key = _affix_key(node)
+        # "*tail" and nothing else: any word ending with the literal matches.
+        if key is None or head or node.regex.pattern != ".*" + re.escape(tail) or not node.regex.flags & re.DOTALL:
+            return None
+        return frozenset([key])
+    if isinstance(node, Bool):
+        musts = [q for occur, q in node.clauses if occur == MUST]
+        if any(occur == MUST_NOT for occur, _ in node.clauses) or len(musts) > 1:
+            return None
+        if musts:  # the optional clauses do not matter next to a required one
+            return _sufficient(musts[0])
+        found = [_sufficient(q) for occur, q in node.clauses if occur == SHOULD]
+        if not found or any(f is None for f in found):
+            return None
+        return frozenset().union(*found)  # type: ignore[arg-type]
     return None
 
 
@@ -134,14 +200,15 @@ def required_keys(node: Any) -> frozenset[str] | None:
 
     Of several sets that would do (the clauses of an AND), the one estimated to be found in the
     fewest articles is chosen: word keys before keys of common fields such as country or stance.
-    Returns None when no such set exists (the rule must always be checked).
+    Keys are named by :func:`key_name`. Returns None when no such set exists (the rule must
+    always be checked).
     """
     found = _required(node)
-    return None if found is None else found[0]
+    return None if found is None else frozenset(map(key_name, found[0]))
 
 
-def _ALWAYS(view: ArticleView) -> bool:
-    return True
+# A rule's matched terms: computed from the article, or known in advance.
+Terms = Callable[[ArticleView], tuple[str, ...]] | tuple[str, ...]
 
 
 @dataclass
@@ -149,8 +216,56 @@ class _Compiled:
     rule: Rule
     query: Query
     predicate: Predicate
-    keys: frozenset[str] | None = field(default=None)
-    leaves: list = field(default_factory=list)
+    keys: frozenset[Key] | None = None
+    exact: bool = False  # the index lookup decides the rule: the predicate need not run
+    terms: Terms = ()
+    lone_affix: bool = False  # the whole query is one prefix or wildcard, decided and collected by the lookup
+    token_check: Callable[[str], Any] | None = None  # for a lone wildcard: the test of the words found by its key
+
+
+def _lone_affix(query: Query, keys: frozenset[Key] | None) -> tuple[bool, Callable[[str], Any] | None]:
+    """Whether the whole query is one prefix or wildcard keyed by its literal end, and the word test.
+
+    Such a rule matches when a word with that end passes the test (the wildcard's regular
+    expression; none for a prefix), and its matched terms are those words: the index lookup, which
+    finds exactly those words, decides it and collects its terms.
+    """
+    if not isinstance(query, (Prefix, Wildcard)) or keys is None or keys != {_affix_key(query)}:
+        return False, None
+    return True, query.regex.fullmatch if isinstance(query, Wildcard) else None
+
+
+def _terms_function(query: Query) -> Terms:
+    """``view -> matched terms`` for a rule known to match: its positive leaves' terms, without repeats.
+
+    A tuple when they are known in advance (a rule of one word).
+    """
+    leaves = positive_leaves(query)
+    if not leaves:
+        return ()
+    if leaves[0][0] is query:  # a single leaf: when the rule matched, so did it
+        if isinstance(query, Term) and len(query.tokens) == 1:
+            return query.tokens
+        only = compile_leaf_terms(query)
+
+        def single(view: ArticleView) -> tuple[str, ...]:
+            found = only(view)
+            return tuple(found) if len(found) < 2 else tuple(dict.fromkeys(found))
+        return single
+    if all(isinstance(node, Term) and node.field is None for node, _ in leaves):
+        # A leaf holds when one of its words is present, and gives the words present: in one pass.
+        words = tuple(t for node, _ in leaves for t in node.tokens)  # type: ignore[union-attr]
+        if len(set(words)) == len(words):
+            return lambda view: tuple(filter(view.default_tokens().__contains__, words))
+        return lambda view: tuple(dict.fromkeys(filter(view.default_tokens().__contains__, words)))
+    parts: list[LeafTerms] = [compile_leaf_terms(node) for node, _ in leaves]
+
+    def several(view: ArticleView) -> tuple[str, ...]:
+        out: list[str] = []
+        for part in parts:
+            out += part(view)
+        return tuple(dict.fromkeys(out))
+    return several
 
 
 def match_key(rule: Rule, article: Mapping[str, Any]) -> str | None:
@@ -171,6 +286,15 @@ def match_key(rule: Rule, article: Mapping[str, Any]) -> str | None:
     return ",".join(values) if values else None
 
 
+class _AffixScan(NamedTuple):
+    """How to find one field's words with the indexed prefixes (or suffixes) of one bucket length."""
+
+    mark: str
+    field: str | None
+    length: int
+    buckets: dict[str, list[str]]  # the first (last) ``length`` characters -> the literals
+
+
 class RuleMatcher:
     """Compiled, indexed rules.
 
@@ -185,64 +309,156 @@ class RuleMatcher:
     def __init__(self, rules: Iterable[Rule], kinds: Iterable[str] = ("match",)) -> None:
         kinds = frozenset(kinds)
         self.rules: list[_Compiled] = []
-        self.index: dict[str, list[int]] = {}
-        self.prefix_index: dict[int, dict[str, list[int]]] = {}
-        self.suffix_index: dict[int, dict[str, list[int]]] = {}
+        self.index: dict[str, list[int]] = {}  # key name -> rule numbers, for inspection
         self.always: list[int] = []
+        by_key: dict[Key, list[int]] = {}
         for rule in rules:
             if not rule.enabled or rule.kind not in kinds:
                 continue
             query = rule_query(rule)
-            leaves = positive_leaves(query)
-            if leaves and leaves[0][0] is query:  # a single leaf: when the rule matched, so did it
-                leaves = [(query, _ALWAYS)]
-            compiled = _Compiled(rule, query, compile_query(query), required_keys(query), leaves)
+            required = _required(query)
+            keys = None if required is None else required[0]
+            lone, check = _lone_affix(query, keys)
+            exact = keys is not None and (lone or _sufficient(query) == keys)
+            compiled = _Compiled(rule, query, compile_query(query), keys, exact, _terms_function(query), lone, check)
             number = len(self.rules)
             self.rules.append(compiled)
-            if compiled.keys is None:
+            if keys is None:
                 self.always.append(number)
             else:
-                for key in compiled.keys:
-                    self.index.setdefault(key, []).append(number)
-        for key, numbers in self.index.items():  # affix keys are looked up per length, without marks
-            if key[:1] in (PREFIX_MARK, SUFFIX_MARK):
-                by_length = self.prefix_index if key[0] == PREFIX_MARK else self.suffix_index
-                by_length.setdefault(len(key) - 1, {})[key[1:]] = numbers
-        logger.debug("compiled %d rules: %d indexed keys, %d always checked",
-                     len(self.rules), len(self.index), len(self.always))
+                for key in keys:
+                    by_key.setdefault(key, []).append(number)
+        # Words: field -> word -> rule numbers. Affixes: field/mark -> literal -> rule numbers and
+        # (rule number, word test) of lone prefixes and wildcards, and per bucket length the
+        # literals by their first (last) characters.
+        self._words: dict[str | None, dict[str, tuple[int, ...]]] = {}
+        self._affix_rules: dict[tuple[str, str | None], dict[str, tuple[tuple[int, ...], tuple]]] = {}
+        for (fld, word), numbers in by_key.items():
+            self.index[key_name((fld, word))] = numbers
+            if word[:1] in (PREFIX_MARK, SUFFIX_MARK):
+                lone_rules = tuple((n, self.rules[n].token_check) for n in numbers if self.rules[n].lone_affix)
+                plain = tuple(n for n in numbers if not self.rules[n].lone_affix)
+                self._affix_rules.setdefault((word[0], fld), {})[word[1:]] = (plain, lone_rules)
+            else:
+                self._words.setdefault(fld, {})[word] = tuple(numbers)
+        self._scans = [scan for (mark, fld), literals in self._affix_rules.items()
+                       for scan in _affix_scans(mark, fld, literals)]
+        self._looked_up = {where: frozenset(literals) for where, literals in self._affix_rules.items()}
+        self._rows = [(c.rule.name, c.exact, c.predicate, c.terms, c.rule if c.rule.key_by else None)
+                      for c in self.rules]
+        logger.debug("compiled %d rules: %d indexed keys, %d always checked, %d decided by their keys",
+                     len(self.rules), len(self.index), len(self.always), sum(c.exact for c in self.rules))
+
+    @staticmethod
+    def _tokens(view: ArticleView, fld: str | None) -> Iterable[str]:
+        return view.default_tokens() if fld is None else view.postings(fld).keys()
+
+    def _lookup(self, view: ArticleView) -> tuple[set[int], dict[int, tuple[str, ...]]]:
+        """The rules that could match, and the lone-affix rules found to match with their terms.
+
+        Records the affixed words found in ``view`` (see :meth:`ArticleView.remember_affixes`).
+        """
+        found: set[int] = set(self.always)
+        decided: dict[int, tuple[str, ...]] = {}
+        for fld, words in self._words.items():
+            hits = words.keys() & self._tokens(view, fld)
+            if hits:
+                found.update(*[words[word] for word in hits])
+        if not self._scans:
+            return found, decided
+        with_affix: dict[tuple[str, str | None], dict[str, list[str]]] = {}
+        for mark, fld, length, buckets in self._scans:
+            hits = with_affix.setdefault((mark, fld), {})
+            get = buckets.get
+            if mark == PREFIX_MARK:
+                for token in self._tokens(view, fld):
+                    literals = get(token[:length])
+                    if literals is not None:
+                        for literal in literals:
+                            if token.startswith(literal):
+                                if literal in hits:
+                                    hits[literal].append(token)
+                                else:
+                                    hits[literal] = [token]
+            else:
+                for token in self._tokens(view, fld):
+                    literals = get(token[-length:])
+                    if literals is not None:
+                        for literal in literals:
+                            if token.endswith(literal):
+                                if literal in hits:
+                                    hits[literal].append(token)
+                                else:
+                                    hits[literal] = [token]
+        for (mark, fld), hits in with_affix.items():
+            rules = self._affix_rules[(mark, fld)]
+            for literal, tokens in hits.items():
+                if len(tokens) > 1:  # in the order tokens_with_prefix / tokens_with_suffix give them
+                    tokens.sort(key=None if mark == PREFIX_MARK else _backwards)
+                plain, lone = rules[literal]
+                found.update(plain)
+                for number, check in lone:
+                    terms = tuple(tokens) if check is None else tuple(filter(check, tokens))
+                    if terms:
+                        decided[number] = terms
+            view.remember_affixes(mark, fld, hits, self._looked_up[(mark, fld)])
+        return found, decided
 
     def candidates(self, view: ArticleView) -> list[int]:
         """Numbers of the rules that could match (the always-check ones included), in rule order."""
-        found: set[int] = set(self.always)
-        index = self.index
-        tokens = view.keys()
-        for token in tokens:
-            numbers = index.get(token)
-            if numbers is not None:
-                found.update(numbers)
-        for length, affixes in self.prefix_index.items():
-            for token in tokens:
-                numbers = affixes.get(token[:length])
-                if numbers is not None and len(token) >= length:
-                    found.update(numbers)
-        for length, affixes in self.suffix_index.items():
-            for token in tokens:
-                numbers = affixes.get(token[-length:])
-                if numbers is not None and len(token) >= length:
-                    found.update(numbers)
-        return sorted(found)
+        found, decided = self._lookup(view)
+        return sorted(found.union(decided))
 
     def match(self, article: Mapping[str, Any]) -> list[Match]:
         """Returns a :class:`Match` for each rule that matches ``article``, in rule order."""
         view = ArticleView(article)
+        found, decided = self._lookup(view)
+        if decided:
+            found.update(decided)
+        rows = self._rows
         out: list[Match] = []
-        for number in self.candidates(view):
-            compiled = self.rules[number]
-            if compiled.predicate(view):
-                key = match_key(compiled.rule, article) if compiled.rule.key_by else None
-                out.append(Match(compiled.rule.name, tuple(matched_terms(compiled.leaves, view)), key))
+        for number in sorted(found):
+            name, exact, predicate, terms, keyed = rows[number]
+            collected = decided.get(number)
+            if collected is not None:
+                terms = collected
+            elif not (exact or predicate(view)):
+                continue
+            elif type(terms) is not tuple:
+                terms = terms(view)
+            out.append(Match(name, terms, match_key(keyed, article) if keyed is not None else None))
         return out
 
     def match_batch(self, articles: Sequence[Mapping[str, Any]]) -> list[list[Match]]:
         """:meth:`match` for each article of ``articles``, in order."""
         return [self.match(article) for article in articles]
+
+
+def _backwards(token: str) -> str:
+    return token[::-1]
+
+
+def _affix_scans(mark: str, fld: str | None, literals: Iterable[str]) -> list[_AffixScan]:
+    """The passes that find a field's words with ``literals`` as prefixes (suffixes): as few as reasonable.
+
+    Each literal is filed under its first (last) n characters, n the largest of
+    ``_BUCKET_LENGTHS`` not above its length, unless fewer than ``_MIN_PASS_LITERALS`` literals
+    would use that n: a pass over every word of the article for so few is not worth it, they go
+    to the next shorter length in use (the shortest in use always stays).
+    """
+    by_length: dict[int, list[str]] = {}
+    for literal in literals:
+        by_length.setdefault(next(n for n in _BUCKET_LENGTHS if n <= len(literal)), []).append(literal)
+    kept: dict[int, list[str]] = {}
+    for length in sorted(by_length):
+        if not kept or len(by_length[length]) >= _MIN_PASS_LITERALS:
+            kept[length] = by_length[length]
+        else:
+            kept[max(kept)].extend(by_length[length])
+    scans = []
+    for length, filed in sorted(kept.items()):
+        buckets: dict[str, list[str]] = {}
+        for literal in filed:
+            buckets.setdefault(literal[:length] if mark == PREFIX_MARK else literal[-length:], []).append(literal)
+        scans.append(_AffixScan(mark, fld, length, buckets))
+    return scans
