@@ -1,0 +1,145 @@
+"""Article analysis: language, relevance, entities and stances, batched through ``nlp.pipe``."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from .entities import resolve_entities, summarise
+from .gazetteer import load_gazetteer
+from .language import detect_language
+from .relevance import load_topics, score_relevance
+from .cues import load_lexicon
+from .stance_merge import merge_hits
+from .stances import extract_stances
+
+logger = logging.getLogger(__name__)
+
+ANALYSED_LANGUAGES = frozenset({"en"})
+MAX_CHARS = 20_000  # longer texts are cut: the lead and first paragraphs carry the stances
+_CHUNK_BATCHES = 8  # batches processed inside one memory zone
+
+
+def article_date(article: dict) -> dt.date:
+    """The article's ``published`` date (ISO string), else today (UTC)."""
+    value = article.get("published")
+    if value:
+        try:
+            return dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            logger.debug("unparseable published date %r", value)
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def compose_text(article: dict) -> tuple[str, int]:
+    """The string given to spaCy and the length of its title part (0 when the text repeats it)."""
+    title = (article.get("title") or "").strip()
+    # markdown emphasis confuses the parser; blank it out without moving offsets
+    text = (article.get("text") or "")[:MAX_CHARS].replace("**", "  ")
+    if not title or text.lstrip().startswith(title[: max(20, len(title) // 2)]):
+        return text, 0
+    return f"{title}\n\n{text}", len(title) + 2
+
+
+def new_result(article: dict, language: str | None) -> dict:
+    """An empty result record for ``article`` (not relevant, nothing found)."""
+    return {"id": article.get("id"), "relevant": False, "relevance": 0.0, "relevance_explanation": [],
+            "topics": [], "language": language, "analysed": False, "not_analysed_reason": None,
+            "entities": [], "countries": [], "country_codes": [], "people": [], "organisations": [],
+            "stances": []}
+
+
+def _relevance(result: dict, article: dict) -> None:
+    topic_results = score_relevance(article.get("title") or "", article.get("text") or "", load_topics())
+    result["topics"] = [t.topic for t in topic_results if t.fired]
+    result["relevant"] = bool(result["topics"])
+    result["relevance"] = max((t.score for t in topic_results), default=0.0)
+    result["relevance_explanation"] = [dict(m, topic=t.topic) for t in topic_results for m in t.matches]
+
+
+def complete_result(result: dict, doc, article: dict, title_len: int, *, explain: bool = False) -> dict:  # noqa: ANN001
+    """Fill ``result`` from a parsed doc: relevance, entities, countries, people, stances.
+
+    Args:
+        result: record from :func:`new_result` for this article.
+        doc: the spaCy Doc of :func:`compose_text` of the article.
+        article: the input article.
+        title_len: length of the title part of the composed text (0 if none).
+        explain: add explanations to stances.
+
+    Returns:
+        ``result``, completed in place.
+    """
+    gaz = load_gazetteer()
+    _relevance(result, article)
+    day = article_date(article)
+    mentions = resolve_entities(doc, gaz, day)
+    result["entities"] = [m.as_dict(title_len) for m in mentions]
+    result.update(summarise(mentions, gaz))
+    if not result["relevant"]:
+        return result
+    stances = []
+    for actor, stance, confidence, best, all_hits in merge_hits(extract_stances(doc, mentions, gaz, load_lexicon())):
+        record = {"actor": actor.name, "actor_type": actor.actor_type, "actor_code": actor.code,
+                  "stance": stance, "evidence": best.evidence, "confidence": confidence,
+                  "cue": best.cue, "condition": best.condition}
+        if explain:
+            record["explanation"] = {
+                "actor_resolution": best.actor.resolution,
+                "cue": best.cue, "sentence": best.evidence, "notes": best.notes,
+                "hits": [{"stance": h.stance, "cue": h.cue, "confidence": h.confidence,
+                          "own_refusal": h.own_refusal, "sentence": h.evidence} for h in all_hits]}
+        stances.append(record)
+    result["stances"] = stances
+    return result
+
+
+def analyze_articles(nlp, articles: Iterable[dict], *, batch_size: int = 32,  # noqa: ANN001
+                     explain: bool = False) -> Iterator[dict]:
+    """Analyse articles; yields one result per article, in input order.
+
+    Args:
+        nlp: pipeline from :func:`pipelines.nlp.model.load_nlp`.
+        articles: dicts with ``id``, ``title``, ``text``, optional ``published``/``language``.
+        batch_size: ``nlp.pipe`` batch size.
+        explain: add an ``explanation`` to every stance.
+
+    Yields:
+        Result dicts (see the README for the fields).
+    """
+    iterator = iter(articles)
+    while True:
+        chunk = list(islice(iterator, batch_size * _CHUNK_BATCHES))
+        if not chunk:
+            return
+        results: list[dict] = []
+        pending: list[tuple[dict, dict, int]] = []
+        texts: list[str] = []
+        for article in chunk:
+            title, text = article.get("title") or "", article.get("text") or ""
+            # too few words to tell: trust the feed's language, else assume English
+            language = detect_language(f"{title}\n{text}") or article.get("language") or (
+                "en" if text.strip() else None)
+            result = new_result(article, language)
+            results.append(result)
+            if language is None:
+                result["not_analysed_reason"] = "no text to analyse"
+                continue
+            if language not in ANALYSED_LANGUAGES:
+                result["not_analysed_reason"] = f"language {language!r} is not analysed"
+                continue
+            result["analysed"] = True
+            composed, title_len = compose_text(article)
+            pending.append((result, article, title_len))
+            texts.append(composed)
+        # a memory zone frees the strings/vocab entries created by these docs afterwards
+        with nlp.memory_zone():
+            for (result, article, title_len), doc in zip(pending, nlp.pipe(texts, batch_size=batch_size)):
+                complete_result(result, doc, article, title_len, explain=explain)
+        yield from results
+
+
+def analyze_article(nlp, article: dict, explain: bool = False) -> dict:  # noqa: ANN001
+    """Analyse one article (see :func:`analyze_articles`)."""
+    return next(analyze_articles(nlp, [article], batch_size=1, explain=explain))

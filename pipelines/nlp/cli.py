@@ -1,0 +1,112 @@
+"""``peacewatch analyze``: run the NLP analysis over a JSON-lines file of articles."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from typing import IO, TextIO
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: "argparse._SubParsersAction") -> None:
+    """Add the ``analyze`` subcommand to a ``peacewatch`` argument parser."""
+    parser = subparsers.add_parser(
+        "analyze", help="relevance, entities and stances for articles in a JSON-lines file",
+        description="Analyse news articles (JSON lines with id, url, title, published, text).")
+    parser.add_argument("--input", required=True, help="input JSONL file, or - for stdin")
+    parser.add_argument("--output", default="-", help="output JSONL file (default: stdout)")
+    parser.add_argument("--explain", action="store_true",
+                        help="add explanations to the output and print a readable summary to stderr")
+    parser.add_argument("--model", default=None, help="spaCy model package (default: auto)")
+    parser.add_argument("--batch-size", type=int, default=32, help="nlp.pipe batch size")
+    parser.set_defaults(func=run_analyze)
+
+
+def _open(path: str, mode: str) -> IO[str]:
+    if path == "-":
+        return sys.stdin if "r" in mode else sys.stdout
+    return open(path, mode, encoding="utf-8")
+
+
+def _read_articles(handle: TextIO, counters: dict[str, int]) -> Iterator[dict]:
+    for number, line in enumerate(handle, 1):
+        if not line.strip():
+            continue
+        try:
+            article = json.loads(line)
+        except json.JSONDecodeError as exc:
+            print(f"line {number}: skipped, not JSON ({exc.msg})", file=sys.stderr)
+            counters["skipped"] += 1
+            continue
+        if not isinstance(article, dict) or not isinstance(article.get("text"), str):
+            print(f"line {number}: skipped, no 'text' string", file=sys.stderr)
+            counters["skipped"] += 1
+            continue
+        article.setdefault("id", f"line-{number}")
+        counters["read"] += 1
+        yield article
+
+
+def _explain_line(result: dict) -> str:
+    lines = [f"[{result['id']}] relevant={result['relevant']} score={result['relevance']} "
+             f"language={result['language']} topics={result['topics']}"]
+    if result.get("not_analysed_reason"):
+        lines.append(f"  not analysed: {result['not_analysed_reason']}")
+    for match in result["relevance_explanation"][:6]:
+        where = ", ".join(f"{p['where']}@{p['start']}" for p in match.get("positions", [])[:3])
+        lines.append(f"  term {match['term']!r} x{match['count']} (w={match['weight']}) at {where}")
+    for stance in result["stances"]:
+        exp = stance.get("explanation", {})
+        lines.append(f"  {stance['actor']}: {stance['stance']} ({stance['confidence']}) cue={stance['cue']!r} "
+                     f"via {exp.get('actor_resolution', '')}"
+                     + (f" condition={stance['condition']!r}" if stance.get("condition") else ""))
+        lines.append(f"    \"{stance['evidence'][:200]}\"")
+    return "\n".join(lines)
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    """Run the analysis; returns the process exit code."""
+    from .analyze import analyze_articles
+    from .model import load_nlp
+
+    try:
+        nlp = load_nlp(args.model)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    counters = {"read": 0, "skipped": 0}
+    progress = sys.stderr.isatty()
+    try:
+        source = _open(args.input, "r")
+    except OSError as exc:
+        print(f"error: cannot read {args.input}: {exc}", file=sys.stderr)
+        return 2
+    written = 0
+    with source, _open(args.output, "w") as sink:
+        for result in analyze_articles(nlp, _read_articles(source, counters),
+                                       batch_size=args.batch_size, explain=args.explain):
+            sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+            written += 1
+            if args.explain:
+                print(_explain_line(result), file=sys.stderr)
+            if progress and written % 100 == 0:
+                print(f"\ranalysed {written} articles", end="", file=sys.stderr)
+    if progress:
+        print(file=sys.stderr)
+    print(f"analysed {written} articles, skipped {counters['skipped']} bad lines", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry point (``python -m pipelines.nlp.cli analyze ...``)."""
+    parser = argparse.ArgumentParser(prog="peacewatch")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

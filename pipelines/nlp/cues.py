@@ -1,0 +1,65 @@
+"""Stance cue lexicon: loads and precompiles ``data/stance_cues.yaml`` once per process."""
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import yaml
+
+from .gazetteer import DATA_DIR
+
+logger = logging.getLogger(__name__)
+
+STANCES = ("support", "oppose", "undecided")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Precompiled cue lexicon (see ``data/stance_cues.yaml``)."""
+
+    words: dict[str, tuple[str, float]]
+    phrases: dict[str, list[tuple[tuple[str, ...], str, float]]]
+    decision: frozenset[str]
+    participation: frozenset[str]
+    objects: frozenset[str]
+    force_words: frozenset[str]
+    modals: frozenset[str]
+    conditions: frozenset[str]
+    speech: frozenset[str]
+    actor_heads: frozenset[str]
+    wish: frozenset[str]
+    contributors: frozenset[str]
+
+    def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
+        """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
+        entry = self.words.get(f"{lemma}/{pos.lower()}")
+        if entry:
+            return entry
+        entry = self.words.get(lemma)
+        return entry if entry and f"{lemma}/" not in self._restricted else None
+
+    @functools.cached_property
+    def _restricted(self) -> frozenset[str]:
+        return frozenset(k.split("/")[0] + "/" for k in self.words if "/" in k)
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """Load and precompile the stance cue lexicon (cached)."""
+    with open(DATA_DIR / "stance_cues.yaml", encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    words: dict[str, tuple[str, float]] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], str, float]]] = {}
+    for stance in STANCES:
+        for lemma, weight in (data.get(stance) or {}).items():
+            words[str(lemma).lower()] = (stance, float(weight))
+        for phrase, weight in (data.get(f"phrases_{stance}") or {}).items():
+            parts = tuple(str(phrase).lower().split())
+            phrases.setdefault(parts[0], []).append((parts, stance, float(weight)))
+    for entries in phrases.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    as_set = lambda key: frozenset(str(w).lower() for w in data.get(key) or [])  # noqa: E731
+    return Lexicon(words, phrases, as_set("decision"), as_set("participation"), as_set("objects") | as_set("force_words"), as_set("force_words"),
+                   as_set("modals"), as_set("conditions"), as_set("speech"), as_set("actor_heads"),
+                   as_set("wish"), as_set("contributors"))

@@ -1,0 +1,158 @@
+"""Normalising spaCy entities to countries, people and organisations.
+
+Each entity span is resolved through the gazetteer: places, capitals, seats of government and
+demonyms to a country (ISO 3166 alpha-2); organisation aliases to an organisation, coalition or
+mission; people to one canonical spelling, and leaders to the country or organisation they spoke
+for on the article's date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+from .gazetteer import Gazetteer, Office, fold
+
+logger = logging.getLogger(__name__)
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC", "ORG"})
+_TITLE_WORDS = frozenset(
+    "mr mrs ms dr sir dame lord lady president prime minister chancellor general gen lt col "
+    "secretary senator sen king queen prince sheikh pm premier ambassador envoy".split())
+_BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|author)\b", re.IGNORECASE)
+
+
+@dataclass
+class Mention:
+    """A resolved entity mention.
+
+    Attributes:
+        kind: country, person, organisation, coalition, mission or armed_group.
+        name: normalised output name.
+        code: ISO alpha-2 code for countries (and for people who speak for a country).
+        actor_id: for people, the country code / organisation id they speak for (else None).
+        how: how the name resolved (name, capital, seat, demonym, alias, office...).
+        office: the office held on the article date, for people.
+    """
+
+    text: str
+    label: str
+    kind: str
+    name: str
+    code: str | None
+    start: int
+    end: int
+    token_start: int
+    token_end: int
+    how: str
+    actor_id: str | None = None
+    office: Office | None = None
+
+    def as_dict(self, title_len: int) -> dict:
+        """Output record; offsets are relative to the field (title or text) they occur in."""
+        in_title = self.start < title_len
+        offset = 0 if in_title else title_len
+        return {"text": self.text, "label": self.label, "name": self.name, "kind": self.kind,
+                "country_code": self.code, "where": "title" if in_title else "text",
+                "start": self.start - offset, "end": self.end - offset}
+
+
+def _strip_titles(text: str) -> str:
+    words = text.replace("’s", "").replace("'s", "").split()
+    while len(words) > 1 and words[0].lower().strip(".") in _TITLE_WORDS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _is_byline(ent) -> bool:  # noqa: ANN001 - spaCy Span
+    """A person on a short line of their own or after "By" is an author, not a subject."""
+    doc = ent.doc
+    line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
+    line_end = doc.text.find("\n", ent.end_char)
+    line = doc.text[line_start: line_end if line_end >= 0 else len(doc)]
+    if _BYLINE.match(line) or _BYLINE.match(doc.text[max(line_start, ent.start_char - 12): ent.start_char]):
+        return True
+    return len(line.split()) <= 6 and not re.search(r"[.!?\"”]\s*$", line.strip()) and len(line) < 60 \
+        and line.strip().startswith(ent.text.split()[0])
+
+
+def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noqa: ANN001
+    """Resolve all entities of a parsed document.
+
+    Args:
+        doc: spaCy Doc with entities.
+        gaz: loaded gazetteer.
+        day: the article date (for leaders' terms of office).
+
+    Returns:
+        Mentions in document order; unresolvable entities are dropped.
+    """
+    mentions: list[Mention] = []
+    surnames: dict[str, str] = {}  # folded last name -> canonical full name seen in this doc
+    for ent in doc.ents:
+        label = ent.label_
+        text = ent.text.strip()
+        base = dict(text=text, label=label, start=ent.start_char, end=ent.end_char,
+                    token_start=ent.start, token_end=ent.end)
+        if ent.ent_id_ and ent.ent_id_ in gaz.countries:
+            code = ent.ent_id_
+            how = {"NORP": "demonym", "ORG": "seat"}.get(label) or (gaz.place(text) or (code, "name"))[1]
+            mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code, how=how, **base))
+            continue
+        if ent.ent_id_ and ent.ent_id_ in gaz.organisations:
+            org = gaz.organisations[ent.ent_id_]
+            mentions.append(Mention(kind=org.kind, name=org.name, code=None, how="ruler", **base))
+            continue
+        if label in _PLACE_LABELS:
+            place = gaz.place(text) or gaz.place(_strip_titles(text))
+            if place:
+                code, how = place
+                mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code,
+                                        how=how, **base))
+                continue
+            org = gaz.organisation(text)
+            if org:
+                mentions.append(Mention(kind=org.kind, name=org.name, code=None, how="alias", **base))
+                continue
+        if label not in ("PERSON", "ORG", "GPE", "NORP"):
+            continue
+        stripped = _strip_titles(text)
+        # a lone surname first means someone already named in this article ("Mike Johnson ... Johnson")
+        local = surnames.get(fold(stripped)) if len(stripped.split()) == 1 else None
+        name = local or gaz.person(stripped) or gaz.person(text)
+        if name is None and label == "PERSON":
+            if _is_byline(ent):
+                continue
+            parts = stripped.split()
+            if len(parts) >= 2:
+                name = stripped
+            else:
+                name = surnames.get(fold(stripped))
+        if name is None:
+            continue
+        surnames[fold(name.split()[-1])] = name
+        office = gaz.office_on(name, day)
+        actor_id = office.actor_id if office else None
+        code = actor_id if actor_id in gaz.countries else None
+        mentions.append(Mention(kind="person", name=name, code=code, how="office" if office else "name",
+                                actor_id=actor_id, office=office, **base))
+    return mentions
+
+
+def summarise(mentions: list[Mention], gaz: Gazetteer) -> dict[str, list[str]]:
+    """Distinct countries (with codes), people and organisations, in order of first mention."""
+    codes: dict[str, None] = {}
+    people: dict[str, None] = {}
+    orgs: dict[str, None] = {}
+    for m in mentions:
+        if m.kind == "country" and m.code:
+            codes.setdefault(m.code)
+        elif m.kind == "person":
+            people.setdefault(m.name)
+            if m.code:
+                codes.setdefault(m.code)
+        elif m.kind in ("organisation", "coalition", "armed_group", "mission"):
+            orgs.setdefault(m.name)
+    return {"country_codes": list(codes), "countries": [gaz.countries[c].name for c in codes],
+            "people": list(people), "organisations": list(orgs)}

@@ -1,0 +1,169 @@
+"""Data-driven normalisation of countries, capitals, seats of government, leaders and organisations.
+
+All tables are loaded once per process from ``pipelines/nlp/data`` (see the README there) and
+cached; lookups are plain dict accesses so they are cheap per entity.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key for name lookups."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(r"^(?:the)\s+", "", text.strip())
+    text = re.sub(r"'s$", "", text)
+    text = re.sub(r"[\"“”«»]", "", text)
+    return re.sub(r"\s+", " ", text).strip(" .,")
+
+
+@dataclass(frozen=True)
+class Country:
+    """A country as output by the analyzer."""
+
+    name: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Office:
+    """One office held by a person during a date range (``end`` None = still in office)."""
+
+    holder: str
+    actor_id: str | None
+    role: str
+    start: dt.date
+    end: dt.date | None
+
+    def held_on(self, day: dt.date) -> bool:
+        """True when the office was held on ``day``."""
+        return self.start <= day and (self.end is None or day < self.end)
+
+    def describe(self) -> str:
+        """Human-readable span, e.g. ``prime minister 2023-12-13..``."""
+        end = self.end.isoformat() if self.end else ""
+        return f"{self.role} {self.start.isoformat()}..{end}"
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation, coalition, armed group or mission."""
+
+    id: str
+    name: str
+    kind: str
+    actor: bool = True
+
+
+@dataclass
+class Gazetteer:
+    """Lookup tables built from the data files."""
+
+    countries: dict[str, Country] = field(default_factory=dict)  # code -> Country
+    country_names: dict[str, str] = field(default_factory=dict)  # folded alias -> code
+    demonyms: dict[str, str] = field(default_factory=dict)  # folded demonym -> code
+    capitals: dict[str, str] = field(default_factory=dict)  # folded capital -> code
+    seats: dict[str, str] = field(default_factory=dict)  # folded seat -> code
+    organisations: dict[str, Organisation] = field(default_factory=dict)  # id -> org
+    org_names: dict[str, str] = field(default_factory=dict)  # folded alias -> id
+    people: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical name
+    offices: dict[str, list[Office]] = field(default_factory=dict)  # canonical name -> offices
+
+    def country_by_code(self, code: str) -> Country | None:
+        """Country for an ISO alpha-2 code."""
+        return self.countries.get(code)
+
+    def place(self, text: str) -> tuple[str, str] | None:
+        """Resolve a place-like name to ``(code, how)``; how is name/capital/seat/demonym."""
+        key = fold(text)
+        for table, how in ((self.country_names, "name"), (self.seats, "seat"),
+                           (self.capitals, "capital"), (self.demonyms, "demonym")):
+            code = table.get(key)
+            if code:
+                return code, how
+        return None
+
+    def organisation(self, text: str) -> Organisation | None:
+        """Resolve an organisation alias."""
+        org_id = self.org_names.get(fold(text))
+        return self.organisations.get(org_id) if org_id else None
+
+    def person(self, text: str) -> str | None:
+        """Canonical name of a known person (full name or unambiguous alias)."""
+        return self.people.get(fold(text))
+
+    def office_on(self, name: str, day: dt.date) -> Office | None:
+        """The office ``name`` held on ``day`` that makes them speak for an actor, if any."""
+        for office in self.offices.get(name, ()):
+            if office.actor_id and office.held_on(day):
+                return office
+        return None
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _load_yaml(name: str) -> object:
+    with open(DATA_DIR / name, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def load_country_rows() -> list[dict]:
+    """Raw rows of ``countries.yaml``."""
+    return list(_load_yaml("countries.yaml"))
+
+
+@functools.lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """Load and index all data files (cached per process)."""
+    gaz = Gazetteer()
+    for row in _load_yaml("countries.yaml"):
+        code = row["code"]
+        gaz.countries[code] = Country(row["name"], code)
+        for alias in [row["name"], *(row.get("aliases") or [])]:
+            gaz.country_names.setdefault(fold(alias), code)
+        for demonym in row.get("demonyms") or []:
+            gaz.demonyms.setdefault(fold(demonym), code)
+        for capital in row.get("capitals") or []:
+            gaz.capitals.setdefault(fold(capital), code)
+        for seat in row.get("seats") or []:
+            gaz.seats.setdefault(fold(seat), code)
+    for row in _load_yaml("organisations.yaml"):
+        org = Organisation(row["id"], row["name"], row["kind"], bool(row.get("actor", True)))
+        gaz.organisations[org.id] = org
+        for alias in [row["name"], *(row.get("aliases") or [])]:
+            gaz.org_names.setdefault(fold(alias), org.id)
+    surname_owners: dict[str, set[str]] = {}
+    for row in _load_yaml("leaders.yaml"):
+        name = row["name"]
+        office = Office(name, row.get("country"), row["role"], _date(row["from"]), _date(row.get("to")))
+        gaz.offices.setdefault(name, []).append(office)
+        gaz.people[fold(name)] = name
+        for alias in row.get("aliases") or []:
+            surname_owners.setdefault(fold(alias), set()).add(name)
+        surname_owners.setdefault(fold(name.split()[-1]), set()).add(name)
+    for alias, owners in surname_owners.items():
+        if len(owners) == 1 and alias not in gaz.people:
+            gaz.people[alias] = next(iter(owners))
+    logger.debug("gazetteer: %d countries, %d organisations, %d people",
+                 len(gaz.countries), len(gaz.organisations), len(gaz.offices))
+    return gaz

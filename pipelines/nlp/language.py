@@ -1,0 +1,78 @@
+"""Offline language identification from stop-word profiles (no model download, no dependency).
+
+Good enough to route news articles: English is analysed, other languages are reported with
+their code. Scripts (Cyrillic, Arabic, CJK...) are recognised first, then Latin-script languages
+by the share of their most frequent function words.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+logger = logging.getLogger(__name__)
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split())
+    for lang, words in {
+        "en": "the and of to in is that for on with as by was are it from has have be at said will not this which his their an would who",
+        "de": "der die und das ist nicht zu den von mit sich des auf für ein eine im dem auch es wird werden hat sind nach bei über wie",
+        "fr": "le la les et des du un une est dans pour que qui sur pas par au aux avec ce se ont sont il elle été plus selon",
+        "es": "el la los las y de del que en un una es por con para se no al su sus como más ha fue según pero sobre este",
+        "it": "il la le gli e di del della che in un una è per con non si al dei delle sono ha anche come più alla nel",
+        "pt": "o a os as e de do da dos das que em um uma é para com não se no na por ao mais foi como pelo pela",
+        "nl": "de het een en van in is dat op te met voor niet zijn er aan ook als bij door wordt worden heeft maar",
+        "pl": "i w na nie z się do że to jest o jak przez po za od dla jego ale czy być także oraz już może",
+        "sv": "och i att det som en på är av för med till den inte har de om ett var men också från kan",
+        "da": "og i at det som en på er af for med til den ikke har de om et var men også fra kan",
+        "no": "og i at det som en på er av for med til den ikke har de om et var men også fra kan",
+        "fi": "ja on ei se että hän oli ovat mutta myös kun tai joka sekä jo vain ole olla",
+        "tr": "ve bir bu da de için ile olarak çok daha gibi olan en ama ne kadar sonra göre",
+        "ro": "și în de la cu pe să nu a o un care din pentru este mai se că au fost",
+        "cs": "a v se na je že to s z do o k jsou by jako ale pro i také podle který",
+        "hr": "i u je na da se za od su s što kao a iz ali koji bi o",
+        "hu": "a az és hogy nem is egy meg ez de van volt csak már mint kell",
+        "id": "yang dan di ini itu dengan untuk dari dalam tidak akan pada juga ke ada oleh",
+    }.items()
+}
+
+_SCRIPTS: list[tuple[str, re.Pattern[str]]] = [
+    ("uk", re.compile(r"[іїєґІЇЄҐ]")),
+    ("ru", re.compile(r"[а-яА-ЯёЁ]")),
+    ("ar", re.compile(r"[\u0600-\u06FF]")),
+    ("he", re.compile(r"[\u0590-\u05FF]")),
+    ("el", re.compile(r"[\u0370-\u03FF]")),
+    ("zh", re.compile(r"[\u4E00-\u9FFF]")),
+    ("ja", re.compile(r"[\u3040-\u30FF]")),
+    ("ko", re.compile(r"[\uAC00-\uD7AF]")),
+]
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def detect_language(text: str, *, max_chars: int = 3000) -> str | None:
+    """Guess the ISO 639-1 code of ``text``.
+
+    Args:
+        text: the text (title and body).
+        max_chars: only this many leading characters are inspected.
+
+    Returns:
+        A language code, or None when the text has too few words to tell.
+    """
+    sample = text[:max_chars]
+    letters = sum(1 for c in sample if c.isalpha())
+    if not letters:
+        return None
+    for lang, pattern in _SCRIPTS:
+        hits = len(pattern.findall(sample))
+        if hits / letters > 0.3:
+            if lang == "ru" and _SCRIPTS[0][1].search(sample):
+                return "uk"
+            return lang
+    words = [w.casefold() for w in _WORD.findall(sample)]
+    if len(words) < 3:
+        return None
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
+    if scores[best] == 0:
+        return None
+    return best
