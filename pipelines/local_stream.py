@@ -83,6 +83,9 @@ class LoopConfig:
     subscription: str | None = None
 
 
+IDLE_FLUSH_SECONDS = 10.0  # how often an idle loop checks for digests whose period ended
+
+
 class BatchProcessor:
     """Parses, enriches, indexes and dead-letters one micro-batch; the pieces are set up once."""
 
@@ -159,7 +162,7 @@ class BatchProcessor:
 
 
 def run_local_stream(settings: Settings, config: LoopConfig, *, stop: threading.Event | None = None,
-                     out: TextIO = sys.stderr, subscriber: Any = None,
+                     out: TextIO | None = None, subscriber: Any = None,
                      install_signals: bool = True) -> Stats:
     """Runs the micro-batch loop until ``stop`` is set (SIGINT/SIGTERM set it), then returns totals.
 
@@ -168,6 +171,7 @@ def run_local_stream(settings: Settings, config: LoopConfig, *, stop: threading.
     from schemas.clients import subscriber_client
 
     stop = stop or threading.Event()
+    out = out or sys.stderr  # looked up per call: callers may redirect stderr after import
     if install_signals and threading.current_thread() is threading.main_thread():
         def _on_signal(signum: int, _frame: Any) -> None:
             if stop.is_set():  # a second Ctrl-C: stop now; what is in flight is redelivered later
@@ -229,6 +233,9 @@ def run_local_stream(settings: Settings, config: LoopConfig, *, stop: threading.
                     continue
                 puller.acknowledge(held_ids)
                 held_ids, held_docs = [], []
+                last_flush = time.monotonic()
+            elif processor.alerts is not None and (stopping or time.monotonic() - last_flush >= IDLE_FLUSH_SECONDS):
+                processor.finish([], stats)  # an idle stream still sends the digests of ended periods
                 last_flush = time.monotonic()
             if config.progress_seconds and time.monotonic() >= next_progress:
                 print(f"peacewatch run: {stats.line()}", file=out, flush=True)
