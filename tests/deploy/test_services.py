@@ -165,3 +165,18 @@ def test_up_status_down_leaves_no_process(services, tmp_path):
     after = peacewatch("services", "status", env=env)
     assert after.returncode == 1 and "DOWN" in after.stdout
     shutil.rmtree(data, ignore_errors=True)
+
+
+def test_doctor_reports_every_dependency(services):
+    result = peacewatch("doctor")
+    assert "Traceback" not in result.stderr
+    for name in ("apache-beam", "spaCy model", "Java >= 21", "Maven", "Pub/Sub emulator", "elasticsearch", "pubsub"):
+        assert name in result.stdout, result.stdout
+    assert result.returncode == 0 and result.stdout.rstrip().endswith("all good"), result.stdout
+
+
+def test_doctor_says_what_to_do_when_a_service_is_down(tmp_path):
+    result = peacewatch("doctor", env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
+                                      "PEACEWATCH_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert "FAIL elasticsearch" in result.stdout and "-> peacewatch services up" in result.stdout
