@@ -110,14 +110,18 @@ class ArticlePublisher:
         from google.api_core import exceptions
 
         try:
-            self.client.get_topic(request={"topic": self.topic_path}, timeout=30)
+            # One attempt: an unreachable endpoint must be reported, not retried for minutes.
+            self.client.get_topic(request={"topic": self.topic_path}, retry=None, timeout=15)
         except exceptions.NotFound:
             raise _missing_topic(self.topic_path) from None
         except exceptions.PermissionDenied:
             logger.debug("cannot read topic %s metadata; continuing", self.topic_path)
-        except exceptions.GoogleAPICallError as exc:
-            raise UserError(f"cannot reach Pub/Sub for {self.topic_path}: {exc.message or exc}",
-                            "start the emulator (`peacewatch up`) or check credentials") from None
+        except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
+            where = self.settings.pubsub_emulator_host or "Google Cloud"
+            reason = str(getattr(exc, "message", None) or exc).splitlines()[0][:200]
+            raise UserError(f"cannot reach Pub/Sub ({where}) for {self.topic_path}: {reason}",
+                            "start the emulator with 'peacewatch services up', or check PUBSUB_EMULATOR_HOST "
+                            "and credentials") from None
 
     def publish_batch(self, articles: Sequence[dict[str, Any]] | Iterable[dict[str, Any]]) -> list[Published]:
         """Publishes ``articles`` and waits until every future has resolved.

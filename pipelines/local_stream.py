@@ -31,6 +31,7 @@ from pipelines.io_pubsub import MessagePuller
 from pipelines.match_alerts import AlertStep
 from pipelines.parse import Envelope, parse_or_dead_letter
 from pipelines.write_es import BulkWriter, ElasticsearchUnavailable
+from schemas.errors import UserError
 from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,25 @@ class LoopConfig:
     subscription: str | None = None
 
 
-IDLE_FLUSH_SECONDS = 10.0  # how often an idle loop checks for digests whose period ended
+IDLE_FLUSH_SECONDS = 10.0
+
+
+def _check_subscription(subscriber: Any, subscription: str, settings: Settings) -> None:
+    """Fails fast, in one line, when the subscription is missing or Pub/Sub cannot be reached."""
+    from google.api_core import exceptions
+
+    try:
+        subscriber.get_subscription(request={"subscription": subscription}, retry=None, timeout=15)
+    except exceptions.NotFound:
+        raise UserError(f"subscription {subscription} does not exist", "run 'peacewatch setup'") from None
+    except exceptions.PermissionDenied:
+        logger.debug("cannot read subscription %s metadata; continuing", subscription)
+    except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
+        where = settings.pubsub_emulator_host or "Google Cloud"
+        reason = str(getattr(exc, "message", None) or exc).splitlines()[0][:200]
+        raise UserError(f"cannot reach Pub/Sub ({where}) for {subscription}: {reason}",
+                        "start the emulator with 'peacewatch services up', or check PUBSUB_EMULATOR_HOST "
+                        "and credentials") from None  # how often an idle loop checks for digests whose period ended
 
 
 class BatchProcessor:
@@ -184,6 +203,7 @@ def run_local_stream(settings: Settings, config: LoopConfig, *, stop: threading.
     own_subscriber = subscriber is None
     subscriber = subscriber or subscriber_client(settings)
     subscription = config.subscription or settings.subscription_path("articles")
+    _check_subscription(subscriber, subscription, settings)
     puller = MessagePuller(subscriber, subscription, config.ack_lease_seconds)
     processor = BatchProcessor(settings, config, stop)
     stats = Stats()
