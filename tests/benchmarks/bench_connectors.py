@@ -5,8 +5,8 @@
 2. articles per second published to the Pub/Sub emulator (and recorded in the SQLite store);
 3. resident memory before/after ingesting 1,000 feeds served on loopback.
 
-Uses ``PUBSUB_EMULATOR_HOST`` when set, else starts a pstest emulator (``PSTEST_BIN`` or
-``/tmp/pstest-emulator``) on a free port and stops it at the end.
+Uses ``PUBSUB_EMULATOR_HOST`` when set, else starts a pstest emulator (``PSTEST_BIN``, or the
+project's own build from ``deploy/pstest``) on a free port and stops it at the end.
 """
 
 from __future__ import annotations
@@ -109,7 +109,12 @@ def _free_port() -> int:
 def start_emulator() -> subprocess.Popen | None:
     if os.environ.get("PUBSUB_EMULATOR_HOST"):
         return None
-    binary = os.environ.get("PSTEST_BIN", "/tmp/pstest-emulator")
+    binary = os.environ.get("PSTEST_BIN")
+    if not binary:  # the project's own pstest build (built with Go once per machine, cached)
+        from deploy.services import build_pstest
+        from schemas.settings import load_settings
+
+        binary = str(build_pstest(load_settings()))
     if not os.access(binary, os.X_OK):
         sys.exit(f"no Pub/Sub emulator: set PUBSUB_EMULATOR_HOST or PSTEST_BIN (tried {binary})")
     port = _free_port()

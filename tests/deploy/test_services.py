@@ -180,3 +180,36 @@ def test_doctor_says_what_to_do_when_a_service_is_down(tmp_path):
                                       "PEACEWATCH_DATA_DIR": str(tmp_path)})
     assert result.returncode == 1
     assert "FAIL elasticsearch" in result.stdout and "-> peacewatch services up" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["pstest", "gcloud"])
+def test_each_emulator_serves_the_pubsub_client(kind, tmp_path, monkeypatch):
+    """Both emulators the project can start: up, a real publish and pull, down."""
+    from deploy.services import emulator_kind
+
+    monkeypatch.delenv("PEACEWATCH_PUBSUB_EMULATOR", raising=False)
+    if kind == "gcloud" and emulator_kind() != "gcloud":
+        pytest.skip("the gcloud Pub/Sub emulator is not installed here")
+    from schemas.clients import publisher_client, subscriber_client
+    from schemas.settings import load_settings
+
+    host = f"127.0.0.1:{free_port()}"
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", host)  # the client library reads it; restored afterwards
+    env = {"PUBSUB_EMULATOR_HOST": host, "PEACEWATCH_DATA_DIR": str(tmp_path), "PEACEWATCH_PUBSUB_EMULATOR": kind}
+    up = peacewatch("services", "up", "--only", "pubsub", env=env)
+    assert up.returncode == 0 and f"({kind})" in up.stdout, up.stdout + up.stderr
+    try:
+        settings = load_settings({**os.environ, **env})
+        publisher, subscriber = publisher_client(settings), subscriber_client(settings)
+        topic, subscription = settings.topic_path("articles"), settings.subscription_path("articles")
+        publisher.create_topic(request={"name": topic})
+        subscriber.create_subscription(request={"name": subscription, "topic": topic})
+        publisher.publish(topic, b"hello", article_id="a").result(timeout=30)
+        [message] = pull_messages(subscriber, subscription, expect=1)
+        assert (message.data, message.attributes["article_id"]) == (b"hello", "a")
+        subscriber.close()
+    finally:
+        down = peacewatch("services", "down", "--only", "pubsub", env=env)
+    assert down.returncode == 0 and "stopped" in down.stdout
+    with pytest.raises(OSError):
+        socket.create_connection(tuple(host.split(":")), timeout=1).close()
