@@ -30,6 +30,14 @@ class Lexicon:
     actor_heads: frozenset[str]
     wish: frozenset[str]
     contributors: frozenset[str]
+    means: frozenset[str] = frozenset()
+    ending: frozenset[str] = frozenset()
+    reversers: frozenset[str] = frozenset()
+    continuation: frozenset[str] = frozenset()
+    requests: frozenset[str] = frozenset()
+    references: frozenset[str] = frozenset()
+    deferrals: frozenset[str] = frozenset()
+    needs_object: frozenset[str] = frozenset()
 
     def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
         """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
@@ -62,4 +70,6 @@ def load_lexicon() -> Lexicon:
     as_set = lambda key: frozenset(str(w).lower() for w in data.get(key) or [])  # noqa: E731
     return Lexicon(words, phrases, as_set("decision"), as_set("participation"), as_set("objects") | as_set("force_words"), as_set("force_words"),
                    as_set("modals"), as_set("conditions"), as_set("speech"), as_set("actor_heads"),
-                   as_set("wish"), as_set("contributors"))
+                   as_set("wish"), as_set("contributors"), as_set("means"), as_set("ending"),
+                   as_set("reversers"), as_set("continuation"), as_set("requests"), as_set("references"),
+                   as_set("deferrals"), as_set("needs_object"))

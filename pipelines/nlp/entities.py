@@ -137,7 +137,30 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
         code = actor_id if actor_id in gaz.countries else None
         mentions.append(Mention(kind="person", name=name, code=code, how="office" if office else "name",
                                 actor_id=actor_id, office=office, **base))
-    return mentions
+    return _coordinated_places(doc, gaz, mentions)
+
+
+def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:  # noqa: ANN001
+    """Country names the ruler skips as ambiguous ("Chad", "Niger", "Jordan") count when they are
+    coordinated with a country mention ("Chad, Niger and Burkina Faso") and NER left them out."""
+    covered = {i: m for m in mentions for i in range(m.token_start, m.token_end)}
+    added = []
+    for tok in doc:
+        if tok.i in covered or tok.pos_ != "PROPN" or tok.ent_type_ not in ("", "GPE", "PERSON", "ORG", "NORP"):
+            continue
+        place = gaz.place(tok.text)
+        if not place or place[1] != "name":
+            continue
+        partners = [tok.head] if tok.dep_ == "conj" else []
+        partners += [c for c in tok.children if c.dep_ == "conj"]
+        if any(covered.get(p.i) is not None and covered[p.i].kind == "country" for p in partners):
+            code = place[0]
+            added.append(Mention(text=tok.text, label="GPE", kind="country", name=gaz.countries[code].name,
+                                 code=code, how="name (coordinated)", start=tok.idx, end=tok.idx + len(tok),
+                                 token_start=tok.i, token_end=tok.i + 1))
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda m: m.start)
 
 
 def summarise(mentions: list[Mention], gaz: Gazetteer) -> dict[str, list[str]]:

@@ -6,6 +6,9 @@ the cue's clause or of the verbs above it (coordinated subjects expanded, "inclu
 lists expanded, passive agents, possessives such as "Russia's opposition"), with pronouns and
 "his government" resolved to the reported speaker or the previous actor. Negation on the path
 from the cue to its subject flips the stance; modals lower confidence; conditions are recorded.
+Relative pronouns resolve to their antecedent (a coordination included); when the force itself is
+the subject of its ending, staying or (passive) renewal, the actor is the one above ("called for
+the force to be withdrawn"); an ending undone ("slow the withdrawal") is support.
 Hits are merged into one stance per actor per article by
 :func:`pipelines.nlp.stance_merge.merge_hits` (rule in its docstring).
 """
@@ -118,8 +121,8 @@ class StanceExtractor:
             if t.lemma_.lower() in self.lex.speech:
                 for c in t.children:
                     if c.dep_ in _SUBJ:
-                        if c.tag_ in ("WDT", "WP") and t.dep_ == "relcl":
-                            c = t.head
+                        if c.tag_ in ("WDT", "WP"):
+                            c = self._antecedent(c, t) or c
                         return [a for s in self._expand(c)
                                 for a in self._resolve(s, speakers=[], allow_pronoun=True)]
         return []
@@ -165,6 +168,8 @@ class StanceExtractor:
             return []
         if (tok.dep_ == "nsubjpass" and lemma in ("troop", "soldier")) or depth:
             return []  # "troops from NATO countries being deployed": their origin holds no stance
+        if any(c.lower_ == "opposition" for c in tok.children):
+            return []  # "Kenyan opposition leaders" do not speak for Kenya
         for child in tok.children:
             target = child
             if child.dep_ == "prep" and child.lower_ in ("of", "for"):
@@ -212,19 +217,38 @@ class StanceExtractor:
                         if any(self._mention_actor(t) for t in expanded):
                             return expanded, path, True
         t = cue
+        # the force as subject of its own ending or staying: the actor is the one above
+        ending = self._is_ending(cue) or cue.lemma_.lower() in self.lex.continuation
         for _ in range(12):
+            # a passive's agent holds the stance, not its subject ("troops offered by Belgium")
+            agent = [g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+            if agent:
+                return self._expand(agent[0]), path, False
             subj = [c for c in t.children if c.dep_ in _SUBJ]
+            clause = t.head if t.dep_ == "conj" else t
+            passive_cue = (t.i == cue.i and bool(subj) and subj[0].dep_ == "nsubjpass"
+                           and clause.dep_ in ("ccomp", "xcomp"))
+            if subj and ending and t.head.i == t.i and cue.lemma_.lower() in self.lex.continuation \
+                    and self._object_like(subj[0]):
+                break  # "Russian troops will remain in the occupied areas": nobody's stance on the force
+            if subj and (ending or passive_cue) and self._object_like(subj[0]) and t.head.i != t.i:
+                # "called for the force to be withdrawn", "argued that the mission should not be
+                # renewed": the force is what the stance is about; the actor is above
+                while t.dep_ == "conj" and t.head.i != t.i:
+                    t = t.head  # the first conjunct's own subject is not this clause's actor either
+                if t.head.i == t.i:
+                    break
+                t = t.head
+                path.append(t)
+                continue
             if subj:
                 s = subj[0]
-                if s.tag_ in ("WDT", "WP") and t.dep_ == "relcl":
-                    s = t.head
+                if s.tag_ in ("WDT", "WP"):
+                    s = self._antecedent(s, t) or s
                     if s.dep_ == "pobj" and s.head.lower_ == "among" and s.i not in self.by_token:
                         # "Denmark and Norway are among the countries that have offered troops"
                         s = next((c for c in s.head.head.children if c.dep_ in _SUBJ), s)
                 return self._expand(s), path, False
-            agent = [g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
-            if agent:
-                return self._expand(agent[0]), path, False
             if t.dep_ in ("acl", "relcl") and (t.head.i in self.by_token or t.head.lemma_.lower() in self.lex.actor_heads):
                 if t.lemma_.lower() in _ASSIGNED:
                     break  # "General X, appointed to lead the force": a role, not a stance
@@ -238,6 +262,62 @@ class StanceExtractor:
             if not sibling:
                 path.append(t)
         return [], path, False
+
+    def _antecedent(self, pron, verb):  # noqa: ANN001, ANN202
+        """The noun a relative pronoun stands for ("Finland and Estonia, which have said ...").
+
+        The parser attaches the clause as ``relcl`` to its antecedent, or (often after a
+        coordination) elsewhere; then the antecedent is the noun right before the pronoun.
+        """
+        if verb.dep_ == "relcl":
+            return verb.head
+        j = pron.i - 1
+        while j >= pron.sent.start and self.doc[j].is_punct:
+            j -= 1
+        if j >= pron.sent.start and self.doc[j].pos_ in ("NOUN", "PROPN"):
+            return self.doc[j]
+        return None
+
+    def _is_ending(self, cue) -> bool:  # noqa: ANN001
+        return cue.lemma_.lower() in self.lex.ending
+
+    def _continues_force(self, verb) -> bool:  # noqa: ANN001
+        """"The peacekeepers (would) stay": a continuation verb whose subject is the force."""
+        return verb.lemma_.lower() in self.lex.continuation and any(
+            c.dep_ in ("nsubj", "nsubjpass") and self._object_like(c) for c in verb.children)
+
+    def _requests_force(self, verb) -> bool:  # noqa: ANN001
+        """"wanted 100,000 European troops as part of a reassurance force": asking for the force."""
+        if verb.lemma_.lower() not in self.lex.requests:
+            return False
+        if any(c.dep_ in ("xcomp", "ccomp", "oprd") for c in verb.children):
+            return False  # a wish about someone else's action ("want the US to back it"), "called it a ..."
+        if any(c.lower_ in ("out", "gone", "away") for c in verb.children):
+            return False  # "wants NATO troops out"
+        objects = [c for c in verb.children if c.dep_ == "dobj"] + [
+            g for c in verb.children if c.dep_ == "prep" and c.lower_ == "for" for g in c.children if g.dep_ == "pobj"]
+        return self._about_force(verb.subtree, strict=True) and any(self._object_like(o) and not any(
+            t.lemma_.lower() in self.lex.ending or t.lower_ in ("out", "away") for t in o.subtree)
+            for o in objects)
+
+    def _reversed_ending(self, cue, path) -> bool:  # noqa: ANN001
+        """An ending undone: "slow the withdrawal", "opposed the withdrawal of the mission"."""
+        if self._is_ending(cue):
+            return any(t.lemma_.lower() in self.lex.reversers for t in path[1:])
+        if cue.pos_ != "VERB" or cue.lemma_.lower() not in self.lex.reversers:
+            return False
+        return any(c.dep_ in ("dobj", "xcomp", "ccomp", "pcomp") and self._is_ending(c) for c in cue.children) or any(
+            g.dep_ in ("pobj", "pcomp") and self._is_ending(g) for c in cue.children if c.dep_ == "prep" for g in c.children)
+
+    def _means_object(self, tok) -> bool:  # noqa: ANN001
+        """Backing by other means ("logistical support", "funding"), not support for someone else."""
+        if tok.lemma_.lower() not in self.lex.means and tok.lower_ not in self.lex.means:
+            return False
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in ("to", "for"):
+                if not any(self._object_like(g) or g.lower_ in ("it", "them") for g in c.children):
+                    return False
+        return True
 
     def _object_like(self, tok) -> bool:  # noqa: ANN001
         """The phrase headed by ``tok`` names the force (modifiers such as compounds ignored)."""
@@ -260,6 +340,10 @@ class StanceExtractor:
             return not comps or any(self._object_like(c) for c in comps)
         if cue.pos_ != "VERB":
             return True
+        if cue.lemma_.lower() in self.lex.needs_object:
+            objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")] + [
+                g for c in cue.children if c.dep_ in ("ccomp", "xcomp") for g in c.children if g.dep_ in _SUBJ]
+            return any(self._object_like(o) or o.lemma_.lower() in ("mandate", "presence") for o in objects)
         phrase = set(cue_text.split())
         comps = []
         for c in cue.children:
@@ -272,7 +356,8 @@ class StanceExtractor:
                 comps.extend(g for g in c.children if g.dep_ in ("pobj", "pcomp"))
         if not comps:
             return True
-        return any(self._object_like(c) for c in comps) or any(
+        return any(self._object_like(c) or self._means_object(c) or c.lemma_.lower() in self.lex.references
+                   for c in comps) or any(
             c.dep_ in ("xcomp", "ccomp", "advcl") and self._about_force(c.subtree) for c in cue.children)
 
     def _about_other_country(self, cue, actor: Actor) -> bool:  # noqa: ANN001
@@ -356,20 +441,57 @@ class StanceExtractor:
                     break
             if matched:
                 continue
+            if tok.pos_ == "VERB":  # separable phrasal verbs: "did not rule it out", "pull its troops out"
+                particles = {c.lower_ for c in tok.children if c.dep_ in ("prt", "prep", "advmod")}
+                entry2 = next(((parts, stance, weight) for parts, stance, weight in self.lex.phrases.get(lemma, ())
+                               if len(parts) == 2 and parts[1] in particles), None)
+                if entry2:
+                    cues.append((tok, entry2[1], entry2[2], " ".join(entry2[0])))
+                    continue
             if lemma in self.lex.decision and tok.pos_ in ("VERB", "NOUN"):
                 cues.append((tok, "decision", 0.8, lemma))
                 continue
             entry = self.lex.word(lemma, tok.pos_)
             if entry and (tok.pos_ in ("VERB", "NOUN", "ADJ") or lemma == "against"):
                 cues.append((tok, entry[0], entry[1], lemma))
+            elif tok.pos_ == "VERB" and self._continues_force(tok):
+                cues.append((tok, "support", 0.7, lemma))
+            elif tok.pos_ == "VERB" and self._requests_force(tok):
+                cues.append((tok, "support", 0.7, lemma))
         return cues
+
+    def _future_decision(self, cue) -> bool:  # noqa: ANN001
+        """"Finland will decide on its participation later": a decision still to be taken."""
+        verb = cue if cue.pos_ == "VERB" else cue.head
+        if cue.pos_ == "NOUN" and verb.lemma_.lower() in self.lex.deferrals:
+            return True  # "postponed a decision on deploying troops"
+        return verb.pos_ in ("VERB", "AUX") and any(
+            c.dep_ == "aux" and c.lower_ in ("will", "'ll", "shall", "would") for c in verb.children)
+
+    def _passive_neutral(self, cue) -> bool:  # noqa: ANN001
+        """Passive evaluation verbs ("would be considered legitimate targets") hold no stance."""
+        return cue.lemma_.lower() in _PASSIVE_NEUTRAL and any(
+            c.dep_ in ("nsubjpass", "csubjpass", "auxpass") for c in cue.children)
+
+    def _governs_participation(self, cue) -> bool:  # noqa: ANN001
+        """A (negated) plan/intention whose clause is sending one's own troops ("no plans to send")."""
+        for c in cue.children:
+            heads = [c] if c.dep_ in ("xcomp", "acl", "relcl") else [
+                g for g in c.children if g.dep_ == "pcomp"] if c.dep_ == "prep" else []
+            if any(h.lemma_.lower() in self.lex.participation for h in heads):
+                return True
+        return False
 
     def _no_troops_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
         """"There will be no German soldiers on Ukrainian soil": the country refuses its own part."""
         out = []
         for tok in sent:
-            if tok.lemma_.lower() not in ("troop", "soldier") or not any(
-                    c.dep_ == "det" and c.lower_ == "no" for c in tok.children):
+            if tok.lemma_.lower() not in ("troop", "soldier", "boot"):
+                continue
+            # "no German soldiers", or a negated verb over them: "will not put Polish boots on the ground"
+            if not any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children) and not (
+                    tok.dep_ in ("dobj", "nsubjpass") and tok.head.pos_ in ("VERB", "AUX")
+                    and any(c.dep_ == "neg" for c in tok.head.children)):
                 continue
             for mod in tok.children:
                 m = self.by_token.get(mod.i)
@@ -419,12 +541,15 @@ class StanceExtractor:
         previous_about = False
         for sent in self.doc.sents:
             about = self._about_force(sent, strict=True)
+            sent_hits = []
             if about or previous_about or any(t.lemma_.lower() == "same" for t in sent):
-                sent_hits = self._sentence_hits(sent)
+                sent_hits = self._sentence_hits(sent, carried=not about)
                 if sent_hits:
                     self.state.last_hits = sent_hits
                 hits.extend(sent_hits)
-            previous_about = about
+            # a run of stances on troops continues the topic: "France will send troops.
+            # Poland will not send soldiers. Italy has ruled out deploying its own troops."
+            previous_about = about or bool(sent_hits and self._about_force(sent))
             self._remember(sent)
         return hits
 
@@ -467,32 +592,52 @@ class StanceExtractor:
                                            prev.own_refusal, ["copies the previous actor's stance"]))
         return out
 
-    def _sentence_hits(self, sent) -> list[Hit]:  # noqa: ANN001
+    def _factual_report(self, cue) -> bool:  # noqa: ANN001
+        """A plain past-tense deployment ("Russia deployed more troops near Kharkiv"): news, not a stance."""
+        return cue.tag_ == "VBD" and cue.lemma_.lower() in self.lex.participation and not any(
+            c.dep_ in ("aux", "auxpass", "neg") for c in cue.children)
+
+    def _sentence_hits(self, sent, *, carried: bool = False) -> list[Hit]:  # noqa: ANN001
+        """Hits of one sentence (``carried``: searched only because the previous one was about the force)."""
         evidence = sent.text.strip()
         out = self._same_hits(sent, evidence)
         cues = self._cues(sent)
-        cue_ids = {c[0].i for c in cues if c[1] != "decision"}
+        # a passive "is considered (a target)" is no stance and governs no other cue
+        cues = [c for c in cues if not self._passive_neutral(c[0])]
+        cue_ids = {c[0].i for c in cues if c[1] != "decision" or (
+            c[0].pos_ == "NOUN" and c[0].head.lemma_.lower() in self.lex.deferrals)}
         # support cues that govern an oppose cue back its ending: "pushed to end the mission"
         governs_oppose = {h.i for c in cues if c[1] == "oppose" for h in list(c[0].ancestors)[:4]}
         out.extend(self._hyphen_hits(sent, evidence))
         out.extend(self._no_troops_hits(sent, evidence))
         for cue, stance, weight, cue_text in cues:
+            entry_stance = stance
+            if carried and self._factual_report(cue):
+                continue
             subjects, path, via_modifier = self._subject(cue)
-            if not subjects:
+            if not subjects and cue.pos_ == "NOUN" and cue.dep_ in _SUBJ and stance in ("decision", "undecided"):
+                # "..., Sanchez said no decision had been taken": the speaker's own decision
+                subjects, path = [], [cue, cue.head]
+                speakers = self._speakers(cue.head)
+                if not speakers:
+                    continue
+            elif not subjects:
                 continue
             if cue.pos_ == "NOUN" and weight < 0.6 and len(path) > 2:
                 continue  # weak nominal cue deep in a phrase: a question about the deployment
             if cue.pos_ == "NOUN" and weight < 0.8 and not self._about_force(cue.subtree):
                 continue  # "the participation of X" in a meeting, not in the force
-            if cue.lemma_.lower() in _PASSIVE_NEUTRAL and any(c.dep_ in ("nsubjpass", "csubjpass") for c in cue.children):
-                continue  # passive: is considered a war crime
             if cue.dep_ == "amod" and not via_modifier:
                 continue  # attributive participle: "a proposed ceasefire" is nobody's stance here
             # a cue governed by another cue is that cue's object ("ruled out taking part")
             if any(t.i in cue_ids for t in path[1:]):
                 continue
+            if any(t.lemma_.lower() in _ASSIGNED and any(c.dep_ == "auxpass" for c in t.children) for t in path[1:]):
+                continue  # "Canada, which had been asked to lead the mission": a request, not a stance
             if via_modifier and cue.pos_ == "NOUN" and (cue.head.i in cue_ids or cue.head.head.i in cue_ids):
                 continue
+            if via_modifier and cue.pos_ == "NOUN" and weight < 0.8 and self._negated([cue.head]):
+                continue  # "Turkish participation had not been discussed": no stance either way
             if cue.lemma_.lower() == "include" and any(
                     t.lower_ in self.lex.contributors or t.lemma_.lower() in self.lex.contributors
                     for s in subjects for t in s.subtree):
@@ -502,19 +647,23 @@ class StanceExtractor:
             top = path[-1]
             if top.dep_ in ("ccomp", "xcomp") and top.head.lemma_.lower() in self.lex.wish:
                 continue
-            speakers = self._speakers(top)
+            if subjects:
+                speakers = self._speakers(top)
             negated = self._negated(path) != ("not" in cue_text.split())
+            if subjects and any(c.lower_ == "neither" for c in subjects[0].children):
+                negated = not negated  # "Neither Greece nor Cyprus will contribute"
             lemma = cue.lemma_.lower()
             own_refusal = False
             if stance == "decision":
-                if not (negated or any(t.lower_ == "yet" for p in path for t in p.children)):
+                if not (negated or any(t.lower_ == "yet" for p in path for t in p.children)
+                        or self._future_decision(cue)):
                     continue
                 stance = "undecided"
             elif negated:
                 if stance == "support":
                     stance = "oppose"
                     own_refusal = cue_text in self.lex.participation or any(
-                        t.lemma_.lower() in self.lex.participation for t in path)
+                        t.lemma_.lower() in self.lex.participation for t in path) or self._governs_participation(cue)
                 elif stance == "oppose":
                     stance = "undecided"
             elif stance == "oppose" and any(t.lower_ == "yet" for p in path for t in p.children):
@@ -527,8 +676,12 @@ class StanceExtractor:
                 condition = self.doc[preps[0].i: preps[0].right_edge.i + 1].text if preps else None
             if own_refusal and condition and condition.lower().startswith(("without", "unless")):
                 stance = "undecided"  # "will not deploy without a US backstop": a condition, not a refusal
+            elif stance == "oppose" and not negated and condition and condition.lower().startswith("unless"):
+                stance = "undecided"  # "would pull its officers out unless ...": a conditional threat
             if stance == "support" and cue.i in governs_oppose and not negated:
                 stance = "oppose"
+            if entry_stance == "oppose" and not negated and self._reversed_ending(cue, path):
+                stance = "support"  # "asked the UN to slow the withdrawal", "opposed ending the mission"
             confidence = weight
             if any(c.lower_ in self.lex.modals for p in path for c in p.children if c.dep_ == "aux"):
                 confidence *= 0.85
