@@ -69,21 +69,22 @@ def _explain_line(result: dict) -> str:
 
 def run_analyze(args: argparse.Namespace) -> int:
     """Run the analysis; returns the process exit code."""
+    from schemas.errors import UserError
+
     from .analyze import analyze_articles
     from .model import load_nlp
 
-    try:
-        nlp = load_nlp(args.model)
-    except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     counters = {"read": 0, "skipped": 0}
     progress = sys.stderr.isatty()
     try:
         source = _open(args.input, "r")
     except OSError as exc:
-        print(f"error: cannot read {args.input}: {exc}", file=sys.stderr)
-        return 2
+        raise UserError(f"cannot read {args.input}: {exc.strerror}", "pass --input FILE.jsonl (or - for stdin)") from None
+    try:
+        nlp = load_nlp(args.model)
+    except RuntimeError as exc:
+        source.close()
+        raise UserError(str(exc), "make install, or set PEACEWATCH_SPACY_MODEL / --model") from None
     written = 0
     with source, _open(args.output, "w") as sink:
         for result in analyze_articles(nlp, _read_articles(source, counters),
