@@ -153,7 +153,8 @@ class BulkWriter:
         deadline = time.monotonic() + self.retry_seconds
         backoff = 0.5
         while pending:
-            documents = {doc_id: to_document(article) for doc_id, article in pending.items()}
+            now = datetime.now(timezone.utc)  # one clock read per pass, not per document
+            documents = {doc_id: to_document(article, now) for doc_id, article in pending.items()}
             try:
                 done, failed = self._bulk_once(documents)
                 problem = None
@@ -163,8 +164,12 @@ class BulkWriter:
                     raise
                 done, failed, problem = set(), {}, f"{type(exc).__name__}: {exc}"[:300]
             for doc_id in done:
-                article = pending.pop(doc_id)
-                indexed.extend(dict(documents[doc_id], _ack_id=a.get("_ack_id")) for a in by_id[doc_id])
+                pending.pop(doc_id)
+                document, copies = documents[doc_id], by_id[doc_id]
+                # Already serialised and sent: the document itself can carry the first copy's ack id.
+                indexed.extend(dict(document, _ack_id=a.get("_ack_id")) for a in copies[1:])
+                document["_ack_id"] = copies[0].get("_ack_id")
+                indexed.append(document)
             for doc_id, (status, reason) in failed.items():
                 if not _is_transient(status):
                     for article in by_id[doc_id]:
