@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 # topic -> (consumer suffix, ack deadline seconds)
 SUBSCRIPTIONS = {
-    "articles": ("pipeline", 120),
+    "articles": ("pipeline", 30),  # the pipeline renews its leases; a crash frees messages in 30 s
     "alerts": ("tail", 60),
     "deadletter": ("inspect", 60),
 }

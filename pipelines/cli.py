@@ -127,13 +127,14 @@ def _run(args: argparse.Namespace) -> int:
 def _run_local_stream(settings, opts) -> int:
     from pipelines.local_stream import LoopConfig, run_local_stream
     from pipelines.match_alerts import alerts_wanted
+    from pipelines.options import nlp_processes
 
     config = LoopConfig(
         batch_size=opts.batch_size, max_batch_wait_ms=opts.max_batch_wait_ms, ack_interval_ms=opts.ack_interval_ms,
         ack_lease_seconds=opts.ack_lease_seconds,
         es_retry_seconds=opts.es_retry_seconds, bulk_chunk_size=opts.bulk_chunk_size,
         bulk_max_bytes=opts.bulk_max_bytes, spacy_model=opts.spacy_model, nlp_module=opts.nlp_module,
-        nlp_processes=opts.nlp_processes,
+        nlp_processes=nlp_processes(opts),
         aggregates=opts.aggregates, alerts=alerts_wanted(settings, opts.alerts, opts.rules), rules=opts.rules,
         progress_seconds=opts.progress_seconds, max_messages=opts.max_messages,
         idle_exit_seconds=opts.idle_exit_seconds, subscription=opts.subscription)
@@ -146,12 +147,14 @@ def _run_local_stream(settings, opts) -> int:
 def _run_beam(settings, options, streaming: bool) -> int:
     import apache_beam as beam
 
-    from pipelines.options import is_local, python_direct_runner, runner_name
+    from pipelines.options import is_local, nlp_processes, python_direct_runner, runner_name
     from pipelines.pipeline import build_pipeline, counters_of, latency_of
 
     runner = python_direct_runner(streaming) if is_local(options) else runner_name(options)
     label = type(runner).__name__ if not isinstance(runner, str) else runner
-    print(f"peacewatch run: starting on {label} ({'streaming' if streaming else 'batch'})", file=sys.stderr, flush=True)
+    processes = nlp_processes(options)
+    print(f"peacewatch run: starting on {label} ({'streaming' if streaming else 'batch'}); "
+          f"NLP in {processes} process{'es' if processes > 1 else ''}", file=sys.stderr, flush=True)
     started = time.monotonic()
     pipeline = beam.Pipeline(runner=runner, options=options)
     build_pipeline(pipeline, options, settings)

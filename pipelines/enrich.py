@@ -8,6 +8,7 @@ fields people filter on are derived here: ``actors`` (every actor with a stance)
 
 from __future__ import annotations
 
+import collections
 import importlib
 import logging
 import threading
@@ -16,6 +17,7 @@ from typing import Any, Callable, Iterable, Sequence
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.utils import shared
+from apache_beam.utils.windowed_value import WindowedValue
 
 from pipelines.deadletters import DEAD, make_dead_letter
 from pipelines.options import PIPELINE_VERSION
@@ -152,12 +154,20 @@ def _enrich_in_worker(articles: list[dict[str, Any]]) -> tuple[list[dict[str, An
     return _WORKER_ENRICHER.enrich(articles)
 
 
+def _split(articles: Sequence[dict[str, Any]], parts: int) -> list[list[dict[str, Any]]]:
+    """``articles`` in at most ``parts`` contiguous, nearly equal parts (none empty)."""
+    size = -(-len(articles) // parts)
+    return [list(articles[i:i + size]) for i in range(0, len(articles), size)]
+
+
 class ParallelEnricher:
     """An :class:`Enricher` over ``processes`` worker processes, each with its own model.
 
-    The local streaming loop uses it to put more than one core to work; a batch is split in
-    contiguous parts, one per process, and the results are put back in order. Workers are
-    spawned (not forked): the parent holds gRPC channels, which do not survive a fork.
+    The local streaming loop uses it to put more than one core to work: :meth:`enrich` splits a
+    batch in contiguous parts, one per process, and puts the results back in order. The Beam batch
+    path hands out parts of batches with :meth:`submit` and keeps several in flight, so that parsing
+    and indexing in the parent overlap with the analysis. Workers are spawned (not forked): the parent
+    holds gRPC channels, which do not survive a fork.
     """
 
     def __init__(self, processes: int, model_name: str | None = None, nlp_module: str = DEFAULT_NLP_MODULE,
@@ -177,16 +187,22 @@ class ParallelEnricher:
         self._pool.map(_enrich_in_worker, [[] for _ in range(self.processes)], chunksize=1)
 
     def enrich(self, articles: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Like :meth:`Enricher.enrich`, the batch shared out between the processes."""
         if not articles:
             return [], []
-        size = -(-len(articles) // self.processes)
-        parts = [list(articles[i:i + size]) for i in range(0, len(articles), size)]
+        assert self._pool is not None, "call setup() first"
+        parts = _split(articles, self.processes)
         enriched: list[dict[str, Any]] = []
         dead: list[dict[str, Any]] = []
         for part_enriched, part_dead in self._pool.map(_enrich_in_worker, parts, chunksize=1):
             enriched += part_enriched
             dead += part_dead
         return enriched, dead
+
+    def submit(self, articles: Sequence[dict[str, Any]]) -> Any:
+        """Starts enriching ``articles`` in one worker; ``.get()`` on the result gives ``enrich``'s pair."""
+        assert self._pool is not None, "call setup() first"
+        return self._pool.apply_async(_enrich_in_worker, (list(articles),))
 
     def close(self) -> None:
         if self._pool is not None:
@@ -196,23 +212,72 @@ class ParallelEnricher:
 
 
 class _EnrichBatchFn(beam.DoFn):
-    """Enriches a batch (from ``BatchElements``) with the process-wide model."""
+    """Enriches a batch (from ``BatchElements``).
 
-    def __init__(self, shared_handle: shared.Shared, model_name: str | None, nlp_module: str, batch_size: int) -> None:
+    With one NLP process the model is the process-wide one (``Shared``). With more, a
+    :class:`ParallelEnricher` is started in ``setup()`` (each worker loads the model once) and
+    stopped in ``teardown()``. Each batch is split between the workers and submitted at once; up
+    to two parts per worker are in flight, and their results are emitted in order, with the
+    batch's own timestamp and window, as they complete (the rest in ``finish_bundle``). Parsing and
+    indexing in this process overlap with the analysis.
+    """
+
+    def __init__(self, shared_handle: shared.Shared, model_name: str | None, nlp_module: str, batch_size: int,
+                 processes: int = 1) -> None:
         self._shared_handle = shared_handle
-        self._enricher = Enricher(model_name, nlp_module, batch_size)
+        self._model_name = model_name
+        self._nlp_module = nlp_module
+        self._batch_size = batch_size
+        self._processes = processes
+        self._enricher: Enricher | ParallelEnricher | None = None
+        self._in_flight: collections.deque = collections.deque()
         self.enriched = Metrics.counter("peacewatch", "enriched")
         self.relevant = Metrics.counter("peacewatch", "relevant")
         self.failed = Metrics.counter("peacewatch", "enrich_failed")
         self.batch_sizes = Metrics.distribution("peacewatch", "enrich_batch_size")
 
     def setup(self) -> None:
-        tag = f"{self._enricher.nlp_module}:{self._enricher.model_name}"
+        if self._processes > 1:
+            self._enricher = ParallelEnricher(self._processes, self._model_name, self._nlp_module, self._batch_size)
+            self._enricher.setup()
+            return
+        self._enricher = Enricher(self._model_name, self._nlp_module, self._batch_size)
+        tag = f"{self._nlp_module}:{self._model_name}"
         self._enricher.setup(self._shared_handle.acquire(self._enricher.load, tag=tag))
 
-    def process(self, batch: list[dict[str, Any]]):
+    def start_bundle(self) -> None:
+        self._in_flight = collections.deque()
+
+    def process(self, batch: list[dict[str, Any]], timestamp=beam.DoFn.TimestampParam,
+                window=beam.DoFn.WindowParam):
         self.batch_sizes.update(len(batch))
-        enriched, dead = self._enricher.enrich(batch)
+        if not isinstance(self._enricher, ParallelEnricher):
+            yield from self._outputs(*self._enricher.enrich(batch))
+            return
+        for part in _split(batch, self._processes):
+            self._in_flight.append((self._enricher.submit(part), timestamp, window))
+        while self._in_flight and (len(self._in_flight) > 2 * self._processes or self._in_flight[0][0].ready()):
+            yield from self._completed()
+
+    def finish_bundle(self):
+        while self._in_flight:
+            yield from self._completed()
+
+    def teardown(self) -> None:
+        if isinstance(self._enricher, ParallelEnricher):
+            self._enricher.close()
+        self._enricher = None
+
+    def _completed(self):
+        """The outputs of the oldest part in flight (waiting for it), as windowed values."""
+        result, timestamp, window = self._in_flight.popleft()
+        for value in self._outputs(*result.get()):
+            if isinstance(value, beam.pvalue.TaggedOutput):
+                yield beam.pvalue.TaggedOutput(value.tag, WindowedValue(value.value, timestamp, (window,)))
+            else:
+                yield WindowedValue(value, timestamp, (window,))
+
+    def _outputs(self, enriched: list[dict[str, Any]], dead: list[dict[str, Any]]):
         self.enriched.inc(len(enriched))
         self.relevant.inc(sum(1 for a in enriched if a.get("relevant")))
         self.failed.inc(len(dead))
@@ -227,23 +292,32 @@ class EnrichArticles(beam.PTransform):
     Args:
         model_name: spaCy package to load (``None``: the NLP package's default).
         nlp_module: module providing ``load_nlp`` and ``analyze_articles``.
-        batch_size: articles per ``nlp.pipe`` batch.
+        batch_size: articles per ``nlp.pipe`` batch (and per batch handed to an NLP process).
+        processes: NLP processes per DoFn instance; above 1, a :class:`ParallelEnricher` runs the
+            model in that many worker processes (same output as one process, in the same order).
     """
 
     def __init__(self, model_name: str | None = None, nlp_module: str = DEFAULT_NLP_MODULE,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, processes: int = 1) -> None:
         super().__init__()
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, not {batch_size}")
+        if processes <= 0:
+            raise ValueError(f"processes must be positive, not {processes}")
         self.model_name = model_name
         self.nlp_module = nlp_module
         self.batch_size = batch_size
+        self.processes = processes
         self._shared_handle = _MODEL_HANDLE
 
     def expand(self, articles):
+        # One process: batches grow adaptively up to batch_size. Several: full batches from the
+        # start, since each one is a task for a worker and small ones only add round trips.
+        min_batch = 1 if self.processes == 1 else self.batch_size
         return (
             articles
-            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.batch_size)
+            | "Batch" >> beam.BatchElements(min_batch_size=min_batch, max_batch_size=self.batch_size)
             | "Analyze" >> beam.ParDo(_EnrichBatchFn(self._shared_handle, self.model_name, self.nlp_module,
-                                                     self.batch_size)).with_outputs(DEAD, main="enriched")
+                                                     self.batch_size, self.processes)
+                                      ).with_outputs(DEAD, main="enriched")
         )

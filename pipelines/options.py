@@ -9,10 +9,11 @@ used as they are. :func:`python_direct_runner` returns the pure-Python runner, b
 from __future__ import annotations
 
 import glob
+import os
 import logging
 from typing import Any
 
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +53,10 @@ class PeacewatchOptions(PipelineOptions):
                             help="spaCy package to load (default: PEACEWATCH_SPACY_MODEL or the installed one)")
         parser.add_argument("--nlp_module", "--nlp-module", dest="nlp_module", default="pipelines.nlp",
                             help="module providing load_nlp() and analyze_articles() (default pipelines.nlp)")
-        parser.add_argument("--nlp_processes", "--nlp-processes", dest="nlp_processes", type=int, default=1,
-                            help="local streaming: processes that run the NLP model in parallel, each with "
-                                 "its own copy (default 1; 2 uses both cores of a 2-core machine)")
+        parser.add_argument("--nlp_processes", "--nlp-processes", dest="nlp_processes", type=int, default=None,
+                            help="processes that run the NLP model in parallel, each with its own copy. "
+                                 "Default: 2 for a local batch run (--input) with one direct-runner worker on "
+                                 "a machine with at least 2 cores, else 1")
         parser.add_argument("--alerts", dest="alerts", action="store_true", default=None,
                             help="match alert rules after indexing (default: on when a rules file exists)")
         parser.add_argument("--no-alerts", "--no_alerts", dest="alerts", action="store_false",
@@ -87,7 +89,7 @@ class PeacewatchOptions(PipelineOptions):
             if "://" not in pattern and not glob.glob(pattern):
                 problems.append(f"--input {pattern}: no such file")
         for name in ("batch_size", "bulk_chunk_size", "bulk_max_bytes", "ack_lease_seconds", "nlp_processes"):
-            if getattr(self, name) <= 0:
+            if getattr(self, name) is not None and getattr(self, name) <= 0:
                 problems.append(f"--{name.replace('_', '-')} must be positive")
         if not 10 <= self.ack_lease_seconds <= 600:
             problems.append("--ack-lease-seconds must be between 10 and 600 (Pub/Sub's limits)")
@@ -106,6 +108,25 @@ def is_local(options: PipelineOptions) -> bool:
     """True when the job runs in this process (the Python direct runner)."""
     name = runner_name(options)
     return name in LOCAL_RUNNERS or name.endswith(".DirectRunner")
+
+
+def nlp_processes(options: PipelineOptions) -> int:
+    """How many processes run the NLP model: ``--nlp-processes`` when given, else the default.
+
+    The default is 2 for a local batch run on one direct-runner worker when the machine has at
+    least 2 cores: one in-process model would keep a single core busy. Streaming keeps 1 (the
+    local loop's latency was measured so), and so do several direct-runner workers (each would
+    start its own processes) and distributed runners (their workers scale out instead).
+    """
+    given = options.view_as(PeacewatchOptions).nlp_processes
+    if given is not None:
+        return given
+    direct = options.view_as(DirectOptions)
+    one_worker = direct.direct_num_workers == 1 or direct.direct_running_mode == "in_memory"
+    batch = not options.view_as(StandardOptions).streaming
+    if batch and is_local(options) and one_worker and (os.cpu_count() or 1) >= 2:
+        return 2
+    return 1
 
 
 def python_direct_runner(streaming: bool = False) -> Any:

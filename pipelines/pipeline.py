@@ -18,7 +18,7 @@ from pipelines.deadletters import WriteDeadLetters
 from pipelines.enrich import EnrichArticles
 from pipelines.io_pubsub import ReadArticles
 from pipelines.match_alerts import MatchAlertRules, alerts_wanted
-from pipelines.options import PeacewatchOptions
+from pipelines.options import PeacewatchOptions, nlp_processes
 from pipelines.parse import ParseArticles
 from pipelines.write_es import WriteToElasticsearch
 from schemas.settings import Settings
@@ -44,7 +44,8 @@ def build_pipeline(p: beam.Pipeline, options: PipelineOptions, settings: Setting
 
     raw = p | "ReadArticles" >> (source or ReadArticles(opts.inputs, None if opts.inputs else subscription))
     parsed = raw | "ParseArticles" >> ParseArticles()
-    enriched = parsed.articles | "EnrichArticles" >> EnrichArticles(opts.spacy_model, opts.nlp_module, opts.batch_size)
+    enriched = parsed.articles | "EnrichArticles" >> EnrichArticles(opts.spacy_model, opts.nlp_module, opts.batch_size,
+                                                                    nlp_processes(options))
     written = enriched.enriched | "WriteToElasticsearch" >> WriteToElasticsearch(
         settings, opts.bulk_chunk_size, opts.bulk_max_bytes, opts.es_retry_seconds, opts.progress_seconds)
     dead = [parsed.dead_letters, enriched.dead_letters, written.dead_letters]

@@ -100,7 +100,7 @@ def test_kill_9_then_restart_indexes_every_article_exactly_once(provisioned, es,
     publish(publisher, settings, second)
     proc, reader = _start(processes)
     expected = sorted(a["id"] for a in first + second)
-    wait_until(lambda: count(es, settings.index("articles")) == len(expected), timeout=90,
+    wait_until(lambda: count(es, settings.index("articles")) == len(expected), timeout=180,
                what="all articles indexed after the restart")
     ids = _ids(es, settings.index("articles"))
     assert sorted(ids) == expected  # no article lost, none twice
