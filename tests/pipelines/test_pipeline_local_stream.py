@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 
 import pytest
 
@@ -117,9 +118,11 @@ def test_elasticsearch_outage_loses_nothing(provisioned, es, publisher, processe
         publish(publisher, settings, before)
         wait_until(lambda: count(es, settings.index("articles")) == 4, timeout=60, what="articles before the outage")
         proxy.cut()
+        cut_at = time.monotonic()
         publish(publisher, settings, during)
-        # The outage lasts until the writer has backed off 0.5+1+2+4 s and is waiting 8 s more (~15 s).
-        wait_until(lambda: reader.has("retrying in 8.0s"), timeout=90, what="the writer to back off")
+        # Elasticsearch stays unreachable for 30 s: the writer backs off 0.5+1+2+4+8 s and then waits 16 s more.
+        wait_until(lambda: reader.has("retrying in 16.0s") and time.monotonic() - cut_at >= 30, timeout=120,
+                   what="a 30 s outage with the writer backing off")
         assert proxy.refused >= 4
         assert count(es, settings.index("articles")) == 4
         proxy.restore()
