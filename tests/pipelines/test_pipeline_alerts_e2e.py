@@ -86,23 +86,6 @@ def keep_signal_handlers():
         signal.signal(signum, handler)
 
 
-@pytest.fixture
-def http():
-    with HttpReceiver() as receiver:
-        yield receiver
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    with SmtpSink() as sink:
-        monkeypatch.setenv("PEACEWATCH_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("PEACEWATCH_SMTP_PORT", str(sink.port))
-        monkeypatch.setenv("PEACEWATCH_SMTP_FROM", "alerts@peacewatch.test")
-        for name in ("USER", "PASSWORD", "PASSWORD_FILE", "STARTTLS", "SSL"):
-            monkeypatch.delenv(f"PEACEWATCH_SMTP_{name}", raising=False)
-        yield sink
-
-
 class Stack:
     """The services, the receivers and the commands of one test."""
 
@@ -160,8 +143,8 @@ def mail_text(message: EmailMessage) -> str:
 
 
 @pytest.fixture
-def stack(provisioned, es, subscriber, http, smtp, tmp_path, shared_model, keep_signal_handlers):
-    return Stack(provisioned, es, subscriber, http, smtp, tmp_path)
+def stack(provisioned, es, subscriber, receiver, smtp, tmp_path, shared_model, keep_signal_handlers):
+    return Stack(provisioned, es, subscriber, receiver, smtp, tmp_path)
 
 
 # ---- tests ---------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from pipelines.alerts.matcher import Match
 from pipelines.alerts.rules import Rule, RuleFileWatcher, RuleStore
 from schemas.validation import errors
 from tests.helpers import decode, drain, pull_messages
-from tests.pipelines.alerts.servers import HttpReceiver, SmtpSink
 
 NOW = 1_795_000_000.0  # a fixed clock: throttles and digests do not depend on wall time
 
@@ -39,21 +38,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def receiver():
-    with HttpReceiver() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    with SmtpSink() as server:
-        monkeypatch.setenv("PEACEWATCH_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("PEACEWATCH_SMTP_PORT", str(server.port))
-        monkeypatch.setenv("PEACEWATCH_SMTP_FROM", "alerts@peacewatch.test")
-        yield server
 
 
 def make_engine(settings, rules, clock=None) -> AlertEngine:
