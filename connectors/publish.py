@@ -117,11 +117,9 @@ class ArticlePublisher:
         except exceptions.PermissionDenied:
             logger.debug("cannot read topic %s metadata; continuing", self.topic_path)
         except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
-            where = self.settings.pubsub_emulator_host or "Google Cloud"
-            reason = str(getattr(exc, "message", None) or exc).splitlines()[0][:200]
-            raise UserError(f"cannot reach Pub/Sub ({where}) for {self.topic_path}: {reason}",
-                            "start the emulator with 'peacewatch services up', or check PUBSUB_EMULATOR_HOST "
-                            "and credentials") from None
+            from schemas.clients import pubsub_unreachable
+
+            raise pubsub_unreachable(self.settings, self.topic_path, exc) from None
 
     def publish_batch(self, articles: Sequence[dict[str, Any]] | Iterable[dict[str, Any]]) -> list[Published]:
         """Publishes ``articles`` and waits until every future has resolved.

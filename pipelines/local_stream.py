@@ -91,6 +91,8 @@ def _check_subscription(subscriber: Any, subscription: str, settings: Settings) 
     """Fails fast, in one line, when the subscription is missing or Pub/Sub cannot be reached."""
     from google.api_core import exceptions
 
+    from schemas.clients import pubsub_unreachable
+
     try:
         subscriber.get_subscription(request={"subscription": subscription}, retry=None, timeout=15)
     except exceptions.NotFound:
@@ -98,11 +100,7 @@ def _check_subscription(subscriber: Any, subscription: str, settings: Settings) 
     except exceptions.PermissionDenied:
         logger.debug("cannot read subscription %s metadata; continuing", subscription)
     except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
-        where = settings.pubsub_emulator_host or "Google Cloud"
-        reason = str(getattr(exc, "message", None) or exc).splitlines()[0][:200]
-        raise UserError(f"cannot reach Pub/Sub ({where}) for {subscription}: {reason}",
-                        "start the emulator with 'peacewatch services up', or check PUBSUB_EMULATOR_HOST "
-                        "and credentials") from None  # how often an idle loop checks for digests whose period ended
+        raise pubsub_unreachable(settings, subscription, exc) from None  # how often an idle loop checks for digests whose period ended
 
 
 class BatchProcessor:

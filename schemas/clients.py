@@ -61,3 +61,14 @@ def subscriber_client(settings: Settings, **kwargs: Any):
     from google.cloud import pubsub_v1
 
     return pubsub_v1.SubscriberClient(**_pubsub_kwargs(settings, kwargs))
+
+
+def pubsub_unreachable(settings: Settings, path: str, exc: BaseException):
+    """The one-line :class:`~schemas.errors.UserError` for a Pub/Sub call that could not get through."""
+    from schemas.errors import UserError
+
+    where = settings.pubsub_emulator_host or "Google Cloud"
+    reason = str(getattr(exc, "message", None) or exc).splitlines()[0][:200]
+    return UserError(f"cannot reach Pub/Sub ({where}) for {path}: {reason}",
+                     "start the emulator with 'peacewatch services up', or check PUBSUB_EMULATOR_HOST "
+                     "and credentials")
