@@ -19,10 +19,12 @@ article text). Each block:
 
 Usage:
     build_corpus.py BLOCKS... --out-dir DIR --prefix en [--seed 20261130] [--check-only]
+    build_corpus.py --check-jsonl SPLIT.jsonl...   (check finished split files, e.g. after a review)
 
 Checks: unique URLs, every evidence string occurs verbatim in the text, mission ids and labels are
 valid, relevant articles have a mission. Split: stratified by (mission, relevance), shuffled with a
-fixed seed, about 50 % dev, 25 % test-a, 25 % test-b.
+fixed seed, about 50 % dev, 25 % test-a, 25 % test-b. `--check-jsonl` runs the same record checks on
+finished JSONL files (plus: unique ids, one label per actor, support never with commitment `none`).
 """
 import argparse
 import json
@@ -105,6 +107,61 @@ def to_record(raw):
     return rec
 
 
+def check_jsonl(paths):
+    """Check finished split files; return the number of problems (each printed on one line)."""
+    bad, ids, urls = 0, set(), set()
+    keys = {"id", "url", "title", "published", "text", "language", "relevant", "mission", "stances",
+            "countries", "people", "notes", "query"}
+
+    def problem(where, msg):
+        nonlocal bad
+        bad += 1
+        print(f"{where}: {msg}", file=sys.stderr)
+
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                where = f"{path}:{n}"
+                try:
+                    r = json.loads(line)
+                except json.JSONDecodeError as e:
+                    problem(where, f"not JSON: {e}")
+                    continue
+                if set(r) != keys:
+                    problem(where, f"keys differ: {sorted(set(r) ^ keys)}")
+                    continue
+                where = f"{path}:{n} {r['id']}"
+                for k, seen in (("id", ids), ("url", urls)):
+                    if r[k] in seen:
+                        problem(where, f"duplicate {k}")
+                    seen.add(r[k])
+                if r["language"] != "en" or not isinstance(r["relevant"], bool):
+                    problem(where, "language must be 'en' and relevant a boolean")
+                if r["relevant"] != (r["mission"] is not None) or (r["relevant"] and r["mission"] not in MISSIONS):
+                    problem(where, f"mission {r['mission']!r} does not fit relevant={r['relevant']}")
+                if not r["relevant"] and r["stances"]:
+                    problem(where, "irrelevant article with stances")
+                actors = [s.get("actor") for s in r["stances"]]
+                if len(actors) != len(set(actors)):
+                    problem(where, "an actor is labelled twice")
+                for s in r["stances"]:
+                    if (s.get("actor_type") not in TYPES.values() or s.get("stance") not in STANCES.values()
+                            or s.get("commitment") not in COMMIT.values()):
+                        problem(where, f"bad stance fields: {s}")
+                        continue
+                    if s["evidence"] not in r["text"]:
+                        problem(where, f"evidence not verbatim in text: {s['evidence']!r}")
+                    if s["condition"] is not None and s["condition"] not in r["text"]:
+                        problem(where, f"condition not verbatim in text: {s['condition']!r}")
+                    if s["stance"] == "support" and s["commitment"] == "none":
+                        problem(where, f"{s['actor']}: support needs commitment troops or other")
+                for k in ("countries", "people"):
+                    if len(r[k]) != len(set(r[k])) or not all(isinstance(x, str) and x for x in r[k]):
+                        problem(where, f"{k} must be distinct non-empty names")
+    print(f"{len(ids)} records checked, {bad} problems")
+    return bad
+
+
 def split(records, seed):
     """Stratified split by (mission, relevance) into dev / test-a / test-b."""
     groups = defaultdict(list)
@@ -132,7 +189,11 @@ def main(argv):
     ap.add_argument("--prefix", default="en")
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--check-only", action="store_true")
+    ap.add_argument("--check-jsonl", action="store_true",
+                    help="the inputs are finished JSONL split files: only check them")
     a = ap.parse_args(argv)
+    if a.check_jsonl:
+        return 1 if check_jsonl(a.blocks) else 0
     recs, seen, bad = [], set(), 0
     for path in a.blocks:
         for raw in parse_blocks(path):
