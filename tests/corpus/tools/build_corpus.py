@@ -20,11 +20,13 @@ article text). Each block:
 Usage:
     build_corpus.py BLOCKS... --out-dir DIR --prefix en [--seed 20261130] [--check-only]
     build_corpus.py --check-jsonl SPLIT.jsonl...   (check finished split files, e.g. after a review)
+    build_corpus.py --check-jsonl --languages fr,de,es,it,pl,uk,ru SPLIT.jsonl...   (other-language corpus)
 
 Checks: unique URLs, every evidence string occurs verbatim in the text, mission ids and labels are
 valid, relevant articles have a mission. Split: stratified by (mission, relevance), shuffled with a
 fixed seed, about 50 % dev, 25 % test-a, 25 % test-b. `--check-jsonl` runs the same record checks on
-finished JSONL files (plus: unique ids, one label per actor, support never with commitment `none`).
+finished JSONL files (plus: unique ids, one label per actor, support never with commitment `none`);
+their `language` must be "en" unless `--languages` lists the ISO 639-1 codes the corpus may use.
 """
 import argparse
 import json
@@ -107,8 +109,13 @@ def to_record(raw):
     return rec
 
 
-def check_jsonl(paths):
-    """Check finished split files; return the number of problems (each printed on one line)."""
+def check_jsonl(paths, languages=("en",)):
+    """Check finished split files; return the number of problems (each printed on one line).
+
+    Args:
+        paths: the JSONL split files.
+        languages: the ISO 639-1 codes a record's `language` may take (English only by default).
+    """
     bad, ids, urls = 0, set(), set()
     keys = {"id", "url", "title", "published", "text", "language", "relevant", "mission", "stances",
             "countries", "people", "notes", "query"}
@@ -135,8 +142,9 @@ def check_jsonl(paths):
                     if r[k] in seen:
                         problem(where, f"duplicate {k}")
                     seen.add(r[k])
-                if r["language"] != "en" or not isinstance(r["relevant"], bool):
-                    problem(where, "language must be 'en' and relevant a boolean")
+                if r["language"] not in languages or not isinstance(r["relevant"], bool):
+                    allowed = " or ".join(repr(lang) for lang in languages)
+                    problem(where, f"language must be {allowed} and relevant a boolean")
                 if r["relevant"] != (r["mission"] is not None) or (r["relevant"] and r["mission"] not in MISSIONS):
                     problem(where, f"mission {r['mission']!r} does not fit relevant={r['relevant']}")
                 if not r["relevant"] and r["stances"]:
@@ -191,9 +199,14 @@ def main(argv):
     ap.add_argument("--check-only", action="store_true")
     ap.add_argument("--check-jsonl", action="store_true",
                     help="the inputs are finished JSONL split files: only check them")
+    ap.add_argument("--languages", default="en",
+                    help="with --check-jsonl: comma-separated ISO 639-1 codes allowed in `language` (default: en)")
     a = ap.parse_args(argv)
     if a.check_jsonl:
-        return 1 if check_jsonl(a.blocks) else 0
+        languages = tuple(x.strip() for x in a.languages.split(",") if x.strip())
+        if not languages:
+            ap.error("--languages needs at least one ISO 639-1 code, e.g. --languages fr,de")
+        return 1 if check_jsonl(a.blocks, languages) else 0
     recs, seen, bad = [], set(), 0
     for path in a.blocks:
         for raw in parse_blocks(path):
