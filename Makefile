@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 PW := $(VENV)/bin/peacewatch
 STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
+EVAL ?= ../shared/eval
 
 .PHONY: help install services setup demo test bench clean-services analyze-dev
 
@@ -52,8 +53,8 @@ bench: install
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 analyze-dev: install
-	$(PW) analyze --input ../shared/eval/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
-	$(PY) ../shared/eval/score.py ../shared/eval/dev.jsonl /tmp/peacewatch-dev-pred.jsonl
+	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
+	$(PY) $(EVAL)/score.py $(EVAL)/dev.jsonl /tmp/peacewatch-dev-pred.jsonl
 
 clean-services:
 	-$(PW) services down

@@ -94,11 +94,19 @@ def _check_index(settings) -> None:
 
     from schemas.clients import elasticsearch_client
 
+    from deploy.migrate import mapping_version, write_index
+    from deploy.provision import index_template
+
     es = elasticsearch_client(settings, max_retries=1)
     try:
-        if not es.indices.exists_alias(name=settings.index("articles")):
-            raise UserError(f"index alias {settings.index('articles')} does not exist in {settings.es_url}",
-                            "run 'peacewatch setup' first")
+        for name in ("articles", "reports"):
+            if not es.indices.exists_alias(name=settings.index(name)):
+                raise UserError(f"index alias {settings.index(name)} does not exist in {settings.es_url}",
+                                "run 'peacewatch setup' first")
+        in_use = mapping_version(es, write_index(es, settings.index("articles")))
+        if in_use is not None and in_use < index_template("articles")["_meta"]["version"]:
+            raise UserError(f"{settings.index('articles')} has mapping version {in_use}, older than this version of "
+                            f"peacewatch", "run 'peacewatch setup' to move it to the new version (nothing is lost)")
     except TransportError as exc:
         raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
                         "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
@@ -117,6 +125,9 @@ def _run(args: argparse.Namespace) -> int:
     if problems:
         raise UserError("; ".join(problems), "see 'peacewatch run --help'")
     settings = _settings(args)
+    from pipelines.nlp.missions import load_catalogue
+
+    load_catalogue(settings.missions_file)  # a bad missions file stops here, naming the entry
     _check_index(settings)
     streaming = options.view_as(StandardOptions).streaming
     if streaming and is_local(options):

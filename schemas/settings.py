@@ -21,7 +21,7 @@ DEFAULT_ES_URL = "http://127.0.0.1:9200"
 DEFAULT_EMULATOR_HOST = "127.0.0.1:8085"
 DEFAULT_PROJECT = "peacewatch-local"
 TOPICS = ("articles", "alerts", "deadletter")
-INDICES = ("articles", "alerts", "deadletter", "stances")
+INDICES = ("articles", "alerts", "deadletter", "stances", "reports")
 
 # (yaml key, environment variable, type) for each setting that may come from outside.
 _SOURCES: tuple[tuple[str, str, type], ...] = (
