@@ -130,6 +130,18 @@ def _copy(es, source: str, target: str, transform: Callable[[dict[str, Any]], It
     return _bulk(es, actions())
 
 
+def _prepare(es, name: str, new: str) -> None:
+    """Creates ``new`` (the template applies), or brings a left-over one to the template's mapping."""
+    from deploy.provision import index_template
+
+    if not es.indices.exists(index=new):
+        es.indices.create(index=new)
+        return
+    mappings = index_template(name)["mappings"]
+    es.indices.put_mapping(index=new, properties=mappings["properties"], meta=mappings.get("_meta"),
+                           dynamic=mappings.get("dynamic"))
+
+
 def _swap(es, alias: str, old: str, new: str) -> None:
     es.indices.update_aliases(actions=[
         {"remove": {"index": old, "alias": alias}},
@@ -152,8 +164,7 @@ def migrate_articles(es, settings: Settings, old: str, new: str) -> list[str]:
             yield {"_index": reports, "_id": report["id"], "_source": report}
 
     started = datetime.now(timezone.utc) - timedelta(minutes=1)
-    if not es.indices.exists(index=new):
-        es.indices.create(index=new)
+    _prepare(es, "articles", new)
     copied = _copy(es, old, new, transform)
     _swap(es, settings.index("articles"), old, new)
     es.indices.refresh(index=old)
@@ -180,8 +191,7 @@ def migrate_stances(es, settings: Settings, old: str, new: str) -> list[str]:
         moment = event_time({"published": r.get("date") or r.get("seen"), "fetched": r.get("seen")})
         key = StanceKey(r["actor"], r.get("actor_type"), r.get("actor_code"), r["stance"], r.get("mission") or "other")
         windows.setdefault((window_start(moment), key), set()).add(r["article_id"])
-    if not es.indices.exists(index=new):
-        es.indices.create(index=new)
+    _prepare(es, "stances", new)
     docs = [aggregate_document(start, key, ids) for (start, key), ids in windows.items()]
     for doc, ((_, _), ids) in zip(docs, windows.items()):
         doc["count"] = len(ids)
