@@ -11,12 +11,13 @@ from schemas.errors import UserError
 from schemas.settings import Settings
 
 STANCES = ("support", "oppose", "undecided")
-_RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_RELATIVE = re.compile(r"^(\d+)\s*([mhdwy])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "y": "days"}
+_FACTOR = {"y": 365}
 
 
 def parse_since(text: str | None, now: datetime | None = None) -> str | None:
-    """``7d``, ``12h``, ``30m``, ``2w`` or an ISO date/time -> an ISO timestamp in UTC.
+    """``7d``, ``12h``, ``30m``, ``2w``, ``1y`` or an ISO date/time -> an ISO timestamp in UTC.
 
     Raises:
         UserError: when ``text`` is neither.
@@ -26,7 +27,8 @@ def parse_since(text: str | None, now: datetime | None = None) -> str | None:
     now = now or datetime.now(timezone.utc)
     match = _RELATIVE.match(text.strip().lower())
     if match:
-        moment = now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        unit = match.group(2)
+        moment = now - timedelta(**{_UNITS[unit]: int(match.group(1)) * _FACTOR.get(unit, 1)})
     else:
         try:
             moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
