@@ -64,6 +64,13 @@ def register(subparsers: Any) -> None:
     search.add_argument("--stance", action="append", default=[],
                         help="support|oppose|undecided, or ACTOR:STANCE (e.g. France:support); repeatable")
     search.add_argument("--since", help="published since: 7d, 12h, 30m or a date (2026-01-31)")
+    search.add_argument("--until", help="published until this date or time (a date includes its whole day)")
+    search.add_argument("--include-undated", action="store_true",
+                        help="with --since/--until, also articles without a date of their own")
+    search.add_argument("--mission", action="append", default=[], help="mission id (see 'peacewatch missions'); repeatable")
+    search.add_argument("--language", action="append", default=[], help="article language (ISO 639-1); repeatable")
+    search.add_argument("--sort", choices=("relevance", "date"), default="relevance",
+                        help="relevance (default) or date, newest first")
     search.add_argument("--limit", type=int, default=10, help="how many articles (default 10)")
     search.add_argument("--json", action="store_true", help="one JSON document per line")
     search.set_defaults(func=_search)
@@ -185,19 +192,26 @@ def _run_beam(settings, options, streaming: bool) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
+    from pipelines.board.cli import parse_until
+    from pipelines.nlp.missions import load_catalogue
     from pipelines.search import build_query, parse_since, print_results, search_articles
     from schemas.clients import elasticsearch_client
 
     if args.limit <= 0:
         raise UserError("--limit must be positive")
     settings = _settings(args)
-    query = build_query(args.query, args.country, args.stance, parse_since(args.since))
+    missions = [m.strip().lower() for m in args.mission]
+    if missions:
+        catalogue = load_catalogue(settings.missions_file)
+        missions = [catalogue.check_id(m) for m in missions]
+    query = build_query(args.query, args.country, args.stance, parse_since(args.since), until=parse_until(args.until),
+                        missions=missions, languages=args.language, include_undated=args.include_undated)
     es = elasticsearch_client(settings, max_retries=1)
     try:
-        response = search_articles(es, settings, query, args.limit)
+        response = search_articles(es, settings, query, args.limit, args.sort)
     finally:
         es.close()
-    print_results(response, sys.stdout, args.json)
+    print_results(response, sys.stdout, args.json, missions)
     return 0
 
 

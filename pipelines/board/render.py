@@ -192,7 +192,7 @@ figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
 <td>{{ (r.since or "")[:10] or ("date unknown" if r.undated else "") }}</td>
 <td>{% if r.previous %}{{ r.previous }} until {{ (r.changed or "")[:10] }}{% endif %}</td>
 <td>{{ r.counts.support }} / {{ r.counts.oppose }} / {{ r.counts.undecided }}</td><td>{{ r.articles }}</td>
-<td class="evidence">“{{ r.evidence or "" }}”<br>{{ r.source or "" }}, {{ (r.date or "")[:10] or "date unknown" }}
+<td class="evidence">“{{ r.evidence or "" }}”<br>{% if r.source %}{{ r.source }}, {% endif %}{{ (r.date or "")[:10] or "date unknown" }}
 {% if safe_url(r.url) %}· <a href="{{ safe_url(r.url) }}">article</a>{% endif %}</td></tr>
 {% endfor %}</tbody></table>
 <figure id="timeline">{{ timeline|safe }}</figure>
