@@ -7,7 +7,8 @@ language; it is written in the same bulk request as its article, under a determi
 reports an article no longer has are deleted when the article is written again.
 
 ``date`` is the publication time only when the article has a real one (not estimated from the
-fetch time); ``seen`` (fetched, else indexed) places undated reports in time windows.
+fetch time); ``seen`` (fetched, else indexed) places undated reports in time windows; ``time`` is
+the one of the two that applies (Kibana's time field).
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def report_documents(document: dict[str, Any]) -> list[dict[str, Any]]:
             "commitment": s.get("commitment") or COMMITMENT_DEFAULT.get(s["stance"], "none"),
             "condition": s.get("condition"), "evidence": s.get("evidence"), "confidence": s.get("confidence"),
             "cue": s.get("cue"), "date": document.get("published") if dated else None, "dated": dated,
-            "seen": seen, "source": document.get("source"), "url": document.get("url"),
+            "seen": seen, "time": document.get("published") if dated else seen, "source": document.get("source"), "url": document.get("url"),
             "title": document.get("title"), "language": document.get("language"),
             "indexed_at": document.get("indexed_at"),
         }

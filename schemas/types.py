@@ -140,6 +140,7 @@ class StanceReport(TypedDict, total=False):
     date: Optional[str]
     dated: Required[bool]
     seen: Required[str]
+    time: Optional[str]
     source: Optional[str]
     url: Optional[str]
     title: Optional[str]
