@@ -41,13 +41,14 @@ class CommitmentWords:
     other: frozenset[str]
     condition_preps: frozenset[str]
     condition_nouns: frozenset[str]
+    condition_marks: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=1)
 def _all_words() -> dict[str, CommitmentWords]:
     data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
     return {lang: CommitmentWords(*(frozenset(w.lower() for w in block.get(k) or ()) for k in (
-        "troops", "forces", "sending", "other", "condition_preps", "condition_nouns")))
+        "troops", "forces", "sending", "other", "condition_preps", "condition_nouns", "condition_marks")))
         for lang, block in data.items()}
 
 
@@ -119,10 +120,17 @@ def hit_commitment(stance: str, cue_token, words: CommitmentWords, sent=None) ->
 
 
 def condition_words(cue_token, words: CommitmentWords) -> str | None:  # noqa: ANN001
-    """``with a US backstop`` / ``under a UN mandate`` in the cue's phrase, as the condition's words."""
+    """The condition's words in the cue's phrase: a conditional clause ("once a ceasefire is signed")
+    or ``with a US backstop`` / ``under a UN mandate``."""
     if cue_token is None:
         return None
     doc = cue_token.doc
+    for tok in cue_phrase(cue_token):
+        if tok.lower_ in words.condition_marks and tok.dep_ in ("mark", "advmod") and tok.head.i != cue_token.i \
+                and tok.head.dep_ in ("advcl", "ccomp"):
+            span = doc[tok.i: tok.head.right_edge.i + 1]
+            if 1 < len(span) < 30:
+                return span.text
     for tok in cue_token.subtree:
         if tok.dep_ == "prep" and tok.lower_ in words.condition_preps and tok.head.i in (
                 cue_token.i, *[c.i for c in cue_token.children]):
