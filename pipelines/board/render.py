@@ -119,14 +119,20 @@ def timeline_svg(board: Board, reports: list[dict[str, Any]]) -> str:
     figure = Figure(figsize=(10, max(2.0, 0.32 * len(actors) + 1.2)))
     axes = figure.add_subplot()
     for stance in STANCES:
-        points = [(m, position[r["actor"]], r) for r in reports
-                  if r["stance"] == stance and r["actor"] in position and (m := _moment(r)) is not None]
-        if not points:
-            continue
-        marks = axes.scatter([p[0] for p in points], [p[1] for p in points], s=48, c=COLOURS[stance],
-                             marker="o", label=stance, edgecolors="white", linewidths=0.6, zorder=3)
-        marks.set_urls([safe_url(p[2].get("url")) for p in points])
-        marks.set_gid(f"marks-{stance}")
+        for dated in (True, False):
+            points = [(m, position[r["actor"]], r) for r in reports
+                      if r["stance"] == stance and r["actor"] in position and bool(r.get("dated")) == dated
+                      and (m := _moment(r)) is not None]
+            if not points:
+                continue
+            # undated reports (placed when their article was seen) are hollow marks
+            marks = axes.scatter([p[0] for p in points], [p[1] for p in points], s=48,
+                                 c=COLOURS[stance] if dated else "white", marker="o",
+                                 label=stance if dated else f"{stance} (undated, placed when seen)",
+                                 edgecolors="white" if dated else COLOURS[stance], linewidths=0.6 if dated else 1.6,
+                                 zorder=3)
+            marks.set_urls([safe_url(p[2].get("url")) for p in points])
+            marks.set_gid(f"marks-{stance}{'' if dated else '-undated'}")
     axes.set_yticks(range(len(actors)), labels=list(reversed(actors)))
     axes.set_ylim(-0.7, len(actors) - 0.3)
     locator = AutoDateLocator()
