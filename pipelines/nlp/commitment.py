@@ -10,8 +10,8 @@ politically (``other``); opposing and undecided hits commit nothing. Word lists 
 language (``data/commitment.yaml``); the mechanism is the same for every language.
 
 Per actor and mission (:func:`merged_commitment`): ``troops`` when a supporting hit of the
-winning stance offers troops, else ``other`` when the stance is support or any hit offers other
-means ("will not send soldiers, though Warsaw offered logistical support"), else ``none``.
+winning stance offers troops, else ``other`` when the stance is support or a supporting hit names
+other means ("will not send soldiers, though Warsaw offered logistical support"), else ``none``.
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ import yaml
 logger = logging.getLogger(__name__)
 
 TROOPS, OTHER, NONE = "troops", "other", "none"
+MEANS = "means"  # a hit's "other" that names what is offered (logistics, funding, air cover)
 COMMITMENTS = (TROOPS, OTHER, NONE)
 DATA_FILE = Path(__file__).with_name("data") / "commitment.yaml"
 _MAX_DISTANCE = 12  # tokens from the cue
@@ -83,9 +84,33 @@ def cue_phrase(cue_token) -> list:  # noqa: ANN001
     return [t for t in cue_token.subtree if t.i not in skip]
 
 
+def _read(tokens, cue_keys: tuple[str, str], words: CommitmentWords) -> str | None:  # noqa: ANN001
+    """``troops`` / ``means`` from the first decisive word of ``tokens`` (nearest first), else None."""
+    sending = any(k in words.sending for k in cue_keys)
+    for tok in tokens:
+        keys = _keys(tok)
+        if any(k in words.troops for k in keys):
+            return TROOPS
+        if any(k in words.sending for k in keys) and tok.pos_ in ("VERB", "NOUN"):
+            sending = True
+        if sending and any(k in words.forces for k in keys):
+            return TROOPS
+        if any(k in words.other for k in keys):
+            return MEANS
+    return None
+
+
+def _nearest(phrase, cue_token, skip: frozenset[int] = frozenset()) -> list:  # noqa: ANN001
+    return sorted((t for t in phrase if t.i != cue_token.i and t.i not in skip and abs(t.i - cue_token.i) <= _MAX_DISTANCE
+                   and t.pos_ != "PROPN"),  # names ("Security Support mission") are not offers
+                  key=lambda t: (abs(t.i - cue_token.i), t.i))
+
+
 def hit_commitment(stance: str, cue_token, words: CommitmentWords, sent=None) -> str | None:  # noqa: ANN001
-    """``troops`` / ``other`` for a supporting hit, ``other`` for a non-supporting hit that offers
-    other means, else ``None`` (nothing offered).
+    """What one hit commits: ``troops``; ``means`` (other means named: logistics, funding, air
+    cover); ``other`` (a supporting hit naming neither: political backing); ``None`` for a
+    non-supporting hit (a refusal or hesitation offers nothing; its own refusal of troops is not
+    an offer either).
 
     Args:
         stance: the hit's stance.
@@ -93,30 +118,20 @@ def hit_commitment(stance: str, cue_token, words: CommitmentWords, sent=None) ->
         words: the language's word lists.
         sent: the evidence sentence (a spaCy span), used when the cue was not found.
     """
-    if cue_token is not None:
-        tokens = sorted((t for t in cue_phrase(cue_token) if t.i != cue_token.i and abs(t.i - cue_token.i) <= _MAX_DISTANCE
-                         and t.pos_ != "PROPN"),  # names ("Security Support mission") are not offers
-                        key=lambda t: (abs(t.i - cue_token.i), t.i))
-        cue_keys = _keys(cue_token)
-    else:
-        tokens = list(sent) if sent is not None else []
-        cue_keys = ("", "")
-    sending = any(k in words.sending for k in cue_keys)
-    for tok in tokens:
-        keys = _keys(tok)
-        if any(k in words.troops for k in keys):
-            return TROOPS if stance == "support" else None
-        if any(k in words.sending for k in keys) and tok.pos_ in ("VERB", "NOUN"):
-            sending = True
-        if sending and any(k in words.forces for k in keys):
-            return TROOPS if stance == "support" else None
-        if any(k in words.other for k in keys):
-            return OTHER if stance == "support" or cue_keys[0] in words.sending else None
-    if stance == "support":
-        if cue_token is not None and cue_keys[0] in words.sending and cue_keys[0] in ("deploy", "station", "dispatch"):
-            return TROOPS  # "will deploy to Ukraine"
-        return OTHER
-    return None
+    if stance != "support":
+        return None
+    if cue_token is None:
+        return _read(list(sent) if sent is not None else [], ("", ""), words) or OTHER
+    cue_keys = _keys(cue_token)
+    found = _read(_nearest(cue_phrase(cue_token), cue_token), cue_keys, words)
+    if found is None and cue_token.head.i != cue_token.i and cue_token.pos_ in ("ADJ", "NOUN"):
+        # "he is ready and willing to put troops on the ground": the parser may hang the clause
+        # on the verb above an adjective or noun cue
+        own = frozenset(t.i for t in cue_token.subtree)
+        found = _read(_nearest(cue_phrase(cue_token.head), cue_token, own), cue_keys, words)
+    if found is None and cue_keys[0] in ("deploy", "station", "dispatch"):
+        return TROOPS  # "will deploy to Ukraine"
+    return found or OTHER
 
 
 def condition_words(cue_token, words: CommitmentWords) -> str | None:  # noqa: ANN001
@@ -143,9 +158,11 @@ def condition_words(cue_token, words: CommitmentWords) -> str | None:  # noqa: A
 
 
 def merged_commitment(stance: str, hit_commitments: Sequence[tuple[str, str | None]]) -> str:
-    """The actor's commitment from its hits' ``(stance, commitment)`` and the winning ``stance``."""
+    """The actor's commitment from its hits' ``(stance, commitment)`` and the winning ``stance``:
+    ``troops`` when it supports and a supporting hit offers troops; ``other`` when it supports
+    otherwise, or when it hesitates or refuses but a hit names other means it offers; else ``none``."""
     if stance == "support" and any(h == "support" and c == TROOPS for h, c in hit_commitments):
         return TROOPS
-    if stance == "support" or any(c == OTHER for _, c in hit_commitments):
+    if stance == "support" or any(c == MEANS for _, c in hit_commitments):
         return OTHER
     return NONE

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 
 from .commitment import condition_words, cue_phrase, find_cue, hit_commitment, merged_commitment, words_for
-from .missions import Catalogue, MissionAssigner, load_catalogue
+from .missions import OTHER, Catalogue, MissionAssigner, load_catalogue
 from .stance_merge import merge_hits
 from .stances import Hit
 
@@ -96,4 +96,5 @@ def stance_records(doc, hits: Sequence[Hit], mentions: Sequence, *, title_len: i
                               "own_refusal": h.own_refusal, "commitment": commitments[id(h)],
                               "sentence": h.evidence} for h in all_hits]}
             records.append(record)
-    return records, assigner.article_missions(r["mission"] for r in records)
+    # a relevant article about no catalogued force is about "other" (Transnistria, ...)
+    return records, assigner.article_missions(r["mission"] for r in records) or [OTHER]
