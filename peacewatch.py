@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "connectors.cli",      # ingest, replay
     "pipelines.cli",       # run, search, reconcile
     "pipelines.nlp.cli",   # analyze
+    "pipelines.board.cli",  # board, missions
     "pipelines.alerts.cli",  # alerts ...
 )
 

@@ -32,6 +32,8 @@ setup(
         "defusedxml>=0.7,<1",
         "jsonschema>=4.20,<5",
         "PyYAML>=6,<7",
+        "matplotlib>=3.8,<4",  # the board's HTML timeline, rendered offline as inline SVG
+        "Jinja2>=3.1,<4",      # the board's HTML page (autoescaped template)
     ],
     extras_require={
         "dev": ["pytest>=8", "pytest-timeout>=2.3"],

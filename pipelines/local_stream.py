@@ -160,7 +160,7 @@ class BatchProcessor:
     def finish(self, indexed: list[dict[str, Any]], stats: Stats) -> None:
         """Recounts the hourly stance aggregates the ``indexed`` documents touch; sends due digests."""
         if self.config.aggregates and any(d.get("stances") for d in indexed):
-            self._es.indices.refresh(index=self.settings.index("articles"))
+            self._es.indices.refresh(index=[self.settings.index("articles"), self.settings.index("reports")])
             refresh_stance_windows(self._es, self.settings, indexed)
         if self.alerts is not None:
             dead = self.alerts.flush()

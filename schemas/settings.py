@@ -21,7 +21,7 @@ DEFAULT_ES_URL = "http://127.0.0.1:9200"
 DEFAULT_EMULATOR_HOST = "127.0.0.1:8085"
 DEFAULT_PROJECT = "peacewatch-local"
 TOPICS = ("articles", "alerts", "deadletter")
-INDICES = ("articles", "alerts", "deadletter", "stances")
+INDICES = ("articles", "alerts", "deadletter", "stances", "reports")
 
 # (yaml key, environment variable, type) for each setting that may come from outside.
 _SOURCES: tuple[tuple[str, str, type], ...] = (
@@ -40,6 +40,7 @@ _SOURCES: tuple[tuple[str, str, type], ...] = (
     ("cache_dir", "PEACEWATCH_CACHE_DIR", str),
     ("spacy_model", "PEACEWATCH_SPACY_MODEL", str),
     ("kibana_url", "PEACEWATCH_KIBANA_URL", str),
+    ("missions_file", "PEACEWATCH_MISSIONS_FILE", str),
 )
 _SECRET_FILES = {"es_api_key": "PEACEWATCH_ES_API_KEY_FILE", "es_password": "PEACEWATCH_ES_PASSWORD_FILE"}
 _SECRETS = frozenset({"es_api_key", "es_password"})
@@ -91,6 +92,7 @@ class Settings:
     cache_dir: str = dataclasses.field(default_factory=lambda: str(_user_dir("XDG_CACHE_HOME", ".cache")))
     spacy_model: str | None = None
     kibana_url: str = "http://127.0.0.1:5601"
+    missions_file: str | None = None  # extra or overriding missions (pipelines/nlp/data/missions.yaml format)
 
     # ---- names -------------------------------------------------------------------------
     def index(self, name: str) -> str:

@@ -20,6 +20,7 @@ SCHEMA_FILES = {
     "enriched_article": "enriched_article.v1.json",
     "alert": "alert.v1.json",
     "deadletter": "deadletter.v1.json",
+    "stance_report": "stance_report.v1.json",
 }
 MAX_PAYLOAD_BYTES = 2_000_000
 

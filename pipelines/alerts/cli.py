@@ -31,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--kind", choices=["match", "stance-change", "spike"], default="match")
     add.add_argument("--country", help="only articles about this country (name or code)")
     add.add_argument("--actor", help="only articles with a stance of this actor")
+    add.add_argument("--mission", help="only articles about this mission (see 'peacewatch missions'); "
+                                       "stance-change rules: stances on this mission")
     add.add_argument("--stance", choices=["support", "oppose", "undecided"], help="... and this stance")
     add.add_argument("--min-relevance", type=float, metavar="X", help="only articles at least this relevant (0-1)")
     add.add_argument("--source", help="only articles from this source")
@@ -98,7 +100,7 @@ def run_add(args: argparse.Namespace) -> int:
     from pipelines.alerts.rules import Rule
 
     rule = Rule(name=args.name, query=args.query, kind=args.kind.replace("-", "_"), enabled=not args.disabled,
-                country=args.country, actor=args.actor, stance=args.stance, source=args.source,
+                country=args.country, actor=args.actor, stance=args.stance, mission=args.mission, source=args.source,
                 min_relevance=args.min_relevance, channels=list(args.channel), throttle=args.throttle,
                 key_by=args.key_by, digest=args.digest, term=args.term, spike_k=args.spike_k,
                 spike_min_count=args.spike_min_count, spike_baseline_hours=args.baseline_hours,
@@ -110,7 +112,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def _summary(rule: Any) -> str:
-    filters = [f"{k}={getattr(rule, k)}" for k in ("country", "actor", "stance", "source", "min_relevance")
+    filters = [f"{k}={getattr(rule, k)}" for k in ("country", "actor", "stance", "mission", "source", "min_relevance")
                if getattr(rule, k) is not None]
     extra = [f"throttle {rule.throttle}" if rule.throttle else "", f"{rule.digest} digest" if rule.digest else ""]
     parts = [rule.kind, repr(rule.effective_query)] + filters + [e for e in extra if e]

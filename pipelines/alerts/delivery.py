@@ -38,7 +38,7 @@ RETRY_DELAYS: tuple[float, ...] = (0.5, 2.0)
 BREAKER_FAILURES = 3
 BREAKER_SECONDS = 300.0
 DIGEST_SECONDS = {"hourly": 3600, "daily": 86400}
-_STANCE_KEYS = ("actor", "actor_type", "actor_code", "stance", "confidence", "evidence")
+_STANCE_KEYS = ("actor", "actor_type", "actor_code", "stance", "mission", "commitment", "confidence", "evidence")
 
 
 def _iso(timestamp: float) -> str:
@@ -65,6 +65,16 @@ def kibana_discover_url(settings: Any, article_id: str | None) -> str | None:
                  f"query:(language:kuery,query:{_rison_string(f'id:{json.dumps(article_id)}')}))")
     global_state = "(time:(from:now-5y,to:now))"
     return f"{base}/app/discover#/?_g={quote(global_state, safe='():,')}&_a={quote(app_state, safe='():,')}"
+
+
+def kibana_board_url(settings: Any, mission: str) -> str:
+    """The Kibana "Stance board" dashboard filtered on one mission, over the last year."""
+    base = settings.kibana_url.rstrip("/")
+    dashboard = f"{settings.prefix}-stance-board"
+    app_state = f"(query:(language:kuery,query:{_rison_string(f'mission:{json.dumps(mission)}')}))"
+    global_state = "(time:(from:now-1y,to:now))"
+    return (f"{base}/app/dashboards#/view/{dashboard}?_g={quote(global_state, safe='():,')}"
+            f"&_a={quote(app_state, safe='():,')}")
 
 
 def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: Any,
@@ -99,7 +109,8 @@ def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: 
         "snippet": make_snippet(article, match.matched_terms),
         "matched_terms": list(match.matched_terms),
         "stances": stances,
-        "kibana_url": kibana_discover_url(settings, article_id_),
+        "kibana_url": kibana_board_url(settings, rule.mission) if getattr(rule, "mission", None)
+        else kibana_discover_url(settings, article_id_),
         "key": match.key,
         "channels": rule.all_channels,
         "details": {"query": rule.effective_query, "countries": list(article.get("countries") or []),

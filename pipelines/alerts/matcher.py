@@ -54,6 +54,7 @@ class SameStance:
 
     actor_tokens: tuple[str, ...] | None
     stance: str | None
+    mission: str | None = None
 
     def _hits(self, view: ArticleView) -> list[Mapping[str, Any]]:
         out = []
@@ -61,6 +62,8 @@ class SameStance:
             if not isinstance(stance, Mapping):
                 continue
             if self.stance and stance.get("stance") != self.stance:
+                continue
+            if self.mission and (stance.get("mission") or "other") != self.mission:
                 continue
             if self.actor_tokens is not None:
                 names = [analyze(str(stance.get(k) or "")) for k in ("actor", "actor_code")]
@@ -79,14 +82,16 @@ class SameStance:
 def rule_query(rule: Rule) -> Query:
     """The rule's query ANDed with its filters, as one AST (raises QuerySyntaxError)."""
     clauses: list[tuple[str, Any]] = [(MUST, parse(rule.effective_query))]
-    for fld, value in (("country", rule.country), ("source", rule.source)):
+    # --mission alone: the article is about the mission (its missions, or a stance on it)
+    mission = rule.mission if not (rule.actor or rule.stance) else None
+    for fld, value in (("country", rule.country), ("source", rule.source), ("mission", mission)):
         if value:
             tokens = tuple(analyze(value))
             node = Term(fld, tokens, value) if len(tokens) == 1 else Phrase(fld, tokens, 0, value)
             clauses.append((MUST, node))
     if rule.actor or rule.stance:
         actor = tuple(analyze(rule.actor)) if rule.actor else None
-        clauses.append((MUST, SameStance(actor, rule.stance)))
+        clauses.append((MUST, SameStance(actor, rule.stance, rule.mission)))
     if rule.min_relevance is not None:
         clauses.append((MUST, Range("relevance", str(rule.min_relevance), None, True, True, "")))
     return clauses[0][1] if len(clauses) == 1 else Bool(tuple(clauses))
@@ -94,7 +99,8 @@ def rule_query(rule: Rule) -> Query:
 
 # Keys from these fields are found in a large share of articles (a handful of countries, three
 # stances): a rule keyed on them would be checked for most articles, so other keys are preferred.
-_COMMON_FIELDS = frozenset({"country", "actor", "actor_type", "stance", "language", "source", "topic"})
+_COMMON_FIELDS = frozenset({"country", "actor", "actor_type", "stance", "language", "source", "topic", "mission",
+                            "commitment"})
 _COMMON_KEY_COST = 25.0
 MIN_AFFIX_LENGTH = 2  # a wildcard's literal prefix or suffix shorter than this narrows nothing down
 # An article's words are looked up among the literal prefixes (suffixes) by their first (last) n

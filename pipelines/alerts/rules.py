@@ -67,6 +67,8 @@ class Rule:
         enabled: disabled rules are kept but never matched.
         country, actor, stance, source: filters; ``actor`` and ``stance`` must hold in the same
             stance of the article.
+        mission: a missions catalogue id: the article is about it (with ``actor``/``stance``: the
+            same stance is on it); a stance-change rule follows stances on this mission only.
         min_relevance: the article's relevance must be at least this.
         channels: channel specs (``webhook:URL``, ``slack:URL``, ``email:ADDRESS``, ``tail``);
             ``index`` and ``topic`` are always on.
@@ -86,6 +88,7 @@ class Rule:
     country: str | None = None
     actor: str | None = None
     stance: str | None = None
+    mission: str | None = None
     source: str | None = None
     min_relevance: float | None = None
     channels: list[str] = field(default_factory=list)
@@ -163,7 +166,7 @@ def validate_rule(rule: Rule) -> None:
     if not isinstance(rule.name, str) or not NAME_RE.match(rule.name):
         raise UserError(f"rule name {rule.name!r} is not valid",
                         "use lower-case letters, digits, '-', '_' or '.', at most 64 characters")
-    for name in ("query", "country", "actor", "stance", "source", "throttle", "key_by", "digest", "term", "description"):
+    for name in ("query", "country", "actor", "stance", "mission", "source", "throttle", "key_by", "digest", "term", "description"):
         value = getattr(rule, name)
         if value is not None and not isinstance(value, str):
             raise UserError(f"{where}: {name} must be text, not {type(value).__name__}")
@@ -180,6 +183,13 @@ def validate_rule(rule: Rule) -> None:
             raise QuerySyntaxError(f"{where}: {label}: {exc.message}", exc.hint, exc.position, exc.query) from None
     if rule.kind == "spike" and not (rule.term or rule.query.strip()):
         raise UserError(f"{where}: a spike rule needs --term (what to count)", "e.g. --term 'ceasefire'")
+    if rule.mission is not None:
+        from pipelines.nlp.missions import load_catalogue
+
+        try:
+            load_catalogue().check_id(rule.mission)
+        except UserError as exc:
+            raise UserError(f"{where}: {exc.message}", exc.hint) from None
     if rule.stance is not None and rule.stance not in STANCES:
         raise UserError(f"{where}: stance {rule.stance!r} is not one of {', '.join(STANCES)}")
     if rule.min_relevance is not None and not (isinstance(rule.min_relevance, (int, float)) and 0 <= rule.min_relevance <= 1):
