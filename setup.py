@@ -30,6 +30,7 @@ setup(
         "trafilatura>=2.0,<3",
         "requests>=2.31,<3",
         "defusedxml>=0.7,<1",
+        "google-re2>=1.1,<2",
         "jsonschema>=4.20,<5",
         "PyYAML>=6,<7",
     ],

@@ -58,10 +58,13 @@ def _positive_float(text: str) -> float:
 
 
 def _configure_logging() -> None:
+    from schemas.redact import install_log_redaction
+
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction()
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -110,6 +113,7 @@ def run_replay(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry (``python -m connectors.cli``) until the ``peacewatch`` command wires ``register``."""
     from schemas.errors import UserError
+    from schemas.redact import redact
 
     parser = argparse.ArgumentParser(prog="peacewatch")
     register(parser.add_subparsers(dest="command", required=True))
@@ -117,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except UserError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {redact(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
+            print(f"hint: {redact(exc.hint)}", file=sys.stderr)
         return 2
 
 

@@ -69,7 +69,7 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
                 es.indices.put_mapping(index=alias, **{k: v for k, v in body["mappings"].items() if k != "_meta"})
                 done.append(f"mapping of {alias} updated to version {version}")
     except (ApiError, TransportError) as exc:
-        raise UserError(f"Elasticsearch at {settings.es_url} refused the setup: {exc}".splitlines()[0][:400],
+        raise UserError(f"Elasticsearch at {settings.es_url_safe} refused the setup: {exc}".splitlines()[0][:400],
                         "check the URL and credentials; for the local one run 'peacewatch services up'") from None
     return done
 

@@ -97,10 +97,10 @@ def _check_index(settings) -> None:
     es = elasticsearch_client(settings, max_retries=1)
     try:
         if not es.indices.exists_alias(name=settings.index("articles")):
-            raise UserError(f"index alias {settings.index('articles')} does not exist in {settings.es_url}",
+            raise UserError(f"index alias {settings.index('articles')} does not exist in {settings.es_url_safe}",
                             "run 'peacewatch setup' first")
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
                         "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
     finally:
         es.close()
@@ -191,6 +191,8 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    from elastic_transport import TransportError
+
     from pipelines.reconcile import format_report, open_log, reconcile
     from pipelines.search import parse_since
     from schemas.clients import elasticsearch_client
@@ -206,6 +208,9 @@ def _reconcile(args: argparse.Namespace) -> int:
 
             publisher = ArticlePublisher(settings)
         report = reconcile(settings, es, log, since, args.republish, publisher)
+    except TransportError as exc:
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
+                        "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
     finally:
         es.close()
         log.close()
