@@ -166,7 +166,7 @@ class Ingestor:
             with self._claim_lock:
                 if self._fulltext is None:
                     self._fulltext = FullTextFetcher(self.fetcher)
-            extracted, failed, reasons = self._fulltext.enrich(fresh)
+            extracted, failed, reasons = self._fulltext.enrich(fresh, allow_private=feed.allow_private)
             counts.fulltext_extracted += extracted
             counts.fulltext_failed += failed
             if failed:

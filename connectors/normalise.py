@@ -281,6 +281,11 @@ def entry_to_article(entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: 
     }
 
 
+def _charset(content_type: str | None) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.IGNORECASE)
+    return match.group(1) if match else None
+
+
 def _bozo_reason(result: Mapping[str, Any]) -> str:
     exc = result.get("bozo_exception")
     if exc is None:
@@ -320,11 +325,11 @@ def parse_feed(
     base = url or feed.url
     if not data.strip():
         raise FeedRejected("empty response body")
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     try:
-        check_xml(data)
+        check_xml(data, _charset(response_headers.get("content-type")))
     except UnsafeXml as exc:
         raise FeedRejected(exc.reason) from None
-    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     if urlsplit(base).scheme in ("http", "https", "file"):
         response_headers.setdefault("content-location", base)
     # Local files and tests have no Content-Type; the XML declaration then names the charset.
