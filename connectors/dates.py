@@ -76,8 +76,12 @@ def _from_struct(struct: Any) -> datetime | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)  # a feed repeats its odd dates poll after poll; dateparser is slow
 def _foreign(text: str, language: str | None) -> tuple[datetime | None, bool]:
-    """dateparser, only for texts with a digit (``sometime last week`` is not a date)."""
+    """dateparser, only for texts with a digit (``sometime last week`` is not a date).
+
+    Its first call in a process loads its language data (a few seconds).
+    """
     if not any(c.isdigit() for c in text):
         return None, False
     import dateparser

@@ -198,9 +198,12 @@ def _link(entry: Mapping[str, Any], base: str | None) -> str | None:
     for candidate in candidates:
         if candidate[:8].lower().startswith(("http://", "https://")):
             return candidate
-        absolute = urljoin(base, candidate) if base else candidate
-        if urlsplit(absolute).scheme in ("http", "https"):
-            return absolute
+        try:
+            absolute = urljoin(base, candidate) if base else candidate
+            if urlsplit(absolute).scheme in ("http", "https"):
+                return absolute
+        except ValueError:  # not a URL at all ("http://[")
+            continue
     if isinstance(guid, str) and guid and ":" in guid:
         return guid  # a stable non-HTTP identifier (urn:, tag:) is better than nothing
     return None
@@ -348,8 +351,12 @@ def parse_feed(
     # Its HTML sanitiser and relative-URI rewriting inside content are switched off: every HTML
     # field is reduced to plain text by clean_text (scripts and styles dropped), so they would
     # only cost time (about 40 % of the parse). Entry links are still resolved.
-    result = feedparser.parse(io.BytesIO(data), response_headers=response_headers,
-                              sanitize_html=False, resolve_relative_uris=False)
+    try:
+        result = feedparser.parse(io.BytesIO(data), response_headers=response_headers,
+                                  sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser itself fails on some hostile bytes (bad encodings, huge char refs)
+        message = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise FeedRejected(f"unreadable feed ({type(exc).__name__}: {message})") from None
     warnings: list[str] = []
     entries = result.get("entries") or []
     if result.get("bozo"):
@@ -391,9 +398,12 @@ def _channel_base(meta_feed: Mapping[str, Any], feed_url: str) -> str:
     """What relative entry links are relative to: the channel's link (resolved), else the feed URL."""
     link = meta_feed.get("link")
     if isinstance(link, str) and link.strip():
-        resolved = urljoin(feed_url, link.strip()) if urlsplit(feed_url).scheme in ("http", "https") else link.strip()
-        if urlsplit(resolved).scheme in ("http", "https"):
-            return resolved
+        try:
+            resolved = urljoin(feed_url, link.strip()) if urlsplit(feed_url).scheme in ("http", "https") else link.strip()
+            if urlsplit(resolved).scheme in ("http", "https") and urlsplit(resolved).hostname:
+                return resolved
+        except ValueError:  # an unparseable channel link ("http://[") is no base
+            pass
     return feed_url
 
 

@@ -42,8 +42,10 @@ _PAIR = re.compile(
 _AUTH_HEADER = re.compile(r"\b(?P<scheme>Bearer|Basic|ApiKey|Token|Digest)\s+(?P<value>[A-Za-z0-9._~+/=-]{6,})",
                           re.IGNORECASE)
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s<>\"'`]+", re.IGNORECASE)
-# "url: /services/T0/B0/secret" (urllib3) and bare absolute paths after "url" or "path".
-_BARE_PATH = re.compile(r"(?P<lead>\b(?:url|path)[:=]\s*)(?P<path>/[^\s'\"]*)", re.IGNORECASE)
+# "url: /services/T0/B0/secret" (urllib3 errors), "POST /services/... HTTP/1.1" (urllib3 debug
+# logs) and bare absolute paths after "url" or "path".
+_BARE_PATH = re.compile(r"(?P<lead>\b(?:url|path)[:=]\s*|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) )"
+                        r"(?P<path>/[^\s'\"]*)", re.IGNORECASE)
 _USERINFO = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<info>[^/\s]*)@", re.IGNORECASE)
 # Path prefixes after which everything is a credential (incoming-webhook URLs).
 _HOOK_PREFIXES = re.compile(
@@ -75,6 +77,9 @@ def register_secret(value: str | None) -> None:
 
 
 def _redact_path(path: str) -> str:
+    if "?" in path:
+        path, _, query = path.partition("?")
+        return _redact_path(path) + "?" + _PAIR.sub(_mask_pair, query)
     hook = _HOOK_PREFIXES.search(path)
     if hook:
         path = path[: hook.start("rest")] + MASK + path[hook.end("rest"):]

@@ -153,6 +153,11 @@ def resolve_secret(target: str) -> str:
     else:
         value = target
     register_secret(value)
+    try:  # logs may show the path alone ("POST /services/T0/B0/secret HTTP/1.1")
+        parts = urlsplit(value)
+        register_secret(parts.path + (f"?{parts.query}" if parts.query else ""))
+    except ValueError:
+        pass
     return value
 
 

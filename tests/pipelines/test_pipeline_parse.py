@@ -26,12 +26,18 @@ BROKEN = {
 }
 
 
+# What replay accepts and the contract alone would refuse: a date-only date, no text.
+LENIENT = {"url": "https://news.example.org/p/2", "title": "Date only", "published": "2025-01-06"}
+
+
 def test_parse_articles_splits_valid_and_dead_letters():
-    payloads = [json.dumps(GOOD), *BROKEN]
+    payloads = [json.dumps(GOOD), json.dumps(LENIENT), *BROKEN]
     with test_pipeline.TestPipeline(runner=python_direct_runner()) as p:
         parsed = p | beam.Create(payloads) | ParseArticles()
-        assert_that(parsed.articles | "Urls" >> beam.Map(lambda a: (a["url"], len(a["id"]), a["schema_version"])),
-                    equal_to([(GOOD["url"], 32, 1)]), label="valid")
+        assert_that(parsed.articles | "Urls" >> beam.Map(lambda a: (a["url"], len(a["id"]), a["schema_version"],
+                                                                     a.get("published"))),
+                    equal_to([(GOOD["url"], 32, 1, None), (LENIENT["url"], 32, 1, "2025-01-06T00:00:00Z")]),
+                    label="valid")
         summary = parsed.dead_letters | "Summary" >> beam.Map(lambda d: (d["stage"], d["payload_encoding"]))
         expected = [(stage, "base64" if b"\xff" in payload else "utf-8") for payload, (stage, _) in BROKEN.items()]
         assert_that(summary, equal_to(expected), label="dead")

@@ -1,4 +1,5 @@
-"""Secrets are never printed, logged or written, and state files are 0600 (issue 13, item 5)."""
+"""Local services listen on loopback only; secrets are never printed, logged or written; state files
+are 0600 (issue 13, item 5; see SECURITY.md)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,39 @@ SLACK = "https://hooks.slack.com/services/T0AAAAAAA/B0BBBBBBB/x9Y8z7W6v5U4t3S2r1
 SLACK_TOKEN = "x9Y8z7W6v5U4t3S2r1Q0p9O8"
 
 
+# ---- loopback services ------------------------------------------------------------------------
+def _listening(port: int) -> list[str]:
+    """The local addresses of the sockets listening on ``port`` (from /proc/net/tcp and tcp6)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            address, hex_port = fields[1].split(":")
+            if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                raw = bytes.fromhex(address)
+                if len(raw) == 4:
+                    found.append(socket.inet_ntop(socket.AF_INET, raw[::-1]))
+                else:
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    found.append(socket.inet_ntop(socket.AF_INET6, words))
+    return found
+
+
+def test_local_services_listen_on_loopback_only(services):
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("needs Linux /proc/net/tcp")
+    ports = {"elasticsearch http": services.es_port, "elasticsearch transport": services.es_port + 100,
+             "pubsub emulator": int(services.pubsub_emulator_host.rpartition(":")[2])}
+    seen = {name: _listening(port) for name, port in ports.items()}
+    assert seen["elasticsearch http"] and seen["pubsub emulator"], seen
+    for name, addresses in seen.items():
+        assert all(a in ("127.0.0.1", "::1", "::ffff:127.0.0.1") for a in addresses), (name, addresses)
+
+
 # ---- the helper ------------------------------------------------------------------------------
 @pytest.mark.parametrize("text,gone,kept", [
     (f"cannot reach https://elastic:{PASSWORD}@es.example.org:9243: refused", [PASSWORD, "elastic:"],
@@ -30,6 +64,9 @@ SLACK_TOKEN = "x9Y8z7W6v5U4t3S2r1Q0p9O8"
     (f"POST {SLACK} failed", [SLACK_TOKEN, "T0AAAAAAA"], ["hooks.slack.com/services/***"]),
     ("Max retries exceeded with url: /services/T0AAAAAAA/B0BBBBBBB/x9Y8z7W6v5U4t3S2r1Q0p9O8 (Caused by x)",
      [SLACK_TOKEN], ["url: /services/***"]),
+    ('https://hooks.slack.com:443 "POST /services/T0AAAAAAA/B0BBBBBBB/x9Y8z7W6v5U4t3S2r1Q0p9O8 HTTP/1.1" 200 2',
+     [SLACK_TOKEN], ['"POST /services/*** HTTP/1.1" 200']),
+    ('"GET /feed.xml?token=abc123&page=2 HTTP/1.1"', ["abc123"], ["page=2"]),
     ("https://feeds.example/rss?token=abc123&page=2&sig=Zz9&api_key=k1&X-Amz-Signature=ff00", ["abc123", "Zz9", "k1", "ff00"],
      ["page=2", "token=***"]),
     ("key=foo password: hunter22 Authorization: Bearer abc.def.ghi", ["foo", "hunter22", "abc.def.ghi"], ["Authorization: ***"]),
