@@ -31,6 +31,7 @@ setup(
         "requests>=2.31,<3",
         "defusedxml>=0.7,<1",
         "google-re2>=1.1,<2",
+        "dateparser>=1.2,<2",
         "jsonschema>=4.20,<5",
         "PyYAML>=6,<7",
     ],
