@@ -102,9 +102,9 @@ class AddressGuard:
         parsed = ipaddress.ip_address(address.split("%", 1)[0])
         if any(parsed.version == n.version and parsed in n for n in self.trusted):
             return
-        shown = host if host == address else f"{host} resolves to {address}"
-        raise BlockedAddress(f"refused: {shown} is a {why} address; links from feed content are only fetched "
-                             "from public addresses (set allow_private: true on the feed to allow it)")
+        shown = f"{host} is a {why} address" if host == address else f"{host} resolves to {address}, a {why} address"
+        raise BlockedAddress(f"refused: {shown}; links from feed content are only fetched from public addresses "
+                             "(set allow_private: true on the feed to allow it)")
 
 
 # ---- the wall-clock deadline -------------------------------------------------------------------
