@@ -86,7 +86,7 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
                                        dynamic=mappings.get("dynamic"))
                 done.append(f"mapping of {alias} updated to version {version}")
     except (ApiError, TransportError) as exc:
-        raise UserError(f"Elasticsearch at {settings.es_url} refused the setup: {exc}".splitlines()[0][:400],
+        raise UserError(f"Elasticsearch at {settings.es_url_safe} refused the setup: {exc}".splitlines()[0][:400],
                         "check the URL and credentials; for the local one run 'peacewatch services up'") from None
     return done
 

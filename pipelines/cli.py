@@ -108,14 +108,14 @@ def _check_index(settings) -> None:
     try:
         for name in ("articles", "reports"):
             if not es.indices.exists_alias(name=settings.index(name)):
-                raise UserError(f"index alias {settings.index(name)} does not exist in {settings.es_url}",
+                raise UserError(f"index alias {settings.index(name)} does not exist in {settings.es_url_safe}",
                                 "run 'peacewatch setup' first")
         in_use = mapping_version(es, write_index(es, settings.index("articles")))
         if in_use is not None and in_use < index_template("articles")["_meta"]["version"]:
             raise UserError(f"{settings.index('articles')} has mapping version {in_use}, older than this version of "
                             f"peacewatch", "run 'peacewatch setup' to move it to the new version (nothing is lost)")
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
                         "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
     finally:
         es.close()
@@ -216,6 +216,8 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    from elastic_transport import TransportError
+
     from pipelines.reconcile import format_report, open_log, reconcile
     from pipelines.search import parse_since
     from schemas.clients import elasticsearch_client
@@ -231,6 +233,9 @@ def _reconcile(args: argparse.Namespace) -> int:
 
             publisher = ArticlePublisher(settings)
         report = reconcile(settings, es, log, since, args.republish, publisher)
+    except TransportError as exc:
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
+                        "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
     finally:
         es.close()
         log.close()

@@ -205,7 +205,7 @@ def run_local_stream(settings: Settings, config: LoopConfig, *, stop: threading.
     puller = MessagePuller(subscriber, subscription, config.ack_lease_seconds)
     processor = BatchProcessor(settings, config, stop)
     stats = Stats()
-    print(f"peacewatch run: loading the NLP model and connecting to {settings.es_url}", file=out, flush=True)
+    print(f"peacewatch run: loading the NLP model and connecting to {settings.es_url_safe}", file=out, flush=True)
     processor.setup()
     print(f"peacewatch run: streaming from {subscription} (Ctrl-C to stop)", file=out, flush=True)
     next_progress = time.monotonic() + config.progress_seconds

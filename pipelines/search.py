@@ -104,7 +104,7 @@ def search_articles(es, settings: Settings, query: dict[str, Any], limit: int = 
         raise UserError(f"Elasticsearch refused the search: {exc.message}"[:300],
                         "check the query syntax (Lucene query_string)") from None
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
                         "start it with 'peacewatch services up'") from None
 
 

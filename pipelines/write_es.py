@@ -216,7 +216,7 @@ class BulkWriter:
             if aborted or time.monotonic() + backoff > deadline:
                 why = "stopping" if aborted else f"still failing after {self.retry_seconds:g}s"
                 raise ElasticsearchUnavailable(
-                    f"Elasticsearch at {self.settings.es_url} {why} ({problem}); "
+                    f"Elasticsearch at {self.settings.es_url_safe} {why} ({problem}); "
                     f"{len(pending)} documents not written", len(pending))
             self.retries += 1
             logger.warning("Elasticsearch write failed (%s); %d documents pending, retrying in %.1fs",

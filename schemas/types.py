@@ -29,6 +29,7 @@ class Article(TypedDict, total=False):
     published: Optional[str]
     published_raw: Optional[str]
     published_estimated: bool
+    truncated: list[str]
     fetched: Optional[str]
     source: Optional[str]
     feed_url: Optional[str]

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
-from pipelines.alerts.channels import Channel, ChannelSpec, DuplicateAlert, SmtpConfig, build_channel, channel_name, parse_channel
+from pipelines.alerts.channels import (Channel, ChannelSpec, DuplicateAlert, SmtpConfig, build_channel, channel_name,
+                                      display_channel, parse_channel)
 from pipelines.alerts.matcher import Match
 from pipelines.alerts.render import make_snippet
 from pipelines.alerts.rules import Rule
@@ -112,7 +113,7 @@ def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: 
         "kibana_url": kibana_board_url(settings, rule.mission) if getattr(rule, "mission", None)
         else kibana_discover_url(settings, article_id_),
         "key": match.key,
-        "channels": rule.all_channels,
+        "channels": [display_channel(c) for c in rule.all_channels],  # never a webhook URL
         "details": {"query": rule.effective_query, "countries": list(article.get("countries") or []),
                     "relevance": article.get("relevance"), **(details or {})},
     }
@@ -129,11 +130,10 @@ def deadletter(alert: Mapping[str, Any], channel: str, reason: str, error_type: 
 
 
 def _safe_error(exc: BaseException) -> str:
-    """An error message fit for logs and dead letters: no URLs (webhook URLs are secrets)."""
-    import re
+    """An error message fit for logs and dead letters: URLs cut to their host (webhook paths are secrets)."""
+    from schemas.redact import redact
 
-    text = str(exc) or type(exc).__name__
-    return re.sub(r"(https?://[^/\s'\"]+)[^\s'\"]*", r"\1/…", re.sub(r"url: \S+", "url: …", text))[:500]
+    return redact(str(exc) or type(exc).__name__, keep_paths=False)[:500]
 
 
 def period_start(now: float, digest: str) -> float:

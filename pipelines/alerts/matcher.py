@@ -14,13 +14,22 @@ keys are not only necessary but sufficient (a word, an OR of words, ``title:x``,
 ``*fire``): those are not evaluated again. The cost per article therefore grows with the number
 of candidate rules, not with the number of rules.
 
-Everything here is pure: no I/O, no clocks.
+Matching is pure (no I/O) except for one clock: each rule evaluated on an article has a time
+budget (``rule_budget``, 1 s) and so has the article (``article_budget``, 5 s). A rule that
+overruns is reported (logged, with the article id), counted in :attr:`RuleMatcher.overruns`
+and skipped for that article; once the article's budget is spent, its remaining rules are
+skipped and counted too. Python cannot interrupt a rule mid-evaluation: what bounds a single
+evaluation is that regular expressions and many-star wildcards run on RE2 (linear time, see
+``patterns.py``) and that words are at most 255 characters. The budget keeps one slow rule
+from holding the stream article after article.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
@@ -102,6 +111,8 @@ def rule_query(rule: Rule) -> Query:
 _COMMON_FIELDS = frozenset({"country", "actor", "actor_type", "stance", "language", "source", "topic", "mission",
                             "commitment"})
 _COMMON_KEY_COST = 25.0
+RULE_BUDGET = 1.0  # seconds one rule may take on one article
+ARTICLE_BUDGET = 5.0  # seconds all rules may take on one article
 MIN_AFFIX_LENGTH = 2  # a wildcard's literal prefix or suffix shorter than this narrows nothing down
 # An article's words are looked up among the literal prefixes (suffixes) by their first (last) n
 # characters, one pass over the words per n in use; a literal is filed under its first (last)
@@ -310,10 +321,26 @@ class RuleMatcher:
             spike rule's query only selects the articles its detector looks at, so matching it
             is not an alert by itself (:class:`~pipelines.alerts.engine.AlertEngine` passes all
             kinds and runs the detectors).
+        rule_budget: seconds one rule may take on one article; over it, the rule is skipped for
+            that article, counted in :attr:`overruns` and logged.
+        article_budget: seconds all rules together may take on one article; over it, the rules
+            not yet evaluated are skipped for that article and counted in :attr:`skipped`.
+        clock: seconds, monotonic (tests pass a fake one).
+
+    Attributes:
+        overruns: rule name -> articles on which the rule overran its budget.
+        skipped: rule name -> articles for which the rule was not evaluated (article budget spent).
     """
 
-    def __init__(self, rules: Iterable[Rule], kinds: Iterable[str] = ("match",)) -> None:
+    def __init__(self, rules: Iterable[Rule], kinds: Iterable[str] = ("match",), *,
+                 rule_budget: float = RULE_BUDGET, article_budget: float = ARTICLE_BUDGET,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         kinds = frozenset(kinds)
+        self.rule_budget = rule_budget
+        self.article_budget = article_budget
+        self._clock = clock
+        self.overruns: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
         self.rules: list[_Compiled] = []
         self.index: dict[str, list[int]] = {}  # key name -> rule numbers, for inspection
         self.always: list[int] = []
@@ -416,24 +443,58 @@ class RuleMatcher:
         return sorted(found.union(decided))
 
     def match(self, article: Mapping[str, Any]) -> list[Match]:
-        """Returns a :class:`Match` for each rule that matches ``article``, in rule order."""
+        """Returns a :class:`Match` for each rule that matches ``article``, in rule order.
+
+        Rules that overrun their time budget (or come after the article's budget is spent) are
+        left out, counted and logged; see the class description.
+        """
         view = ArticleView(article)
+        clock = self._clock
+        started = clock()
         found, decided = self._lookup(view)
         if decided:
             found.update(decided)
         rows = self._rows
         out: list[Match] = []
+        deadline = started + self.article_budget
+        late: list[str] = []
         for number in sorted(found):
             name, exact, predicate, terms, keyed = rows[number]
             collected = decided.get(number)
             if collected is not None:
                 terms = collected
-            elif not (exact or predicate(view)):
-                continue
+            elif not exact:
+                before = clock()
+                if late or before > deadline:  # rules decided by their keys still count: they cost nothing
+                    late.append(name)
+                    continue
+                hit = predicate(view)
+                if hit and type(terms) is not tuple:
+                    terms = terms(view)
+                spent = clock() - before
+                if spent > self.rule_budget:
+                    self._overran(name, article, spent)
+                    continue
+                if not hit:
+                    continue
             elif type(terms) is not tuple:
                 terms = terms(view)
             out.append(Match(name, terms, match_key(keyed, article) if keyed is not None else None))
+        if late:
+            self._out_of_time(article, late)
         return out
+
+    def _overran(self, name: str, article: Mapping[str, Any], spent: float) -> None:
+        self.overruns[name] += 1
+        count = self.overruns[name]
+        level = logging.WARNING if count == 1 or count % 100 == 0 else logging.DEBUG
+        logger.log(level, "alert rule %r took %.0f ms on article %s (budget %.0f ms): skipped for this article "
+                   "(%d time(s) so far)", name, spent * 1000, article.get("id"), self.rule_budget * 1000, count)
+
+    def _out_of_time(self, article: Mapping[str, Any], names: list[str]) -> None:
+        self.skipped.update(names)
+        logger.warning("alert matching on article %s used its %.1f s budget: %d rule(s) not evaluated for it (%s)",
+                       article.get("id"), self.article_budget, len(names), ", ".join(names[:5]))
 
     def match_batch(self, articles: Sequence[Mapping[str, Any]]) -> list[list[Match]]:
         """:meth:`match` for each article of ``articles``, in order."""
