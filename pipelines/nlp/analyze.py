@@ -80,7 +80,7 @@ def complete_result(result: dict, doc, article: dict, title_len: int, *, explain
     if not result["relevant"]:
         return result
     stances = []
-    for actor, stance, confidence, best, all_hits in merge_hits(extract_stances(doc, mentions, gaz, load_lexicon())):
+    for actor, stance, confidence, best, all_hits in merge_hits(extract_stances(doc, mentions, gaz, load_lexicon(), day=day)):
         record = {"actor": actor.name, "actor_type": actor.actor_type, "actor_code": actor.code,
                   "stance": stance, "evidence": best.evidence, "confidence": confidence,
                   "cue": best.cue, "condition": best.condition}

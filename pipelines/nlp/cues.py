@@ -38,6 +38,12 @@ class Lexicon:
     references: frozenset[str] = frozenset()
     deferrals: frozenset[str] = frozenset()
     needs_object: frozenset[str] = frozenset()
+    person_heads: frozenset[str] = frozenset()
+    org_heads: frozenset[str] = frozenset()
+    generic_org_heads: frozenset[str] = frozenset()
+    tentative: frozenset[str] = frozenset()
+    ejectors: frozenset[str] = frozenset()
+    departures: frozenset[str] = frozenset()
 
     def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
         """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
@@ -72,4 +78,5 @@ def load_lexicon() -> Lexicon:
                    as_set("modals"), as_set("conditions"), as_set("speech"), as_set("actor_heads"),
                    as_set("wish"), as_set("contributors"), as_set("means"), as_set("ending"),
                    as_set("reversers"), as_set("continuation"), as_set("requests"), as_set("references"),
-                   as_set("deferrals"), as_set("needs_object"))
+                   as_set("deferrals"), as_set("needs_object"), as_set("person_heads"), as_set("org_heads"),
+                   as_set("generic_org_heads"), as_set("tentative"), as_set("ejectors"), as_set("departures"))

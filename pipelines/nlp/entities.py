@@ -48,6 +48,7 @@ class Mention:
     how: str
     actor_id: str | None = None
     office: Office | None = None
+    members: tuple[str, ...] = ()  # for country groups: the members' ISO codes
 
     def as_dict(self, title_len: int) -> dict:
         """Output record; offsets are relative to the field (title or text) they occur in."""
@@ -90,6 +91,7 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
     """
     mentions: list[Mention] = []
     surnames: dict[str, str] = {}  # folded last name -> canonical full name seen in this doc
+    titled: dict[str, Office] = {}  # person -> office given by a title in this doc
     for ent in doc.ents:
         label = ent.label_
         text = ent.text.strip()
@@ -99,6 +101,13 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
             code = ent.ent_id_
             how = {"NORP": "demonym", "ORG": "seat"}.get(label) or (gaz.place(text) or (code, "name"))[1]
             mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code, how=how, **base))
+            continue
+        if ent.ent_id_ and ent.ent_id_ in gaz.groups:
+            group = gaz.groups[ent.ent_id_]
+            members = _group_members(doc, ent, group.members)
+            if members:
+                mentions.append(Mention(kind="group", name=group.name, code=None, how="group",
+                                        members=members, **base))
             continue
         if ent.ent_id_ and ent.ent_id_ in gaz.organisations:
             org = gaz.organisations[ent.ent_id_]
@@ -133,11 +142,85 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
             continue
         surnames[fold(name.split()[-1])] = name
         office = gaz.office_on(name, day)
+        how = "office"
+        if office is None:
+            office = _title_office(ent, name, gaz, day) or titled.get(name)
+            how = "title in the text"
+            if office:
+                titled.setdefault(name, office)
         actor_id = office.actor_id if office else None
         code = actor_id if actor_id in gaz.countries else None
-        mentions.append(Mention(kind="person", name=name, code=code, how="office" if office else "name",
+        mentions.append(Mention(kind="person", name=name, code=code, how=how if office else "name",
                                 actor_id=actor_id, office=office, **base))
     return _coordinated_places(doc, gaz, mentions)
+
+
+_QUANTIFIERS = frozenset({"some", "several", "many", "few", "most", "various", "certain", "number",
+                          "handful", "majority", "minority", "half", "individual", "remaining"})
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10}
+
+
+def _group_members(doc, ent, members: tuple[str, ...]) -> tuple[str, ...]:  # noqa: ANN001
+    """The members a group phrase stands for; none when a quantifier makes it a part of the group
+    ("some EU countries", "two Baltic states", "other EU members" without "the")."""
+    head = ent.root
+    words = [t for t in head.children if t.i < head.i] + [t for t in ent if t.i < head.i]
+    before = doc[max(ent.sent.start, ent.start - 3): ent.start]
+    lowered = {t.lower_ for t in [*words, *before]}
+    if lowered & _QUANTIFIERS or (lowered & {"other", "another"} and "the" not in lowered):
+        return ()
+    for t in [*words, *before]:
+        count = _NUMBER_WORDS.get(t.lower_)
+        if count is None and t.text.replace(",", "").isdigit():
+            count = int(t.text.replace(",", ""))
+        if count is not None and count < len(members):
+            return ()
+    if len(before) > 1 and before[-1].lower_ == "of" and (before[-2].like_num or before[-2].lower_ in _QUANTIFIERS):
+        return ()  # "two of the Baltic states"
+    return members
+
+
+def _title_office(ent, name: str, gaz: Gazetteer, day: dt.date) -> Office | None:  # noqa: ANN001
+    """The office a title next to the name gives ("Danish Prime Minister Karen Holst", "Karen Holst,
+    Denmark's prime minister"), when it names the country or organisation; None for past or other
+    people's titles ("former", "opposition")."""
+    doc = ent.doc
+    sent = ent.sent
+    windows = []
+    before, i = [], ent.start - 1
+    while i >= sent.start and len(before) < 8 and not (doc[i].is_punct and doc[i].text not in ("-", "'s", "’s", ".")):
+        before.insert(0, doc[i])
+        i -= 1
+    inside = [t for t in ent if t.lower_ in {w for title in gaz.titles for w in title}]
+    windows.append(before + inside)
+    if ent.end < sent.end and doc[ent.end].text == ",":  # apposition: "Karen Holst, Denmark's prime minister,"
+        after, j = [], ent.end + 1
+        while j < sent.end and len(after) < 9 and not (doc[j].is_punct and doc[j].text not in ("-", "'s", "’s", ".")):
+            after.append(doc[j])
+            j += 1
+        windows.append(after)
+    for window in windows:
+        lowered = [t.lower_ for t in window]
+        if not window or set(lowered) & gaz.not_current:
+            continue
+        role = next((" ".join(title) for k in range(len(lowered)) for title in gaz.titles
+                     if tuple(lowered[k:k + len(title)]) == title), None)
+        if role is None:
+            continue
+        for t in window:
+            actor_id = None
+            if t.ent_id_ and (t.ent_id_ in gaz.countries or (
+                    t.ent_id_ in gaz.organisations and gaz.organisations[t.ent_id_].actor)):
+                actor_id = t.ent_id_
+            elif t.pos_ in ("PROPN", "ADJ") and t.text[:1].isupper():
+                place = gaz.place(t.text)
+                actor_id = place[0] if place else None
+            if actor_id:
+                return Office(name, actor_id, role, day, None, source="text")
+    return None
 
 
 def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:  # noqa: ANN001

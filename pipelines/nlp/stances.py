@@ -14,7 +14,9 @@ Hits are merged into one stance per actor per article by
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 
 from .cues import STANCES, Lexicon, load_lexicon
@@ -29,6 +31,8 @@ _PRONOUNS = frozenset({"it", "they", "he", "she", "its", "their", "his", "her", 
 _PASSIVE_NEUTRAL = frozenset({"consider", "question", "study", "examine", "assess", "weigh"})
 _CONDITIONAL_CUES = frozenset({"depend", "contingent", "conditional", "subject"})
 _ASSIGNED = frozenset({"appoint", "task", "ask", "invite", "choose", "select", "nominate", "name", "assign"})
+_HARD_CONDITIONS = ("if", "unless", "provided", "providing", "as long as", "on condition")
+_INDEFINITE = frozenset({"anything", "nothing", "everything", "something"})
 _LIST_PREPS = frozenset({"including", "like", "as", "among"})
 _ACTOR_KINDS = {"country": "country", "organisation": "organisation", "coalition": "coalition",
                 "armed_group": "organisation", "person": "person"}
@@ -71,7 +75,7 @@ class _DocState:
 
 
 def _actor_from_mention(m: Mention, gaz: Gazetteer) -> Actor | None:
-    if m.kind == "mission":
+    if m.kind in ("mission", "group"):  # groups stand for their members (StanceExtractor._mention_actors)
         return None
     if m.kind == "country":
         return Actor(m.code or m.name, m.name, "country", m.code, f"{m.text} -> {m.name} ({m.how})")
@@ -100,18 +104,35 @@ def _refer(ref: Actor, text: str) -> Actor:
 class StanceExtractor:
     """Extract stance hits from one parsed document (create one per document; cheap)."""
 
-    def __init__(self, doc, mentions: list[Mention], gaz: Gazetteer, lex: Lexicon) -> None:  # noqa: ANN001
+    def __init__(self, doc, mentions: list[Mention], gaz: Gazetteer, lex: Lexicon,  # noqa: ANN001
+                 day: dt.date | None = None) -> None:
         self.doc, self.gaz, self.lex = doc, gaz, lex
         self.by_token: dict[int, Mention] = {}
         for m in mentions:
             for i in range(m.token_start, m.token_end):
                 self.by_token[i] = m
         self.state = _DocState()
+        self.org_mentions = [m for m in mentions if m.kind in ("organisation", "coalition")]
+        self.day = day
 
     # ----- actors
     def _mention_actor(self, token) -> Actor | None:  # noqa: ANN001
+        actors = self._mention_actors(token)
+        return actors[0] if actors else None
+
+    def _mention_actors(self, token) -> list[Actor]:  # noqa: ANN001
+        """The actor(s) a mention stands for: a country group stands for each of its members."""
         m = self.by_token.get(token.i)
-        return _actor_from_mention(m, self.gaz) if m else None
+        if m is None:
+            return []
+        if m.kind == "group":
+            out = []
+            for code in m.members:
+                country = self.gaz.countries[code]
+                out.append(Actor(code, country.name, "country", code, f"{m.text} -> {country.name} (member of the {m.name})"))
+            return out
+        actor = _actor_from_mention(m, self.gaz)
+        return [actor] if actor else []
 
     def _speakers(self, token) -> list[Actor]:  # noqa: ANN001
         """Actors of the nearest reporting verb above ``token`` ("X said that ...", "..., said X")."""
@@ -125,6 +146,9 @@ class StanceExtractor:
                             c = self._antecedent(c, t) or c
                         return [a for s in self._expand(c)
                                 for a in self._resolve(s, speakers=[], allow_pronoun=True)]
+                if t.head.i == t.i:  # the parser lost the subject: actors right before the verb
+                    return [a for s in self._preceding_actors(t)
+                            for a in self._resolve(s, speakers=[], allow_pronoun=False)]
         return []
 
     def _role_reference(self, tok) -> Actor | None:  # noqa: ANN001
@@ -141,10 +165,24 @@ class StanceExtractor:
         actor = _actor_from_mention(best, self.gaz)
         return _refer(actor, f"the {words} (most mentioned holder)") if actor else None
 
+    def _organisation_reference(self, tok) -> Actor | None:  # noqa: ANN001
+        """'the regional bloc', 'the council' -> the organisation named last before it (for a
+        specific noun, the last one whose name contains it)."""
+        lemma = tok.lemma_.lower()
+        generic = lemma in self.lex.generic_org_heads
+        for m in reversed(self.org_mentions):
+            if m.token_start >= tok.i:
+                continue
+            if generic or lemma in m.name.lower() or tok.lower_ in m.name.lower():
+                actor = _actor_from_mention(m, self.gaz)
+                if actor:
+                    return _refer(actor, f"the {tok.text} (organisation named last)")
+        return None
+
     def _resolve(self, tok, *, speakers: list[Actor], allow_pronoun: bool, depth: int = 0) -> list[Actor]:  # noqa: ANN001
-        actor = self._mention_actor(tok)
-        if actor:
-            return [actor]
+        actors = self._mention_actors(tok)
+        if actors:
+            return actors
         low = tok.lower_
         if low in _PRONOUNS:
             if not allow_pronoun:
@@ -158,6 +196,10 @@ class StanceExtractor:
                 refs = [a for a in speakers if not a.via_person] or speakers or self.state.last_actors
             return [_refer(r, tok.text) for r in refs]
         lemma = tok.lemma_.lower()
+        if lemma in self.lex.org_heads and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
+            ref = self._organisation_reference(tok)
+            if ref:
+                return [ref]
         if lemma not in self.lex.actor_heads and low not in self.lex.actor_heads:
             if tok.pos_ == "NOUN" and depth == 0:
                 for child in tok.children:
@@ -170,6 +212,7 @@ class StanceExtractor:
             return []  # "troops from NATO countries being deployed": their origin holds no stance
         if any(c.lower_ == "opposition" for c in tok.children):
             return []  # "Kenyan opposition leaders" do not speak for Kenya
+        person_role = lemma in self.lex.person_heads or low in self.lex.person_heads
         for child in tok.children:
             target = child
             if child.dep_ == "prep" and child.lower_ in ("of", "for"):
@@ -178,9 +221,17 @@ class StanceExtractor:
                 continue
             if target is None:
                 continue
-            actor = self._mention_actor(target)
-            if actor and actor.actor_type != "person":
-                return [actor]
+            actors = self._mention_actors(target)
+            if not actors and child.dep_ == "prep":
+                # "the chief of the Austrian armed forces", "leaders of seven countries, including A and B"
+                for t in [*(c for c in target.children if c.dep_ in ("compound", "amod", "poss", "nmod")),
+                          *self._expand(target)[1:]]:
+                    actors.extend(a for a in self._mention_actors(t) if a.actor_type != "person")
+            if actors and actors[0].actor_type != "person":
+                if person_role:  # "the Belgian foreign minister ... he": a person speaking for the country
+                    return [Actor(a.key, a.name, a.actor_type, a.code, f"{tok.text} ({child.text}) -> {a.name}", True)
+                            for a in actors]
+                return actors
             if child.dep_ == "poss" and target.lower_ in _PRONOUNS:
                 refs = self._resolve(target, speakers=speakers, allow_pronoun=True)
                 return [_refer(r, f"{target.text} {tok.text}") for r in refs]
@@ -279,7 +330,19 @@ class StanceExtractor:
         return None
 
     def _is_ending(self, cue) -> bool:  # noqa: ANN001
-        return cue.lemma_.lower() in self.lex.ending
+        return cue.lemma_.lower() in self.lex.ending or (
+            cue.lemma_.lower() in self.lex.departures and cue.pos_ == "VERB" and self._force_departs(cue))
+
+    def _ejects_force(self, verb) -> bool:  # noqa: ANN001
+        """"ordered the peacekeepers out", "wants UN troops out of the country"."""
+        return any(c.lower_ == "out" and c.dep_ in ("prt", "advmod", "prep") for c in verb.children) and any(
+            c.dep_ == "dobj" and self._object_like(c) for c in verb.children)
+
+    def _force_departs(self, verb) -> bool:  # noqa: ANN001
+        """"the peacekeepers must leave", "ordered the peacekeepers to leave": the force goes."""
+        if any(c.dep_ in ("nsubj", "nsubjpass") and self._object_like(c) for c in verb.children):
+            return True
+        return verb.dep_ == "xcomp" and any(c.dep_ == "dobj" and self._object_like(c) for c in verb.head.children)
 
     def _continues_force(self, verb) -> bool:  # noqa: ANN001
         """"The peacekeepers (would) stay": a continuation verb whose subject is the force."""
@@ -356,6 +419,8 @@ class StanceExtractor:
                 comps.extend(g for g in c.children if g.dep_ in ("pobj", "pcomp"))
         if not comps:
             return True
+        if len(phrase) > 1 and all(c.lower_ in _INDEFINITE for c in comps):
+            return True  # "we are not ruling anything out"
         return any(self._object_like(c) or self._means_object(c) or c.lemma_.lower() in self.lex.references
                    for c in comps) or any(
             c.dep_ in ("xcomp", "ccomp", "advcl") and self._about_force(c.subtree) for c in cue.children)
@@ -378,8 +443,12 @@ class StanceExtractor:
         while i >= verb.sent.start and len(found) < 12:
             tok = self.doc[i]
             if tok.i in self.by_token:
+                m = self.by_token[tok.i]
+                if tok.dep_ == "pobj" or (m.token_start < tok.i and self.doc[m.token_start].dep_ == "pobj"):
+                    break  # "At a meeting in London, Canada and Australia said": London is a place
                 found.append(tok)
-            elif tok.dep_ not in ("det", "cc") and tok.pos_ not in ("AUX", "PART", "ADV"):
+            elif tok.dep_ not in ("det", "cc") and tok.pos_ not in ("AUX", "PART", "ADV") and not (
+                    tok.text == "," and found):
                 break
             i -= 1
         return found
@@ -448,6 +517,12 @@ class StanceExtractor:
                 if entry2:
                     cues.append((tok, entry2[1], entry2[2], " ".join(entry2[0])))
                     continue
+            if tok.pos_ == "VERB" and lemma in self.lex.ejectors and self._ejects_force(tok):
+                cues.append((tok, "oppose", 0.8, f"{lemma} out"))
+                continue
+            if tok.pos_ == "VERB" and lemma in self.lex.departures and self._force_departs(tok):
+                cues.append((tok, "oppose", 0.7, lemma))
+                continue
             if lemma in self.lex.decision and tok.pos_ in ("VERB", "NOUN"):
                 cues.append((tok, "decision", 0.8, lemma))
                 continue
@@ -592,6 +667,43 @@ class StanceExtractor:
                                            prev.own_refusal, ["copies the previous actor's stance"]))
         return out
 
+    def _tentative(self, path) -> bool:  # noqa: ANN001
+        """The cue sits under talks or consultations: "is in talks to contribute troops"."""
+        def exploring(noun) -> bool:  # noqa: ANN001 - talks about joining, not peace talks
+            return noun.pos_ == "NOUN" and noun.lemma_.lower() in self.lex.tentative and not any(
+                c.lower_ in ("peace", "ceasefire", "truce") for c in noun.children)
+
+        for t in path[1:]:
+            if exploring(t):
+                return True
+            if t.lemma_.lower() in ("be", "engage", "remain") and any(
+                    exploring(g) for c in t.children if c.dep_ == "prep" and c.lower_ == "in"
+                    for g in c.children if g.dep_ == "pobj"):
+                return True
+        return False
+
+    def _background(self, path) -> bool:  # noqa: ANN001
+        """A past-tense clause dated before the article's year ("In 2006, Italy sent ...",
+        "a decade ago"): background history, not a position."""
+        verbs = [t for t in path if t.pos_ in ("VERB", "AUX")]
+        if not verbs or verbs[-1].tag_ != "VBD" and not any(v.tag_ == "VBD" for v in verbs):
+            return False
+        year = self.day.year if self.day else dt.date.today().year
+        for v in verbs:
+            for c in v.children:
+                if c.dep_ not in ("prep", "npadvmod", "advmod", "pobj"):
+                    continue
+                span = self.doc[c.left_edge.i: c.right_edge.i + 1]
+                if len(span) > 8 or not any(t.ent_type_ == "DATE" for t in span):
+                    continue
+                text = span.text.lower()
+                if re.search(r"\b(?:years|decades) ago\b|\bdecades?\b", text):
+                    return True
+                years = [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)s?\b", text)]
+                if years and max(years) < year - 1:  # last year's resolution may still be the news
+                    return True
+        return False
+
     def _factual_report(self, cue) -> bool:  # noqa: ANN001
         """A plain past-tense deployment ("Russia deployed more troops near Kharkiv"): news, not a stance."""
         return cue.tag_ == "VBD" and cue.lemma_.lower() in self.lex.participation and not any(
@@ -686,10 +798,23 @@ class StanceExtractor:
             if any(c.lower_ in self.lex.modals for p in path for c in p.children if c.dep_ == "aux"):
                 confidence *= 0.85
             normative = any(c.lower_ in ("should", "must") for p in path for c in p.children)
+            if stance == "support" and self._tentative(path):
+                stance = "undecided"  # "in preliminary talks to contribute troops"
+            if stance == "support" and condition and condition.lower().startswith(_HARD_CONDITIONS) \
+                    and any(c.lower_ in ("could", "might", "may") for p in path for c in p.children if c.dep_ == "aux"):
+                stance = "undecided"  # "he could deploy soldiers if parliament asked": a possibility, no commitment
+            if self._background(path):
+                continue  # "In 2006, Italy sent 2,500 soldiers": history, not a position
             resolved = []
             for s in subjects:
                 if s.lower_ == "it" and cue.pos_ == "ADJ":
                     continue  # expletive: "it remains unclear whether ..."
+                if s.dep_ == "csubj" or (s.pos_ == "VERB" and s.dep_ in _SUBJ):
+                    # "Sending his country's soldiers is off the table, X said": the speaker's own troops
+                    resolved.extend((s, a) for a in speakers)
+                    if s.lemma_.lower() in self.lex.participation and stance == "oppose":
+                        own_refusal = True
+                    continue
                 resolved.extend((s, a) for a in self._resolve(s, speakers=speakers, allow_pronoun=True))
             if not resolved and cue.pos_ in ("ADJ", "NOUN") and speakers:
                 # "Lavrov said the idea was unacceptable": the speaker holds the evaluation
@@ -710,9 +835,11 @@ class StanceExtractor:
         return out
 
 
-def extract_stances(doc, mentions: list[Mention], gaz: Gazetteer, lex: Lexicon | None = None) -> list[Hit]:  # noqa: ANN001
-    """Stance hits of one document (see module docstring)."""
-    return StanceExtractor(doc, mentions, gaz, lex or load_lexicon()).extract()
+def extract_stances(doc, mentions: list[Mention], gaz: Gazetteer, lex: Lexicon | None = None,  # noqa: ANN001
+                    day: dt.date | None = None) -> list[Hit]:
+    """Stance hits of one document (see module docstring); ``day`` is the article's date (past
+    events dated before its year are background, not stances)."""
+    return StanceExtractor(doc, mentions, gaz, lex or load_lexicon(), day).extract()
 
 
 __all__ = ["STANCES", "Actor", "Hit", "Lexicon", "StanceExtractor", "extract_stances", "load_lexicon"]
