@@ -21,6 +21,12 @@ _TITLE_WORDS = frozenset(
     "mr mrs ms dr sir dame lord lady president prime minister chancellor general gen lt col "
     "secretary senator sen king queen prince sheikh pm premier ambassador envoy".split())
 _BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|author)\b", re.IGNORECASE)
+# A dateline opening a line: "NAIROBI, Kenya (Reuters) —", "UNITED NATIONS (AP) -", "Kyiv, March 3 (Reuters) -".
+# The places in it say where the report was filed, not who acts.
+_DATELINE = re.compile(
+    r"^[ \t]*(?:[A-Z][A-Z.'\-]+(?:[ \t][A-Z][A-Z.'\-]+)*(?:,[ \t]*[^\n,()—–]{2,30}){0,2}[ \t]*(?:\([^()\n]{1,40}\))?"
+    r"|[A-Z][\w.'\-]+(?:[ \t][A-Z][\w.'\-]+)*(?:,[ \t]*[^\n,()—–]{2,30}){0,2}[ \t]*\([^()\n]{1,40}\))"
+    r"[ \t]*(?:—|–|--|-|:)[ \t]", re.MULTILINE)
 
 
 @dataclass
@@ -90,16 +96,37 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
         Mentions in document order; unresolvable entities are dropped.
     """
     mentions: list[Mention] = []
+    datelines = [(m.start(), m.end()) for m in _DATELINE.finditer(doc.text[:5000])]
     surnames: dict[str, str] = {}  # folded last name -> canonical full name seen in this doc
+    consumed: set[int] = set()  # tokens already part of a person found here ("India Walton")
     titled: dict[str, Office] = {}  # person -> office given by a title in this doc
     for ent in doc.ents:
+        if ent.start in consumed:
+            continue
         label = ent.label_
         text = ent.text.strip()
         base = dict(text=text, label=label, start=ent.start_char, end=ent.end_char,
                     token_start=ent.start, token_end=ent.end)
+        dateline = any(a <= ent.start_char < b for a, b in datelines)
         if ent.ent_id_ and ent.ent_id_ in gaz.countries:
             code = ent.ent_id_
             how = {"NORP": "demonym", "ORG": "seat"}.get(label) or (gaz.place(text) or (code, "name"))[1]
+            if dateline:
+                how = "dateline"
+            elif label == "GPE" and how == "name" and _first_name(doc, ent, gaz):
+                # "India Walton said": a person's first name, not the country
+                span = doc[ent.start: ent.end + 1]
+                name = span.text
+                consumed.add(ent.end)
+                surnames[fold(name.split()[-1])] = name
+                office = gaz.office_on(name, day)
+                actor_id = office.actor_id if office else None
+                mentions.append(Mention(text=name, label="PERSON", kind="person", name=name,
+                                        code=actor_id if actor_id in gaz.countries else None,
+                                        how="office" if office else "name (first name is a place)",
+                                        start=span.start_char, end=span.end_char, token_start=span.start,
+                                        token_end=span.end, actor_id=actor_id, office=office))
+                continue
             mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code, how=how, **base))
             continue
         if ent.ent_id_ and ent.ent_id_ in gaz.groups:
@@ -117,6 +144,7 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
             place = gaz.place(text) or gaz.place(_strip_titles(text))
             if place:
                 code, how = place
+                how = "dateline" if dateline else how
                 mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code,
                                         how=how, **base))
                 continue
@@ -157,6 +185,28 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
 
 _QUANTIFIERS = frozenset({"some", "several", "many", "few", "most", "various", "certain", "number",
                           "handful", "majority", "minority", "half", "individual", "remaining"})
+
+
+def _first_name(doc, ent, gaz: Gazetteer) -> bool:  # noqa: ANN001
+    """A country name right before a surname is a first name ("Israel Rosen, a Labour MP",
+    "India Walton said"): one capitalised word follows that is no place, organisation or word of
+    an institution's name, and no further capitalised word follows it."""
+    if len(ent) != 1 or ent.end >= len(doc) or doc[ent.start].whitespace_ != " ":
+        return False
+    nxt = doc[ent.end]
+    if not (nxt.pos_ == "PROPN" and nxt.is_title and nxt.is_alpha and len(nxt) > 2):
+        return False
+    if nxt.ent_type_ not in ("", "PERSON") or gaz.place(nxt.text) or gaz.organisation(nxt.text):
+        return False
+    if nxt.lower_ in gaz.name_words or nxt.lower_ in gaz.title_words or (
+            ent.end + 1 < len(doc) and doc[ent.end + 1].is_title and doc[ent.end + 1].pos_ == "PROPN"):
+        return False
+    if nxt.ent_type_ == "PERSON":  # spaCy's NER reads the next word as a person's name
+        return True
+    # "India Walton, a researcher at ...": an apposition says what the person is
+    after = doc[ent.end + 1: ent.end + 4]
+    return len(after) == 3 and after[0].text == "," and after[1].lower_ in ("a", "an", "the") and \
+        any(t.dep_ == "appos" for t in doc[ent.end + 2: min(len(doc), ent.end + 7)])
 
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

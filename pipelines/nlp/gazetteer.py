@@ -98,6 +98,8 @@ class Gazetteer:
     group_phrases: dict[str, str] = field(default_factory=dict)  # phrase (as written) -> group id
     titles: tuple[tuple[str, ...], ...] = ()  # office titles as word tuples, longest first
     not_current: frozenset[str] = frozenset()  # words that make a title a past/other one
+    name_words: frozenset[str] = frozenset()  # words continuing an institution's name after a country
+    title_words: frozenset[str] = frozenset()  # every word of the office titles
 
     def country_by_code(self, code: str) -> Country | None:
         """Country for an ISO alpha-2 code."""
@@ -187,6 +189,8 @@ def load_gazetteer() -> Gazetteer:
     titles = _load_yaml("titles.yaml")
     gaz.titles = tuple(sorted({tuple(str(t).lower().split()) for t in titles["offices"]}, key=lambda t: -len(t)))
     gaz.not_current = frozenset(str(w).lower() for w in titles["not_current"])
+    gaz.name_words = frozenset(str(w).lower() for w in titles.get("name_words") or [])
+    gaz.title_words = frozenset(w for title in gaz.titles for w in title)
     for phrase, group in group_phrases().items():
         unknown = [c for c in group.members if c not in gaz.countries]
         if unknown:  # e.g. an unquoted NO (Norway) that YAML reads as false

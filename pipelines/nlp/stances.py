@@ -77,6 +77,8 @@ class _DocState:
 def _actor_from_mention(m: Mention, gaz: Gazetteer) -> Actor | None:
     if m.kind in ("mission", "group"):  # groups stand for their members (StanceExtractor._mention_actors)
         return None
+    if m.how == "dateline":  # "NAIROBI, Kenya (Reuters) —": where the report was filed
+        return None
     if m.kind == "country":
         return Actor(m.code or m.name, m.name, "country", m.code, f"{m.text} -> {m.name} ({m.how})")
     if m.kind == "person":
@@ -640,7 +642,7 @@ class StanceExtractor:
                 self.state.recent_people.append(m)
                 if actor and actor.actor_type != "person":
                     self.state.last_person_actor = actor
-            if actor and actor.actor_type in ("country", "organisation", "coalition"):
+            if actor and actor.actor_type in ("country", "organisation", "coalition") and not self._place_adjunct(tok):
                 if not first:
                     first = [actor]
         for tok in sent:
@@ -652,6 +654,15 @@ class StanceExtractor:
             self.state.last_actors = subject_actors
         elif first and not self.state.last_actors:
             self.state.last_actors = first
+
+    def _place_adjunct(self, tok) -> bool:  # noqa: ANN001
+        """A place named as where something happens ("met in Paris", "troops in southern Lebanon")."""
+        m = self.by_token.get(tok.i)
+        head = self.doc[m.token_end - 1] if m else tok
+        while head.dep_ == "compound" and head.head.i != head.i:
+            head = head.head
+        return head.dep_ == "pobj" and head.head.lower_ in ("in", "at", "near", "outside", "inside", "across", "from",
+                                                            "to", "into", "within", "around")
 
     def _same_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
         out = []
