@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -44,6 +44,8 @@ class Lexicon:
     tentative: frozenset[str] = frozenset()
     ejectors: frozenset[str] = frozenset()
     departures: frozenset[str] = frozenset()
+    evaluations: dict[str, tuple[str, float]] = field(default_factory=dict)
+    evaluators: frozenset[str] = frozenset()
 
     def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
         """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
@@ -79,4 +81,6 @@ def load_lexicon() -> Lexicon:
                    as_set("wish"), as_set("contributors"), as_set("means"), as_set("ending"),
                    as_set("reversers"), as_set("continuation"), as_set("requests"), as_set("references"),
                    as_set("deferrals"), as_set("needs_object"), as_set("person_heads"), as_set("org_heads"),
-                   as_set("generic_org_heads"), as_set("tentative"), as_set("ejectors"), as_set("departures"))
+                   as_set("generic_org_heads"), as_set("tentative"), as_set("ejectors"), as_set("departures"),
+                   {str(k).lower(): (str(v[0]), float(v[1])) for k, v in (data.get("evaluations") or {}).items()},
+                   as_set("evaluators"))

@@ -531,11 +531,40 @@ class StanceExtractor:
             entry = self.lex.word(lemma, tok.pos_)
             if entry and (tok.pos_ in ("VERB", "NOUN", "ADJ") or lemma == "against"):
                 cues.append((tok, entry[0], entry[1], lemma))
+            elif tok.pos_ in ("ADJ", "NOUN") and self._evaluation(tok):
+                cues.append((tok, *self._evaluation(tok)))
             elif tok.pos_ == "VERB" and self._continues_force(tok):
                 cues.append((tok, "support", 0.7, lemma))
             elif tok.pos_ == "VERB" and self._requests_force(tok):
                 cues.append((tok, "support", 0.7, lemma))
         return cues
+
+    def _evaluation(self, tok) -> tuple[str, float, str] | None:  # noqa: ANN001
+        """An evaluation of the force ("called the vote an important step", "said the plan was
+        dangerous", "described it as a mistake"): (stance, weight, cue text), else None."""
+        evaluations = self.lex.evaluations
+        key = tok.lemma_.lower()
+        if tok.pos_ == "NOUN":
+            pair = next((f"{c.lemma_.lower()} {key}" for c in tok.children if c.dep_ in ("amod", "compound")
+                         and f"{c.lemma_.lower()} {key}" in evaluations), None)
+            key = pair or key
+        elif tok.dep_ == "amod" and any(f"{tok.lemma_.lower()} {tok.head.lemma_.lower()}" == k for k in evaluations):
+            return None  # the noun carries the pair ("important step")
+        entry = evaluations.get(key)
+        if entry is None:
+            return None
+        node = tok.head if tok.dep_ == "amod" else tok
+        judged = []
+        if node.dep_ in ("attr", "acomp") and node.head.lemma_.lower() in ("be", "seem", "remain", "look", "sound"):
+            judged = [c for c in node.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        elif node.dep_ in ("oprd", "ccomp", "xcomp", "dobj") and node.head.lemma_.lower() in self.lex.evaluators:
+            judged = [c for c in node.head.children if c.dep_ == "dobj" and c.i != node.i]
+            judged += [g for c in node.children if c.dep_ == "nsubj" for g in [c]]
+        elif node.dep_ == "pobj" and node.head.lower_ == "as" and node.head.head.lemma_.lower() in self.lex.evaluators:
+            judged = [c for c in node.head.head.children if c.dep_ == "dobj"]
+        if any(self._object_like(j) or j.lemma_.lower() in self.lex.references for j in judged):
+            return entry[0], entry[1], key
+        return None
 
     def _future_decision(self, cue) -> bool:  # noqa: ANN001
         """"Finland will decide on its participation later": a decision still to be taken."""
