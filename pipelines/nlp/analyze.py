@@ -87,9 +87,10 @@ def complete_result(result: dict, doc, article: dict, title_len: int, *, explain
         if explain:
             record["explanation"] = {
                 "actor_resolution": best.actor.resolution,
-                "cue": best.cue, "sentence": best.evidence, "notes": best.notes,
+                "cue": best.cue, "sentence": best.evidence, "notes": best.notes, "mechanism": best.mechanism,
                 "hits": [{"stance": h.stance, "cue": h.cue, "confidence": h.confidence,
-                          "own_refusal": h.own_refusal, "sentence": h.evidence} for h in all_hits]}
+                          "own_refusal": h.own_refusal, "sentence": h.evidence, "mechanism": h.mechanism}
+                         for h in all_hits]}
         stances.append(record)
     result["stances"] = stances
     return result

@@ -62,6 +62,7 @@ class Hit:
     condition: str | None
     own_refusal: bool = False
     notes: list[str] = field(default_factory=list)
+    mechanism: str = "rule"  # which rule produced the hit (cue, path, how the actor was found)
 
 
 @dataclass
@@ -257,10 +258,13 @@ class StanceExtractor:
         return out
 
     def _subject(self, cue) -> tuple[list, list, bool]:  # noqa: ANN001
-        """Subject tokens governing ``cue``, the path climbed, and whether found via a modifier."""
+        """Subject tokens governing ``cue``, the path climbed, and whether found via a modifier
+        (``self.how_subject`` says which rule found them, for explanations)."""
         path = [cue]
+        self.how_subject = ""
         for child in cue.children:
             if child.dep_ in ("poss", "compound", "npadvmod", "amod", "nmod") and child.i in self.by_token:
+                self.how_subject = "modifier of the cue"
                 return [child, *child.conjuncts], path, True
         if cue.pos_ == "NOUN":  # "the scepticism of other factors, including the US"
             for child in cue.children:
@@ -268,6 +272,7 @@ class StanceExtractor:
                     for pobj in child.children:
                         expanded = self._expand(pobj) if pobj.dep_ == "pobj" else []
                         if any(self._mention_actor(t) for t in expanded):
+                            self.how_subject = f"'{child.text}' phrase of the cue"
                             return expanded, path, True
         t = cue
         # the force as subject of its own ending or staying: the actor is the one above
@@ -276,6 +281,7 @@ class StanceExtractor:
             # a passive's agent holds the stance, not its subject ("troops offered by Belgium")
             agent = [g for c in t.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
             if agent:
+                self.how_subject = "passive agent"
                 return self._expand(agent[0]), path, False
             subj = [c for c in t.children if c.dep_ in _SUBJ]
             clause = t.head if t.dep_ == "conj" else t
@@ -296,8 +302,10 @@ class StanceExtractor:
                 continue
             if subj:
                 s = subj[0]
+                self.how_subject = "subject"
                 if s.tag_ in ("WDT", "WP"):
                     s = self._antecedent(s, t) or s
+                    self.how_subject = "antecedent of a relative pronoun"
                     if s.dep_ == "pobj" and s.head.lower_ == "among" and s.i not in self.by_token:
                         # "Denmark and Norway are among the countries that have offered troops"
                         s = next((c for c in s.head.head.children if c.dep_ in _SUBJ), s)
@@ -305,8 +313,10 @@ class StanceExtractor:
             if t.dep_ in ("acl", "relcl") and (t.head.i in self.by_token or t.head.lemma_.lower() in self.lex.actor_heads):
                 if t.lemma_.lower() in _ASSIGNED:
                     break  # "General X, appointed to lead the force": a role, not a stance
+                self.how_subject = "noun the clause modifies"
                 return self._expand(t.head), path, False
             if t.head.i == t.i:
+                self.how_subject = "actors right before the verb (parser lost the subject)"
                 return self._preceding_actors(t), path, False
             if t.dep_ in _SUBJ:
                 break
@@ -606,7 +616,8 @@ class StanceExtractor:
                     condition = self._condition([tok.head]) or self._sentence_condition(sent)
                     stance = "undecided" if condition else "oppose"
                     out.append(Hit(actor, stance, 0.8, f"no {tok.text}", evidence, condition, True,
-                                   ["refusal of own troops" + (" under a condition" if condition else "")]))
+                                   ["refusal of own troops" + (" under a condition" if condition else "")],
+                                   f"rule: '{mod.text} {tok.text}' negated (a country's own troops)"))
         return out
 
     def _sentence_condition(self, sent) -> str | None:  # noqa: ANN001
@@ -637,7 +648,8 @@ class StanceExtractor:
             country = self.gaz.countries[place[0]]
             actor = Actor(country.code, country.name, "country", country.code,
                           f"{prefix} -> {country.name} ({place[1]})")
-            out.append(Hit(actor, "support", entry[1], tok.text.lower(), evidence, None))
+            out.append(Hit(actor, "support", entry[1], tok.text.lower(), evidence, None,
+                           mechanism=f"rule: hyphenated compound '{tok.text}'"))
         return out
 
     # ----- main
@@ -704,7 +716,8 @@ class StanceExtractor:
                         if actor.key != prev.actor.key:
                             out.append(Hit(actor, prev.stance, round(prev.confidence * 0.9, 2),
                                            f"the same ({prev.cue})", evidence, prev.condition,
-                                           prev.own_refusal, ["copies the previous actor's stance"]))
+                                           prev.own_refusal, ["copies the previous actor's stance"],
+                                           "rule: 'the same' copies the previous stance"))
         return out
 
     def _tentative(self, path) -> bool:  # noqa: ANN001
@@ -846,20 +859,22 @@ class StanceExtractor:
             if self._background(path):
                 continue  # "In 2006, Italy sent 2,500 soldiers": history, not a position
             resolved = []
+            how_subject = self.how_subject or "speaker of the sentence"
             for s in subjects:
                 if s.lower_ == "it" and cue.pos_ == "ADJ":
                     continue  # expletive: "it remains unclear whether ..."
                 if s.dep_ == "csubj" or (s.pos_ == "VERB" and s.dep_ in _SUBJ):
                     # "Sending his country's soldiers is off the table, X said": the speaker's own troops
-                    resolved.extend((s, a) for a in speakers)
+                    resolved.extend((s, a, "speaker of a clause subject") for a in speakers)
                     if s.lemma_.lower() in self.lex.participation and stance == "oppose":
                         own_refusal = True
                     continue
-                resolved.extend((s, a) for a in self._resolve(s, speakers=speakers, allow_pronoun=True))
+                resolved.extend((s, a, how_subject)
+                                for a in self._resolve(s, speakers=speakers, allow_pronoun=True))
             if not resolved and cue.pos_ in ("ADJ", "NOUN") and speakers:
                 # "Lavrov said the idea was unacceptable": the speaker holds the evaluation
-                resolved = [(path[-1], a) for a in speakers]
-            for s, actor in resolved:
+                resolved = [(path[-1], a, "speaker holds the evaluation") for a in speakers]
+            for s, actor, how in resolved:
                 if stance == "oppose" and self._about_other_country(cue, actor):
                     continue  # "Israel opposed Turkish participation": a stance on Turkey
                 notes = []
@@ -871,7 +886,8 @@ class StanceExtractor:
                     continue  # private persons: only strong, explicit cues
                 conf = confidence * (0.85 if s.lower_ in _PRONOUNS else 1.0)
                 out.append(Hit(actor, stance, round(min(conf, 1.0), 2), cue_text, evidence, condition,
-                               own_refusal, notes))
+                               own_refusal, notes, f"rule: cue '{cue_text}' ({entry_stance}), path "
+                               f"{' <- '.join(t.text for t in path)}; actor: {how}"))
         return out
 
 
