@@ -11,7 +11,7 @@ actors) and measured once BEFORE any change it inspired; batch G was written aft
 measured once, blind. The README's held-out table reports both first counts.
 
 First measurements: batch F 13/28 (9/24 stances, 4/4 relevance) on commit 722fb8c, before any
-change.
+change; batch G 12/16 on commit 399d373 (after the fixes for F, before any fix for G).
 """
 from __future__ import annotations
 
@@ -126,6 +126,71 @@ STANCE_CASES_F = [
      {"Canada": "support", "Australia": "support"}),
 ]
 
+# Batch G: written after the fixes for batch F, same classes in other words, measured once blind.
+STANCE_CASES_G = [
+    ("g-baltic-leaders-pledged",
+     "Baltic leaders pledged on Friday to contribute troops to a multinational force in Ukraine once a "
+     "ceasefire is in place.",
+     {"Estonia": "support", "Latvia": "support", "Lithuania": "support"}),
+    ("g-some-eu-countries-no-expansion",
+     "Some EU countries are reluctant to send soldiers to the reassurance force, diplomats said.",
+     {}),
+    ("g-countries-such-as-willing",
+     "A handful of countries, such as Sweden and the Netherlands, have said they are willing to put "
+     "troops into the peacekeeping force.",
+     {"Sweden": "support", "Netherlands": "support"}),
+    ("g-possessive-demonym-not-planned",
+     "The deployment of Portuguese troops to the stabilisation force is not planned, Portugal's "
+     "defence ministry said in a statement.",
+     {"Portugal": "oppose"}),
+    ("g-appositive-title-unknown",
+     "Marta Kowalczyk, Poland's deputy foreign minister, said Warsaw was considering a role in the "
+     "peacekeeping mission.",
+     {"Poland": "undecided"}),
+    ("g-spokesman-of-ministry",
+     "A spokesman for the Greek foreign ministry said Athens had no plans to join the reassurance "
+     "force.",
+     {"Greece": "oppose"}),
+    ("g-quote-then-said-earlier-subject",
+     "Norway's defence minister met his Danish counterpart in Oslo on Monday. \"We will be part of a "
+     "reassurance force if there is a ceasefire,\" he said afterwards.",
+     {"Norway": "support"}),
+    ("g-council-extends-mandate",
+     "The Security Council on Monday extended the mandate of the UN peacekeeping force in Cyprus for "
+     "another 12 months.",
+     {"United Nations Security Council": "support"}),
+    ("g-junta-demands-withdrawal",
+     "Niger's military junta demanded that the foreign troops leave the country within a month.",
+     {}),
+    ("g-host-asks-mission-out",
+     "The Congolese government wants the UN peacekeepers out of the country by the end of the year, "
+     "the foreign minister said.",
+     {"DR Congo": "oppose"}),
+    ("g-bloc-decides-to-boost",
+     "The East African Community held a summit in Arusha. The bloc decided to reinforce its "
+     "regional force in eastern Congo with 1,000 more soldiers.",
+     {"East African Community": "support"}),
+    ("g-exploratory-discussions",
+     "Brazil has held exploratory discussions about contributing police officers to the multinational "
+     "mission in Haiti, officials said.",
+     {"Brazil": "undecided"}),
+    ("g-dateline-un",
+     "UNITED NATIONS (AP) — France proposed on Tuesday that the peacekeeping mission in Lebanon be "
+     "extended for a final year.",
+     {"France": "support"}),
+    ("g-background-decade-ago",
+     "A decade ago, Kenya sent soldiers to the African Union mission in Somalia. On Tuesday, Nairobi "
+     "said it would keep them there under the new mission.",
+     {"Kenya": "support"}),
+    ("g-meeting-place-paris",
+     "At talks in Paris on Thursday, Japan said it would fund the reassurance force but would not "
+     "send soldiers.",
+     {"Japan": "support"}),
+    ("g-called-it-a-mistake",
+     "Serbia's president called the proposed peacekeeping force a mistake.",
+     {"Serbia": "oppose"}),
+]
+
 # (id, title, text, relevant)
 RELEVANCE_CASES_F = [
     ("f-mandate-renewal", "Council renews South Sudan mission",
@@ -147,7 +212,7 @@ def _param(case):  # noqa: ANN001, ANN202
     return pytest.param(*case[1:], id=case[0], marks=marks)
 
 
-@pytest.mark.parametrize(("text", "expected"), [_param(c) for c in STANCE_CASES_F])
+@pytest.mark.parametrize(("text", "expected"), [_param(c) for c in STANCE_CASES_F + STANCE_CASES_G])
 def test_heldout_class_stances(analyse, text: str, expected: dict[str, str]) -> None:
     result = analyse(text, title=TITLE, published=PUBLISHED)
     got = {s["actor"]: s["stance"] for s in result["stances"]}
