@@ -138,7 +138,8 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
             continue
         if ent.ent_id_ and ent.ent_id_ in gaz.organisations:
             org = gaz.organisations[ent.ent_id_]
-            mentions.append(Mention(kind=org.kind, name=org.name, code=None, how="ruler", **base))
+            mentions.append(Mention(kind=org.kind, name=org.name, code=None,
+                                    how="dateline" if dateline else "ruler", **base))
             continue
         if label in _PLACE_LABELS:
             place = gaz.place(text) or gaz.place(_strip_titles(text))
@@ -150,7 +151,8 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
                 continue
             org = gaz.organisation(text)
             if org:
-                mentions.append(Mention(kind=org.kind, name=org.name, code=None, how="alias", **base))
+                mentions.append(Mention(kind=org.kind, name=org.name, code=None,
+                                        how="dateline" if dateline else "alias", **base))
                 continue
         if label not in ("PERSON", "ORG", "GPE", "NORP"):
             continue

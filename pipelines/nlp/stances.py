@@ -283,7 +283,7 @@ class StanceExtractor:
             if agent:
                 self.how_subject = "passive agent"
                 return self._expand(agent[0]), path, False
-            subj = [c for c in t.children if c.dep_ in _SUBJ]
+            subj = [c for c in t.children if c.dep_ in _SUBJ and not self._in_dateline(c)]
             clause = t.head if t.dep_ == "conj" else t
             passive_cue = (t.i == cue.i and bool(subj) and subj[0].dep_ == "nsubjpass"
                            and clause.dep_ in ("ccomp", "xcomp"))
@@ -326,6 +326,11 @@ class StanceExtractor:
                 path.append(t)
         return [], path, False
 
+    def _in_dateline(self, tok) -> bool:  # noqa: ANN001
+        """"UNITED NATIONS (AP) — France proposed ...": the dateline is no subject."""
+        m = self.by_token.get(tok.i)
+        return m is not None and m.how == "dateline"
+
     def _antecedent(self, pron, verb):  # noqa: ANN001, ANN202
         """The noun a relative pronoun stands for ("Finland and Estonia, which have said ...").
 
@@ -347,8 +352,9 @@ class StanceExtractor:
 
     def _ejects_force(self, verb) -> bool:  # noqa: ANN001
         """"ordered the peacekeepers out", "wants UN troops out of the country"."""
-        return any(c.lower_ == "out" and c.dep_ in ("prt", "advmod", "prep") for c in verb.children) and any(
-            c.dep_ == "dobj" and self._object_like(c) for c in verb.children)
+        objects = [c for c in verb.children if c.dep_ == "dobj" and self._object_like(c)]
+        return bool(objects) and any(c.lower_ == "out" and c.dep_ in ("prt", "advmod", "prep")
+                                     for t in (verb, *objects) for c in t.children)
 
     def _force_departs(self, verb) -> bool:  # noqa: ANN001
         """"the peacekeepers must leave", "ordered the peacekeepers to leave": the force goes."""
@@ -418,7 +424,8 @@ class StanceExtractor:
         if cue.lemma_.lower() in self.lex.needs_object:
             objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")] + [
                 g for c in cue.children if c.dep_ in ("ccomp", "xcomp") for g in c.children if g.dep_ in _SUBJ]
-            return any(self._object_like(o) or o.lemma_.lower() in ("mandate", "presence") for o in objects)
+            return any(self._object_like(o) or o.lemma_.lower() in ("mandate", "presence")
+                       or (o.lower_ in ("it", "them") and self._about_force(cue.sent, strict=True)) for o in objects)
         phrase = set(cue_text.split())
         comps = []
         for c in cue.children:
@@ -690,6 +697,9 @@ class StanceExtractor:
             if tok.dep_ in _SUBJ and tok.head.dep_ == "ROOT":
                 subject_actors = [a for s in self._expand(tok)
                                   for a in self._resolve(s, speakers=[], allow_pronoun=False)]
+                if len(subject_actors) == 1 and subject_actors[0].via_person and tok.i not in self.by_token:
+                    # "Norway's defence minister met ... 'We will ...,' he said": "he" is that minister
+                    self.state.last_person_actor = subject_actors[0]
                 break
         if subject_actors:
             self.state.last_actors = subject_actors
