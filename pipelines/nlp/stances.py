@@ -63,6 +63,8 @@ class Hit:
     own_refusal: bool = False
     notes: list[str] = field(default_factory=list)
     mechanism: str = "rule"  # which rule produced the hit (cue, path, how the actor was found)
+    # context for the trained actor filter (pipelines/nlp/actor_filter.py)
+    context: dict[str, float | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -664,19 +666,41 @@ class StanceExtractor:
         """All stance hits of the document, in order."""
         hits: list[Hit] = []
         previous_about = False
-        for sent in self.doc.sents:
+        sentences = list(self.doc.sents)
+        for index, sent in enumerate(sentences):
             about = self._about_force(sent, strict=True)
             sent_hits = []
             if about or previous_about or any(t.lemma_.lower() == "same" for t in sent):
                 sent_hits = self._sentence_hits(sent, carried=not about)
                 if sent_hits:
                     self.state.last_hits = sent_hits
+                for h in sent_hits:
+                    h.context.update(carried=float(not about), position=index / max(len(sentences) - 1, 1),
+                                     quote=float(any(t.text in ('"', "“", "”") for t in sent)))
                 hits.extend(sent_hits)
             # a run of stances on troops continues the topic: "France will send troops.
             # Poland will not send soldiers. Italy has ruled out deploying its own troops."
             previous_about = about or bool(sent_hits and self._about_force(sent))
             self._remember(sent)
+        if hits:
+            self._actor_context(hits)
         return hits
+
+    def _actor_context(self, hits: list[Hit]) -> None:
+        """How often (and whether in the title's line) each hit's actor is named in the document."""
+        counts: dict[str, int] = {}
+        first_line = self.doc.text.find("\n")
+        in_title: set[str] = set()
+        for i, m in self.by_token.items():
+            if i != m.token_start:
+                continue
+            tok = self.doc[i]
+            for actor in self._mention_actors(tok):
+                counts[actor.key] = counts.get(actor.key, 0) + 1
+                if first_line < 0 or m.start < first_line:
+                    in_title.add(actor.key)
+        for h in hits:
+            h.context.update(mentions=float(counts.get(h.actor.key, 0)), in_title=float(h.actor.key in in_title))
 
     def _remember(self, sent) -> None:  # noqa: ANN001
         subject_actors: list[Actor] = []
@@ -897,7 +921,9 @@ class StanceExtractor:
                 conf = confidence * (0.85 if s.lower_ in _PRONOUNS else 1.0)
                 out.append(Hit(actor, stance, round(min(conf, 1.0), 2), cue_text, evidence, condition,
                                own_refusal, notes, f"rule: cue '{cue_text}' ({entry_stance}), path "
-                               f"{' <- '.join(t.text for t in path)}; actor: {how}"))
+                               f"{' <- '.join(t.text for t in path)}; actor: {how}",
+                               {"how": how, "cue_pos": cue.pos_, "path_len": float(len(path)),
+                                "pronoun": float(s.lower_ in _PRONOUNS), "negated": float(negated)}))
         return out
 
 
