@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Build annotated corpus JSONL records from hand-written annotation blocks, check them, and split.
+
+The input is one or more plain-text block files (kept outside the repository, because they hold
+article text). Each block:
+
+    @@@ <url>
+    T <headline>
+    D <YYYY-MM-DD or ->
+    Q <search words used>
+    ---
+    <article text, paragraphs as lines>
+    ---
+    M <mission id, or - when not relevant>
+    S <actor> | <c|o|p> | <s|o|u> | <t|o|n> | <condition or -> | <evidence, verbatim from the text>
+    C <country>; <country>
+    P <person>; <person>
+    N <notes>
+
+Usage:
+    build_corpus.py BLOCKS... --out-dir DIR --prefix en [--seed 20261130] [--check-only]
+
+Checks: unique URLs, every evidence string occurs verbatim in the text, mission ids and labels are
+valid, relevant articles have a mission. Split: stratified by (mission, relevance), shuffled with a
+fixed seed, about 50 % dev, 25 % test-a, 25 % test-b.
+"""
+import argparse
+import json
+import random
+import sys
+from collections import Counter, defaultdict
+
+MISSIONS = {"ukraine", "lebanon", "gaza", "haiti", "drc", "sudan", "somalia", "mali", "car",
+            "south-sudan", "nagorno-karabakh", "kosovo", "cyprus", "western-sahara", "other"}
+TYPES = {"c": "country", "o": "organisation", "p": "person"}
+STANCES = {"s": "support", "o": "oppose", "u": "undecided"}
+COMMIT = {"t": "troops", "o": "other", "n": "none"}
+
+
+def parse_blocks(path):
+    """Yield raw block dicts from one block file."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("@@@ "):
+            i += 1
+            continue
+        rec = {"url": lines[i][4:].strip(), "head": {}, "text": [], "ann": [], "src": path}
+        i += 1
+        while i < len(lines) and lines[i] != "---":
+            k, _, v = lines[i].partition(" ")
+            rec["head"][k] = v.strip()
+            i += 1
+        i += 1
+        while i < len(lines) and lines[i] != "---":
+            rec["text"].append(lines[i])
+            i += 1
+        i += 1
+        while i < len(lines) and not lines[i].startswith("@@@ "):
+            if lines[i].strip():
+                rec["ann"].append(lines[i])
+            i += 1
+        yield rec
+
+
+def to_record(raw):
+    """Turn a raw block into a record; raise ValueError on any inconsistency."""
+    text = "\n".join(raw["text"]).strip()
+    h = raw["head"]
+    rec = {"url": raw["url"], "title": h.get("T", ""), "published": None if h.get("D", "-") == "-" else h["D"],
+           "text": text, "language": "en", "relevant": False, "mission": None, "stances": [],
+           "countries": [], "people": [], "notes": "", "query": h.get("Q", "")}
+    for line in raw["ann"]:
+        k, _, v = line.partition(" ")
+        v = v.strip()
+        if k == "M":
+            rec["mission"] = None if v == "-" else v
+            rec["relevant"] = v != "-"
+        elif k == "S":
+            parts = [p.strip() for p in v.split("|", 5)]
+            if len(parts) != 6:
+                raise ValueError(f"bad stance line: {line}")
+            actor, t, s, c, cond, ev = parts
+            if ev not in text:
+                raise ValueError(f"evidence not verbatim in text: {ev!r}")
+            if cond != "-" and cond not in text:
+                raise ValueError(f"condition not verbatim in text: {cond!r}")
+            rec["stances"].append({"actor": actor, "actor_type": TYPES[t], "stance": STANCES[s],
+                                   "commitment": COMMIT[c], "condition": None if cond == "-" else cond,
+                                   "evidence": ev})
+        elif k == "C":
+            rec["countries"] = [x.strip() for x in v.split(";") if x.strip()]
+        elif k == "P":
+            rec["people"] = [x.strip() for x in v.split(";") if x.strip()]
+        elif k == "N":
+            rec["notes"] = v
+        else:
+            raise ValueError(f"unknown annotation line: {line}")
+    if rec["relevant"] and rec["mission"] not in MISSIONS:
+        raise ValueError(f"bad mission {rec['mission']!r}")
+    if not rec["relevant"] and rec["stances"]:
+        raise ValueError("irrelevant article with stances")
+    if not rec["title"] or len(rec["text"]) < 200:
+        raise ValueError("missing title or text too short")
+    return rec
+
+
+def split(records, seed):
+    """Stratified split by (mission, relevance) into dev / test-a / test-b."""
+    groups = defaultdict(list)
+    for r in records:
+        groups[(r["mission"] or "none", r["relevant"])].append(r)
+    rng = random.Random(seed)
+    out = {"dev": [], "test-a": [], "test-b": []}
+    carry = 0
+    for key in sorted(groups, key=str):
+        g = groups[key]
+        rng.shuffle(g)
+        order = ["dev", "test-a", "dev", "test-b"]
+        for j, r in enumerate(g):
+            out[order[(j + carry) % 4]].append(r)
+        carry += len(g)
+    for name in out:
+        out[name].sort(key=lambda r: r["id"])
+    return out
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("blocks", nargs="+")
+    ap.add_argument("--out-dir")
+    ap.add_argument("--prefix", default="en")
+    ap.add_argument("--seed", type=int, default=20261130)
+    ap.add_argument("--check-only", action="store_true")
+    a = ap.parse_args(argv)
+    recs, seen, bad = [], set(), 0
+    for path in a.blocks:
+        for raw in parse_blocks(path):
+            try:
+                if raw["url"] in seen:
+                    raise ValueError("duplicate URL")
+                seen.add(raw["url"])
+                recs.append(to_record(raw))
+            except (ValueError, KeyError) as e:
+                bad += 1
+                print(f"{path}: {raw['url']}: {e}", file=sys.stderr)
+    for n, r in enumerate(recs, 1):
+        r["id"] = f"{a.prefix}-{n:04d}"
+    rel = sum(r["relevant"] for r in recs)
+    print(f"{len(recs)} records, {rel} relevant, {len(recs) - rel} irrelevant, {bad} errors")
+    print(Counter(r["mission"] or "none" for r in recs).most_common())
+    if bad or a.check_only:
+        return 1 if bad else 0
+    keys = ["id", "url", "title", "published", "text", "language", "relevant", "mission", "stances",
+            "countries", "people", "notes", "query"]
+    parts = split(recs, a.seed)
+    for name, rs in parts.items():
+        with open(f"{a.out_dir}/{name}.jsonl", "w", encoding="utf-8") as f:
+            for r in rs:
+                f.write(json.dumps({k: r[k] for k in keys}, ensure_ascii=False) + "\n")
+        print(name, len(rs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
