@@ -186,7 +186,8 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
 
 
 _QUANTIFIERS = frozenset({"some", "several", "many", "few", "most", "various", "certain", "number",
-                          "handful", "majority", "minority", "half", "individual", "remaining"})
+                          "handful", "majority", "minority", "half", "individual", "remaining", "group",
+                          "dozen", "couple", "host", "range", "series", "bunch", "list", "each", "any", "none"})
 
 
 def _first_name(doc, ent, gaz: Gazetteer) -> bool:  # noqa: ANN001
@@ -230,8 +231,9 @@ def _group_members(doc, ent, members: tuple[str, ...]) -> tuple[str, ...]:  # no
             count = int(t.text.replace(",", ""))
         if count is not None and count < len(members):
             return ()
-    if len(before) > 1 and before[-1].lower_ == "of" and (before[-2].like_num or before[-2].lower_ in _QUANTIFIERS):
-        return ()  # "two of the Baltic states"
+    of = next((t for t in reversed(before) if t.lower_ == "of"), None)
+    if of is not None and (of.head.like_num or of.head.lower_ in _QUANTIFIERS or of.head.lemma_.lower() in _QUANTIFIERS):
+        return ()  # "two of the Baltic states", "a large group of EU countries"
     return members
 
 

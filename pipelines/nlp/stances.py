@@ -31,6 +31,27 @@ _PRONOUNS = frozenset({"it", "they", "he", "she", "its", "their", "his", "her", 
 _PASSIVE_NEUTRAL = frozenset({"consider", "question", "study", "examine", "assess", "weigh"})
 _CONDITIONAL_CUES = frozenset({"depend", "contingent", "conditional", "subject"})
 _ASSIGNED = frozenset({"appoint", "task", "ask", "invite", "choose", "select", "nominate", "name", "assign"})
+# verbs over a nominal cue that make it something needed or missing, not the holder's position
+# ("lack of support from the US", "count on support from Washington", "with US backing")
+_RECEIVING = frozenset({"need", "require", "lack", "want", "seek", "count", "rely", "depend", "ask", "demand",
+                        "secure", "get", "receive", "obtain", "have", "expect", "hope", "urge", "call", "press",
+                        "request", "insist", "without", "with", "absence", "pending"})
+# verbs that report an ending already under way: "have begun withdrawing" is news, not a position
+_PROGRESS = frozenset({"begin", "start", "complete", "finish", "continue", "undertake", "oversee", "conclude",
+                       "proceed", "resume", "carry"})
+# refusing to speak is no position: "declined to disclose the scale of such deployments"
+_DISCLOSURE = frozenset({"disclose", "comment", "say", "reveal", "specify", "elaborate", "give", "confirm",
+                         "discuss", "answer", "speculate", "name", "identify", "detail", "provide", "share",
+                         "elaborate", "divulge", "respond", "address"})
+# verbs a country's (negated) troops must govern to be a refusal: "no French troops will be deployed",
+# not "no French troops were wounded"
+_PRESENCE = frozenset({"be", "deploy", "send", "station", "base", "go", "enter", "join", "participate", "serve",
+                       "contribute", "put", "place", "set", "foresee", "plan", "envisage", "expect", "commit",
+                       "dispatch", "involve", "have", "see"})
+# hedges on a nominal cue: "the possible refusal of X" is a guess about X, not X's position
+_SPECULATIVE = frozenset({"possible", "potential", "likely", "expected", "feared", "probable", "eventual",
+                          "hypothetical", "alleged", "rumoured", "rumored"})
+_NUMBERED = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
 _HARD_CONDITIONS = ("if", "unless", "provided", "providing", "as long as", "on condition")
 _INDEFINITE = frozenset({"anything", "nothing", "everything", "something"})
 _LIST_PREPS = frozenset({"including", "like", "as", "among"})
@@ -211,7 +232,10 @@ class StanceExtractor:
                     if child.dep_ == "prep" and child.lower_ == "of":
                         for pobj in child.children:
                             if pobj.dep_ == "pobj":
-                                return self._resolve(pobj, speakers=speakers, allow_pronoun=allow_pronoun, depth=1)
+                                found = self._resolve(pobj, speakers=speakers, allow_pronoun=allow_pronoun, depth=1)
+                                # "a large group of EU countries, including Ireland and Belgium": the named ones
+                                return found or [a for t in self._expand(pobj)[1:] for a in self._mention_actors(t)
+                                                 if a.actor_type != "person"]
             return []
         if (tok.dep_ == "nsubjpass" and lemma in ("troop", "soldier")) or depth:
             return []  # "troops from NATO countries being deployed": their origin holds no stance
@@ -292,6 +316,8 @@ class StanceExtractor:
             if subj and ending and t.head.i == t.i and cue.lemma_.lower() in self.lex.continuation \
                     and self._object_like(subj[0]):
                 break  # "Russian troops will remain in the occupied areas": nobody's stance on the force
+            if subj and ending and t.i == cue.i and self._object_like(subj[0]) and self._factual(t):
+                break  # "peacekeepers have begun withdrawing, the Kremlin said": news, not a position
             if subj and (ending or passive_cue) and self._object_like(subj[0]) and t.head.i != t.i:
                 # "called for the force to be withdrawn", "argued that the mission should not be
                 # renewed": the force is what the stance is about; the actor is above
@@ -327,6 +353,15 @@ class StanceExtractor:
             if not sibling:
                 path.append(t)
         return [], path, False
+
+    def _factual(self, verb) -> bool:  # noqa: ANN001
+        """A finite verb stating what is happening or happened (no modal, future or infinitive)."""
+        if verb.dep_ in ("ccomp", "xcomp") and verb.head.lemma_.lower() in self.lex.wish:
+            return False  # "want the mission wound down": a wish
+        aux = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+        if aux & {"will", "would", "shall", "should", "must", "could", "may", "might", "to", "'ll", "can"}:
+            return False
+        return verb.tag_ in ("VBD", "VBZ", "VBP") or (verb.tag_ in ("VBG", "VBN") and bool(aux))
 
     def _in_dateline(self, tok) -> bool:  # noqa: ANN001
         """"UNITED NATIONS (AP) — France proposed ...": the dateline is no subject."""
@@ -618,6 +653,8 @@ class StanceExtractor:
                     tok.dep_ in ("dobj", "nsubjpass") and tok.head.pos_ in ("VERB", "AUX")
                     and any(c.dep_ == "neg" for c in tok.head.children)):
                 continue
+            if tok.head.pos_ in ("VERB", "AUX") and tok.head.lemma_.lower() not in _PRESENCE:
+                continue  # "no French troops were wounded": news, not a refusal
             for mod in tok.children:
                 m = self.by_token.get(mod.i)
                 if mod.dep_ in ("amod", "compound", "nmod") and m and m.kind == "country":
@@ -652,8 +689,8 @@ class StanceExtractor:
             place = self.gaz.place(prefix)
             if not entry or not place or entry[0] != "support":
                 continue
-            if not self._about_force([tok, tok.head]):
-                continue
+            if not self._about_force([tok, tok.head]) or not self._object_like(tok.head):
+                continue  # "Iran-backed group Hezbollah" is no stance on the force
             country = self.gaz.countries[place[0]]
             actor = Actor(country.code, country.name, "country", country.code,
                           f"{prefix} -> {country.name} ({place[1]})")
@@ -754,6 +791,36 @@ class StanceExtractor:
                                            "rule: 'the same' copies the previous stance"))
         return out
 
+    def _not_a_position(self, cue, stance: str, via_modifier: bool, path) -> bool:  # noqa: ANN001
+        """Cues that look like positions but are not: refusing to comment ("declined to disclose"),
+        a participle describing something else ("the agreement brokered by X"), support that is
+        needed or missing ("lack of support from the US", "with US backing"), a guessed position
+        ("the possible refusal of X"), an ending already under way ("began withdrawing")."""
+        lemma = cue.lemma_.lower()
+        if stance in ("oppose", "support") and any(
+                c.dep_ == "xcomp" and c.lemma_.lower() in _DISCLOSURE for c in cue.children) and \
+                lemma in ("decline", "refuse", "reject"):
+            return True
+        if cue.dep_ == "acl" and cue.pos_ == "VERB" and not (
+                self._object_like(cue.head) or cue.head.lemma_.lower() in self.lex.references
+                or cue.head.i in self.by_token or cue.head.lemma_.lower() in self.lex.actor_heads):
+            return True
+        if cue.pos_ == "NOUN":
+            if any(c.lower_ in _SPECULATIVE for c in cue.children if c.dep_ == "amod"):
+                return True
+            if via_modifier and (cue.head.lower_ in _RECEIVING or cue.head.lemma_.lower() in _RECEIVING or (
+                    cue.head.dep_ == "prep" and cue.head.head.lemma_.lower() in _RECEIVING)):
+                return True
+            if via_modifier and cue.head.lower_ == "of" and cue.head.head.lemma_.lower() in ("lack", "absence"):
+                return True
+        if self._is_ending(cue) and cue.pos_ == "NOUN" and not via_modifier and \
+                any(t.lemma_.lower() in _PROGRESS for t in path[1:]):
+            return True  # "the UN began the withdrawal": news
+        if self._is_ending(cue) and cue.pos_ == "NOUN" and not via_modifier and cue.dep_ == "dobj" and \
+                cue.head.lemma_.lower() in self.lex.evaluators | {"confirm", "announce", "report", "hail", "praise"}:
+            return True  # "called the withdrawal unprecedented": a judgement of a fact
+        return False
+
     def _tentative(self, path) -> bool:  # noqa: ANN001
         """The cue sits under talks or consultations: "is in talks to contribute troops"."""
         def exploring(noun) -> bool:  # noqa: ANN001 - talks about joining, not peace talks
@@ -843,9 +910,23 @@ class StanceExtractor:
                 subjects = [o for c in cue.children if c.dep_ == "dobj" for o in [c, *c.conjuncts]]
             elif not self._complements_ok(cue, cue_text):
                 continue  # the cue is about something else: "join a phone call", "veto anything"
+            if self._not_a_position(cue, stance, via_modifier, path):
+                continue
             top = path[-1]
             if top.dep_ in ("ccomp", "xcomp") and top.head.lemma_.lower() in self.lex.wish:
-                continue
+                # "Annan urged the Council to reinforce the AU peacekeepers": not the Council's
+                # position but the one who urges it wants the force
+                if not self._about_force(cue.subtree) and not self._about_force(top.subtree):
+                    continue
+                if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in top.children) or any(
+                        c.dep_ == "auxpass" for c in top.head.children):
+                    continue  # "was asked whether Slovenia would join": a question, not a wish
+                wisher, wish_path, _ = self._subject(top.head)
+                if not wisher:
+                    continue
+                subjects, path = wisher, path + wish_path
+                self.how_subject = f"who asks for it ('{top.head.text}')"
+                top = path[-1]
             if subjects:
                 speakers = self._speakers(top)
             negated = self._negated(path) != ("not" in cue_text.split())
