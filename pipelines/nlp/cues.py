@@ -46,6 +46,13 @@ class Lexicon:
     departures: frozenset[str] = frozenset()
     evaluations: dict[str, tuple[str, float]] = field(default_factory=dict)
     evaluators: frozenset[str] = frozenset()
+    contributor_nouns: frozenset[str] = frozenset()
+    contributor_modifiers: frozenset[str] = frozenset()
+    details: frozenset[str] = frozenset()
+    stoppers: frozenset[str] = frozenset()
+    harms: frozenset[str] = frozenset()
+    condemners: frozenset[str] = frozenset()
+    council_acts: frozenset[str] = frozenset()
 
     def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
         """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
@@ -83,4 +90,6 @@ def load_lexicon() -> Lexicon:
                    as_set("deferrals"), as_set("needs_object"), as_set("person_heads"), as_set("org_heads"),
                    as_set("generic_org_heads"), as_set("tentative"), as_set("ejectors"), as_set("departures"),
                    {str(k).lower(): (str(v[0]), float(v[1])) for k, v in (data.get("evaluations") or {}).items()},
-                   as_set("evaluators"))
+                   as_set("evaluators"), as_set("contributor_nouns"), as_set("contributor_modifiers"),
+                   as_set("details"), as_set("stoppers"), as_set("harms"), as_set("condemners"),
+                   as_set("council_acts"))

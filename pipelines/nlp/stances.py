@@ -191,6 +191,25 @@ class StanceExtractor:
         actor = _actor_from_mention(best, self.gaz)
         return _refer(actor, f"the {words} (most mentioned holder)") if actor else None
 
+    def _numbered_reference(self, tok) -> list[Actor]:  # noqa: ANN001
+        """'the two countries', 'both nations', 'the three governments' -> the last N countries named."""
+        if tok.lemma_.lower() not in ("country", "nation", "state", "government", "capital", "ally") or tok.tag_ != "NNS":
+            return []
+        count = next((_NUMBERED[c.lower_] for c in tok.children if c.lower_ in _NUMBERED and c.dep_ in ("nummod", "det", "predet")), 0)
+        if not count:
+            return []
+        found: list[Actor] = []
+        for i in range(tok.i - 1, -1, -1):
+            m = self.by_token.get(i)
+            if m is None or m.kind != "country" or i != m.token_start or self._place_adjunct(self.doc[i]):
+                continue
+            actor = _actor_from_mention(m, self.gaz)
+            if actor and actor.key not in {a.key for a in found}:
+                found.append(actor)
+            if len(found) == count:
+                return [_refer(a, f"{tok.text} (the last {count} countries named)") for a in reversed(found)]
+        return []
+
     def _organisation_reference(self, tok) -> Actor | None:  # noqa: ANN001
         """'the regional bloc', 'the council' -> the organisation named last before it (for a
         specific noun, the last one whose name contains it)."""
@@ -226,6 +245,9 @@ class StanceExtractor:
             ref = self._organisation_reference(tok)
             if ref:
                 return [ref]
+        numbered = self._numbered_reference(tok)
+        if numbered:
+            return numbered
         if lemma not in self.lex.actor_heads and low not in self.lex.actor_heads:
             if tok.pos_ == "NOUN" and depth == 0:
                 for child in tok.children:
@@ -310,6 +332,10 @@ class StanceExtractor:
                 self.how_subject = "passive agent"
                 return self._expand(agent[0]), path, False
             subj = [c for c in t.children if c.dep_ in _SUBJ and not self._in_dateline(c)]
+            listed = [c for c in t.children if c.dep_ == "appos" and c.i in self.by_token]
+            if not subj and listed and t.pos_ == "VERB":
+                self.how_subject = "list set off after the verb"
+                return self._expand(listed[0]), path, False  # "three abstaining—Russia, China and Pakistan"
             clause = t.head if t.dep_ == "conj" else t
             passive_cue = (t.i == cue.i and bool(subj) and subj[0].dep_ == "nsubjpass"
                            and clause.dep_ in ("ccomp", "xcomp"))
@@ -456,13 +482,17 @@ class StanceExtractor:
             comps = [g for c in cue.children if c.dep_ == "prep" and c.lower_ in ("to", "for")
                      for g in c.children if g.dep_ in ("pobj", "pcomp")]
             return not comps or any(self._object_like(c) for c in comps)
+        if cue.pos_ == "ADP" and cue_text == "against":  # what it is against must be the force
+            objs = [c for c in cue.children if c.dep_ in ("pobj", "pcomp")]
+            return not objs or any(self._object_like(o) or o.lemma_.lower() in self.lex.references for o in objs)
         if cue.pos_ != "VERB":
             return True
         if cue.lemma_.lower() in self.lex.needs_object:
             objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")] + [
                 g for c in cue.children if c.dep_ in ("ccomp", "xcomp") for g in c.children if g.dep_ in _SUBJ]
             return any(self._object_like(o) or o.lemma_.lower() in ("mandate", "presence")
-                       or (o.lower_ in ("it", "them") and self._about_force(cue.sent, strict=True)) for o in objects)
+                       or (o.lower_ in ("it", "them") and o.dep_ == "dobj" and self._about_force(cue.sent, strict=True))
+                       for o in objects)
         phrase = set(cue_text.split())
         comps = []
         for c in cue.children:
@@ -471,7 +501,7 @@ class StanceExtractor:
                 continue
             if c.dep_ in ("dobj", "attr"):
                 comps.append(c)
-            elif c.dep_ in ("prep", "dative") and c.lower_ in ("in", "to", "for", "on"):
+            elif c.dep_ in ("prep", "dative") and c.lower_ in ("in", "to", "for", "on", "against"):
                 comps.extend(g for g in c.children if g.dep_ in ("pobj", "pcomp"))
         if not comps:
             return True
@@ -666,6 +696,43 @@ class StanceExtractor:
                                    f"rule: '{mod.text} {tok.text}' negated (a country's own troops)"))
         return out
 
+    def _contributor_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
+        """Listed participants: "Kenya and other MSS contributors, including Jamaica and Canada",
+        "troop-contributing countries such as Nepal", "Uganda (4,500), Ethiopia (2,500) ..."."""
+        out: list[Hit] = []
+        seen: set[str] = set()
+
+        def add(tok, what: str) -> None:  # noqa: ANN001
+            for actor in self._mention_actors(tok):
+                if actor.actor_type == "country" and actor.key not in seen:
+                    seen.add(actor.key)
+                    out.append(Hit(actor, "support", 0.6, what, evidence, None,
+                                   mechanism=f"rule: listed as a participant ('{what}')",
+                                   context={"how": "listed participant", "cue_pos": "NOUN", "path_len": 1.0,
+                                            "pronoun": 0.0, "negated": 0.0}))
+
+        strict = self._about_force(sent, strict=True)
+        for tok in sent:
+            lemma = tok.lemma_.lower()
+            contributor = lemma in self.lex.contributor_nouns or (tok.pos_ == "NOUN" and any(
+                c.lower_ in self.lex.contributor_modifiers for c in tok.children if c.dep_ in ("amod", "compound")))
+            if not contributor or not (strict or self._about_force(tok.subtree)) or self._negated([tok, tok.head]):
+                continue
+            members = [t for t in self._expand(tok)[1:]]
+            if tok.dep_ == "conj" and tok.head.i in self.by_token:  # "Kenya and other contributors"
+                members.append(tok.head)
+            if tok.dep_ == "attr":  # "Kenya is the largest contributor"
+                members += [c for c in tok.head.children if c.dep_ == "nsubj"]
+            for t in members:
+                add(t, tok.text)
+        # "Uganda (4,500), Ethiopia (2,500), Djibouti (1,520)": troop numbers per country
+        counted = [t for t in sent if t.i in self.by_token and t.i + 3 < sent.end and self.doc[t.i + 1].text == "("
+                   and self.doc[t.i + 2].like_num and self.doc[t.i + 3].text == ")"]
+        if len(counted) >= 2 and (strict or any(t.lemma_.lower() in ("troop", "soldier", "contingent") for t in sent)):
+            for t in counted:
+                add(t, "troop numbers by country")
+        return out
+
     def _sentence_condition(self, sent) -> str | None:  # noqa: ANN001
         """Multi-word temporal/conditional clauses: "as long as ...", "until ..."."""
         text = sent.text
@@ -840,7 +907,8 @@ class StanceExtractor:
         """A past-tense clause dated before the article's year ("In 2006, Italy sent ...",
         "a decade ago"): background history, not a position."""
         verbs = [t for t in path if t.pos_ in ("VERB", "AUX")]
-        if not verbs or verbs[-1].tag_ != "VBD" and not any(v.tag_ == "VBD" for v in verbs):
+        if not any(v.tag_ == "VBD" or any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in v.children)
+                   for v in verbs):
             return False
         year = self.day.year if self.day else dt.date.today().year
         for v in verbs:
@@ -876,6 +944,7 @@ class StanceExtractor:
         governs_oppose = {h.i for c in cues if c[1] == "oppose" for h in list(c[0].ancestors)[:4]}
         out.extend(self._hyphen_hits(sent, evidence))
         out.extend(self._no_troops_hits(sent, evidence))
+        out.extend(self._contributor_hits(sent, evidence))
         for cue, stance, weight, cue_text in cues:
             entry_stance = stance
             if carried and self._factual_report(cue):
@@ -904,6 +973,8 @@ class StanceExtractor:
                 continue
             if via_modifier and cue.pos_ == "NOUN" and weight < 0.8 and self._negated([cue.head]):
                 continue  # "Turkish participation had not been discussed": no stance either way
+            if cue.lemma_.lower() == "include" and cue.dep_ == "prep":
+                continue  # "including X": a list, not a stance
             if cue.lemma_.lower() == "include" and any(
                     t.lower_ in self.lex.contributors or t.lemma_.lower() in self.lex.contributors
                     for s in subjects for t in s.subtree):
