@@ -51,6 +51,8 @@ _PRESENCE = frozenset({"be", "deploy", "send", "station", "base", "go", "enter",
 # hedges on a nominal cue: "the possible refusal of X" is a guess about X, not X's position
 _SPECULATIVE = frozenset({"possible", "potential", "likely", "expected", "feared", "probable", "eventual",
                           "hypothetical", "alleged", "rumoured", "rumored"})
+_REVISIONS = frozenset({"revise", "review", "change", "adjust", "amend", "modify", "update", "adapt", "reform",
+                       "restructure", "reshape", "redefine"})
 _NUMBERED = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
 _HARD_CONDITIONS = ("if", "unless", "provided", "providing", "as long as", "on condition")
 _INDEFINITE = frozenset({"anything", "nothing", "everything", "something"})
@@ -487,6 +489,8 @@ class StanceExtractor:
             return not objs or any(self._object_like(o) or o.lemma_.lower() in self.lex.references for o in objs)
         if cue.pos_ != "VERB":
             return True
+        if cue.lemma_.lower() in self.lex.condemners and self._condemns_harm(cue):
+            return True
         if cue.lemma_.lower() in self.lex.needs_object:
             objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")] + [
                 g for c in cue.children if c.dep_ in ("ccomp", "xcomp") for g in c.children if g.dep_ in _SUBJ]
@@ -504,7 +508,12 @@ class StanceExtractor:
             elif c.dep_ in ("prep", "dative") and c.lower_ in ("in", "to", "for", "on", "against"):
                 comps.extend(g for g in c.children if g.dep_ in ("pobj", "pcomp"))
         if not comps:
-            return True
+            # "offered to mediate": an infinitive complement must be about the force too
+            clauses = [c for c in cue.children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
+            return not clauses or any(self._about_force(c.subtree) or any(
+                t.lemma_.lower() in self.lex.participation or t.lemma_.lower() in self.lex.references
+                or t.lemma_.lower() in self.lex.objects or self.lex.word(t.lemma_.lower(), t.pos_)
+                for t in c.subtree) for c in clauses)
         if len(phrase) > 1 and all(c.lower_ in _INDEFINITE for c in comps):
             return True  # "we are not ruling anything out"
         return any(self._object_like(c) or self._means_object(c) or c.lemma_.lower() in self.lex.references
@@ -858,6 +867,52 @@ class StanceExtractor:
                                            "rule: 'the same' copies the previous stance"))
         return out
 
+    def _condemns_harm(self, cue) -> bool:  # noqa: ANN001
+        """"condemned the attack on the peacekeepers", "accusing Israel of targeting the peacekeepers"."""
+        for c in cue.children:
+            objs = [c] if c.dep_ in ("dobj", "xcomp", "ccomp") else [
+                g for g in c.children if g.dep_ in ("pobj", "pcomp")] if c.dep_ == "prep" else []
+            for o in objs:
+                for t in o.subtree:
+                    if (t.lemma_.lower() in self.lex.harms or t.lower_ in self.lex.harms) and self._about_force(t.subtree):
+                        return True
+        return False
+
+    def _council(self, actor: Actor) -> Actor:
+        """"The UN renewed the mandate": mandates are renewed, extended and authorised by the Council."""
+        org = self.gaz.organisations.get("UN")
+        if org is None or actor.key != f"org:{org.name}":
+            return actor
+        council = self.gaz.organisations["UNSC"]
+        return Actor(f"org:{council.name}", council.name, "organisation", None,
+                     f"{actor.resolution} -> {council.name} (the Council acts on mandates)")
+
+    def _governors(self, cue) -> list:  # noqa: ANN001
+        """Up to four words whose complement ``cue`` is ("pushed to end the mission"), not words it
+        is merely coordinated with or adjoined to ("extends the mandate, rejects ...", ", ending")."""
+        out, t = [], cue
+        while len(out) < 4 and t.head.i != t.i and t.dep_ in ("xcomp", "ccomp", "dobj", "pobj", "pcomp", "prep", "acomp"):
+            t = t.head
+            out.append(t)
+        return out
+
+    def _about_details(self, cue) -> bool:  # noqa: ANN001
+        """An undecided or decision cue about the force's details ("too early to talk about the
+        number of peacekeepers", "the number of personnel will be determined", "considering to
+        revise the mandate"), not about taking part."""
+        if any(c.dep_ in ("xcomp", "ccomp") and c.lemma_.lower() in _REVISIONS for c in cue.children):
+            return True
+        for t in cue.subtree:
+            if t.i == cue.i or not (t.lemma_.lower() in self.lex.objects or t.lower_ in self.lex.objects):
+                continue
+            a = t
+            while a.i != cue.i and a.head.i != a.i:
+                if a.lemma_.lower() in self.lex.details and a.i != t.i:
+                    return True
+                a = a.head
+        subj = [c for c in cue.children if c.dep_ in ("nsubjpass", "nsubj")]
+        return any(s.lemma_.lower() in self.lex.details for s in subj)
+
     def _not_a_position(self, cue, stance: str, via_modifier: bool, path) -> bool:  # noqa: ANN001
         """Cues that look like positions but are not: refusing to comment ("declined to disclose"),
         a participle describing something else ("the agreement brokered by X"), support that is
@@ -941,7 +996,7 @@ class StanceExtractor:
         cue_ids = {c[0].i for c in cues if c[1] != "decision" or (
             c[0].pos_ == "NOUN" and c[0].head.lemma_.lower() in self.lex.deferrals)}
         # support cues that govern an oppose cue back its ending: "pushed to end the mission"
-        governs_oppose = {h.i for c in cues if c[1] == "oppose" for h in list(c[0].ancestors)[:4]}
+        governs_oppose = {h.i for c in cues if c[1] == "oppose" for h in self._governors(c[0])}
         out.extend(self._hyphen_hits(sent, evidence))
         out.extend(self._no_troops_hits(sent, evidence))
         out.extend(self._contributor_hits(sent, evidence))
@@ -983,6 +1038,8 @@ class StanceExtractor:
                 continue  # the cue is about something else: "join a phone call", "veto anything"
             if self._not_a_position(cue, stance, via_modifier, path):
                 continue
+            if stance in ("undecided", "decision") and self._about_details(cue):
+                continue  # "too early to talk about the number of peacekeepers"
             top = path[-1]
             if top.dep_ in ("ccomp", "xcomp") and top.head.lemma_.lower() in self.lex.wish:
                 # "Annan urged the Council to reinforce the AU peacekeepers": not the Council's
@@ -1033,6 +1090,11 @@ class StanceExtractor:
                 stance = "oppose"
             if entry_stance == "oppose" and not negated and self._reversed_ending(cue, path):
                 stance = "support"  # "asked the UN to slow the withdrawal", "opposed ending the mission"
+            if entry_stance == "oppose" and cue.lemma_.lower() in self.lex.condemners and self._condemns_harm(cue):
+                stance = "undecided" if negated else "support"  # "condemned the attack on the peacekeepers"
+            if entry_stance == "support" and cue.pos_ == "NOUN" and cue.dep_ in ("dobj", "nsubjpass") and \
+                    cue.head.lemma_.lower() in self.lex.stoppers:
+                stance = "support" if negated else "oppose"  # "reduced its support for the mission"
             confidence = weight
             if any(c.lower_ in self.lex.modals for p in path for c in p.children if c.dep_ == "aux"):
                 confidence *= 0.85
@@ -1060,6 +1122,8 @@ class StanceExtractor:
             if not resolved and cue.pos_ in ("ADJ", "NOUN") and speakers:
                 # "Lavrov said the idea was unacceptable": the speaker holds the evaluation
                 resolved = [(path[-1], a, "speaker holds the evaluation") for a in speakers]
+            if cue.lemma_.lower() in self.lex.council_acts and "UNSC" in self.gaz.organisations:
+                resolved = [(s, self._council(actor), how) for s, actor, how in resolved]
             for s, actor, how in resolved:
                 if stance == "oppose" and self._about_other_country(cue, actor):
                     continue  # "Israel opposed Turkish participation": a stance on Turkey
