@@ -177,6 +177,13 @@ class StanceExtractor:
                 if t.head.i == t.i:  # the parser lost the subject: actors right before the verb
                     return [a for s in self._preceding_actors(t)
                             for a in self._resolve(s, speakers=[], allow_pronoun=False)]
+                if t.dep_ in ("acl", "xcomp", "relcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
+                    # "Starmer became the first European leader to say he was ready": the subject above
+                    above = t.head.head if t.dep_ == "acl" and t.head.dep_ in ("attr", "dobj", "oprd") else t.head
+                    for c in above.children:
+                        if c.dep_ in _SUBJ:
+                            return [a for s in self._expand(c)
+                                    for a in self._resolve(s, speakers=[], allow_pronoun=True)]
         return []
 
     def _role_reference(self, tok) -> Actor | None:  # noqa: ANN001
@@ -200,16 +207,15 @@ class StanceExtractor:
         count = next((_NUMBERED[c.lower_] for c in tok.children if c.lower_ in _NUMBERED and c.dep_ in ("nummod", "det", "predet")), 0)
         if not count:
             return []
-        found: list[Actor] = []
-        for i in range(tok.i - 1, -1, -1):
+        for i in range(tok.i - 1, -1, -1):  # the last coordination of exactly that many countries
             m = self.by_token.get(i)
-            if m is None or m.kind != "country" or i != m.token_start or self._place_adjunct(self.doc[i]):
+            if m is None or m.kind != "country" or i != m.token_start:
                 continue
-            actor = _actor_from_mention(m, self.gaz)
-            if actor and actor.key not in {a.key for a in found}:
-                found.append(actor)
-            if len(found) == count:
-                return [_refer(a, f"{tok.text} (the last {count} countries named)") for a in reversed(found)]
+            head = self.doc[m.token_end - 1]
+            group = [head, *head.conjuncts]
+            actors = {a.key: a for t in group for a in self._mention_actors(t) if a.actor_type == "country"}
+            if len(group) == count and len(actors) == count:
+                return [_refer(a, f"{tok.text} (the {count} countries named together last)") for a in actors.values()]
         return []
 
     def _organisation_reference(self, tok) -> Actor | None:  # noqa: ANN001
@@ -316,6 +322,10 @@ class StanceExtractor:
             if child.dep_ in ("poss", "compound", "npadvmod", "amod", "nmod") and child.i in self.by_token:
                 self.how_subject = "modifier of the cue"
                 return [child, *child.conjuncts], path, True
+            if child.dep_ == "poss" and child.lower_ in ("their", "its", "his", "her", "our") and cue.pos_ == "NOUN" \
+                    and not self._object_like(cue):
+                self.how_subject = "possessive pronoun of the cue"  # "outlines their commitment to deploying"
+                return [child], path, True
         if cue.pos_ == "NOUN":  # "the scepticism of other factors, including the US"
             for child in cue.children:
                 if child.dep_ == "prep" and child.lower_ in ("of", "from", "by"):
@@ -433,9 +443,13 @@ class StanceExtractor:
             c.dep_ in ("nsubj", "nsubjpass") and self._object_like(c) for c in verb.children)
 
     def _requests_force(self, verb) -> bool:  # noqa: ANN001
-        """"wanted 100,000 European troops as part of a reassurance force": asking for the force."""
+        """"wanted 100,000 European troops as part of a reassurance force": asking for the force;
+        "200,000 peacekeepers will be needed": the speaker asks for it."""
         if verb.lemma_.lower() not in self.lex.requests:
             return False
+        if any(c.dep_ == "auxpass" for c in verb.children) and any(
+                c.dep_ == "nsubjpass" and self._object_like(c) for c in verb.children):
+            return verb.lemma_.lower() in ("need", "request", "want", "seek")
         if any(c.dep_ in ("xcomp", "ccomp", "oprd") for c in verb.children):
             return False  # a wish about someone else's action ("want the US to back it"), "called it a ..."
         if any(c.lower_ in ("out", "gone", "away") for c in verb.children):
@@ -516,9 +530,18 @@ class StanceExtractor:
                 for t in c.subtree) for c in clauses)
         if len(phrase) > 1 and all(c.lower_ in _INDEFINITE for c in comps):
             return True  # "we are not ruling anything out"
-        return any(self._object_like(c) or self._means_object(c) or c.lemma_.lower() in self.lex.references
-                   for c in comps) or any(
+        return any(self._object_like(c) or self._means_object(c) or self._reference(c)
+                   or (c.pos_ == "NOUN" and self._is_ending(c)) for c in comps) or any(
             c.dep_ in ("xcomp", "ccomp", "advcl") and self._about_force(c.subtree) for c in cue.children)
+
+    def _reference(self, tok) -> bool:  # noqa: ANN001
+        """A noun or pronoun standing for the force ("the proposal", "it"), not one whose own
+        complement names something else ("Trump's proposal for a 30-day ceasefire")."""
+        if tok.pos_ not in ("NOUN", "PRON", "PROPN") or tok.lemma_.lower() not in self.lex.references:
+            return False
+        comps = [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("for", "of", "on", "to")
+                 for g in c.children if g.dep_ in ("pobj", "pcomp")]
+        return not comps or any(self._object_like(g) or self._about_force(g.subtree) for g in comps)
 
     def _about_other_country(self, cue, actor: Actor) -> bool:  # noqa: ANN001
         """True when the cue's object is another country's participation."""
@@ -993,8 +1016,11 @@ class StanceExtractor:
         cues = self._cues(sent)
         # a passive "is considered (a target)" is no stance and governs no other cue
         cues = [c for c in cues if not self._passive_neutral(c[0])]
-        cue_ids = {c[0].i for c in cues if c[1] != "decision" or (
-            c[0].pos_ == "NOUN" and c[0].head.lemma_.lower() in self.lex.deferrals)}
+        # a cue governed by another cue is that cue's object ("ruled out taking part"), unless the
+        # governing cue is about something else ("signed a declaration in Paris to deploy a force")
+        cue_ids = {c[0].i for c in cues if (c[1] != "decision" or (
+            c[0].pos_ == "NOUN" and c[0].head.lemma_.lower() in self.lex.deferrals)) and (
+            c[0].pos_ != "VERB" or c[0].lemma_.lower() not in self.lex.needs_object or self._complements_ok(c[0], c[3]))}
         # support cues that govern an oppose cue back its ending: "pushed to end the mission"
         governs_oppose = {h.i for c in cues if c[1] == "oppose" for h in self._governors(c[0])}
         out.extend(self._hyphen_hits(sent, evidence))
