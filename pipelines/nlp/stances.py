@@ -35,7 +35,7 @@ _ASSIGNED = frozenset({"appoint", "task", "ask", "invite", "choose", "select", "
 # ("lack of support from the US", "count on support from Washington", "with US backing")
 _RECEIVING = frozenset({"need", "require", "lack", "want", "seek", "count", "rely", "depend", "ask", "demand",
                         "secure", "get", "receive", "obtain", "have", "expect", "hope", "urge", "call", "press",
-                        "request", "insist", "without", "with", "absence", "pending"})
+                        "request", "insist", "without", "with", "absence", "pending", "match", "equal", "replace", "lose", "miss"})
 # verbs that report an ending already under way: "have begun withdrawing" is news, not a position
 _PROGRESS = frozenset({"begin", "start", "complete", "finish", "continue", "undertake", "oversee", "conclude",
                        "proceed", "resume", "carry"})
@@ -179,7 +179,7 @@ class StanceExtractor:
                             for a in self._resolve(s, speakers=[], allow_pronoun=False)]
                 if t.dep_ in ("acl", "xcomp", "relcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children):
                     # "Starmer became the first European leader to say he was ready": the subject above
-                    above = t.head.head if t.dep_ == "acl" and t.head.dep_ in ("attr", "dobj", "oprd") else t.head
+                    above = t.head.head if t.dep_ in ("acl", "relcl") and t.head.dep_ in ("attr", "dobj", "oprd") else t.head
                     for c in above.children:
                         if c.dep_ in _SUBJ:
                             return [a for s in self._expand(c)
@@ -199,6 +199,19 @@ class StanceExtractor:
         _, _, best = max(counts.values(), key=lambda c: (c[0], c[1]))
         actor = _actor_from_mention(best, self.gaz)
         return _refer(actor, f"the {words} (most mentioned holder)") if actor else None
+
+    def _as_well_as(self, clause, subjects: list) -> list:  # noqa: ANN001
+        """"Morocco had agreed to send troops, ..., as well as Albania and Kosovo": countries added
+        with "as well as" that the parser hung on another word share the clause's subject."""
+        if not any(s.i in self.by_token for s in subjects):
+            return []
+        out = []
+        for t in clause.subtree:
+            if t.dep_ != "conj" or t.i not in self.by_token or t.head.i in self.by_token or t.i < 3:
+                continue
+            if [w.lower_ for w in self.doc[t.i - 3: t.i]] == ["as", "well", "as"]:
+                out.extend([t, *t.conjuncts])
+        return out
 
     def _numbered_reference(self, tok) -> list[Actor]:  # noqa: ANN001
         """'the two countries', 'both nations', 'the three governments' -> the last N countries named."""
@@ -953,7 +966,7 @@ class StanceExtractor:
         if cue.pos_ == "NOUN":
             if any(c.lower_ in _SPECULATIVE for c in cue.children if c.dep_ == "amod"):
                 return True
-            if via_modifier and (cue.head.lower_ in _RECEIVING or cue.head.lemma_.lower() in _RECEIVING or (
+            if via_modifier and stance == "support" and (cue.head.lower_ in _RECEIVING or cue.head.lemma_.lower() in _RECEIVING or (
                     cue.head.dep_ == "prep" and cue.head.head.lemma_.lower() in _RECEIVING)):
                 return True
             if via_modifier and cue.head.lower_ == "of" and cue.head.head.lemma_.lower() in ("lack", "absence"):
@@ -1091,8 +1104,12 @@ class StanceExtractor:
             if stance == "decision":
                 if not (negated or any(t.lower_ == "yet" for p in path for t in p.children)
                         or self._future_decision(cue)):
-                    continue
-                stance = "undecided"
+                    entry = self.lex.word(lemma, cue.pos_)
+                    if not entry or entry[0] != "support" or not self._about_force(cue.subtree):
+                        continue
+                    stance, weight = "support", entry[1]  # "their commitment to deploying a force"
+                else:
+                    stance = "undecided"
             elif negated:
                 if stance == "support":
                     stance = "oppose"
@@ -1134,6 +1151,8 @@ class StanceExtractor:
                 continue  # "In 2006, Italy sent 2,500 soldiers": history, not a position
             resolved = []
             how_subject = self.how_subject or "speaker of the sentence"
+            if subjects and stance != "decision":
+                subjects = subjects + self._as_well_as(path[-1], subjects)
             for s in subjects:
                 if s.lower_ == "it" and cue.pos_ == "ADJ":
                     continue  # expletive: "it remains unclear whether ..."
