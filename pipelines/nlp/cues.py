@@ -53,6 +53,7 @@ class Lexicon:
     harms: frozenset[str] = frozenset()
     condemners: frozenset[str] = frozenset()
     council_acts: frozenset[str] = frozenset()
+    authored: frozenset[str] = frozenset()
 
     def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
         """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
@@ -92,4 +93,4 @@ def load_lexicon() -> Lexicon:
                    {str(k).lower(): (str(v[0]), float(v[1])) for k, v in (data.get("evaluations") or {}).items()},
                    as_set("evaluators"), as_set("contributor_nouns"), as_set("contributor_modifiers"),
                    as_set("details"), as_set("stoppers"), as_set("harms"), as_set("condemners"),
-                   as_set("council_acts"))
+                   as_set("council_acts"), as_set("authored"))

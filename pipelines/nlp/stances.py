@@ -40,9 +40,9 @@ _RECEIVING = frozenset({"need", "require", "lack", "want", "seek", "count", "rel
 _PROGRESS = frozenset({"begin", "start", "complete", "finish", "continue", "undertake", "oversee", "conclude",
                        "proceed", "resume", "carry"})
 # refusing to speak is no position: "declined to disclose the scale of such deployments"
-_DISCLOSURE = frozenset({"disclose", "comment", "say", "reveal", "specify", "elaborate", "give", "confirm",
-                         "discuss", "answer", "speculate", "name", "identify", "detail", "provide", "share",
-                         "elaborate", "divulge", "respond", "address"})
+_DISCLOSURE = frozenset({"disclose", "comment", "say", "reveal", "specify", "elaborate", "confirm",
+                         "discuss", "answer", "speculate", "name", "identify", "detail", "divulge", "respond",
+                         "address"})
 # verbs a country's (negated) troops must govern to be a refusal: "no French troops will be deployed",
 # not "no French troops were wounded"
 _PRESENCE = frozenset({"be", "deploy", "send", "station", "base", "go", "enter", "join", "participate", "serve",
@@ -186,6 +186,18 @@ class StanceExtractor:
                                     for a in self._resolve(s, speakers=[], allow_pronoun=True)]
         return []
 
+    def _earlier_subject(self, pron) -> list[Actor]:  # noqa: ANN001
+        """"The Trump administration has ruled out ..., (but) it has been speaking to ...": an
+        actor that is the subject of an earlier clause of the same sentence."""
+        for t in pron.sent:
+            if t.i >= pron.i:
+                break
+            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in _PRONOUNS:
+                found = [a for s in self._expand(t) for a in self._resolve(s, speakers=[], allow_pronoun=False)]
+                if found:
+                    return found
+        return []
+
     def _role_reference(self, tok) -> Actor | None:  # noqa: ANN001
         """'the prime minister' -> the last person mentioned whose office matches."""
         words = " ".join(t.lower_ for t in tok.subtree if t.dep_ in ("compound", "amod") or t.i == tok.i)
@@ -259,7 +271,8 @@ class StanceExtractor:
             elif low == "we":
                 refs = speakers
             else:
-                refs = [a for a in speakers if not a.via_person] or speakers or self.state.last_actors
+                refs = [a for a in speakers if not a.via_person] or speakers or self._earlier_subject(tok) \
+                    or self.state.last_actors
             return [_refer(r, tok.text) for r in refs]
         lemma = tok.lemma_.lower()
         if lemma in self.lex.org_heads and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children):
@@ -293,7 +306,8 @@ class StanceExtractor:
                 continue
             if target is None:
                 continue
-            actors = self._mention_actors(target)
+            actors = self._mention_actors(target) + [a for c in target.conjuncts for a in self._mention_actors(c)
+                                                     if child.dep_ in ("amod", "compound")]
             if not actors and child.dep_ == "prep":
                 # "the chief of the Austrian armed forces", "leaders of seven countries, including A and B"
                 for t in [*(c for c in target.children if c.dep_ in ("compound", "amod", "poss", "nmod")),
@@ -367,7 +381,8 @@ class StanceExtractor:
             if subj and ending and t.head.i == t.i and cue.lemma_.lower() in self.lex.continuation \
                     and self._object_like(subj[0]):
                 break  # "Russian troops will remain in the occupied areas": nobody's stance on the force
-            if subj and ending and t.i == cue.i and self._object_like(subj[0]) and self._factual(t):
+            if subj and ending and self._object_like(subj[0]) and (
+                    self._factual(cue) if t.i == cue.i else (t.lemma_.lower() in _PROGRESS and self._factual(t))):
                 break  # "peacekeepers have begun withdrawing, the Kremlin said": news, not a position
             if subj and (ending or passive_cue) and self._object_like(subj[0]) and t.head.i != t.i:
                 # "called for the force to be withdrawn", "argued that the mission should not be
@@ -494,6 +509,9 @@ class StanceExtractor:
 
     def _object_like(self, tok) -> bool:  # noqa: ANN001
         """The phrase headed by ``tok`` names the force (modifiers such as compounds ignored)."""
+        head = self.by_token.get(tok.i)
+        if head is not None and head.kind in ("country", "person", "organisation", "armed_group", "group"):
+            return False  # "Tanzania, whose soldiers were killed": a country, not the force
         stack = [tok]
         while stack:
             t = stack.pop()
@@ -502,7 +520,8 @@ class StanceExtractor:
                     m is not None and m.kind in ("mission", "coalition")):
                 return True
             stack.extend(c for c in t.children
-                         if t.i != tok.i or c.dep_ not in ("compound", "amod", "nmod", "poss", "det"))
+                         if (t.i != tok.i or c.dep_ not in ("compound", "amod", "nmod", "poss", "det"))
+                         and c.dep_ != "appos")
         return False
 
     def _complements_ok(self, cue, cue_text: str) -> bool:  # noqa: ANN001
@@ -949,12 +968,41 @@ class StanceExtractor:
         subj = [c for c in cue.children if c.dep_ in ("nsubjpass", "nsubj")]
         return any(s.lemma_.lower() in self.lex.details for s in subj)
 
+    def _hypothetical(self, path) -> bool:  # noqa: ANN001
+        """The cue's own clause is a condition: "peace can only be guaranteed if the United States
+        provides a backstop" states no US position."""
+        for t in path:
+            if any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in t.children) and t.dep_ == "advcl":
+                return True
+        return False
+
     def _not_a_position(self, cue, stance: str, via_modifier: bool, path) -> bool:  # noqa: ANN001
         """Cues that look like positions but are not: refusing to comment ("declined to disclose"),
         a participle describing something else ("the agreement brokered by X"), support that is
         needed or missing ("lack of support from the US", "with US backing"), a guessed position
         ("the possible refusal of X"), an ending already under way ("began withdrawing")."""
         lemma = cue.lemma_.lower()
+        if stance == "decision" and any(c.dep_ in ("ccomp", "xcomp") and any(
+                g.tag_ in ("WDT", "WP", "WRB") and g.lower_ != "whether" for g in c.subtree if g.i < c.i)
+                for c in cue.children):
+            return True  # "would decide which foreign forces to allow": details, not whether
+        if cue.dep_ == "relcl" and cue.head.dep_ == "pobj" and cue.head.head.head.lemma_.lower() in self.lex.details:
+            return True  # "the number of troops Burundi would deploy"
+        if cue.dep_ == "amod" and cue.pos_ == "VERB" and not self._object_like(cue.head) and \
+                cue.head.lemma_.lower() not in self.lex.references:
+            return True  # "Iran-backed group Hezbollah"
+        if cue.pos_ == "NOUN" and lemma in self.lex.authored and any(
+                c.dep_ == "compound" and c.lemma_.lower() not in self.lex.objects for c in cue.children):
+            return True  # "Morocco's autonomy plan" is another plan
+        if cue.pos_ == "NOUN":
+            others = [g for c in cue.children if c.dep_ == "prep" and c.lower_ in ("over", "about", "at", "with")
+                      for g in c.children if g.dep_ in ("pobj", "pcomp")]
+            if others and not any(self._object_like(g) or self._reference(g) for g in others):
+                return True  # "concern over the activities of an NGO"
+            clauses = [c for c in cue.children if c.dep_ in ("acl", "xcomp") and c.pos_ == "VERB"]
+            if clauses and not any(self._about_force(c.subtree) or c.lemma_.lower() in self.lex.participation
+                                   for c in clauses):
+                return True  # "Zelenskiy's refusal to meet Putin"
         if stance in ("oppose", "support") and any(
                 c.dep_ == "xcomp" and c.lemma_.lower() in _DISCLOSURE for c in cue.children) and \
                 lemma in ("decline", "refuse", "reject"):
@@ -986,7 +1034,7 @@ class StanceExtractor:
                 c.lower_ in ("peace", "ceasefire", "truce") for c in noun.children)
 
         for t in path[1:]:
-            if exploring(t):
+            if exploring(t) or (t.pos_ == "VERB" and t.lemma_.lower() in self.lex.tentative):
                 return True
             if t.lemma_.lower() in ("be", "engage", "remain") and any(
                     exploring(g) for c in t.children if c.dep_ == "prep" and c.lower_ == "in"
@@ -1015,6 +1063,12 @@ class StanceExtractor:
                 years = [int(y) for y in re.findall(r"\b(19\d\d|20\d\d)s?\b", text)]
                 if years and max(years) < year - 1:  # last year's resolution may still be the news
                     return True
+        if any(c.dep_ == "aux" and c.lower_ == "had" for v in verbs for c in v.children):
+            # "Russia had deployed the force as part of a deal to end an offensive in 2020"
+            sent = path[0].sent
+            years = [int(y) for e in sent.ents if e.label_ == "DATE" for y in re.findall(r"\b(19\d\d|20\d\d)\b", e.text)]
+            if years and max(years) < year - 1:
+                return True
         return False
 
     def _factual_report(self, cue) -> bool:  # noqa: ANN001
@@ -1059,11 +1113,13 @@ class StanceExtractor:
             if cue.dep_ == "amod" and not via_modifier:
                 continue  # attributive participle: "a proposed ceasefire" is nobody's stance here
             # a cue governed by another cue is that cue's object ("ruled out taking part")
-            if any(t.i in cue_ids for t in path[1:]):
+            authored = via_modifier and cue.pos_ == "NOUN" and cue.lemma_.lower() in self.lex.authored
+            if any(t.i in cue_ids for t in path[1:]) and not authored:
                 continue
             if any(t.lemma_.lower() in _ASSIGNED and any(c.dep_ == "auxpass" for c in t.children) for t in path[1:]):
                 continue  # "Canada, which had been asked to lead the mission": a request, not a stance
-            if via_modifier and cue.pos_ == "NOUN" and (cue.head.i in cue_ids or cue.head.head.i in cue_ids):
+            if via_modifier and cue.pos_ == "NOUN" and (cue.head.i in cue_ids or cue.head.head.i in cue_ids) \
+                    and not authored:
                 continue
             if via_modifier and cue.pos_ == "NOUN" and weight < 0.8 and self._negated([cue.head]):
                 continue  # "Turkish participation had not been discussed": no stance either way
@@ -1075,7 +1131,7 @@ class StanceExtractor:
                 subjects = [o for c in cue.children if c.dep_ == "dobj" for o in [c, *c.conjuncts]]
             elif not self._complements_ok(cue, cue_text):
                 continue  # the cue is about something else: "join a phone call", "veto anything"
-            if self._not_a_position(cue, stance, via_modifier, path):
+            if self._not_a_position(cue, stance, via_modifier, path) or self._hypothetical(path):
                 continue
             if stance in ("undecided", "decision") and self._about_details(cue):
                 continue  # "too early to talk about the number of peacekeepers"
@@ -1131,6 +1187,10 @@ class StanceExtractor:
                 stance = "undecided"  # "would pull its officers out unless ...": a conditional threat
             if stance == "support" and cue.i in governs_oppose and not negated:
                 stance = "oppose"
+            if stance == "support" and not negated and cue.pos_ == "VERB" and any(
+                    g.lemma_.lower() in self.lex.ending for c in cue.children if c.dep_ == "dobj"
+                    for g in c.children if g.dep_ in ("compound", "amod")):
+                stance = "oppose"  # "adopted a disengagement plan", "backed the withdrawal timetable"
             if entry_stance == "oppose" and not negated and self._reversed_ending(cue, path):
                 stance = "support"  # "asked the UN to slow the withdrawal", "opposed ending the mission"
             if entry_stance == "oppose" and cue.lemma_.lower() in self.lex.condemners and self._condemns_harm(cue):
@@ -1167,7 +1227,9 @@ class StanceExtractor:
             if not resolved and cue.pos_ in ("ADJ", "NOUN") and speakers:
                 # "Lavrov said the idea was unacceptable": the speaker holds the evaluation
                 resolved = [(path[-1], a, "speaker holds the evaluation") for a in speakers]
-            if cue.lemma_.lower() in self.lex.council_acts and "UNSC" in self.gaz.organisations:
+            if cue.lemma_.lower() in self.lex.council_acts and "UNSC" in self.gaz.organisations and any(
+                    c.lemma_.lower() in ("mandate", "resolution") or self._object_like(c)
+                    for c in cue.children if c.dep_ in ("dobj", "nsubjpass")):
                 resolved = [(s, self._council(actor), how) for s, actor, how in resolved]
             for s, actor, how in resolved:
                 if stance == "oppose" and self._about_other_country(cue, actor):
