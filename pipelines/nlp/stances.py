@@ -537,6 +537,9 @@ class StanceExtractor:
             return True
         if cue.lemma_.lower() in self.lex.condemners and self._condemns_harm(cue):
             return True
+        if cue.lemma_.lower() == "lead" and not any(c.dep_ == "dobj" for c in cue.children) and any(
+                c.dep_ == "prep" and c.lower_ == "to" for c in cue.children):
+            return False  # "leading to fiscal gaps": a cause, not a lead role
         if cue.lemma_.lower() in self.lex.needs_object:
             objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")] + [
                 g for c in cue.children if c.dep_ in ("ccomp", "xcomp") for g in c.children if g.dep_ in _SUBJ]
