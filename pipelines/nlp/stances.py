@@ -378,9 +378,10 @@ class StanceExtractor:
             clause = t.head if t.dep_ == "conj" else t
             passive_cue = (t.i == cue.i and bool(subj) and subj[0].dep_ == "nsubjpass"
                            and clause.dep_ in ("ccomp", "xcomp"))
-            if subj and ending and t.head.i == t.i and cue.lemma_.lower() in self.lex.continuation \
-                    and self._object_like(subj[0]):
-                break  # "Russian troops will remain in the occupied areas": nobody's stance on the force
+            if subj and ending and t.head.i == t.i and self._object_like(subj[0]):
+                # "Russian troops will remain in the occupied areas", "2,000 UN soldiers will leave
+                # South Kivu": the force itself moves; nobody states a position on it
+                break
             if subj and ending and self._object_like(subj[0]) and (
                     self._factual(cue) if t.i == cue.i else (t.lemma_.lower() in _PROGRESS and self._factual(t))):
                 break  # "peacekeepers have begun withdrawing, the Kremlin said": news, not a position
@@ -537,6 +538,8 @@ class StanceExtractor:
             return True
         if cue.lemma_.lower() in self.lex.condemners and self._condemns_harm(cue):
             return True
+        if cue.lemma_.lower() in self.lex.departures and self._force_departs(cue):
+            return True  # "asked the force to leave the country": the country is where it leaves
         if cue.lemma_.lower() == "lead" and not any(c.dep_ == "dobj" for c in cue.children) and any(
                 c.dep_ == "prep" and c.lower_ == "to" for c in cue.children):
             return False  # "leading to fiscal gaps": a cause, not a lead role
@@ -839,7 +842,9 @@ class StanceExtractor:
         previous_about = False
         sentences = list(self.doc.sents)
         for index, sent in enumerate(sentences):
-            about = self._about_force(sent, strict=True)
+            about = self._about_force(sent, strict=True) or (previous_about and any(
+                t.pos_ == "NOUN" and self._is_ending(t) and any(c.dep_ == "poss" and c.lower_ in ("their", "its")
+                                                                 for c in t.children) for t in sent))
             sent_hits = []
             if about or previous_about or any(t.lemma_.lower() == "same" for t in sent):
                 sent_hits = self._sentence_hits(sent, carried=not about)
