@@ -219,7 +219,7 @@ class StanceExtractor:
             return []
         out = []
         for t in clause.subtree:
-            if t.dep_ != "conj" or t.i not in self.by_token or t.head.i in self.by_token or t.i < 3:
+            if t.dep_ not in ("conj", "pobj") or t.i not in self.by_token or t.head.i in self.by_token or t.i < 3:
                 continue
             if [w.lower_ for w in self.doc[t.i - 3: t.i]] == ["as", "well", "as"]:
                 out.extend([t, *t.conjuncts])
@@ -1023,8 +1023,8 @@ class StanceExtractor:
             if any(c.lower_ in _SPECULATIVE for c in cue.children if c.dep_ == "amod"):
                 return True
             if via_modifier and stance == "support" and (cue.head.lower_ in _RECEIVING or cue.head.lemma_.lower() in _RECEIVING or (
-                    cue.head.dep_ == "prep" and cue.head.head.lemma_.lower() in _RECEIVING)):
-                return True
+                    cue.head.dep_ in ("prep", "ccomp", "xcomp") and cue.head.head.lemma_.lower() in _RECEIVING)):
+                return True  # "would need US backing", "with US backing", "lack of support from X"
             if via_modifier and cue.head.lower_ == "of" and cue.head.head.lemma_.lower() in ("lack", "absence"):
                 return True
         if self._is_ending(cue) and cue.pos_ == "NOUN" and not via_modifier and \

@@ -266,7 +266,11 @@ RELEVANCE_CASES_F = [
 ]
 
 # Cases that no general mechanism handles yet (reason = why); they run as xfail(strict=False).
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    "h-abstained-dash-list":
+        "the parser hangs ', from Russia and China' on 'votes', not on 'abstentions'; a cue noun does not "
+        "look for its holders among the prepositional phrases of its neighbours",
+}
 
 
 def _param(case):  # noqa: ANN001, ANN202
