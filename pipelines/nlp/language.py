@@ -46,6 +46,7 @@ _SCRIPTS: list[tuple[str, re.Pattern[str]]] = [
     ("ko", re.compile(r"[\uAC00-\uD7AF]")),
 ]
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 
 def detect_language(text: str, *, max_chars: int = 3000) -> str | None:
@@ -68,7 +69,8 @@ def detect_language(text: str, *, max_chars: int = 3000) -> str | None:
             if lang == "ru" and _SCRIPTS[0][1].search(sample):
                 return "uk"
             return lang
-    words = [w.casefold() for w in _WORD.findall(sample)]
+    # the English possessive "'s" would count as the Czech/Slovak "s" ("Sudan's army-led government")
+    words = [w.casefold() for w in _WORD.findall(_POSSESSIVE.sub("", sample))]
     if len(words) < 3:
         return None
     scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
