@@ -359,6 +359,8 @@ class MissionAssigner:
             return here, "named in the sentence"
         for back in range(1, LOOKBACK + 1):
             earlier = self._in_sentence(index - back) if index - back >= 0 else []
+            # a force named only in passing earlier (one host mention) does not outweigh the article's
+            earlier = [m for m in earlier if not self.marginal(m)]
             if earlier:
                 return earlier, f"named {back} sentence{'s' if back > 1 else ''} before"
         if self.dominant:

@@ -1227,7 +1227,8 @@ class StanceExtractor:
             for s in subjects:
                 if s.lower_ == "it" and cue.pos_ == "ADJ":
                     continue  # expletive: "it remains unclear whether ..."
-                if s.dep_ == "csubj" or (s.pos_ == "VERB" and s.dep_ in _SUBJ):
+                # (a named actor the tagger took for a verb, "Denmark backs ...", is no clause)
+                if s.dep_ == "csubj" or (s.pos_ == "VERB" and s.dep_ in _SUBJ and s.i not in self.by_token):
                     # "Sending his country's soldiers is off the table, X said": the speaker's own troops
                     resolved.extend((s, a, "speaker of a clause subject") for a in speakers)
                     if s.lemma_.lower() in self.lex.participation and stance == "oppose":

@@ -106,6 +106,16 @@ def test_a_stance_takes_the_mission_of_its_sentence_then_earlier_ones_then_the_a
     assert assigner.for_sentence(starts[5])[0] == ["lebanon"]
 
 
+def test_a_force_named_in_passing_earlier_does_not_take_the_stance():
+    first = "The council approved the International Stabilisation Force for Gaza, the ISF, and its Gaza mandate. "
+    text = first + "Mali and Peru voted for it. A spokesperson called the vote an important step"
+    last = text.index("A spokesperson")
+    sentences = [(0, len(first) - 1), (len(first), last - 1), (last, len(text))]
+    assigner = MissionAssigner(load_catalogue(""), text, sentences)
+    assert assigner.dominant == "gaza" and assigner.marginal("mali")
+    assert assigner.for_sentence(last) == (["gaza"], "named 2 sentences before")
+
+
 def test_no_mission_named_is_other():
     assigner, starts = _assigner("A force was discussed. Nobody agreed")
     assert assigner.for_sentence(starts[1]) == ([OTHER], "no mission named")
