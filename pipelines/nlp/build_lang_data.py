@@ -1,0 +1,224 @@
+"""Generate ``data/lang/<code>/generated.json`` from CLDR (Babel) and spaCy's lookup tables.
+
+Run ``python -m pipelines.nlp.build_lang_data [CODE ...]`` after editing a language's
+``names.yaml`` or ``cues.yaml`` (needs the ``langdata`` extra: Babel and spacy-lookups-data; the
+analysis itself needs neither). For each language it writes:
+
+- ``places``: surface form -> ISO alpha-2 code, from CLDR's territory names in that language
+  (every country of ``data/countries.yaml``), CLDR's exemplar city of the capital's time zone
+  (Varsovie, Warschau, Kijów...), and the hand-written ``places`` of ``names.yaml``; for
+  inflected languages every form whose lemma is such a name in spaCy's lookup tables is added
+  ("Polsce", "Francji", "Deutschlands", "Wielkiej Brytanii") as ``place_words``: surface word
+  -> the word of the name it inflects, so a name of several words matches word by word.
+- ``people``: inflected forms of the leaders' names and aliases found the same way
+  ("Tuska" -> "Tusk"), as folded surface -> folded base form.
+- ``forms``: lower-case surface form -> lemma for every word the language's ``cues.yaml`` lists
+  (cue verbs and nouns, speech verbs, force words...), from the same lookup tables.
+
+The output is sorted, so regenerating unchanged inputs gives an identical file (a test checks it
+is up to date when the extra is installed).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from .gazetteer import DATA_DIR, load_country_rows
+
+logger = logging.getLogger(__name__)
+
+LANG_DIR = DATA_DIR / "lang"
+# spaCy lookup tables used per language: names of spacy_lookups_data/data/<name>.json.gz
+LOOKUP_TABLES = {
+    "de": ["de_lemma_lookup"],
+    "fr": ["fr_lemma_lookup"],
+    "es": ["es_lemma_lookup"],
+    "it": ["it_lemma_lookup", "it_lemma_lookup_verb", "it_lemma_lookup_noun"],
+    "pl": ["pl_lemma_lookup_noun", "pl_lemma_lookup_adj", "pl_lemma_lookup_verb"],
+    "ru": ["ru_lemma_lookup"],
+}
+# languages whose place and person names inflect: their lookup forms are added to places/people
+INFLECTED = frozenset({"de", "pl", "ru", "uk"})
+
+
+def _lookup_tables(code: str) -> list[dict[str, object]]:
+    import spacy_lookups_data
+
+    base = Path(spacy_lookups_data.__file__).resolve().parent / "data"
+    tables = []
+    for name in LOOKUP_TABLES.get(code, []):
+        with gzip.open(base / f"{name}.json.gz", "rt", encoding="utf-8") as handle:
+            tables.append(json.load(handle))
+    return tables
+
+
+def _reverse(tables: list[dict[str, object]], lemmas: set[str], *, lower: bool) -> dict[str, set[str]]:
+    """lemma -> surface forms, for the wanted lemmas only (``lower``: compare lower-cased)."""
+    out: dict[str, set[str]] = {}
+    for table in tables:
+        for form, lemma in table.items():
+            for value in (lemma if isinstance(lemma, list) else [lemma]):
+                key = value.lower() if lower else value
+                if key in lemmas:
+                    out.setdefault(key, set()).add(form)
+    return out
+
+
+def _capitals_by_code(code: str) -> dict[str, list[str]]:
+    """ISO code -> capital city names in the language, via CLDR's time-zone exemplar cities."""
+    from babel import Locale
+
+    english, local = Locale.parse("en").time_zones, Locale.parse(code).time_zones
+    by_city = {zone.get("city"): tz for tz, zone in english.items() if zone.get("city")}
+    out: dict[str, list[str]] = {}
+    for row in load_country_rows():
+        for capital in row.get("capitals") or []:
+            tz = by_city.get(capital)
+            city = (local.get(tz) or {}).get("city") if tz else None
+            if city:
+                out.setdefault(row["code"], []).append(city)
+    return out
+
+
+def _word_forms(word: str, tables: list[dict[str, object]], reverses: list[dict[str, set[str]]]) -> set[str]:
+    """Inflected forms of one word of a name: forms of its lemma that keep its stem.
+
+    The lemma is the word itself when a table has forms of it, else the word's lemma in the
+    first table that knows it (nouns before adjectives before verbs); forms come from that
+    table only, must share the word's first ``len - 3`` letters (at least 3) and differ in
+    length by at most 4: "Polska" gives "Polsce", "Zjednoczone" gives "Zjednoczonych".
+    """
+    found = None
+    for table, reverse in zip(tables, reverses):
+        if word in reverse or word.lower() in reverse:
+            found = (reverse, word)
+            break
+    if found is None:
+        for table, reverse in zip(tables, reverses):
+            value = table.get(word) or table.get(word.lower())
+            if value:
+                found = (reverse, value[0] if isinstance(value, list) else value)
+                break
+    if found is None:
+        return set()
+    reverse, lemma = found
+    stem = word[: max(3, len(word) - 3)].lower()
+    out = set()
+    for form in reverse.get(lemma, set()) | reverse.get(lemma.lower(), set()):
+        if form.lower().startswith(stem) and abs(len(form) - len(word)) <= 4 and form.lower() != word.lower():
+            out.add(form[:1].upper() + form[1:] if word[:1].isupper() else form)
+    return out
+
+
+def build(code: str) -> dict:
+    """The generated data of one language (see the module docstring)."""
+    from babel import Locale
+
+    from .gazetteer import fold, load_gazetteer
+
+    folder = LANG_DIR / code
+    names = yaml.safe_load((folder / "names.yaml").read_text(encoding="utf-8")) or {}
+    cues = yaml.safe_load((folder / "cues.yaml").read_text(encoding="utf-8")) or {}
+    territories = Locale.parse(code).territories
+    base: dict[str, str] = {}
+    for row in load_country_rows():
+        local = territories.get(row["code"]) if row["code"] != "XK" else territories.get("XK")
+        if local:
+            base.setdefault(local, row["code"])
+    for country, cities in _capitals_by_code(code).items():
+        for city in cities:
+            base.setdefault(city, country)
+    for country, aliases in (names.get("places") or {}).items():
+        for alias in aliases:
+            base[alias] = country
+    tables = _lookup_tables(code) if code in INFLECTED else []
+    place_words: dict[str, str] = {}
+    people: dict[str, str] = {}
+    if tables:
+        words = {w for name in base for w in name.split()}
+        wanted = set(words) | {w.lower() for w in words}
+        for table in tables:
+            for word in words:
+                value = table.get(word) or table.get(word.lower())
+                if value:
+                    wanted.add(value[0] if isinstance(value, list) else value)
+        reverses = []
+        for table in tables:
+            reverse = _reverse([table], wanted, lower=False)
+            for lemma, forms in _reverse([table], {w.lower() for w in wanted}, lower=True).items():
+                reverse.setdefault(lemma, set()).update(forms)
+            reverses.append(reverse)
+        for word in sorted(words):
+            for form in _word_forms(word, tables, reverses):
+                if form not in words:
+                    place_words.setdefault(form, word)
+        gaz = load_gazetteer()
+        person_words = {w for alias in gaz.people for w in alias.split()}
+        spellings = {fold(s) for s in (names.get("people") or {})}
+        person_words |= {w for s in spellings for w in s.split()}
+        found = _reverse(tables, {w for w in person_words if len(w) > 2}, lower=True)
+        for lemma, forms in found.items():
+            for form in forms:
+                folded = fold(form)
+                if form[:1].isupper() and folded != lemma:
+                    people.setdefault(folded, lemma)
+    lemmas: set[str] = set()
+    for key, value in cues.items():
+        if key in ("language",):
+            continue
+        items = value.keys() if isinstance(value, dict) else value if isinstance(value, list) else []
+        for item in items:
+            for word in str(item).lower().split():
+                if word.isalpha():
+                    lemmas.add(word)
+    forms: dict[str, str] = {}
+    if code in LOOKUP_TABLES:
+        all_tables = _lookup_tables(code)
+        for lemma, surface in _reverse(all_tables, lemmas, lower=True).items():
+            for form in surface:
+                low = form.lower()
+                if low != lemma and low not in lemmas:
+                    forms.setdefault(low, lemma)
+    return {"language": code, "sources": {"places": "CLDR territory names and time-zone cities (Babel)"
+                                          + (", inflected with spacy-lookups-data" if tables else ""),
+                                          "forms": "spacy-lookups-data lemma tables" if code in LOOKUP_TABLES else "none"},
+            "places": dict(sorted(base.items())), "place_words": dict(sorted(place_words.items())),
+            "people": dict(sorted(people.items())),
+            "forms": dict(sorted(forms.items()))}
+
+
+def write(code: str) -> Path:
+    """Build and write ``data/lang/<code>/generated.json``."""
+    path = LANG_DIR / code / "generated.json"
+    data = build(code)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
+    logger.info("%s: %d places, %d place word forms, %d person forms, %d word forms", code,
+                len(data["places"]), len(data["place_words"]), len(data["people"]), len(data["forms"]))
+    return path
+
+
+def languages() -> list[str]:
+    """Language codes that have a data folder."""
+    return sorted(p.name for p in LANG_DIR.iterdir() if (p / "names.yaml").exists())
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("codes", nargs="*", help="languages (default: every folder under data/lang)")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for code in args.codes or languages():
+        print(write(code))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,371 @@
+"""Stance extraction without a dependency parse, for the languages of the clause route.
+
+Per sentence that talks about the force (a force word of the language pack, or a mission
+mention), and the sentence after it:
+
+1. The sentence is cut into clauses at punctuation (a comma inside a list of actors does not
+   cut), quotes and the pack's clause words (*mais, aber, pero, ma, ale, que, dass, że...*).
+2. Cues come from the pack: phrases first, then lemmas (generated forms; German separable verbs
+   "lehnt ... ab" when the particle closes the clause). The first cue of a clause is its main
+   cue; later cues are its complement ("refuse de participer", "prêt à envoyer"): a later
+   oppose cue turns a support main cue into oppose ("demandait le retrait").
+3. Actor of the main cue, in this order: for a noun cue, the actor named right after it
+   ("le refus de la Pologne", "sprzeciw Rosji"); the nearest actor to its left in the clause
+   (with the actors coordinated with it); the nearest to its right in the clause (inversions:
+   "lehnte Polen ... ab"); a country whose troops the clause names ("soldats français",
+   "polscy żołnierze"); the reported speaker ("..., a déclaré Macron", "sagte Merz",
+   "powiedział Tusk"); for a pronoun or no subject (pro-drop), the actors of the previous
+   sentence. Places after a place preposition ("en Ukraine", "w Polsce") and names after a
+   genitive ("la proposition de la France") are not actors of a verb cue. Leaders stand for
+   their country on the article's date, seats and capitals for theirs.
+4. Polarity: a negation between the actor and the cue (or within a few words before it), or a
+   negative determiner right after it ("n'enverra aucun soldat", "schickt keine Soldaten")
+   flips support -> oppose (a refusal of OWN troops when the cue is a participation word) and
+   oppose -> undecided ("n'exclut pas"); ``decision`` words count only negated (-> undecided).
+   A condition marker in the clause ("si", "wenn", "solo se", "pod warunkiem") is recorded; a
+   refusal of own troops under a condition is undecided.
+
+Hits are :class:`pipelines.nlp.stances.Hit` records, merged per actor by
+:func:`pipelines.nlp.stance_merge.merge_hits` exactly as on the English route.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from .entities import Mention
+from .gazetteer import Gazetteer
+from .lang_pack import Cue, LanguagePack
+from .stances import Actor, Hit, _actor_from_mention, _refer
+
+logger = logging.getLogger(__name__)
+
+_HARD_BREAKS = frozenset(";:()[]«»“”\"—–")
+_COORDINATORS = frozenset({",", "et", "und", "sowie", "y", "e", "i", "oraz", "and", "ou", "oder", "o", "lub",
+                           "la", "le", "les", "l'", "l’", "die", "der", "das", "el", "los", "las", "il", "lo", "gli"})
+_ACTOR_KINDS = frozenset({"country", "organisation", "coalition", "armed_group", "person"})
+_RIGHT_WINDOW = 6
+_NEG_WINDOW = 6
+
+
+@dataclass
+class _CueHit:
+    """A cue found in a sentence: token span and lexicon entry."""
+
+    start: int
+    end: int
+    cue: Cue
+    text: str
+
+
+class ClauseStanceExtractor:
+    """Extract stance hits from one document of the clause route (one instance per document)."""
+
+    def __init__(self, doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer) -> None:  # noqa: ANN001
+        self.doc, self.pack, self.gaz = doc, pack, gaz
+        self.mentions = mentions
+        self.by_token: dict[int, Mention] = {}
+        for m in mentions:
+            for i in range(m.token_start, m.token_end):
+                self.by_token[i] = m
+        self.last_actors: list[Actor] = []
+
+    # ----- clauses and cues
+    def _clauses(self, sent) -> list[tuple[int, int]]:  # noqa: ANN001
+        """Token ranges [start, end) of the clauses of a sentence."""
+        bounds, start = [], sent.start
+        for tok in sent:
+            low = tok.lower_
+            cut = False
+            if tok.text in _HARD_BREAKS or "\n" in tok.whitespace_:
+                cut = True
+            elif tok.text == ",":
+                before = self.by_token.get(tok.i - 1)
+                after = next((self.by_token.get(j) for j in range(tok.i + 1, min(tok.i + 3, sent.end))
+                              if self.by_token.get(j)), None)
+                cut = not (before and after and before.kind in _ACTOR_KINDS and after.kind in _ACTOR_KINDS)
+            elif low in self.pack.clause_breaks and tok.i > start:
+                if tok.i > start:
+                    bounds.append((start, tok.i))
+                start = tok.i
+                continue
+            if cut:
+                if tok.i + 1 > start:
+                    bounds.append((start, tok.i + 1))
+                start = tok.i + 1
+        if start < sent.end:
+            bounds.append((start, sent.end))
+        return [b for b in bounds if b[1] > b[0]]
+
+    def _phrase_at(self, i: int, end: int) -> _CueHit | None:
+        doc = self.doc
+        for words, cue in self.pack.phrases:
+            n = len(words)
+            if i + n > end:
+                continue
+            if all(doc[i + k].lower_ == w or (w.endswith("*") and doc[i + k].lower_.startswith(w[:-1]))
+                   or self.pack.lemma(doc[i + k].lower_) == w for k, w in enumerate(words)):
+                return _CueHit(i, i + n, cue, doc[i:i + n].text)
+        return None
+
+    def _cues(self, start: int, end: int) -> list[_CueHit]:
+        doc, pack = self.doc, self.pack
+        out: list[_CueHit] = []
+        i = start
+        while i < end:
+            if i in self.by_token:
+                i += 1
+                continue
+            phrase = self._phrase_at(i, end)
+            if phrase:
+                out.append(phrase)
+                i = phrase.end
+                continue
+            low = doc[i].lower_
+            lemma = pack.lemma(low)
+            if lemma in pack.separable:
+                particle, full = pack.separable[lemma]
+                if any(doc[j].lower_ == particle for j in range(i + 1, end)):
+                    lemma = full
+            cue = pack.cues.get(lemma) or pack.cues.get(low)
+            if cue is None and lemma in pack.decision:
+                cue = Cue(lemma, "decision", 0.8, False)
+            if cue is not None:
+                out.append(_CueHit(i, i + 1, cue, doc[i].text))
+            i += 1
+        return out
+
+    # ----- actors
+    def _is_actor_mention(self, m: Mention | None) -> bool:
+        return m is not None and m.kind in _ACTOR_KINDS
+
+    def _preceded_by(self, m: Mention, words: frozenset[str], clause_start: int) -> bool:
+        """A place preposition or genitive word right before the mention (an article may sit between)."""
+        j = m.token_start - 1
+        steps = 0
+        while j >= clause_start and steps < 2:
+            low = self.doc[j].lower_
+            if low in words:
+                return True
+            if low not in _COORDINATORS or low == ",":
+                return False
+            j -= 1
+            steps += 1
+        return False
+
+    def _group(self, m: Mention, start: int, end: int) -> list[Mention]:
+        """``m`` and the actor mentions coordinated with it ("la France et le Royaume-Uni")."""
+        group = [m]
+        for step in (-1, 1):
+            j = (m.token_start - 1) if step < 0 else m.token_end
+            while start <= j < end:
+                other = self.by_token.get(j)
+                if other is not None and other is not group[-1 if step > 0 else 0]:
+                    if not self._is_actor_mention(other) or other.kind == "person" and m.kind != "person":
+                        break
+                    if step < 0:
+                        group.insert(0, other)
+                        j = other.token_start - 1
+                    else:
+                        group.append(other)
+                        j = other.token_end
+                    continue
+                if other is None and self.doc[j].lower_ in _COORDINATORS:
+                    j += step
+                    continue
+                break
+        return group
+
+    def _candidates(self, start: int, end: int, cue: _CueHit) -> list[Mention]:
+        out, seen = [], set()
+        for i in range(start, end):
+            m = self.by_token.get(i)
+            if m is None or id(m) in seen or not self._is_actor_mention(m):
+                continue
+            seen.add(id(m))
+            if self._preceded_by(m, self.pack.place_preps, start):
+                continue
+            if self._preceded_by(m, self.pack.genitive, start) and not (cue.cue.noun and m.token_start >= cue.end):
+                continue
+            out.append(m)
+        return out
+
+    def _noun_actor(self, cue: _CueHit, end: int) -> list[Mention]:
+        """"le refus de la Pologne", "sprzeciw Rosji": the actor named right after a noun cue."""
+        for j in range(cue.end, min(cue.end + 4, end)):
+            m = self.by_token.get(j)
+            if self._is_actor_mention(m):
+                between = [self.doc[k].lower_ for k in range(cue.end, m.token_start)]
+                if all(w in self.pack.genitive or w in _COORDINATORS for w in between) and (
+                        between and any(w in self.pack.genitive for w in between) or not self.pack.genitive):
+                    return self._group(m, cue.start, end)
+                return []
+        return []
+
+    def _troops_country(self, start: int, end: int) -> list[Mention]:
+        """A country whose troops the clause names: "soldats français", "deutsche Soldaten"."""
+        for i in range(start, end):
+            m = self.by_token.get(i)
+            if m is None or m.how != "demonym":
+                continue
+            for j in (i - 1, i + 1, i - 2, i + 2):
+                if start <= j < end and self.pack.lemma(self.doc[j].lower_) in self.pack.force_words:
+                    return [m]
+        return []
+
+    def _speakers(self, sent) -> list[Mention]:  # noqa: ANN001
+        """The actor next to a speech verb of the sentence ("a déclaré Macron", "Tusk powiedział")."""
+        for tok in sent:
+            if tok.i in self.by_token or self.pack.lemma(tok.lower_) not in self.pack.speech:
+                continue
+            for j in (*range(tok.i + 1, min(tok.i + 5, sent.end)), *range(tok.i - 1, max(tok.i - 6, sent.start - 1), -1)):
+                m = self.by_token.get(j)
+                if self._is_actor_mention(m):
+                    return [m]
+                if self.doc[j].text in ".!?;" or (self.doc[j].is_punct and j < tok.i and self.doc[j].text != ","):
+                    break
+        return []
+
+    def _actors(self, mentions: list[Mention]) -> list[Actor]:
+        out = []
+        for m in mentions:
+            actor = _actor_from_mention(m, self.gaz)
+            if actor is not None:
+                out.append(actor)
+        return out
+
+    def _choose_actor(self, sent, start: int, end: int, cue: _CueHit) -> tuple[list[Actor], str]:  # noqa: ANN001
+        if cue.cue.noun:
+            found = self._noun_actor(cue, end)
+            if found:
+                return self._actors(found), "named after the noun cue"
+        candidates = self._candidates(start, end, cue)
+        left = [m for m in candidates if m.token_end <= cue.start]
+        if left:
+            return self._actors(self._group(left[-1], start, end)), "nearest actor before the cue"
+        pronoun = any(self.doc[j].lower_ in self.pack.pronouns for j in range(start, cue.start))
+        right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW]
+        if right and not pronoun:
+            return self._actors(self._group(right[0], start, end)), "actor after the cue"
+        troops = self._troops_country(start, end)
+        if troops:
+            return self._actors(troops), "country of the troops named"
+        speakers = self._speakers(sent)
+        if speakers:
+            return self._actors(speakers), "reported speaker"
+        if self.last_actors:
+            return [_refer(a, "(previous actor)") for a in self.last_actors], "previous sentence's actor"
+        return [], ""
+
+    # ----- polarity
+    def _negated(self, start: int, end: int, cue: _CueHit, actor_end: int) -> bool:
+        doc, pack = self.doc, self.pack
+        lo = max(start, actor_end, cue.start - _NEG_WINDOW)
+        if any(doc[j].lower_ in pack.negation for j in range(lo, cue.start)):
+            return True
+        return any(doc[j].lower_ in pack.negation_after for j in range(cue.end, min(end, cue.end + 4)))
+
+    def _condition(self, start: int, end: int) -> str | None:
+        doc = self.doc
+        for i in range(start, end):
+            for words in self.pack.conditions:
+                n = len(words)
+                if i + n <= end and all(doc[i + k].lower_ == w for k, w in enumerate(words)):
+                    stop = next((j for j in range(i + n, end) if doc[j].text in ",.;:"), end)
+                    return doc[i:stop].text
+        return None
+
+    # ----- main
+    def _about_force(self, sent) -> bool:  # noqa: ANN001
+        for tok in sent:
+            m = self.by_token.get(tok.i)
+            if m is not None and m.kind == "mission":
+                return True
+            if self.pack.lemma(tok.lower_) in self.pack.force_words or tok.lower_ in self.pack.force_words:
+                return True
+        return False
+
+    def _clause_hits(self, sent, start: int, end: int, evidence: str) -> list[Hit]:  # noqa: ANN001
+        cues = self._cues(start, end)
+        if not cues:
+            return []
+        main, later = cues[0], cues[1:]
+        actors, how = self._choose_actor(sent, start, end, main)
+        if not actors:
+            return []
+        actor_mentions = [m for m in self.mentions if start <= m.token_start < main.start]
+        actor_end = max((m.token_end for m in actor_mentions), default=start)
+        negated = self._negated(start, end, main, actor_end)
+        stance = main.cue.stance
+        lemma = main.cue.lemma
+        own_refusal = False
+        notes = [how]
+        if stance == "decision":
+            if not negated:
+                return []
+            stance, notes = "undecided", [*notes, "decision not taken"]
+        elif negated:
+            if stance == "support":
+                stance = "oppose"
+                own_refusal = lemma in self.pack.participation or any(
+                    c.cue.lemma in self.pack.participation for c in later)
+                notes.append("negated support" + (" (own troops)" if own_refusal else ""))
+            elif stance == "oppose":
+                stance = "undecided"
+                notes.append("negated refusal")
+        elif stance == "support" and any(c.cue.stance == "oppose" and not self._negated(start, end, c, main.end)
+                                         for c in later):
+            stance = "oppose"
+            notes.append(f"support of an ending ({later[0].text})")
+        elif stance == "oppose" and any(c.cue.lemma in self.pack.participation for c in later):
+            own_refusal = True
+            notes.append("refusal of own participation")
+        condition = self._condition(start, end)
+        if own_refusal and condition:
+            stance = "undecided"
+            notes.append("refusal under a condition")
+        hits = []
+        for actor in actors:
+            if actor.actor_type == "person" and main.cue.weight < 0.8:
+                continue  # private persons: only strong, explicit cues
+            hits.append(Hit(actor, stance, round(min(main.cue.weight, 1.0), 2), main.text.lower(), evidence,
+                            condition, own_refusal, list(notes)))
+        return hits
+
+    def _remember(self, sent, hits: list[Hit]) -> None:  # noqa: ANN001
+        if hits:
+            self.last_actors = [h.actor for h in hits]
+            return
+        for m in self.mentions:
+            if sent.start <= m.token_start < sent.end and m.kind in ("country", "organisation", "coalition") \
+                    and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive, sent.start):
+                actor = _actor_from_mention(m, self.gaz)
+                if actor:
+                    self.last_actors = [actor]
+                    return
+            if sent.start <= m.token_start < sent.end and m.kind == "person" and m.office:
+                actor = _actor_from_mention(m, self.gaz)
+                if actor:
+                    self.last_actors = [actor]
+                    return
+
+    def extract(self) -> list[Hit]:
+        """All stance hits of the document, in order."""
+        hits: list[Hit] = []
+        previous_about = False
+        for sent in self.doc.sents:
+            about = self._about_force(sent)
+            sent_hits: list[Hit] = []
+            if about or previous_about:
+                evidence = sent.text.strip()
+                for start, end in self._clauses(sent):
+                    sent_hits.extend(self._clause_hits(sent, start, end, evidence))
+                hits.extend(sent_hits)
+            previous_about = about
+            self._remember(sent, sent_hits)
+        return hits
+
+
+def extract_clause_stances(doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer) -> list[Hit]:  # noqa: ANN001
+    """Stance hits of one document of the clause route (see the module docstring)."""
+    return ClauseStanceExtractor(doc, mentions, pack, gaz).extract()

@@ -1,0 +1,192 @@
+"""Entities without NER for the clause route: places, seats, demonyms, organisations and people.
+
+Places are matched on token sequences against the language pack (CLDR names and capitals,
+inflected words mapped to the word of the name: "Wielkiej Brytanii" -> "Wielka Brytania");
+demonyms by the pack's patterns ("françaises", "polscy", "deutschen"); organisations by their
+aliases in the language; people by the leaders table (spellings of the language, inflected
+forms, case endings undone: "Donalda Tuska" -> Donald Tusk) and, for others, by sequences of two
+or more capitalised words that are not places, titles or function words. Output is the same
+:class:`~pipelines.nlp.entities.Mention` the English route produces.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import re
+
+from .entities import Mention, _is_byline
+from .gazetteer import Gazetteer, fold
+from .lang_pack import LanguagePack
+
+logger = logging.getLogger(__name__)
+
+_NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "di", "da", "del", "la", "le", "bin", "al", "ibn", "dos"})
+_CAPITALISED = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w’'\-.]*$")
+_INITIALS = re.compile(r"^(?:[A-Z]\.){1,3}$")
+
+
+def _is_cap(token) -> bool:  # noqa: ANN001
+    return bool(_CAPITALISED.match(token.text)) and not token.text.isupper() or bool(_INITIALS.match(token.text))
+
+
+def _place_key(span, pack: LanguagePack) -> str:  # noqa: ANN001
+    """Folded name of a span with every inflected word mapped to the word of the name."""
+    parts = []
+    for tok in span:
+        parts.append(pack.place_words.get(tok.text, tok.text) + tok.whitespace_)
+    return fold("".join(parts))
+
+
+class _Finder:
+    """Finds the mentions of one document (create one per document)."""
+
+    def __init__(self, doc, pack: LanguagePack, gaz: Gazetteer, stop_words: frozenset[str], day: dt.date) -> None:  # noqa: ANN001
+        self.doc, self.pack, self.gaz, self.stop, self.day = doc, pack, gaz, stop_words, day
+        self.mentions: list[Mention] = []
+        self.surnames: dict[str, str] = {}  # folded surname (base form) -> canonical full name
+
+    def _add(self, start: int, end: int, *, label: str, kind: str, name: str, code: str | None, how: str,
+             actor_id: str | None = None, office=None) -> None:  # noqa: ANN001
+        span = self.doc[start:end]
+        self.mentions.append(Mention(text=span.text, label=label, kind=kind, name=name, code=code,
+                                     start=span.start_char, end=span.end_char, token_start=start,
+                                     token_end=end, how=how, actor_id=actor_id, office=office))
+
+    def _fixed(self, i: int) -> int:
+        """Organisation, seat or place starting at token ``i``; returns the tokens used (0: none)."""
+        doc, pack = self.doc, self.pack
+        for n in range(min(pack.max_place_words, len(doc) - i), 0, -1):
+            span = doc[i:i + n]
+            if span[-1].is_punct and n > 1:
+                continue
+            plain = fold(span.text)
+            org_id = pack.organisations.get(plain)
+            if org_id and org_id in self.gaz.organisations and (span.text[:1].isupper() or span.text.islower()):
+                org = self.gaz.organisations[org_id]
+                self._add(i, i + n, label="ORG", kind=org.kind, name=org.name, code=None, how="alias")
+                return n
+            if not span.text[:1].isupper():
+                continue
+            code = pack.seats.get(plain)
+            if code and code in self.gaz.countries:
+                self._add(i, i + n, label="ORG", kind="country", name=self.gaz.countries[code].name, code=code, how="seat")
+                return n
+            code = pack.places.get(_place_key(span, pack)) or pack.places.get(plain)
+            if code and code in self.gaz.countries:
+                self._add(i, i + n, label="GPE", kind="country", name=self.gaz.countries[code].name, code=code, how="name")
+                return n
+        return 0
+
+    def _base_word(self, folded: str) -> str:
+        """A name word with its case ending undone, when the base form is a known name word."""
+        base = self.pack.person_forms.get(folded)
+        if base:
+            return base
+        for ending, replacement in self.pack.name_suffixes:
+            if folded.endswith(ending) and len(folded) - len(ending) >= 3:
+                candidate = folded[: len(folded) - len(ending)] + replacement
+                if candidate in self.surnames or self.gaz.person(candidate) or candidate in self.pack.people:
+                    return candidate
+        return folded
+
+    def _known_person(self, words: list[str]) -> str | None:
+        key = " ".join(words)
+        return self.pack.people.get(key) or self.gaz.person(key)
+
+    def _person(self, i: int) -> int:
+        """A person name starting at token ``i``; returns the tokens used (0: none)."""
+        doc, pack = self.doc, self.pack
+        j = i
+        while j < len(doc) and j - i < 5 and (_is_cap(doc[j]) or (
+                doc[j].lower_ in _NAME_PARTICLES and j + 1 < len(doc) and _is_cap(doc[j + 1]) and j > i)):
+            if j > i and ("\n" in doc[j - 1].whitespace_ or doc[j - 1].text in ",;:"):
+                break
+            low = doc[j].lower_
+            if low in self.stop or pack.demonym(low) or low in pack.force_words or \
+                    pack.lemma(low) in pack.cues or pack.lemma(low) in pack.speech:
+                break
+            j += 1
+        if j == i:
+            return 0
+        while j > i and doc[j - 1].lower_ in _NAME_PARTICLES:
+            j -= 1
+        tokens = list(doc[i:j])
+        start = i
+        while tokens and tokens[0].lower_.rstrip(".") in pack.titles | {t.rstrip(".") for t in pack.titles}:
+            tokens, start = tokens[1:], start + 1
+        if not tokens:
+            return j - i
+        words = [fold(t.text) for t in tokens]
+        name = self._known_person(words) or self._known_person([self._base_word(w) for w in words])
+        if name is None and len(words) == 1:
+            name = self.surnames.get(words[0]) or self.surnames.get(self._base_word(words[0]))
+        if name is None:
+            if len(tokens) < 2 or any(w in self.stop for w in words):
+                return j - i if len(tokens) >= 2 else 0
+            if _is_byline(doc[start:j]):
+                return j - i
+            name = " ".join(t.text for t in tokens)
+            if pack.name_suffixes:  # inflected languages: undo known case endings word by word
+                name = " ".join(self._display_base(t.text) for t in tokens)
+        self.surnames[fold(name.split()[-1])] = name
+        office = self.gaz.office_on(name, self.day)
+        actor_id = office.actor_id if office else None
+        code = actor_id if actor_id in self.gaz.countries else None
+        self._add(start, start + len(tokens), label="PERSON", kind="person", name=name, code=code,
+                  how="office" if office else "name", actor_id=actor_id, office=office)
+        return j - i
+
+    def _display_base(self, text: str) -> str:
+        base = self.pack.person_forms.get(fold(text))
+        if base and fold(text) != base:
+            return base[:1].upper() + base[1:] if text[:1].isupper() else base
+        return text
+
+    def find(self) -> list[Mention]:
+        doc, pack = self.doc, self.pack
+        i = 0
+        while i < len(doc):
+            tok = doc[i]
+            if tok.is_space or tok.is_punct:
+                i += 1
+                continue
+            used = self._fixed(i)
+            if used:
+                i += used
+                continue
+            code = pack.demonym(tok.lower_)
+            if code and code in self.gaz.countries:
+                self._add(i, i + 1, label="NORP", kind="country", name=self.gaz.countries[code].name,
+                          code=code, how="demonym")
+                i += 1
+                continue
+            if _is_cap(tok):
+                used = self._person(i)
+                if used:
+                    i += used
+                    continue
+            i += 1
+        return self.mentions
+
+
+def find_mentions(doc, pack: LanguagePack, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noqa: ANN001
+    """All mentions of a document parsed by :func:`pipelines.nlp.lang_model.load_lang_nlp`.
+
+    Args:
+        doc: the spaCy Doc (tokens and sentences only).
+        pack: the language pack.
+        gaz: the gazetteer (countries, organisations, leaders with dated offices).
+        day: the article's date (for leaders' terms of office).
+
+    Returns:
+        Mentions in document order.
+    """
+    return _Finder(doc, pack, gaz, _stop_words(doc.lang_), day).find()
+
+
+@functools.lru_cache(maxsize=16)
+def _stop_words(code: str) -> frozenset[str]:
+    from spacy.util import get_lang_class
+
+    return frozenset(w.lower() for w in get_lang_class(code).Defaults.stop_words)

@@ -1,0 +1,155 @@
+"""Language packs: the data of one language for the clause route (``data/lang/<code>/``).
+
+A pack is four files and nothing else: ``topics.yaml`` (relevance, the format of
+``data/topics.yaml``), ``cues.yaml`` (stance cues and clause words), ``names.yaml`` (places, seats,
+demonyms, organisations, people, titles, name endings) and ``generated.json`` (CLDR names and
+inflected forms, written by :mod:`pipelines.nlp.build_lang_data`). Adding a language is adding
+its folder. Packs are loaded once per process and cached.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .gazetteer import DATA_DIR, fold
+from .relevance import Topic, load_topics
+
+logger = logging.getLogger(__name__)
+
+LANG_DIR = DATA_DIR / "lang"
+_PACK_FILES = ("topics.yaml", "cues.yaml", "names.yaml", "generated.json")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One stance cue of a language."""
+
+    lemma: str
+    stance: str  # support / oppose / undecided
+    weight: float
+    noun: bool = False
+
+
+@dataclass
+class LanguagePack:
+    """Everything the clause route needs for one language (see the module docstring)."""
+
+    code: str
+    topics: tuple[Topic, ...]
+    cues: dict[str, Cue]  # lemma -> cue
+    phrases: list[tuple[tuple[str, ...], Cue]]  # token sequences, longest first
+    forms: dict[str, str]  # lower-case surface -> lemma
+    separable: dict[str, tuple[str, str]]  # base verb -> (particle, full lemma)
+    decision: frozenset[str]
+    participation: frozenset[str]
+    negation: frozenset[str]
+    negation_after: frozenset[str]
+    conditions: tuple[tuple[str, ...], ...]
+    speech: frozenset[str]
+    force_words: frozenset[str]
+    clause_breaks: frozenset[str]
+    pronouns: frozenset[str]
+    place_preps: frozenset[str]
+    genitive: frozenset[str]
+    places: dict[str, str]  # folded name -> ISO code (names, capitals)
+    place_words: dict[str, str]  # inflected word -> word of a name
+    seats: dict[str, str]  # folded seat -> ISO code
+    demonyms: list[tuple[re.Pattern[str], str]]
+    organisations: dict[str, str]  # folded alias -> organisation id
+    people: dict[str, str]  # folded spelling -> canonical name
+    person_forms: dict[str, str]  # folded inflected word -> folded base word
+    titles: frozenset[str]
+    name_suffixes: tuple[tuple[str, str], ...]
+    max_place_words: int = 4
+    _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def lemma(self, lower: str) -> str:
+        """The lemma of a lower-case word (itself when the pack does not know it)."""
+        return self.forms.get(lower, lower)
+
+    def demonym(self, lower: str) -> str | None:
+        """ISO code of a demonym (adjective or people noun), else None; cached per word."""
+        if lower in self._demonym_cache:
+            return self._demonym_cache[lower]
+        code = next((c for pattern, c in self.demonyms if pattern.fullmatch(lower)), None)
+        if len(self._demonym_cache) < 50_000:
+            self._demonym_cache[lower] = code
+        return code
+
+
+def available_languages() -> frozenset[str]:
+    """Codes of the languages that have a complete pack."""
+    return _available(str(LANG_DIR))
+
+
+@functools.lru_cache(maxsize=4)
+def _available(folder: str) -> frozenset[str]:
+    root = Path(folder)
+    if not root.is_dir():
+        return frozenset()
+    return frozenset(p.name for p in root.iterdir() if all((p / f).exists() for f in _PACK_FILES))
+
+
+def _words(values: object) -> frozenset[str]:
+    return frozenset(str(v).lower() for v in values or [])
+
+
+@functools.lru_cache(maxsize=16)
+def load_pack(code: str) -> LanguagePack:
+    """Load and compile the pack of ``code`` (cached).
+
+    Raises:
+        FileNotFoundError: the language has no complete pack.
+    """
+    folder = LANG_DIR / code
+    if code not in available_languages():
+        raise FileNotFoundError(f"no language pack for {code!r} under {LANG_DIR}")
+    cues_data = yaml.safe_load((folder / "cues.yaml").read_text(encoding="utf-8")) or {}
+    names = yaml.safe_load((folder / "names.yaml").read_text(encoding="utf-8")) or {}
+    generated = json.loads((folder / "generated.json").read_text(encoding="utf-8"))
+    cues: dict[str, Cue] = {}
+    phrases: list[tuple[tuple[str, ...], Cue]] = []
+    for stance in ("support", "oppose", "undecided"):
+        for key, weight in (cues_data.get(stance) or {}).items():
+            key = str(key).lower()
+            noun = key.endswith("/n")
+            lemma = key[:-2] if noun else key
+            if " " in lemma:
+                phrases.append((tuple(lemma.split()), Cue(lemma, stance, float(weight), noun)))
+            else:
+                cues[lemma] = Cue(lemma, stance, float(weight), noun)
+        for phrase, weight in (cues_data.get(f"phrases_{stance}") or {}).items():
+            phrases.append((tuple(str(phrase).lower().split()), Cue(str(phrase).lower(), stance, float(weight))))
+    phrases.sort(key=lambda p: -len(p[0]))
+    separable = {}
+    for lemma, (particle, base) in (cues_data.get("separable") or {}).items():
+        separable[str(base).lower()] = (str(particle).lower(), str(lemma).lower())
+    places = {fold(name): code_ for name, code_ in generated["places"].items()}
+    seats = {fold(seat): c for c, values in (names.get("seats") or {}).items() for seat in values}
+    demonyms = [(re.compile(pattern), c) for c, patterns in (names.get("demonyms") or {}).items()
+                for pattern in patterns or []]
+    organisations = {fold(alias): org for alias, org in (names.get("organisations") or {}).items()}
+    people = {fold(spelling): name for spelling, name in (names.get("people") or {}).items()}
+    longest = max((len(k.split()) for k in [*places, *seats, *organisations]), default=1)
+    pack = LanguagePack(
+        code=code, topics=load_topics(folder / "topics.yaml"), cues=cues, phrases=phrases,
+        forms=generated.get("forms", {}), separable=separable,
+        decision=_words(cues_data.get("decision")), participation=_words(cues_data.get("participation")),
+        negation=_words(cues_data.get("negation")), negation_after=_words(cues_data.get("negation_after")),
+        conditions=tuple(tuple(str(c).lower().split()) for c in cues_data.get("conditions") or []),
+        speech=_words(cues_data.get("speech")), force_words=_words(cues_data.get("force_words")),
+        clause_breaks=_words(cues_data.get("clause_breaks")), pronouns=_words(cues_data.get("pronouns")),
+        place_preps=_words(cues_data.get("place_preps")), genitive=_words(cues_data.get("genitive")),
+        places=places, place_words=generated.get("place_words", {}), seats=seats, demonyms=demonyms,
+        organisations=organisations, people=people, person_forms=generated.get("people", {}),
+        titles=_words(names.get("titles")),
+        name_suffixes=tuple((str(a), str(b)) for a, b in names.get("name_suffixes") or []),
+        max_place_words=min(longest, 6))
+    logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
+    return pack
