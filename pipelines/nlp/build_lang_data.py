@@ -12,6 +12,7 @@ analysis itself needs neither). For each language it writes:
   -> the word of the name it inflects, so a name of several words matches word by word.
 - ``people``: inflected forms of the leaders' names and aliases found the same way
   ("Tuska" -> "Tusk"), as folded surface -> folded base form.
+- ``calendar``: month and day names (CLDR), never part of a person's name.
 - ``forms``: lower-case surface form -> lemma for every word the language's ``cues.yaml`` lists
   (cue verbs and nouns, speech verbs, force words...), from the same lookup tables.
 
@@ -90,28 +91,24 @@ def _capitals_by_code(code: str) -> dict[str, list[str]]:
 def _word_forms(word: str, tables: list[dict[str, object]], reverses: list[dict[str, set[str]]]) -> set[str]:
     """Inflected forms of one word of a name: forms of its lemma that keep its stem.
 
-    The lemma is the word itself when a table has forms of it, else the word's lemma in the
-    first table that knows it (nouns before adjectives before verbs); forms come from that
-    table only, must share the word's first ``len - 3`` letters (at least 3) and differ in
+    The lemma is, in every table that knows the word, the word itself when the table has forms
+    of it, else the word's lemma there; forms must share the word's first ``len - 3`` letters (at least 3) and differ in
     length by at most 4: "Polska" gives "Polsce", "Zjednoczone" gives "Zjednoczonych".
     """
-    found = None
+    found = []  # (reverse table, lemma): every table that knows the word ("Wielkiej" is an adjective)
     for table, reverse in zip(tables, reverses):
         if word in reverse or word.lower() in reverse:
-            found = (reverse, word)
-            break
-    if found is None:
-        for table, reverse in zip(tables, reverses):
-            value = table.get(word) or table.get(word.lower())
-            if value:
-                found = (reverse, value[0] if isinstance(value, list) else value)
-                break
-    if found is None:
+            found.append((reverse, word))
+            continue
+        value = table.get(word) or table.get(word.lower())
+        if value:
+            found.append((reverse, value[0] if isinstance(value, list) else value))
+    if not found:
         return set()
-    reverse, lemma = found
     stem = word[: max(3, len(word) - 3)].lower()
     out = set()
-    for form in reverse.get(lemma, set()) | reverse.get(lemma.lower(), set()):
+    forms = set().union(*(reverse.get(lemma, set()) | reverse.get(lemma.lower(), set()) for reverse, lemma in found))
+    for form in forms:
         if form.lower().startswith(stem) and abs(len(form) - len(word)) <= 4 and form.lower() != word.lower():
             out.add(form[:1].upper() + form[1:] if word[:1].isupper() else form)
     return out
@@ -171,7 +168,7 @@ def build(code: str) -> dict:
                     people.setdefault(folded, lemma)
     lemmas: set[str] = set()
     for key, value in cues.items():
-        if key in ("language",):
+        if key in ("language", "participles"):
             continue
         items = value.keys() if isinstance(value, dict) else value if isinstance(value, list) else []
         for item in items:
@@ -186,12 +183,21 @@ def build(code: str) -> dict:
                 low = form.lower()
                 if low != lemma and low not in lemmas:
                     forms.setdefault(low, lemma)
+    for lemma in sorted(lemmas):  # participles the tables lack ("déclaré" -> "déclarer")
+        for ending, suffixes in (cues.get("participles") or {}).items():
+            if lemma.endswith(ending) and len(lemma) > len(ending) + 2:
+                for suffix in suffixes:
+                    forms.setdefault(lemma[: -len(ending)] + suffix, lemma)
+    locale = Locale.parse(code)
+    calendar = sorted({name.lower() for context in ("format", "stand-alone") for width in ("wide", "abbreviated")
+                       for table in (locale.months, locale.days)
+                       for name in (table.get(context, {}).get(width, {}) or {}).values()})
     return {"language": code, "sources": {"places": "CLDR territory names and time-zone cities (Babel)"
                                           + (", inflected with spacy-lookups-data" if tables else ""),
                                           "forms": "spacy-lookups-data lemma tables" if code in LOOKUP_TABLES else "none"},
             "places": dict(sorted(base.items())), "place_words": dict(sorted(place_words.items())),
             "people": dict(sorted(people.items())),
-            "forms": dict(sorted(forms.items()))}
+            "forms": dict(sorted(forms.items())), "calendar": calendar}
 
 
 def write(code: str) -> Path:

@@ -128,6 +128,8 @@ class ClauseStanceExtractor:
                 if any(doc[j].lower_ == particle for j in range(i + 1, end)):
                     lemma = full
             cue = pack.cues.get(lemma) or pack.cues.get(low)
+            if cue is None and (lemma in pack.ending or low in pack.ending):
+                cue = Cue(lemma, "ending", 0.7, False)
             if cue is None and lemma in pack.decision:
                 cue = Cue(lemma, "decision", 0.8, False)
             if cue is not None:
@@ -140,12 +142,19 @@ class ClauseStanceExtractor:
         return m is not None and m.kind in _ACTOR_KINDS
 
     def _preceded_by(self, m: Mention, words: frozenset[str], clause_start: int) -> bool:
-        """A place preposition or genitive word right before the mention (an article may sit between)."""
+        """A place preposition or genitive word right before the mention (an article may sit between).
+
+        A genitive after an actor head is the actor itself: "le gouvernement de la France".
+        """
         j = m.token_start - 1
         steps = 0
         while j >= clause_start and steps < 2:
             low = self.doc[j].lower_
             if low in words:
+                head = self.doc[j - 1] if j - 1 >= clause_start else None
+                if words is self.pack.genitive and head is not None and (
+                        head.lower_ in self.pack.actor_heads or self.pack.lemma(head.lower_) in self.pack.actor_heads):
+                    return False
                 return True
             if low not in _COORDINATORS or low == ",":
                 return False
@@ -220,7 +229,7 @@ class ClauseStanceExtractor:
                 continue
             for j in (*range(tok.i + 1, min(tok.i + 5, sent.end)), *range(tok.i - 1, max(tok.i - 6, sent.start - 1), -1)):
                 m = self.by_token.get(j)
-                if self._is_actor_mention(m):
+                if self._is_actor_mention(m) and not self._preceded_by(m, self.pack.place_preps, sent.start):
                     return [m]
                 if self.doc[j].text in ".!?;" or (self.doc[j].is_punct and j < tok.i and self.doc[j].text != ","):
                     break
@@ -234,15 +243,21 @@ class ClauseStanceExtractor:
                 out.append(actor)
         return out
 
-    def _choose_actor(self, sent, start: int, end: int, cue: _CueHit) -> tuple[list[Actor], str]:  # noqa: ANN001
+    def _choose_actor(self, sent, start: int, end: int, cue: _CueHit,  # noqa: ANN001
+                      clause_actors: list[Actor]) -> tuple[list[Actor], str]:
         if cue.cue.noun:
             found = self._noun_actor(cue, end)
             if found:
                 return self._actors(found), "named after the noun cue"
         candidates = self._candidates(start, end, cue)
+        agents = [m for m in candidates if m.token_start >= cue.end and self._preceded_by(m, self.pack.agent, start)]
+        if agents and not cue.cue.noun:
+            return self._actors(self._group(agents[0], start, end)), "passive agent"
         left = [m for m in candidates if m.token_end <= cue.start]
         if left:
             return self._actors(self._group(left[-1], start, end)), "nearest actor before the cue"
+        if cue.cue.noun:
+            return [], ""  # a noun cue needs its actor in the clause ("son soutien" alone is nobody's)
         pronoun = any(self.doc[j].lower_ in self.pack.pronouns for j in range(start, cue.start))
         right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW]
         if right and not pronoun:
@@ -250,6 +265,8 @@ class ClauseStanceExtractor:
         troops = self._troops_country(start, end)
         if troops:
             return self._actors(troops), "country of the troops named"
+        if clause_actors:
+            return [_refer(a, "(previous clause)") for a in clause_actors], "actor of the previous clause"
         speakers = self._speakers(sent)
         if speakers:
             return self._actors(speakers), "reported speaker"
@@ -285,12 +302,15 @@ class ClauseStanceExtractor:
                 return True
         return False
 
-    def _clause_hits(self, sent, start: int, end: int, evidence: str) -> list[Hit]:  # noqa: ANN001
+    def _clause_hits(self, sent, start: int, end: int, evidence: str,  # noqa: ANN001
+                     clause_actors: list[Actor]) -> list[Hit]:
         cues = self._cues(start, end)
-        if not cues:
+        mains = [c for c in cues if c.cue.stance != "ending"]
+        if not mains:
             return []
-        main, later = cues[0], cues[1:]
-        actors, how = self._choose_actor(sent, start, end, main)
+        main = mains[0]
+        later = [c for c in cues if c.start > main.start]
+        actors, how = self._choose_actor(sent, start, end, main, clause_actors)
         if not actors:
             return []
         actor_mentions = [m for m in self.mentions if start <= m.token_start < main.start]
@@ -313,7 +333,7 @@ class ClauseStanceExtractor:
             elif stance == "oppose":
                 stance = "undecided"
                 notes.append("negated refusal")
-        elif stance == "support" and any(c.cue.stance == "oppose" and not self._negated(start, end, c, main.end)
+        elif stance == "support" and any(c.cue.stance in ("oppose", "ending") and not self._negated(start, end, c, main.end)
                                          for c in later):
             stance = "oppose"
             notes.append(f"support of an ending ({later[0].text})")
@@ -358,8 +378,12 @@ class ClauseStanceExtractor:
             sent_hits: list[Hit] = []
             if about or previous_about:
                 evidence = sent.text.strip()
+                clause_actors: list[Actor] = []
                 for start, end in self._clauses(sent):
-                    sent_hits.extend(self._clause_hits(sent, start, end, evidence))
+                    clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors)
+                    if clause_hits:
+                        clause_actors = [h.actor for h in clause_hits]
+                    sent_hits.extend(clause_hits)
                 hits.extend(sent_hits)
             previous_about = about
             self._remember(sent, sent_hits)

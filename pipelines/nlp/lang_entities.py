@@ -94,46 +94,75 @@ class _Finder:
         key = " ".join(words)
         return self.pack.people.get(key) or self.gaz.person(key)
 
+    def _name_token(self, j: int) -> bool:
+        tok = self.doc[j]
+        low = tok.lower_
+        if not _is_cap(tok) or low in self.stop or low in self.pack.calendar or self.pack.demonym(low):
+            return False
+        if low in self.pack.force_words or self.pack.lemma(low) in self.pack.cues or self.pack.lemma(low) in self.pack.speech:
+            return False
+        folded = fold(tok.text)
+        return not (self.pack.places.get(fold(self.pack.place_words.get(tok.text, tok.text))) or
+                    folded in self.pack.organisations or folded in self.pack.seats or self._is_title(low))
+
+    def _is_title(self, low: str) -> bool:
+        low = low.rstrip(".")
+        titles = self.pack.titles
+        return low in titles or any(len(t) >= 6 and low.endswith(t) for t in titles)
+
+    def _introduced(self, start: int, end: int) -> bool:
+        """An unknown name counts when a title or a speech verb stands next to it, or its first
+        word is a known first name: "le général Alberto Asarta", "powiedział Jan Nowak"."""
+        doc, pack = self.doc, self.pack
+        for j in range(max(0, start - 3), start):
+            if self._is_title(doc[j].lower_):
+                return True
+        for j in [*range(max(0, start - 3), start), *range(end, min(len(doc), end + 3))]:
+            if pack.lemma(doc[j].lower_) in pack.speech:
+                return True
+        return fold(doc[start].text) in pack.given_names or self.pack.person_forms.get(fold(doc[start].text)) in pack.given_names
+
     def _person(self, i: int) -> int:
         """A person name starting at token ``i``; returns the tokens used (0: none)."""
-        doc, pack = self.doc, self.pack
+        doc = self.doc
+        start = i
+        while start < len(doc) and self._is_title(doc[start].lower_):
+            start += 1
+        if start > i:
+            return start - i  # titles are consumed; the name after them is matched next
         j = i
-        while j < len(doc) and j - i < 5 and (_is_cap(doc[j]) or (
-                doc[j].lower_ in _NAME_PARTICLES and j + 1 < len(doc) and _is_cap(doc[j + 1]) and j > i)):
+        while j < len(doc) and j - i < 6:
             if j > i and ("\n" in doc[j - 1].whitespace_ or doc[j - 1].text in ",;:"):
                 break
-            low = doc[j].lower_
-            if low in self.stop or pack.demonym(low) or low in pack.force_words or \
-                    pack.lemma(low) in pack.cues or pack.lemma(low) in pack.speech:
+            if self._name_token(j):
+                j += 1
+            elif doc[j].text == "-" and j > i and not doc[j - 1].whitespace_ and not doc[j].whitespace_ \
+                    and j + 1 < len(doc) and self._name_token(j + 1):
+                j += 2  # "Kosiniak-Kamysz" split by the tokenizer
+            elif doc[j].lower_ in _NAME_PARTICLES and j > i and j + 1 < len(doc) and _is_cap(doc[j + 1]):
+                j += 1
+            else:
                 break
-            j += 1
-        if j == i:
-            return 0
         while j > i and doc[j - 1].lower_ in _NAME_PARTICLES:
             j -= 1
-        tokens = list(doc[i:j])
-        start = i
-        while tokens and tokens[0].lower_.rstrip(".") in pack.titles | {t.rstrip(".") for t in pack.titles}:
-            tokens, start = tokens[1:], start + 1
-        if not tokens:
-            return j - i
-        words = [fold(t.text) for t in tokens]
+        if j == i:
+            return 0
+        span = doc[i:j]
+        words = [fold(w) for w in span.text.split()]
         name = self._known_person(words) or self._known_person([self._base_word(w) for w in words])
         if name is None and len(words) == 1:
             name = self.surnames.get(words[0]) or self.surnames.get(self._base_word(words[0]))
         if name is None:
-            if len(tokens) < 2 or any(w in self.stop for w in words):
-                return j - i if len(tokens) >= 2 else 0
-            if _is_byline(doc[start:j]):
+            if len(words) < 2 or len(words) > 4 or not self._introduced(i, j) or _is_byline(span):
                 return j - i
-            name = " ".join(t.text for t in tokens)
-            if pack.name_suffixes:  # inflected languages: undo known case endings word by word
-                name = " ".join(self._display_base(t.text) for t in tokens)
+            name = span.text
+            if self.pack.name_suffixes or self.pack.person_forms:  # undo known case endings word by word
+                name = " ".join(self._display_base(w) for w in span.text.split())
         self.surnames[fold(name.split()[-1])] = name
         office = self.gaz.office_on(name, self.day)
         actor_id = office.actor_id if office else None
         code = actor_id if actor_id in self.gaz.countries else None
-        self._add(start, start + len(tokens), label="PERSON", kind="person", name=name, code=code,
+        self._add(i, j, label="PERSON", kind="person", name=name, code=code,
                   how="office" if office else "name", actor_id=actor_id, office=office)
         return j - i
 

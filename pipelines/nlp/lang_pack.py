@@ -66,6 +66,11 @@ class LanguagePack:
     person_forms: dict[str, str]  # folded inflected word -> folded base word
     titles: frozenset[str]
     name_suffixes: tuple[tuple[str, str], ...]
+    ending: frozenset[str] = frozenset()  # the force's ending: never a main cue ("demandait le retrait")
+    actor_heads: frozenset[str] = frozenset()  # "le gouvernement de X": a genitive that is the actor
+    agent: frozenset[str] = frozenset()  # passive agent: "approuvé par le Conseil"
+    calendar: frozenset[str] = frozenset()  # month and day names (CLDR)
+    given_names: frozenset[str] = frozenset()  # folded first names of the leaders table
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
@@ -94,6 +99,14 @@ def _available(folder: str) -> frozenset[str]:
     if not root.is_dir():
         return frozenset()
     return frozenset(p.name for p in root.iterdir() if all((p / f).exists() for f in _PACK_FILES))
+
+
+@functools.lru_cache(maxsize=1)
+def _given_names() -> frozenset[str]:
+    """Folded first names of the leaders table (a capitalised pair starting with one is a name)."""
+    from .gazetteer import load_gazetteer
+
+    return frozenset(name.split()[0] for name in (fold(n) for n in load_gazetteer().offices) if " " in name)
 
 
 def _words(values: object) -> frozenset[str]:
@@ -144,12 +157,15 @@ def load_pack(code: str) -> LanguagePack:
         negation=_words(cues_data.get("negation")), negation_after=_words(cues_data.get("negation_after")),
         conditions=tuple(tuple(str(c).lower().split()) for c in cues_data.get("conditions") or []),
         speech=_words(cues_data.get("speech")), force_words=_words(cues_data.get("force_words")),
-        clause_breaks=_words(cues_data.get("clause_breaks")), pronouns=_words(cues_data.get("pronouns")),
+        clause_breaks=_words(cues_data.get("clause_breaks")) | frozenset(
+            str(c).lower() for c in cues_data.get("conditions") or [] if " " not in str(c)), pronouns=_words(cues_data.get("pronouns")),
         place_preps=_words(cues_data.get("place_preps")), genitive=_words(cues_data.get("genitive")),
         places=places, place_words=generated.get("place_words", {}), seats=seats, demonyms=demonyms,
         organisations=organisations, people=people, person_forms=generated.get("people", {}),
         titles=_words(names.get("titles")),
         name_suffixes=tuple((str(a), str(b)) for a, b in names.get("name_suffixes") or []),
-        max_place_words=min(longest, 6))
+        max_place_words=min(longest, 6), ending=_words(cues_data.get("ending")),
+        actor_heads=_words(cues_data.get("actor_heads")), agent=_words(cues_data.get("agent")),
+        calendar=frozenset(generated.get("calendar") or ()), given_names=_given_names())
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack
