@@ -140,9 +140,10 @@ def analyze_articles(nlp, articles: Iterable[dict], *, batch_size: int = 32,  # 
             pending.append((result, article, title_len))
             texts.append(composed)
         # a memory zone frees the strings/vocab entries created by these docs afterwards
-        with nlp.memory_zone():
-            for (result, article, title_len), doc in zip(pending, nlp.pipe(texts, batch_size=batch_size)):
-                complete_result(result, doc, article, title_len, explain=explain)
+        if pending:
+            with nlp.memory_zone():
+                for (result, article, title_len), doc in zip(pending, nlp.pipe(texts, batch_size=batch_size)):
+                    complete_result(result, doc, article, title_len, explain=explain)
         if clause_items:
             analyze_clause_batch(clause_items, batch_size=batch_size, explain=explain)
         yield from results

@@ -148,18 +148,40 @@ class ClauseStanceExtractor:
         """
         j = m.token_start - 1
         steps = 0
-        while j >= clause_start and steps < 2:
+        while j >= clause_start and steps < 3:
             low = self.doc[j].lower_
             if low in words:
                 head = self.doc[j - 1] if j - 1 >= clause_start else None
-                if words is self.pack.genitive and head is not None and (
+                if words is not self.pack.agent and head is not None and (
                         head.lower_ in self.pack.actor_heads or self.pack.lemma(head.lower_) in self.pack.actor_heads):
-                    return False
+                    return False  # "le gouvernement de la France", "die Führung in Kiew"
                 return True
+            other = self.by_token.get(j)
+            if other is not None and other is not m:
+                j = other.token_start - 1  # an adjective mention between: "im Deutschen Bundestag"
+                steps += 1
+                continue
             if low not in _COORDINATORS or low == ",":
                 return False
             j -= 1
             steps += 1
+        return False
+
+    def _demonym_acts(self, m: Mention) -> bool:
+        """A demonym is an actor as a people noun ("les Français", "Polacy") or next to an actor
+        head, title or force word ("le gouvernement français", "deutsche Soldaten"); not as any
+        adjective ("l'espace aérien ukrainien")."""
+        doc, pack = self.doc, self.pack
+        tok = doc[m.token_start]
+        if tok.text[:1].isupper() and tok.i > tok.sent.start:
+            return True
+        for j in (m.token_start - 2, m.token_start - 1, m.token_end, m.token_end + 1):
+            if 0 <= j < len(doc):
+                low = doc[j].lower_
+                lemma = pack.lemma(low)
+                if low in pack.actor_heads or lemma in pack.actor_heads or low in pack.titles or \
+                        lemma in pack.force_words or low in pack.force_words:
+                    return True
         return False
 
     def _group(self, m: Mention, start: int, end: int) -> list[Mention]:
@@ -192,6 +214,8 @@ class ClauseStanceExtractor:
             if m is None or id(m) in seen or not self._is_actor_mention(m):
                 continue
             seen.add(id(m))
+            if m.how == "demonym" and not self._demonym_acts(m):
+                continue
             if self._preceded_by(m, self.pack.place_preps, start):
                 continue
             if self._preceded_by(m, self.pack.genitive, start) and not (cue.cue.noun and m.token_start >= cue.end):
@@ -353,8 +377,10 @@ class ClauseStanceExtractor:
         return hits
 
     def _remember(self, sent, hits: list[Hit]) -> None:  # noqa: ANN001
+        """The actors a pronoun or a subject-less clause of the NEXT sentence refers to."""
+        self.last_actors = []
         if hits:
-            self.last_actors = [h.actor for h in hits]
+            self.last_actors = list({h.actor.key: h.actor for h in hits}.values())
             return
         for m in self.mentions:
             if sent.start <= m.token_start < sent.end and m.kind in ("country", "organisation", "coalition") \

@@ -45,10 +45,12 @@ class _Finder:
         self.doc, self.pack, self.gaz, self.stop, self.day = doc, pack, gaz, stop_words, day
         self.mentions: list[Mention] = []
         self.surnames: dict[str, str] = {}  # folded surname (base form) -> canonical full name
+        self.covered: set[int] = set()  # tokens inside a mention
 
     def _add(self, start: int, end: int, *, label: str, kind: str, name: str, code: str | None, how: str,
              actor_id: str | None = None, office=None) -> None:  # noqa: ANN001
         span = self.doc[start:end]
+        self.covered.update(range(start, end))
         self.mentions.append(Mention(text=span.text, label=label, kind=kind, name=name, code=code,
                                      start=span.start_char, end=span.end_char, token_start=start,
                                      token_end=end, how=how, actor_id=actor_id, office=office))
@@ -114,9 +116,11 @@ class _Finder:
         """An unknown name counts when a title or a speech verb stands next to it, or its first
         word is a known first name: "le général Alberto Asarta", "powiedział Jan Nowak"."""
         doc, pack = self.doc, self.pack
-        for j in range(max(0, start - 3), start):
-            if self._is_title(doc[j].lower_):
-                return True
+        j = start - 1
+        while j >= 0 and j in self.covered:  # "wiceszef MON Wojciech Skurkiewicz", "le ministre congolais X"
+            j -= 1
+        if j >= 0 and j >= start - 3 and self._is_title(doc[j].lower_):
+            return True
         for j in [*range(max(0, start - 3), start), *range(end, min(len(doc), end + 3))]:
             if pack.lemma(doc[j].lower_) in pack.speech:
                 return True
@@ -166,6 +170,25 @@ class _Finder:
                   how="office" if office else "name", actor_id=actor_id, office=office)
         return j - i
 
+    def _hyphen_prefix(self, i: int) -> bool:
+        """"US-Präsident", "EU-Kommission", "Nato-Staaten": a compound led by a place or organisation."""
+        text = self.doc[i].text
+        if "-" not in text[1:-1]:
+            return False
+        prefix = text.split("-", 1)[0]
+        folded = fold(prefix)
+        org_id = self.pack.organisations.get(folded) or self.gaz.org_names.get(folded)
+        if org_id and org_id in self.gaz.organisations and prefix[:1].isupper():
+            org = self.gaz.organisations[org_id]
+            self._add(i, i + 1, label="ORG", kind=org.kind, name=org.name, code=None, how="compound")
+            return True
+        code = self.pack.places.get(folded) or self.gaz.country_names.get(folded)
+        if code and code in self.gaz.countries and prefix[:1].isupper() and len(prefix) > 1:
+            self._add(i, i + 1, label="GPE", kind="country", name=self.gaz.countries[code].name, code=code,
+                      how="compound")
+            return True
+        return False
+
     def _display_base(self, text: str) -> str:
         base = self.pack.person_forms.get(fold(text))
         if base and fold(text) != base:
@@ -183,6 +206,9 @@ class _Finder:
             used = self._fixed(i)
             if used:
                 i += used
+                continue
+            if self._hyphen_prefix(i):
+                i += 1
                 continue
             code = pack.demonym(tok.lower_)
             if code and code in self.gaz.countries:
