@@ -172,7 +172,8 @@ def build(code: str) -> dict:
             continue
         items = value.keys() if isinstance(value, dict) else value if isinstance(value, list) else []
         for item in items:
-            for word in str(item).lower().split():
+            item = str(item).lower().removesuffix("/n")
+            for word in item.split():
                 if word.isalpha():
                     lemmas.add(word)
     forms: dict[str, str] = {}

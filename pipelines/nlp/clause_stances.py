@@ -40,7 +40,7 @@ from .stances import Actor, Hit, _actor_from_mention, _refer
 
 logger = logging.getLogger(__name__)
 
-_HARD_BREAKS = frozenset(";:()[]«»“”\"—–")
+_HARD_BREAKS = frozenset(";:()[]—–")  # quotes do not cut: they often mark a single word
 _COORDINATORS = frozenset({",", "et", "und", "sowie", "y", "e", "i", "oraz", "and", "ou", "oder", "o", "lub",
                            "la", "le", "les", "l'", "l’", "die", "der", "das", "el", "los", "las", "il", "lo", "gli"})
 _ACTOR_KINDS = frozenset({"country", "organisation", "coalition", "armed_group", "person"})
@@ -223,6 +223,53 @@ class ClauseStanceExtractor:
             out.append(m)
         return out
 
+    def _after_common_noun(self, m: Mention) -> bool:
+        if m.token_start == 0:
+            return False
+        prev = self.doc[m.token_start - 1]
+        low = prev.lower_
+        return prev.is_alpha and prev.text.islower() and low not in _COORDINATORS and \
+            low not in self.pack.negation and low not in self.pack.place_preps and low not in self.pack.agent and \
+            low not in self.pack.actor_heads and low not in self.pack.titles and self.pack.lemma(low) not in self.pack.cues \
+            and low not in self.pack.clause_breaks and len(low) > 3
+
+    def _names_force(self, start: int, end: int) -> bool:
+        """The clause names the force: a force word, a reference word or a mission."""
+        pack = self.pack
+        for i in range(start, end):
+            m = self.by_token.get(i)
+            if m is not None and m.kind == "mission":
+                return True
+            low = self.doc[i].lower_
+            lemma = pack.lemma(low)
+            if lemma in pack.force_words or low in pack.force_words or lemma in pack.references or low in pack.references:
+                return True
+        return False
+
+    def _object_is_other(self, cue: _CueHit, end: int) -> bool:
+        """"participer au sommet": the cue's object is an event, not the force."""
+        for j in range(cue.end, min(end, cue.end + 4)):
+            low = self.doc[j].lower_
+            if low in self.pack.not_objects or self.pack.lemma(low) in self.pack.not_objects:
+                return True
+        return False
+
+    def _compound_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
+        """"ein US-geführtes Zentrum": a compound whose first part is a country and whose second
+        part is a support cue backs the force for that country."""
+        out = []
+        for m in self.mentions:
+            if m.how != "compound" or not sent.start <= m.token_start < sent.end:
+                continue
+            suffix = m.text.split("-", 1)[1].lower()
+            cue = self.pack.cues.get(self.pack.lemma(suffix))
+            if cue is None or cue.stance != "support" or cue.noun:
+                continue
+            actor = _actor_from_mention(m, self.gaz)
+            if actor is not None:
+                out.append(Hit(actor, "support", cue.weight, m.text.lower(), evidence, None, False, ["compound"]))
+        return out
+
     def _noun_actor(self, cue: _CueHit, end: int) -> list[Mention]:
         """"le refus de la Pologne", "sprzeciw Rosji": the actor named right after a noun cue."""
         for j in range(cue.end, min(cue.end + 4, end)):
@@ -278,6 +325,10 @@ class ClauseStanceExtractor:
         if agents and not cue.cue.noun:
             return self._actors(self._group(agents[0], start, end)), "passive agent"
         left = [m for m in candidates if m.token_end <= cue.start]
+        if len(left) > 1 and not self.pack.genitive:
+            # no genitive preposition (Polish): a name right after a common noun is its genitive
+            # ("na szczycie NATO"), not the subject
+            left = [m for m in left if not self._after_common_noun(m)] or left
         if left:
             return self._actors(self._group(left[-1], start, end)), "nearest actor before the cue"
         if cue.cue.noun:
@@ -294,7 +345,7 @@ class ClauseStanceExtractor:
         speakers = self._speakers(sent)
         if speakers:
             return self._actors(speakers), "reported speaker"
-        if self.last_actors:
+        if self.last_actors and (self.pack.pro_drop or pronoun):
             return [_refer(a, "(previous actor)") for a in self.last_actors], "previous sentence's actor"
         return [], ""
 
@@ -334,6 +385,11 @@ class ClauseStanceExtractor:
             return []
         main = mains[0]
         later = [c for c in cues if c.start > main.start]
+        if main.cue.lemma in self.pack.needs_object and not self._names_force(start, end) and not any(
+                self.doc[j].lower_ in self.pack.clitics for j in range(max(start, main.start - 2), min(end, main.end + 2))):
+            return []
+        if self._object_is_other(main, end):
+            return []
         actors, how = self._choose_actor(sent, start, end, main, clause_actors)
         if not actors:
             return []
@@ -402,8 +458,10 @@ class ClauseStanceExtractor:
         for sent in self.doc.sents:
             about = self._about_force(sent)
             sent_hits: list[Hit] = []
-            if about or previous_about:
+            question = sent.text.rstrip().endswith("?")  # "Will Poland send troops?" is nobody's stance
+            if (about or previous_about) and not question:
                 evidence = sent.text.strip()
+                sent_hits.extend(self._compound_hits(sent, evidence))
                 clause_actors: list[Actor] = []
                 for start, end in self._clauses(sent):
                     clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors)

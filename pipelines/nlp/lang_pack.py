@@ -71,6 +71,11 @@ class LanguagePack:
     agent: frozenset[str] = frozenset()  # passive agent: "approuvé par le Conseil"
     calendar: frozenset[str] = frozenset()  # month and day names (CLDR)
     given_names: frozenset[str] = frozenset()  # folded first names of the leaders table
+    needs_object: frozenset[str] = frozenset()  # generic verbs: a stance only when the clause names the force
+    references: frozenset[str] = frozenset()  # words that stand for the force ("l'initiative", "der Plan")
+    not_objects: frozenset[str] = frozenset()  # objects that are not the force ("le sommet")
+    pro_drop: bool = False  # subjects may be left out (es, it, pl)
+    clitics: frozenset[str] = frozenset()  # object pronouns next to a cue ("l'a approuvé")
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
@@ -166,6 +171,9 @@ def load_pack(code: str) -> LanguagePack:
         name_suffixes=tuple((str(a), str(b)) for a, b in names.get("name_suffixes") or []),
         max_place_words=min(longest, 6), ending=_words(cues_data.get("ending")),
         actor_heads=_words(cues_data.get("actor_heads")), agent=_words(cues_data.get("agent")),
-        calendar=frozenset(generated.get("calendar") or ()), given_names=_given_names())
+        calendar=frozenset(generated.get("calendar") or ()), given_names=_given_names(),
+        needs_object=_words(cues_data.get("needs_object")), references=_words(cues_data.get("references")),
+        not_objects=_words(cues_data.get("not_objects")), pro_drop=bool(cues_data.get("pro_drop")),
+        clitics=_words(cues_data.get("clitics")))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack
