@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 _HARD_BREAKS = frozenset(";:()[]—–")  # quotes do not cut: they often mark a single word
 _COORDINATORS = frozenset({",", "et", "und", "sowie", "y", "e", "i", "oraz", "and", "ou", "oder", "o", "lub",
-                           "la", "le", "les", "l'", "l’", "die", "der", "das", "el", "los", "las", "il", "lo", "gli"})
+                           "la", "le", "les", "l'", "l’", "die", "der", "das", "dem", "den", "el", "los", "las",
+                           "il", "lo", "gli", "un", "une", "una", "uno", "ein", "eine", "einem", "einer"})
 _ACTOR_KINDS = frozenset({"country", "organisation", "coalition", "armed_group", "person"})
 _RIGHT_WINDOW = 6
 _NEG_WINDOW = 6
@@ -148,7 +149,7 @@ class ClauseStanceExtractor:
         """
         j = m.token_start - 1
         steps = 0
-        while j >= clause_start and steps < 3:
+        while j >= clause_start and steps < 6:
             low = self.doc[j].lower_
             if low in words:
                 head = self.doc[j - 1] if j - 1 >= clause_start else None
@@ -166,6 +167,11 @@ class ClauseStanceExtractor:
             j -= 1
             steps += 1
         return False
+
+    def _compound_acts(self, m: Mention) -> bool:
+        suffix = m.text.split("-", 1)[1].lower()
+        return suffix in self.pack.actor_heads or self.pack.lemma(suffix) in self.pack.actor_heads or \
+            suffix in self.pack.titles
 
     def _demonym_acts(self, m: Mention) -> bool:
         """A demonym is an actor as a people noun ("les Français", "Polacy") or next to an actor
@@ -216,6 +222,8 @@ class ClauseStanceExtractor:
             seen.add(id(m))
             if m.how == "demonym" and not self._demonym_acts(m):
                 continue
+            if m.how == "compound" and not self._compound_acts(m):
+                continue  # "Ukraine-Gespräche" is no actor; "US-Regierung" is
             if self._preceded_by(m, self.pack.place_preps, start):
                 continue
             if self._preceded_by(m, self.pack.genitive, start) and not (cue.cue.noun and m.token_start >= cue.end):
@@ -271,7 +279,12 @@ class ClauseStanceExtractor:
         return out
 
     def _noun_actor(self, cue: _CueHit, end: int) -> list[Mention]:
-        """"le refus de la Pologne", "sprzeciw Rosji": the actor named right after a noun cue."""
+        """"le refus de la Pologne", "sprzeciw Rosji", "le soutien américain", "mit amerikanischer
+        Unterstützung": the actor named right after a noun cue, or its demonym adjective."""
+        for j in (cue.start - 1, cue.end):
+            m = self.by_token.get(j)
+            if m is not None and m.how == "demonym":
+                return [m]
         for j in range(cue.end, min(cue.end + 4, end)):
             m = self.by_token.get(j)
             if self._is_actor_mention(m):

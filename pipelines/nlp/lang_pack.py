@@ -76,12 +76,23 @@ class LanguagePack:
     not_objects: frozenset[str] = frozenset()  # objects that are not the force ("le sommet")
     pro_drop: bool = False  # subjects may be left out (es, it, pl)
     clitics: frozenset[str] = frozenset()  # object pronouns next to a cue ("l'a approuvé")
+    inflection_fallback: tuple[str, ...] = ()  # endings tried off words the form table lacks
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def lemma(self, lower: str) -> str:
-        """The lemma of a lower-case word (itself when the pack does not know it)."""
-        return self.forms.get(lower, lower)
+        """The lemma of a lower-case word: from the form table, else after taking off an
+        inflection ending when that gives a known form or cue, else the word itself."""
+        found = self.forms.get(lower)
+        if found is not None:
+            return found
+        for ending in self.inflection_fallback:
+            if lower.endswith(ending) and len(lower) - len(ending) >= 4:
+                stem = lower[: -len(ending)]
+                found = self.forms.get(stem) or (stem if stem in self.cues else None)
+                if found is not None:
+                    return found
+        return lower
 
     def demonym(self, lower: str) -> str | None:
         """ISO code of a demonym (adjective or people noun), else None; cached per word."""
@@ -174,6 +185,7 @@ def load_pack(code: str) -> LanguagePack:
         calendar=frozenset(generated.get("calendar") or ()), given_names=_given_names(),
         needs_object=_words(cues_data.get("needs_object")), references=_words(cues_data.get("references")),
         not_objects=_words(cues_data.get("not_objects")), pro_drop=bool(cues_data.get("pro_drop")),
-        clitics=_words(cues_data.get("clitics")))
+        clitics=_words(cues_data.get("clitics")),
+        inflection_fallback=tuple(str(e) for e in cues_data.get("inflection_fallback") or ()))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack
