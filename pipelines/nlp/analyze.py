@@ -8,7 +8,7 @@ from itertools import islice
 
 from .entities import resolve_entities, summarise
 from .gazetteer import load_gazetteer
-from .language import detect_language
+from .language import resolve_language
 from .relevance import load_topics, score_relevance
 from .cues import load_lexicon
 from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
@@ -121,7 +121,7 @@ def analyze_articles(nlp, articles: Iterable[dict], *, batch_size: int = 32,  # 
         for article in chunk:
             title, text = article.get("title") or "", article.get("text") or ""
             # too few words to tell: trust the feed's language, else assume English
-            language = detect_language(f"{title}\n{text}") or article.get("language") or (
+            language = resolve_language(f"{title}\n{text}", article.get("language")) or (
                 "en" if text.strip() else None)
             result = new_result(article, language)
             results.append(result)

@@ -72,19 +72,31 @@ def _reverse(tables: list[dict[str, object]], lemmas: set[str], *, lower: bool) 
     return out
 
 
+def _city(zones: dict, tz: str, default: str) -> str:
+    return (zones.get(tz) or {}).get("city") or default
+
+
 def _capitals_by_code(code: str) -> dict[str, list[str]]:
-    """ISO code -> capital city names in the language, via CLDR's time-zone exemplar cities."""
+    """ISO code -> capital city names in the language, via CLDR's time-zone exemplar cities.
+
+    CLDR gives a city's name only where it differs from the time-zone id ("Europe/Paris" is
+    Paris unless a locale says otherwise), so every zone id is read with that default.
+    """
+    import zoneinfo
+
     from babel import Locale
 
     english, local = Locale.parse("en").time_zones, Locale.parse(code).time_zones
-    by_city = {zone.get("city"): tz for tz, zone in english.items() if zone.get("city")}
+    by_city: dict[str, str] = {}
+    for tz in sorted(zoneinfo.available_timezones() | set(english)):
+        if "/" in tz and not tz.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")):
+            by_city.setdefault(_city(english, tz, tz.rsplit("/", 1)[1].replace("_", " ")), tz)
     out: dict[str, list[str]] = {}
     for row in load_country_rows():
         for capital in row.get("capitals") or []:
             tz = by_city.get(capital)
-            city = (local.get(tz) or {}).get("city") if tz else None
-            if city:
-                out.setdefault(row["code"], []).append(city)
+            if tz:
+                out.setdefault(row["code"], []).append(_city(local, tz, tz.rsplit("/", 1)[1].replace("_", " ")))
     return out
 
 
@@ -167,10 +179,16 @@ def build(code: str) -> dict:
                 if form[:1].isupper() and folded != lemma:
                     people.setdefault(folded, lemma)
     lemmas: set[str] = set()
+    protected: set[str] = set()  # single-word entries: never remapped to another lemma
     for key, value in cues.items():
         if key in ("language", "participles"):
             continue
-        items = value.keys() if isinstance(value, dict) else value if isinstance(value, list) else []
+        if not key.startswith("phrases_"):
+            protected |= {str(i).lower().removesuffix("/n") for i in (value if isinstance(value, (dict, list)) else [])
+                          if " " not in str(i)}
+        items = list(value) if isinstance(value, (dict, list)) else []
+        if isinstance(value, dict):  # separable verbs: their parts too ("lehnen" of "ablehnen")
+            items += [part for parts in value.values() if isinstance(parts, list) for part in parts]
         for item in items:
             item = str(item).lower().removesuffix("/n")
             for word in item.split():
@@ -182,7 +200,7 @@ def build(code: str) -> dict:
         for lemma, surface in _reverse(all_tables, lemmas, lower=True).items():
             for form in surface:
                 low = form.lower()
-                if low != lemma and low not in lemmas:
+                if low != lemma and low not in protected:
                     forms.setdefault(low, lemma)
     for lemma in sorted(lemmas):  # participles the tables lack ("déclaré" -> "déclarer")
         for ending, suffixes in (cues.get("participles") or {}).items():

@@ -123,6 +123,9 @@ class ClauseStanceExtractor:
                 i = phrase.end
                 continue
             low = doc[i].lower_
+            if any(doc[j].lower_ in pack.condition_preps for j in range(max(start, i - 3), i)):
+                i += 1  # "sans un soutien américain", "bez amerykańskiego wsparcia": part of a condition
+                continue
             lemma = pack.lemma(low)
             if lemma in pack.separable:
                 particle, full = pack.separable[lemma]
@@ -250,7 +253,7 @@ class ClauseStanceExtractor:
                 return True
             low = self.doc[i].lower_
             lemma = pack.lemma(low)
-            if lemma in pack.force_words or low in pack.force_words or lemma in pack.references or low in pack.references:
+            if self._force_word(low) or lemma in pack.references or low in pack.references:
                 return True
         return False
 
@@ -368,7 +371,19 @@ class ClauseStanceExtractor:
         lo = max(start, actor_end, cue.start - _NEG_WINDOW)
         if any(doc[j].lower_ in pack.negation for j in range(lo, cue.start)):
             return True
-        return any(doc[j].lower_ in pack.negation_after for j in range(cue.end, min(end, cue.end + 4)))
+        window = pack.negation_after_window
+        if cue.cue.lemma in pack.separable.values() or any(cue.cue.lemma == full for _, full in pack.separable.values()):
+            window = max(window, end - cue.end)  # "schließt ... nicht aus": up to the particle
+        return any(doc[j].lower_ in pack.negation_after for j in range(cue.end, min(end, cue.end + window)))
+
+    def _condition_marker_at(self, i: int) -> bool:
+        doc = self.doc
+        return any(i + len(words) <= len(doc) and all(doc[i + k].lower_ == w for k, w in enumerate(words))
+                   for words in self.pack.conditions)
+
+    def _clause_end(self, sent, start: int) -> int:  # noqa: ANN001
+        """End of the clause starting at ``start`` (the next one after a clause)."""
+        return next((e for s, e in self._clauses(sent) if s == start), start)
 
     def _condition(self, start: int, end: int) -> str | None:
         doc = self.doc
@@ -381,17 +396,29 @@ class ClauseStanceExtractor:
         return None
 
     # ----- main
+    def _force_word(self, low: str) -> bool:
+        """A force word, also as the last part of a compound ("UN-Mission", "Nato-Truppen")."""
+        pack = self.pack
+        if low in pack.force_words or pack.lemma(low) in pack.force_words:
+            return True
+        if "-" in low[1:-1]:
+            last = low.rsplit("-", 1)[1]
+            return last in pack.force_words or pack.lemma(last) in pack.force_words
+        return False
+
     def _about_force(self, sent) -> bool:  # noqa: ANN001
         for tok in sent:
             m = self.by_token.get(tok.i)
             if m is not None and m.kind == "mission":
                 return True
-            if self.pack.lemma(tok.lower_) in self.pack.force_words or tok.lower_ in self.pack.force_words:
+            if self._force_word(tok.lower_):
                 return True
         return False
 
     def _clause_hits(self, sent, start: int, end: int, evidence: str,  # noqa: ANN001
                      clause_actors: list[Actor]) -> list[Hit]:
+        if self._condition_marker_at(start):
+            return []  # "sans un soutien américain": the content of a condition is nobody's stance
         cues = self._cues(start, end)
         mains = [c for c in cues if c.cue.stance != "ending"]
         if not mains:
@@ -406,8 +433,10 @@ class ClauseStanceExtractor:
         actors, how = self._choose_actor(sent, start, end, main, clause_actors)
         if not actors:
             return []
-        actor_mentions = [m for m in self.mentions if start <= m.token_start < main.start]
-        actor_end = max((m.token_end for m in actor_mentions), default=start)
+        chosen = [self.by_token[i] for i in range(start, main.start) if i in self.by_token
+                  and _actor_from_mention(self.by_token[i], self.gaz) is not None
+                  and _actor_from_mention(self.by_token[i], self.gaz).key in {a.key for a in actors}]
+        actor_end = max((m.token_end for m in chosen), default=start)
         negated = self._negated(start, end, main, actor_end)
         stance = main.cue.stance
         lemma = main.cue.lemma
@@ -430,10 +459,11 @@ class ClauseStanceExtractor:
                                          for c in later):
             stance = "oppose"
             notes.append(f"support of an ending ({later[0].text})")
-        elif stance == "oppose" and any(c.cue.lemma in self.pack.participation for c in later):
-            own_refusal = True
+        elif stance == "oppose" and (any(c.cue.lemma in self.pack.participation for c in later) or any(
+                self.pack.lemma(self.doc[j].lower_) in self.pack.participation for j in range(main.start, main.end))):
+            own_refusal = True  # "refuse de participer", the phrase "nie wyśle"
             notes.append("refusal of own participation")
-        condition = self._condition(start, end)
+        condition = self._condition(start, end) or self._condition(end, self._clause_end(sent, end))
         if own_refusal and condition:
             stance = "undecided"
             notes.append("refusal under a condition")

@@ -99,7 +99,8 @@ class _Finder:
     def _name_token(self, j: int) -> bool:
         tok = self.doc[j]
         low = tok.lower_
-        if not _is_cap(tok) or low in self.stop or low in self.pack.calendar or self.pack.demonym(low):
+        if not _is_cap(tok) or low in self.stop or low in self.pack.calendar or self.pack.demonym(low) \
+                or low in self.pack.not_names:
             return False
         if low in self.pack.force_words or self.pack.lemma(low) in self.pack.cues or self.pack.lemma(low) in self.pack.speech:
             return False
@@ -116,11 +117,16 @@ class _Finder:
         """An unknown name counts when a title or a speech verb stands next to it, or its first
         word is a known first name: "le général Alberto Asarta", "powiedział Jan Nowak"."""
         doc, pack = self.doc, self.pack
-        j = start - 1
-        while j >= 0 and j in self.covered:  # "wiceszef MON Wojciech Skurkiewicz", "le ministre congolais X"
-            j -= 1
-        if j >= 0 and j >= start - 3 and self._is_title(doc[j].lower_):
-            return True
+        # a title before the name, with only mentions or lower-case words between: "wiceszef MON
+        # Wojciech Skurkiewicz", "le ministre congolais X", "minister obrony X", "la ministra de Defensa, X"
+        j, steps = start - 1, 0
+        while j >= 0 and steps < 5:
+            tok = doc[j]
+            if self._is_title(tok.lower_):
+                return True
+            if not (j in self.covered or tok.text.islower() or tok.text == "," or tok.lower_ in self.stop):
+                break
+            j, steps = j - 1, steps + 1
         for j in [*range(max(0, start - 3), start), *range(end, min(len(doc), end + 3))]:
             if pack.lemma(doc[j].lower_) in pack.speech:
                 return True

@@ -77,6 +77,9 @@ class LanguagePack:
     pro_drop: bool = False  # subjects may be left out (es, it, pl)
     clitics: frozenset[str] = frozenset()  # object pronouns next to a cue ("l'a approuvé")
     inflection_fallback: tuple[str, ...] = ()  # endings tried off words the form table lacks
+    negation_after_window: int = 4  # words after a cue searched for a negative ("schickt keine Soldaten")
+    not_names: frozenset[str] = frozenset()  # capitalised institution words never in a person's name
+    condition_preps: frozenset[str] = frozenset()  # "sans", "ohne": conditions that do not cut the clause
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
@@ -89,10 +92,16 @@ class LanguagePack:
         for ending in self.inflection_fallback:
             if lower.endswith(ending) and len(lower) - len(ending) >= 4:
                 stem = lower[: -len(ending)]
-                found = self.forms.get(stem) or (stem if stem in self.cues else None)
+                found = self.forms.get(stem) or (stem if stem in self.known_lemmas else None)
                 if found is not None:
                     return found
         return lower
+
+    @functools.cached_property
+    def known_lemmas(self) -> frozenset[str]:
+        """Every lemma the pack names (cues, word lists, the form table's lemmas)."""
+        return frozenset(self.forms.values()) | frozenset(self.cues) | self.force_words | self.references | \
+            self.participation | self.speech | self.decision | self.ending | self.actor_heads | self.not_objects
 
     def demonym(self, lower: str) -> str | None:
         """ISO code of a demonym (adjective or people noun), else None; cached per word."""
@@ -174,7 +183,8 @@ def load_pack(code: str) -> LanguagePack:
         conditions=tuple(tuple(str(c).lower().split()) for c in cues_data.get("conditions") or []),
         speech=_words(cues_data.get("speech")), force_words=_words(cues_data.get("force_words")),
         clause_breaks=_words(cues_data.get("clause_breaks")) | frozenset(
-            str(c).lower() for c in cues_data.get("conditions") or [] if " " not in str(c)), pronouns=_words(cues_data.get("pronouns")),
+            str(c).lower() for c in cues_data.get("conditions") or []
+            if " " not in str(c) and str(c).lower() not in _words(cues_data.get("condition_preps"))), pronouns=_words(cues_data.get("pronouns")),
         place_preps=_words(cues_data.get("place_preps")), genitive=_words(cues_data.get("genitive")),
         places=places, place_words=generated.get("place_words", {}), seats=seats, demonyms=demonyms,
         organisations=organisations, people=people, person_forms=generated.get("people", {}),
@@ -186,6 +196,8 @@ def load_pack(code: str) -> LanguagePack:
         needs_object=_words(cues_data.get("needs_object")), references=_words(cues_data.get("references")),
         not_objects=_words(cues_data.get("not_objects")), pro_drop=bool(cues_data.get("pro_drop")),
         clitics=_words(cues_data.get("clitics")),
-        inflection_fallback=tuple(str(e) for e in cues_data.get("inflection_fallback") or ()))
+        inflection_fallback=tuple(str(e) for e in cues_data.get("inflection_fallback") or ()),
+        negation_after_window=int(cues_data.get("negation_after_window") or 4),
+        not_names=_words(names.get("not_names")), condition_preps=_words(cues_data.get("condition_preps")))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack
