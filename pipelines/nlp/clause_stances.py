@@ -171,6 +171,14 @@ class ClauseStanceExtractor:
             steps += 1
         return False
 
+    def _genitive_form(self, m: Mention) -> bool:
+        text = self.doc[m.token_end - 1].text
+        return m.kind == "country" and text in self.pack.place_words and text.endswith(self.pack.genitive_suffixes) \
+            if self.pack.genitive_suffixes else False
+
+    def _is_head(self, tok) -> bool:  # noqa: ANN001
+        return tok.lower_ in self.pack.actor_heads or self.pack.lemma(tok.lower_) in self.pack.actor_heads
+
     def _compound_acts(self, m: Mention) -> bool:
         suffix = m.text.split("-", 1)[1].lower()
         return suffix in self.pack.actor_heads or self.pack.lemma(suffix) in self.pack.actor_heads or \
@@ -229,6 +237,8 @@ class ClauseStanceExtractor:
                 continue  # "Ukraine-Gespräche" is no actor; "US-Regierung" is
             if self._preceded_by(m, self.pack.place_preps, start):
                 continue
+            if self._genitive_form(m) and not (m.token_start > 0 and self._is_head(self.doc[m.token_start - 1])):
+                continue  # "vor der Küste Libanons": a genitive, not a subject
             if self._preceded_by(m, self.pack.genitive, start) and not (cue.cue.noun and m.token_start >= cue.end):
                 continue
             out.append(m)
@@ -265,6 +275,25 @@ class ClauseStanceExtractor:
                 return True
         return False
 
+    def _contribution_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
+        """"dont 700 soldats français", "250 polskich żołnierzy": a number of a country's troops in
+        a force is that country's contribution."""
+        out, doc = [], self.doc
+        for m in self.mentions:
+            if m.how != "demonym" or not sent.start <= m.token_start < sent.end:
+                continue
+            i = m.token_start
+            patterns = ((i - 2, i - 1, i - 2), (i - 1, m.token_end, i - 1))  # (number, force word, span start)
+            for number, force, first in patterns:
+                if sent.start <= min(number, force) and max(number, force) < sent.end and \
+                        doc[number].like_num and self._force_word(doc[force].lower_):
+                    actor = _actor_from_mention(m, self.gaz)
+                    if actor is not None:
+                        span = doc[first: max(force, m.token_end - 1) + 1].text.lower()
+                        out.append(Hit(actor, "support", 0.7, span, evidence, None, False, ["troops contributed"]))
+                    break
+        return out
+
     def _compound_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
         """"ein US-geführtes Zentrum": a compound whose first part is a country and whose second
         part is a support cue backs the force for that country."""
@@ -292,9 +321,10 @@ class ClauseStanceExtractor:
             m = self.by_token.get(j)
             if self._is_actor_mention(m):
                 between = [self.doc[k].lower_ for k in range(cue.end, m.token_start)]
-                if all(w in self.pack.genitive or w in _COORDINATORS for w in between) and (
+                apposition = bool(between) and all(w in (",", "(", ":") or w.isdigit() for w in between)
+                if apposition or all(w in self.pack.genitive or w in _COORDINATORS for w in between) and (
                         between and any(w in self.pack.genitive for w in between) or not self.pack.genitive):
-                    return self._group(m, cue.start, end)
+                    return self._group(m, cue.start, max(end, m.token_end + 8))
                 return []
         return []
 
@@ -330,12 +360,40 @@ class ClauseStanceExtractor:
                 out.append(actor)
         return out
 
+    def _tail_actors(self, sent, start: int) -> list[Mention]:  # noqa: ANN001
+        """The actors ending the previous clause: "dont le Canada et le Sénégal, | ont exprimé ..."."""
+        j = start - 1
+        while j >= sent.start and (self.doc[j].is_punct or self.doc[j].is_space):
+            j -= 1
+        m = self.by_token.get(j)
+        if m is None or not self._is_actor_mention(m) or self._preceded_by(m, self.pack.place_preps, sent.start):
+            return []
+        if m.how == "demonym" and not self._demonym_acts(m):
+            return []
+        return self._group(m, sent.start, start)
+
+    def _subject_of_sentence(self, sent, before: int) -> list[Mention]:  # noqa: ANN001
+        """The first actor of the sentence before ``before`` that is no prepositional object."""
+        for i in range(sent.start, before):
+            m = self.by_token.get(i)
+            if m is not None and m.token_start == i and self._is_actor_mention(m) and not self._preceded_by(
+                    m, self.pack.place_preps | self.pack.genitive, sent.start) and not (
+                    m.how == "demonym" and not self._demonym_acts(m)):
+                return self._group(m, sent.start, before)
+        return []
+
     def _choose_actor(self, sent, start: int, end: int, cue: _CueHit,  # noqa: ANN001
                       clause_actors: list[Actor]) -> tuple[list[Actor], str]:
         if cue.cue.noun:
             found = self._noun_actor(cue, end)
             if found:
                 return self._actors(found), "named after the noun cue"
+            if cue.start > start and self.doc[cue.start - 1].lower_ in self.pack.possessives:
+                found = self._candidates_left(start, cue) or self._subject_of_sentence(sent, cue.start)
+                if found:
+                    return self._actors(found), "possessive: the subject's"
+                if clause_actors:
+                    return [_refer(a, "(possessive)") for a in clause_actors], "possessive: the previous clause's actor"
         candidates = self._candidates(start, end, cue)
         agents = [m for m in candidates if m.token_start >= cue.end and self._preceded_by(m, self.pack.agent, start)]
         if agents and not cue.cue.noun:
@@ -349,7 +407,11 @@ class ClauseStanceExtractor:
             return self._actors(self._group(left[-1], start, end)), "nearest actor before the cue"
         if cue.cue.noun:
             return [], ""  # a noun cue needs its actor in the clause ("son soutien" alone is nobody's)
+        tail = self._tail_actors(sent, start)
+        if tail:
+            return self._actors(tail), "actor ending the previous clause"
         pronoun = any(self.doc[j].lower_ in self.pack.pronouns for j in range(start, cue.start))
+        person_pronoun = any(self.doc[j].lower_ in self.pack.person_pronouns for j in range(start, cue.start))
         right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW]
         if right and not pronoun:
             return self._actors(self._group(right[0], start, end)), "actor after the cue"
@@ -361,9 +423,18 @@ class ClauseStanceExtractor:
         speakers = self._speakers(sent)
         if speakers:
             return self._actors(speakers), "reported speaker"
+        if person_pronoun:
+            people = [a for a in self.last_actors if a.via_person]
+            if people:
+                return [_refer(a, "(he/she)") for a in people], "the person of the previous sentence"
+            return [], ""
         if self.last_actors and (self.pack.pro_drop or pronoun):
             return [_refer(a, "(previous actor)") for a in self.last_actors], "previous sentence's actor"
         return [], ""
+
+    def _candidates_left(self, start: int, cue: _CueHit) -> list[Mention]:
+        left = [m for m in self._candidates(start, cue.start, cue) if m.token_end <= cue.start]
+        return self._group(left[-1], start, cue.start) if left else []
 
     # ----- polarity
     def _negated(self, start: int, end: int, cue: _CueHit, actor_end: int) -> bool:
@@ -424,6 +495,9 @@ class ClauseStanceExtractor:
         if not mains:
             return []
         main = mains[0]
+        if not main.cue.noun and main.start > start and self._force_word(self.doc[main.start - 1].lower_) \
+                and self.pack.lemma(main.text.lower()) != main.text.lower():
+            return []  # "les casques bleus déployés au Liban": an attribute, nobody's stance
         later = [c for c in cues if c.start > main.start]
         if main.cue.lemma in self.pack.needs_object and not self._names_force(start, end) and not any(
                 self.doc[j].lower_ in self.pack.clitics for j in range(max(start, main.start - 2), min(end, main.end + 2))):
@@ -505,6 +579,7 @@ class ClauseStanceExtractor:
             if (about or previous_about) and not question:
                 evidence = sent.text.strip()
                 sent_hits.extend(self._compound_hits(sent, evidence))
+                sent_hits.extend(self._contribution_hits(sent, evidence))
                 clause_actors: list[Actor] = []
                 for start, end in self._clauses(sent):
                     clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors)

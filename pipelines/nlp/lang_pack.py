@@ -80,6 +80,9 @@ class LanguagePack:
     negation_after_window: int = 4  # words after a cue searched for a negative ("schickt keine Soldaten")
     not_names: frozenset[str] = frozenset()  # capitalised institution words never in a person's name
     condition_preps: frozenset[str] = frozenset()  # "sans", "ohne": conditions that do not cut the clause
+    possessives: frozenset[str] = frozenset()  # "son opposition": the subject's
+    person_pronouns: frozenset[str] = frozenset()  # "il", "er": the last person who spoke
+    genitive_suffixes: tuple[str, ...] = ()  # "Libanons": an inflected name with this ending is a genitive
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
@@ -198,6 +201,8 @@ def load_pack(code: str) -> LanguagePack:
         clitics=_words(cues_data.get("clitics")),
         inflection_fallback=tuple(str(e) for e in cues_data.get("inflection_fallback") or ()),
         negation_after_window=int(cues_data.get("negation_after_window") or 4),
-        not_names=_words(names.get("not_names")), condition_preps=_words(cues_data.get("condition_preps")))
+        not_names=_words(names.get("not_names")), condition_preps=_words(cues_data.get("condition_preps")),
+        possessives=_words(cues_data.get("possessives")), person_pronouns=_words(cues_data.get("person_pronouns")),
+        genitive_suffixes=tuple(str(x) for x in names.get("genitive_suffixes") or ()))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack
