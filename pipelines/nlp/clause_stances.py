@@ -46,7 +46,16 @@ _COORDINATORS = frozenset({",", "et", "und", "sowie", "y", "e", "i", "oraz", "an
                            "il", "lo", "gli", "un", "une", "una", "uno", "ein", "eine", "einem", "einer"})
 _ACTOR_KINDS = frozenset({"country", "organisation", "coalition", "armed_group", "person"})
 _RIGHT_WINDOW = 6
+# actors found in the clause itself (all that a sentence off the force's topic may use)
+_EXPLICIT = frozenset({"named after the noun cue", "passive agent", "nearest actor before the cue",
+                       "actor ending the previous clause", "possessive: the subject's"})
 _NEG_WINDOW = 6
+
+
+def _troop_number(text: str) -> bool:
+    """A number of troops (20 or more: "deux soldats blessés" reports casualties, not a contribution)."""
+    digits = text.replace(".", "").replace(",", "").replace("\u202f", "").replace(" ", "")
+    return digits.isdigit() and int(digits) >= 20
 
 
 @dataclass
@@ -218,8 +227,8 @@ class ClauseStanceExtractor:
                         group.append(other)
                         j = other.token_end
                     continue
-                if other is None and self.doc[j].lower_ in _COORDINATORS:
-                    j += step
+                if other is None and (self.doc[j].lower_ in _COORDINATORS or self.doc[j].like_num):
+                    j += step  # "219 militares argentinos, 14 chilenos y un brasileño"
                     continue
                 break
         return group
@@ -286,7 +295,7 @@ class ClauseStanceExtractor:
             patterns = ((i - 2, i - 1, i - 2), (i - 1, m.token_end, i - 1))  # (number, force word, span start)
             for number, force, first in patterns:
                 if sent.start <= min(number, force) and max(number, force) < sent.end and \
-                        doc[number].like_num and self._force_word(doc[force].lower_):
+                        _troop_number(doc[number].text) and self._force_word(doc[force].lower_):
                     actor = _actor_from_mention(m, self.gaz)
                     if actor is not None:
                         span = doc[first: max(force, m.token_end - 1) + 1].text.lower()
@@ -487,7 +496,7 @@ class ClauseStanceExtractor:
         return False
 
     def _clause_hits(self, sent, start: int, end: int, evidence: str,  # noqa: ANN001
-                     clause_actors: list[Actor]) -> list[Hit]:
+                     clause_actors: list[Actor], *, strict: bool = False) -> list[Hit]:
         if self._condition_marker_at(start):
             return []  # "sans un soutien américain": the content of a condition is nobody's stance
         cues = self._cues(start, end)
@@ -495,7 +504,8 @@ class ClauseStanceExtractor:
         if not mains:
             return []
         main = mains[0]
-        if not main.cue.noun and main.start > start and self._force_word(self.doc[main.start - 1].lower_) \
+        if not main.cue.noun and any(j >= start and self._force_word(self.doc[j].lower_)
+                                     for j in (main.start - 1, main.start - 2)) \
                 and self.pack.lemma(main.text.lower()) != main.text.lower():
             return []  # "les casques bleus déployés au Liban": an attribute, nobody's stance
         later = [c for c in cues if c.start > main.start]
@@ -504,8 +514,11 @@ class ClauseStanceExtractor:
             return []
         if self._object_is_other(main, end):
             return []
+        if strict and (main.cue.weight < 0.8 or main.cue.lemma in self.pack.needs_object
+                       or main.cue.stance == "decision"):
+            return []
         actors, how = self._choose_actor(sent, start, end, main, clause_actors)
-        if not actors:
+        if not actors or strict and how not in _EXPLICIT:
             return []
         chosen = [self.by_token[i] for i in range(start, main.start) if i in self.by_token
                   and _actor_from_mention(self.by_token[i], self.gaz) is not None
@@ -576,13 +589,17 @@ class ClauseStanceExtractor:
             about = self._about_force(sent)
             sent_hits: list[Hit] = []
             question = sent.text.rstrip().endswith("?")  # "Will Poland send troops?" is nobody's stance
-            if (about or previous_about) and not question:
+            if not question:
+                # a sentence neither about the force nor right after one is searched strictly:
+                # strong cues with their actor in the clause only ("ont exprimé leur soutien")
+                strict = not (about or previous_about)
                 evidence = sent.text.strip()
-                sent_hits.extend(self._compound_hits(sent, evidence))
-                sent_hits.extend(self._contribution_hits(sent, evidence))
+                if not strict:
+                    sent_hits.extend(self._compound_hits(sent, evidence))
+                    sent_hits.extend(self._contribution_hits(sent, evidence))
                 clause_actors: list[Actor] = []
                 for start, end in self._clauses(sent):
-                    clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors)
+                    clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors, strict=strict)
                     if clause_hits:
                         clause_actors = [h.actor for h in clause_hits]
                     sent_hits.extend(clause_hits)
