@@ -74,6 +74,8 @@ class ClauseStanceExtractor:
     def __init__(self, doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer) -> None:  # noqa: ANN001
         self.doc, self.pack, self.gaz = doc, pack, gaz
         self.mentions = mentions
+        self.low = [t.lower_ for t in doc]  # lower-case text and lemma of every token, computed once
+        self.lem = [pack.lemma(w) for w in self.low]
         self.by_token: dict[int, Mention] = {}
         for m in mentions:
             for i in range(m.token_start, m.token_end):
@@ -109,12 +111,14 @@ class ClauseStanceExtractor:
 
     def _phrase_at(self, i: int, end: int) -> _CueHit | None:
         doc = self.doc
-        for words, cue in self.pack.phrases:
+        candidates = self.pack.phrases_by_first.get(self.low[i], ()) + self.pack.phrases_by_first.get(self.lem[i], ()) \
+            + self.pack.phrases_with_prefix
+        for words, cue in candidates:
             n = len(words)
             if i + n > end:
                 continue
-            if all(doc[i + k].lower_ == w or (w.endswith("*") and doc[i + k].lower_.startswith(w[:-1]))
-                   or self.pack.lemma(doc[i + k].lower_) == w for k, w in enumerate(words)):
+            if all(self.low[i + k] == w or (w.endswith("*") and self.low[i + k].startswith(w[:-1]))
+                   or self.lem[i + k] == w for k, w in enumerate(words)):
                 return _CueHit(i, i + n, cue, doc[i:i + n].text)
         return None
 
@@ -131,14 +135,14 @@ class ClauseStanceExtractor:
                 out.append(phrase)
                 i = phrase.end
                 continue
-            low = doc[i].lower_
-            if any(doc[j].lower_ in pack.condition_preps for j in range(max(start, i - 3), i)):
+            low = self.low[i]
+            if any(self.low[j] in pack.condition_preps for j in range(max(start, i - 3), i)):
                 i += 1  # "sans un soutien américain", "bez amerykańskiego wsparcia": part of a condition
                 continue
             lemma = pack.lemma(low)
             if lemma in pack.separable:
                 particle, full = pack.separable[lemma]
-                if any(doc[j].lower_ == particle for j in range(i + 1, end)):
+                if any(self.low[j] == particle for j in range(i + 1, end)):
                     lemma = full
             cue = pack.cues.get(lemma) or pack.cues.get(low)
             if cue is None and (lemma in pack.ending or low in pack.ending):
@@ -162,7 +166,7 @@ class ClauseStanceExtractor:
         j = m.token_start - 1
         steps = 0
         while j >= clause_start and steps < 6:
-            low = self.doc[j].lower_
+            low = self.low[j]
             if low in words:
                 head = self.doc[j - 1] if j - 1 >= clause_start else None
                 if words is not self.pack.agent and head is not None and (
@@ -203,7 +207,7 @@ class ClauseStanceExtractor:
             return True
         for j in (m.token_start - 2, m.token_start - 1, m.token_end, m.token_end + 1):
             if 0 <= j < len(doc):
-                low = doc[j].lower_
+                low = self.low[j]
                 lemma = pack.lemma(low)
                 if low in pack.actor_heads or lemma in pack.actor_heads or low in pack.titles or \
                         lemma in pack.force_words or low in pack.force_words:
@@ -227,7 +231,7 @@ class ClauseStanceExtractor:
                         group.append(other)
                         j = other.token_end
                     continue
-                if other is None and (self.doc[j].lower_ in _COORDINATORS or self.doc[j].like_num):
+                if other is None and (self.low[j] in _COORDINATORS or self.doc[j].like_num):
                     j += step  # "219 militares argentinos, 14 chilenos y un brasileño"
                     continue
                 break
@@ -270,7 +274,7 @@ class ClauseStanceExtractor:
             m = self.by_token.get(i)
             if m is not None and m.kind == "mission":
                 return True
-            low = self.doc[i].lower_
+            low = self.low[i]
             lemma = pack.lemma(low)
             if self._force_word(low) or lemma in pack.references or low in pack.references:
                 return True
@@ -279,7 +283,7 @@ class ClauseStanceExtractor:
     def _object_is_other(self, cue: _CueHit, end: int) -> bool:
         """"participer au sommet": the cue's object is an event, not the force."""
         for j in range(cue.end, min(end, cue.end + 4)):
-            low = self.doc[j].lower_
+            low = self.low[j]
             if low in self.pack.not_objects or self.pack.lemma(low) in self.pack.not_objects:
                 return True
         return False
@@ -295,7 +299,7 @@ class ClauseStanceExtractor:
             patterns = ((i - 2, i - 1, i - 2), (i - 1, m.token_end, i - 1))  # (number, force word, span start)
             for number, force, first in patterns:
                 if sent.start <= min(number, force) and max(number, force) < sent.end and \
-                        _troop_number(doc[number].text) and self._force_word(doc[force].lower_):
+                        _troop_number(doc[number].text) and self._force_word(self.low[force]):
                     actor = _actor_from_mention(m, self.gaz)
                     if actor is not None:
                         span = doc[first: max(force, m.token_end - 1) + 1].text.lower()
@@ -329,7 +333,7 @@ class ClauseStanceExtractor:
         for j in range(cue.end, min(cue.end + 4, end)):
             m = self.by_token.get(j)
             if self._is_actor_mention(m):
-                between = [self.doc[k].lower_ for k in range(cue.end, m.token_start)]
+                between = [self.low[k] for k in range(cue.end, m.token_start)]
                 apposition = bool(between) and all(w in (",", "(", ":") or w.isdigit() for w in between)
                 if apposition or all(w in self.pack.genitive or w in _COORDINATORS for w in between) and (
                         between and any(w in self.pack.genitive for w in between) or not self.pack.genitive):
@@ -344,7 +348,7 @@ class ClauseStanceExtractor:
             if m is None or m.how != "demonym":
                 continue
             for j in (i - 1, i + 1, i - 2, i + 2):
-                if start <= j < end and self.pack.lemma(self.doc[j].lower_) in self.pack.force_words:
+                if start <= j < end and self.lem[j] in self.pack.force_words:
                     return [m]
         return []
 
@@ -397,7 +401,7 @@ class ClauseStanceExtractor:
             found = self._noun_actor(cue, end)
             if found:
                 return self._actors(found), "named after the noun cue"
-            if cue.start > start and self.doc[cue.start - 1].lower_ in self.pack.possessives:
+            if cue.start > start and self.low[cue.start - 1] in self.pack.possessives:
                 found = self._candidates_left(start, cue) or self._subject_of_sentence(sent, cue.start)
                 if found:
                     return self._actors(found), "possessive: the subject's"
@@ -419,8 +423,8 @@ class ClauseStanceExtractor:
         tail = self._tail_actors(sent, start)
         if tail:
             return self._actors(tail), "actor ending the previous clause"
-        pronoun = any(self.doc[j].lower_ in self.pack.pronouns for j in range(start, cue.start))
-        person_pronoun = any(self.doc[j].lower_ in self.pack.person_pronouns for j in range(start, cue.start))
+        pronoun = any(self.low[j] in self.pack.pronouns for j in range(start, cue.start))
+        person_pronoun = any(self.low[j] in self.pack.person_pronouns for j in range(start, cue.start))
         right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW]
         if right and not pronoun:
             return self._actors(self._group(right[0], start, end)), "actor after the cue"
@@ -449,16 +453,16 @@ class ClauseStanceExtractor:
     def _negated(self, start: int, end: int, cue: _CueHit, actor_end: int) -> bool:
         doc, pack = self.doc, self.pack
         lo = max(start, actor_end, cue.start - _NEG_WINDOW)
-        if any(doc[j].lower_ in pack.negation for j in range(lo, cue.start)):
+        if any(self.low[j] in pack.negation for j in range(lo, cue.start)):
             return True
         window = pack.negation_after_window
         if cue.cue.lemma in pack.separable.values() or any(cue.cue.lemma == full for _, full in pack.separable.values()):
             window = max(window, end - cue.end)  # "schließt ... nicht aus": up to the particle
-        return any(doc[j].lower_ in pack.negation_after for j in range(cue.end, min(end, cue.end + window)))
+        return any(self.low[j] in pack.negation_after for j in range(cue.end, min(end, cue.end + window)))
 
     def _condition_marker_at(self, i: int) -> bool:
         doc = self.doc
-        return any(i + len(words) <= len(doc) and all(doc[i + k].lower_ == w for k, w in enumerate(words))
+        return any(i + len(words) <= len(doc) and all(self.low[i + k] == w for k, w in enumerate(words))
                    for words in self.pack.conditions)
 
     def _clause_end(self, sent, start: int) -> int:  # noqa: ANN001
@@ -470,7 +474,7 @@ class ClauseStanceExtractor:
         for i in range(start, end):
             for words in self.pack.conditions:
                 n = len(words)
-                if i + n <= end and all(doc[i + k].lower_ == w for k, w in enumerate(words)):
+                if i + n <= end and all(self.low[i + k] == w for k, w in enumerate(words)):
                     stop = next((j for j in range(i + n, end) if doc[j].text in ",.;:"), end)
                     return doc[i:stop].text
         return None
@@ -504,13 +508,13 @@ class ClauseStanceExtractor:
         if not mains:
             return []
         main = mains[0]
-        if not main.cue.noun and any(j >= start and self._force_word(self.doc[j].lower_)
+        if not main.cue.noun and any(j >= start and self._force_word(self.low[j])
                                      for j in (main.start - 1, main.start - 2)) \
                 and self.pack.lemma(main.text.lower()) != main.text.lower():
             return []  # "les casques bleus déployés au Liban": an attribute, nobody's stance
         later = [c for c in cues if c.start > main.start]
         if main.cue.lemma in self.pack.needs_object and not self._names_force(start, end) and not any(
-                self.doc[j].lower_ in self.pack.clitics for j in range(max(start, main.start - 2), min(end, main.end + 2))):
+                self.low[j] in self.pack.clitics for j in range(max(start, main.start - 2), min(end, main.end + 2))):
             return []
         if self._object_is_other(main, end):
             return []
@@ -547,7 +551,7 @@ class ClauseStanceExtractor:
             stance = "oppose"
             notes.append(f"support of an ending ({later[0].text})")
         elif stance == "oppose" and (any(c.cue.lemma in self.pack.participation for c in later) or any(
-                self.pack.lemma(self.doc[j].lower_) in self.pack.participation for j in range(main.start, main.end))):
+                self.lem[j] in self.pack.participation for j in range(main.start, main.end))):
             own_refusal = True  # "refuse de participer", the phrase "nie wyśle"
             notes.append("refusal of own participation")
         condition = self._condition(start, end) or self._condition(end, self._clause_end(sent, end))

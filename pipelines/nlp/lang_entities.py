@@ -30,6 +30,13 @@ def _is_cap(token) -> bool:  # noqa: ANN001
     return bool(_CAPITALISED.match(token.text)) and not token.text.isupper() or bool(_INITIALS.match(token.text))
 
 
+@functools.lru_cache(maxsize=65536)
+def _fold_word(text: str) -> str:
+    """Folded form of one token, as the first word of a folded name (cached: tokens repeat)."""
+    folded = fold(text)
+    return folded.split()[0] if folded else folded
+
+
 def _place_key(span, pack: LanguagePack) -> str:  # noqa: ANN001
     """Folded name of a span with every inflected word mapped to the word of the name."""
     parts = []
@@ -58,6 +65,10 @@ class _Finder:
     def _fixed(self, i: int) -> int:
         """Organisation, seat or place starting at token ``i``; returns the tokens used (0: none)."""
         doc, pack = self.doc, self.pack
+        text = doc[i].text
+        first = _fold_word(pack.place_words.get(text, text))
+        if first not in pack.first_words and _fold_word(text) not in pack.first_words:
+            return 0
         for n in range(min(pack.max_place_words, len(doc) - i), 0, -1):
             span = doc[i:i + n]
             if span[-1].is_punct and n > 1:

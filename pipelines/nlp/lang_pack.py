@@ -106,6 +106,30 @@ class LanguagePack:
         return frozenset(self.forms.values()) | frozenset(self.cues) | self.force_words | self.references | \
             self.participation | self.speech | self.decision | self.ending | self.actor_heads | self.not_objects
 
+    @functools.cached_property
+    def phrases_by_first(self) -> dict[str, tuple]:
+        """Phrases indexed by their first word (those starting with a prefix "word*" excluded)."""
+        out: dict[str, list] = {}
+        for phrase in self.phrases:
+            if not phrase[0][0].endswith("*"):
+                out.setdefault(phrase[0][0], []).append(phrase)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @functools.cached_property
+    def phrases_with_prefix(self) -> tuple:
+        return tuple(p for p in self.phrases if p[0][0].endswith("*"))
+
+    @functools.cached_property
+    def first_words(self) -> frozenset[str]:
+        """First words (folded) of every place, seat and organisation name: other tokens start none."""
+        out = set()
+        for key in (*self.places, *self.seats, *self.organisations):
+            if key:
+                word = key.split()[0]  # the tokenizer may cut "royaume-uni", "d'orsay", "r.-u."
+                out.update({word, word.split("-")[0], word.split("'")[0] + "'" if "'" in word else word,
+                            word.split(".")[0]})
+        return frozenset(out)
+
     def demonym(self, lower: str) -> str | None:
         """ISO code of a demonym (adjective or people noun), else None; cached per word."""
         if lower in self._demonym_cache:
