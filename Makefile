@@ -9,7 +9,7 @@ PW := $(VENV)/bin/peacewatch
 STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
 
-.PHONY: help install services setup demo test bench clean-services analyze-dev
+.PHONY: help install services setup demo test bench clean-services analyze-dev analyze-dev-languages lang-data
 
 help:
 	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator, run the pipeline on the bundled sample"
@@ -54,6 +54,18 @@ bench: install
 analyze-dev: install
 	$(PW) analyze --input ../shared/eval/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
 	$(PY) ../shared/eval/score.py ../shared/eval/dev.jsonl /tmp/peacewatch-dev-pred.jsonl
+
+analyze-dev-languages: install
+	$(PW) analyze --input ../shared/eval/dev_multilingual.jsonl --output /tmp/peacewatch-dev-ml-pred.jsonl
+	$(PY) -m pipelines.nlp.score_languages ../shared/eval/dev_multilingual.jsonl /tmp/peacewatch-dev-ml-pred.jsonl
+	@if [ -f tests/corpus/multilingual/dev.jsonl ]; then \
+	  $(PW) analyze --input tests/corpus/multilingual/dev.jsonl --output /tmp/peacewatch-corpus-ml-pred.jsonl && \
+	  $(PY) -m pipelines.nlp.score_languages tests/corpus/multilingual/dev.jsonl /tmp/peacewatch-corpus-ml-pred.jsonl; fi
+
+# regenerate the language packs' generated.json from CLDR (Babel) and spaCy's lookup tables
+lang-data: install
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[langdata]'
+	$(PY) -m pipelines.nlp.build_lang_data
 
 clean-services:
 	-$(PW) services down
