@@ -46,9 +46,12 @@ _COORDINATORS = frozenset({",", "et", "und", "sowie", "y", "e", "i", "oraz", "an
                            "il", "lo", "gli", "un", "une", "una", "uno", "ein", "eine", "einem", "einer"})
 _ACTOR_KINDS = frozenset({"country", "organisation", "coalition", "armed_group", "person"})
 _RIGHT_WINDOW = 6
+# relative pronouns that are also conjunctions or articles: relative only after a comma
+_AMBIGUOUS_RELATIVES = frozenset({"que", "che", "der", "die", "das"})
 # actors found in the clause itself (all that a sentence off the force's topic may use)
 _EXPLICIT = frozenset({"named after the noun cue", "passive agent", "nearest actor before the cue",
-                       "actor ending the previous clause", "possessive: the subject's"})
+                       "actor ending the previous clause", "possessive: the subject's", "actor after the cue",
+                       "antecedent of the relative pronoun"})
 _NEG_WINDOW = 6
 
 
@@ -330,7 +333,11 @@ class ClauseStanceExtractor:
             m = self.by_token.get(j)
             if m is not None and m.how == "demonym":
                 return [m]
-        for j in range(cue.end, min(cue.end + 4, end)):
+        if cue.start > 0 and self.low[cue.start - 1] in self.pack.place_preps:
+            return []  # "a sostegno di Kiev", "en soutien à": the one supported, not the supporter
+        for j in range(cue.end, min(cue.end + 4, len(self.doc))):
+            if j >= end and self.low[cue.end] not in (",", "(", ":"):
+                break
             m = self.by_token.get(j)
             if self._is_actor_mention(m):
                 between = [self.low[k] for k in range(cue.end, m.token_start)]
@@ -373,13 +380,15 @@ class ClauseStanceExtractor:
                 out.append(actor)
         return out
 
-    def _tail_actors(self, sent, start: int) -> list[Mention]:  # noqa: ANN001
-        """The actors ending the previous clause: "dont le Canada et le Sénégal, | ont exprimé ..."."""
+    def _tail_actors(self, sent, start: int, *, relative: bool = False) -> list[Mention]:  # noqa: ANN001
+        """The actors ending the previous clause: "dont le Canada et le Sénégal, | ont exprimé ...";
+        before a relative pronoun even after a preposition ("tra Stati Uniti, | che chiedono")."""
         j = start - 1
         while j >= sent.start and (self.doc[j].is_punct or self.doc[j].is_space):
             j -= 1
         m = self.by_token.get(j)
-        if m is None or not self._is_actor_mention(m) or self._preceded_by(m, self.pack.place_preps, sent.start):
+        if m is None or not self._is_actor_mention(m) or (
+                not relative and self._preceded_by(m, self.pack.place_preps, sent.start)):
             return []
         if m.how == "demonym" and not self._demonym_acts(m):
             return []
@@ -407,6 +416,13 @@ class ClauseStanceExtractor:
                     return self._actors(found), "possessive: the subject's"
                 if clause_actors:
                     return [_refer(a, "(possessive)") for a in clause_actors], "possessive: the previous clause's actor"
+        relative = self.low[start] in self.pack.relatives and (
+            self.low[start] not in _AMBIGUOUS_RELATIVES or (start > 0 and self.low[start - 1] == ","))
+        if relative and not any(
+                m.token_end <= cue.start for m in self._candidates(start, end, cue)):
+            tail = self._tail_actors(sent, start, relative=True)
+            if tail:
+                return self._actors(tail), "antecedent of the relative pronoun"
         candidates = self._candidates(start, end, cue)
         agents = [m for m in candidates if m.token_start >= cue.end and self._preceded_by(m, self.pack.agent, start)]
         if agents and not cue.cue.noun:
@@ -513,7 +529,7 @@ class ClauseStanceExtractor:
                 and self.pack.lemma(main.text.lower()) != main.text.lower():
             return []  # "les casques bleus déployés au Liban": an attribute, nobody's stance
         later = [c for c in cues if c.start > main.start]
-        if main.cue.lemma in self.pack.needs_object and not self._names_force(start, end) and not any(
+        if main.cue.lemma in self.pack.needs_object and not self._names_force(start, self._clause_end(sent, end)) and not any(
                 self.low[j] in self.pack.clitics for j in range(max(start, main.start - 2), min(end, main.end + 2))):
             return []
         if self._object_is_other(main, end):

@@ -83,6 +83,7 @@ class LanguagePack:
     possessives: frozenset[str] = frozenset()  # "son opposition": the subject's
     person_pronouns: frozenset[str] = frozenset()  # "il", "er": the last person who spoke
     genitive_suffixes: tuple[str, ...] = ()  # "Libanons": an inflected name with this ending is a genitive
+    relatives: frozenset[str] = frozenset()  # "qui", "che", "który": the name before them is the subject
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
 
@@ -220,13 +221,15 @@ def load_pack(code: str) -> LanguagePack:
         max_place_words=min(longest, 6), ending=_words(cues_data.get("ending")),
         actor_heads=_words(cues_data.get("actor_heads")), agent=_words(cues_data.get("agent")),
         calendar=frozenset(generated.get("calendar") or ()), given_names=_given_names(),
-        needs_object=_words(cues_data.get("needs_object")), references=_words(cues_data.get("references")),
+        needs_object=_words(cues_data.get("needs_object")),
+        references=_words(cues_data.get("references")) | _words(cues_data.get("means")),
         not_objects=_words(cues_data.get("not_objects")), pro_drop=bool(cues_data.get("pro_drop")),
         clitics=_words(cues_data.get("clitics")),
         inflection_fallback=tuple(str(e) for e in cues_data.get("inflection_fallback") or ()),
         negation_after_window=int(cues_data.get("negation_after_window") or 4),
         not_names=_words(names.get("not_names")), condition_preps=_words(cues_data.get("condition_preps")),
         possessives=_words(cues_data.get("possessives")), person_pronouns=_words(cues_data.get("person_pronouns")),
-        genitive_suffixes=tuple(str(x) for x in names.get("genitive_suffixes") or ()))
+        genitive_suffixes=tuple(str(x) for x in names.get("genitive_suffixes") or ()),
+        relatives=_words(cues_data.get("relatives")))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack
