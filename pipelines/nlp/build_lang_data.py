@@ -13,6 +13,8 @@ analysis itself needs neither). For each language it writes:
 - ``people``: inflected forms of the leaders' names and aliases found the same way
   ("Tuska" -> "Tusk"), as folded surface -> folded base form.
 - ``calendar``: month and day names (CLDR), never part of a person's name.
+- for languages whose table lacks proper nouns (uk, ru), ``place_endings`` of ``names.yaml``
+  give the case forms of place names by rule.
 - ``forms``: lower-case surface form -> lemma for every word the language's ``cues.yaml`` lists
   (cue verbs and nouns, speech verbs, force words...), from the same lookup tables.
 
@@ -46,7 +48,7 @@ LOOKUP_TABLES = {
     "ru": ["ru_lemma_lookup"],
 }
 # languages whose place and person names inflect: their lookup forms are added to places/people
-INFLECTED = frozenset({"de", "pl", "ru", "uk"})
+INFLECTED = frozenset({"de", "pl"})  # uk and ru use place_endings rules (their tables lack names)
 
 
 def _lookup_tables(code: str) -> list[dict[str, object]]:
@@ -178,6 +180,15 @@ def build(code: str) -> dict:
                 folded = fold(form)
                 if form[:1].isupper() and folded != lemma:
                     people.setdefault(folded, lemma)
+    rules = [(str(e), [str(r) for r in repl]) for e, repl in names.get("place_endings") or []]
+    if rules:  # languages whose table lacks proper nouns: case endings by rule ("Україна" -> "України")
+        for word in sorted({w for name in base for w in name.split()}):
+            if not word[:1].isupper() or len(word) < 3:
+                continue
+            ending, replacements = next(((e, r) for e, r in rules if word.endswith(e)), ("", []))
+            stem = word[: len(word) - len(ending)] if ending else word
+            for replacement in replacements:
+                place_words.setdefault(stem + replacement, word)
     lemmas: set[str] = set()
     protected: set[str] = set()  # single-word entries: never remapped to another lemma
     for key, value in cues.items():

@@ -86,13 +86,24 @@ class LanguagePack:
     relatives: frozenset[str] = frozenset()  # "qui", "che", "który": the name before them is the subject
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
+    stems: tuple[str, ...] = ()  # "word*" entries of the word lists, longest first
+    _stem_cache: dict[str, str] = field(default_factory=dict, repr=False)
 
     def lemma(self, lower: str) -> str:
-        """The lemma of a lower-case word: from the form table, else after taking off an
-        inflection ending when that gives a known form or cue, else the word itself."""
+        """The lemma of a lower-case word: from the form table, else the pack's stem ("підтрима*")
+        it starts with, else after taking off an inflection ending when that gives a known form
+        or cue, else the word itself."""
         found = self.forms.get(lower)
         if found is not None:
             return found
+        if self.stems and len(lower) >= 3:
+            cached = self._stem_cache.get(lower)
+            if cached is None:
+                cached = next((stem for stem in self.stems if lower.startswith(stem[:-1])), "")
+                if len(self._stem_cache) < 100_000:
+                    self._stem_cache[lower] = cached
+            if cached:
+                return cached
         for ending in self.inflection_fallback:
             if lower.endswith(ending) and len(lower) - len(ending) >= 4:
                 stem = lower[: -len(ending)]
@@ -231,5 +242,8 @@ def load_pack(code: str) -> LanguagePack:
         possessives=_words(cues_data.get("possessives")), person_pronouns=_words(cues_data.get("person_pronouns")),
         genitive_suffixes=tuple(str(x) for x in names.get("genitive_suffixes") or ()),
         relatives=_words(cues_data.get("relatives")))
+    words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
+             *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after]
+    pack.stems = tuple(sorted({w for w in words if w.endswith("*") and " " not in w}, key=len, reverse=True))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack
