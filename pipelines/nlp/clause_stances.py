@@ -520,7 +520,9 @@ class ClauseStanceExtractor:
         if self._condition_marker_at(start):
             return []  # "sans un soutien américain": the content of a condition is nobody's stance
         cues = self._cues(start, end)
-        mains = [c for c in cues if c.cue.stance != "ending"]
+        mains = [c for c in cues if c.cue.stance != "ending" and not (
+            c.cue.stance == "undecided" and any(self.low[j] in self.pack.as_markers
+                                                for j in range(c.end, min(end, c.end + 4))))]
         if not mains:
             return []
         main = mains[0]

@@ -173,12 +173,18 @@ class _Finder:
         name = self._known_person(words) or self._known_person([self._base_word(w) for w in words])
         if name is None and len(words) == 1:
             name = self.surnames.get(words[0]) or self.surnames.get(self._base_word(words[0]))
+        if name is None and len(words) == 2:  # another spelling of a known person's first name
+            last = self._base_word(words[-1])
+            known = self.pack.people.get(last) or self.gaz.person(last)
+            if known and fold(known.split()[-1]) in (last, words[-1]) or known and last in self.pack.people:
+                name = known
         if name is None:
             if len(words) < 2 or len(words) > 4 or not self._introduced(i, j) or _is_byline(span):
                 return j - i
             name = span.text
             if self.pack.name_suffixes or self.pack.person_forms:  # undo known case endings word by word
                 name = " ".join(self._display_base(w) for w in span.text.split())
+            name = self.pack.latin(name)
         self.surnames[fold(name.split()[-1])] = name
         office = self.gaz.office_on(name, self.day)
         actor_id = office.actor_id if office else None

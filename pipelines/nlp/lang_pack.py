@@ -84,6 +84,8 @@ class LanguagePack:
     person_pronouns: frozenset[str] = frozenset()  # "il", "er": the last person who spoke
     genitive_suffixes: tuple[str, ...] = ()  # "Libanons": an inflected name with this ending is a genitive
     relatives: frozenset[str] = frozenset()  # "qui", "che", "który": the name before them is the subject
+    as_markers: frozenset[str] = frozenset()  # "considérer comme": "regard as", not a hesitation
+    transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     stems: tuple[str, ...] = ()  # "word*" entries of the word lists, longest first
@@ -141,6 +143,16 @@ class LanguagePack:
                 out.update({word, word.split("-")[0], word.split("'")[0] + "'" if "'" in word else word,
                             word.split(".")[0]})
         return frozenset(out)
+
+    def latin(self, name: str) -> str:
+        """``name`` in Latin letters by the pack's transliteration table (unchanged without one)."""
+        if not self.transliteration:
+            return name
+        words = []
+        for word in name.split():
+            latin = "".join(self.transliteration.get(c, c) for c in word.lower())
+            words.append("-".join(part[:1].upper() + part[1:] for part in latin.split("-")))
+        return " ".join(words)
 
     def demonym(self, lower: str) -> str | None:
         """ISO code of a demonym (adjective or people noun), else None; cached per word."""
@@ -241,7 +253,8 @@ def load_pack(code: str) -> LanguagePack:
         not_names=_words(names.get("not_names")), condition_preps=_words(cues_data.get("condition_preps")),
         possessives=_words(cues_data.get("possessives")), person_pronouns=_words(cues_data.get("person_pronouns")),
         genitive_suffixes=tuple(str(x) for x in names.get("genitive_suffixes") or ()),
-        relatives=_words(cues_data.get("relatives")))
+        relatives=_words(cues_data.get("relatives")), as_markers=_words(cues_data.get("as_markers")),
+        transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
     words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
              *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after]
     pack.stems = tuple(sorted({w for w in words if w.endswith("*") and " " not in w}, key=len, reverse=True))
