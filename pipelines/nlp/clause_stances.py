@@ -411,7 +411,8 @@ class ClauseStanceExtractor:
             if found:
                 return self._actors(found), "named after the noun cue"
             if cue.start > start and self.low[cue.start - 1] in self.pack.possessives:
-                found = self._candidates_left(start, cue) or self._subject_of_sentence(sent, cue.start)
+                found = self._candidates_left(start, cue) or self._tail_actors(sent, start) or \
+                    self._subject_of_sentence(sent, cue.start)
                 if found:
                     return self._actors(found), "possessive: the subject's"
                 if clause_actors:
@@ -526,9 +527,10 @@ class ClauseStanceExtractor:
         if not mains:
             return []
         main = mains[0]
-        if not main.cue.noun and any(j >= start and self._force_word(self.low[j])
-                                     for j in (main.start - 1, main.start - 2)) \
-                and self.pack.lemma(main.text.lower()) != main.text.lower():
+        before = main.start - 1
+        attributive = before >= start and (self._force_word(self.low[before]) or (
+            before - 1 >= start and self._force_word(self.low[before - 1]) and self.low[before] not in self.pack.copulas))
+        if not main.cue.noun and attributive and self.pack.lemma(main.text.lower()) != main.text.lower():
             return []  # "les casques bleus déployés au Liban": an attribute, nobody's stance
         later = [c for c in cues if c.start > main.start]
         if main.cue.lemma in self.pack.needs_object and not self._names_force(start, self._clause_end(sent, end)) and not any(
