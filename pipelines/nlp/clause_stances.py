@@ -41,9 +41,7 @@ from .stances import Actor, Hit, _actor_from_mention, _refer
 logger = logging.getLogger(__name__)
 
 _HARD_BREAKS = frozenset(";:()[]—–")  # quotes do not cut: they often mark a single word
-_COORDINATORS = frozenset({",", "et", "und", "sowie", "y", "e", "i", "oraz", "and", "ou", "oder", "o", "lub",
-                           "la", "le", "les", "l'", "l’", "die", "der", "das", "dem", "den", "el", "los", "las",
-                           "il", "lo", "gli", "un", "une", "una", "uno", "ein", "eine", "einem", "einer"})
+_COORDINATORS = frozenset({","})  # with the pack's list words and articles (cues.yaml)
 _ACTOR_KINDS = frozenset({"country", "organisation", "coalition", "armed_group", "person"})
 _RIGHT_WINDOW = 6
 # relative pronouns that are also conjunctions or articles: relative only after a comma
@@ -77,6 +75,7 @@ class ClauseStanceExtractor:
     def __init__(self, doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer) -> None:  # noqa: ANN001
         self.doc, self.pack, self.gaz = doc, pack, gaz
         self.mentions = mentions
+        self._coordinators = _COORDINATORS | pack.and_words | pack.determiners
         self.low = [t.lower_ for t in doc]  # lower-case text and lemma of every token, computed once
         self.lem = [pack.lemma(w) for w in self.low]
         self.by_token: dict[int, Mention] = {}
@@ -181,7 +180,7 @@ class ClauseStanceExtractor:
                 j = other.token_start - 1  # an adjective mention between: "im Deutschen Bundestag"
                 steps += 1
                 continue
-            if low not in _COORDINATORS or low == ",":
+            if low not in self._coordinators or low == ",":
                 return False
             j -= 1
             steps += 1
@@ -234,7 +233,7 @@ class ClauseStanceExtractor:
                         group.append(other)
                         j = other.token_end
                     continue
-                if other is None and (self.low[j] in _COORDINATORS or self.doc[j].like_num):
+                if other is None and (self.low[j] in self._coordinators or self.doc[j].like_num):
                     j += step  # "219 militares argentinos, 14 chilenos y un brasileño"
                     continue
                 break
@@ -265,7 +264,7 @@ class ClauseStanceExtractor:
             return False
         prev = self.doc[m.token_start - 1]
         low = prev.lower_
-        return prev.is_alpha and prev.text.islower() and low not in _COORDINATORS and \
+        return prev.is_alpha and prev.text.islower() and low not in self._coordinators and \
             low not in self.pack.negation and low not in self.pack.place_preps and low not in self.pack.agent and \
             low not in self.pack.actor_heads and low not in self.pack.titles and self.pack.lemma(low) not in self.pack.cues \
             and low not in self.pack.clause_breaks and len(low) > 3
@@ -342,7 +341,7 @@ class ClauseStanceExtractor:
             if self._is_actor_mention(m):
                 between = [self.low[k] for k in range(cue.end, m.token_start)]
                 apposition = bool(between) and all(w in (",", "(", ":") or w.isdigit() for w in between)
-                if apposition or all(w in self.pack.genitive or w in _COORDINATORS for w in between) and (
+                if apposition or all(w in self.pack.genitive or w in self._coordinators for w in between) and (
                         between and any(w in self.pack.genitive for w in between) or not self.pack.genitive):
                     return self._group(m, cue.start, max(end, m.token_end + 8))
                 return []
@@ -386,6 +385,8 @@ class ClauseStanceExtractor:
         j = start - 1
         while j >= sent.start and (self.doc[j].is_punct or self.doc[j].is_space):
             j -= 1
+        if j < sent.start:
+            return []
         m = self.by_token.get(j)
         if m is None or not self._is_actor_mention(m) or (
                 not relative and self._preceded_by(m, self.pack.place_preps, sent.start)):
@@ -516,22 +517,31 @@ class ClauseStanceExtractor:
                 return True
         return False
 
+    def _attributive(self, cue: _CueHit, start: int, end: int) -> bool:
+        """"les casques bleus déployés au Liban", "die entsandten Soldaten": a participle that
+        describes the force is nobody's stance."""
+        text = cue.text.lower()
+        if cue.cue.noun or not text.endswith(self.pack.participle_endings) or self.pack.lemma(text) == text:
+            return False
+        if self.pack.participle_before_noun:
+            after = cue.end
+            return after < end and (self._force_word(self.low[after]) or (
+                after + 1 < end and self._force_word(self.low[after + 1]) and self.low[after] not in self.pack.copulas))
+        before = cue.start - 1
+        return before >= start and (self._force_word(self.low[before]) or (
+            before - 1 >= start and self._force_word(self.low[before - 1]) and self.low[before] not in self.pack.copulas))
+
     def _clause_hits(self, sent, start: int, end: int, evidence: str,  # noqa: ANN001
                      clause_actors: list[Actor], *, strict: bool = False) -> list[Hit]:
         if self._condition_marker_at(start):
             return []  # "sans un soutien américain": the content of a condition is nobody's stance
         cues = self._cues(start, end)
-        mains = [c for c in cues if c.cue.stance != "ending" and not (
+        mains = [c for c in cues if c.cue.stance != "ending" and not self._attributive(c, start, end) and not (
             c.cue.stance == "undecided" and any(self.low[j] in self.pack.as_markers
-                                                for j in range(c.end, min(end, c.end + 4))))]
+                                                for j in range(c.end, min(end, c.end + 6))))]
         if not mains:
             return []
         main = mains[0]
-        before = main.start - 1
-        attributive = before >= start and (self._force_word(self.low[before]) or (
-            before - 1 >= start and self._force_word(self.low[before - 1]) and self.low[before] not in self.pack.copulas))
-        if not main.cue.noun and attributive and self.pack.lemma(main.text.lower()) != main.text.lower():
-            return []  # "les casques bleus déployés au Liban": an attribute, nobody's stance
         later = [c for c in cues if c.start > main.start]
         if main.cue.lemma in self.pack.needs_object and not self._names_force(start, self._clause_end(sent, end)) and not any(
                 self.low[j] in self.pack.clitics for j in range(max(start, main.start - 2), min(end, main.end + 2))):

@@ -86,6 +86,10 @@ class LanguagePack:
     relatives: frozenset[str] = frozenset()  # "qui", "che", "który": the name before them is the subject
     as_markers: frozenset[str] = frozenset()  # "considérer comme": "regard as", not a hesitation
     copulas: frozenset[str] = frozenset()  # "est", "ist", "è": a participle after them is a passive, not an attribute
+    participle_before_noun: bool = False  # attributive participles precede the noun (de, uk, ru)
+    and_words: frozenset[str] = frozenset()  # coordinating words of actor lists ("et", "und", "та")
+    determiners: frozenset[str] = frozenset()  # articles: transparent before a name
+    participle_endings: tuple[str, ...] = ()  # endings of participles (attributes of the force)
     transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -255,7 +259,9 @@ def load_pack(code: str) -> LanguagePack:
         possessives=_words(cues_data.get("possessives")), person_pronouns=_words(cues_data.get("person_pronouns")),
         genitive_suffixes=tuple(str(x) for x in names.get("genitive_suffixes") or ()),
         relatives=_words(cues_data.get("relatives")), as_markers=_words(cues_data.get("as_markers")),
-        copulas=_words(cues_data.get("copulas")),
+        copulas=_words(cues_data.get("copulas")), participle_before_noun=bool(cues_data.get("participle_before_noun")),
+        and_words=_words(cues_data.get("and_words")), determiners=_words(cues_data.get("determiners")),
+        participle_endings=tuple(str(e) for e in cues_data.get("participle_endings") or ()),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
     words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
              *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after]

@@ -125,6 +125,81 @@ STANCE_CASES_A = [
      {"Spain": "undecided"}),
 ]
 
+# Batch B: written after the fixes for batch A and the corpus dev split, measured once before any
+# fix it inspired (first count in the README).
+STANCE_CASES_B = [
+    ("b-fr-passive-agent", "fr", "Haïti : la mission multinationale",
+     "La mission multinationale en Haïti est soutenue par le Canada et le Brésil.",
+     {"Canada": "support", "Brazil": "support"}),
+    ("b-fr-relative", "fr", "Force de stabilisation à Gaza",
+     "Le plan prévoit une force de stabilisation, que l'Égypte a proposé de former avec la Jordanie.",
+     {"Egypt": "support"}),
+    ("b-fr-quote-speaker", "fr", "FINUL : Rome hausse le ton",
+     "« Nos soldats resteront au Liban tant que le mandat de la FINUL le permettra », a assuré le ministre "
+     "italien de la Défense, Guido Crosetto.", {"Italy": "support"}),
+    ("b-fr-threat", "fr", "Moscou menace la force européenne",
+     "La Russie considérera toute troupe occidentale déployée en Ukraine comme une cible légitime, a prévenu "
+     "Sergueï Lavrov.", {"Russia": "oppose"}),
+    ("b-fr-abstention", "fr", "Vote au Conseil de sécurité sur la MONUSCO",
+     "Le Conseil de sécurité a prolongé le mandat de la MONUSCO ; la Chine et la Russie se sont abstenues.",
+     {"United Nations Security Council": "support", "China": "undecided", "Russia": "undecided"}),
+    pytest.param("b-de-relative", "de", "Schutztruppe für die Ukraine",
+                 "Schweden, das bereits Truppen für die Schutztruppe zugesagt hat, drängt nun auch Norwegen zur "
+                 "Teilnahme.", {"Sweden": "support"},
+                 marks=_xfail("the object of 'urge' before a noun cue ('drängt Norwegen zur Teilnahme') is read as "
+                              "the noun's holder: Norway support is invented")),
+    ("b-de-passive-agent", "de", "UN-Mission im Südsudan",
+     "Die Verlängerung der UN-Mission im Südsudan wurde von Deutschland und Frankreich unterstützt.",
+     {"Germany": "support", "France": "support"}),
+    ("b-de-skeptical", "de", "Friedenstruppe: Wien zögert",
+     "Die österreichische Regierung zeigt sich skeptisch gegenüber einer Entsendung von Soldaten in die Ukraine.",
+     {"Austria": "undecided"}),
+    ("b-de-contribution", "de", "Blauhelme im Libanon",
+     "An der UNIFIL-Mission beteiligen sich derzeit rund 150 deutsche Soldaten.", {"Germany": "support"}),
+    ("b-es-speaker-after-quote", "es", "España y la FINUL",
+     "«España seguirá en el Líbano mientras Naciones Unidas lo pida», declaró la ministra de Defensa, "
+     "Margarita Robles.", {"Spain": "support"}),
+    ("b-es-host-rejects", "es", "Malí y la MINUSMA",
+     "La junta de Malí exigió la retirada inmediata de los cascos azules de la MINUSMA.", {"Mali": "oppose"}),
+    ("b-es-hesitates", "es", "Portugal y la fuerza de paz",
+     "Portugal se muestra cauteloso sobre el envío de militares a una fuerza de paz en Ucrania.",
+     {"Portugal": "undecided"}),
+    ("b-es-coordinated-list", "es", "Cascos azules en Chipre",
+     "Argentina, Chile y Uruguay mantienen sus contingentes en la misión de la ONU en Chipre.",
+     {"Argentina": "support", "Chile": "support", "Uruguay": "support"}),
+    ("b-it-genitive-noun", "it", "Libano e Unifil",
+     "Il sostegno della Francia alla missione Unifil non è mai venuto meno.", {"France": "support"}),
+    ("b-it-refusal-speaker", "it", "Ucraina, la forza di pace",
+     "L'Ungheria non parteciperà alla forza di pace in Ucraina, ha detto il premier Viktor Orbán.",
+     {"Hungary": "oppose"}),
+    ("b-it-condition", "it", "Forza multinazionale",
+     "La Grecia invierà soldati solo se ci sarà un mandato delle Nazioni Unite.", {"Greece": "support"}),
+    ("b-it-ending-request", "it", "Congo e caschi blu",
+     "Kinshasa chiede da mesi il ritiro accelerato dei caschi blu.", {"DR Congo": "oppose"}),
+    ("b-pl-relative", "pl", "Misja pokojowa na Ukrainie",
+     "Decyzję poparła Finlandia, która wcześniej zadeklarowała gotowość wysłania żołnierzy.",
+     {"Finland": "support"}),
+    ("b-pl-considers", "pl", "Czechy a siły pokojowe",
+     "Rząd Czech analizuje możliwość udziału w siłach pokojowych na Ukrainie.", {"Czech Republic": "undecided"}),
+    ("b-pl-threat", "pl", "Kreml o siłach pokojowych",
+     "Rosja uzna wszelkie zachodnie wojska na Ukrainie za uprawniony cel, zapowiedział Kreml.",
+     {"Russia": "oppose"}),
+    ("b-pl-contribution", "pl", "UNIFIL",
+     "W misji UNIFIL służy obecnie około 250 polskich żołnierzy.", {"Poland": "support"}),
+    ("b-uk-refusal", "uk", "Миротворці в Україні",
+     "Угорщина не направлятиме своїх військових до миротворчої місії в Україні, заявив Віктор Орбан.",
+     {"Hungary": "oppose"}),
+    ("b-uk-support", "uk", "Коаліція охочих",
+     "Франція та Британія готові очолити міжнародні сили стримування в Україні.",
+     {"France": "support", "United Kingdom": "support"}),
+    ("b-ru-threat", "ru", "Миротворцы на Украине",
+     "Россия будет рассматривать любые иностранные войска на Украине как законную цель, заявил Сергей Лавров.",
+     {"Russia": "oppose"}),
+    ("b-ru-support", "ru", "Миротворческая миссия",
+     "Казахстан готов направить миротворцев в составе миссии ООН.", {"Kazakhstan": "support"}),
+]
+
+
 # (id, language, title, text): no peacekeeping force -> not relevant
 IRRELEVANT_CASES_A = [
     ("fr-talks", "fr", "Pourparlers à Istanbul",
@@ -167,7 +242,14 @@ def _analyse(nlp, language: str, title: str, text: str) -> dict:  # noqa: ANN001
                                   "language": language}, explain=True)
 
 
-@pytest.mark.parametrize("case_id,language,title,text,expected", STANCE_CASES_A, ids=[c[0] for c in STANCE_CASES_A])
+_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B
+
+
+def _case_id(case) -> str:  # noqa: ANN001
+    return case.values[0] if hasattr(case, "values") else case[0]
+
+
+@pytest.mark.parametrize("case_id,language,title,text,expected", _STANCE_CASES, ids=[_case_id(c) for c in _STANCE_CASES])
 def test_stances(nlp, case_id, language, title, text, expected):
     result = _analyse(nlp, language, title, text)
     assert result["language"] == language and result["analysed"], result["not_analysed_reason"]
