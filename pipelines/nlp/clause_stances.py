@@ -517,6 +517,18 @@ class ClauseStanceExtractor:
                 return True
         return False
 
+    def _may_hold(self, sent, cue: _CueHit, start: int, end: int, *, strict: bool) -> bool:  # noqa: ANN001
+        """The cue may carry a stance on the force: a generic verb names the force in its clause
+        (or its complement, or by a clitic), its object is no event, and off the force's sentences
+        only strong, specific cues count."""
+        if cue.cue.lemma in self.pack.needs_object and not self._names_force(start, self._clause_end(sent, end)) \
+                and not any(self.low[j] in self.pack.clitics for j in range(max(start, cue.start - 2), min(end, cue.end + 2))):
+            return False
+        if self._object_is_other(cue, end):
+            return False
+        return not (strict and (cue.cue.weight < 0.8 or cue.cue.lemma in self.pack.needs_object
+                                or cue.cue.stance == "decision"))
+
     def _attributive(self, cue: _CueHit, start: int, end: int) -> bool:
         """"les casques bleus déployés au Liban", "die entsandten Soldaten": a participle that
         describes the force is nobody's stance."""
@@ -539,18 +551,12 @@ class ClauseStanceExtractor:
         mains = [c for c in cues if c.cue.stance != "ending" and not self._attributive(c, start, end) and not (
             c.cue.stance == "undecided" and any(self.low[j] in self.pack.as_markers
                                                 for j in range(c.end, min(end, c.end + 6))))]
-        if not mains:
+        # the main cue is the first one whose object may be the force ("ha approvato con due
+        # astensioni (Cina e Russia)": a generic verb without the force leaves the noun cue)
+        main = next((c for c in mains if self._may_hold(sent, c, start, end, strict=strict)), None)
+        if main is None:
             return []
-        main = mains[0]
         later = [c for c in cues if c.start > main.start]
-        if main.cue.lemma in self.pack.needs_object and not self._names_force(start, self._clause_end(sent, end)) and not any(
-                self.low[j] in self.pack.clitics for j in range(max(start, main.start - 2), min(end, main.end + 2))):
-            return []
-        if self._object_is_other(main, end):
-            return []
-        if strict and (main.cue.weight < 0.8 or main.cue.lemma in self.pack.needs_object
-                       or main.cue.stance == "decision"):
-            return []
         actors, how = self._choose_actor(sent, start, end, main, clause_actors)
         if not actors or strict and how not in _EXPLICIT:
             return []
