@@ -590,6 +590,9 @@ class ClauseStanceExtractor:
                 self.lem[j] in self.pack.participation for j in range(main.start, main.end))):
             own_refusal = True  # "refuse de participer", the phrase "nie wyśle"
             notes.append("refusal of own participation")
+        if stance == "support" and any(self.low[j] in self.pack.whether for j in range(start, main.start)):
+            stance = "undecided"  # "czy Polska wyśle wojska": whether it will send them
+            notes.append("asked whether")
         condition = self._condition(start, end) or self._condition(end, self._clause_end(sent, end))
         if own_refusal and condition:
             stance = "undecided"

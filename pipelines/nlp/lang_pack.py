@@ -90,6 +90,7 @@ class LanguagePack:
     and_words: frozenset[str] = frozenset()  # coordinating words of actor lists ("et", "und", "та")
     determiners: frozenset[str] = frozenset()  # articles: transparent before a name
     participle_endings: tuple[str, ...] = ()  # endings of participles (attributes of the force)
+    whether: frozenset[str] = frozenset()  # "ob", "czy": support asked about is undecided
     transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
@@ -262,6 +263,7 @@ def load_pack(code: str) -> LanguagePack:
         copulas=_words(cues_data.get("copulas")), participle_before_noun=bool(cues_data.get("participle_before_noun")),
         and_words=_words(cues_data.get("and_words")), determiners=_words(cues_data.get("determiners")),
         participle_endings=tuple(str(e) for e in cues_data.get("participle_endings") or ()),
+        whether=_words(cues_data.get("whether")),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
     words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
              *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after]
