@@ -233,7 +233,8 @@ class ClauseStanceExtractor:
                         group.append(other)
                         j = other.token_end
                     continue
-                if other is None and (self.low[j] in self._coordinators or self.doc[j].like_num):
+                if other is None and (self.low[j] in self._coordinators or self.doc[j].like_num
+                                      or self.low[j] in self.pack.titles):  # "X i premier Y"
                     j += step  # "219 militares argentinos, 14 chilenos y un brasileño"
                     continue
                 break
@@ -372,12 +373,12 @@ class ClauseStanceExtractor:
         return []
 
     def _actors(self, mentions: list[Mention]) -> list[Actor]:
-        out = []
+        out: dict[str, Actor] = {}
         for m in mentions:
             actor = _actor_from_mention(m, self.gaz)
             if actor is not None:
-                out.append(actor)
-        return out
+                out.setdefault(actor.key, actor)  # "premier Wielkiej Brytanii Keir Starmer": one actor
+        return list(out.values())
 
     def _tail_actors(self, sent, start: int, *, relative: bool = False) -> list[Mention]:  # noqa: ANN001
         """The actors ending the previous clause: "dont le Canada et le Sénégal, | ont exprimé ...";
