@@ -647,6 +647,8 @@ class ClauseStanceExtractor:
                     if clause_hits:
                         clause_actors = [h.actor for h in clause_hits]
                     sent_hits.extend(clause_hits)
+                for hit in sent_hits:
+                    hit.sent_start = sent.start_char  # where the evidence is (missions, commitment)
                 hits.extend(sent_hits)
             previous_about = about
             self._remember(sent, sent_hits)
