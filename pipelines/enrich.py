@@ -30,7 +30,7 @@ DEFAULT_NLP_MODULE = "pipelines.nlp"
 # gets the same loaded model for the same (module, model) tag.
 _MODEL_HANDLE = shared.Shared()
 _ANALYSIS_FIELDS = ("relevant", "relevance", "relevance_explanation", "topics", "analysed", "not_analysed_reason",
-                    "entities", "countries", "country_codes", "people", "organisations", "stances")
+                    "entities", "countries", "country_codes", "people", "organisations", "missions", "stances")
 
 
 def _resolve(module_name: str, attribute: str, submodule: str) -> Callable[..., Any]:

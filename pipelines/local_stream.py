@@ -160,7 +160,7 @@ class BatchProcessor:
     def finish(self, indexed: list[dict[str, Any]], stats: Stats) -> None:
         """Recounts the hourly stance aggregates the ``indexed`` documents touch; sends due digests."""
         if self.config.aggregates and any(d.get("stances") for d in indexed):
-            self._es.indices.refresh(index=self.settings.index("articles"))
+            self._es.indices.refresh(index=[self.settings.index("articles"), self.settings.index("reports")])
             refresh_stance_windows(self._es, self.settings, indexed)
         if self.alerts is not None:
             dead = self.alerts.flush()
@@ -205,7 +205,7 @@ def run_local_stream(settings: Settings, config: LoopConfig, *, stop: threading.
     puller = MessagePuller(subscriber, subscription, config.ack_lease_seconds)
     processor = BatchProcessor(settings, config, stop)
     stats = Stats()
-    print(f"peacewatch run: loading the NLP model and connecting to {settings.es_url}", file=out, flush=True)
+    print(f"peacewatch run: loading the NLP model and connecting to {settings.es_url_safe}", file=out, flush=True)
     processor.setup()
     print(f"peacewatch run: streaming from {subscription} (Ctrl-C to stop)", file=out, flush=True)
     next_progress = time.monotonic() + config.progress_seconds

@@ -15,6 +15,9 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping
 
+from schemas.files import connect_sqlite
+from schemas.redact import redact
+
 logger = logging.getLogger(__name__)
 
 STALE_CLAIM_SECONDS = 600.0
@@ -40,9 +43,7 @@ _STAT_COLUMNS = {"delivered": "sent", "failed": "failed", "duplicate": "duplicat
 
 def connect(path: str | Path) -> sqlite3.Connection:
     """Opens (and creates) an SQLite database for use by several processes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+    connection = connect_sqlite(path, timeout=30.0, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     return connection
@@ -89,6 +90,7 @@ class DeliveryLog:
                error: str | None = None) -> None:
         """Records the outcome of a claimed delivery and counts it in the channel's statistics."""
         column = _STAT_COLUMNS.get(status)
+        error = redact(error, keep_paths=False)[:2000] if error else error  # the store never holds a URL's secret
         with self._lock:
             self._db.execute("UPDATE deliveries SET status=?, attempts=attempts+?, error=?, at=? "
                              "WHERE alert_id=? AND channel=?", (status, attempts, error, now, alert_id, channel))

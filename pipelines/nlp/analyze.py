@@ -12,7 +12,7 @@ from .language import resolve_language
 from .relevance import load_topics, score_relevance
 from .cues import load_lexicon
 from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
-from .stance_merge import merge_hits
+from .stance_records import stance_records
 from .stances import extract_stances
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def new_result(article: dict, language: str | None) -> dict:
     return {"id": article.get("id"), "relevant": False, "relevance": 0.0, "relevance_explanation": [],
             "topics": [], "language": language, "analysed": False, "not_analysed_reason": None,
             "entities": [], "countries": [], "country_codes": [], "people": [], "organisations": [],
-            "stances": []}
+            "missions": [], "stances": []}
 
 
 def _relevance(result: dict, article: dict) -> None:
@@ -80,18 +80,9 @@ def complete_result(result: dict, doc, article: dict, title_len: int, *, explain
     result.update(summarise(mentions, gaz))
     if not result["relevant"]:
         return result
-    stances = []
-    for actor, stance, confidence, best, all_hits in merge_hits(extract_stances(doc, mentions, gaz, load_lexicon())):
-        record = {"actor": actor.name, "actor_type": actor.actor_type, "actor_code": actor.code,
-                  "stance": stance, "evidence": best.evidence, "confidence": confidence,
-                  "cue": best.cue, "condition": best.condition}
-        if explain:
-            record["explanation"] = {
-                "actor_resolution": best.actor.resolution,
-                "cue": best.cue, "sentence": best.evidence, "notes": best.notes,
-                "hits": [{"stance": h.stance, "cue": h.cue, "confidence": h.confidence,
-                          "own_refusal": h.own_refusal, "sentence": h.evidence} for h in all_hits]}
-        stances.append(record)
+    hits = extract_stances(doc, mentions, gaz, load_lexicon())
+    stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
+                                                 language=result.get("language"), explain=explain)
     result["stances"] = stances
     return result
 

@@ -76,7 +76,10 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     from .analyze import analyze_articles
     from .language_counts import count_languages, format_language_counts
+    from .missions import load_catalogue
     from .model import load_nlp
+
+    load_catalogue()  # a bad missions file stops here, naming the entry
 
     counters = {"read": 0, "skipped": 0}
     progress = sys.stderr.isatty()

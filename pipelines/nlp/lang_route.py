@@ -2,8 +2,10 @@
 
 One route for every such language, driven by its data only (:mod:`.lang_pack`): the language's
 blank spaCy pipeline (:mod:`.lang_model`), relevance from its topic pack, entities without NER
-(:mod:`.lang_entities`), stances from clauses (:mod:`.clause_stances`), merged per actor by the
-same rule as English. English keeps its parsed route (:mod:`.analyze`).
+(:mod:`.lang_entities`), stances from clauses (:mod:`.clause_stances`), then the same records as
+English: missions, commitment and the merge per actor and mission
+(:func:`pipelines.nlp.stance_records.stance_records`). English keeps its parsed route
+(:mod:`.analyze`).
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from .lang_entities import find_mentions
 from .lang_model import load_lang_nlp
 from .lang_pack import available_languages, load_pack
 from .relevance import score_relevance
-from .stance_merge import merge_hits
+from .stance_records import stance_records
 from .clause_stances import extract_clause_stances
 
 logger = logging.getLogger(__name__)
@@ -61,19 +63,12 @@ def complete_clause_result(result: dict, doc, article: dict, title_len: int, day
     result.update(summarise(mentions, gaz))
     if not result["relevant"]:
         return result
-    stances = []
-    for actor, stance, confidence, best, all_hits in merge_hits(extract_clause_stances(doc, mentions, pack, gaz)):
-        record = {"actor": actor.name, "actor_type": actor.actor_type, "actor_code": actor.code,
-                  "stance": stance, "evidence": best.evidence, "confidence": confidence,
-                  "cue": best.cue, "condition": best.condition}
-        if explain:
-            record["explanation"] = {
-                "route": f"{CLAUSE_ROUTE} ({result['language']})",
-                "actor_resolution": best.actor.resolution, "cue": best.cue, "sentence": best.evidence,
-                "notes": best.notes,
-                "hits": [{"stance": h.stance, "cue": h.cue, "confidence": h.confidence,
-                          "own_refusal": h.own_refusal, "sentence": h.evidence} for h in all_hits]}
-        stances.append(record)
+    hits = extract_clause_stances(doc, mentions, pack, gaz)
+    stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
+                                                 language=result["language"], explain=explain)
+    if explain:
+        for record in stances:
+            record.setdefault("explanation", {})["route"] = f"{CLAUSE_ROUTE} ({result['language']})"
     result["stances"] = stances
     return result
 

@@ -58,6 +58,7 @@ class Hit:
     condition: str | None
     own_refusal: bool = False
     notes: list[str] = field(default_factory=list)
+    sent_start: int = -1  # character offset of the evidence sentence in the doc (missions, commitment)
 
 
 @dataclass
@@ -544,6 +545,8 @@ class StanceExtractor:
             sent_hits = []
             if about or previous_about or any(t.lemma_.lower() == "same" for t in sent):
                 sent_hits = self._sentence_hits(sent, carried=not about)
+                for h in sent_hits:
+                    h.sent_start = sent.start_char
                 if sent_hits:
                     self.state.last_hits = sent_hits
                 hits.extend(sent_hits)

@@ -66,7 +66,7 @@ def test_broken_messages_are_dead_lettered_and_the_rest_indexed(provisioned, es,
     settings = provisioned
     good = make_articles(3, "b")
     broken = [b"{not json", b'{"url": "https://x.example/1", "title": 3, "text": "t"}',
-              b'{"url": "https://x.example/2", "title": "t"}', b"\xff\xfe binary", b"[]"]
+              b'{"url": "https://x.example/2", "text": 7}', b"\xff\xfe binary", b"[]"]
     publish(publisher, settings, [good[0], *broken[:2], good[1], *broken[2:], good[2]])
     stop = threading.Event()
     config = LoopConfig(batch_size=4, ack_lease_seconds=10, progress_seconds=0, max_messages=8)
