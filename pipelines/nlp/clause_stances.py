@@ -537,6 +537,8 @@ class ClauseStanceExtractor:
         if cue.cue.noun or not text.endswith(self.pack.participle_endings) or self.pack.lemma(text) == text:
             return False
         if self.pack.participle_before_noun:
+            if self.pack.determiners and not (cue.start > start and self.low[cue.start - 1] in self.pack.determiners):
+                return False  # "die entsandten Soldaten": an article before; "lehnt die Entsendung ab" is a verb
             after = cue.end
             return after < end and (self._force_word(self.low[after]) or (
                 after + 1 < end and self._force_word(self.low[after + 1]) and self.low[after] not in self.pack.copulas))

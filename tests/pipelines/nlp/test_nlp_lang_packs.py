@@ -142,3 +142,22 @@ def test_dev_scores(nlp, gold_path, floors):
     result = score.score(gold, pred)
     for key, floor in floors.items():
         assert result[key]["f1"] >= floor, (key, result[key])
+
+
+@pytest.mark.parametrize("language,text,actor,mission,commitment", [
+    ("fr", "La France est prête à envoyer des soldats dans la force de réassurance pour l'Ukraine, a déclaré "
+     "Emmanuel Macron.", "France", "ukraine", "troops"),
+    ("de", "Deutschland wird die UNIFIL-Mission im Libanon mit logistischer Unterstützung weiter unterstützen.",
+     "Germany", "lebanon", "other"),
+    ("pl", "Polska nie wyśle żołnierzy do misji pokojowej na Ukrainie, powiedział premier Donald Tusk.",
+     "Poland", "ukraine", "none"),
+])
+def test_clause_route_records_have_mission_and_commitment(language, text, actor, mission, commitment):
+    from pipelines.nlp.analyze import analyze_article
+
+    result = analyze_article(None, {"id": "t", "title": "", "text": text, "language": language,
+                                    "published": "2026-03-01"}, explain=True)
+    record = next(s for s in result["stances"] if s["actor"] == actor)
+    assert (record["mission"], record["commitment"]) == (mission, commitment), record
+    assert mission in result["missions"]
+    assert record["explanation"]["route"] == f"clauses ({language})"
