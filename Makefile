@@ -10,13 +10,14 @@ STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
 EVAL ?= ../shared/eval
 
-.PHONY: help install services setup demo test bench clean-services analyze-dev analyze-dev-languages lang-data
+.PHONY: help install services setup demo test bench clean-services analyze-dev train analyze-dev-languages lang-data
 
 help:
 	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator, run the pipeline on the bundled sample"
 	@echo "make test    - install and run the whole test suite (real services, started as needed)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
+	@echo "make train   - retrain the NLP actor filter on the corpus dev split (tests/corpus/en/dev.jsonl)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +61,9 @@ test: install
 
 bench: install
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+train: install
+	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl

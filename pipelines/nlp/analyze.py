@@ -80,7 +80,7 @@ def complete_result(result: dict, doc, article: dict, title_len: int, *, explain
     result.update(summarise(mentions, gaz))
     if not result["relevant"]:
         return result
-    hits = extract_stances(doc, mentions, gaz, load_lexicon())
+    hits = extract_stances(doc, mentions, gaz, load_lexicon(), day=day)
     stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
                                                  language=result.get("language"), explain=explain)
     result["stances"] = stances

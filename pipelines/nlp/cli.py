@@ -66,6 +66,8 @@ def _explain_line(result: dict) -> str:
         lines.append(f"  {stance['actor']}: {stance['stance']} ({stance['confidence']}) cue={stance['cue']!r} "
                      f"via {exp.get('actor_resolution', '')}"
                      + (f" condition={stance['condition']!r}" if stance.get("condition") else ""))
+        if exp.get("mechanism"):
+            lines.append(f"    {exp['mechanism']}")
         lines.append(f"    \"{stance['evidence'][:200]}\"")
     return "\n".join(lines)
 

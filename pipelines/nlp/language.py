@@ -54,6 +54,7 @@ _LETTERS: dict[str, frozenset[str]] = {
     "ro": frozenset("șțăâ"), "tr": frozenset("ğış"), "hu": frozenset("őű"), "da": frozenset("æø"), "no": frozenset("æø"),
     "sv": frozenset("å"),
 }
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 
 def detect_language(text: str, *, max_chars: int = 3000) -> str | None:
@@ -76,7 +77,8 @@ def detect_language(text: str, *, max_chars: int = 3000) -> str | None:
             if lang == "ru" and _SCRIPTS[0][1].search(sample):
                 return "uk"
             return lang
-    words = [w.casefold() for w in _WORD.findall(sample)]
+    # the English possessive "'s" would count as the Czech/Slovak "s" ("Sudan's army-led government")
+    words = [w.casefold() for w in _WORD.findall(_POSSESSIVE.sub("", sample))]
     if len(words) < 3:
         return None
     scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}

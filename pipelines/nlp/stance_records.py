@@ -91,10 +91,12 @@ def stance_records(doc, hits: Sequence[Hit], mentions: Sequence, *, title_len: i
                 record["explanation"] = {
                     "actor_resolution": best.actor.resolution,
                     "cue": best.cue, "sentence": best.evidence, "notes": best.notes,
+                    "mechanism": best.mechanism,
                     "mission": f"{mission}: {why[id(best)]}",
                     "hits": [{"stance": h.stance, "cue": h.cue, "confidence": h.confidence,
                               "own_refusal": h.own_refusal, "commitment": commitments[id(h)],
-                              "sentence": h.evidence} for h in all_hits]}
+                              "sentence": h.evidence, "mechanism": h.mechanism}
+                             for h in all_hits]}
             records.append(record)
     # a relevant article about no catalogued force is about "other" (Transnistria, ...)
     return records, assigner.article_missions(r["mission"] for r in records) or [OTHER]
