@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
 EVAL ?= ../shared/eval
 
-.PHONY: help install services setup demo test bench clean-services analyze-dev train
+.PHONY: help install services setup demo test bench clean-services analyze-dev train analyze-dev-languages lang-data
 
 help:
 	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator, run the pipeline on the bundled sample"
@@ -68,6 +68,18 @@ train: install
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
 	$(PY) $(EVAL)/score.py $(EVAL)/dev.jsonl /tmp/peacewatch-dev-pred.jsonl
+
+analyze-dev-languages: install
+	$(PW) analyze --input ../shared/eval/dev_multilingual.jsonl --output /tmp/peacewatch-dev-ml-pred.jsonl
+	$(PY) -m pipelines.nlp.score_languages ../shared/eval/dev_multilingual.jsonl /tmp/peacewatch-dev-ml-pred.jsonl
+	@if [ -f tests/corpus/multilingual/dev.jsonl ]; then \
+	  $(PW) analyze --input tests/corpus/multilingual/dev.jsonl --output /tmp/peacewatch-corpus-ml-pred.jsonl && \
+	  $(PY) -m pipelines.nlp.score_languages tests/corpus/multilingual/dev.jsonl /tmp/peacewatch-corpus-ml-pred.jsonl; fi
+
+# regenerate the language packs' generated.json from CLDR (Babel) and spaCy's lookup tables
+lang-data: install
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[langdata]'
+	$(PY) -m pipelines.nlp.build_lang_data
 
 clean-services:
 	-$(PW) services down

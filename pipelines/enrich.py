@@ -20,6 +20,7 @@ from apache_beam.utils import shared
 from apache_beam.utils.windowed_value import WindowedValue
 
 from pipelines.deadletters import DEAD, make_dead_letter
+from pipelines.nlp.language_counts import language_key
 from pipelines.options import PIPELINE_VERSION
 
 logger = logging.getLogger(__name__)
@@ -235,6 +236,14 @@ class _EnrichBatchFn(beam.DoFn):
         self.relevant = Metrics.counter("peacewatch", "relevant")
         self.failed = Metrics.counter("peacewatch", "enrich_failed")
         self.batch_sizes = Metrics.distribution("peacewatch", "enrich_batch_size")
+        self._language_counters: dict[str, Any] = {}
+
+    def _count_language(self, article: dict[str, Any]) -> None:
+        key = language_key(article)
+        counter = self._language_counters.get(key)
+        if counter is None:
+            counter = self._language_counters[key] = Metrics.counter("peacewatch", key)
+        counter.inc()
 
     def setup(self) -> None:
         if self._processes > 1:
@@ -280,6 +289,8 @@ class _EnrichBatchFn(beam.DoFn):
     def _outputs(self, enriched: list[dict[str, Any]], dead: list[dict[str, Any]]):
         self.enriched.inc(len(enriched))
         self.relevant.inc(sum(1 for a in enriched if a.get("relevant")))
+        for article in enriched:
+            self._count_language(article)
         self.failed.inc(len(dead))
         yield from enriched
         for letter in dead:

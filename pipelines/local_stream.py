@@ -16,6 +16,7 @@ A crash at any step means redelivery and an idempotent rewrite: nothing lost, no
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import logging
 import signal
@@ -29,6 +30,7 @@ from pipelines.deadletters import DeadLetterWriter
 from pipelines.enrich import Enricher, ParallelEnricher
 from pipelines.io_pubsub import MessagePuller
 from pipelines.match_alerts import AlertStep
+from pipelines.nlp.language_counts import count_languages, format_language_counts
 from pipelines.parse import Envelope, parse_or_dead_letter
 from pipelines.write_es import BulkWriter, ElasticsearchUnavailable
 from schemas.errors import UserError
@@ -50,6 +52,7 @@ class Stats:
     batches: int = 0
     failed_batches: int = 0
     latencies_ms: list[float] = dataclasses.field(default_factory=list)
+    languages: collections.Counter = dataclasses.field(default_factory=collections.Counter)
 
     def line(self) -> str:
         text = (f"read={self.read} valid={self.valid} relevant={self.relevant} indexed={self.indexed} "
@@ -60,6 +63,8 @@ class Stats:
             recent = sorted(self.latencies_ms[-1000:])
             text += (f" latency-ms p50={recent[len(recent) // 2]:.0f} "
                      f"p95={recent[min(len(recent) - 1, int(len(recent) * 0.95))]:.0f}")
+        if self.languages:
+            text += f"; languages: {format_language_counts(self.languages)}"
         return text
 
 
@@ -151,6 +156,7 @@ class BatchProcessor:
         stats.read += len(envelopes)
         stats.valid += len(articles)
         stats.relevant += sum(1 for d in result.indexed if d.get("relevant"))
+        stats.languages.update(count_languages(result.indexed))
         stats.indexed += len(result.indexed)
         stats.dead_lettered += len(dead)
         stats.latencies_ms.extend(d["latency_ms"] for d in result.indexed if d.get("latency_ms") is not None)

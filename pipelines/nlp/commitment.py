@@ -76,7 +76,9 @@ def find_cue(sent, cue: str):  # noqa: ANN001, ANN201 - spaCy Span / Token
 
 def cue_phrase(cue_token) -> list:  # noqa: ANN001
     """The cue's phrase: its subtree without its subjects' (``nsubj*``/``csubj*``, as both English and
-    Universal Dependencies label them)."""
+    Universal Dependencies label them); without a parse (the clause route), its sentence."""
+    if not cue_token.doc.has_annotation("DEP"):
+        return list(cue_token.sent)
     skip: set[int] = set()
     for child in cue_token.children:
         if child.dep_.startswith(("nsubj", "csubj")):
