@@ -109,7 +109,7 @@ class Watcher:
             return False
         if not self.rules.alerts:
             return True
-        return c.get("alert_messages_acked", 0) + c.get("alert_messages_released", 0) >= c.get("alerts", 0)
+        return c.get("alert_messages_acked", 0) + c.get("alert_messages_released", 0) >= c.get("alerts_published", 0)
 
     def reason_to_stop(self, c: dict[str, int]) -> str | None:
         now = self.clock()
@@ -231,6 +231,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
 
     started = time.monotonic()
     result = None
+    settle: Callable[[], None] | None = None
     restore: dict[str, int] = {}
     server_log = logging.getLogger("apache_beam.utils.subprocess_server")
     restore[server_log.name] = server_log.level
@@ -245,6 +246,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
                       stop, out, started, subscription)
         counters = counters_of(result)
         restore.update(_quiet_shutdown())
+        settle = _worker_disconnects_ignored()
         cancel(result, options)
         print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
               file=out, flush=True)
@@ -253,7 +255,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         if result is not None and not _terminal(_state(result)):
             cancel(result, options)
         restore.update({k: v for k, v in _quiet_shutdown().items() if k not in restore})
-        settle = _worker_disconnects_ignored()
+        settle = settle or _worker_disconnects_ignored()
         handle.stop()
         for signum, handler in previous_handlers.items():
             signal.signal(signum, handler)
@@ -281,13 +283,38 @@ def _quiet_shutdown() -> dict[str, int]:
 _WORKER_THREADS = ("run_worker", "read_grpc_client_inputs", "read_state", "DataChannel")
 
 
+class _ShutdownStderr:
+    """Stands in for stderr while the job stops: Beam's worker prints the traceback of each bundle
+    the cancellation interrupts (``sdk_worker._execute``); those are dropped, the rest passes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._dropped = False
+
+    def write(self, text: str) -> int:
+        if text.startswith("Traceback") and "apache_beam/runners/worker/" in text:
+            self._dropped = True
+            return len(text)
+        if self._dropped and text == "\n":  # print()'s own newline after the dropped text
+            self._dropped = False
+            return len(text)
+        self._dropped = False
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def _worker_disconnects_ignored() -> Callable[[], None]:
     """While the job stops, the in-process worker's threads lose their connection to the runner and
-    end with a gRPC error: expected, not worth a traceback. Returns the function that waits for
-    those threads (a few seconds at most) and puts the previous hook back."""
+    end with a gRPC error, and interrupted bundles print tracebacks: expected, not worth showing.
+    Returns the function that waits for those threads (a few seconds at most) and puts the
+    previous hooks back."""
     import grpc
 
     previous = threading.excepthook
+    previous_stderr = sys.stderr
+    sys.stderr = _ShutdownStderr(previous_stderr)
 
     def hook(args: Any) -> None:
         name = getattr(args.thread, "name", "") or ""
@@ -303,6 +330,7 @@ def _worker_disconnects_ignored() -> Callable[[], None]:
             if thread is not threading.current_thread() and thread.name.startswith(_WORKER_THREADS):
                 thread.join(max(deadline - time.monotonic(), 0))
         threading.excepthook = previous
+        sys.stderr = previous_stderr
 
     return settle
 
@@ -323,7 +351,11 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
     while not stop.wait(POLL_SECONDS):
         state = _state(result)
         if _terminal(state):
-            print(f"peacewatch run: the job ended on its own: {state}", file=out, flush=True)
+            why = ""
+            if "DONE" not in state and hasattr(result, "_last_error_message"):
+                why = ": " + str(result._last_error_message()).strip().splitlines()[-1][:500]
+            print(f"peacewatch run: the job ended on its own: {state}{why}; what was not acknowledged comes back "
+                  "at the next run", file=out, flush=True)
             return 0 if "DONE" in state else 1
         try:
             counters = counters_of(result, query_metrics(result))
