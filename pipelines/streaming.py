@@ -205,7 +205,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
     import apache_beam as beam
 
     from pipelines.match_alerts import alerts_wanted
-    from pipelines.pipeline import build_pipeline, counters_of
+    from pipelines.pipeline import build_pipeline, counters_of, query_metrics
 
     out = out or sys.stderr
     stop = stop or threading.Event()
@@ -242,9 +242,13 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         result = pipeline.run()
         print(f"peacewatch run: job {_state(result)} after {time.monotonic() - started:.1f}s (runner start-up and "
               "submission)", file=out, flush=True)
-        code = _watch(result, options, StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
-                      stop, out, started, subscription)
-        counters = counters_of(result)
+        code, seen = _watch(result, options, StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
+                            stop, out, started, subscription)
+        try:
+            counters = counters_of(result, query_metrics(result))
+        except Exception as exc:  # noqa: BLE001 - the last reading then stands
+            logger.debug("final metrics: %s", exc)
+            counters = seen
         restore.update(_quiet_shutdown())
         settle = _worker_disconnects_ignored()
         cancel(result, options)
@@ -340,7 +344,8 @@ def _terminal(state: str) -> bool:
 
 
 def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: threading.Event, out: TextIO,
-           started: float, subscription: str) -> int:
+           started: float, subscription: str) -> tuple[int, dict[str, int]]:
+    """Prints progress until the job should stop; returns the exit code and the last counters read."""
     from pipelines.pipeline import counters_of, query_metrics
 
     progress_seconds = options.view_as(PeacewatchOptions).progress_seconds
@@ -348,6 +353,7 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
     announced = False
     next_progress = time.monotonic() + progress_seconds
     last_buckets: dict[str, int] = {}
+    counters: dict[str, int] = {}
     while not stop.wait(POLL_SECONDS):
         state = _state(result)
         if _terminal(state):
@@ -356,7 +362,7 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
                 why = ": " + str(result._last_error_message()).strip().splitlines()[-1][:500]
             print(f"peacewatch run: the job ended on its own: {state}{why}; what was not acknowledged comes back "
                   "at the next run", file=out, flush=True)
-            return 0 if "DONE" in state else 1
+            return (0 if "DONE" in state else 1), counters
         try:
             counters = counters_of(result, query_metrics(result))
         except Exception as exc:  # noqa: BLE001 - a runner that cannot answer now may answer next time
@@ -375,8 +381,8 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
             next_progress = time.monotonic() + progress_seconds
         if reason:
             print(f"peacewatch run: stopping: {reason}", file=out, flush=True)
-            return 0
-    return 0
+            return 0, counters
+    return 0, counters
 
 
 def _check_subscription(settings: Settings, subscription: str) -> None:
