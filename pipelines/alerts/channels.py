@@ -166,14 +166,17 @@ class WebhookChannel(Channel):
         self.session = session
         self.timeout = timeout
 
-    def _post(self, payload: Mapping[str, Any]) -> None:
-        response = self.session.post(self._url, json=payload, timeout=self.timeout)
+    def _post(self, payload: Mapping[str, Any], key: str | None = None) -> None:
+        # The idempotency key lets a receiver drop a second copy: one is only ever sent when the
+        # sender died between the receiver's answer and recording it.
+        headers = {"Idempotency-Key": key} if key else None
+        response = self.session.post(self._url, json=payload, timeout=self.timeout, headers=headers)
         code = response.status_code
         if code >= 300:
             raise ChannelError(f"{self.name} answered HTTP {code}", permanent=400 <= code < 500 and code not in (408, 429))
 
     def send(self, alert: Mapping[str, Any]) -> None:
-        self._post(alert)
+        self._post(alert, str(alert.get("id") or "") or None)
 
     def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
         self._post({"kind": "digest", "rule": rule, "period": period, "count": len(alerts), "alerts": alerts})
@@ -188,7 +191,7 @@ class SlackChannel(WebhookChannel):
     kind = "slack"
 
     def send(self, alert: Mapping[str, Any]) -> None:
-        self._post(render.as_slack(alert))
+        self._post(render.as_slack(alert), str(alert.get("id") or "") or None)
 
     def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
         self._post(render.digest_slack(rule, alerts, period))

@@ -152,9 +152,11 @@ class DeliveryLog:
         status = current.get("status")
         if status in FINAL:
             return "done"
+        # A claim being sent is never taken from a live worker, this process's other DoFn instances
+        # included: only once its owner is gone (a process of this host that no longer runs) or its
+        # lease ran out.
         retryable = status in ("failed", "waiting") or (status == "sending" and (
-            float(current.get("lease_until") or 0) < now or owner_gone(current.get("owner"))
-            or current.get("owner") == self.owner))
+            float(current.get("lease_until") or 0) < now or owner_gone(current.get("owner"))))
         if not retryable:
             return "busy"
         taken = {**current, "status": "sending", "owner": self.owner, "at": now, "lease_until": now + CLAIM_LEASE_SECONDS}

@@ -127,6 +127,7 @@ def test_kill_9_of_the_whole_run_then_restart_indexes_and_alerts_every_article_e
     wait_until(lambda: count(es, settings.index("articles")) >= 4 and receiver.bodies("/pk"), timeout=90,
                what="the first articles indexed and alerted")
     run.kill_group()  # with 120 queued in small pulls this lands mid-stream: Prism and all
+    sent_before_kill = len(receiver.bodies("/pk"))
     wait_until(lambda: not run.leftovers(), timeout=10, what="the killed run's processes to be gone")
     assert count(es, settings.index("articles")) < len(first)
     publish(publisher, settings, second)
@@ -141,7 +142,15 @@ def test_kill_9_of_the_whole_run_then_restart_indexes_and_alerts_every_article_e
     assert sorted(_ids(es, settings.index("articles"))) == expected  # no article lost, none twice
     assert count(es, settings.index("deadletter")) == 0
     alerts = collections.Counter(body["article_id"] for body in receiver.bodies("/pk"))
-    assert sorted(alerts) == expected and set(alerts.values()) == {1}  # every alert delivered, once
+    assert sorted(alerts) == expected  # every alert delivered
+    # Once each; the only possible second copy is of the one send the kill may have caught between
+    # the receiver's answer and its record, and it carries the same idempotency key.
+    twice = [article for article, n in alerts.items() if n > 1]
+    assert len(twice) <= 1 and all(n <= 2 for n in alerts.values()), alerts
+    bodies = [b for b in receiver.bodies("/pk") if b["article_id"] in twice]
+    keys = [key for path, key in receiver.keys if path == "/pk"]
+    assert len(set(keys)) == len(expected) and all(key for key in keys)
+    assert all(b["id"] == bodies[0]["id"] for b in bodies) and sent_before_kill >= 1
     assert count(es, settings.index("alerts")) == len(expected)
 
 

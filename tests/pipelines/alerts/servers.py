@@ -17,6 +17,7 @@ class HttpReceiver:
 
     def __init__(self) -> None:
         self.received: list[tuple[str, Any]] = []
+        self.keys: list[tuple[str, str | None]] = []  # (path, Idempotency-Key header)
         self.status = 200
         self.status_for: dict[str, int] = {}
         self.silent: set[str] = set()
@@ -27,6 +28,7 @@ class HttpReceiver:
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.received.append((self.path, json.loads(body or b"null")))
+                receiver.keys.append((self.path, self.headers.get("Idempotency-Key")))
                 if self.path in receiver.silent:
                     receiver._closing.wait()
                     return
