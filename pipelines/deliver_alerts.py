@@ -26,7 +26,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.io_pubsub import PullConfig, Puller, Tick, _SourceCounters
+from pipelines.io_pubsub import PullConfig, Puller, Tick, SourceCounters
 from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class _DeliverAlertsFn(beam.DoFn):
         self.rules_file = rules_file
         self.config = config
         self.retry_seconds = retry_seconds
-        self.counters = _SourceCounters(config.metric_prefix)
+        self.counters = SourceCounters(config.metric_prefix)
         self.acked = Metrics.counter("peacewatch", f"{config.metric_prefix}acked")
         self.released = Metrics.counter("peacewatch", f"{config.metric_prefix}released")
         self.delivered = Metrics.counter("peacewatch", "alerts_delivered")

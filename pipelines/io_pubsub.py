@@ -25,7 +25,7 @@ import dataclasses
 import logging
 import time
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -111,7 +111,7 @@ class Puller:
         counts = self.counter.count(self.subscription, [m.message.message_id for m in messages])
         return [a or counts.get(m.message.message_id, 1) for a, m in zip(attempts, messages)]
 
-    def pull(self, limit: int | None = None) -> tuple[str, list[Envelope]]:
+    def pull(self) -> tuple[str, list[Envelope]]:
         """One pull within flow control; returns ``(kind, envelopes)``.
 
         ``kind`` is ``messages``, ``idle`` (nothing to pull and nothing held), ``busy`` (nothing
@@ -121,8 +121,7 @@ class Puller:
 
         if self.keeper is None or self.subscriber is None:  # closed (the job is stopping)
             return "error", []
-        room = min(self.config.max_outstanding - self.keeper.outstanding(), limit or self.config.max_messages,
-                   self.config.max_messages)
+        room = min(self.config.max_outstanding - self.keeper.outstanding(), self.config.max_messages)
         if room <= 0:
             return "busy", []
         try:
@@ -197,8 +196,10 @@ class Puller:
             self.counter = None
 
 
-class _SourceCounters:
-    """The counters of one pull source (``<prefix>pulled``, ``acked``, ``released``, polls)."""
+class SourceCounters:
+    """The counters of one pull source: ``<prefix>pulled``, ``released``, ``poison`` and the polls that
+    found nothing (``polls_idle``: nothing held either; ``polls_busy``: messages held or flow control
+    full; ``polls_error``), which tell the watcher that the source runs."""
 
     def __init__(self, prefix: str) -> None:
         self.pulled = Metrics.counter("peacewatch", f"{prefix}pulled")
@@ -224,7 +225,7 @@ class _PullMessagesFn(beam.DoFn):
         self.settings = settings
         self.subscription = subscription
         self.config = config
-        self.counters = _SourceCounters(config.metric_prefix)
+        self.counters = SourceCounters(config.metric_prefix)
 
     def setup(self) -> None:
         self._puller = Puller(self.settings, self.subscription, self.config)
@@ -369,6 +370,3 @@ class ReadArticles(beam.PTransform):
                     | "Spread" >> beam.Reshuffle())
         return pbegin | "PullMessages" >> PullFromPubSub(self.settings, self.subscription, self.pull)
 
-
-def ack_ids_of(elements: Iterable[Any]) -> list[str]:
-    return [e["_ack_id"] for e in elements if isinstance(e, dict) and e.get("_ack_id")]

@@ -214,6 +214,10 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
     subscription = opts.subscription or settings.subscription_path("articles")
     _check_subscription(settings, subscription)
     alerts = alerts_wanted(settings, opts.alerts, opts.rules)
+    if alerts:
+        from pipelines.deliver_alerts import delivery_subscription
+
+        _check_subscription(settings, delivery_subscription(settings))
     handle = runner_for(settings, options)
     processes = nlp_processes(options)
     print(f"peacewatch run: starting on {handle.label}; NLP in {processes} process{'es' if processes > 1 else ''}",
