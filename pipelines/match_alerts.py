@@ -21,7 +21,7 @@ import logging
 import multiprocessing
 import threading
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -103,12 +103,15 @@ class MatchingGuard:
         settings: passed to the child's engine.
         rules_file: the rules file the child follows.
         seconds_per_article: the time budget of one article.
+        match: what the child runs on a list of documents (tests put a slow one in).
     """
 
-    def __init__(self, settings: Settings, rules_file: str, seconds_per_article: float = 10.0) -> None:
+    def __init__(self, settings: Settings, rules_file: str, seconds_per_article: float = 10.0,
+                 match: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]] | None = None) -> None:
         self.settings = settings
         self.rules_file = rules_file
         self.seconds_per_article = seconds_per_article
+        self._match_fn = match or _child_match
         self._pool = None
         self._lock = threading.Lock()
         self.timeouts = 0
@@ -121,7 +124,7 @@ class MatchingGuard:
         if self._pool is None:
             self._pool = multiprocessing.get_context("spawn").Pool(
                 1, initializer=_child_start, initargs=(self.settings, self.rules_file))
-            self._pool.apply(_child_match, ([],))  # wait until the engine is up
+            self._pool.apply(self._match_fn, ([],))  # wait until the engine is up
 
     def _restart(self) -> None:
         if self._pool is not None:
@@ -143,7 +146,7 @@ class MatchingGuard:
         self._setup()
         budget = self.seconds_per_article + 0.05 * len(documents)
         try:
-            return self._pool.apply_async(_child_match, (list(documents),)).get(timeout=budget), set()
+            return self._pool.apply_async(self._match_fn, (list(documents),)).get(timeout=budget), set()
         except multiprocessing.context.TimeoutError:
             logger.warning("alert matching of %d articles overran %.1fs; matching them one by one", len(documents), budget)
         results: list[list[dict[str, Any]]] = []
@@ -152,7 +155,7 @@ class MatchingGuard:
             if position == 0 or late and position - 1 in late:
                 self._restart()
             try:
-                results += self._pool.apply_async(_child_match, ([document],)).get(timeout=self.seconds_per_article)
+                results += self._pool.apply_async(self._match_fn, ([document],)).get(timeout=self.seconds_per_article)
             except multiprocessing.context.TimeoutError:
                 late.add(position)
                 results.append([])
