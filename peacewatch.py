@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "connectors.cli",      # ingest, replay
     "pipelines.cli",       # run, search, reconcile
     "pipelines.nlp.cli",   # analyze
+    "pipelines.board.cli",  # board, missions
     "pipelines.alerts.cli",  # alerts ...
 )
 
@@ -46,11 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from schemas.errors import UserError
+    from schemas.redact import install_log_redaction, redact
 
     parser = build_parser()
     args = parser.parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    install_log_redaction()  # URLs and errors in every log line lose their secrets
     if args.verbose < 2:
         # Client libraries log every retried connection with a traceback; our errors say it once.
         for noisy in ("elastic_transport", "elasticsearch", "urllib3", "google", "grpc"):
@@ -61,9 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"peacewatch {args.command}: error: {exc.message}", file=sys.stderr)
+        print(f"peacewatch {args.command}: error: {redact(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(f"  hint: {exc.hint}", file=sys.stderr)
+            print(f"  hint: {redact(exc.hint)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"peacewatch {args.command}: interrupted", file=sys.stderr)

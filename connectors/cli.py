@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ingest.add_argument("--once", action="store_true", help="poll every feed once, print a summary and exit")
     ingest.add_argument("--state-db", metavar="PATH", help="de-duplication store (default <data_dir>/connectors.sqlite3)")
     ingest.add_argument("--workers", type=_positive_int, default=16, help="concurrent feed fetches (default 16)")
+    ingest.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        help="more logging; with --once also a line of counts per feed")
     ingest.set_defaults(func=run_ingest)
 
     replay = subparsers.add_parser(
@@ -58,10 +60,13 @@ def _positive_float(text: str) -> float:
 
 
 def _configure_logging() -> None:
+    from schemas.redact import install_log_redaction
+
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_redaction()
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -80,14 +85,20 @@ def run_ingest(args: argparse.Namespace) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    per_feed: dict = {}
     try:
-        counts = ingest(feeds, settings, once=args.once, state_db=args.state_db, workers=args.workers, stop_event=stop)
+        counts = ingest(feeds, settings, once=args.once, state_db=args.state_db, workers=args.workers, stop_event=stop,
+                        per_feed=per_feed)
     except KeyboardInterrupt:
         print("ingest: interrupted", file=sys.stderr)
         return 130
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+    if getattr(args, "verbose", 0) and per_feed:
+        from connectors.progress import per_feed_table
+
+        print("\n".join(per_feed_table(per_feed)), file=sys.stderr)
     failed_everywhere = counts.feeds_polled and counts.feeds_failed == counts.feeds_polled
     return 1 if counts.publish_failed or failed_everywhere else 0
 
@@ -110,6 +121,7 @@ def run_replay(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry (``python -m connectors.cli``) until the ``peacewatch`` command wires ``register``."""
     from schemas.errors import UserError
+    from schemas.redact import redact
 
     parser = argparse.ArgumentParser(prog="peacewatch")
     register(parser.add_subparsers(dest="command", required=True))
@@ -117,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except UserError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {redact(exc.message)}", file=sys.stderr)
         if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
+            print(f"hint: {redact(exc.hint)}", file=sys.stderr)
         return 2
 
 

@@ -24,46 +24,48 @@ def select_new(
     state: PublishedLog,
     counts: Counts,
     *,
-    seen: set[str] | None = None,
     force: bool = False,
 ) -> list[dict[str, Any]]:
-    """Articles not yet published (nor already taken this round), counting duplicates.
+    """Claims the articles to publish (new or changed), counting new, changed and duplicates.
+
+    Claims are atomic across processes on one store (see :meth:`PublishedLog.claim`); each
+    fresh article must end in :func:`publish_and_record` or be released.
 
     Args:
         articles: candidates with ``id`` set.
         state: the published log.
-        counts: ``new`` and ``duplicate`` are incremented.
-        seen: ids taken earlier in this round (the same story in two feeds); updated.
-        force: skip the published-log check (republish), still de-duplicating within the input.
+        counts: ``new``, ``changed`` and ``duplicate`` are incremented.
+        force: republish articles already published with the same content (reconcile, demos).
     """
-    seen = seen if seen is not None else set()
-    known = set() if force else state.known(a["id"] for a in articles)
-    fresh = []
-    for article in articles:
-        article_id = article["id"]
-        if article_id in known or article_id in seen:
-            counts.duplicate += 1
-            continue
-        seen.add(article_id)
-        fresh.append(article)
-    counts.new += len(fresh)
-    return fresh
+    claimed = state.claim(articles, force=force)
+    counts.new += len(claimed.fresh) - claimed.changed
+    counts.changed += claimed.changed
+    counts.duplicate += claimed.duplicate
+    return claimed.fresh
 
 
-def check_contract(articles: Sequence[dict[str, Any]], counts: Counts, origin: str) -> list[dict[str, Any]]:
-    """Drops (and counts) articles that break the Article contract; logs the first reason once."""
+def check_contract(articles: Sequence[dict[str, Any]], counts: Counts, origin: str,
+                   state: PublishedLog | None = None) -> list[dict[str, Any]]:
+    """Drops (and counts) articles that break the Article contract; logs the first reason once.
+
+    With ``state``, the claims on the dropped articles are released.
+    """
     valid = []
     first: str | None = None
+    dropped: list[str] = []
     for article in articles:
         try:
             validate("article", article)
         except InvalidDocument as exc:
             counts.invalid += 1
             first = first or str(exc)
+            dropped.append(article["id"])
             continue
         valid.append(article)
     if first:
         logger.warning("%s: %d article(s) break the contract, e.g. %s", origin, len(articles) - len(valid), first)
+    if state is not None and dropped:
+        state.release(dropped)
     return valid
 
 
@@ -85,17 +87,23 @@ def publish_and_record(
         UserError: the topic does not exist.
     """
     ok = True
-    for start in range(0, len(articles), BATCH_SIZE):
-        batch = articles[start: start + BATCH_SIZE]
-        try:
-            done = publisher.publish_batch(batch)
-        except PublishError as exc:
-            done = exc.succeeded
-            counts.publish_failed += len(exc.failed)
-            logger.error("publishing to %s: %s", publisher.topic_path, exc)
-            ok = False
-        state.record(((p.article, p.message_id) for p in done), publisher.topic_path)
-        counts.published += len(done)
-        if on_batch is not None:
-            on_batch()
+    recorded: set[str] = set()
+    try:
+        for start in range(0, len(articles), BATCH_SIZE):
+            batch = articles[start: start + BATCH_SIZE]
+            try:
+                done = publisher.publish_batch(batch)
+            except PublishError as exc:
+                done = exc.succeeded
+                counts.publish_failed += len(exc.failed)
+                logger.error("publishing to %s: %s", publisher.topic_path, exc)
+                ok = False
+            state.record(((p.article, p.message_id) for p in done), publisher.topic_path)
+            recorded.update(p.article["id"] for p in done)
+            counts.published += len(done)
+            if on_batch is not None:
+                on_batch()
+    finally:
+        # What did not go out is not held: the next poll (or another process) may try it again.
+        state.release(a["id"] for a in articles if a["id"] not in recorded)
     return ok

@@ -24,7 +24,7 @@ _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$", re.IGNOR
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 _KNOWN_KEYS = frozenset(
-    {"name", "url", "interval", "language", "tags", "full_text", "allow_file", "enabled"}
+    {"name", "url", "interval", "language", "tags", "full_text", "allow_file", "allow_private", "timezone", "enabled"}
 )
 
 
@@ -40,6 +40,10 @@ class FeedConfig:
         tags: tags added to every article from this feed.
         full_text: fetch article pages when the feed only carries summaries.
         allow_file: permit a local file as the feed source.
+        allow_private: let links from this feed's content (full-text pages) reach loopback,
+            private and link-local addresses; off by default (SSRF guard).
+        timezone: IANA zone (``Asia/Shanghai``) for dates the feed writes without an offset;
+            ``None`` takes them as UTC (and counts a warning).
     """
 
     name: str
@@ -49,6 +53,8 @@ class FeedConfig:
     tags: tuple[str, ...] = ()
     full_text: bool = False
     allow_file: bool = False
+    allow_private: bool = False
+    timezone: str | None = None
 
     @property
     def is_file(self) -> bool:
@@ -75,6 +81,23 @@ def parse_interval(value: Any) -> float:
     if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
         raise ValueError(f"interval must be between {MIN_INTERVAL:.0f}s and 7d, not {value!r}")
     return seconds
+
+
+def check_timezone(value: Any) -> str:
+    """Returns ``value`` when it names an IANA time zone (``Europe/Paris``, ``UTC``).
+
+    Raises:
+        ValueError: naming the value.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"timezone must be an IANA name like Asia/Shanghai, not {value!r}")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"timezone {value!r} is not an IANA time zone name (e.g. Asia/Shanghai, Europe/Paris)") from None
+    return value
 
 
 def _check_bool(key: str, value: Any) -> bool:
@@ -124,6 +147,9 @@ def feed_from_mapping(entry: Any, *, min_interval: float = MIN_INTERVAL) -> Feed
         tags = [tags]
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         raise ValueError("tags must be a list of non-empty strings")
+    zone = entry.get("timezone")
+    if zone is not None:
+        check_timezone(zone)
     if not _check_bool("enabled", entry.get("enabled", True)):
         return None
     return FeedConfig(
@@ -134,6 +160,8 @@ def feed_from_mapping(entry: Any, *, min_interval: float = MIN_INTERVAL) -> Feed
         tags=tuple(t.strip() for t in tags),
         full_text=_check_bool("full_text", entry.get("full_text", False)),
         allow_file=allow_file,
+        allow_private=_check_bool("allow_private", entry.get("allow_private", False)),
+        timezone=zone,
     )
 
 

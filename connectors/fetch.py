@@ -1,7 +1,10 @@
 """HTTP (and, when allowed, local file) fetching with every limit a feed poller needs.
 
-* connect and read timeouts, plus a total deadline per response (a server that trickles one
-  byte per read timeout cannot hold a worker forever);
+* connect and read timeouts, plus a total wall-clock deadline per fetch, enforced by shutting
+  the sockets down (a server that trickles one byte per read timeout, in the headers or the
+  body, cannot hold a worker past it);
+* optionally an :class:`~connectors.netguard.AddressGuard`: only public addresses, checked
+  after DNS and on every redirect, connected to as checked (links from feed content);
 * a byte cap counted *after* decompression: gzip/deflate bodies are inflated here, in bounded
   steps, so a gzip bomb costs at most ``max_bytes`` of memory;
 * a redirect limit, an honest User-Agent and conditional GET (ETag / Last-Modified).
@@ -14,11 +17,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import socket
-import time
 import zlib
 from pathlib import Path
 from typing import Iterator, Mapping
 from urllib.parse import unquote, urlsplit
+
+from connectors.netguard import AddressGuard, BlockedAddress, deadline, mount
 
 logger = logging.getLogger(__name__)
 
@@ -147,16 +151,20 @@ class Fetcher:
         pool_size: connections kept per host (match the number of worker threads).
     """
 
-    def __init__(self, limits: FetchLimits | None = None, *, user_agent: str = USER_AGENT, pool_size: int = 16) -> None:
+    def __init__(self, limits: FetchLimits | None = None, *, user_agent: str = USER_AGENT, pool_size: int = 16,
+                 guard: AddressGuard | None = None) -> None:
         import requests
         from requests.adapters import HTTPAdapter
 
         self.limits = limits or FetchLimits()
+        self.guard = guard
         self._session = requests.Session()
         self._session.max_redirects = self.limits.max_redirects
+        if guard is not None:
+            # A proxy would be the only address the guard sees; links from content go direct.
+            self._session.trust_env = False
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        mount(self._session, adapter, guard)
         self._session.headers.update({"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"})
 
     def close(self) -> None:
@@ -207,22 +215,28 @@ class Fetcher:
         import requests
         import urllib3
 
-        deadline = time.monotonic() + limits.total_timeout
-        try:
-            response = self._session.get(
-                url, headers=headers, stream=True, allow_redirects=True,
-                timeout=(limits.connect_timeout, limits.read_timeout),
-            )
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise FetchError(_reason_for(exc, url, limits)) from None
-        try:
-            return self._read_response(response, url, limits, deadline)
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise FetchError(_reason_for(exc, url, limits)) from None
-        finally:
-            response.close()
+        too_slow = FetchError(f"response took longer than {limits.total_timeout:g}s")
+        with deadline(limits.total_timeout) as watch:  # wall clock: connect, headers, body, redirects
+            try:
+                response = self._session.get(
+                    url, headers=headers, stream=True, allow_redirects=True,
+                    timeout=(limits.connect_timeout, limits.read_timeout),
+                )
+            except BlockedAddress as exc:
+                raise FetchError(exc.reason) from None
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                raise (too_slow if watch.expired else FetchError(_reason_for(exc, url, limits))) from None
+            try:
+                result = self._read_response(response, url, limits)
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                raise (too_slow if watch.expired else FetchError(_reason_for(exc, url, limits))) from None
+            finally:
+                response.close()
+            if watch.expired:  # a shut-down socket ends the body early: never return it as complete
+                raise too_slow
+            return result
 
-    def _read_response(self, response, url: str, limits: FetchLimits, deadline: float) -> FetchResult:
+    def _read_response(self, response, url: str, limits: FetchLimits) -> FetchResult:
         status = response.status_code
         headers = {k.lower(): v for k, v in response.headers.items()}
         if status == 304:
@@ -245,8 +259,6 @@ class Fetcher:
             if total > limits.max_bytes:
                 what = "decompressed body" if encoding not in ("", "identity") else "body"
                 raise FetchError(f"{what} exceeds the {limits.max_bytes:,} byte cap")
-            if time.monotonic() > deadline:
-                raise FetchError(f"response took longer than {limits.total_timeout:g}s")
             parts.append(piece)
         return FetchResult(
             response.url, status, b"".join(parts), headers, headers.get("etag"), headers.get("last-modified")

@@ -4,6 +4,10 @@ Used for feeds configured with ``full_text: true`` whose entries only carry a su
 fetched politely (a per-domain concurrency limit and a delay between requests to the same
 domain) with the same caps as feeds. Any failure keeps the summary and is counted; it is never
 fatal for the feed.
+
+The links come from feed content, which anyone who controls a feed (or a compromised publisher)
+writes: they are fetched through an :class:`~connectors.netguard.AddressGuard` (public addresses
+only, checked after DNS and on every redirect) unless the feed sets ``allow_private: true``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
 
 from connectors.fetch import HTML_ACCEPT, FetchError, Fetcher, FetchLimits
+from connectors.netguard import AddressGuard
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +62,14 @@ class FullTextFetcher:
     """Replaces summary-only article text with the extracted page text.
 
     Args:
-        fetcher: the shared :class:`~connectors.fetch.Fetcher`.
+        fetcher: the shared :class:`~connectors.fetch.Fetcher`, used for feeds that set
+            ``allow_private`` (it reaches any address).
         per_domain: concurrent requests per domain.
         delay: seconds between request starts to one domain.
         workers: threads for page fetches overall.
         limits: caps and timeouts for pages.
         extractor: ``(html_bytes, url) -> text | None`` (tests replace it).
+        guard: where pages of the other feeds may be fetched from (public addresses by default).
     """
 
     def __init__(
@@ -74,8 +81,11 @@ class FullTextFetcher:
         workers: int = 8,
         limits: FetchLimits = PAGE_LIMITS,
         extractor: Callable[[bytes, str], str | None] = extract_text,
+        guard: AddressGuard | None = None,
     ) -> None:
         self._fetcher = fetcher
+        # Its own connection pool: a connection opened for a private feed is never reused here.
+        self._guarded = Fetcher(limits, pool_size=workers, guard=guard or AddressGuard())
         self._per_domain = per_domain
         self._delay = delay
         self._limits = limits
@@ -86,6 +96,7 @@ class FullTextFetcher:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        self._guarded.close()
 
     def _gate(self, url: str) -> _DomainGate:
         host = (urlsplit(url).hostname or "").lower()
@@ -95,13 +106,14 @@ class FullTextFetcher:
                 gate = self._gates[host] = _DomainGate(self._per_domain, self._delay)
             return gate
 
-    def _one(self, article: dict[str, Any]) -> str | None:
+    def _one(self, article: dict[str, Any], allow_private: bool = False) -> str | None:
         url = article["url"]
         if urlsplit(url).scheme not in ("http", "https"):
             return "not an http(s) URL"
+        fetcher = self._fetcher if allow_private else self._guarded
         try:
             with self._gate(url):
-                result = self._fetcher.fetch(url, accept=HTML_ACCEPT, limits=self._limits)
+                result = fetcher.fetch(url, accept=HTML_ACCEPT, limits=self._limits)
         except FetchError as exc:
             return exc.reason
         try:
@@ -114,13 +126,17 @@ class FullTextFetcher:
         article["content_source"] = "extracted"
         return None
 
-    def enrich(self, articles: Sequence[dict[str, Any]]) -> tuple[int, int, list[str]]:
+    def enrich(self, articles: Sequence[dict[str, Any]], *, allow_private: bool = False) -> tuple[int, int, list[str]]:
         """Fetches pages for the summary-only ``articles`` in place.
+
+        Args:
+            articles: the new articles of one feed.
+            allow_private: the feed's ``allow_private``: its links may reach non-public addresses.
 
         Returns:
             ``(extracted, failed, reasons)``; failed articles keep their summary as text.
         """
         targets = [a for a in articles if a.get("content_source") == "summary"]
-        reasons = list(self._pool.map(self._one, targets))
+        reasons = list(self._pool.map(lambda article: self._one(article, allow_private), targets))
         failed = [r for r in reasons if r]
         return len(targets) - len(failed), len(failed), sorted(set(failed))

@@ -89,9 +89,10 @@ class Ingestor:
         self._clock = clock
         self._warned: dict[str, str] = {}
         self._logged_errors: dict[str, str] = {}  # feed url -> the failure reason last logged
-        self._claim_lock = threading.Lock()
+        self._lock = threading.Lock()
         self._next_due: dict[str, float] = {}
         self.stop_event = threading.Event()
+        self.per_feed: dict[str, Counts] = {}  # feed name -> its counts over all rounds (``ingest -v``)
 
     def close(self) -> None:
         if self._fulltext is not None and self._owns_fulltext:
@@ -144,7 +145,7 @@ class Ingestor:
                 self._warned[feed.url] = key
                 logger.warning("feed %r: %s", feed.name, warning)
 
-    def _handle(self, outcome: _Outcome, counts: Counts, seen: set[str]) -> None:
+    def _handle(self, outcome: _Outcome, counts: Counts) -> None:
         feed = outcome.feed
         counts.feeds_polled += 1
         if outcome.error is not None:
@@ -159,19 +160,24 @@ class Ingestor:
             return
         assert outcome.parsed is not None
         self._warn_once(feed, outcome.parsed.warnings, counts)
-        with self._claim_lock:  # the same story in two feeds polled at once is claimed by one
-            fresh = select_new(outcome.parsed.articles, self.state, counts, seen=seen)
-        fresh = check_contract(fresh, counts, feed.name)
-        if fresh and feed.full_text:
-            with self._claim_lock:
-                if self._fulltext is None:
-                    self._fulltext = FullTextFetcher(self.fetcher)
-            extracted, failed, reasons = self._fulltext.enrich(fresh)
-            counts.fulltext_extracted += extracted
-            counts.fulltext_failed += failed
-            if failed:
-                logger.debug("feed %r: full text fell back to summary for %d: %s", feed.name, failed, "; ".join(reasons)[:300])
-        complete = publish_and_record(fresh, self.publisher, self.state, counts)
+        # Claims are atomic in the store: the same story in two feeds (or two processes) goes out once.
+        fresh = select_new(outcome.parsed.articles, self.state, counts)
+        try:
+            fresh = check_contract(fresh, counts, feed.name, self.state)
+            if fresh and feed.full_text:
+                with self._lock:
+                    if self._fulltext is None:
+                        self._fulltext = FullTextFetcher(self.fetcher)
+                extracted, failed, reasons = self._fulltext.enrich(fresh, allow_private=feed.allow_private)
+                counts.fulltext_extracted += extracted
+                counts.fulltext_failed += failed
+                if failed:
+                    logger.debug("feed %r: full text fell back to summary for %d: %s", feed.name, failed,
+                                 "; ".join(reasons)[:300])
+            complete = publish_and_record(fresh, self.publisher, self.state, counts)
+        except BaseException:
+            self.state.release(a["id"] for a in fresh)
+            raise
         self._logged_errors.pop(feed.url, None)
         if complete:
             # Validators are stored only when everything went out; otherwise the next poll
@@ -181,14 +187,18 @@ class Ingestor:
             self._warned.pop(feed.url, None)
         self._schedule(feed, feed.interval)
 
-    def _poll_feed(self, feed: FeedConfig, seen: set[str]) -> Counts:
+    def _poll_feed(self, feed: FeedConfig) -> Counts:
         """Fetch, parse, publish and record one feed (runs in a worker thread).
 
         Publishing here rather than in the calling thread lets the waits on publish futures
         of many feeds overlap.
         """
         counts = Counts()
-        self._handle(self._fetch_and_parse(feed), counts, seen)
+        try:
+            self._handle(self._fetch_and_parse(feed), counts)
+        finally:
+            with self._lock:
+                self.per_feed.setdefault(feed.name, Counts()).add(counts)
         return counts
 
     # ---- rounds -----------------------------------------------------------------------
@@ -197,7 +207,6 @@ class Ingestor:
         feeds = list(self.feeds if feeds is None else feeds)
         counts = Counts()
         started = time.monotonic()
-        seen: set[str] = set()
         max_in_flight = self.workers * 2  # bounds the feeds (and their articles) held in memory
         pending: set[Future] = set()
         queue = iter(feeds)
@@ -207,7 +216,7 @@ class Ingestor:
                     feed = next(queue, None)
                     if feed is None:
                         break
-                    pending.add(pool.submit(self._poll_feed, feed, seen))
+                    pending.add(pool.submit(self._poll_feed, feed))
                 if not pending:
                     break
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -261,6 +270,7 @@ def ingest(
     fetcher: Fetcher | None = None,
     progress: Progress | None = None,
     stop_event: threading.Event | None = None,
+    per_feed: dict[str, Counts] | None = None,
 ) -> Counts:
     """Runs ingest for ``feeds`` against ``settings`` (what ``peacewatch ingest`` calls).
 
@@ -273,6 +283,7 @@ def ingest(
         fetcher: an HTTP fetcher (tests pass one with small timeouts).
         progress: where counts are shown.
         stop_event: set it from another thread to stop a forever run.
+        per_feed: filled with each feed's counts (by feed name) when given.
 
     Raises:
         UserError: the topic does not exist or Pub/Sub cannot be reached.
@@ -289,6 +300,8 @@ def ingest(
         try:
             return ingestor.run(once=once)
         finally:
+            if per_feed is not None:
+                per_feed.update(ingestor.per_feed)
             ingestor.close()
     finally:
         publisher.close()

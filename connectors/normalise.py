@@ -13,8 +13,7 @@ survives, so feedparser's own sanitiser is switched off and no HTML parser runs 
 
 from __future__ import annotations
 
-import calendar
-import email.utils
+import collections
 import html
 import io
 import logging
@@ -23,9 +22,11 @@ from datetime import datetime, timezone
 from typing import Any, Mapping, NamedTuple, Sequence
 from urllib.parse import urljoin, urlsplit
 
+from connectors.dates import iso_utc, parse_date
 from connectors.feeds_config import FeedConfig
 from connectors.xml_safety import UnsafeXml, check_xml
 from schemas.ids import article_id, canonical_url
+from schemas.text import strip_controls
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +69,22 @@ class FeedMeta(NamedTuple):
     tags: tuple[str, ...] = ()
     base_url: str | None = None
     is_rss: bool = False
+    timezone: str | None = None
 
 
 class ParsedFeed(NamedTuple):
-    """Articles of one feed document, the warnings met, and entries that had to be skipped."""
+    """Articles of one feed document, the warnings met, and entries that had to be skipped.
+
+    ``notes`` counts what normalising had to assume: ``zoneless_dates`` (taken in the feed's
+    timezone, or UTC), ``unreadable_dates`` (replaced by the fetch time), ``foreign_dates``
+    (read by dateparser), ``truncated`` (fields cut to the contract's caps).
+    """
 
     articles: list[dict[str, Any]]
     warnings: list[str]
     skipped: int = 0
     title: str | None = None
+    notes: dict[str, int] = {}
 
 
 def _tidy(value: str) -> str:
@@ -112,7 +120,7 @@ def clean_text(value: str | None) -> str:
         value = html.unescape(value)
         if "<" in value and _MARKUP.search(value):  # double-escaped markup
             value = _TAGS.sub("", _BREAKS.sub("\n", value))
-    return _tidy(value)
+    return _tidy(strip_controls(value))
 
 
 def clean_line(value: str | None) -> str:
@@ -120,7 +128,7 @@ def clean_line(value: str | None) -> str:
     if not value:
         return ""
     if "<" not in value and "&" not in value:
-        return " ".join(value.split())
+        return " ".join(strip_controls(value).split())
     return " ".join(clean_text(value).split())
 
 
@@ -131,54 +139,30 @@ def _language(value: Any) -> str | None:
     return code if 2 <= len(code) <= 3 and code.isalpha() else None
 
 
-def iso_utc(moment: datetime) -> str:
-    """A datetime as ``YYYY-MM-DDTHH:MM:SSZ`` in UTC (naive datetimes are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_date(raw: str) -> datetime | None:
-    """Fallback parser for dates feedparser could not read (RFC 822 and ISO 8601 variants)."""
-    text = raw.strip()
-    if not text:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        parsed = None
-    if parsed is None:
-        candidate = text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d\d-\d\d \d", text) else text
-        try:
-            parsed = datetime.fromisoformat(candidate.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
-
-
-def _published(entry: Mapping[str, Any], fetched_at: datetime) -> tuple[str, str | None, bool]:
+def _published(entry: Mapping[str, Any], fetched_at: datetime, meta: "FeedMeta",
+               notes: collections.Counter[str]) -> tuple[str, str | None, bool]:
     # dict.get bypasses FeedParserDict's deprecated updated -> published key mapping.
     get = (lambda key: dict.get(entry, key)) if isinstance(entry, dict) else entry.get
     raw = get("published") or get("updated") or get("created") or get("date")
     raw = raw.strip()[:500] if isinstance(raw, str) and raw.strip() else None
     struct = get("published_parsed") or get("updated_parsed") or get("created_parsed")
-    moment: datetime | None = None
-    if struct is not None:
-        try:
-            moment = datetime.fromtimestamp(calendar.timegm(struct), tz=timezone.utc)
-        except (OverflowError, ValueError, OSError, TypeError):
-            moment = None
-    if moment is None and raw:
-        moment = parse_date(raw)
-    if moment is not None and moment.year >= 1970 \
-            and (moment - fetched_at).total_seconds() <= MAX_FUTURE_SECONDS:
+    parsed = parse_date(raw, struct, tz=meta.timezone, language=meta.language)
+    moment = parsed.moment
+    if moment is not None and moment.year >= 1970 and (moment - fetched_at).total_seconds() <= MAX_FUTURE_SECONDS:
+        notes["zoneless_dates"] += parsed.zoneless and not meta.timezone
+        notes["foreign_dates"] += parsed.foreign
         return iso_utc(moment), raw, False
+    notes["unreadable_dates"] += bool(raw)
     return iso_utc(fetched_at), raw, True
 
 
+# Elements some publishers use for the whole article beside a short description; feedparser keeps
+# unknown elements under their own names.
+FULL_TEXT_KEYS = ("full-text", "fulltext", "full_text")
+
+
 def _best_content(entry: Mapping[str, Any], is_rss: bool) -> str:
+    """The longest body the feed itself carries: ``content:encoded`` / Atom content, or a full-text element."""
     contents: Sequence[Mapping[str, Any]] = entry.get("content") or ()
     best = ""
     for content in contents:
@@ -187,11 +171,18 @@ def _best_content(entry: Mapping[str, Any], is_rss: bool) -> str:
         value = content.get("value") or ""
         if len(value) > len(best):
             best = value
+    for key in FULL_TEXT_KEYS:
+        value = entry.get(key)
+        if isinstance(value, str) and len(value) > len(best):
+            best = value
     return best
 
 
 def _link(entry: Mapping[str, Any], base: str | None) -> str | None:
     candidates: list[str] = []
+    original = entry.get("feedburner_origlink")  # the publisher's URL behind a feedburner redirect
+    if isinstance(original, str) and original.strip():
+        candidates.append(original.strip())
     link = entry.get("link")
     if isinstance(link, str) and link.strip():
         candidates.append(link.strip())
@@ -207,9 +198,12 @@ def _link(entry: Mapping[str, Any], base: str | None) -> str | None:
     for candidate in candidates:
         if candidate[:8].lower().startswith(("http://", "https://")):
             return candidate
-        absolute = urljoin(base, candidate) if base else candidate
-        if urlsplit(absolute).scheme in ("http", "https"):
-            return absolute
+        try:
+            absolute = urljoin(base, candidate) if base else candidate
+            if urlsplit(absolute).scheme in ("http", "https"):
+                return absolute
+        except ValueError:  # not a URL at all ("http://[")
+            continue
     if isinstance(guid, str) and guid and ":" in guid:
         return guid  # a stable non-HTTP identifier (urn:, tag:) is better than nothing
     return None
@@ -226,17 +220,29 @@ def _unique(values: Sequence[str], limit: int, width: int) -> list[str]:
     return list(seen)
 
 
-def entry_to_article(entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: datetime) -> dict[str, Any] | None:
+def _capped(value: str, cap: int, field: str, truncated: list[str]) -> str:
+    if len(value) <= cap:
+        return value
+    truncated.append(field)
+    return value[:cap]
+
+
+def entry_to_article(entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: datetime,
+                     notes: collections.Counter[str] | None = None) -> dict[str, Any] | None:
     """Turns one feedparser entry into an Article dict.
 
     Args:
         entry: a ``feedparser`` entry (any mapping with its keys works).
-        feed_meta: the feed's name, URL, language, tags and base URL.
+        feed_meta: the feed's name, URL, language, tags, base URL (the channel's link, else the
+            feed's URL) and time zone.
         fetched_at: when the feed was fetched (aware datetime); stands in for a missing date.
+        notes: counts what had to be assumed (see :class:`ParsedFeed`).
 
     Returns:
-        The article, or ``None`` when the entry has neither a link/guid nor any text.
+        The article, or ``None`` when the entry has neither a link/guid nor any text. Title, text
+        and summary longer than the contract's caps are cut to them and named in ``truncated``.
     """
+    notes = notes if notes is not None else collections.Counter()
     url = _link(entry, feed_meta.base_url or feed_meta.feed_url)
     if url is None:
         return None
@@ -246,27 +252,29 @@ def entry_to_article(entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: 
         return None
     if len(url) > 4096:
         return None
-    title = clean_line(entry.get("title"))[:MAX_TITLE]
+    truncated: list[str] = []
+    title = _capped(clean_line(entry.get("title")), MAX_TITLE, "title", truncated)
     raw_summary = entry.get("summary") or entry.get("description") or ""
     content = _best_content(entry, feed_meta.is_rss)
-    summary = clean_text(raw_summary)[:MAX_SUMMARY] if raw_summary else None
+    summary = _capped(clean_text(raw_summary), MAX_SUMMARY, "summary", truncated) if raw_summary else None
     if content and content != raw_summary:
         text, content_source = clean_text(content), "feed"
     else:
         text, content_source = summary or "", "summary"
+    text = _capped(text, MAX_TEXT, "text", truncated)
     if not text and not title:
         return None
-    published, published_raw, estimated = _published(entry, fetched_at)
+    published, published_raw, estimated = _published(entry, fetched_at, feed_meta, notes)
     tags = list(feed_meta.tags) + [t.get("term") or "" for t in entry.get("tags") or ()]
     authors = [a.get("name") or "" for a in entry.get("authors") or ()]
     if not authors and isinstance(entry.get("author"), str):
         authors = [entry["author"]]
-    return {
+    article = {
         "schema_version": 1,
         "id": article_id(url),
         "url": url,
         "title": title,
-        "text": text[:MAX_TEXT],
+        "text": text,
         "summary": summary,
         "published": published,
         "published_raw": published_raw,
@@ -279,6 +287,15 @@ def entry_to_article(entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: 
         "content_source": content_source,
         "authors": _unique(authors, MAX_AUTHORS, 300),
     }
+    if truncated:
+        article["truncated"] = sorted(set(truncated))
+        notes["truncated"] += 1
+    return article
+
+
+def _charset(content_type: str | None) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def _bozo_reason(result: Mapping[str, Any]) -> str:
@@ -320,21 +337,26 @@ def parse_feed(
     base = url or feed.url
     if not data.strip():
         raise FeedRejected("empty response body")
+    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     try:
-        check_xml(data)
+        check_xml(data, _charset(response_headers.get("content-type")))
     except UnsafeXml as exc:
         raise FeedRejected(exc.reason) from None
-    response_headers = {k.lower(): v for k, v in (headers or {}).items()}
-    if urlsplit(base).scheme in ("http", "https", "file"):
-        response_headers.setdefault("content-location", base)
+    # No Content-Location is made up from the feed URL: relative entry links stay relative in
+    # feedparser's output (xml:base still applies) and are resolved below against the channel's
+    # <link> (the publisher's site), falling back to the feed URL.
     # Local files and tests have no Content-Type; the XML declaration then names the charset.
     response_headers.setdefault("content-type", "application/xml")
     # A BytesIO, never bare bytes: feedparser tries to open() a bytes argument as a file name.
     # Its HTML sanitiser and relative-URI rewriting inside content are switched off: every HTML
     # field is reduced to plain text by clean_text (scripts and styles dropped), so they would
     # only cost time (about 40 % of the parse). Entry links are still resolved.
-    result = feedparser.parse(io.BytesIO(data), response_headers=response_headers,
-                              sanitize_html=False, resolve_relative_uris=False)
+    try:
+        result = feedparser.parse(io.BytesIO(data), response_headers=response_headers,
+                                  sanitize_html=False, resolve_relative_uris=False)
+    except Exception as exc:  # feedparser itself fails on some hostile bytes (bad encodings, huge char refs)
+        message = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise FeedRejected(f"unreadable feed ({type(exc).__name__}: {message})") from None
     warnings: list[str] = []
     entries = result.get("entries") or []
     if result.get("bozo"):
@@ -352,11 +374,13 @@ def parse_feed(
         raise FeedRejected("feed has no entries")
     meta_feed = result.get("feed") or {}
     language = feed.language or _language(meta_feed.get("language")) or _language(response_headers.get("content-language"))
-    meta = FeedMeta(feed.name, feed.url, language, feed.tags, base, str(result.get("version") or "").startswith("rss"))
+    meta = FeedMeta(feed.name, feed.url, language, feed.tags, _channel_base(meta_feed, base),
+                    str(result.get("version") or "").startswith("rss"), feed.timezone)
     articles: list[dict[str, Any]] = []
     skipped = 0
+    notes: collections.Counter[str] = collections.Counter()
     for entry in entries:
-        article = entry_to_article(entry, meta, fetched_at)
+        article = entry_to_article(entry, meta, fetched_at, notes)
         if article is None:
             skipped += 1
         else:
@@ -365,7 +389,34 @@ def parse_feed(
         warnings.append(f"{skipped} of {len(entries)} entries skipped (no link or id, or no title and text)")
     if not articles:
         raise FeedRejected(f"none of the {len(entries)} entries is usable (no link or id, or no text)")
+    warnings.extend(note_warnings(notes))
     title = clean_line(meta_feed.get("title")) or None
-    return ParsedFeed(articles, warnings, skipped, title)
+    return ParsedFeed(articles, warnings, skipped, title, {k: v for k, v in notes.items() if v})
+
+
+def _channel_base(meta_feed: Mapping[str, Any], feed_url: str) -> str:
+    """What relative entry links are relative to: the channel's link (resolved), else the feed URL."""
+    link = meta_feed.get("link")
+    if isinstance(link, str) and link.strip():
+        try:
+            resolved = urljoin(feed_url, link.strip()) if urlsplit(feed_url).scheme in ("http", "https") else link.strip()
+            if urlsplit(resolved).scheme in ("http", "https") and urlsplit(resolved).hostname:
+                return resolved
+        except ValueError:  # an unparseable channel link ("http://[") is no base
+            pass
+    return feed_url
+
+
+def note_warnings(notes: Mapping[str, int]) -> list[str]:
+    """One warning line per kind of assumption counted in ``notes``."""
+    out = []
+    if notes.get("zoneless_dates"):
+        out.append(f"{notes['zoneless_dates']} date(s) without a time zone taken as UTC "
+                   "(set timezone: for this feed in feeds.yaml)")
+    if notes.get("unreadable_dates"):
+        out.append(f"{notes['unreadable_dates']} unreadable or implausible date(s) replaced by the fetch time")
+    if notes.get("truncated"):
+        out.append(f"{notes['truncated']} article(s) cut to the contract's length caps (flagged 'truncated')")
+    return out
 
 

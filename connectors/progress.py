@@ -25,6 +25,7 @@ class Counts:
     feeds_failed: int = 0
     warnings: int = 0
     new: int = 0
+    changed: int = 0
     duplicate: int = 0
     invalid: int = 0
     published: int = 0
@@ -54,7 +55,7 @@ class Counts:
         parts = []
         if feeds:
             parts.append(f"{self.feeds_polled} feeds polled ({self.feeds_not_modified} not modified, {self.feeds_failed} failed)")
-        parts.append(f"{self.new} new, {self.duplicate} duplicate, {self.invalid} invalid")
+        parts.append(f"{self.new} new, {self.changed} changed, {self.duplicate} duplicate, {self.invalid} invalid")
         parts.append(f"{self.published} published ({self.rate:.0f}/s)")
         if self.publish_failed:
             parts.append(f"{self.publish_failed} publish failures")
@@ -117,3 +118,15 @@ class Progress:
         self.stream.flush()
         if not self.live:
             logger.info("%s done %s", self.label, counts.structured())
+
+
+def per_feed_table(per_feed: dict[str, Counts]) -> list[str]:
+    """One line per feed (``ingest -v``): new, changed, duplicate, invalid, not modified, failed."""
+    width = max([len(name) for name in per_feed] + [4])
+    columns = ("new", "changed", "duplicate", "invalid", "not modified", "failed", "warnings")
+    lines = [f"{'feed':{width}s}  " + "  ".join(f"{c:>{max(len(c), 5)}s}" for c in columns)]
+    for name in sorted(per_feed):
+        c = per_feed[name]
+        values = (c.new, c.changed, c.duplicate, c.invalid, c.feeds_not_modified, c.feeds_failed, c.warnings)
+        lines.append(f"{name:{width}s}  " + "  ".join(f"{v:>{max(len(k), 5)}d}" for k, v in zip(columns, values)))
+    return lines

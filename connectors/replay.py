@@ -18,75 +18,20 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Iterator
 
 from connectors.deliver import BATCH_SIZE, check_contract, publish_and_record, select_new
-from connectors.normalise import FeedMeta, entry_to_article
+from connectors.records import BadLine, record_to_article
 from connectors.progress import Counts, Progress
 from connectors.publish import ArticlePublisher
 from connectors.state import PublishedLog, default_state_path
 from schemas.errors import UserError
+from schemas.validation import MAX_PAYLOAD_BYTES
 
 if TYPE_CHECKING:
     from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-MAX_LINE_BYTES = 2_000_000
+MAX_LINE_BYTES = MAX_PAYLOAD_BYTES  # a longer text is cut to the contract's cap and flagged, not dropped
 _REPORTED_LINES = 20  # bad lines logged one by one; the rest are only counted
-
-
-class BadLine(ValueError):
-    """A line that cannot become an article; ``reason`` names the field."""
-
-
-def record_to_article(record: dict[str, Any], fetched_at: datetime) -> dict[str, Any]:
-    """Normalises one archived record like a feed entry.
-
-    Raises:
-        BadLine: when the record has no usable URL, or neither title nor text.
-    """
-    url = record.get("url")
-    if not isinstance(url, str) or not url.strip():
-        raise BadLine("url: is required and must be a non-empty string")
-    for key in ("title", "text", "summary", "published", "source", "feed_url", "language"):
-        value = record.get(key)
-        if value is not None and not isinstance(value, str):
-            raise BadLine(f"{key}: must be a string, not {type(value).__name__}")
-    for key in ("tags", "authors"):
-        value = record.get(key)
-        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
-            raise BadLine(f"{key}: must be a list of strings")
-    entry: dict[str, Any] = {
-        "link": url,
-        "title": record.get("title") or "",
-        "summary": record.get("summary") or "",
-        "published": record.get("published") or record.get("published_raw"),
-        "tags": [{"term": t} for t in record.get("tags") or ()],
-        "authors": [{"name": a} for a in record.get("authors") or ()],
-        "language": record.get("language"),
-    }
-    if record.get("text"):
-        entry["content"] = [{"value": record["text"]}]
-    if not record.get("published") and not record.get("published_raw"):
-        entry.pop("published")
-    source = record.get("source") or "archive"
-    meta = FeedMeta(source, record.get("feed_url") or "", None, (), None)
-    fetched = fetched_at
-    if isinstance(record.get("fetched"), str):
-        from connectors.normalise import parse_date
-
-        fetched = parse_date(record["fetched"]) or fetched_at
-    article = entry_to_article(entry, meta, fetched)
-    if article is None:
-        raise BadLine("url/title/text: no usable URL, or neither title nor text")
-    if article["feed_url"] == "":
-        article["feed_url"] = None
-    if record.get("published_raw"):
-        article["published_raw"] = str(record["published_raw"])[:500]
-    if isinstance(record.get("published_estimated"), bool) and record["published_estimated"]:
-        article["published_estimated"] = True
-    article["content_source"] = record.get("content_source") or "archive"
-    if article["content_source"] not in ("feed", "summary", "extracted", "archive"):
-        raise BadLine(f"content_source: unknown value {article['content_source']!r}")
-    return article
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -176,7 +121,6 @@ def replay(
     state = PublishedLog(state_db or default_state_path(settings))
     publisher = publisher or ArticlePublisher(settings)
     batch_size = BATCH_SIZE if rate is None else max(1, min(BATCH_SIZE, int(rate)))
-    seen: set[str] = set()
     try:
         publisher.check_topic()
         batch: list[dict[str, Any]] = []
@@ -188,7 +132,7 @@ def replay(
                 if len(batch) < batch_size:
                     continue
             if batch:
-                fresh = check_contract(select_new(batch, state, counts, seen=seen, force=force), counts, str(path))
+                fresh = check_contract(select_new(batch, state, counts, force=force), counts, str(path), state)
                 publish_and_record(fresh, publisher, state, counts)
                 batch = []
                 if rate is not None:

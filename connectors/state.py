@@ -6,22 +6,36 @@
   reads to republish articles missing from the index (:class:`PublishedLog`).
 * ``feeds``: per feed URL, the ETag / Last-Modified for conditional GET, consecutive failures
   and the last error (for back-off and "log once").
+* ``claims``: articles being published right now, by which process. Taking a claim and checking
+  the published log happen in one write transaction (``BEGIN IMMEDIATE``), so two ``ingest`` or
+  ``replay`` processes on one store never both publish an article: the second sees the claim or
+  the record. A claim left by a crashed process is taken over after ``CLAIM_TTL`` seconds.
+
+``published.content_hash`` (title, summary and text as normalised, before any full-text fetch)
+tells a *changed* article (same canonical URL, other content) from a duplicate.
 
 WAL mode lets readers (reconcile, a second shell) run while ingest writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import json
+import os
 import logging
+import socket
 import sqlite3
 import threading
 import time
+import uuid
 import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, NamedTuple
+
+from schemas.files import connect_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +49,12 @@ CREATE TABLE IF NOT EXISTS published (
     payload      BLOB
 );
 CREATE INDEX IF NOT EXISTS published_at_idx ON published (published_at);
+CREATE TABLE IF NOT EXISTS claims (
+    article_id   TEXT PRIMARY KEY,
+    owner        TEXT NOT NULL,
+    claimed_at   REAL NOT NULL,
+    content_hash TEXT
+);
 CREATE TABLE IF NOT EXISTS feeds (
     url           TEXT PRIMARY KEY,
     etag          TEXT,
@@ -46,6 +66,29 @@ CREATE TABLE IF NOT EXISTS feeds (
 );
 """
 _IN_CHUNK = 500  # well under SQLite's host-parameter limit
+CLAIM_TTL = 900.0  # seconds after which another process may take over a claim (publish waits 60 s at most)
+
+
+def content_hash(article: dict[str, Any]) -> str:
+    """What "changed" compares: title, summary and text as normalised."""
+    parts = [str(article.get(key) or "") for key in ("title", "summary", "text")]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+class Claimed(NamedTuple):
+    """What :meth:`PublishedLog.claim` decided for a batch of articles.
+
+    Attributes:
+        fresh: the articles this process now holds claims on and should publish, in input order
+            (new ones and changed ones).
+        changed: how many of ``fresh`` were published before with other content.
+        duplicate: articles left out: published with the same content, claimed by another
+            publisher, or repeated in the batch.
+    """
+
+    fresh: list[dict[str, Any]]
+    changed: int
+    duplicate: int
 
 
 class PublishedRecord(NamedTuple):
@@ -95,12 +138,16 @@ class PublishedLog:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30.0, isolation_level=None)
+        self._db = connect_sqlite(self.path, check_same_thread=False, timeout=30.0, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(published)")}
+        if "content_hash" not in columns:  # a store from before "changed" articles were told apart
+            with contextlib.suppress(sqlite3.OperationalError):  # another process added it meanwhile
+                self._db.execute("ALTER TABLE published ADD COLUMN content_hash TEXT")
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     def close(self) -> None:
         with self._lock:
@@ -138,7 +185,8 @@ class PublishedLog:
         """
         stamp = time.time() if now is None else now
         rows = [
-            (article["id"], stamp, topic, message_id, article.get("source"), zlib.compress(encode_payload(article), 6))
+            (article["id"], stamp, topic, message_id, article.get("source"), zlib.compress(encode_payload(article), 6),
+             article["id"], self.owner, content_hash(article))
             for article, message_id in items
         ]
         if not rows:
@@ -146,12 +194,86 @@ class PublishedLog:
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                self._db.executemany("INSERT OR REPLACE INTO published VALUES (?, ?, ?, ?, ?, ?)", rows)
+                # The hash taken at claim time (before any full-text fetch) is what later polls compare.
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO published (article_id, published_at, topic, message_id, source, payload, "
+                    "content_hash) VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT content_hash FROM claims "
+                    "WHERE article_id = ? AND owner = ?), ?))", rows)
+                self._db.executemany("DELETE FROM claims WHERE article_id = ? AND owner = ?",
+                                     [(row[0], self.owner) for row in rows])
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
         return len(rows)
+
+    def claim(self, articles: Iterable[dict[str, Any]], *, force: bool = False, now: float | None = None) -> Claimed:
+        """Claims the articles to publish, atomically against other processes on this store.
+
+        An article is fresh when it was never published (new), or was published with other
+        content (changed), or ``force`` is set; and when no other publisher holds a live claim
+        on it. Fresh articles are claimed for this log's :attr:`owner` until :meth:`record`
+        (published) or :meth:`release` (not published).
+
+        Args:
+            articles: candidates with ``id`` set.
+            force: claim even articles published with the same content (``replay --force``).
+            now: the time (tests).
+        """
+        stamp = time.time() if now is None else now
+        batch: dict[str, dict[str, Any]] = {}
+        repeated = 0
+        for article in articles:
+            if article["id"] in batch:
+                repeated += 1
+            else:
+                batch[article["id"]] = article
+        fresh: list[dict[str, Any]] = []
+        changed = duplicate = 0
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")  # one claimer at a time, across processes
+            try:
+                ids = list(batch)
+                known: dict[str, tuple[str | None, str | None]] = {}
+                for start in range(0, len(ids), _IN_CHUNK):
+                    chunk = ids[start: start + _IN_CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    for article_id, digest, source in self._db.execute(
+                            f"SELECT article_id, content_hash, source FROM published WHERE article_id IN ({marks})", chunk):
+                        known[article_id] = (digest, source)
+                for article_id, article in batch.items():
+                    digest = content_hash(article)
+                    was_published = article_id in known
+                    before, source = known.get(article_id, (None, None))
+                    # Changed: the same source now says something else. Another feed's version of
+                    # the story is a duplicate (else two feeds would take turns republishing it),
+                    # and a record from before hashes were kept cannot be compared.
+                    differs = was_published and before is not None and before != digest and source == article.get("source")
+                    if was_published and not differs and not force:
+                        duplicate += 1
+                        continue
+                    taken = self._db.execute(
+                        "INSERT INTO claims (article_id, owner, claimed_at, content_hash) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (article_id) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at, "
+                        "content_hash = excluded.content_hash WHERE claims.claimed_at < ?",
+                        (article_id, self.owner, stamp, digest, stamp - CLAIM_TTL)).rowcount
+                    if not taken:
+                        duplicate += 1  # being published by another process (or another feed here)
+                        continue
+                    fresh.append(article)
+                    changed += differs
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return Claimed(fresh, changed, duplicate + repeated)
+
+    def release(self, article_ids: Iterable[str]) -> None:
+        """Gives up this log's claims on ``article_ids`` (not published: a later poll may try again)."""
+        rows = [(article_id, self.owner) for article_id in dict.fromkeys(article_ids)]
+        if rows:
+            with self._lock:
+                self._db.executemany("DELETE FROM claims WHERE article_id = ? AND owner = ?", rows)
 
     def published_since(self, since: datetime | float | str, until: datetime | float | str | None = None) -> Iterator[PublishedRecord]:
         """Articles published at or after ``since`` (and before ``until``), oldest first.

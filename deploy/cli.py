@@ -67,7 +67,7 @@ def _require_reachable(settings, elasticsearch: bool, pubsub: bool) -> None:
     from deploy import services
 
     if elasticsearch and settings.uses_local_elasticsearch and not services.es_running(settings):
-        raise UserError(f"Elasticsearch does not answer at {settings.es_url}",
+        raise UserError(f"Elasticsearch does not answer at {settings.es_url_safe}",
                         "run 'peacewatch services up' (or set PEACEWATCH_ES_URL)")
     if pubsub and settings.pubsub_emulator_host and not services.pubsub_running(settings):
         raise UserError(f"the Pub/Sub emulator does not answer at {settings.pubsub_emulator_host}",

@@ -11,7 +11,7 @@ from typing import Iterator
 from schemas.errors import UserError
 
 PYTHON_PACKAGES = ("apache-beam", "spacy", "elasticsearch", "google-cloud-pubsub", "feedparser", "trafilatura",
-                   "jsonschema", "PyYAML")
+                   "jsonschema", "PyYAML", "defusedxml", "google-re2", "dateparser")
 
 
 @dataclasses.dataclass

@@ -3,7 +3,8 @@
 Everything is created only when missing, so running it twice changes nothing. Index templates
 come from ``schemas/elasticsearch/*.json``; each alias (``peacewatch-articles``) points at a
 first concrete index (``peacewatch-articles-000001``) that it writes to, so mappings can be
-rolled over later without touching the readers.
+rolled over without touching the readers: an index whose mapping version is older than its
+template's is moved to the next index (``-000002``) by ``deploy/migrate.py``, documents upgraded.
 """
 
 from __future__ import annotations
@@ -44,11 +45,15 @@ def first_index(settings: Settings, name: str) -> str:
 
 
 def provision_elasticsearch(settings: Settings, es) -> list[str]:
-    """Creates or updates the index templates and creates each alias's first index."""
+    """Creates or updates the index templates, creates each alias's first index, and moves an
+    index whose mapping is older than its template to a new index version (``deploy/migrate.py``)."""
     from elasticsearch import ApiError, TransportError
+
+    from deploy.migrate import MIGRATIONS, mapping_version, next_index, write_index
 
     done = []
     try:
+        outdated = []
         for name in INDICES:
             body = index_template(name)
             template_name = settings.index(name)
@@ -71,11 +76,23 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
                                     f"delete or reindex it, then run 'peacewatch setup' again")
                 es.indices.create(index=first_index(settings, name), aliases={alias: {"is_write_index": True}})
                 done.append(f"index {first_index(settings, name)} created with alias {alias}")
-            elif current is not None and current != version:
-                es.indices.put_mapping(index=alias, **{k: v for k, v in body["mappings"].items() if k != "_meta"})
+                continue
+            index = write_index(es, alias)
+            in_use = mapping_version(es, index)
+            if in_use is not None and in_use < version:
+                outdated.append((name, index, version))
+        # after every alias exists: the articles' migration writes stance reports
+        for name, index, version in outdated:
+            alias = settings.index(name)
+            if name in MIGRATIONS:
+                done += MIGRATIONS[name](es, settings, index, next_index(index))
+            else:
+                mappings = index_template(name)["mappings"]
+                es.indices.put_mapping(index=alias, properties=mappings["properties"], meta=mappings.get("_meta"),
+                                       dynamic=mappings.get("dynamic"))
                 done.append(f"mapping of {alias} updated to version {version}")
     except (ApiError, TransportError) as exc:
-        raise UserError(f"Elasticsearch at {settings.es_url} refused the setup: {exc}".splitlines()[0][:400],
+        raise UserError(f"Elasticsearch at {settings.es_url_safe} refused the setup: {exc}".splitlines()[0][:400],
                         "check the URL and credentials; for the local one run 'peacewatch services up'") from None
     return done
 

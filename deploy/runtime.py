@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from schemas.errors import UserError
+from schemas.files import private_dir, write_private_text
 from schemas.settings import Settings, state_path
 
 
@@ -27,17 +28,22 @@ def cache_dir(settings: Settings) -> Path:
 
 
 def run_dir(settings: Settings) -> Path:
-    path = Path(settings.data_dir) / "run"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(settings.data_dir) / "run")
 
 
 def service_dirs(settings: Settings, name: str, parts: Iterable[str]) -> dict[str, Path]:
-    base = Path(settings.data_dir) / "services" / name
+    """The service's folders (0700). When we are root and the service runs as an unprivileged
+    user, the data folder, ``services/`` and ``services/<name>`` become 0711: that user may pass through them to
+    its own folders, but nobody else can list them."""
+    services = Path(settings.data_dir) / "services"
+    base = services / name
     out = {}
     for part in parts:
-        out[part] = base / part
-        out[part].mkdir(parents=True, exist_ok=True)
+        out[part] = private_dir(base / part)
+    if service_user() is not None:
+        for folder in (Path(settings.data_dir), services, base):
+            if folder.stat().st_mode & 0o111 != 0o111:
+                os.chmod(folder, (folder.stat().st_mode & 0o700) | 0o711)
     return out
 
 
@@ -197,6 +203,5 @@ def write_state(settings: Settings, state: dict | None) -> None:
     if state is None:
         path.unlink(missing_ok=True)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(state))
+    write_private_text(path, json.dumps(state))
 

@@ -27,6 +27,7 @@ from typing import Callable
 
 from deploy import runtime
 from schemas.errors import UserError
+from schemas.files import open_private, write_private_text
 from schemas.settings import DEFAULT_EMULATOR_HOST, Settings
 
 logger = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ def es_version(settings: Settings) -> str | None:
 def start_elasticsearch(settings: Settings) -> str:
     """Starts the local Elasticsearch unless one already answers; returns what happened."""
     if not settings.uses_local_elasticsearch:
-        return f"Elasticsearch is external ({settings.es_url}); nothing started"
+        return f"Elasticsearch is external ({settings.es_url_safe}); nothing started"
     port = settings.es_port
     pid = runtime.read_pid(settings, "elasticsearch")
     if es_running(settings):
@@ -216,7 +217,7 @@ def start_elasticsearch(settings: Settings) -> str:
         "ES_TMPDIR": str(folders["tmp"]), "HOME": str(folders["tmp"]), "LANG": "C.UTF-8",
     }
     print(f"Starting Elasticsearch {ES_VERSION} on 127.0.0.1:{port} (heap {ES_HEAP}, data in {folders['data']})...", flush=True)
-    with open(log, "ab") as out:
+    with open_private(log, "ab") as out:
         try:
             result = subprocess.run(args, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     timeout=START_TIMEOUT, **runtime.drop_privileges(user))
@@ -226,7 +227,7 @@ def start_elasticsearch(settings: Settings) -> str:
         raise UserError(f"Elasticsearch failed to start (exit {result.returncode}): {runtime.last_error(log)}",
                         f"see {log} and {folders['logs']}/peacewatch.log")
     es_pid = (folders["data"] / "es.pid").read_text().strip()
-    pid_file.write_text(es_pid)
+    write_private_text(pid_file, es_pid)
     _wait(lambda: (es_running(settings) or {}).get("status") in ("green", "yellow"), START_TIMEOUT,
           "Elasticsearch", log=log)
     return f"Elasticsearch {ES_VERSION} started on 127.0.0.1:{port} (pid {es_pid})"
@@ -306,10 +307,10 @@ def start_pubsub(settings: Settings) -> str:
         args = [str(build_pstest(settings)), "--host", "127.0.0.1", "--port", port]
         env = dict(os.environ)
     print(f"Starting the Pub/Sub emulator ({kind}) on 127.0.0.1:{port}...", flush=True)
-    with open(log, "ab") as out:
+    with open_private(log, "ab") as out:
         proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
-    runtime.pid_path(settings, "pubsub").write_text(str(proc.pid))
+    write_private_text(runtime.pid_path(settings, "pubsub"), str(proc.pid))
     try:
         _wait(lambda: pubsub_running(settings), START_TIMEOUT, f"Pub/Sub emulator ({kind})", proc=proc, log=log)
     except UserError:
@@ -350,7 +351,7 @@ def up(settings: Settings, only: str | None = None) -> list[str]:
         out.append(start_pubsub(settings))
     if only in (None, "prism"):  # not a service: the local streaming runner, built once per machine
         out.append(prism.build(settings))
-    runtime.write_state(settings, {"pubsub_emulator_host": emulator_host(settings), "es_url": settings.es_url})
+    runtime.write_state(settings, {"pubsub_emulator_host": emulator_host(settings), "es_url": settings.es_url_safe})
     return out
 
 
@@ -366,9 +367,9 @@ def status(settings: Settings) -> list[ServiceStatus]:
     health = es_running(settings)
     es_pid = runtime.read_pid(settings, "elasticsearch")
     if health:
-        detail = f"{settings.es_url} version {es_version(settings) or '?'} status {health.get('status')}"
+        detail = f"{settings.es_url_safe} version {es_version(settings) or '?'} status {health.get('status')}"
     else:
-        detail = f"{settings.es_url} not answering"
+        detail = f"{settings.es_url_safe} not answering"
     result = [ServiceStatus("elasticsearch", bool(health) and health.get("status") != "red", detail, es_pid is not None)]
     host = emulator_host(settings)
     ok = pubsub_running(settings)

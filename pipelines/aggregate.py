@@ -1,14 +1,17 @@
-"""Hourly counts of articles per actor and stance, for dashboards (the ``stances`` index).
+"""Hourly counts of articles per actor, stance and mission, for dashboards (the ``stances`` index).
 
-Each aggregate document is named by its window, actor and stance (a hash), so rewriting a
-window replaces its document. Two ways to compute them:
+Each aggregate document is named by its window, actor, stance and mission (a hash), so
+rewriting a window replaces its document. Two ways to compute them:
 
-* :class:`AggregateStances`, the Beam way: event-time (``published``) fixed windows of one hour,
-  grouped per ``(actor, stance)``, with early firings every minute in streaming (accumulating,
-  so each firing carries the full count so far).
-* :func:`refresh_stance_windows`, used by the local micro-batch loop: recounts the touched
-  windows from the articles index itself (``stance_pairs`` terms aggregation), which is exact
-  even across restarts and redeliveries.
+* :class:`AggregateStances`, the Beam way: event-time fixed windows of one hour, grouped per
+  ``(actor, stance, mission)``, with early firings every minute in streaming (accumulating, so
+  each firing carries the full count so far).
+* :func:`refresh_stance_windows`, used in streaming (:class:`RecountStanceWindows`): recounts the
+  touched windows from the stance reports index itself (terms aggregations), which is exact even
+  across restarts and redeliveries.
+
+Event time is the article's own publication time, else when it was first seen (fetched, else
+indexed): the same time the stance reports are placed at (:mod:`pipelines.reports`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from apache_beam.transforms import trigger, window
 
 from pipelines.deadletters import utc_now
 from pipelines.buffering import BatchingFn
+from pipelines.reports import in_window, is_dated
 from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,6 +41,7 @@ class StanceKey(NamedTuple):
     actor_type: str | None
     actor_code: str | None
     stance: str
+    mission: str = "other"
 
 
 def _iso(moment: datetime) -> str:
@@ -44,8 +49,10 @@ def _iso(moment: datetime) -> str:
 
 
 def event_time(document: dict[str, Any]) -> datetime:
-    """When the article happened for the dashboards: ``published``, else ``indexed_at``, else now."""
-    for name in ("published", "indexed_at"):
+    """When the article happened for the dashboards: its own ``published`` time, else when it was
+    first seen (``fetched``, ``indexed_at``, an estimated ``published``), else now."""
+    names = ("published", "fetched", "indexed_at") if is_dated(document) else ("fetched", "indexed_at", "published")
+    for name in names:
         value = document.get(name)
         if value:
             try:
@@ -62,22 +69,23 @@ def window_start(moment: datetime) -> datetime:
 
 
 def stance_keys(document: dict[str, Any]) -> set[StanceKey]:
-    """The distinct ``(actor, stance)`` of one article (an actor counted once per stance)."""
-    return {StanceKey(s["actor"], s.get("actor_type"), s.get("actor_code"), s["stance"])
+    """The distinct ``(actor, stance, mission)`` of one article (an actor counted once per stance and mission)."""
+    return {StanceKey(s["actor"], s.get("actor_type"), s.get("actor_code"), s["stance"], s.get("mission") or "other")
             for s in document.get("stances") or [] if s.get("actor") and s.get("stance")}
 
 
-def aggregate_id(start: datetime, actor: str, stance: str) -> str:
-    return hashlib.sha256(f"{_iso(start)}\n{actor}\n{stance}".encode("utf-8")).hexdigest()[:32]
+def aggregate_id(start: datetime, actor: str, stance: str, mission: str = "other") -> str:
+    return hashlib.sha256(f"{_iso(start)}\n{actor}\n{stance}\n{mission}".encode("utf-8")).hexdigest()[:32]
 
 
 def aggregate_document(start: datetime, key: StanceKey, article_ids: Iterable[str]) -> dict[str, Any]:
     """The stances-index document of ``key`` in the hour starting at ``start``."""
     ids = sorted(set(article_ids))
     return {
-        "id": aggregate_id(start, key.actor, key.stance),
+        "id": aggregate_id(start, key.actor, key.stance, key.mission),
         "window_start": _iso(start), "window_end": _iso(start + timedelta(seconds=WINDOW_SECONDS)),
         "actor": key.actor, "actor_type": key.actor_type, "actor_code": key.actor_code, "stance": key.stance,
+        "mission": key.mission,
         "count": len(ids), "article_ids": ids[:MAX_IDS], "updated": utc_now(),
     }
 
@@ -96,31 +104,33 @@ def index_aggregates(es, settings: Settings, documents: list[dict[str, Any]]) ->
 
 
 def refresh_stance_windows(es, settings: Settings, documents: Iterable[dict[str, Any]]) -> int:
-    """Recounts, from the articles index, every (hour, actor, stance) that ``documents`` touch.
+    """Recounts, from the stance reports index, every (hour, actor, stance, mission) ``documents`` touch.
 
-    The articles must be searchable (refresh the index first). Returns the aggregates written.
+    The reports must be searchable (refresh the index first). Returns the aggregates written.
     """
-    touched: dict[datetime, dict[str, StanceKey]] = {}
+    touched: dict[datetime, dict[tuple[str, str, str], StanceKey]] = {}
     for document in documents:
         start = window_start(event_time(document))
         for key in stance_keys(document):
-            touched.setdefault(start, {})[f"{key.actor}:{key.stance}"] = key
+            touched.setdefault(start, {})[(key.actor, key.stance, key.mission)] = key
     out = []
     for start, keys in touched.items():
         end = start + timedelta(seconds=WINDOW_SECONDS)
-        in_window = {"bool": {"should": [
-            {"range": {"published": {"gte": _iso(start), "lt": _iso(end)}}},
-            {"bool": {"must_not": {"exists": {"field": "published"}},
-                      "filter": {"range": {"indexed_at": {"gte": _iso(start), "lt": _iso(end)}}}}},
-        ], "minimum_should_match": 1}}
-        response = es.search(index=settings.index("articles"), size=0, query=in_window, aggs={
-            "pairs": {"terms": {"field": "stance_pairs", "include": sorted(keys), "size": len(keys)},
-                      "aggs": {"ids": {"terms": {"field": "id", "size": MAX_IDS}}}}})
-        for bucket in response["aggregations"]["pairs"]["buckets"]:
-            key = keys[bucket["key"]]
-            document = aggregate_document(start, key, [b["key"] for b in bucket["ids"]["buckets"]])
-            document["count"] = bucket["doc_count"]
-            out.append(document)
+        actors = sorted({k[0] for k in keys})
+        response = es.search(index=settings.index("reports"), size=0, query=in_window(_iso(start), _iso(end)), aggs={
+            "actor": {"terms": {"field": "actor", "include": actors, "size": len(actors)}, "aggs": {
+                "stance": {"terms": {"field": "stance", "size": 3}, "aggs": {
+                    "mission": {"terms": {"field": "mission", "size": 100}, "aggs": {
+                        "ids": {"terms": {"field": "article_id", "size": MAX_IDS}}}}}}}}})
+        for actor in response["aggregations"]["actor"]["buckets"]:
+            for stance in actor["stance"]["buckets"]:
+                for mission in stance["mission"]["buckets"]:
+                    key = keys.get((actor["key"], stance["key"], mission["key"]))
+                    if key is None:
+                        continue
+                    document = aggregate_document(start, key, [b["key"] for b in mission["ids"]["buckets"]])
+                    document["count"] = mission["doc_count"]
+                    out.append(document)
     return index_aggregates(es, settings, out)
 
 
@@ -128,14 +138,14 @@ def _keyed(document: dict[str, Any]):
     stamp = event_time(document).timestamp()
     for key in stance_keys(document):
         # A plain tuple of strings has a deterministic coder; the NamedTuple would be pickled.
-        yield window.TimestampedValue(((key.actor, key.actor_type or "", key.actor_code or "", key.stance),
-                                       document["id"]), stamp)
+        yield window.TimestampedValue(((key.actor, key.actor_type or "", key.actor_code or "", key.stance,
+                                        key.mission), document["id"]), stamp)
 
 
 class _ToAggregateFn(beam.DoFn):
     def process(self, element, win=beam.DoFn.WindowParam):
-        (actor, actor_type, actor_code, stance), ids = element
-        key = StanceKey(actor, actor_type or None, actor_code or None, stance)
+        (actor, actor_type, actor_code, stance, mission), ids = element
+        key = StanceKey(actor, actor_type or None, actor_code or None, stance, mission)
         start = datetime.fromtimestamp(float(win.start), tz=timezone.utc)
         yield aggregate_document(start, key, ids)
 
@@ -172,7 +182,7 @@ class _IndexAggregatesFn(beam.DoFn):
 
 
 class CountStancesPerHour(beam.PTransform):
-    """Indexed articles -> one aggregate document per (hour, actor, stance).
+    """Indexed articles -> one aggregate document per (hour, actor, stance, mission).
 
     Args:
         streaming: fire early every ``early_seconds`` of processing time and again for late
@@ -234,7 +244,7 @@ class _RecountWindowsFn(BatchingFn):
         self._es = elasticsearch_client(self.settings, max_retries=0, retry_on_timeout=False)
 
     def _recount(self, documents: list[dict[str, Any]]) -> int:
-        self._es.indices.refresh(index=self.settings.index("articles"))
+        self._es.indices.refresh(index=[self.settings.index("articles"), self.settings.index("reports")])
         return refresh_stance_windows(self._es, self.settings, documents)
 
     def handle(self, documents):
@@ -253,7 +263,7 @@ class _RecountWindowsFn(BatchingFn):
 
 class RecountStanceWindows(beam.PTransform):
     """Streaming aggregates: indexed articles -> the same articles, once the hourly counts they touch
-    are recounted from the articles index (:func:`refresh_stance_windows`) and written.
+    are recounted from the stance reports index (:func:`refresh_stance_windows`) and written.
 
     Counting from the index keeps the counts exact across restarts and redeliveries (Beam's
     windowed state would start from zero after a crash), and the step sits before the messages are

@@ -65,6 +65,13 @@ def register(subparsers: Any) -> None:
     search.add_argument("--stance", action="append", default=[],
                         help="support|oppose|undecided, or ACTOR:STANCE (e.g. France:support); repeatable")
     search.add_argument("--since", help="published since: 7d, 12h, 30m or a date (2026-01-31)")
+    search.add_argument("--until", help="published until this date or time (a date includes its whole day)")
+    search.add_argument("--include-undated", action="store_true",
+                        help="with --since/--until, also articles without a date of their own")
+    search.add_argument("--mission", action="append", default=[], help="mission id (see 'peacewatch missions'); repeatable")
+    search.add_argument("--language", action="append", default=[], help="article language (ISO 639-1); repeatable")
+    search.add_argument("--sort", choices=("relevance", "date"), default="relevance",
+                        help="relevance (default) or date, newest first")
     search.add_argument("--limit", type=int, default=10, help="how many articles (default 10)")
     search.add_argument("--json", action="store_true", help="one JSON document per line")
     search.set_defaults(func=_search)
@@ -95,13 +102,21 @@ def _check_index(settings) -> None:
 
     from schemas.clients import elasticsearch_client
 
+    from deploy.migrate import mapping_version, write_index
+    from deploy.provision import index_template
+
     es = elasticsearch_client(settings, max_retries=1)
     try:
-        if not es.indices.exists_alias(name=settings.index("articles")):
-            raise UserError(f"index alias {settings.index('articles')} does not exist in {settings.es_url}",
-                            "run 'peacewatch setup' first")
+        for name in ("articles", "reports"):
+            if not es.indices.exists_alias(name=settings.index(name)):
+                raise UserError(f"index alias {settings.index(name)} does not exist in {settings.es_url_safe}",
+                                "run 'peacewatch setup' first")
+        in_use = mapping_version(es, write_index(es, settings.index("articles")))
+        if in_use is not None and in_use < index_template("articles")["_meta"]["version"]:
+            raise UserError(f"{settings.index('articles')} has mapping version {in_use}, older than this version of "
+                            f"peacewatch", "run 'peacewatch setup' to move it to the new version (nothing is lost)")
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
                         "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
     finally:
         es.close()
@@ -118,6 +133,9 @@ def _run(args: argparse.Namespace) -> int:
     if problems:
         raise UserError("; ".join(problems), "see 'peacewatch run --help'")
     settings = _settings(args)
+    from pipelines.nlp.missions import load_catalogue
+
+    load_catalogue(settings.missions_file)  # a bad missions file stops here, naming the entry
     _check_index(settings)
     if options.view_as(StandardOptions).streaming:
         from pipelines.streaming import run_streaming
@@ -150,6 +168,9 @@ def _run_beam(settings, options) -> int:
     line = " ".join(f"{k.replace('_', '-')}={counters.get(k, 0)}" for k in
                     ("read", "valid", "relevant", "indexed", "dead_lettered", "alerts"))
     print(f"peacewatch run: done in {time.monotonic() - started:.1f}s: {line}", file=sys.stderr, flush=True)
+    from pipelines.nlp.language_counts import format_language_counts
+
+    print(f"peacewatch run: languages: {format_language_counts(counters)}", file=sys.stderr, flush=True)
     latency = latency_of(result)
     if latency:
         print(f"peacewatch run: latency-ms mean={latency['mean']:.0f} max={latency['max']}", file=sys.stderr)
@@ -157,23 +178,32 @@ def _run_beam(settings, options) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
+    from pipelines.board.cli import parse_until
+    from pipelines.nlp.missions import load_catalogue
     from pipelines.search import build_query, parse_since, print_results, search_articles
     from schemas.clients import elasticsearch_client
 
     if args.limit <= 0:
         raise UserError("--limit must be positive")
     settings = _settings(args)
-    query = build_query(args.query, args.country, args.stance, parse_since(args.since))
+    missions = [m.strip().lower() for m in args.mission]
+    if missions:
+        catalogue = load_catalogue(settings.missions_file)
+        missions = [catalogue.check_id(m) for m in missions]
+    query = build_query(args.query, args.country, args.stance, parse_since(args.since), until=parse_until(args.until),
+                        missions=missions, languages=args.language, include_undated=args.include_undated)
     es = elasticsearch_client(settings, max_retries=1)
     try:
-        response = search_articles(es, settings, query, args.limit)
+        response = search_articles(es, settings, query, args.limit, args.sort)
     finally:
         es.close()
-    print_results(response, sys.stdout, args.json)
+    print_results(response, sys.stdout, args.json, missions)
     return 0
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    from elastic_transport import TransportError
+
     from pipelines.reconcile import format_report, open_log, reconcile
     from pipelines.search import parse_since
     from schemas.clients import elasticsearch_client
@@ -189,6 +219,9 @@ def _reconcile(args: argparse.Namespace) -> int:
 
             publisher = ArticlePublisher(settings)
         report = reconcile(settings, es, log, since, args.republish, publisher)
+    except TransportError as exc:
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
+                        "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
     finally:
         es.close()
         log.close()

@@ -20,6 +20,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipelines.buffering import BatchingFn
+from schemas.redact import redact
 from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def make_dead_letter(stage: str, reason: str, payload: Any, *, error_type: str |
     text, encoding = _payload_text(payload)
     digest = hashlib.sha256(f"{stage}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
     letter: dict[str, Any] = {
-        "id": digest, "stage": stage, "reason": reason[:2000], "error_type": error_type,
+        "id": digest, "stage": stage, "reason": redact(reason)[:2000], "error_type": error_type,
         "payload": text, "payload_encoding": encoding, "article_id": article_id,
         "attributes": dict(attributes or {}), "created": utc_now(),
     }
@@ -73,6 +74,14 @@ def make_dead_letter(stage: str, reason: str, payload: Any, *, error_type: str |
 def public(document: Mapping[str, Any]) -> dict[str, Any]:
     """The document without the private keys the pipeline carries along."""
     return {k: v for k, v in document.items() if not k.startswith(PRIVATE_PREFIX)}
+
+
+def safe_letter(letter: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`public`, with the reason redacted (whoever built it): what leaves the pipeline."""
+    out = public(letter)
+    if isinstance(out.get("reason"), str):
+        out["reason"] = redact(out["reason"])
+    return out
 
 
 class DeadLetterWriter:
@@ -103,7 +112,7 @@ class DeadLetterWriter:
         """Indexes and publishes ``letters``; returns how many. Raises when any write fails."""
         from elasticsearch import helpers
 
-        docs = [public(letter) for letter in letters]
+        docs = [safe_letter(letter) for letter in letters]
         if not docs:
             return 0
         if self._es is None and self._publisher is None:
@@ -157,7 +166,7 @@ class _WriteDeadLettersFn(BatchingFn):
         self.written.inc(retry_transient(lambda: self._writer.write(letters), "writing dead letters",
                                          self.retry_seconds, self.retries.inc))
         for position, letter in enumerate(letters):
-            out = public(letter)
+            out = safe_letter(letter)
             if letter.get("_ack_id"):
                 out["_ack_id"] = letter["_ack_id"]
             yield position, out, None

@@ -20,6 +20,7 @@ from apache_beam.utils import shared
 from apache_beam.utils.windowed_value import WindowedValue
 
 from pipelines.deadletters import DEAD, make_dead_letter
+from pipelines.nlp.language_counts import language_key
 from pipelines.options import PIPELINE_VERSION
 from pipelines.sharing import SharedResources
 
@@ -32,7 +33,7 @@ _MODEL_HANDLE = shared.Shared()
 # Likewise one set of NLP processes per worker process, whatever the number of DoFn instances.
 _PROCESSES = SharedResources()
 _ANALYSIS_FIELDS = ("relevant", "relevance", "relevance_explanation", "topics", "analysed", "not_analysed_reason",
-                    "entities", "countries", "country_codes", "people", "organisations", "stances")
+                    "entities", "countries", "country_codes", "people", "organisations", "missions", "stances")
 
 
 def _resolve(module_name: str, attribute: str, submodule: str) -> Callable[..., Any]:
@@ -248,6 +249,14 @@ class _EnrichBatchFn(beam.DoFn):
         self.relevant = Metrics.counter("peacewatch", "relevant")
         self.failed = Metrics.counter("peacewatch", "enrich_failed")
         self.batch_sizes = Metrics.distribution("peacewatch", "enrich_batch_size")
+        self._language_counters: dict[str, Any] = {}
+
+    def _count_language(self, article: dict[str, Any]) -> None:
+        key = language_key(article)
+        counter = self._language_counters.get(key)
+        if counter is None:
+            counter = self._language_counters[key] = Metrics.counter("peacewatch", key)
+        counter.inc()
 
     def setup(self) -> None:
         if self._processes > 1:
@@ -295,6 +304,8 @@ class _EnrichBatchFn(beam.DoFn):
     def _outputs(self, enriched: list[dict[str, Any]], dead: list[dict[str, Any]]):
         self.enriched.inc(len(enriched))
         self.relevant.inc(sum(1 for a in enriched if a.get("relevant")))
+        for article in enriched:
+            self._count_language(article)
         self.failed.inc(len(dead))
         yield from enriched
         for letter in dead:

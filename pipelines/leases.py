@@ -15,7 +15,6 @@ coming back (a crash, a hang) can be recognised as poison after a restart too.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -151,17 +150,14 @@ class DeliveryCounter:
     """
 
     def __init__(self, path: str | Path, keep_seconds: float = 8 * 86400) -> None:
+        from schemas.files import connect_sqlite
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.keep_seconds = keep_seconds
-        self._db = sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None, check_same_thread=False)
+        self._db = connect_sqlite(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)  # 0600
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS deliveries (subscription TEXT NOT NULL, message_id TEXT NOT NULL, "
                          "count INTEGER NOT NULL, last REAL NOT NULL, PRIMARY KEY (subscription, message_id))")
-        try:
-            self.path.chmod(0o600)
-        except OSError:
-            pass
         self._lock = threading.Lock()
         self._pruned = 0.0
 

@@ -15,8 +15,9 @@ from typing import Any, Mapping, NamedTuple
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from connectors.records import article_from_payload
 from pipelines.deadletters import DEAD, make_dead_letter
-from schemas.validation import InvalidDocument, parse_article
+from schemas.validation import InvalidDocument
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +53,15 @@ def to_envelope(element: Any) -> Envelope:
 def parse_envelope(envelope: Envelope) -> dict[str, Any]:
     """Returns the validated article of ``envelope`` with its private receipt keys.
 
+    The payload is read as ``replay`` reads an archive line (``connectors.records``): a document
+    that keeps the contract passes as it is, control characters stripped; any other is normalised
+    (id from the canonical URL, dates to UTC, texts cut to the caps and flagged) before it is
+    checked.
+
     Raises:
         InvalidDocument: with the reason (and field) when the payload breaks the contract.
     """
-    article = parse_article(envelope.data)
+    article = article_from_payload(envelope.data)
     article["_ack_id"] = envelope.ack_id
     article["_publish_time_ms"] = envelope.publish_time_ms
     return article

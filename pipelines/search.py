@@ -11,12 +11,13 @@ from schemas.errors import UserError
 from schemas.settings import Settings
 
 STANCES = ("support", "oppose", "undecided")
-_RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_RELATIVE = re.compile(r"^(\d+)\s*([mhdwy])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "y": "days"}
+_FACTOR = {"y": 365}
 
 
 def parse_since(text: str | None, now: datetime | None = None) -> str | None:
-    """``7d``, ``12h``, ``30m``, ``2w`` or an ISO date/time -> an ISO timestamp in UTC.
+    """``7d``, ``12h``, ``30m``, ``2w``, ``1y`` or an ISO date/time -> an ISO timestamp in UTC.
 
     Raises:
         UserError: when ``text`` is neither.
@@ -26,7 +27,8 @@ def parse_since(text: str | None, now: datetime | None = None) -> str | None:
     now = now or datetime.now(timezone.utc)
     match = _RELATIVE.match(text.strip().lower())
     if match:
-        moment = now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        unit = match.group(2)
+        moment = now - timedelta(**{_UNITS[unit]: int(match.group(1)) * _FACTOR.get(unit, 1)})
     else:
         try:
             moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
@@ -38,12 +40,21 @@ def parse_since(text: str | None, now: datetime | None = None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def undated_filter() -> dict[str, Any]:
+    """Articles without a publication time of their own (none, or estimated from the fetch time)."""
+    return {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "published"}}}},
+                                {"term": {"published_estimated": True}}], "minimum_should_match": 1}}
+
+
 def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequence[str] = (),
-                since: str | None = None) -> dict[str, Any]:
+                since: str | None = None, *, until: str | None = None, missions: Sequence[str] = (),
+                languages: Sequence[str] = (), include_undated: bool = False) -> dict[str, Any]:
     """The Elasticsearch query: ``query_string`` on title and text plus filters.
 
     ``countries`` match names or codes (``France`` or ``FR``); a stance is ``support`` (any actor)
-    or ``ACTOR:support`` (one actor, by name or code).
+    or ``ACTOR:support`` (one actor, by name or code). ``since``/``until`` bound the publication
+    time; undated articles (no date of their own) are left out of such a window unless
+    ``include_undated``.
     """
     must: list[dict[str, Any]] = []
     filters: list[dict[str, Any]] = []
@@ -61,39 +72,68 @@ def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequen
         else:
             raise UserError(f"--stance {stance!r} is not one of {', '.join(STANCES)} or ACTOR:STANCE",
                             "e.g. --stance support or --stance France:oppose")
-    if since:
-        filters.append({"range": {"published": {"gte": since}}})
+    if missions:
+        filters.append({"terms": {"missions": list(missions)}})
+    if languages:
+        filters.append({"terms": {"language": [lang.lower() for lang in languages]}})
+    bounds = {k: v for k, v in (("gte", since), ("lt", until)) if v}
+    if bounds:
+        dated = {"bool": {"filter": [{"range": {"published": bounds}}],
+                          "must_not": [{"term": {"published_estimated": True}}]}}
+        filters.append({"bool": {"should": [dated, undated_filter()], "minimum_should_match": 1}}
+                       if include_undated else dated)
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
 
 
-def search_articles(es, settings: Settings, query: dict[str, Any], limit: int = 10) -> dict[str, Any]:
+SORTS = {
+    "relevance": ["_score", {"published": {"order": "desc", "missing": "_last"}}],
+    "date": [{"published": {"order": "desc", "missing": "_last"}}, "_score"],
+}
+
+
+def search_articles(es, settings: Settings, query: dict[str, Any], limit: int = 10,
+                    sort: str = "relevance") -> dict[str, Any]:
     from elasticsearch import ApiError, NotFoundError, TransportError
 
     try:
         return es.search(index=settings.index("articles"), query=query, size=limit, track_total_hits=True,
-                         sort=["_score", {"published": {"order": "desc", "missing": "_last"}}],
-                         source_excludes=["text", "relevance_explanation", "entities"])
+                         sort=SORTS[sort], source_excludes=["text", "relevance_explanation", "entities"])
     except NotFoundError:
         raise UserError(f"index {settings.index('articles')} does not exist", "run 'peacewatch setup'") from None
     except ApiError as exc:
         raise UserError(f"Elasticsearch refused the search: {exc.message}"[:300],
                         "check the query syntax (Lucene query_string)") from None
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
+        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
                         "start it with 'peacewatch services up'") from None
 
 
-def format_hit(source: dict[str, Any]) -> str:
-    stances = ", ".join(f"{s.get('actor')}:{s.get('stance')}" for s in source.get("stances") or [])
-    date = (source.get("published") or "")[:10] or "----------"
-    lines = [f"{date}  {source.get('title', '').strip()}",
-             f"            {source.get('source') or '?'}  {source.get('url', '')}"]
-    if stances:
-        lines.append(f"            stances: {stances}")
+def _trim(text: str | None, size: int = 160) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def format_hit(source: dict[str, Any], missions: Sequence[str] = ()) -> str:
+    """An article as a few lines: date (or "date unknown"), title, source and link, then each
+    stance with its mission, commitment and evidence sentence (trimmed)."""
+    undated = not source.get("published") or source.get("published_estimated")
+    date = "date unknown" if undated else source["published"][:10]
+    lines = [f"{date:<12}  {source.get('title', '').strip()}",
+             f"{'':<12}  {source.get('source') or '?'}  {source.get('url', '')}"]
+    for s in source.get("stances") or []:
+        if missions and s.get("mission") not in missions:
+            continue
+        commitment = f" ({s['commitment']})" if s.get("stance") == "support" and s.get("commitment") else ""
+        where = f" on {s['mission']}" if s.get("mission") else ""
+        condition = f" [{_trim(s['condition'], 60)}]" if s.get("condition") else ""
+        lines.append(f"{'':<12}  {s.get('actor')}: {s.get('stance')}{commitment}{where}{condition}")
+        if s.get("evidence"):
+            lines.append(f"{'':<12}    “{_trim(s['evidence'])}”")
     return "\n".join(lines)
 
 
-def print_results(response: dict[str, Any], out: TextIO, as_json: bool = False) -> int:
+def print_results(response: dict[str, Any], out: TextIO, as_json: bool = False,
+                  missions: Sequence[str] = ()) -> int:
     hits = response["hits"]["hits"]
     if as_json:
         for hit in hits:
@@ -101,6 +141,6 @@ def print_results(response: dict[str, Any], out: TextIO, as_json: bool = False) 
         return len(hits)
     total = response["hits"]["total"]["value"]
     for hit in hits:
-        out.write(format_hit(hit["_source"]) + "\n")
+        out.write(format_hit(hit["_source"], missions) + "\n\n")
     out.write(f"{len(hits)} of {total} articles\n")
     return len(hits)

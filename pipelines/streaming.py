@@ -258,6 +258,9 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         cancel(result, options)
         print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
               file=out, flush=True)
+        from pipelines.nlp.language_counts import format_language_counts
+
+        print(f"peacewatch run: languages: {format_language_counts(counters)}", file=out, flush=True)
         return code
     finally:
         if result is not None and not _terminal(_state(result)):

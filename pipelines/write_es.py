@@ -26,6 +26,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from pipelines import latency
 from pipelines.deadletters import DEAD, make_dead_letter, public
+from pipelines.reports import report_documents
 from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ class BulkWriter:
     Args:
         settings: where Elasticsearch is.
         index: the alias to write to (default ``settings.index("articles")``).
+        reports_index: the alias of the stance reports written with each article (default
+            ``settings.index("reports")`` when ``index`` is the default, else none).
         chunk_size: documents per bulk request.
         max_chunk_bytes: byte cap per bulk request.
         retry_seconds: how long transient failures are retried before :class:`ElasticsearchUnavailable`.
@@ -86,7 +89,8 @@ class BulkWriter:
         on_retry: called before each retry (a counter: a running job shows its retries at once).
     """
 
-    def __init__(self, settings: Settings, index: str | None = None, *, chunk_size: int = 500,
+    def __init__(self, settings: Settings, index: str | None = None, *, reports_index: str | None = None,
+                 chunk_size: int = 500,
                  max_chunk_bytes: int = 10 * 1024 * 1024, retry_seconds: float = 900.0,
                  sleep: Callable[[float], None] = time.sleep, abort: threading.Event | None = None,
                  on_retry: Callable[[], None] | None = None) -> None:
@@ -94,6 +98,7 @@ class BulkWriter:
             raise ValueError("chunk_size and max_chunk_bytes must be positive")
         self.settings = settings
         self.index = index or settings.index("articles")
+        self.reports_index = reports_index or (None if index else settings.index("reports"))
         self.chunk_size = chunk_size
         self.max_chunk_bytes = max_chunk_bytes
         self.retry_seconds = retry_seconds
@@ -119,7 +124,14 @@ class BulkWriter:
         """One pass: returns ``(ids indexed, {id: (status, reason)} failed)``; raises on transport errors."""
         from elasticsearch import helpers
 
-        actions = ({"_index": self.index, "_id": doc_id, "_source": doc} for doc_id, doc in documents.items())
+        actions: list[dict[str, Any]] = []
+        owner: dict[str, str] = {}  # report id -> its article's id
+        for doc_id, doc in documents.items():
+            actions.append({"_index": self.index, "_id": doc_id, "_source": doc})
+            if self.reports_index:
+                for report in report_documents(doc):
+                    owner[report["id"]] = doc_id
+                    actions.append({"_index": self.reports_index, "_id": report["id"], "_source": report})
         done: set[str] = set()
         failed: dict[str, tuple[Any, str]] = {}
         for ok, item in helpers.streaming_bulk(
@@ -134,8 +146,28 @@ class BulkWriter:
                 error = result.get("error") or result.get("exception") or "unknown error"
                 reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
                 kind = error.get("type") if isinstance(error, dict) else type(error).__name__
-                failed[doc_id] = (result.get("status"), f"{kind}: {reason}"[:1000])
+                where = "its stance report: " if doc_id in owner else ""
+                failed.setdefault(owner.get(doc_id, doc_id), (result.get("status"), f"{where}{kind}: {reason}"[:1000]))
+        # an article counts as written once it and all its reports are
+        done = {doc_id for doc_id in done if doc_id in documents and doc_id not in failed}
+        if self.reports_index and done:
+            self._delete_stale_reports(done, [r for r, a in owner.items() if a in done])
         return done, failed
+
+    def _delete_stale_reports(self, article_ids: set[str], keep: list[str]) -> None:
+        """Deletes reports of these articles that their new analysis no longer has.
+
+        (A search and a bulk delete: the local Elasticsearch distribution has no ``_delete_by_query``.)
+        """
+        from elasticsearch import helpers
+
+        query: dict[str, Any] = {"bool": {"filter": [{"terms": {"article_id": sorted(article_ids)}}]}}
+        if keep:
+            query["bool"]["must_not"] = [{"ids": {"values": keep}}]
+        hits = self._es.search(index=self.reports_index, query=query, size=10_000, source=False)["hits"]["hits"]
+        if hits:
+            helpers.bulk(self._es, ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits),
+                         raise_on_error=False, max_retries=3)
 
     def write(self, articles: Sequence[dict[str, Any]]) -> WriteResult:
         """Indexes ``articles``; returns what was indexed and the dead letters of rejected ones.
@@ -188,7 +220,7 @@ class BulkWriter:
             if aborted or time.monotonic() + backoff > deadline:
                 why = "stopping" if aborted else f"still failing after {self.retry_seconds:g}s"
                 raise ElasticsearchUnavailable(
-                    f"Elasticsearch at {self.settings.es_url} {why} ({problem}); "
+                    f"Elasticsearch at {self.settings.es_url_safe} {why} ({problem}); "
                     f"{len(pending)} documents not written", len(pending))
             self.retries += 1
             if self.on_retry is not None:

@@ -19,6 +19,12 @@ TRACKING_PARAMS = frozenset(
         "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "at_medium", "at_campaign",
         "at_custom1", "at_custom2", "at_custom3", "at_custom4", "CMP", "rss", "taid", "mbid",
         "smid", "partner", "sr_share", "xtor", "spm", "share",
+        # publishers' own campaign and referral markers
+        "maca", "traffic_source", "intcmp", "int_cmp", "s_cid", "wt.mc_id", "wt_mc", "soc_src", "soc_trk",
+        "cmp", "cmp_id", "campaign_id", "tracking_id", "trk", "trkcampaign", "icid", "ncid", "guccounter",
+        "guce_referrer", "guce_referrer_sig", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
+        "vero_id", "fb_action_ids", "fb_action_types", "fb_ref", "fb_source", "twclid", "ttclid", "li_fat_id",
+        "rb_clickid", "s_kwcid", "ef_id", "ved", "usg",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "ns_")

@@ -16,12 +16,13 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from schemas.errors import UserError
+from schemas.redact import redact_url, register_secret
 
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
 DEFAULT_EMULATOR_HOST = "127.0.0.1:8085"
 DEFAULT_PROJECT = "peacewatch-local"
 TOPICS = ("articles", "alerts", "deadletter")
-INDICES = ("articles", "alerts", "deadletter", "stances")
+INDICES = ("articles", "alerts", "deadletter", "stances", "reports")
 
 # (yaml key, environment variable, type) for each setting that may come from outside.
 _SOURCES: tuple[tuple[str, str, type], ...] = (
@@ -40,6 +41,7 @@ _SOURCES: tuple[tuple[str, str, type], ...] = (
     ("cache_dir", "PEACEWATCH_CACHE_DIR", str),
     ("spacy_model", "PEACEWATCH_SPACY_MODEL", str),
     ("kibana_url", "PEACEWATCH_KIBANA_URL", str),
+    ("missions_file", "PEACEWATCH_MISSIONS_FILE", str),
 )
 _SECRET_FILES = {"es_api_key": "PEACEWATCH_ES_API_KEY_FILE", "es_password": "PEACEWATCH_ES_PASSWORD_FILE"}
 _SECRETS = frozenset({"es_api_key", "es_password"})
@@ -91,6 +93,7 @@ class Settings:
     cache_dir: str = dataclasses.field(default_factory=lambda: str(_user_dir("XDG_CACHE_HOME", ".cache")))
     spacy_model: str | None = None
     kibana_url: str = "http://127.0.0.1:5601"
+    missions_file: str | None = None  # extra or overriding missions (pipelines/nlp/data/missions.yaml format)
 
     # ---- names -------------------------------------------------------------------------
     def index(self, name: str) -> str:
@@ -126,16 +129,27 @@ class Settings:
     def es_port(self) -> int:
         return urlsplit(self.es_url).port or 9200
 
+    @property
+    def es_url_safe(self) -> str:
+        """The Elasticsearch URL fit for printing (user-info and tokens masked)."""
+        return redact_url(self.es_url)
+
     def redacted(self) -> dict[str, Any]:
         """The settings as a dict fit for printing: secrets replaced by ``'***'`` or ``None``."""
         out = dataclasses.asdict(self)
         for key in _SECRETS:
             out[key] = "***" if out[key] else None
+        out["es_url"] = self.es_url_safe
         return out
 
     def env_exports(self) -> dict[str, str]:
-        """The environment a shell needs to reach these services (no secrets)."""
-        env = {"PUBSUB_PROJECT_ID": self.pubsub_project, "PEACEWATCH_ES_URL": self.es_url}
+        """The environment a shell needs to reach these services (no secrets).
+
+        An Elasticsearch URL that carries credentials or tokens is left out: it is never printed.
+        """
+        env = {"PUBSUB_PROJECT_ID": self.pubsub_project}
+        if self.es_url_safe == self.es_url:
+            env["PEACEWATCH_ES_URL"] = self.es_url
         if self.pubsub_emulator_host:
             env["PUBSUB_EMULATOR_HOST"] = self.pubsub_emulator_host
         if self.prefix != "peacewatch":
@@ -241,6 +255,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
             values["pubsub_emulator_host"] = host
     values = {k: v for k, v in values.items() if v is not None}
     settings = Settings(**values)
+    for key in _SECRETS:  # masked wherever they might appear (errors, logs)
+        register_secret(getattr(settings, key))
+    register_secret(urlsplit(settings.es_url).password)
     _check(settings)
     return settings
 
@@ -248,12 +265,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 def _check(settings: Settings) -> None:
     parts = urlsplit(settings.es_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(f"Elasticsearch URL {settings.es_url!r} is not an http(s) URL",
+        raise UserError(f"Elasticsearch URL {settings.es_url_safe!r} is not an http(s) URL",
                         "set PEACEWATCH_ES_URL, e.g. http://127.0.0.1:9200")
     try:
         parts.port
     except ValueError:
-        raise UserError(f"Elasticsearch URL {settings.es_url!r} has an invalid port") from None
+        raise UserError(f"Elasticsearch URL {settings.es_url_safe!r} has an invalid port") from None
     if settings.es_username and not settings.es_password:
         raise UserError("PEACEWATCH_ES_USERNAME is set without a password",
                         "set PEACEWATCH_ES_PASSWORD or PEACEWATCH_ES_PASSWORD_FILE")

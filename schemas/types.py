@@ -14,6 +14,7 @@ except ImportError:  # Python 3.10
 
 StanceLabel = Literal["support", "oppose", "undecided"]
 ActorType = Literal["country", "organisation", "person", "coalition"]
+Commitment = Literal["troops", "other", "none"]
 
 
 class Article(TypedDict, total=False):
@@ -28,6 +29,7 @@ class Article(TypedDict, total=False):
     published: Optional[str]
     published_raw: Optional[str]
     published_estimated: bool
+    truncated: list[str]
     fetched: Optional[str]
     source: Optional[str]
     feed_url: Optional[str]
@@ -52,6 +54,8 @@ class Stance(TypedDict, total=False):
     actor_type: Optional[ActorType]
     actor_code: Optional[str]
     stance: Required[StanceLabel]
+    mission: Required[str]
+    commitment: Required[Commitment]
     evidence: Optional[str]
     confidence: float
     cue: Optional[str]
@@ -78,6 +82,7 @@ class EnrichedArticle(TypedDict, total=False):
     country_codes: list[str]
     people: Required[list[str]]
     organisations: list[str]
+    missions: list[str]
     stances: Required[list[Stance]]
     indexed_at: Optional[str]
     latency_ms: Optional[float]
@@ -118,5 +123,31 @@ class DeadLetter(TypedDict, total=False):
     created: Required[str]
 
 
-SCHEMA_TYPES = {"article": Article, "enriched_article": EnrichedArticle, "alert": Alert, "deadletter": DeadLetter}
+class StanceReport(TypedDict, total=False):
+    """Schema ``json/stance_report.v1.json``: one document of the reports index."""
+
+    id: Required[str]
+    article_id: Required[str]
+    actor: Required[str]
+    actor_type: Optional[ActorType]
+    actor_code: Optional[str]
+    stance: Required[StanceLabel]
+    mission: Required[str]
+    commitment: Required[Commitment]
+    condition: Optional[str]
+    evidence: Optional[str]
+    confidence: Optional[float]
+    cue: Optional[str]
+    date: Optional[str]
+    dated: Required[bool]
+    seen: Required[str]
+    time: Optional[str]
+    source: Optional[str]
+    url: Optional[str]
+    title: Optional[str]
+    language: Optional[str]
+    indexed_at: Optional[str]
+
+
+SCHEMA_TYPES = {"stance_report": StanceReport, "article": Article, "enriched_article": EnrichedArticle, "alert": Alert, "deadletter": DeadLetter}
 NESTED_TYPES = {("enriched_article", "entities"): Entity, ("enriched_article", "stances"): Stance}

@@ -20,8 +20,11 @@ SCHEMA_FILES = {
     "enriched_article": "enriched_article.v1.json",
     "alert": "alert.v1.json",
     "deadletter": "deadletter.v1.json",
+    "stance_report": "stance_report.v1.json",
 }
-MAX_PAYLOAD_BYTES = 2_000_000
+# One record (a message, a file line) may be this large: Pub/Sub carries at most 10 MB, archives may
+# hold longer texts, which are cut to the contract's caps (and flagged) rather than dropped.
+MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
 
 
 class InvalidDocument(ValueError):

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_EVAL = ROOT.parent / "shared" / "eval"
+# PEACEWATCH_EVAL_DIR: the eval folder when the checkout is not beside shared/ (a git worktree)
+SHARED_EVAL = Path(os.environ.get("PEACEWATCH_EVAL_DIR") or ROOT.parent / "shared" / "eval")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

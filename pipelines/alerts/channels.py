@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from pipelines.alerts import render
 from schemas.errors import UserError
+from schemas.redact import origin, register_secret
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +79,15 @@ class ChannelSpec:
         return f"{self.kind}:{self.target}" if self.target else self.kind
 
 
-def parse_channel(spec: str, where: str = "channel") -> ChannelSpec:
-    """Parses and checks a channel spec without reading any secret.
+def parse_channel(spec: str, where: str = "channel", *, check_secrets: bool = False) -> ChannelSpec:
+    """Parses and checks a channel spec; webhook and Slack targets must be http(s) URLs.
+
+    Args:
+        spec: as the user wrote it.
+        where: names the rule in errors.
+        check_secrets: also read an ``env:``/``file:`` target that is available here and check
+            that it holds an http(s) URL (``alerts add`` and ``sync``; the pipeline checks it
+            when it builds the channel).
 
     Raises:
         UserError: naming the spec and what is wrong with it.
@@ -106,34 +114,76 @@ def parse_channel(spec: str, where: str = "channel") -> ChannelSpec:
     if target.startswith(("env:", "file:")):
         if not target.split(":", 1)[1]:
             raise UserError(f"{where}: {spec!r} names no variable or file")
+        if target.startswith("file:") and target[5:].startswith("//"):
+            raise UserError(f"{where}: {kind} target {target!r} is a file: URL; only http(s) URLs are delivered to",
+                            f"to read the URL from a file, write {kind}:file:/path/to/file")
+        if check_secrets:
+            check_present_secret(kind, target, where)
         return ChannelSpec(kind, target)
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(f"{where}: {kind} target must be an http(s) URL, env:VARIABLE or file:PATH")
+    check_url(kind, target, where)
     return ChannelSpec(kind, target)
 
 
+def check_url(kind: str, url: str, where: str = "channel") -> None:
+    """Raises :class:`UserError` unless ``url`` is an http(s) URL with a host (never echoing it)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname \
+            or any(c.isspace() for c in url):
+        raise UserError(f"{where}: {kind} target must be an http(s) URL, env:VARIABLE or file:PATH",
+                        "webhooks and Slack are only delivered to http:// or https:// URLs")
+
+
+def check_present_secret(kind: str, target: str, where: str) -> None:
+    """At ``add``/``sync``: when the variable or file of ``target`` is readable here, its value
+    must be an http(s) URL (a missing one may exist where the pipeline runs; it is checked there)."""
+    try:
+        url = resolve_secret(target)
+    except UserError:
+        return
+    try:
+        check_url(kind, url, where)
+    except UserError:
+        raise UserError(f"{where}: {target} does not hold an http(s) URL", "webhooks and Slack are only "
+                        "delivered to http:// or https:// URLs; the value is not shown") from None
+
+
+_MAX_SECRET_FILE = 8192  # a URL, not a document: a larger file is not read
+
+
 def resolve_secret(target: str) -> str:
-    """Reads a URL given as ``env:NAME`` or ``file:PATH``; a plain URL is returned as is."""
+    """Reads a URL given as ``env:NAME`` or ``file:PATH``; a plain URL is returned as is.
+
+    The value is registered with :func:`schemas.redact.register_secret`, so it is masked in
+    every error, log line and dead letter.
+    """
     if target.startswith("env:"):
         name = target[4:]
         value = os.environ.get(name)
         if not value:
             raise UserError(f"environment variable {name} is not set", "set it where the pipeline runs")
-        return value.strip()
-    if target.startswith("file:"):
+        value = value.strip()
+    elif target.startswith("file:"):
         try:
-            return Path(target[5:]).read_text(encoding="utf-8").strip()
+            with open(target[5:], "rb") as handle:
+                raw = handle.read(_MAX_SECRET_FILE + 1)
         except OSError as exc:
             raise UserError(f"cannot read {target[5:]}: {exc.strerror}") from None
-    return target
-
-
-def redact_url(url: str) -> str:
-    """``https://hooks.example.org/T0/B0/secret`` -> ``https://hooks.example.org/…``."""
-    parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.hostname}{port}/…"
+        if len(raw) > _MAX_SECRET_FILE:
+            raise UserError(f"{target[5:]} is larger than {_MAX_SECRET_FILE} bytes; it should hold one URL")
+        value = raw.decode("utf-8", "replace").strip()
+    else:
+        value = target
+    register_secret(value)
+    try:  # logs may show the path alone ("POST /services/T0/B0/secret HTTP/1.1")
+        parts = urlsplit(value)
+        register_secret(parts.path + (f"?{parts.query}" if parts.query else ""))
+    except ValueError:
+        pass
+    return value
 
 
 class Channel:
@@ -340,6 +390,7 @@ def build_channel(spec: ChannelSpec, clients: Mapping[str, Any]) -> Channel:
     if spec.kind == "email":
         return EmailChannel(channel_name(spec), spec.target.split(","), clients["smtp"]())
     url = resolve_secret(spec.target)
+    check_url(spec.kind, url, channel_name(spec))  # a stored rule's env/file value is checked here too
     cls = SlackChannel if spec.kind == "slack" else WebhookChannel
     return cls(channel_name(spec), url, clients["http"]())
 
@@ -349,4 +400,14 @@ def channel_name(spec: ChannelSpec) -> str:
     if spec.kind not in ("webhook", "slack") or spec.target.startswith(("env:", "file:")):
         return spec.spec
     digest = hashlib.sha256(spec.target.encode("utf-8")).hexdigest()[:8]
-    return f"{spec.kind}:{redact_url(spec.target)}#{digest}"
+    return f"{spec.kind}:{origin(spec.target)}#{digest}"
+
+
+def display_channel(spec: str) -> str:
+    """A channel spec fit for printing (``alerts list/show``, alert documents): literal webhook
+    and Slack URLs become their :func:`channel_name`; ``env:``/``file:`` specs and the rest stay."""
+    try:
+        return channel_name(parse_channel(spec)) if spec.partition(":")[0].lower() in ("webhook", "slack") else spec
+    except UserError:
+        kind = spec.partition(":")[0] if isinstance(spec, str) else "channel"
+        return f"{kind}:(invalid)"

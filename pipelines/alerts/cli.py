@@ -31,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--kind", choices=["match", "stance-change", "spike"], default="match")
     add.add_argument("--country", help="only articles about this country (name or code)")
     add.add_argument("--actor", help="only articles with a stance of this actor")
+    add.add_argument("--mission", help="only articles about this mission (see 'peacewatch missions'); "
+                                       "stance-change rules: stances on this mission")
     add.add_argument("--stance", choices=["support", "oppose", "undecided"], help="... and this stance")
     add.add_argument("--min-relevance", type=float, metavar="X", help="only articles at least this relevant (0-1)")
     add.add_argument("--source", help="only articles from this source")
@@ -98,7 +100,7 @@ def run_add(args: argparse.Namespace) -> int:
     from pipelines.alerts.rules import Rule
 
     rule = Rule(name=args.name, query=args.query, kind=args.kind.replace("-", "_"), enabled=not args.disabled,
-                country=args.country, actor=args.actor, stance=args.stance, source=args.source,
+                country=args.country, actor=args.actor, stance=args.stance, mission=args.mission, source=args.source,
                 min_relevance=args.min_relevance, channels=list(args.channel), throttle=args.throttle,
                 key_by=args.key_by, digest=args.digest, term=args.term, spike_k=args.spike_k,
                 spike_min_count=args.spike_min_count, spike_baseline_hours=args.baseline_hours,
@@ -109,13 +111,28 @@ def run_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shown(rule: Any) -> dict[str, Any]:
+    """The rule as printed: literal webhook and Slack URLs reduced to host and hash (they carry tokens)."""
+    from pipelines.alerts.channels import display_channel
+
+    out = rule.to_dict() | {"enabled": rule.enabled}
+    if out.get("channels"):
+        out["channels"] = [display_channel(c) for c in out["channels"]]
+    return out
+
+
+def _channels(rule: Any) -> str:
+    from pipelines.alerts.channels import display_channel
+
+    return ", ".join(display_channel(c) for c in rule.all_channels)
+
+
 def _summary(rule: Any) -> str:
-    filters = [f"{k}={getattr(rule, k)}" for k in ("country", "actor", "stance", "source", "min_relevance")
+    filters = [f"{k}={getattr(rule, k)}" for k in ("country", "actor", "stance", "mission", "source", "min_relevance")
                if getattr(rule, k) is not None]
     extra = [f"throttle {rule.throttle}" if rule.throttle else "", f"{rule.digest} digest" if rule.digest else ""]
     parts = [rule.kind, repr(rule.effective_query)] + filters + [e for e in extra if e]
-    channels = ", ".join(rule.all_channels)
-    return f"{'on ' if rule.enabled else 'off'} {rule.name:24s} {' '.join(parts)}  -> {channels}"
+    return f"{'on ' if rule.enabled else 'off'} {rule.name:24s} {' '.join(parts)}  -> {_channels(rule)}"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -123,7 +140,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     rules = _store(args).load()
     if args.json:
-        print(json.dumps([r.to_dict() | {"enabled": r.enabled} for r in rules], indent=2, ensure_ascii=False))
+        print(json.dumps([_shown(r) for r in rules], indent=2, ensure_ascii=False))
         return 0
     if not rules:
         print("no rules yet: peacewatch alerts add NAME --query '...'")
@@ -139,8 +156,8 @@ def run_show(args: argparse.Namespace) -> int:
     from pipelines.alerts.query import parse, to_query_string
 
     rule = _store(args).get(args.name)
-    print(yaml.safe_dump(rule.to_dict() | {"enabled": rule.enabled}, sort_keys=False, allow_unicode=True).rstrip())
-    print(f"delivered to: {', '.join(rule.all_channels)}")
+    print(yaml.safe_dump(_shown(rule), sort_keys=False, allow_unicode=True).rstrip())
+    print(f"delivered to: {_channels(rule)}")
     try:
         print(f"elasticsearch query_string: {to_query_string(rule_query(rule))}")
     except ValueError:
@@ -259,6 +276,7 @@ def run_status(args: argparse.Namespace) -> int:
 
     from pipelines.alerts.store import DeliveryLog
     from schemas.clients import elasticsearch_client
+    from schemas.redact import redact
     from schemas.settings import load_settings
 
     settings = load_settings()
@@ -280,5 +298,6 @@ def run_status(args: argparse.Namespace) -> int:
     for row in rows:
         print(f"{row['channel'][:44]:44s} {row['sent']:6d} {row['failed']:6d} {row['duplicates']:5d} "
               f"{row['throttled']:6d} {row['digest_pending']:6d}  {when(row['last_success_at'])}"
-              + (f" / {when(row['last_error_at'])}: {row['last_error']}" if row["last_error"] else ""))
+              + (f" / {when(row['last_error_at'])}: {redact(row['last_error'], keep_paths=False)}"
+                 if row["last_error"] else ""))
     return 0

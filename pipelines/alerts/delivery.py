@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
 from pipelines.alerts.channels import (Channel, ChannelSpec, DuplicateAlert, SmtpConfig, build_channel, channel_name,
-                                       is_permanent, parse_channel)
+                                       display_channel, is_permanent, parse_channel)
 from pipelines.alerts.matcher import Match
 from pipelines.alerts.render import make_snippet
 from pipelines.alerts.rules import Rule
@@ -52,7 +52,7 @@ MAX_AGE_SECONDS = 24 * 3600.0
 SEND_WAIT_SECONDS = 30.0  # how long a delivery round waits for its sends before handing alerts back
 DIGEST_SECONDS = {"hourly": 3600, "daily": 86400}
 RECORD_CHANNELS = ("index", "topic", "tail")  # written by the recorder (tail reads the index)
-_STANCE_KEYS = ("actor", "actor_type", "actor_code", "stance", "confidence", "evidence")
+_STANCE_KEYS = ("actor", "actor_type", "actor_code", "stance", "mission", "commitment", "confidence", "evidence")
 
 
 def _iso(timestamp: float) -> str:
@@ -79,6 +79,16 @@ def kibana_discover_url(settings: Any, article_id: str | None) -> str | None:
                  f"query:(language:kuery,query:{_rison_string(f'id:{json.dumps(article_id)}')}))")
     global_state = "(time:(from:now-5y,to:now))"
     return f"{base}/app/discover#/?_g={quote(global_state, safe='():,')}&_a={quote(app_state, safe='():,')}"
+
+
+def kibana_board_url(settings: Any, mission: str) -> str:
+    """The Kibana "Stance board" dashboard filtered on one mission, over the last year."""
+    base = settings.kibana_url.rstrip("/")
+    dashboard = f"{settings.prefix}-stance-board"
+    app_state = f"(query:(language:kuery,query:{_rison_string(f'mission:{json.dumps(mission)}')}))"
+    global_state = "(time:(from:now-1y,to:now))"
+    return (f"{base}/app/dashboards#/view/{dashboard}?_g={quote(global_state, safe='():,')}"
+            f"&_a={quote(app_state, safe='():,')}")
 
 
 def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: Any,
@@ -113,9 +123,10 @@ def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: 
         "snippet": make_snippet(article, match.matched_terms),
         "matched_terms": list(match.matched_terms),
         "stances": stances,
-        "kibana_url": kibana_discover_url(settings, article_id_),
+        "kibana_url": kibana_board_url(settings, rule.mission) if getattr(rule, "mission", None)
+        else kibana_discover_url(settings, article_id_),
         "key": match.key,
-        "channels": rule.all_channels,
+        "channels": [display_channel(c) for c in rule.all_channels],  # never a webhook URL
         "details": {"query": rule.effective_query, "countries": list(article.get("countries") or []),
                     "relevance": article.get("relevance"), **(details or {})},
     }
@@ -132,11 +143,10 @@ def deadletter(alert: Mapping[str, Any], channel: str, reason: str, error_type: 
 
 
 def _safe_error(exc: BaseException) -> str:
-    """An error message fit for logs and dead letters: no URLs (webhook URLs are secrets)."""
-    import re
+    """An error message fit for logs and dead letters: URLs cut to their host (webhook paths are secrets)."""
+    from schemas.redact import redact
 
-    text = str(exc) or type(exc).__name__
-    return re.sub(r"(https?://[^/\s'\"]+)[^\s'\"]*", r"\1/…", re.sub(r"url: \S+", "url: …", text))[:500]
+    return redact(str(exc) or type(exc).__name__, keep_paths=False)[:500]
 
 
 def period_start(now: float, digest: str) -> float:

@@ -117,7 +117,8 @@ class AlertEngine:
         state = self._stance_cache.get(rule.name)
         if state is None:
             state = self._stance_cache[rule.name] = self._stances.load(rule.name)
-        events, new_state = detect_stance_changes(state, article, actor=rule.actor, min_confidence=rule.min_confidence)
+        events, new_state = detect_stance_changes(state, article, actor=rule.actor, min_confidence=rule.min_confidence,
+                                                  mission=rule.mission)
         changed = {k: v for k, v in new_state.items() if state.get(k) != v}
         if changed:
             self._stances.save(rule.name, changed)
@@ -126,7 +127,8 @@ class AlertEngine:
         for event in events:
             details = {"actor": event.actor, "actor_type": event.actor_type, "previous": event.previous,
                        "current": event.current, "previous_article_id": event.previous_article_id,
-                       "evidence": event.evidence, "confidence": event.confidence}
+                       "evidence": event.evidence, "confidence": event.confidence, "mission": event.mission,
+                       "previous_evidence": event.previous_evidence, "previous_url": event.previous_url}
             keyed = Match(match.rule, match.matched_terms + (event.actor,), event.key)
             out.append(build_alert(rule, article, keyed, self.settings, now, "stance_change", details, event.key))
         return out

@@ -49,6 +49,8 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("actor", ("stances.actor", "stances.actor_code")),
         FieldSpec("actor_type", ("stances.actor_type",)),
         FieldSpec("stance", ("stances.stance",)),
+        FieldSpec("mission", ("missions", "stances.mission")),
+        FieldSpec("commitment", ("stances.commitment",)),
         FieldSpec("relevance", ("relevance",), "number"),
         FieldSpec("published", ("published",), "date"),
         FieldSpec("relevant", ("relevant",), "bool"),
@@ -63,6 +65,7 @@ ALIASES: dict[str, str] = {
     "entities": "entity", "entities.name": "entity", "entities.text": "entity",
     "topics": "topic", "stances.actor": "actor", "stances.actor_code": "actor",
     "stances.stance": "stance", "stances.actor_type": "actor_type", "body": "text",
+    "missions": "mission", "stances.mission": "mission", "stances.commitment": "commitment",
 }
 DEFAULT_FIELDS: tuple[str, ...] = ("title", "summary", "text")
 TEXT_FIELDS: tuple[str, ...] = tuple(name for name, spec in FIELDS.items() if spec.kind == "text")

@@ -14,13 +14,22 @@ keys are not only necessary but sufficient (a word, an OR of words, ``title:x``,
 ``*fire``): those are not evaluated again. The cost per article therefore grows with the number
 of candidate rules, not with the number of rules.
 
-Everything here is pure: no I/O, no clocks.
+Matching is pure (no I/O) except for one clock: each rule evaluated on an article has a time
+budget (``rule_budget``, 1 s) and so has the article (``article_budget``, 5 s). A rule that
+overruns is reported (logged, with the article id), counted in :attr:`RuleMatcher.overruns`
+and skipped for that article; once the article's budget is spent, its remaining rules are
+skipped and counted too. Python cannot interrupt a rule mid-evaluation: what bounds a single
+evaluation is that regular expressions and many-star wildcards run on RE2 (linear time, see
+``patterns.py``) and that words are at most 255 characters. The budget keeps one slow rule
+from holding the stream article after article.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
@@ -54,6 +63,7 @@ class SameStance:
 
     actor_tokens: tuple[str, ...] | None
     stance: str | None
+    mission: str | None = None
 
     def _hits(self, view: ArticleView) -> list[Mapping[str, Any]]:
         out = []
@@ -61,6 +71,8 @@ class SameStance:
             if not isinstance(stance, Mapping):
                 continue
             if self.stance and stance.get("stance") != self.stance:
+                continue
+            if self.mission and (stance.get("mission") or "other") != self.mission:
                 continue
             if self.actor_tokens is not None:
                 names = [analyze(str(stance.get(k) or "")) for k in ("actor", "actor_code")]
@@ -79,14 +91,16 @@ class SameStance:
 def rule_query(rule: Rule) -> Query:
     """The rule's query ANDed with its filters, as one AST (raises QuerySyntaxError)."""
     clauses: list[tuple[str, Any]] = [(MUST, parse(rule.effective_query))]
-    for fld, value in (("country", rule.country), ("source", rule.source)):
+    # --mission alone: the article is about the mission (its missions, or a stance on it)
+    mission = rule.mission if not (rule.actor or rule.stance) else None
+    for fld, value in (("country", rule.country), ("source", rule.source), ("mission", mission)):
         if value:
             tokens = tuple(analyze(value))
             node = Term(fld, tokens, value) if len(tokens) == 1 else Phrase(fld, tokens, 0, value)
             clauses.append((MUST, node))
     if rule.actor or rule.stance:
         actor = tuple(analyze(rule.actor)) if rule.actor else None
-        clauses.append((MUST, SameStance(actor, rule.stance)))
+        clauses.append((MUST, SameStance(actor, rule.stance, rule.mission)))
     if rule.min_relevance is not None:
         clauses.append((MUST, Range("relevance", str(rule.min_relevance), None, True, True, "")))
     return clauses[0][1] if len(clauses) == 1 else Bool(tuple(clauses))
@@ -94,8 +108,11 @@ def rule_query(rule: Rule) -> Query:
 
 # Keys from these fields are found in a large share of articles (a handful of countries, three
 # stances): a rule keyed on them would be checked for most articles, so other keys are preferred.
-_COMMON_FIELDS = frozenset({"country", "actor", "actor_type", "stance", "language", "source", "topic"})
+_COMMON_FIELDS = frozenset({"country", "actor", "actor_type", "stance", "language", "source", "topic", "mission",
+                            "commitment"})
 _COMMON_KEY_COST = 25.0
+RULE_BUDGET = 1.0  # seconds one rule may take on one article
+ARTICLE_BUDGET = 5.0  # seconds all rules may take on one article
 MIN_AFFIX_LENGTH = 2  # a wildcard's literal prefix or suffix shorter than this narrows nothing down
 # An article's words are looked up among the literal prefixes (suffixes) by their first (last) n
 # characters, one pass over the words per n in use; a literal is filed under its first (last)
@@ -304,10 +321,26 @@ class RuleMatcher:
             spike rule's query only selects the articles its detector looks at, so matching it
             is not an alert by itself (:class:`~pipelines.alerts.engine.AlertEngine` passes all
             kinds and runs the detectors).
+        rule_budget: seconds one rule may take on one article; over it, the rule is skipped for
+            that article, counted in :attr:`overruns` and logged.
+        article_budget: seconds all rules together may take on one article; over it, the rules
+            not yet evaluated are skipped for that article and counted in :attr:`skipped`.
+        clock: seconds, monotonic (tests pass a fake one).
+
+    Attributes:
+        overruns: rule name -> articles on which the rule overran its budget.
+        skipped: rule name -> articles for which the rule was not evaluated (article budget spent).
     """
 
-    def __init__(self, rules: Iterable[Rule], kinds: Iterable[str] = ("match",)) -> None:
+    def __init__(self, rules: Iterable[Rule], kinds: Iterable[str] = ("match",), *,
+                 rule_budget: float = RULE_BUDGET, article_budget: float = ARTICLE_BUDGET,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         kinds = frozenset(kinds)
+        self.rule_budget = rule_budget
+        self.article_budget = article_budget
+        self._clock = clock
+        self.overruns: Counter[str] = Counter()
+        self.skipped: Counter[str] = Counter()
         self.rules: list[_Compiled] = []
         self.index: dict[str, list[int]] = {}  # key name -> rule numbers, for inspection
         self.always: list[int] = []
@@ -410,24 +443,58 @@ class RuleMatcher:
         return sorted(found.union(decided))
 
     def match(self, article: Mapping[str, Any]) -> list[Match]:
-        """Returns a :class:`Match` for each rule that matches ``article``, in rule order."""
+        """Returns a :class:`Match` for each rule that matches ``article``, in rule order.
+
+        Rules that overrun their time budget (or come after the article's budget is spent) are
+        left out, counted and logged; see the class description.
+        """
         view = ArticleView(article)
+        clock = self._clock
+        started = clock()
         found, decided = self._lookup(view)
         if decided:
             found.update(decided)
         rows = self._rows
         out: list[Match] = []
+        deadline = started + self.article_budget
+        late: list[str] = []
         for number in sorted(found):
             name, exact, predicate, terms, keyed = rows[number]
             collected = decided.get(number)
             if collected is not None:
                 terms = collected
-            elif not (exact or predicate(view)):
-                continue
+            elif not exact:
+                before = clock()
+                if late or before > deadline:  # rules decided by their keys still count: they cost nothing
+                    late.append(name)
+                    continue
+                hit = predicate(view)
+                if hit and type(terms) is not tuple:
+                    terms = terms(view)
+                spent = clock() - before
+                if spent > self.rule_budget:
+                    self._overran(name, article, spent)
+                    continue
+                if not hit:
+                    continue
             elif type(terms) is not tuple:
                 terms = terms(view)
             out.append(Match(name, terms, match_key(keyed, article) if keyed is not None else None))
+        if late:
+            self._out_of_time(article, late)
         return out
+
+    def _overran(self, name: str, article: Mapping[str, Any], spent: float) -> None:
+        self.overruns[name] += 1
+        count = self.overruns[name]
+        level = logging.WARNING if count == 1 or count % 100 == 0 else logging.DEBUG
+        logger.log(level, "alert rule %r took %.0f ms on article %s (budget %.0f ms): skipped for this article "
+                   "(%d time(s) so far)", name, spent * 1000, article.get("id"), self.rule_budget * 1000, count)
+
+    def _out_of_time(self, article: Mapping[str, Any], names: list[str]) -> None:
+        self.skipped.update(names)
+        logger.warning("alert matching on article %s used its %.1f s budget: %d rule(s) not evaluated for it (%s)",
+                       article.get("id"), self.article_budget, len(names), ", ".join(names[:5]))
 
     def match_batch(self, articles: Sequence[Mapping[str, Any]]) -> list[list[Match]]:
         """:meth:`match` for each article of ``articles``, in order."""

@@ -1,7 +1,7 @@
 """Lucene query-string syntax (what Kibana's search bar and ES ``query_string`` accept), parsed to an AST.
 
 Supported: words, ``"phrases"``, ``"phrase"~N`` proximity, wildcards ``*`` and ``?``,
-``word~`` / ``word~N`` fuzzy, ``/regex/``, ``AND`` ``OR`` ``NOT`` ``&&`` ``||`` ``!``, ``+`` and
+``word~`` / ``word~N`` fuzzy, ``/regex/`` (RE2, linear time; see ``patterns.py``), ``AND`` ``OR`` ``NOT`` ``&&`` ``||`` ``!``, ``+`` and
 ``-``, grouping with ``( )``, ``field:value`` and ``field:(group)``, ranges ``[a TO b]`` /
 ``{a TO b}`` / ``field:>=x``, ``field:*`` and ``_exists_:field``, ``*:*``, boosts ``^N``
 (accepted, ignored), backslash escapes. The default operator is OR.
@@ -23,6 +23,7 @@ from typing import Union
 
 from pipelines.alerts.analysis import analyze, fold
 from pipelines.alerts.fields import FIELDS, resolve_field
+from pipelines.alerts.patterns import Matcher, UnsafePattern, compile_regexp, compile_wildcard, fold_pattern
 from schemas.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ class Wildcard:
     field: str | None
     pattern: str
     raw: str
-    regex: re.Pattern = field(compare=False, hash=False, repr=False, default=None)  # type: ignore[assignment]
+    regex: Matcher = field(compare=False, hash=False, repr=False, default=None)  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Regexp:
     field: str | None
     pattern: str
     raw: str
-    regex: re.Pattern = field(compare=False, hash=False, repr=False, default=None)  # type: ignore[assignment]
+    regex: Matcher = field(compare=False, hash=False, repr=False, default=None)  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -362,9 +363,9 @@ class _Parser:
         if tok.kind == "REGEX":
             self.boost()
             try:
-                compiled = re.compile(fold(tok.text))
-            except re.error as exc:
-                raise self.error(tok, f"invalid regular expression: {exc}") from None
+                compiled = compile_regexp(fold_pattern(tok.text, fold))
+            except UnsafePattern as exc:
+                raise self.error(tok, exc.reason, exc.hint) from None
             return Regexp(fld, tok.text, f"/{tok.text}/", compiled)
         if tok.kind == "RANGE":
             self.boost()
@@ -393,7 +394,7 @@ class _Parser:
         if tok.wild:
             if text == "*":
                 return Exists(fld) if fld else MatchAll()
-            return self.wildcard(fld, raw)
+            return self.wildcard(fld, raw, tok)
         if fld is not None and FIELDS[fld].kind != "text":
             return Term(fld, (fold(text),), raw)
         tokens = tuple(analyze(text))
@@ -416,7 +417,7 @@ class _Parser:
             return Term(fld, tokens, f'"{text}"')
         return Phrase(fld, tokens, slop, f'"{text}"')
 
-    def wildcard(self, fld: str | None, raw: str) -> Query:
+    def wildcard(self, fld: str | None, raw: str, tok: _Tok) -> Query:
         # Wildcard terms are normalised (lower-cased, folded) but not tokenised, as in ES.
         parts: list[str] = []
         literal: list[str] = []
@@ -434,7 +435,11 @@ class _Parser:
         unescaped_wild = [c for c in re.sub(r"\\.", "", raw) if c in "*?"]
         if raw.endswith("*") and unescaped_wild == ["*"] and not raw.endswith("\\*"):
             return Prefix(fld, fold(_unescape(raw[:-1])), raw)
-        return Wildcard(fld, pattern, raw, re.compile("".join(parts), re.DOTALL))
+        try:
+            compiled = compile_wildcard("".join(parts), unescaped_wild.count("*"))
+        except UnsafePattern as exc:
+            raise self.error(tok, exc.reason, exc.hint) from None
+        return Wildcard(fld, pattern, raw, compiled)
 
     def range(self, fld: str | None, tok: _Tok) -> Query:
         body = tok.text

@@ -87,11 +87,26 @@ def headline(alert: Mapping[str, Any]) -> str:
     if kind == "stance_change":
         d = alert.get("details") or {}
         before = d.get("previous") or "no position"
-        return f"[{alert['rule']}] {d.get('actor')}: {before} -> {d.get('current')}"
+        on = f" on {d['mission']}" if d.get("mission") else ""
+        return f"[{alert['rule']}] {d.get('actor')}{on}: {before} → {d.get('current')}"
     if kind == "spike":
         d = alert.get("details") or {}
         return f"[{alert['rule']}] spike: {d.get('count')} mentions in the hour (baseline {d.get('mean', 0):.1f})"
     return f"[{alert['rule']}] {alert.get('title')}"
+
+
+def _change_lines(alert: Mapping[str, Any]) -> list[str]:
+    """A stance change's evidence: the sentence before and the sentence now, with their links."""
+    d = alert.get("details") or {}
+    if alert.get("kind") != "stance_change":
+        return []
+    out = []
+    if d.get("previous_evidence"):
+        out.append(f"before ({d.get('previous')}): \"{d['previous_evidence']}\"" +
+                   (f" {d['previous_url']}" if d.get("previous_url") else ""))
+    if d.get("evidence"):
+        out.append(f"now ({d.get('current')}): \"{d['evidence']}\"" + (f" {alert['url']}" if alert.get("url") else ""))
+    return out
 
 
 def as_text(alert: Mapping[str, Any]) -> str:
@@ -104,6 +119,7 @@ def as_text(alert: Mapping[str, Any]) -> str:
         lines.append("".join(f"*{t}*" if hit else t for t, hit in snippet_parts(alert["snippet"])))
     if alert.get("stances"):
         lines.append(f"stances: {_stances_line(alert)}")
+    lines.extend(_change_lines(alert))
     for label, key in (("article", "url"), ("kibana", "kibana_url")):
         if alert.get(key):
             lines.append(f"{label}: {alert[key]}")
@@ -125,8 +141,22 @@ def as_html(alert: Mapping[str, Any]) -> str:
     parts = [f"<h3>{esc(headline(alert))}</h3>", f"<p>{meta}</p>" if meta else "",
              f"<p>{snippet}</p>" if snippet else "",
              f"<p>Stances: {esc(_stances_line(alert))}</p>" if alert.get("stances") else "",
+             *_change_html(alert, esc, link),
              f"<p>{link(alert.get('url'), 'Open article')} · {link(alert.get('kibana_url'), 'Open in Kibana')}</p>"]
     return "".join(p for p in parts if p)
+
+
+def _change_html(alert: Mapping[str, Any], esc, link) -> list[str]:  # noqa: ANN001
+    d = alert.get("details") or {}
+    if alert.get("kind") != "stance_change":
+        return []
+    out = []
+    if d.get("previous_evidence"):
+        out.append(f"<p>Before ({esc(d.get('previous'))}): “{esc(d['previous_evidence'])}” "
+                   f"{link(d.get('previous_url'), 'article')}</p>")
+    if d.get("evidence"):
+        out.append(f"<p>Now ({esc(d.get('current'))}): “{esc(d['evidence'])}” {link(alert.get('url'), 'article')}</p>")
+    return out
 
 
 def _slack_link(url: Any, label: str) -> str:
@@ -149,6 +179,12 @@ def as_slack(alert: Mapping[str, Any]) -> dict[str, Any]:
         lines.append(f">{snippet}")
     if alert.get("stances"):
         lines.append(f"Stances: {slack_escape(_stances_line(alert))}")
+    d = alert.get("details") or {}
+    if alert.get("kind") == "stance_change":
+        if d.get("previous_evidence"):
+            lines.append(f"Before: “{slack_escape(str(d['previous_evidence']))}” {_slack_link(d.get('previous_url'), 'article')}")
+        if d.get("evidence"):
+            lines.append(f"Now: “{slack_escape(str(d['evidence']))}” {_slack_link(alert.get('url'), 'article')}")
     if alert.get("kibana_url"):
         lines.append(_slack_link(alert["kibana_url"], "Open in Kibana"))
     body = "\n".join(lines)

@@ -21,13 +21,13 @@ import dataclasses
 import logging
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from schemas.errors import UserError
+from schemas.files import private_dir, write_private_text
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ class Rule:
         enabled: disabled rules are kept but never matched.
         country, actor, stance, source: filters; ``actor`` and ``stance`` must hold in the same
             stance of the article.
+        mission: a missions catalogue id: the article is about it (with ``actor``/``stance``: the
+            same stance is on it); a stance-change rule follows stances on this mission only.
         min_relevance: the article's relevance must be at least this.
         channels: channel specs (``webhook:URL``, ``slack:URL``, ``email:ADDRESS``, ``tail``);
             ``index`` and ``topic`` are always on.
@@ -86,6 +88,7 @@ class Rule:
     country: str | None = None
     actor: str | None = None
     stance: str | None = None
+    mission: str | None = None
     source: str | None = None
     min_relevance: float | None = None
     channels: list[str] = field(default_factory=list)
@@ -149,8 +152,13 @@ class Rule:
             raise UserError(f"{where}: {exc}") from None
 
 
-def validate_rule(rule: Rule) -> None:
+def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
     """Checks a rule completely, so that nothing about it can fail in the stream.
+
+    Args:
+        rule: the rule.
+        check_secrets: read the ``env:``/``file:`` channel targets available here and check that
+            they hold http(s) URLs (``add`` and ``sync``).
 
     Raises:
         UserError: naming the rule and the problem; for query errors a
@@ -163,7 +171,7 @@ def validate_rule(rule: Rule) -> None:
     if not isinstance(rule.name, str) or not NAME_RE.match(rule.name):
         raise UserError(f"rule name {rule.name!r} is not valid",
                         "use lower-case letters, digits, '-', '_' or '.', at most 64 characters")
-    for name in ("query", "country", "actor", "stance", "source", "throttle", "key_by", "digest", "term", "description"):
+    for name in ("query", "country", "actor", "stance", "mission", "source", "throttle", "key_by", "digest", "term", "description"):
         value = getattr(rule, name)
         if value is not None and not isinstance(value, str):
             raise UserError(f"{where}: {name} must be text, not {type(value).__name__}")
@@ -180,6 +188,13 @@ def validate_rule(rule: Rule) -> None:
             raise QuerySyntaxError(f"{where}: {label}: {exc.message}", exc.hint, exc.position, exc.query) from None
     if rule.kind == "spike" and not (rule.term or rule.query.strip()):
         raise UserError(f"{where}: a spike rule needs --term (what to count)", "e.g. --term 'ceasefire'")
+    if rule.mission is not None:
+        from pipelines.nlp.missions import load_catalogue
+
+        try:
+            load_catalogue().check_id(rule.mission)
+        except UserError as exc:
+            raise UserError(f"{where}: {exc.message}", exc.hint) from None
     if rule.stance is not None and rule.stance not in STANCES:
         raise UserError(f"{where}: stance {rule.stance!r} is not one of {', '.join(STANCES)}")
     if rule.min_relevance is not None and not (isinstance(rule.min_relevance, (int, float)) and 0 <= rule.min_relevance <= 1):
@@ -194,7 +209,7 @@ def validate_rule(rule: Rule) -> None:
     if not isinstance(rule.channels, list):
         raise UserError(f"{where}: channels must be a list")
     for spec in rule.channels:
-        parse_channel(spec, where)
+        parse_channel(spec, where, check_secrets=check_secrets)
     for name in ("spike_k", "min_confidence"):
         if not isinstance(getattr(rule, name), (int, float)) or getattr(rule, name) < 0:
             raise UserError(f"{where}: {name} must be a non-negative number")
@@ -232,7 +247,7 @@ class RuleStore:
 
     def add(self, rule: Rule, replace: bool = False) -> None:
         """Validates and adds ``rule``; with ``replace`` an existing rule of that name is replaced."""
-        validate_rule(rule)
+        validate_rule(rule, check_secrets=True)
         rules = self.load()
         names = [r.name for r in rules]
         if rule.name in names:
@@ -245,12 +260,19 @@ class RuleStore:
         self._write(rules)
 
     def remove(self, name: str) -> None:
-        """Removes the rule called ``name`` (UserError when there is none)."""
-        rules = self.load()
-        kept = [r for r in rules if r.name != name]
-        if len(kept) == len(rules):
+        """Removes the rule called ``name`` (UserError when there is none).
+
+        The other entries are kept as they are written, unvalidated: a rule refused at load (a
+        bad channel stored by an older version) can itself be removed this way.
+        """
+        import yaml
+
+        entries = _raw_entries(self.path)
+        kept = [e for e in entries if not (isinstance(e, Mapping) and e.get("name") == name)]
+        if len(kept) == len(entries):
             raise UserError(f"no rule called {name!r} in {self.path}", "see `peacewatch alerts list`")
-        self._write(kept)
+        private_dir(self.path.parent)
+        write_private_text(self.path, yaml.safe_dump({"version": 1, "rules": kept}, sort_keys=False, allow_unicode=True))
 
     def set_enabled(self, name: str, enabled: bool) -> None:
         """Enables or disables the rule called ``name``."""
@@ -275,7 +297,7 @@ class RuleStore:
         Returns:
             The names ``added``, ``changed``, ``removed`` and ``unchanged``.
         """
-        wanted = load_rules_file(Path(file))
+        wanted = load_rules_file(Path(file), check_secrets=True)
         current = {r.name: r for r in self.load()}
         report: dict[str, list[str]] = {"added": [], "changed": [], "removed": [], "unchanged": []}
         for rule in wanted:
@@ -291,21 +313,31 @@ class RuleStore:
     def _write(self, rules: list[Rule]) -> None:
         import yaml
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         body = {"version": 1, "rules": [r.to_dict() for r in rules]}
         text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
-        fd, tmp = tempfile.mkstemp(prefix=".alerts-", suffix=".yaml", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_private_text(self.path, text)  # atomic: workers never read half a file
 
 
-def load_rules_file(path: Path) -> list[Rule]:
-    """Reads and validates a rules file.
+def _raw_entries(path: Path) -> list[Any]:
+    """The rule entries of a rules file as written (no validation); [] when there is no file."""
+    import yaml
+
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"{path}: cannot read rules: {str(exc).splitlines()[0]}", "fix the YAML syntax") from None
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict) and isinstance(data.get("rules") or [], list):
+        return list(data.get("rules") or [])
+    raise UserError(f"{path}: expected 'version: 1' and a list under 'rules'")
+
+
+def load_rules_file(path: Path, *, check_secrets: bool = False) -> list[Rule]:
+    """Reads and validates a rules file (``check_secrets``: see :func:`validate_rule`).
 
     Raises:
         UserError: naming the file, the rule and the problem.
@@ -334,11 +366,12 @@ def load_rules_file(path: Path) -> list[Rule]:
         where = f"{path}: rules[{number}]"
         rule = Rule.from_dict(item, where)
         try:
-            validate_rule(rule)
+            validate_rule(rule, check_secrets=check_secrets)
         except QuerySyntaxError as exc:
             raise QuerySyntaxError(f"{path}: {exc.message}", exc.hint, exc.position, exc.query) from None
         except UserError as exc:
-            raise UserError(f"{path}: {exc.message}", exc.hint) from None
+            hint = f"{exc.hint or 'fix it'}; or remove the rule with `peacewatch alerts remove {rule.name}`"
+            raise UserError(f"{path}: {exc.message}", hint) from None
         if rule.name in seen:
             raise UserError(f"{where}: the name {rule.name!r} is used twice")
         seen.add(rule.name)

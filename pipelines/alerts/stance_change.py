@@ -1,9 +1,11 @@
-"""Stance-change alerts: an actor's stance on the force changes, or it takes a position first.
+"""Stance-change alerts: an actor's stance on a mission changes, or it takes a position first.
 
 :func:`detect_stance_changes` is pure: previous state and one article in, events and new state
 out. The state per actor is its last known stance, from which article and when. Rules:
 
-- the actor key is ``actor_code`` when there is one, else the folded actor name;
+- the actor key is ``actor_code`` when there is one, else the folded actor name, and the state is
+  kept per actor *and mission* (``FR@ukraine``): "Germany on ukraine: undecided -> support";
+  a rule with a mission follows stances on that mission only;
 - stances below ``min_confidence`` are ignored; when an article has several stances of one
   actor, the most confident wins (ties: the first);
 - a first ``support`` or ``oppose`` is an event (``previous`` None); a first ``undecided`` is
@@ -41,6 +43,9 @@ class ActorStance:
     article_id: str | None
     published: str | None
     confidence: float | None = None
+    mission: str | None = None
+    evidence: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class StanceEvent:
     previous_article_id: str | None
     evidence: str | None
     confidence: float | None
+    mission: str | None = None
+    previous_evidence: str | None = None
+    previous_url: str | None = None
 
 
 def actor_key(stance: Mapping[str, Any]) -> str:
@@ -74,7 +82,8 @@ def _later_or_equal(published: str | None, than: str | None) -> bool:
 
 def detect_stance_changes(state: Mapping[str, ActorStance], article: Mapping[str, Any],
                           actor_types: tuple[str, ...] | None = ("country",), actor: str | None = None,
-                          min_confidence: float = 0.5) -> tuple[list[StanceEvent], dict[str, ActorStance]]:
+                          min_confidence: float = 0.5, mission: str | None = None,
+                          ) -> tuple[list[StanceEvent], dict[str, ActorStance]]:
     """Compares the article's stances with the known ones.
 
     Args:
@@ -84,6 +93,7 @@ def detect_stance_changes(state: Mapping[str, ActorStance], article: Mapping[str
             they have an actor code).
         actor: only this actor (name or code), or None for all.
         min_confidence: ignore less confident stances.
+        mission: only stances on this mission, or None for every mission (each its own state).
 
     Returns:
         The events, and the new state (a new dict holding only what changed on top of ``state``).
@@ -99,31 +109,39 @@ def detect_stance_changes(state: Mapping[str, ActorStance], article: Mapping[str
         confidence = stance.get("confidence")
         if confidence is not None and confidence < min_confidence:
             continue
-        key = actor_key(stance)
-        if not key:
+        plain = actor_key(stance)
+        if not plain:
             continue
-        if wanted and wanted not in (key, actor_key({"actor": stance.get("actor")})):
+        if wanted and wanted not in (plain, actor_key({"actor": stance.get("actor")})):
             continue
+        on = stance.get("mission") or "other"
+        if mission and on != mission:
+            continue
+        key = f"{plain}@{on}"
         if key not in best or (confidence or 0) > (best[key].get("confidence") or 0):
             best[key] = stance
     new_state = dict(state)
     events: list[StanceEvent] = []
     for key, stance in best.items():
-        before = state.get(key)
+        # state written before missions existed is keyed by actor alone
+        before = state.get(key) or state.get(key.rsplit("@", 1)[0])
         if before is not None and not _later_or_equal(article.get("published"), before.published):
             continue
         current = str(stance["stance"])
+        on = stance.get("mission") or "other"
         record = ActorStance(str(stance.get("actor")), stance.get("actor_type"), current, article.get("id"),
-                             article.get("published"), stance.get("confidence"))
+                             article.get("published"), stance.get("confidence"), on, stance.get("evidence"),
+                             article.get("url"))
         if before is None:
             new_state[key] = record
             if current in POSITIONS:
                 events.append(StanceEvent(key, record.actor, record.actor_type, None, current, None,
-                                          stance.get("evidence"), stance.get("confidence")))
+                                          stance.get("evidence"), stance.get("confidence"), on))
         elif before.stance != current:
             new_state[key] = record
             events.append(StanceEvent(key, record.actor, record.actor_type, before.stance, current,
-                                      before.article_id, stance.get("evidence"), stance.get("confidence")))
+                                      before.article_id, stance.get("evidence"), stance.get("confidence"), on,
+                                      before.evidence, before.url))
     return events, new_state
 
 
@@ -139,19 +157,25 @@ class StanceStateStore:
         self._db.execute("CREATE TABLE IF NOT EXISTS stance_state (rule TEXT NOT NULL, key TEXT NOT NULL, "
                          "actor TEXT, actor_type TEXT, stance TEXT NOT NULL, article_id TEXT, published TEXT, "
                          "confidence REAL, PRIMARY KEY (rule, key))")
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(stance_state)")}
+        with self._db:  # databases from before missions: add the new columns
+            for column in ("mission", "evidence", "url"):
+                if column not in columns:
+                    self._db.execute(f"ALTER TABLE stance_state ADD COLUMN {column} TEXT")
 
     def load(self, rule: str) -> dict[str, ActorStance]:
         """Returns the state of ``rule``: actor key -> last known stance."""
-        rows = self._db.execute("SELECT key, actor, actor_type, stance, article_id, published, confidence "
-                                "FROM stance_state WHERE rule=?", (rule,)).fetchall()
+        rows = self._db.execute("SELECT key, actor, actor_type, stance, article_id, published, confidence, "
+                                "mission, evidence, url FROM stance_state WHERE rule=?", (rule,)).fetchall()
         return {row[0]: ActorStance(*row[1:]) for row in rows}
 
     def save(self, rule: str, changed: Mapping[str, ActorStance]) -> None:
         """Writes the given actors' stances."""
         with self._db:
             for key, value in changed.items():
-                self._db.execute("INSERT OR REPLACE INTO stance_state VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (rule, key, *asdict(value).values()))
+                fields = asdict(value)
+                self._db.execute(f"INSERT OR REPLACE INTO stance_state (rule, key, {', '.join(fields)}) "
+                                 f"VALUES ({', '.join('?' * (len(fields) + 2))})", (rule, key, *fields.values()))
 
     def close(self) -> None:
         self._db.close()

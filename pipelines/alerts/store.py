@@ -31,6 +31,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from schemas.files import connect_sqlite
+from schemas.redact import redact
+
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASE_SECONDS = 120.0  # a claim whose worker stopped renewing it is taken over after this
@@ -56,9 +59,7 @@ MAPPINGS = {
 
 def connect(path: str | Path) -> sqlite3.Connection:
     """Opens (and creates) an SQLite database for use by several processes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), timeout=30.0, isolation_level=None, check_same_thread=False)
+    connection = connect_sqlite(path, timeout=30.0, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=NORMAL")
     return connection
@@ -195,6 +196,8 @@ class DeliveryLog:
     def finish(self, alert_id: str, channel: str, status: str, now: float, attempts: int = 1,
                error: str | None = None) -> None:
         """Records the outcome of a claimed delivery and counts it in the channel's statistics."""
+        error = redact(error, keep_paths=False)[:2000] if error else error  # the log never holds a URL's secret
+
         def outcome(document: dict[str, Any]) -> None:
             document.update(status=status, at=now, error=error, lease_until=0,
                             attempts=int(document.get("attempts") or 0) + attempts)

@@ -8,15 +8,16 @@ from itertools import islice
 
 from .entities import resolve_entities, summarise
 from .gazetteer import load_gazetteer
-from .language import detect_language
+from .language import resolve_language
 from .relevance import load_topics, score_relevance
 from .cues import load_lexicon
-from .stance_merge import merge_hits
+from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
+from .stance_records import stance_records
 from .stances import extract_stances
 
 logger = logging.getLogger(__name__)
 
-ANALYSED_LANGUAGES = frozenset({"en"})
+ANALYSED_LANGUAGES = frozenset({"en"})  # the parsed route; other languages go by their pack (lang_route)
 MAX_CHARS = 20_000  # longer texts are cut: the lead and first paragraphs carry the stances
 _CHUNK_BATCHES = 8  # batches processed inside one memory zone
 
@@ -47,7 +48,7 @@ def new_result(article: dict, language: str | None) -> dict:
     return {"id": article.get("id"), "relevant": False, "relevance": 0.0, "relevance_explanation": [],
             "topics": [], "language": language, "analysed": False, "not_analysed_reason": None,
             "entities": [], "countries": [], "country_codes": [], "people": [], "organisations": [],
-            "stances": []}
+            "missions": [], "stances": []}
 
 
 def _relevance(result: dict, article: dict) -> None:
@@ -79,18 +80,9 @@ def complete_result(result: dict, doc, article: dict, title_len: int, *, explain
     result.update(summarise(mentions, gaz))
     if not result["relevant"]:
         return result
-    stances = []
-    for actor, stance, confidence, best, all_hits in merge_hits(extract_stances(doc, mentions, gaz, load_lexicon())):
-        record = {"actor": actor.name, "actor_type": actor.actor_type, "actor_code": actor.code,
-                  "stance": stance, "evidence": best.evidence, "confidence": confidence,
-                  "cue": best.cue, "condition": best.condition}
-        if explain:
-            record["explanation"] = {
-                "actor_resolution": best.actor.resolution,
-                "cue": best.cue, "sentence": best.evidence, "notes": best.notes,
-                "hits": [{"stance": h.stance, "cue": h.cue, "confidence": h.confidence,
-                          "own_refusal": h.own_refusal, "sentence": h.evidence} for h in all_hits]}
-        stances.append(record)
+    hits = extract_stances(doc, mentions, gaz, load_lexicon(), day=day)
+    stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
+                                                 language=result.get("language"), explain=explain)
     result["stances"] = stances
     return result
 
@@ -116,27 +108,35 @@ def analyze_articles(nlp, articles: Iterable[dict], *, batch_size: int = 32,  # 
         results: list[dict] = []
         pending: list[tuple[dict, dict, int]] = []
         texts: list[str] = []
+        clause_items: list[tuple[dict, dict, str, int, dt.date]] = []
         for article in chunk:
             title, text = article.get("title") or "", article.get("text") or ""
             # too few words to tell: trust the feed's language, else assume English
-            language = detect_language(f"{title}\n{text}") or article.get("language") or (
+            language = resolve_language(f"{title}\n{text}", article.get("language")) or (
                 "en" if text.strip() else None)
             result = new_result(article, language)
             results.append(result)
             if language is None:
                 result["not_analysed_reason"] = "no text to analyse"
                 continue
-            if language not in ANALYSED_LANGUAGES:
+            route = route_name(language, ANALYSED_LANGUAGES)
+            if route is None:
                 result["not_analysed_reason"] = f"language {language!r} is not analysed"
                 continue
             result["analysed"] = True
             composed, title_len = compose_text(article)
+            if route == CLAUSE_ROUTE:
+                clause_items.append((result, article, composed, title_len, article_date(article)))
+                continue
             pending.append((result, article, title_len))
             texts.append(composed)
         # a memory zone frees the strings/vocab entries created by these docs afterwards
-        with nlp.memory_zone():
-            for (result, article, title_len), doc in zip(pending, nlp.pipe(texts, batch_size=batch_size)):
-                complete_result(result, doc, article, title_len, explain=explain)
+        if pending:
+            with nlp.memory_zone():
+                for (result, article, title_len), doc in zip(pending, nlp.pipe(texts, batch_size=batch_size)):
+                    complete_result(result, doc, article, title_len, explain=explain)
+        if clause_items:
+            analyze_clause_batch(clause_items, batch_size=batch_size, explain=explain)
         yield from results
 
 

@@ -51,8 +51,11 @@ def _read_articles(handle: TextIO, counters: dict[str, int]) -> Iterator[dict]:
 
 
 def _explain_line(result: dict) -> str:
+    from .lang_route import route_name
+
+    route = route_name(result.get("language")) if result.get("analysed") else None
     lines = [f"[{result['id']}] relevant={result['relevant']} score={result['relevance']} "
-             f"language={result['language']} topics={result['topics']}"]
+             f"language={result['language']} route={route or 'none'} topics={result['topics']}"]
     if result.get("not_analysed_reason"):
         lines.append(f"  not analysed: {result['not_analysed_reason']}")
     for match in result["relevance_explanation"][:6]:
@@ -63,6 +66,8 @@ def _explain_line(result: dict) -> str:
         lines.append(f"  {stance['actor']}: {stance['stance']} ({stance['confidence']}) cue={stance['cue']!r} "
                      f"via {exp.get('actor_resolution', '')}"
                      + (f" condition={stance['condition']!r}" if stance.get("condition") else ""))
+        if exp.get("mechanism"):
+            lines.append(f"    {exp['mechanism']}")
         lines.append(f"    \"{stance['evidence'][:200]}\"")
     return "\n".join(lines)
 
@@ -72,7 +77,11 @@ def run_analyze(args: argparse.Namespace) -> int:
     from schemas.errors import UserError
 
     from .analyze import analyze_articles
+    from .language_counts import count_languages, format_language_counts
+    from .missions import load_catalogue
     from .model import load_nlp
+
+    load_catalogue()  # a bad missions file stops here, naming the entry
 
     counters = {"read": 0, "skipped": 0}
     progress = sys.stderr.isatty()
@@ -86,11 +95,13 @@ def run_analyze(args: argparse.Namespace) -> int:
         source.close()
         raise UserError(str(exc), "make install, or set PEACEWATCH_SPACY_MODEL / --model") from None
     written = 0
+    languages = count_languages([])
     with source, _open(args.output, "w") as sink:
         for result in analyze_articles(nlp, _read_articles(source, counters),
                                        batch_size=args.batch_size, explain=args.explain):
             sink.write(json.dumps(result, ensure_ascii=False) + "\n")
             written += 1
+            languages.update(count_languages([result]))
             if args.explain:
                 print(_explain_line(result), file=sys.stderr)
             if progress and written % 100 == 0:
@@ -98,6 +109,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     if progress:
         print(file=sys.stderr)
     print(f"analysed {written} articles, skipped {counters['skipped']} bad lines", file=sys.stderr)
+    print(f"languages: {format_language_counts(languages)}", file=sys.stderr)
     return 0
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -38,6 +38,22 @@ class Lexicon:
     references: frozenset[str] = frozenset()
     deferrals: frozenset[str] = frozenset()
     needs_object: frozenset[str] = frozenset()
+    person_heads: frozenset[str] = frozenset()
+    org_heads: frozenset[str] = frozenset()
+    generic_org_heads: frozenset[str] = frozenset()
+    tentative: frozenset[str] = frozenset()
+    ejectors: frozenset[str] = frozenset()
+    departures: frozenset[str] = frozenset()
+    evaluations: dict[str, tuple[str, float]] = field(default_factory=dict)
+    evaluators: frozenset[str] = frozenset()
+    contributor_nouns: frozenset[str] = frozenset()
+    contributor_modifiers: frozenset[str] = frozenset()
+    details: frozenset[str] = frozenset()
+    stoppers: frozenset[str] = frozenset()
+    harms: frozenset[str] = frozenset()
+    condemners: frozenset[str] = frozenset()
+    council_acts: frozenset[str] = frozenset()
+    authored: frozenset[str] = frozenset()
 
     def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
         """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
@@ -72,4 +88,9 @@ def load_lexicon() -> Lexicon:
                    as_set("modals"), as_set("conditions"), as_set("speech"), as_set("actor_heads"),
                    as_set("wish"), as_set("contributors"), as_set("means"), as_set("ending"),
                    as_set("reversers"), as_set("continuation"), as_set("requests"), as_set("references"),
-                   as_set("deferrals"), as_set("needs_object"))
+                   as_set("deferrals"), as_set("needs_object"), as_set("person_heads"), as_set("org_heads"),
+                   as_set("generic_org_heads"), as_set("tentative"), as_set("ejectors"), as_set("departures"),
+                   {str(k).lower(): (str(v[0]), float(v[1])) for k, v in (data.get("evaluations") or {}).items()},
+                   as_set("evaluators"), as_set("contributor_nouns"), as_set("contributor_modifiers"),
+                   as_set("details"), as_set("stoppers"), as_set("harms"), as_set("condemners"),
+                   as_set("council_acts"), as_set("authored"))

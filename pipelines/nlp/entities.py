@@ -21,6 +21,12 @@ _TITLE_WORDS = frozenset(
     "mr mrs ms dr sir dame lord lady president prime minister chancellor general gen lt col "
     "secretary senator sen king queen prince sheikh pm premier ambassador envoy".split())
 _BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|author)\b", re.IGNORECASE)
+# A dateline opening a line: "NAIROBI, Kenya (Reuters) —", "UNITED NATIONS (AP) -", "Kyiv, March 3 (Reuters) -".
+# The places in it say where the report was filed, not who acts.
+_DATELINE = re.compile(
+    r"^[ \t]*(?:[A-Z][A-Z.'\-]+(?:[ \t][A-Z][A-Z.'\-]+)*(?:,[ \t]*[^\n,()—–]{2,30}){0,2}[ \t]*(?:\([^()\n]{1,40}\))?"
+    r"|[A-Z][\w.'\-]+(?:[ \t][A-Z][\w.'\-]+)*(?:,[ \t]*[^\n,()—–]{2,30}){0,2}[ \t]*\([^()\n]{1,40}\))"
+    r"[ \t]*(?:—|–|--|-|:)[ \t]", re.MULTILINE)
 
 
 @dataclass
@@ -48,6 +54,7 @@ class Mention:
     how: str
     actor_id: str | None = None
     office: Office | None = None
+    members: tuple[str, ...] = ()  # for country groups: the members' ISO codes
 
     def as_dict(self, title_len: int) -> dict:
         """Output record; offsets are relative to the field (title or text) they occur in."""
@@ -89,31 +96,63 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
         Mentions in document order; unresolvable entities are dropped.
     """
     mentions: list[Mention] = []
+    datelines = [(m.start(), m.end()) for m in _DATELINE.finditer(doc.text[:5000])]
     surnames: dict[str, str] = {}  # folded last name -> canonical full name seen in this doc
+    consumed: set[int] = set()  # tokens already part of a person found here ("India Walton")
+    titled: dict[str, Office] = {}  # person -> office given by a title in this doc
     for ent in doc.ents:
+        if ent.start in consumed:
+            continue
         label = ent.label_
         text = ent.text.strip()
         base = dict(text=text, label=label, start=ent.start_char, end=ent.end_char,
                     token_start=ent.start, token_end=ent.end)
+        dateline = any(a <= ent.start_char < b for a, b in datelines)
         if ent.ent_id_ and ent.ent_id_ in gaz.countries:
             code = ent.ent_id_
             how = {"NORP": "demonym", "ORG": "seat"}.get(label) or (gaz.place(text) or (code, "name"))[1]
+            if dateline:
+                how = "dateline"
+            elif label == "GPE" and how == "name" and _first_name(doc, ent, gaz):
+                # "India Walton said": a person's first name, not the country
+                span = doc[ent.start: ent.end + 1]
+                name = span.text
+                consumed.add(ent.end)
+                surnames[fold(name.split()[-1])] = name
+                office = gaz.office_on(name, day)
+                actor_id = office.actor_id if office else None
+                mentions.append(Mention(text=name, label="PERSON", kind="person", name=name,
+                                        code=actor_id if actor_id in gaz.countries else None,
+                                        how="office" if office else "name (first name is a place)",
+                                        start=span.start_char, end=span.end_char, token_start=span.start,
+                                        token_end=span.end, actor_id=actor_id, office=office))
+                continue
             mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code, how=how, **base))
+            continue
+        if ent.ent_id_ and ent.ent_id_ in gaz.groups:
+            group = gaz.groups[ent.ent_id_]
+            members = _group_members(doc, ent, group.members)
+            if members:
+                mentions.append(Mention(kind="group", name=group.name, code=None, how="group",
+                                        members=members, **base))
             continue
         if ent.ent_id_ and ent.ent_id_ in gaz.organisations:
             org = gaz.organisations[ent.ent_id_]
-            mentions.append(Mention(kind=org.kind, name=org.name, code=None, how="ruler", **base))
+            mentions.append(Mention(kind=org.kind, name=org.name, code=None,
+                                    how="dateline" if dateline else "ruler", **base))
             continue
         if label in _PLACE_LABELS:
             place = gaz.place(text) or gaz.place(_strip_titles(text))
             if place:
                 code, how = place
+                how = "dateline" if dateline else how
                 mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code,
                                         how=how, **base))
                 continue
             org = gaz.organisation(text)
             if org:
-                mentions.append(Mention(kind=org.kind, name=org.name, code=None, how="alias", **base))
+                mentions.append(Mention(kind=org.kind, name=org.name, code=None,
+                                        how="dateline" if dateline else "alias", **base))
                 continue
         if label not in ("PERSON", "ORG", "GPE", "NORP"):
             continue
@@ -133,11 +172,109 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
             continue
         surnames[fold(name.split()[-1])] = name
         office = gaz.office_on(name, day)
+        how = "office"
+        if office is None:
+            office = _title_office(ent, name, gaz, day) or titled.get(name)
+            how = "title in the text"
+            if office:
+                titled.setdefault(name, office)
         actor_id = office.actor_id if office else None
         code = actor_id if actor_id in gaz.countries else None
-        mentions.append(Mention(kind="person", name=name, code=code, how="office" if office else "name",
+        mentions.append(Mention(kind="person", name=name, code=code, how=how if office else "name",
                                 actor_id=actor_id, office=office, **base))
     return _coordinated_places(doc, gaz, mentions)
+
+
+_QUANTIFIERS = frozenset({"some", "several", "many", "few", "most", "various", "certain", "number",
+                          "handful", "majority", "minority", "half", "individual", "remaining", "group",
+                          "dozen", "couple", "host", "range", "series", "bunch", "list", "each", "any", "none"})
+
+
+def _first_name(doc, ent, gaz: Gazetteer) -> bool:  # noqa: ANN001
+    """A country name right before a surname is a first name ("Israel Rosen, a Labour MP",
+    "India Walton said"): one capitalised word follows that is no place, organisation or word of
+    an institution's name, and no further capitalised word follows it."""
+    if len(ent) != 1 or ent.end >= len(doc) or doc[ent.start].whitespace_ != " ":
+        return False
+    nxt = doc[ent.end]
+    if not (nxt.pos_ == "PROPN" and nxt.is_title and nxt.is_alpha and len(nxt) > 2):
+        return False
+    if nxt.ent_type_ not in ("", "PERSON") or gaz.place(nxt.text) or gaz.organisation(nxt.text):
+        return False
+    if nxt.lower_ in gaz.name_words or nxt.lower_ in gaz.title_words or (
+            ent.end + 1 < len(doc) and doc[ent.end + 1].is_title and doc[ent.end + 1].pos_ == "PROPN"):
+        return False
+    if nxt.ent_type_ == "PERSON":  # spaCy's NER reads the next word as a person's name
+        return True
+    # "India Walton, a researcher at ...": an apposition says what the person is
+    after = doc[ent.end + 1: ent.end + 4]
+    return len(after) == 3 and after[0].text == "," and after[1].lower_ in ("a", "an", "the") and \
+        any(t.dep_ == "appos" for t in doc[ent.end + 2: min(len(doc), ent.end + 7)])
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10}
+
+
+def _group_members(doc, ent, members: tuple[str, ...]) -> tuple[str, ...]:  # noqa: ANN001
+    """The members a group phrase stands for; none when a quantifier makes it a part of the group
+    ("some EU countries", "two Baltic states", "other EU members" without "the")."""
+    head = ent.root
+    words = [t for t in head.children if t.i < head.i] + [t for t in ent if t.i < head.i]
+    before = doc[max(ent.sent.start, ent.start - 3): ent.start]
+    lowered = {t.lower_ for t in [*words, *before]}
+    if lowered & _QUANTIFIERS or (lowered & {"other", "another"} and "the" not in lowered):
+        return ()
+    for t in [*words, *before]:
+        count = _NUMBER_WORDS.get(t.lower_)
+        if count is None and t.text.replace(",", "").isdigit():
+            count = int(t.text.replace(",", ""))
+        if count is not None and count < len(members):
+            return ()
+    of = next((t for t in reversed(before) if t.lower_ == "of"), None)
+    if of is not None and (of.head.like_num or of.head.lower_ in _QUANTIFIERS or of.head.lemma_.lower() in _QUANTIFIERS):
+        return ()  # "two of the Baltic states", "a large group of EU countries"
+    return members
+
+
+def _title_office(ent, name: str, gaz: Gazetteer, day: dt.date) -> Office | None:  # noqa: ANN001
+    """The office a title next to the name gives ("Danish Prime Minister Karen Holst", "Karen Holst,
+    Denmark's prime minister"), when it names the country or organisation; None for past or other
+    people's titles ("former", "opposition")."""
+    doc = ent.doc
+    sent = ent.sent
+    windows = []
+    before, i = [], ent.start - 1
+    while i >= sent.start and len(before) < 8 and not (doc[i].is_punct and doc[i].text not in ("-", "'s", "’s", ".")):
+        before.insert(0, doc[i])
+        i -= 1
+    inside = [t for t in ent if t.lower_ in {w for title in gaz.titles for w in title}]
+    windows.append(before + inside)
+    if ent.end < sent.end and doc[ent.end].text == ",":  # apposition: "Karen Holst, Denmark's prime minister,"
+        after, j = [], ent.end + 1
+        while j < sent.end and len(after) < 9 and not (doc[j].is_punct and doc[j].text not in ("-", "'s", "’s", ".")):
+            after.append(doc[j])
+            j += 1
+        windows.append(after)
+    for window in windows:
+        lowered = [t.lower_ for t in window]
+        if not window or set(lowered) & gaz.not_current:
+            continue
+        role = next((" ".join(title) for k in range(len(lowered)) for title in gaz.titles
+                     if tuple(lowered[k:k + len(title)]) == title), None)
+        if role is None:
+            continue
+        for t in window:
+            actor_id = None
+            if t.ent_id_ and (t.ent_id_ in gaz.countries or (
+                    t.ent_id_ in gaz.organisations and gaz.organisations[t.ent_id_].actor)):
+                actor_id = t.ent_id_
+            elif t.pos_ in ("PROPN", "ADJ") and t.text[:1].isupper():
+                place = gaz.place(t.text)
+                actor_id = place[0] if place else None
+            if actor_id:
+                return Office(name, actor_id, role, day, None, source="text")
+    return None
 
 
 def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:  # noqa: ANN001

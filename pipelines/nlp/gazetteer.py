@@ -48,13 +48,16 @@ class Office:
     role: str
     start: dt.date
     end: dt.date | None
+    source: str = "table"  # "table" (leaders.yaml) or "text" (a title written before the name)
 
     def held_on(self, day: dt.date) -> bool:
         """True when the office was held on ``day``."""
         return self.start <= day and (self.end is None or day < self.end)
 
     def describe(self) -> str:
-        """Human-readable span, e.g. ``prime minister 2023-12-13..``."""
+        """Human-readable span, e.g. ``prime minister 2023-12-13..``, or ``... (title in the text)``."""
+        if self.source == "text":
+            return f"{self.role} (title in the text)"
         end = self.end.isoformat() if self.end else ""
         return f"{self.role} {self.start.isoformat()}..{end}"
 
@@ -67,6 +70,15 @@ class Organisation:
     name: str
     kind: str
     actor: bool = True
+
+
+@dataclass(frozen=True)
+class CountryGroup:
+    """A well-defined group of countries ("the Baltic states") that stands for its members."""
+
+    id: str
+    name: str
+    members: tuple[str, ...]
 
 
 @dataclass
@@ -82,6 +94,12 @@ class Gazetteer:
     org_names: dict[str, str] = field(default_factory=dict)  # folded alias -> id
     people: dict[str, str] = field(default_factory=dict)  # folded alias -> canonical name
     offices: dict[str, list[Office]] = field(default_factory=dict)  # canonical name -> offices
+    groups: dict[str, CountryGroup] = field(default_factory=dict)  # id -> group
+    group_phrases: dict[str, str] = field(default_factory=dict)  # phrase (as written) -> group id
+    titles: tuple[tuple[str, ...], ...] = ()  # office titles as word tuples, longest first
+    not_current: frozenset[str] = frozenset()  # words that make a title a past/other one
+    name_words: frozenset[str] = frozenset()  # words continuing an institution's name after a country
+    title_words: frozenset[str] = frozenset()  # every word of the office titles
 
     def country_by_code(self, code: str) -> Country | None:
         """Country for an ISO alpha-2 code."""
@@ -132,6 +150,22 @@ def load_country_rows() -> list[dict]:
     return list(_load_yaml("countries.yaml"))
 
 
+def group_phrases() -> dict[str, CountryGroup]:
+    """Every phrase that names a country group (``groups.yaml``), mapped to its group."""
+    data = _load_yaml("groups.yaml")
+    default_heads = list(data.get("default_heads") or [])
+    out: dict[str, CountryGroup] = {}
+    for row in data["groups"]:
+        group = CountryGroup(row["id"], row["name"], tuple(row["members"]))
+        heads = list(row.get("heads") or default_heads) + list(row.get("extra_heads") or [])
+        for word in row.get("words") or []:
+            for head in heads:
+                out[f"{word} {head}"] = group
+        for phrase in row.get("phrases") or []:
+            out[str(phrase)] = group
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     """Load and index all data files (cached per process)."""
@@ -152,6 +186,17 @@ def load_gazetteer() -> Gazetteer:
         gaz.organisations[org.id] = org
         for alias in [row["name"], *(row.get("aliases") or [])]:
             gaz.org_names.setdefault(fold(alias), org.id)
+    titles = _load_yaml("titles.yaml")
+    gaz.titles = tuple(sorted({tuple(str(t).lower().split()) for t in titles["offices"]}, key=lambda t: -len(t)))
+    gaz.not_current = frozenset(str(w).lower() for w in titles["not_current"])
+    gaz.name_words = frozenset(str(w).lower() for w in titles.get("name_words") or [])
+    gaz.title_words = frozenset(w for title in gaz.titles for w in title)
+    for phrase, group in group_phrases().items():
+        unknown = [c for c in group.members if c not in gaz.countries]
+        if unknown:  # e.g. an unquoted NO (Norway) that YAML reads as false
+            raise ValueError(f"groups.yaml: group {group.id} has unknown member codes {unknown}")
+        gaz.groups.setdefault(group.id, group)
+        gaz.group_phrases[phrase] = group.id
     surname_owners: dict[str, set[str]] = {}
     for row in _load_yaml("leaders.yaml"):
         name = row["name"]

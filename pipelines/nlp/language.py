@@ -16,9 +16,9 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     for lang, words in {
         "en": "the and of to in is that for on with as by was are it from has have be at said will not this which his their an would who",
         "de": "der die und das ist nicht zu den von mit sich des auf für ein eine im dem auch es wird werden hat sind nach bei über wie",
-        "fr": "le la les et des du un une est dans pour que qui sur pas par au aux avec ce se ont sont il elle été plus selon",
+        "fr": "le la les et des du un une est dans pour que qui sur pas par au aux avec ce se ont sont il elle été plus selon l d n qu à ne",
         "es": "el la los las y de del que en un una es por con para se no al su sus como más ha fue según pero sobre este",
-        "it": "il la le gli e di del della che in un una è per con non si al dei delle sono ha anche come più alla nel",
+        "it": "il la le gli e di del della che in un una è per con non si al dei delle sono ha anche come più alla nel dell all",
         "pt": "o a os as e de do da dos das que em um uma é para com não se no na por ao mais foi como pelo pela",
         "nl": "de het een en van in is dat op te met voor niet zijn er aan ook als bij door wordt worden heeft maar",
         "pl": "i w na nie z się do że to jest o jak przez po za od dla jego ale czy być także oraz już może",
@@ -46,6 +46,15 @@ _SCRIPTS: list[tuple[str, re.Pattern[str]]] = [
     ("ko", re.compile(r"[\uAC00-\uD7AF]")),
 ]
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Letters that only some Latin-script languages use: each counts like a function word for them
+# (short texts have few function words; "ł", "ż", "ß" settle them).
+_LETTERS: dict[str, frozenset[str]] = {
+    "pl": frozenset("ąęłńśźż"), "de": frozenset("äöüß"), "fr": frozenset("œçèêëîïûù"),
+    "es": frozenset("ñ¿¡"), "pt": frozenset("ãõ"), "it": frozenset("ìò"), "cs": frozenset("ěřůťď"),
+    "ro": frozenset("șțăâ"), "tr": frozenset("ğış"), "hu": frozenset("őű"), "da": frozenset("æø"), "no": frozenset("æø"),
+    "sv": frozenset("å"),
+}
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 
 def detect_language(text: str, *, max_chars: int = 3000) -> str | None:
@@ -68,11 +77,36 @@ def detect_language(text: str, *, max_chars: int = 3000) -> str | None:
             if lang == "ru" and _SCRIPTS[0][1].search(sample):
                 return "uk"
             return lang
-    words = [w.casefold() for w in _WORD.findall(sample)]
+    # the English possessive "'s" would count as the Czech/Slovak "s" ("Sudan's army-led government")
+    words = [w.casefold() for w in _WORD.findall(_POSSESSIVE.sub("", sample))]
     if len(words) < 3:
         return None
     scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    lowered = sample.casefold()
+    for lang, letters_of in _LETTERS.items():
+        scores[lang] += min(sum(1 for c in lowered if c in letters_of), len(words) // 2)
     best = max(scores, key=lambda lang: (scores[lang], lang == "en"))
     if scores[best] == 0:
         return None
     return best
+
+
+SHORT_TEXT_WORDS = 60  # below this, a declared language outweighs the stop-word guess
+
+
+def resolve_language(text: str, declared: str | None) -> str | None:
+    """The language to analyse ``text`` in: the detected one, except that a declared language
+    (the feed's) wins on short texts, where a few shared function words decide the guess.
+
+    Args:
+        text: title and body.
+        declared: the language the source declares (ISO 639-1), if any.
+
+    Returns:
+        A language code, or None when there is nothing to tell it from.
+    """
+    detected = detect_language(text)
+    declared = (declared or "").split("-")[0].lower() or None
+    if detected and declared and detected != declared and len(_WORD.findall(text[:3000])) < SHORT_TEXT_WORDS:
+        return declared
+    return detected or declared

@@ -82,19 +82,27 @@ def country_patterns() -> list[dict]:
     return patterns
 
 
+def group_patterns() -> list[dict]:
+    """Phrase patterns for country groups (``groups.yaml``: "Baltic states", "EU member states")."""
+    from .gazetteer import group_phrases
+
+    return [{"label": "NORP", "pattern": phrase, "id": group.id} for phrase, group in group_phrases().items()]
+
+
 def add_entity_ruler(nlp: "spacy.Language") -> None:  # noqa: F821
     """Add the domain EntityRulers before ``ner`` (or last), unless they are already there.
 
     Two rulers, both phrase matchers (token-pattern matchers with thousands of patterns are
-    slow): organisations, coalitions and missions from ``data/patterns.jsonl`` matched
-    case-insensitively, and country names, capitals, demonyms and seats of government generated
+    slow): organisations, coalitions and missions from ``data/patterns.jsonl`` and country groups
+    from ``data/groups.yaml`` matched case-insensitively (a group phrase is longer than the
+    organisation it contains, so "EU member states" wins over "EU"), and country names, capitals, demonyms and seats of government generated
     from ``data/countries.yaml`` matched case-sensitively.
     """
     where = {"before": "ner"} if "ner" in nlp.pipe_names else {}
     if RULER_NAME not in nlp.pipe_names:
         ruler = nlp.add_pipe("entity_ruler", name=RULER_NAME,
                              config={"phrase_matcher_attr": "LOWER", "validate": False}, **where)
-        ruler.add_patterns(read_patterns())
+        ruler.add_patterns(read_patterns() + group_patterns())
     if COUNTRY_RULER_NAME not in nlp.pipe_names:
         ruler = nlp.add_pipe("entity_ruler", name=COUNTRY_RULER_NAME,
                              config={"phrase_matcher_attr": "ORTH", "validate": False}, **where)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 
+from .actor_filter import filter_candidates
 from .cues import STANCES
 from .stances import Actor, Hit
 
 logger = logging.getLogger(__name__)
 
 
-def merge_hits(hits: list[Hit]) -> list[tuple[Actor, str, float, Hit, list[Hit]]]:
+def merge_hits(hits: list[Hit], *, use_filter: bool = True) -> list[tuple[Actor, str, float, Hit, list[Hit]]]:
     """One stance per actor, by this rule:
 
     1. Refusals to send one's OWN troops (negated participation cues) are dropped when the actor
@@ -20,6 +21,9 @@ def merge_hits(hits: list[Hit]) -> list[tuple[Actor, str, float, Hit, list[Hit]]
        one's own part is undecided by the annotation definition).
     4. Otherwise the largest sum wins; when support and oppose are within 25% of each other the
        actor is ``undecided`` (mixed signals).
+
+    5. With ``use_filter``, the trained actor filter (:mod:`pipelines.nlp.actor_filter`, when its
+       model file is present and enabled) drops candidates it scores below its threshold.
 
     Returns:
         ``(actor, stance, confidence, best_hit, all_hits)`` per actor, in order of first hit.
@@ -49,4 +53,4 @@ def merge_hits(hits: list[Hit]) -> list[tuple[Actor, str, float, Hit, list[Hit]]
         share = totals[stance] / (sum(totals.values()) or 1.0)
         confidence = round(min(1.0, best.confidence + 0.05 * (len(candidates) - 1)) * max(share, 0.5), 2)
         merged.append((best.actor, stance, confidence, best, actor_hits))
-    return merged
+    return filter_candidates(merged) if use_filter else merged

@@ -61,9 +61,11 @@ def endless_body(handler: BaseHTTPRequestHandler) -> None:
 
 
 class FeedServer:
-    """Threaded HTTP server on 127.0.0.1 with an ephemeral port."""
+    """Threaded HTTP server on ``host`` (127.0.0.1 by default) with an ephemeral port."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.hosts: list[str] = []  # the Host header of each request
         self.routes: dict[str, Route] = {}
         self.requests: collections.Counter[str] = collections.Counter()
         self.not_modified: collections.Counter[str] = collections.Counter()
@@ -82,6 +84,7 @@ class FeedServer:
                 with server._lock:
                     server.requests[path] += 1
                     server.user_agents.append(self.headers.get("User-Agent", ""))
+                    server.hosts.append(self.headers.get("Host", ""))
                     route = server.routes.get(path)
                 if route is None:
                     self._send(404, b"not found", "text/plain")
@@ -116,7 +119,7 @@ class FeedServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -130,7 +133,7 @@ class FeedServer:
         self.httpd.server_close()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def route(self, path: str, body: bytes = b"", **kwargs) -> str:
         with self._lock:

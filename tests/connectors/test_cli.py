@@ -59,4 +59,4 @@ def test_replay_command(provisioned, tmp_path, capsys):
     args = _parse(["replay", str(archive), "--state-db", str(tmp_path / "s.db")])
     assert args.func(args) == 0
     err = capsys.readouterr().err
-    assert "replay summary: 1 new, 0 duplicate, 1 invalid, 1 published" in err
+    assert "replay summary: 1 new, 0 changed, 0 duplicate, 1 invalid, 1 published" in err

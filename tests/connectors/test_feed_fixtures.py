@@ -40,6 +40,7 @@ def test_feed_fixture(data_path: Path, sidecar: Path) -> None:
         url=overrides.get("url", "http://example.org/feed.xml"),
         language=overrides.get("language"),
         tags=tuple(overrides.get("tags", ["fixture"])),
+        timezone=overrides.get("timezone"),
     )
     data = data_path.read_bytes()
     if "rejected" in spec:

@@ -88,3 +88,39 @@ def test_bad_records_name_the_field(record, reason):
 
     with pytest.raises(BadLine, match=reason):
         record_to_article(record, datetime.now(timezone.utc))
+
+
+def test_same_url_with_other_content_is_reported_changed_and_republished(provisioned, subscriber, tmp_path):
+    settings = provisioned
+    subscription = settings.subscription_path("articles")
+    state_db = tmp_path / "s.sqlite3"
+    story = {"url": "https://example.org/c/1", "title": "Ceasefire talks", "text": "First version.", "source": "Wire"}
+    other = {"url": "https://example.org/c/2", "title": "Other", "text": "Unchanged.", "source": "Wire"}
+    counts = _replay(_write(tmp_path / "v1.jsonl", [json.dumps(story), json.dumps(other)]), settings, state_db)
+    assert (counts.new, counts.changed, counts.published) == (2, 0, 2)
+    pull_messages(subscriber, subscription, expect=2, timeout=30)
+
+    edited = {**story, "text": "Second version, with the vote count."}
+    archive = _write(tmp_path / "v2.jsonl", [json.dumps(edited), json.dumps(other)])
+    counts = _replay(archive, settings, state_db)
+    assert (counts.new, counts.changed, counts.duplicate, counts.published) == (0, 1, 1, 1)
+    messages = pull_messages(subscriber, subscription, expect=1, timeout=30) + drain(subscriber, subscription, quiet=1.0)
+    assert len(messages) == 1 and decode(messages[0])["text"] == "Second version, with the vote count."
+    assert messages[0].attributes["article_id"] == article_id(story["url"])  # same id: the index document is replaced
+
+    assert _replay(archive, settings, state_db).duplicate == 2  # nothing changed since
+    elsewhere = {**story, "text": "Another outlet's wording.", "source": "Other wire"}
+    counts = _replay(_write(tmp_path / "v3.jsonl", [json.dumps(elsewhere)]), settings, state_db)
+    assert (counts.changed, counts.duplicate) == (0, 1)  # another source's version of the story is a duplicate
+
+
+def test_a_10_mb_text_is_cut_to_the_cap_and_flagged_not_dropped(provisioned, subscriber, tmp_path):
+    settings = provisioned
+    huge = {"url": "https://example.org/huge", "title": "Huge\u0000 report\u0007", "text": "word " * 2_000_000}
+    archive = _write(tmp_path / "big.jsonl", [json.dumps(huge)])
+    assert archive.stat().st_size > 10_000_000
+    counts = _replay(archive, settings, tmp_path / "s.sqlite3")
+    assert (counts.published, counts.invalid) == (1, 0)
+    body = decode(pull_messages(subscriber, settings.subscription_path("articles"), expect=1, timeout=60)[0])
+    assert body["truncated"] == ["text"] and len(body["text"]) == 1_000_000
+    assert body["title"] == "Huge report"

@@ -30,6 +30,9 @@ NDJSON = KIBANA_DIR / "peacewatch.ndjson"
 TEMPLATES = ROOT / "schemas" / "elasticsearch"
 PREFIX = "peacewatch"
 DASHBOARD_TITLE = "peacewatch: who backs the force"
+BOARD_TITLE = "Stance board"
+# each dashboard's main data view (its own query is checked against it)
+DASHBOARD_INDEX = {"peacewatch-dashboard": "articles", "peacewatch-stance-board": "reports"}
 
 NUMERIC = {"long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long"}
 DATES = {"date", "date_nanos"}
@@ -180,6 +183,8 @@ def _visualization_accessors(lens: dict[str, Any]) -> dict[str, set[str]]:
     elif kind == "lnsMetric":
         ids = {vis.get(k) for k in ("metricAccessor", "secondaryMetricAccessor", "maxAccessor", "breakdownByAccessor")}
         used[vis["layerId"]] = {i for i in ids if i}
+    elif kind == "lnsDatatable":
+        used[vis["layerId"]] = {column["columnId"] for column in vis["columns"]}
     elif kind == "lnsPie":
         for layer in vis["layers"]:
             used.setdefault(layer["layerId"], set()).update({*layer.get("primaryGroups", []), *layer.get("metrics", [])})
@@ -237,7 +242,10 @@ def test_the_promised_objects_are_there():
     for expected in [("search", "Relevant articles"), ("search", "Stances: oppose"), ("search", "Dead letters by stage"),
                      ("search", "Alerts"), ("lens", "Stance by actor"), ("lens", "Top countries mentioned"),
                      ("lens", "Relevant articles per day"), ("lens", "Alerts per rule"),
-                     ("lens", "Dead letters by stage"), ("lens", "Latency p95"), ("dashboard", DASHBOARD_TITLE)]:
+                     ("lens", "Dead letters by stage"), ("lens", "Latency p95"), ("dashboard", DASHBOARD_TITLE),
+                     ("dashboard", BOARD_TITLE), ("lens", "Latest stance per actor"), ("lens", "Stance reports over time"),
+                     ("lens", "Sources of the stance reports"), ("search", "Stance board: support"),
+                     ("search", "Stance board: oppose"), ("search", "Stance board: undecided")]:
         assert expected in titles, f"missing {expected}"
 
 
@@ -248,7 +256,8 @@ def test_the_promised_objects_are_there():
 def test_one_data_view_per_alias_with_its_time_field():
     views = {obj["attributes"]["title"]: obj for obj in _of_type("index-pattern")}
     assert sorted(views) == sorted(f"{PREFIX}-{index}" for index in INDICES)
-    expected_time = {"articles": "published", "alerts": "created", "deadletter": "created", "stances": "window_start"}
+    expected_time = {"articles": "published", "alerts": "created", "deadletter": "created", "stances": "window_start",
+                     "reports": "time"}
     for index in INDICES:
         view = views[f"{PREFIX}-{index}"]
         assert view["id"] == f"{PREFIX}-{index}"
@@ -347,15 +356,22 @@ def test_stance_by_actor_is_stacked_by_stance_from_the_stances_index():
 # dashboard
 
 
-def test_dashboard_panels_resolve_and_fit_the_grid():
-    (dashboard,) = _of_type("dashboard")
+def _controls(dashboard: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    group = dashboard["attributes"].get("controlGroupInput")
+    return json.loads(group["panelsJSON"]) if group else {}
+
+
+@pytest.mark.parametrize("dashboard", _of_type("dashboard"), ids=lambda d: d["id"])
+def test_dashboard_panels_resolve_and_fit_the_grid(dashboard):
     attributes = dashboard["attributes"]
-    assert attributes["title"] == DASHBOARD_TITLE
+    assert attributes["title"] in (DASHBOARD_TITLE, BOARD_TITLE)
     assert set(attributes) <= DASHBOARD_ATTRIBUTES, f"unexpected attributes {set(attributes) - DASHBOARD_ATTRIBUTES}"
     json.loads(attributes["optionsJSON"])
-    _assert_query("articles", json.loads(attributes["kibanaSavedObjectMeta"]["searchSourceJSON"]).get("query"), "dashboard")
+    _assert_query(DASHBOARD_INDEX[dashboard["id"]],
+                  json.loads(attributes["kibanaSavedObjectMeta"]["searchSourceJSON"]).get("query"), "dashboard")
     panels = json.loads(attributes["panelsJSON"])
-    refs = {ref["name"]: ref for ref in dashboard["references"]}
+    control_refs = {f"controlGroup_{cid}:optionsListDataView" for cid in _controls(dashboard)}
+    refs = {ref["name"]: ref for ref in dashboard["references"] if ref["name"] not in control_refs}
     cells: dict[tuple[int, int], str] = {}
     for panel in panels:
         index = panel["panelIndex"]
@@ -371,9 +387,45 @@ def test_dashboard_panels_resolve_and_fit_the_grid():
         assert ref["type"] == panel["type"], f"panel {index}: type {panel['type']} but reference is {ref['type']}"
     assert len({p["panelIndex"] for p in panels}) == len(panels), "duplicate panelIndex"
     assert len(refs) == len(panels), "references that no panel uses"
-    on_dashboard = {ref["id"] for ref in dashboard["references"]}
+
+
+def test_every_lens_is_on_a_dashboard():
+    on_dashboard = {ref["id"] for d in _of_type("dashboard") for ref in d["references"]}
     for lens in _of_type("lens"):
-        assert lens["id"] in on_dashboard, f"lens {lens['id']} is not on the dashboard"
+        assert lens["id"] in on_dashboard, f"lens {lens['id']} is not on a dashboard"
+
+
+@pytest.mark.parametrize("dashboard", _of_type("dashboard"), ids=lambda d: d["id"])
+def test_dashboard_controls_use_aggregatable_fields(dashboard):
+    refs = {ref["name"]: ref for ref in dashboard["references"]}
+    for control_id, control in _controls(dashboard).items():
+        assert control["type"] == "optionsListControl", f"control {control_id}: type {control['type']} is not checked"
+        assert "dataViewId" not in control["explicitInput"], "the data view goes in the references (render.py renames them)"
+        ref = refs.get(f"controlGroup_{control_id}:optionsListDataView")
+        assert ref is not None and ref["type"] == "index-pattern", f"control {control_id}: no data view reference"
+        _assert_aggregatable(_index_of_view(ref["id"]), control["explicitInput"]["fieldName"], AGGREGATABLE,
+                             f"control {control_id}")
+
+
+def test_the_stance_board_filters_by_mission_over_a_year_with_a_search_per_stance():
+    board = _by_key()[("dashboard", "peacewatch-stance-board")]
+    attributes = board["attributes"]
+    assert (attributes["timeRestore"], attributes["timeFrom"], attributes["timeTo"]) == (True, "now-1y", "now")
+    fields = {c["explicitInput"]["fieldName"] for c in _controls(board).values()}
+    assert {"mission", "language"} <= fields
+    on_board = {ref["id"] for ref in board["references"]}
+    for stance in ("support", "oppose", "undecided"):
+        search = _by_key()[("search", f"peacewatch-search-board-{stance}")]
+        assert search["id"] in on_board
+        query = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"]
+        assert query == f'stance : "{stance}"'
+        assert {"actor", "mission", "evidence", "url"} <= set(search["attributes"]["columns"])
+    # every chart on the board reads the reports, so the mission control and an alert link's
+    # 'mission:"ukraine"' query filter all of them
+    for ref in board["references"]:
+        if ref["type"] == "lens":
+            lens = _by_key()[("lens", ref["id"])]
+            assert {index for _, _, index in _lens_layers(lens)} == {"reports"}
 
 
 # ---------------------------------------------------------------------------------------------

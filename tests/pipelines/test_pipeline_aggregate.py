@@ -62,7 +62,7 @@ def test_refresh_stance_windows_recounts_from_the_index(provisioned, es):
         for i, d in enumerate(DOCS)]
     result = writer.write(docs)
     writer.close()
-    es.indices.refresh(index=settings.index("articles"))
+    es.indices.refresh(index=[settings.index("articles"), settings.index("reports")])
     for _ in range(2):  # a second pass (a redelivery) must not change the counts
         assert refresh_stance_windows(es, settings, result.indexed) == 3
     es.indices.refresh(index=settings.index("stances"))

@@ -51,7 +51,7 @@ CEASEFIRE_2 = {"url": "https://e2e.example.org/2026/03/04/truce-south",
 # Sentences checked with `peacewatch analyze`: Germany undecided (confidence 0.9), then support (0.8).
 GERMANY_UNDECIDED = {"url": "https://e2e.example.org/2026/03/05/germany-weighs",
                      "title": "Germany weighs the troop request",
-                     "text": "Germany has not yet decided whether to send troops to the peacekeeping force.",
+                     "text": "Germany has not yet decided whether to send troops to the peacekeeping force for Ukraine.",
                      "source": "E2E Wire", "published": "2026-03-05T09:00:00Z", "language": "en"}
 GERMANY_SUPPORTS = {"url": "https://e2e.example.org/2026/03/06/germany-ready",
                     "title": "Germany ready to send troops",
@@ -299,8 +299,10 @@ def test_stance_change_rule_alerts_once_when_a_country_moves_from_undecided_to_s
         "Germany", "country", "undecided", "support")
     assert details["previous_article_id"] == article_id(GERMANY_UNDECIDED)
     assert details["evidence"] == GERMANY_SUPPORTS["text"]
+    assert (details["mission"], details["previous_evidence"], details["previous_url"]) == (
+        "ukraine", GERMANY_UNDECIDED["text"], GERMANY_UNDECIDED["url"])
     [mail] = stack.smtp.messages
-    assert mail["Subject"] == "[moves] Germany: undecided -> support"
+    assert mail["Subject"] == "[moves] Germany on ukraine: undecided → support"
     assert [d["id"] for d in stack.alert_docs("moves")] == [alert["id"]]
     [(attributes, _)] = stack.topic_alerts()
     assert attributes == {"rule": "moves", "kind": "stance_change", "alert_id": alert["id"]}

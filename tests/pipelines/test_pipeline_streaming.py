@@ -89,8 +89,9 @@ def test_streaming_run_indexes_published_articles_and_stops_cleanly(provisioned,
     wait_until(lambda: count(es, settings.index("stances")) > 0, timeout=30, what="stance aggregates")
     run.proc.send_signal(signal.SIGINT)
     assert run.wait(60) == 0, run.output.text()
-    last = run.output.text().strip().splitlines()[-1]
-    assert "stopped after" in last and "read=6 valid=6" in last and "indexed=6" in last
+    [last] = [line for line in run.output.text().splitlines() if "stopped after" in line]
+    assert "read=6 valid=6" in last and "indexed=6" in last
+    assert "peacewatch run: languages: analysed 6 (en 6)" in run.output.text()
     assert "latency-ms p50=" in run.output.text()
     assert run.leftovers() == []  # Prism and the NLP processes ended with the run
 
@@ -99,7 +100,7 @@ def test_broken_messages_are_dead_lettered_and_the_rest_indexed(provisioned, es,
     settings = provisioned
     good = make_articles(3, "b")
     broken = [b"{not json", b'{"url": "https://x.example/1", "title": 3, "text": "t"}',
-              b'{"url": "https://x.example/2", "title": "t"}', b"\xff\xfe binary", b"[]"]
+              b'{"url": "https://x.example/2", "text": 7}', b"\xff\xfe binary", b"[]"]
     publish(publisher, settings, [good[0], *broken[:2], good[1], *broken[2:], good[2]])
     run = runs("--max-messages", "8")
     assert run.wait() == 0, run.output.text()
@@ -114,7 +115,7 @@ def test_broken_messages_are_dead_lettered_and_the_rest_indexed(provisioned, es,
     # every message was acknowledged: an idle run reads nothing and exits
     again = runs("--idle-exit-seconds", "2")
     assert again.wait() == 0, again.output.text()
-    assert "read=0" in again.output.text().strip().splitlines()[-1]
+    assert [line for line in again.output.text().splitlines() if "stopped after" in line and "read=0" in line]
 
 
 def test_kill_9_of_the_whole_run_then_restart_indexes_and_alerts_every_article_exactly_once(

@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from schemas.types import NESTED_TYPES, SCHEMA_TYPES
-from schemas.validation import InvalidDocument, SCHEMA_FILES, errors, load_schema, parse_article, validate
+from schemas.validation import MAX_PAYLOAD_BYTES, InvalidDocument, SCHEMA_FILES, errors, load_schema, parse_article, validate
 
 
 def _example(kind: str) -> dict:
@@ -65,7 +65,7 @@ def test_parse_article_derives_id_from_canonical_url():
     (b'{"url": "u", "title": "t"}', "text: is required"),
     (b'{"url": "u", "title": 5, "text": "x"}', "title:"),
     (b'{"url": "u", "title": "", "text": "  "}', "neither title nor text"),
-    (b'{"url": "u", "title": "t", "text": "' + b"x" * 2_100_000 + b'"}', "byte limit"),
+    (b'{"url": "u", "title": "t", "text": "' + b"x" * MAX_PAYLOAD_BYTES + b'"}', "byte limit"),
 ])
 def test_parse_article_errors_are_clear(payload, needle):
     with pytest.raises(InvalidDocument) as caught:

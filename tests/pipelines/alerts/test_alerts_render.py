@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.alerts.channels import ChannelSpec, channel_name, parse_channel, redact_url, resolve_secret
+from pipelines.alerts.channels import ChannelSpec, channel_name, parse_channel, resolve_secret
 from pipelines.alerts.delivery import _safe_error, kibana_discover_url
 from pipelines.alerts.render import as_html, as_slack, as_text, make_snippet, snippet_parts
 from schemas.errors import UserError
+from schemas.redact import origin
 from schemas.settings import Settings
 
 ALERT = {"id": "x", "rule": "r", "kind": "match", "title": "A <b>bold</b> & risky | title",
@@ -50,7 +51,7 @@ def test_channel_specs():
             parse_channel(bad)
     name = channel_name(parse_channel("webhook:https://hooks.example/T0/secret"))
     assert name.startswith("webhook:https://hooks.example/…#") and "secret" not in name
-    assert redact_url("http://127.0.0.1:8080/secret") == "http://127.0.0.1:8080/…"
+    assert origin("http://127.0.0.1:8080/secret") == "http://127.0.0.1:8080/…"
 
 
 def test_secrets_from_env_and_files(tmp_path, monkeypatch):

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pipelines.alerts.engine import AlertEngine
 from pipelines.alerts.rules import Rule
 from pipelines.alerts.spikes import HOUR, SpikeCounter, is_spike
-from pipelines.alerts.stance_change import StanceStateStore, detect_stance_changes
+from pipelines.alerts.stance_change import ActorStance, StanceStateStore, detect_stance_changes
 from schemas.validation import errors
 
 NOW = 1_795_000_000.0
 
 
 def stance_article(number: int, stance: str | None, actor: str = "Germany", code: str = "DE",
-                   confidence: float = 0.8, day: int = 10) -> dict:
-    stances = [{"actor": actor, "actor_type": "country", "actor_code": code, "stance": stance,
-                "confidence": confidence, "evidence": f"{actor} is {stance}"}] if stance else []
+                   confidence: float = 0.8, day: int = 10, mission: str = "ukraine") -> dict:
+    stances = [{"actor": actor, "actor_type": "country", "actor_code": code, "stance": stance, "mission": mission,
+                "commitment": "none", "confidence": confidence, "evidence": f"{actor} is {stance}"}] if stance else []
     return {"id": f"s-{number}", "url": f"https://news.example/s{number}", "title": f"Story {number}",
             "text": "The peace force was discussed.", "published": f"2026-11-{day:02d}T10:00:00Z",
             "relevance": 0.8, "relevant": True, "analysed": True, "entities": [], "countries": [actor],
@@ -34,8 +34,8 @@ def test_undecided_then_support_is_exactly_one_change():
     events, state = run([stance_article(1, "undecided", day=1), stance_article(2, "undecided", day=2),
                          stance_article(3, None, day=3), stance_article(4, "support", day=4),
                          stance_article(5, "support", day=5)])
-    assert [(e.key, e.previous, e.current) for e in events] == [("DE", "undecided", "support")]
-    assert state["DE"].stance == "support" and state["DE"].article_id == "s-4"
+    assert [(e.key, e.previous, e.current) for e in events] == [("DE@ukraine", "undecided", "support")]
+    assert state["DE@ukraine"].stance == "support" and state["DE@ukraine"].article_id == "s-4"
 
 
 def test_first_position_counts_but_a_first_undecided_does_not():
@@ -80,11 +80,53 @@ def test_engine_raises_one_stance_change_alert_across_restart_and_replay(provisi
         finally:
             engine.close()
     assert [(a["kind"], a["key"], a["details"]["previous"], a["details"]["current"]) for a in raised] == [
-        ("stance_change", "DE", "undecided", "support")]
+        ("stance_change", "DE@ukraine", "undecided", "support")]
     assert errors("alert", raised[0]) == []
     es.indices.refresh(index=settings.index("alerts"))
     hits = es.search(index=settings.index("alerts"), query={"match_all": {}})["hits"]["hits"]
     assert [h["_source"]["article_id"] for h in hits] == ["s-3"]
+
+
+def test_stances_change_per_mission_with_both_evidence_sentences():
+    events, state = run([stance_article(1, "undecided", day=1), stance_article(2, "oppose", day=2, mission="gaza"),
+                         stance_article(3, "support", day=3)])
+    assert [(e.key, e.previous, e.current) for e in events] == [
+        ("DE@gaza", None, "oppose"), ("DE@ukraine", "undecided", "support")]
+    change = events[-1]
+    assert (change.previous_evidence, change.previous_url, change.evidence) == (
+        "Germany is undecided", "https://news.example/s1", "Germany is support")
+    only_gaza, _ = run([stance_article(4, "support", day=4, mission="gaza")], state)
+    assert [(e.key, e.current) for e in only_gaza] == [("DE@gaza", "support")]
+    filtered, _ = detect_stance_changes(state, stance_article(5, "undecided", day=5, mission="gaza"), mission="ukraine")
+    assert filtered == []
+
+
+def test_state_from_before_missions_is_still_the_previous_stance():
+    legacy = {"DE": ActorStance("Germany", "country", "undecided", "s-0", "2026-11-01T10:00:00Z", 0.8)}
+    events, _ = detect_stance_changes(legacy, stance_article(1, "undecided", day=2))
+    assert events == []  # not a new "first position"
+
+
+def test_stance_change_alert_reads_like_the_change(provisioned):
+    from pipelines.alerts.render import as_html, as_text, headline
+
+    rule = Rule("moves", kind="stance_change", mission="ukraine")
+    engine = AlertEngine(provisioned, [rule], clock=lambda: NOW)
+    engine.setup()
+    try:
+        raised = []
+        for article in (stance_article(1, "undecided", day=1), stance_article(2, "support", day=2),
+                        stance_article(3, "oppose", day=3, mission="gaza")):
+            raised.extend(engine.process([article])[0])
+    finally:
+        engine.close()
+    assert [headline(a) for a in raised] == ["[moves] Germany on ukraine: undecided → support"]
+    text = as_text(raised[0])
+    assert 'before (undecided): "Germany is undecided" https://news.example/s1' in text
+    assert 'now (support): "Germany is support" https://news.example/s2' in text
+    assert "Germany is undecided" in as_html(raised[0])
+    assert "mission:%22ukraine%22" in raised[0]["kibana_url"] and "stance-board" in raised[0]["kibana_url"]
+    assert errors("alert", raised[0]) == []
 
 
 def test_spike_statistic():

@@ -16,15 +16,17 @@ ARTICLES = [
     {"id": "b", "title": "Friedenstruppe", "published": None,
      "text": "Die Regierung hat noch nicht entschieden, ob sie Soldaten in die Ukraine schicken wird."},
     {"id": "c", "title": "Oil", "text": "Brent crude rose as OPEC+ kept its output deal with Saudi Arabia."},
+    {"id": "d", "title": "Vredesmacht", "published": None,
+     "text": "De regering heeft nog niet besloten of zij soldaten naar Oekraïne zal sturen voor de vredesmacht."},
 ]
 
 
 def test_results_in_input_order_with_all_fields(nlp):
     results = list(analyze_articles(nlp, ARTICLES, batch_size=2, explain=True))
-    assert [r["id"] for r in results] == ["a", "b", "c"]
+    assert [r["id"] for r in results] == ["a", "b", "c", "d"]
     for r in results:
         assert _FIELDS <= set(r)
-    a, b, c = results
+    a, b, c, d = results
     assert a["relevant"] and a["topics"] == ["peacekeeping"]
     assert {"France", "Ukraine", "Russia"} <= set(a["countries"])
     assert "FR" in a["country_codes"] and a["people"] == ["Emmanuel Macron"]
@@ -35,8 +37,10 @@ def test_results_in_input_order_with_all_fields(nlp):
                 "condition", "explanation"} <= set(s)
     entity = next(e for e in a["entities"] if e["name"] == "Emmanuel Macron")
     assert ARTICLES[0]["text"][entity["start"]:entity["end"]] == entity["text"]
-    assert b["language"] == "de" and not b["analysed"]
-    assert b["not_analysed_reason"] == "language 'de' is not analysed"
+    assert b["language"] == "de" and b["analysed"] and b["relevant"]  # the clause route (lang_route)
+    assert "Ukraine" in b["countries"] and b["not_analysed_reason"] is None
+    assert d["language"] == "nl" and not d["analysed"]
+    assert d["not_analysed_reason"] == "language 'nl' is not analysed"
     assert not c["relevant"] and c["stances"] == [] and c["countries"] == ["Saudi Arabia"]
 
 

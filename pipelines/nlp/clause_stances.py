@@ -1,0 +1,662 @@
+"""Stance extraction without a dependency parse, for the languages of the clause route.
+
+Per sentence that talks about the force (a force word of the language pack, or a mission
+mention), and the sentence after it:
+
+1. The sentence is cut into clauses at punctuation (a comma inside a list of actors does not
+   cut), quotes and the pack's clause words (*mais, aber, pero, ma, ale, que, dass, że...*).
+2. Cues come from the pack: phrases first, then lemmas (generated forms; German separable verbs
+   "lehnt ... ab" when the particle closes the clause). The first cue of a clause is its main
+   cue; later cues are its complement ("refuse de participer", "prêt à envoyer"): a later
+   oppose cue turns a support main cue into oppose ("demandait le retrait").
+3. Actor of the main cue, in this order: for a noun cue, the actor named right after it
+   ("le refus de la Pologne", "sprzeciw Rosji"); the nearest actor to its left in the clause
+   (with the actors coordinated with it); the nearest to its right in the clause (inversions:
+   "lehnte Polen ... ab"); a country whose troops the clause names ("soldats français",
+   "polscy żołnierze"); the reported speaker ("..., a déclaré Macron", "sagte Merz",
+   "powiedział Tusk"); for a pronoun or no subject (pro-drop), the actors of the previous
+   sentence. Places after a place preposition ("en Ukraine", "w Polsce") and names after a
+   genitive ("la proposition de la France") are not actors of a verb cue. Leaders stand for
+   their country on the article's date, seats and capitals for theirs.
+4. Polarity: a negation between the actor and the cue (or within a few words before it), or a
+   negative determiner right after it ("n'enverra aucun soldat", "schickt keine Soldaten")
+   flips support -> oppose (a refusal of OWN troops when the cue is a participation word) and
+   oppose -> undecided ("n'exclut pas"); ``decision`` words count only negated (-> undecided).
+   A condition marker in the clause ("si", "wenn", "solo se", "pod warunkiem") is recorded; a
+   refusal of own troops under a condition is undecided.
+
+Hits are :class:`pipelines.nlp.stances.Hit` records, merged per actor by
+:func:`pipelines.nlp.stance_merge.merge_hits` exactly as on the English route.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from .entities import Mention
+from .gazetteer import Gazetteer
+from .lang_pack import Cue, LanguagePack
+from .stances import Actor, Hit, _actor_from_mention, _refer
+
+logger = logging.getLogger(__name__)
+
+_HARD_BREAKS = frozenset(";:()[]—–")  # quotes do not cut: they often mark a single word
+_COORDINATORS = frozenset({","})  # with the pack's list words and articles (cues.yaml)
+_ACTOR_KINDS = frozenset({"country", "organisation", "coalition", "armed_group", "person"})
+_RIGHT_WINDOW = 6
+# relative pronouns that are also conjunctions or articles: relative only after a comma
+_AMBIGUOUS_RELATIVES = frozenset({"que", "che", "der", "die", "das"})
+# actors found in the clause itself (all that a sentence off the force's topic may use)
+_EXPLICIT = frozenset({"named after the noun cue", "passive agent", "nearest actor before the cue",
+                       "actor ending the previous clause", "possessive: the subject's", "actor after the cue",
+                       "antecedent of the relative pronoun"})
+_NEG_WINDOW = 6
+
+
+def _troop_number(text: str) -> bool:
+    """A number of troops (20 or more: "deux soldats blessés" reports casualties, not a contribution)."""
+    digits = text.replace(".", "").replace(",", "").replace("\u202f", "").replace(" ", "")
+    return digits.isdigit() and int(digits) >= 20
+
+
+@dataclass
+class _CueHit:
+    """A cue found in a sentence: token span and lexicon entry."""
+
+    start: int
+    end: int
+    cue: Cue
+    text: str
+
+
+class ClauseStanceExtractor:
+    """Extract stance hits from one document of the clause route (one instance per document)."""
+
+    def __init__(self, doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer) -> None:  # noqa: ANN001
+        self.doc, self.pack, self.gaz = doc, pack, gaz
+        self.mentions = mentions
+        self._coordinators = _COORDINATORS | pack.and_words | pack.determiners
+        self.low = [t.lower_ for t in doc]  # lower-case text and lemma of every token, computed once
+        self.lem = [pack.lemma(w) for w in self.low]
+        self.by_token: dict[int, Mention] = {}
+        for m in mentions:
+            for i in range(m.token_start, m.token_end):
+                self.by_token[i] = m
+        self.last_actors: list[Actor] = []
+
+    # ----- clauses and cues
+    def _clauses(self, sent) -> list[tuple[int, int]]:  # noqa: ANN001
+        """Token ranges [start, end) of the clauses of a sentence."""
+        bounds, start = [], sent.start
+        for tok in sent:
+            low = tok.lower_
+            cut = False
+            if tok.text in _HARD_BREAKS or "\n" in tok.whitespace_:
+                cut = True
+            elif tok.text == ",":
+                before = self.by_token.get(tok.i - 1)
+                after = next((self.by_token.get(j) for j in range(tok.i + 1, min(tok.i + 3, sent.end))
+                              if self.by_token.get(j)), None)
+                cut = not (before and after and before.kind in _ACTOR_KINDS and after.kind in _ACTOR_KINDS)
+            elif low in self.pack.clause_breaks and tok.i > start:
+                if tok.i > start:
+                    bounds.append((start, tok.i))
+                start = tok.i
+                continue
+            if cut:
+                if tok.i + 1 > start:
+                    bounds.append((start, tok.i + 1))
+                start = tok.i + 1
+        if start < sent.end:
+            bounds.append((start, sent.end))
+        return [b for b in bounds if b[1] > b[0]]
+
+    def _phrase_at(self, i: int, end: int) -> _CueHit | None:
+        doc = self.doc
+        candidates = self.pack.phrases_by_first.get(self.low[i], ()) + self.pack.phrases_by_first.get(self.lem[i], ()) \
+            + self.pack.phrases_with_prefix
+        for words, cue in candidates:
+            n = len(words)
+            if i + n > end:
+                continue
+            if all(self.low[i + k] == w or (w.endswith("*") and self.low[i + k].startswith(w[:-1]))
+                   or self.lem[i + k] == w for k, w in enumerate(words)):
+                return _CueHit(i, i + n, cue, doc[i:i + n].text)
+        return None
+
+    def _cues(self, start: int, end: int) -> list[_CueHit]:
+        doc, pack = self.doc, self.pack
+        out: list[_CueHit] = []
+        i = start
+        while i < end:
+            if i in self.by_token:
+                i += 1
+                continue
+            phrase = self._phrase_at(i, end)
+            if phrase:
+                out.append(phrase)
+                i = phrase.end
+                continue
+            low = self.low[i]
+            if any(self.low[j] in pack.condition_preps for j in range(max(start, i - 3), i)):
+                i += 1  # "sans un soutien américain", "bez amerykańskiego wsparcia": part of a condition
+                continue
+            lemma = pack.lemma(low)
+            if lemma in pack.separable:
+                particle, full = pack.separable[lemma]
+                if any(self.low[j] == particle for j in range(i + 1, end)):
+                    lemma = full
+            cue = pack.cues.get(lemma) or pack.cues.get(low)
+            if cue is None and (lemma in pack.ending or low in pack.ending):
+                cue = Cue(lemma, "ending", 0.7, False)
+            if cue is None and lemma in pack.decision:
+                cue = Cue(lemma, "decision", 0.8, False)
+            if cue is not None:
+                out.append(_CueHit(i, i + 1, cue, doc[i].text))
+            i += 1
+        return out
+
+    # ----- actors
+    def _is_actor_mention(self, m: Mention | None) -> bool:
+        return m is not None and m.kind in _ACTOR_KINDS
+
+    def _preceded_by(self, m: Mention, words: frozenset[str], clause_start: int) -> bool:
+        """A place preposition or genitive word right before the mention (an article may sit between).
+
+        A genitive after an actor head is the actor itself: "le gouvernement de la France".
+        """
+        j = m.token_start - 1
+        steps = 0
+        while j >= clause_start and steps < 6:
+            low = self.low[j]
+            if low in words:
+                head = self.doc[j - 1] if j - 1 >= clause_start else None
+                if words is not self.pack.agent and head is not None and (
+                        head.lower_ in self.pack.actor_heads or self.pack.lemma(head.lower_) in self.pack.actor_heads):
+                    return False  # "le gouvernement de la France", "die Führung in Kiew"
+                return True
+            other = self.by_token.get(j)
+            if other is not None and other is not m:
+                j = other.token_start - 1  # an adjective mention between: "im Deutschen Bundestag"
+                steps += 1
+                continue
+            if low not in self._coordinators or low == ",":
+                return False
+            j -= 1
+            steps += 1
+        return False
+
+    def _genitive_form(self, m: Mention) -> bool:
+        text = self.doc[m.token_end - 1].text
+        return m.kind == "country" and text in self.pack.place_words and text.endswith(self.pack.genitive_suffixes) \
+            if self.pack.genitive_suffixes else False
+
+    def _is_head(self, tok) -> bool:  # noqa: ANN001
+        return tok.lower_ in self.pack.actor_heads or self.pack.lemma(tok.lower_) in self.pack.actor_heads
+
+    def _compound_acts(self, m: Mention) -> bool:
+        suffix = m.text.split("-", 1)[1].lower()
+        return suffix in self.pack.actor_heads or self.pack.lemma(suffix) in self.pack.actor_heads or \
+            suffix in self.pack.titles
+
+    def _demonym_acts(self, m: Mention) -> bool:
+        """A demonym is an actor as a people noun ("les Français", "Polacy") or next to an actor
+        head, title or force word ("le gouvernement français", "deutsche Soldaten"); not as any
+        adjective ("l'espace aérien ukrainien")."""
+        doc, pack = self.doc, self.pack
+        tok = doc[m.token_start]
+        if tok.text[:1].isupper() and tok.i > tok.sent.start:
+            return True
+        for j in (m.token_start - 2, m.token_start - 1, m.token_end, m.token_end + 1):
+            if 0 <= j < len(doc):
+                low = self.low[j]
+                lemma = pack.lemma(low)
+                if low in pack.actor_heads or lemma in pack.actor_heads or low in pack.titles or \
+                        lemma in pack.force_words or low in pack.force_words:
+                    return True
+        return False
+
+    def _group(self, m: Mention, start: int, end: int) -> list[Mention]:
+        """``m`` and the actor mentions coordinated with it ("la France et le Royaume-Uni")."""
+        group = [m]
+        for step in (-1, 1):
+            j = (m.token_start - 1) if step < 0 else m.token_end
+            while start <= j < end:
+                other = self.by_token.get(j)
+                if other is not None and other is not group[-1 if step > 0 else 0]:
+                    if not self._is_actor_mention(other) or other.kind == "person" and m.kind != "person":
+                        break
+                    if step < 0:
+                        group.insert(0, other)
+                        j = other.token_start - 1
+                    else:
+                        group.append(other)
+                        j = other.token_end
+                    continue
+                if other is None and (self.low[j] in self._coordinators or self.doc[j].like_num
+                                      or self.low[j] in self.pack.titles):  # "X i premier Y"
+                    j += step  # "219 militares argentinos, 14 chilenos y un brasileño"
+                    continue
+                break
+        return group
+
+    def _candidates(self, start: int, end: int, cue: _CueHit) -> list[Mention]:
+        out, seen = [], set()
+        for i in range(start, end):
+            m = self.by_token.get(i)
+            if m is None or id(m) in seen or not self._is_actor_mention(m):
+                continue
+            seen.add(id(m))
+            if m.how == "demonym" and not self._demonym_acts(m):
+                continue
+            if m.how == "compound" and not self._compound_acts(m):
+                continue  # "Ukraine-Gespräche" is no actor; "US-Regierung" is
+            if self._preceded_by(m, self.pack.place_preps, start):
+                continue
+            if self._genitive_form(m) and not (m.token_start > 0 and self._is_head(self.doc[m.token_start - 1])):
+                continue  # "vor der Küste Libanons": a genitive, not a subject
+            if self._preceded_by(m, self.pack.genitive, start) and not (cue.cue.noun and m.token_start >= cue.end):
+                continue
+            out.append(m)
+        return out
+
+    def _after_common_noun(self, m: Mention) -> bool:
+        if m.token_start == 0:
+            return False
+        prev = self.doc[m.token_start - 1]
+        low = prev.lower_
+        return prev.is_alpha and prev.text.islower() and low not in self._coordinators and \
+            low not in self.pack.negation and low not in self.pack.place_preps and low not in self.pack.agent and \
+            low not in self.pack.actor_heads and low not in self.pack.titles and self.pack.lemma(low) not in self.pack.cues \
+            and low not in self.pack.clause_breaks and len(low) > 3
+
+    def _names_force(self, start: int, end: int) -> bool:
+        """The clause names the force: a force word, a reference word or a mission."""
+        pack = self.pack
+        for i in range(start, end):
+            m = self.by_token.get(i)
+            if m is not None and m.kind == "mission":
+                return True
+            low = self.low[i]
+            lemma = pack.lemma(low)
+            if self._force_word(low) or lemma in pack.references or low in pack.references:
+                return True
+        return False
+
+    def _object_is_other(self, cue: _CueHit, end: int) -> bool:
+        """"participer au sommet": the cue's object is an event, not the force."""
+        for j in range(cue.end, min(end, cue.end + 4)):
+            low = self.low[j]
+            if low in self.pack.not_objects or self.pack.lemma(low) in self.pack.not_objects:
+                return True
+        return False
+
+    def _contribution_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
+        """"dont 700 soldats français", "250 polskich żołnierzy": a number of a country's troops in
+        a force is that country's contribution."""
+        out, doc = [], self.doc
+        for m in self.mentions:
+            if m.how != "demonym" or not sent.start <= m.token_start < sent.end:
+                continue
+            i = m.token_start
+            patterns = ((i - 2, i - 1, i - 2), (i - 1, m.token_end, i - 1))  # (number, force word, span start)
+            for number, force, first in patterns:
+                if sent.start <= min(number, force) and max(number, force) < sent.end and \
+                        _troop_number(doc[number].text) and self._force_word(self.low[force]):
+                    actor = _actor_from_mention(m, self.gaz)
+                    if actor is not None:
+                        span = doc[first: max(force, m.token_end - 1) + 1].text.lower()
+                        out.append(Hit(actor, "support", 0.7, span, evidence, None, False, ["troops contributed"]))
+                    break
+        return out
+
+    def _compound_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
+        """"ein US-geführtes Zentrum": a compound whose first part is a country and whose second
+        part is a support cue backs the force for that country."""
+        out = []
+        for m in self.mentions:
+            if m.how != "compound" or not sent.start <= m.token_start < sent.end:
+                continue
+            suffix = m.text.split("-", 1)[1].lower()
+            cue = self.pack.cues.get(self.pack.lemma(suffix))
+            if cue is None or cue.stance != "support" or cue.noun:
+                continue
+            actor = _actor_from_mention(m, self.gaz)
+            if actor is not None:
+                out.append(Hit(actor, "support", cue.weight, m.text.lower(), evidence, None, False, ["compound"]))
+        return out
+
+    def _noun_actor(self, cue: _CueHit, end: int) -> list[Mention]:
+        """"le refus de la Pologne", "sprzeciw Rosji", "le soutien américain", "mit amerikanischer
+        Unterstützung": the actor named right after a noun cue, or its demonym adjective."""
+        for j in (cue.start - 1, cue.end):
+            m = self.by_token.get(j)
+            if m is not None and m.how == "demonym":
+                return [m]
+        if cue.start > 0 and self.low[cue.start - 1] in self.pack.place_preps:
+            return []  # "a sostegno di Kiev", "en soutien à": the one supported, not the supporter
+        for j in range(cue.end, min(cue.end + 4, len(self.doc))):
+            if j >= end and self.low[cue.end] not in (",", "(", ":"):
+                break
+            m = self.by_token.get(j)
+            if self._is_actor_mention(m):
+                between = [self.low[k] for k in range(cue.end, m.token_start)]
+                apposition = bool(between) and all(w in (",", "(", ":") or w.isdigit() for w in between)
+                if apposition or all(w in self.pack.genitive or w in self._coordinators for w in between) and (
+                        between and any(w in self.pack.genitive for w in between) or not self.pack.genitive):
+                    return self._group(m, cue.start, max(end, m.token_end + 8))
+                return []
+        return []
+
+    def _troops_country(self, start: int, end: int) -> list[Mention]:
+        """A country whose troops the clause names: "soldats français", "deutsche Soldaten"."""
+        for i in range(start, end):
+            m = self.by_token.get(i)
+            if m is None or m.how != "demonym":
+                continue
+            for j in (i - 1, i + 1, i - 2, i + 2):
+                if start <= j < end and self.lem[j] in self.pack.force_words:
+                    return [m]
+        return []
+
+    def _speakers(self, sent) -> list[Mention]:  # noqa: ANN001
+        """The actor next to a speech verb of the sentence ("a déclaré Macron", "Tusk powiedział")."""
+        for tok in sent:
+            if tok.i in self.by_token or self.pack.lemma(tok.lower_) not in self.pack.speech:
+                continue
+            for j in (*range(tok.i + 1, min(tok.i + 5, sent.end)), *range(tok.i - 1, max(tok.i - 6, sent.start - 1), -1)):
+                m = self.by_token.get(j)
+                if self._is_actor_mention(m) and not self._preceded_by(m, self.pack.place_preps, sent.start):
+                    return [m]
+                if self.doc[j].text in ".!?;" or (self.doc[j].is_punct and j < tok.i and self.doc[j].text != ","):
+                    break
+        return []
+
+    def _actors(self, mentions: list[Mention]) -> list[Actor]:
+        out: dict[str, Actor] = {}
+        for m in mentions:
+            actor = _actor_from_mention(m, self.gaz)
+            if actor is not None:
+                out.setdefault(actor.key, actor)  # "premier Wielkiej Brytanii Keir Starmer": one actor
+        return list(out.values())
+
+    def _tail_actors(self, sent, start: int, *, relative: bool = False) -> list[Mention]:  # noqa: ANN001
+        """The actors ending the previous clause: "dont le Canada et le Sénégal, | ont exprimé ...";
+        before a relative pronoun even after a preposition ("tra Stati Uniti, | che chiedono")."""
+        j = start - 1
+        while j >= sent.start and (self.doc[j].is_punct or self.doc[j].is_space):
+            j -= 1
+        if j < sent.start:
+            return []
+        m = self.by_token.get(j)
+        if m is None or not self._is_actor_mention(m) or (
+                not relative and self._preceded_by(m, self.pack.place_preps, sent.start)):
+            return []
+        if m.how == "demonym" and not self._demonym_acts(m):
+            return []
+        return self._group(m, sent.start, start)
+
+    def _subject_of_sentence(self, sent, before: int) -> list[Mention]:  # noqa: ANN001
+        """The first actor of the sentence before ``before`` that is no prepositional object."""
+        for i in range(sent.start, before):
+            m = self.by_token.get(i)
+            if m is not None and m.token_start == i and self._is_actor_mention(m) and not self._preceded_by(
+                    m, self.pack.place_preps | self.pack.genitive, sent.start) and not (
+                    m.how == "demonym" and not self._demonym_acts(m)):
+                return self._group(m, sent.start, before)
+        return []
+
+    def _choose_actor(self, sent, start: int, end: int, cue: _CueHit,  # noqa: ANN001
+                      clause_actors: list[Actor]) -> tuple[list[Actor], str]:
+        if cue.cue.noun:
+            found = self._noun_actor(cue, end)
+            if found:
+                return self._actors(found), "named after the noun cue"
+            if cue.start > start and self.low[cue.start - 1] in self.pack.possessives:
+                found = self._candidates_left(start, cue) or self._tail_actors(sent, start) or \
+                    self._subject_of_sentence(sent, cue.start)
+                if found:
+                    return self._actors(found), "possessive: the subject's"
+                if clause_actors:
+                    return [_refer(a, "(possessive)") for a in clause_actors], "possessive: the previous clause's actor"
+        relative = self.low[start] in self.pack.relatives and (
+            self.low[start] not in _AMBIGUOUS_RELATIVES or (start > 0 and self.low[start - 1] == ","))
+        if relative and not any(
+                m.token_end <= cue.start for m in self._candidates(start, end, cue)):
+            tail = self._tail_actors(sent, start, relative=True)
+            if tail:
+                return self._actors(tail), "antecedent of the relative pronoun"
+        candidates = self._candidates(start, end, cue)
+        agents = [m for m in candidates if m.token_start >= cue.end and self._preceded_by(m, self.pack.agent, start)]
+        if agents and not cue.cue.noun:
+            return self._actors(self._group(agents[0], start, end)), "passive agent"
+        left = [m for m in candidates if m.token_end <= cue.start]
+        if len(left) > 1 and not self.pack.genitive:
+            # no genitive preposition (Polish): a name right after a common noun is its genitive
+            # ("na szczycie NATO"), not the subject
+            left = [m for m in left if not self._after_common_noun(m)] or left
+        if left:
+            return self._actors(self._group(left[-1], start, end)), "nearest actor before the cue"
+        if cue.cue.noun:
+            return [], ""  # a noun cue needs its actor in the clause ("son soutien" alone is nobody's)
+        tail = self._tail_actors(sent, start)
+        if tail:
+            return self._actors(tail), "actor ending the previous clause"
+        pronoun = any(self.low[j] in self.pack.pronouns for j in range(start, cue.start))
+        person_pronoun = any(self.low[j] in self.pack.person_pronouns for j in range(start, cue.start))
+        right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW]
+        if right and not pronoun:
+            return self._actors(self._group(right[0], start, end)), "actor after the cue"
+        troops = self._troops_country(start, end)
+        if troops:
+            return self._actors(troops), "country of the troops named"
+        if clause_actors:
+            return [_refer(a, "(previous clause)") for a in clause_actors], "actor of the previous clause"
+        speakers = self._speakers(sent)
+        if speakers:
+            return self._actors(speakers), "reported speaker"
+        if person_pronoun:
+            people = [a for a in self.last_actors if a.via_person]
+            if people:
+                return [_refer(a, "(he/she)") for a in people], "the person of the previous sentence"
+            return [], ""
+        if self.last_actors and (self.pack.pro_drop or pronoun):
+            return [_refer(a, "(previous actor)") for a in self.last_actors], "previous sentence's actor"
+        return [], ""
+
+    def _candidates_left(self, start: int, cue: _CueHit) -> list[Mention]:
+        left = [m for m in self._candidates(start, cue.start, cue) if m.token_end <= cue.start]
+        return self._group(left[-1], start, cue.start) if left else []
+
+    # ----- polarity
+    def _negated(self, start: int, end: int, cue: _CueHit, actor_end: int) -> bool:
+        doc, pack = self.doc, self.pack
+        lo = max(start, actor_end, cue.start - _NEG_WINDOW)
+        if any(self.low[j] in pack.negation for j in range(lo, cue.start)):
+            return True
+        window = pack.negation_after_window
+        if cue.cue.lemma in pack.separable.values() or any(cue.cue.lemma == full for _, full in pack.separable.values()):
+            window = max(window, end - cue.end)  # "schließt ... nicht aus": up to the particle
+        return any(self.low[j] in pack.negation_after for j in range(cue.end, min(end, cue.end + window)))
+
+    def _condition_marker_at(self, i: int) -> bool:
+        doc = self.doc
+        return any(i + len(words) <= len(doc) and all(self.low[i + k] == w for k, w in enumerate(words))
+                   for words in self.pack.conditions)
+
+    def _clause_end(self, sent, start: int) -> int:  # noqa: ANN001
+        """End of the clause starting at ``start`` (the next one after a clause)."""
+        return next((e for s, e in self._clauses(sent) if s == start), start)
+
+    def _condition(self, start: int, end: int) -> str | None:
+        doc = self.doc
+        for i in range(start, end):
+            for words in self.pack.conditions:
+                n = len(words)
+                if i + n <= end and all(self.low[i + k] == w for k, w in enumerate(words)):
+                    stop = next((j for j in range(i + n, end) if doc[j].text in ",.;:"), end)
+                    return doc[i:stop].text
+        return None
+
+    # ----- main
+    def _force_word(self, low: str) -> bool:
+        """A force word, also as the last part of a compound ("UN-Mission", "Nato-Truppen")."""
+        pack = self.pack
+        if low in pack.force_words or pack.lemma(low) in pack.force_words:
+            return True
+        if "-" in low[1:-1]:
+            last = low.rsplit("-", 1)[1]
+            return last in pack.force_words or pack.lemma(last) in pack.force_words
+        return False
+
+    def _about_force(self, sent) -> bool:  # noqa: ANN001
+        for tok in sent:
+            m = self.by_token.get(tok.i)
+            if m is not None and m.kind == "mission":
+                return True
+            if self._force_word(tok.lower_):
+                return True
+        return False
+
+    def _may_hold(self, sent, cue: _CueHit, start: int, end: int, *, strict: bool) -> bool:  # noqa: ANN001
+        """The cue may carry a stance on the force: a generic verb names the force in its clause
+        (or its complement, or by a clitic), its object is no event, and off the force's sentences
+        only strong, specific cues count."""
+        if cue.cue.lemma in self.pack.needs_object and not self._names_force(start, self._clause_end(sent, end)) \
+                and not any(self.low[j] in self.pack.clitics for j in range(max(start, cue.start - 2), min(end, cue.end + 2))):
+            return False
+        if self._object_is_other(cue, end):
+            return False
+        return not (strict and (cue.cue.weight < 0.8 or cue.cue.lemma in self.pack.needs_object
+                                or cue.cue.stance == "decision"))
+
+    def _attributive(self, cue: _CueHit, start: int, end: int) -> bool:
+        """"les casques bleus déployés au Liban", "die entsandten Soldaten": a participle that
+        describes the force is nobody's stance."""
+        text = cue.text.lower()
+        if cue.cue.noun or not text.endswith(self.pack.participle_endings) or self.pack.lemma(text) == text:
+            return False
+        if self.pack.participle_before_noun:
+            if self.pack.determiners and not (cue.start > start and self.low[cue.start - 1] in self.pack.determiners):
+                return False  # "die entsandten Soldaten": an article before; "lehnt die Entsendung ab" is a verb
+            after = cue.end
+            return after < end and (self._force_word(self.low[after]) or (
+                after + 1 < end and self._force_word(self.low[after + 1]) and self.low[after] not in self.pack.copulas))
+        before = cue.start - 1
+        return before >= start and (self._force_word(self.low[before]) or (
+            before - 1 >= start and self._force_word(self.low[before - 1]) and self.low[before] not in self.pack.copulas))
+
+    def _clause_hits(self, sent, start: int, end: int, evidence: str,  # noqa: ANN001
+                     clause_actors: list[Actor], *, strict: bool = False) -> list[Hit]:
+        if self._condition_marker_at(start):
+            return []  # "sans un soutien américain": the content of a condition is nobody's stance
+        cues = self._cues(start, end)
+        mains = [c for c in cues if c.cue.stance != "ending" and not self._attributive(c, start, end) and not (
+            c.cue.stance == "undecided" and any(self.low[j] in self.pack.as_markers
+                                                for j in range(c.end, min(end, c.end + 6))))]
+        # the main cue is the first one whose object may be the force ("ha approvato con due
+        # astensioni (Cina e Russia)": a generic verb without the force leaves the noun cue)
+        main = next((c for c in mains if self._may_hold(sent, c, start, end, strict=strict)), None)
+        if main is None:
+            return []
+        later = [c for c in cues if c.start > main.start]
+        actors, how = self._choose_actor(sent, start, end, main, clause_actors)
+        if not actors or strict and how not in _EXPLICIT:
+            return []
+        chosen = [self.by_token[i] for i in range(start, main.start) if i in self.by_token
+                  and _actor_from_mention(self.by_token[i], self.gaz) is not None
+                  and _actor_from_mention(self.by_token[i], self.gaz).key in {a.key for a in actors}]
+        actor_end = max((m.token_end for m in chosen), default=start)
+        negated = self._negated(start, end, main, actor_end)
+        stance = main.cue.stance
+        lemma = main.cue.lemma
+        own_refusal = False
+        notes = [how]
+        if stance == "decision":
+            if not negated:
+                return []
+            stance, notes = "undecided", [*notes, "decision not taken"]
+        elif negated:
+            if stance == "support":
+                stance = "oppose"
+                own_refusal = lemma in self.pack.participation or any(
+                    c.cue.lemma in self.pack.participation for c in later)
+                notes.append("negated support" + (" (own troops)" if own_refusal else ""))
+            elif stance == "oppose":
+                stance = "undecided"
+                notes.append("negated refusal")
+        elif stance == "support" and any(c.cue.stance in ("oppose", "ending") and not self._negated(start, end, c, main.end)
+                                         for c in later):
+            stance = "oppose"
+            notes.append(f"support of an ending ({later[0].text})")
+        elif stance == "oppose" and (any(c.cue.lemma in self.pack.participation for c in later) or any(
+                self.lem[j] in self.pack.participation for j in range(main.start, main.end))):
+            own_refusal = True  # "refuse de participer", the phrase "nie wyśle"
+            notes.append("refusal of own participation")
+        if stance == "support" and any(self.low[j] in self.pack.whether for j in range(start, main.start)):
+            stance = "undecided"  # "czy Polska wyśle wojska": whether it will send them
+            notes.append("asked whether")
+        condition = self._condition(start, end) or self._condition(end, self._clause_end(sent, end))
+        if own_refusal and condition:
+            stance = "undecided"
+            notes.append("refusal under a condition")
+        hits = []
+        for actor in actors:
+            if actor.actor_type == "person" and main.cue.weight < 0.8:
+                continue  # private persons: only strong, explicit cues
+            hits.append(Hit(actor, stance, round(min(main.cue.weight, 1.0), 2), main.text.lower(), evidence,
+                            condition, own_refusal, list(notes)))
+        return hits
+
+    def _remember(self, sent, hits: list[Hit]) -> None:  # noqa: ANN001
+        """The actors a pronoun or a subject-less clause of the NEXT sentence refers to."""
+        self.last_actors = []
+        if hits:
+            self.last_actors = list({h.actor.key: h.actor for h in hits}.values())
+            return
+        for m in self.mentions:
+            if sent.start <= m.token_start < sent.end and m.kind in ("country", "organisation", "coalition") \
+                    and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive, sent.start):
+                actor = _actor_from_mention(m, self.gaz)
+                if actor:
+                    self.last_actors = [actor]
+                    return
+            if sent.start <= m.token_start < sent.end and m.kind == "person" and m.office:
+                actor = _actor_from_mention(m, self.gaz)
+                if actor:
+                    self.last_actors = [actor]
+                    return
+
+    def extract(self) -> list[Hit]:
+        """All stance hits of the document, in order."""
+        hits: list[Hit] = []
+        previous_about = False
+        for sent in self.doc.sents:
+            about = self._about_force(sent)
+            sent_hits: list[Hit] = []
+            question = sent.text.rstrip().endswith("?")  # "Will Poland send troops?" is nobody's stance
+            if not question:
+                # a sentence neither about the force nor right after one is searched strictly:
+                # strong cues with their actor in the clause only ("ont exprimé leur soutien")
+                strict = not (about or previous_about)
+                evidence = sent.text.strip()
+                if not strict:
+                    sent_hits.extend(self._compound_hits(sent, evidence))
+                    sent_hits.extend(self._contribution_hits(sent, evidence))
+                clause_actors: list[Actor] = []
+                for start, end in self._clauses(sent):
+                    clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors, strict=strict)
+                    if clause_hits:
+                        clause_actors = [h.actor for h in clause_hits]
+                    sent_hits.extend(clause_hits)
+                for hit in sent_hits:
+                    hit.sent_start = sent.start_char  # where the evidence is (missions, commitment)
+                hits.extend(sent_hits)
+            previous_about = about
+            self._remember(sent, sent_hits)
+        return hits
+
+
+def extract_clause_stances(doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer) -> list[Hit]:  # noqa: ANN001
+    """Stance hits of one document of the clause route (see the module docstring)."""
+    return ClauseStanceExtractor(doc, mentions, pack, gaz).extract()

@@ -1,0 +1,270 @@
+"""Entities without NER for the clause route: places, seats, demonyms, organisations and people.
+
+Places are matched on token sequences against the language pack (CLDR names and capitals,
+inflected words mapped to the word of the name: "Wielkiej Brytanii" -> "Wielka Brytania");
+demonyms by the pack's patterns ("françaises", "polscy", "deutschen"); organisations by their
+aliases in the language; people by the leaders table (spellings of the language, inflected
+forms, case endings undone: "Donalda Tuska" -> Donald Tusk) and, for others, by sequences of two
+or more capitalised words that are not places, titles or function words. Output is the same
+:class:`~pipelines.nlp.entities.Mention` the English route produces.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import re
+
+from .entities import Mention, _is_byline
+from .gazetteer import Gazetteer, fold
+from .lang_pack import LanguagePack
+
+logger = logging.getLogger(__name__)
+
+_NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "di", "da", "del", "la", "le", "bin", "al", "ibn", "dos"})
+_CAPITALISED = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w’'\-.]*$")
+_INITIALS = re.compile(r"^(?:[A-Z]\.){1,3}$")
+
+
+def _is_cap(token) -> bool:  # noqa: ANN001
+    return bool(_CAPITALISED.match(token.text)) and not token.text.isupper() or bool(_INITIALS.match(token.text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_word(text: str) -> str:
+    """Folded form of one token, as the first word of a folded name (cached: tokens repeat)."""
+    folded = fold(text)
+    return folded.split()[0] if folded else folded
+
+
+def _place_key(span, pack: LanguagePack) -> str:  # noqa: ANN001
+    """Folded name of a span with every inflected word mapped to the word of the name."""
+    parts = []
+    for tok in span:
+        parts.append(pack.place_words.get(tok.text, tok.text) + tok.whitespace_)
+    return fold("".join(parts))
+
+
+class _Finder:
+    """Finds the mentions of one document (create one per document)."""
+
+    def __init__(self, doc, pack: LanguagePack, gaz: Gazetteer, stop_words: frozenset[str], day: dt.date) -> None:  # noqa: ANN001
+        self.doc, self.pack, self.gaz, self.stop, self.day = doc, pack, gaz, stop_words, day
+        self.mentions: list[Mention] = []
+        self.surnames: dict[str, str] = {}  # folded surname (base form) -> canonical full name
+        self.covered: set[int] = set()  # tokens inside a mention
+
+    def _add(self, start: int, end: int, *, label: str, kind: str, name: str, code: str | None, how: str,
+             actor_id: str | None = None, office=None) -> None:  # noqa: ANN001
+        span = self.doc[start:end]
+        self.covered.update(range(start, end))
+        self.mentions.append(Mention(text=span.text, label=label, kind=kind, name=name, code=code,
+                                     start=span.start_char, end=span.end_char, token_start=start,
+                                     token_end=end, how=how, actor_id=actor_id, office=office))
+
+    def _fixed(self, i: int) -> int:
+        """Organisation, seat or place starting at token ``i``; returns the tokens used (0: none)."""
+        doc, pack = self.doc, self.pack
+        text = doc[i].text
+        first = _fold_word(pack.place_words.get(text, text))
+        if first not in pack.first_words and _fold_word(text) not in pack.first_words:
+            return 0
+        for n in range(min(pack.max_place_words, len(doc) - i), 0, -1):
+            span = doc[i:i + n]
+            if span[-1].is_punct and n > 1:
+                continue
+            plain = fold(span.text)
+            org_id = pack.organisations.get(plain)
+            if org_id and org_id in self.gaz.organisations and (span.text[:1].isupper() or span.text.islower()):
+                org = self.gaz.organisations[org_id]
+                self._add(i, i + n, label="ORG", kind=org.kind, name=org.name, code=None, how="alias")
+                return n
+            if not span.text[:1].isupper():
+                continue
+            code = pack.seats.get(plain)
+            if code and code in self.gaz.countries:
+                self._add(i, i + n, label="ORG", kind="country", name=self.gaz.countries[code].name, code=code, how="seat")
+                return n
+            code = pack.places.get(_place_key(span, pack)) or pack.places.get(plain)
+            if code and code in self.gaz.countries:
+                self._add(i, i + n, label="GPE", kind="country", name=self.gaz.countries[code].name, code=code, how="name")
+                return n
+        return 0
+
+    def _base_word(self, folded: str) -> str:
+        """A name word with its case ending undone, when the base form is a known name word."""
+        base = self.pack.person_forms.get(folded)
+        if base:
+            return base
+        for ending, replacement in self.pack.name_suffixes:
+            if folded.endswith(ending) and len(folded) - len(ending) >= 3:
+                candidate = folded[: len(folded) - len(ending)] + replacement
+                if candidate in self.surnames or self.gaz.person(candidate) or candidate in self.pack.people:
+                    return candidate
+        return folded
+
+    def _known_person(self, words: list[str]) -> str | None:
+        key = " ".join(words)
+        return self.pack.people.get(key) or self.gaz.person(key)
+
+    def _name_token(self, j: int) -> bool:
+        tok = self.doc[j]
+        low = tok.lower_
+        if not _is_cap(tok) or low in self.stop or low in self.pack.calendar or self.pack.demonym(low) \
+                or low in self.pack.not_names:
+            return False
+        if low in self.pack.force_words or self.pack.lemma(low) in self.pack.cues or self.pack.lemma(low) in self.pack.speech:
+            return False
+        folded = fold(tok.text)
+        return not (self.pack.places.get(fold(self.pack.place_words.get(tok.text, tok.text))) or
+                    folded in self.pack.organisations or folded in self.pack.seats or self._is_title(low))
+
+    def _is_title(self, low: str) -> bool:
+        low = low.rstrip(".")
+        titles = self.pack.titles
+        return low in titles or any(len(t) >= 6 and low.endswith(t) for t in titles)
+
+    def _introduced(self, start: int, end: int) -> bool:
+        """An unknown name counts when a title or a speech verb stands next to it, or its first
+        word is a known first name: "le général Alberto Asarta", "powiedział Jan Nowak"."""
+        doc, pack = self.doc, self.pack
+        # a title before the name, with only mentions or lower-case words between: "wiceszef MON
+        # Wojciech Skurkiewicz", "le ministre congolais X", "minister obrony X", "la ministra de Defensa, X"
+        j, steps = start - 1, 0
+        while j >= 0 and steps < 5:
+            tok = doc[j]
+            if self._is_title(tok.lower_):
+                return True
+            if not (j in self.covered or tok.text.islower() or tok.text == "," or tok.lower_ in self.stop):
+                break
+            j, steps = j - 1, steps + 1
+        for j in [*range(max(0, start - 3), start), *range(end, min(len(doc), end + 3))]:
+            if pack.lemma(doc[j].lower_) in pack.speech:
+                return True
+        return fold(doc[start].text) in pack.given_names or self.pack.person_forms.get(fold(doc[start].text)) in pack.given_names
+
+    def _person(self, i: int) -> int:
+        """A person name starting at token ``i``; returns the tokens used (0: none)."""
+        doc = self.doc
+        start = i
+        while start < len(doc) and self._is_title(doc[start].lower_):
+            start += 1
+        if start > i:
+            return start - i  # titles are consumed; the name after them is matched next
+        j = i
+        while j < len(doc) and j - i < 6:
+            if j > i and ("\n" in doc[j - 1].whitespace_ or doc[j - 1].text in ",;:"):
+                break
+            if self._name_token(j):
+                j += 1
+            elif doc[j].text == "-" and j > i and not doc[j - 1].whitespace_ and not doc[j].whitespace_ \
+                    and j + 1 < len(doc) and self._name_token(j + 1):
+                j += 2  # "Kosiniak-Kamysz" split by the tokenizer
+            elif doc[j].lower_ in _NAME_PARTICLES and j > i and j + 1 < len(doc) and _is_cap(doc[j + 1]):
+                j += 1
+            else:
+                break
+        while j > i and doc[j - 1].lower_ in _NAME_PARTICLES:
+            j -= 1
+        if j == i:
+            return 0
+        span = doc[i:j]
+        words = [fold(w) for w in span.text.split()]
+        name = self._known_person(words) or self._known_person([self._base_word(w) for w in words])
+        if name is None and len(words) == 1:
+            name = self.surnames.get(words[0]) or self.surnames.get(self._base_word(words[0]))
+        if name is None and len(words) == 2:  # another spelling of a known person's first name
+            last = self._base_word(words[-1])
+            known = self.pack.people.get(last) or self.gaz.person(last)
+            if known and fold(known.split()[-1]) in (last, words[-1]) or known and last in self.pack.people:
+                name = known
+        if name is None:
+            if len(words) < 2 or len(words) > 4 or not self._introduced(i, j) or _is_byline(span):
+                return j - i
+            name = span.text
+            if self.pack.name_suffixes or self.pack.person_forms:  # undo known case endings word by word
+                name = " ".join(self._display_base(w) for w in span.text.split())
+            name = self.pack.latin(name)
+        self.surnames[fold(name.split()[-1])] = name
+        office = self.gaz.office_on(name, self.day)
+        actor_id = office.actor_id if office else None
+        code = actor_id if actor_id in self.gaz.countries else None
+        self._add(i, j, label="PERSON", kind="person", name=name, code=code,
+                  how="office" if office else "name", actor_id=actor_id, office=office)
+        return j - i
+
+    def _hyphen_prefix(self, i: int) -> bool:
+        """"US-Präsident", "EU-Kommission", "Nato-Staaten": a compound led by a place or organisation."""
+        text = self.doc[i].text
+        if "-" not in text[1:-1]:
+            return False
+        prefix = text.split("-", 1)[0]
+        folded = fold(prefix)
+        org_id = self.pack.organisations.get(folded) or self.gaz.org_names.get(folded)
+        if org_id and org_id in self.gaz.organisations and prefix[:1].isupper():
+            org = self.gaz.organisations[org_id]
+            self._add(i, i + 1, label="ORG", kind=org.kind, name=org.name, code=None, how="compound")
+            return True
+        code = self.pack.places.get(folded) or self.gaz.country_names.get(folded)
+        if code and code in self.gaz.countries and prefix[:1].isupper() and len(prefix) > 1:
+            self._add(i, i + 1, label="GPE", kind="country", name=self.gaz.countries[code].name, code=code,
+                      how="compound")
+            return True
+        return False
+
+    def _display_base(self, text: str) -> str:
+        base = self.pack.person_forms.get(fold(text))
+        if base and fold(text) != base:
+            return base[:1].upper() + base[1:] if text[:1].isupper() else base
+        return text
+
+    def find(self) -> list[Mention]:
+        doc, pack = self.doc, self.pack
+        i = 0
+        while i < len(doc):
+            tok = doc[i]
+            if tok.is_space or tok.is_punct:
+                i += 1
+                continue
+            used = self._fixed(i)
+            if used:
+                i += used
+                continue
+            if self._hyphen_prefix(i):
+                i += 1
+                continue
+            code = pack.demonym(tok.lower_)
+            if code and code in self.gaz.countries:
+                self._add(i, i + 1, label="NORP", kind="country", name=self.gaz.countries[code].name,
+                          code=code, how="demonym")
+                i += 1
+                continue
+            if _is_cap(tok):
+                used = self._person(i)
+                if used:
+                    i += used
+                    continue
+            i += 1
+        return self.mentions
+
+
+def find_mentions(doc, pack: LanguagePack, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noqa: ANN001
+    """All mentions of a document parsed by :func:`pipelines.nlp.lang_model.load_lang_nlp`.
+
+    Args:
+        doc: the spaCy Doc (tokens and sentences only).
+        pack: the language pack.
+        gaz: the gazetteer (countries, organisations, leaders with dated offices).
+        day: the article's date (for leaders' terms of office).
+
+    Returns:
+        Mentions in document order.
+    """
+    return _Finder(doc, pack, gaz, _stop_words(doc.lang_), day).find()
+
+
+@functools.lru_cache(maxsize=16)
+def _stop_words(code: str) -> frozenset[str]:
+    from spacy.util import get_lang_class
+
+    return frozenset(w.lower() for w in get_lang_class(code).Defaults.stop_words)

@@ -1,0 +1,34 @@
+"""spaCy pipelines of the clause route: a language's tokenizer, sentence splitter and line breaks.
+
+No trained model: spaCy's language classes tokenize (elisions, clitics, abbreviations) and the
+rule-based ``sentencizer`` splits sentences; the line-break splitter of :mod:`.model` makes every
+title, dateline and list line a sentence of its own. Cached per process and language.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+from .model import LINE_BREAKS_NAME, _register_components
+
+logger = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=16)
+def load_lang_nlp(code: str) -> "spacy.Language":  # noqa: F821
+    """A blank spaCy pipeline for ``code`` with sentence splitting (cached).
+
+    Args:
+        code: ISO 639-1 language code with a spaCy language class (fr, de, es, it, pl...).
+
+    Returns:
+        The pipeline: ``sentencizer`` then the line-break splitter.
+    """
+    import spacy
+
+    _register_components()
+    nlp = spacy.blank(code)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(LINE_BREAKS_NAME)
+    logger.info("loaded blank %s pipeline with %s", code, nlp.pipe_names)
+    return nlp

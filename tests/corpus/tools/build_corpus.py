@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Build annotated corpus JSONL records from hand-written annotation blocks, check them, and split.
+
+The input is one or more plain-text block files (kept outside the repository, because they hold
+article text). Each block:
+
+    @@@ <url>
+    T <headline>
+    D <YYYY-MM-DD or ->
+    Q <search words used>
+    ---
+    <article text, paragraphs as lines>
+    ---
+    M <mission id, or - when not relevant>
+    S <actor> | <c|o|p> | <s|o|u> | <t|o|n> | <condition or -> | <evidence, verbatim from the text>
+    C <country>; <country>
+    P <person>; <person>
+    N <notes>
+
+Usage:
+    build_corpus.py BLOCKS... --out-dir DIR --prefix en [--seed 20261130] [--check-only]
+    build_corpus.py --check-jsonl SPLIT.jsonl...   (check finished split files, e.g. after a review)
+    build_corpus.py --check-jsonl --languages fr,de,es,it,pl,uk,ru SPLIT.jsonl...   (other-language corpus)
+
+Checks: unique URLs, every evidence string occurs verbatim in the text, mission ids and labels are
+valid, relevant articles have a mission. Split: stratified by (mission, relevance), shuffled with a
+fixed seed, about 50 % dev, 25 % test-a, 25 % test-b. `--check-jsonl` runs the same record checks on
+finished JSONL files (plus: unique ids, one label per actor, support never with commitment `none`);
+their `language` must be "en" unless `--languages` lists the ISO 639-1 codes the corpus may use.
+"""
+import argparse
+import json
+import random
+import sys
+from collections import Counter, defaultdict
+
+MISSIONS = {"ukraine", "lebanon", "gaza", "haiti", "drc", "sudan", "somalia", "mali", "car",
+            "south-sudan", "nagorno-karabakh", "kosovo", "cyprus", "western-sahara", "other"}
+TYPES = {"c": "country", "o": "organisation", "p": "person"}
+STANCES = {"s": "support", "o": "oppose", "u": "undecided"}
+COMMIT = {"t": "troops", "o": "other", "n": "none"}
+
+
+def parse_blocks(path):
+    """Yield raw block dicts from one block file."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("@@@ "):
+            i += 1
+            continue
+        rec = {"url": lines[i][4:].strip(), "head": {}, "text": [], "ann": [], "src": path}
+        i += 1
+        while i < len(lines) and lines[i] != "---":
+            k, _, v = lines[i].partition(" ")
+            rec["head"][k] = v.strip()
+            i += 1
+        i += 1
+        while i < len(lines) and lines[i] != "---":
+            rec["text"].append(lines[i])
+            i += 1
+        i += 1
+        while i < len(lines) and not lines[i].startswith("@@@ "):
+            if lines[i].strip():
+                rec["ann"].append(lines[i])
+            i += 1
+        yield rec
+
+
+def to_record(raw):
+    """Turn a raw block into a record; raise ValueError on any inconsistency."""
+    text = "\n".join(raw["text"]).strip()
+    h = raw["head"]
+    rec = {"url": raw["url"], "title": h.get("T", ""), "published": None if h.get("D", "-") == "-" else h["D"],
+           "text": text, "language": "en", "relevant": False, "mission": None, "stances": [],
+           "countries": [], "people": [], "notes": "", "query": h.get("Q", "")}
+    for line in raw["ann"]:
+        k, _, v = line.partition(" ")
+        v = v.strip()
+        if k == "M":
+            rec["mission"] = None if v == "-" else v
+            rec["relevant"] = v != "-"
+        elif k == "S":
+            parts = [p.strip() for p in v.split("|", 5)]
+            if len(parts) != 6:
+                raise ValueError(f"bad stance line: {line}")
+            actor, t, s, c, cond, ev = parts
+            if ev not in text:
+                raise ValueError(f"evidence not verbatim in text: {ev!r}")
+            if cond != "-" and cond not in text:
+                raise ValueError(f"condition not verbatim in text: {cond!r}")
+            rec["stances"].append({"actor": actor, "actor_type": TYPES[t], "stance": STANCES[s],
+                                   "commitment": COMMIT[c], "condition": None if cond == "-" else cond,
+                                   "evidence": ev})
+        elif k == "C":
+            rec["countries"] = [x.strip() for x in v.split(";") if x.strip()]
+        elif k == "P":
+            rec["people"] = [x.strip() for x in v.split(";") if x.strip()]
+        elif k == "N":
+            rec["notes"] = v
+        else:
+            raise ValueError(f"unknown annotation line: {line}")
+    if rec["relevant"] and rec["mission"] not in MISSIONS:
+        raise ValueError(f"bad mission {rec['mission']!r}")
+    if not rec["relevant"] and rec["stances"]:
+        raise ValueError("irrelevant article with stances")
+    if not rec["title"] or len(rec["text"]) < 200:
+        raise ValueError("missing title or text too short")
+    return rec
+
+
+def check_jsonl(paths, languages=("en",)):
+    """Check finished split files; return the number of problems (each printed on one line).
+
+    Args:
+        paths: the JSONL split files.
+        languages: the ISO 639-1 codes a record's `language` may take (English only by default).
+    """
+    bad, ids, urls = 0, set(), set()
+    keys = {"id", "url", "title", "published", "text", "language", "relevant", "mission", "stances",
+            "countries", "people", "notes", "query"}
+
+    def problem(where, msg):
+        nonlocal bad
+        bad += 1
+        print(f"{where}: {msg}", file=sys.stderr)
+
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                where = f"{path}:{n}"
+                try:
+                    r = json.loads(line)
+                except json.JSONDecodeError as e:
+                    problem(where, f"not JSON: {e}")
+                    continue
+                if set(r) != keys:
+                    problem(where, f"keys differ: {sorted(set(r) ^ keys)}")
+                    continue
+                where = f"{path}:{n} {r['id']}"
+                for k, seen in (("id", ids), ("url", urls)):
+                    if r[k] in seen:
+                        problem(where, f"duplicate {k}")
+                    seen.add(r[k])
+                if r["language"] not in languages or not isinstance(r["relevant"], bool):
+                    allowed = " or ".join(repr(lang) for lang in languages)
+                    problem(where, f"language must be {allowed} and relevant a boolean")
+                if r["relevant"] != (r["mission"] is not None) or (r["relevant"] and r["mission"] not in MISSIONS):
+                    problem(where, f"mission {r['mission']!r} does not fit relevant={r['relevant']}")
+                if not r["relevant"] and r["stances"]:
+                    problem(where, "irrelevant article with stances")
+                actors = [s.get("actor") for s in r["stances"]]
+                if len(actors) != len(set(actors)):
+                    problem(where, "an actor is labelled twice")
+                for s in r["stances"]:
+                    if (s.get("actor_type") not in TYPES.values() or s.get("stance") not in STANCES.values()
+                            or s.get("commitment") not in COMMIT.values()):
+                        problem(where, f"bad stance fields: {s}")
+                        continue
+                    if s["evidence"] not in r["text"]:
+                        problem(where, f"evidence not verbatim in text: {s['evidence']!r}")
+                    if s["condition"] is not None and s["condition"] not in r["text"]:
+                        problem(where, f"condition not verbatim in text: {s['condition']!r}")
+                    if s["stance"] == "support" and s["commitment"] == "none":
+                        problem(where, f"{s['actor']}: support needs commitment troops or other")
+                for k in ("countries", "people"):
+                    if len(r[k]) != len(set(r[k])) or not all(isinstance(x, str) and x for x in r[k]):
+                        problem(where, f"{k} must be distinct non-empty names")
+    print(f"{len(ids)} records checked, {bad} problems")
+    return bad
+
+
+def split(records, seed):
+    """Stratified split by (mission, relevance) into dev / test-a / test-b."""
+    groups = defaultdict(list)
+    for r in records:
+        groups[(r["mission"] or "none", r["relevant"])].append(r)
+    rng = random.Random(seed)
+    out = {"dev": [], "test-a": [], "test-b": []}
+    carry = 0
+    for key in sorted(groups, key=str):
+        g = groups[key]
+        rng.shuffle(g)
+        order = ["dev", "test-a", "dev", "test-b"]
+        for j, r in enumerate(g):
+            out[order[(j + carry) % 4]].append(r)
+        carry += len(g)
+    for name in out:
+        out[name].sort(key=lambda r: r["id"])
+    return out
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("blocks", nargs="+")
+    ap.add_argument("--out-dir")
+    ap.add_argument("--prefix", default="en")
+    ap.add_argument("--seed", type=int, default=20261130)
+    ap.add_argument("--check-only", action="store_true")
+    ap.add_argument("--check-jsonl", action="store_true",
+                    help="the inputs are finished JSONL split files: only check them")
+    ap.add_argument("--languages", default="en",
+                    help="with --check-jsonl: comma-separated ISO 639-1 codes allowed in `language` (default: en)")
+    a = ap.parse_args(argv)
+    if a.check_jsonl:
+        languages = tuple(x.strip() for x in a.languages.split(",") if x.strip())
+        if not languages:
+            ap.error("--languages needs at least one ISO 639-1 code, e.g. --languages fr,de")
+        return 1 if check_jsonl(a.blocks, languages) else 0
+    recs, seen, bad = [], set(), 0
+    for path in a.blocks:
+        for raw in parse_blocks(path):
+            try:
+                if raw["url"] in seen:
+                    raise ValueError("duplicate URL")
+                seen.add(raw["url"])
+                recs.append(to_record(raw))
+            except (ValueError, KeyError) as e:
+                bad += 1
+                print(f"{path}: {raw['url']}: {e}", file=sys.stderr)
+    for n, r in enumerate(recs, 1):
+        r["id"] = f"{a.prefix}-{n:04d}"
+    rel = sum(r["relevant"] for r in recs)
+    print(f"{len(recs)} records, {rel} relevant, {len(recs) - rel} irrelevant, {bad} errors")
+    print(Counter(r["mission"] or "none" for r in recs).most_common())
+    if bad or a.check_only:
+        return 1 if bad else 0
+    keys = ["id", "url", "title", "published", "text", "language", "relevant", "mission", "stances",
+            "countries", "people", "notes", "query"]
+    parts = split(recs, a.seed)
+    for name, rs in parts.items():
+        with open(f"{a.out_dir}/{name}.jsonl", "w", encoding="utf-8") as f:
+            for r in rs:
+                f.write(json.dumps({k: r[k] for k in keys}, ensure_ascii=False) + "\n")
+        print(name, len(rs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
