@@ -34,7 +34,7 @@ class PeacewatchOptions(PipelineOptions):
         parser.add_argument("--subscription", default=None,
                             help="full subscription path to read (default: the pipeline's articles subscription)")
         parser.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int, default=32,
-                            help="articles per nlp.pipe batch and per micro-batch pull (default 32)")
+                            help="articles per nlp.pipe batch (default 32)")
         parser.add_argument("--bulk_chunk_size", "--bulk-chunk-size", dest="bulk_chunk_size", type=int, default=500,
                             help="documents per Elasticsearch bulk request (default 500)")
         parser.add_argument("--bulk_max_bytes", "--bulk-max-bytes", dest="bulk_max_bytes", type=int,
