@@ -1,5 +1,6 @@
 # peacewatch: two commands do all the set-up on a fresh machine.
-#   make demo   install, start local services, set up, run the pipeline on the bundled sample
+#   make demo   install, start local services (and build Prism once), set up, stream the bundled sample
+#               through the Beam pipeline on Prism, Beam's DirectRunner for streaming
 #   make test   install, then run the whole suite against real services
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -13,7 +14,7 @@ EVAL ?= ../shared/eval
 .PHONY: help install services setup demo test bench clean-services analyze-dev train analyze-dev-languages lang-data
 
 help:
-	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator, run the pipeline on the bundled sample"
+	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator (Prism built once), stream the bundled sample through Beam on Prism"
 	@echo "make test    - install and run the whole test suite (real services, started as needed)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"

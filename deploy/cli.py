@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "does nothing), 'down' stops what peacewatch started, 'status' reports health, "
                     "'env' prints the export lines a shell needs: eval \"$(peacewatch services env)\".")
     services.add_argument("action", choices=["up", "down", "status", "env"])
-    services.add_argument("--only", choices=["elasticsearch", "pubsub"], help="act on one service only")
+    services.add_argument("--only", choices=["elasticsearch", "pubsub", "prism"],
+                          help="act on one service only (prism: build the local streaming runner)")
     services.set_defaults(func=run_services)
 
     setup = subparsers.add_parser(

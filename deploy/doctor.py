@@ -67,6 +67,15 @@ def _tools() -> Iterator[Check]:
                     "install Go (to build pstest) or the gcloud pubsub-emulator component")
 
 
+def _prism() -> Check:
+    from deploy import prism
+    from schemas.settings import load_settings
+
+    ok, detail = prism.status_line(load_settings())
+    return Check("Prism (local streaming)", ok, detail,
+                 None if ok else "peacewatch services up (builds it with Go, once per machine)")
+
+
 def _services() -> Iterator[Check]:
     from deploy import services
     from schemas.settings import load_settings
@@ -82,6 +91,7 @@ def checks() -> Iterator[Check]:
     yield _spacy_model()
     yield from _java()
     yield from _tools()
+    yield _prism()
     try:
         yield from _services()
     except UserError as exc:
