@@ -109,6 +109,7 @@ def _check_index(settings) -> None:
 def _run(args: argparse.Namespace) -> int:
     from apache_beam.options.pipeline_options import StandardOptions
 
+    from pipelines import flink
     from pipelines.options import PeacewatchOptions, is_local
 
     options = options_from_args(args)
@@ -119,6 +120,10 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _check_index(settings)
     streaming = options.view_as(StandardOptions).streaming
+    if streaming and flink.is_flink(options.view_as(StandardOptions).runner):
+        from pipelines.pipeline import build_pipeline
+
+        return flink.run(settings, options, build_pipeline)
     if streaming and is_local(options):
         return _run_local_stream(settings, opts)
     return _run_beam(settings, options, streaming)

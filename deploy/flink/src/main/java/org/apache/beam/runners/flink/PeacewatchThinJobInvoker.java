@@ -1,0 +1,53 @@
+package org.apache.beam.runners.flink;
+
+// In Beam's package only because FlinkServerConfiguration's getters are package-private.
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.beam.model.pipeline.v1.RunnerApi;
+import org.apache.beam.runners.jobsubmission.JobInvocation;
+import org.apache.beam.sdk.util.construction.PipelineOptionsTranslation;
+import org.apache.beam.vendor.grpc.v1p69p0.com.google.protobuf.Struct;
+import org.apache.beam.vendor.guava.v32_1_2_jre.com.google.common.util.concurrent.ListeningExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link FlinkJobInvoker} that stages only the files named by {@code peacewatch.flink.filesToStage}. */
+public final class PeacewatchThinJobInvoker extends FlinkJobInvoker {
+  private static final Logger LOG = LoggerFactory.getLogger(PeacewatchThinJobInvoker.class);
+  static final String FILES_PROPERTY = "peacewatch.flink.filesToStage";
+
+  private final FlinkJobServerDriver.FlinkServerConfiguration configuration;
+
+  public PeacewatchThinJobInvoker(FlinkJobServerDriver.FlinkServerConfiguration configuration) {
+    super(configuration);
+    this.configuration = configuration;
+  }
+
+  static List<String> filesToStage() {
+    List<String> files = new ArrayList<>();
+    for (String path : System.getProperty(FILES_PROPERTY, "").split(File.pathSeparator)) {
+      if (!path.isEmpty()) {
+        files.add(path);
+      }
+    }
+    return files;
+  }
+
+  @Override
+  protected JobInvocation invokeWithExecutor(
+      RunnerApi.Pipeline pipeline, Struct options, String retrievalToken, ListeningExecutorService executorService) {
+    FlinkPipelineOptions flinkOptions = PipelineOptionsTranslation.fromProto(options).as(FlinkPipelineOptions.class);
+    String invocationId = String.format("%s_%s", flinkOptions.getJobName(), UUID.randomUUID());
+    if (FlinkPipelineOptions.AUTO.equals(flinkOptions.getFlinkMaster())) {
+      flinkOptions.setFlinkMaster(configuration.getFlinkMaster());
+    }
+    List<String> files = filesToStage();
+    FlinkPipelineRunner runner = new FlinkPipelineRunner(flinkOptions, configuration.getFlinkConfDir(), files);
+    flinkOptions.setRunner(null);
+    LOG.info("Invoking job {} on {} with {} staged file(s)", invocationId, flinkOptions.getFlinkMaster(), files.size());
+    return createJobInvocation(invocationId, retrievalToken, executorService, pipeline, flinkOptions, runner);
+  }
+}
