@@ -12,8 +12,11 @@
   also where the web UI shows them: the job's vertices, tab Metrics);
 * ``--idle-exit-seconds N`` cancels the Flink job through its REST API (``PATCH
   /jobs/<jid>?mode=cancel``; Beam's Python ``cancel()`` reports CANCELLED while the Flink job
-  keeps running) once, for N seconds, no counter moved and every pulled message was
-  acknowledged, and the command exits 0. Ctrl-C also cancels the job.
+  keeps running) once, for N seconds, the source kept pulling and found nothing, and every
+  pulled message was acknowledged (:class:`IdleWatch`); the command then exits 0. Ctrl-C also
+  cancels the job. After a crash, messages held by the dead worker come back only when their
+  ack deadline runs out: give an N longer than the subscription's ack deadline (30 s) when
+  nothing may be left behind.
 """
 
 from __future__ import annotations
@@ -111,33 +114,51 @@ def wait_for_job(rest_url: str, name: str, timeout: float = 180.0) -> dict:
 
 
 class CounterTotals:
-    """Running totals of counters that restart from zero when Flink restarts the job's tasks."""
+    """Running totals of counters that restart from zero when Flink restarts the job's tasks.
+
+    ``update`` gets the current attempt's counters and the job's restart count: on a new
+    attempt the previous attempt's last values are kept as a base. Totals count deliveries: a
+    message redelivered after a crash is read (and maybe indexed) in both attempts.
+    """
 
     def __init__(self) -> None:
         self.base: dict[str, int] = {}
         self.last: dict[str, int] = {}
+        self.attempt: int | None = None
 
-    def update(self, snapshot: Mapping[str, int]) -> dict[str, int]:
+    def update(self, snapshot: Mapping[str, int], attempt: int | None = None) -> dict[str, int]:
+        if attempt is not None and self.attempt is not None and attempt != self.attempt:
+            for name, value in self.last.items():
+                self.base[name] = self.base.get(name, 0) + value
+            self.last = {}
+        if attempt is not None:
+            self.attempt = attempt
         for name, value in snapshot.items():
-            if value < self.last.get(name, 0):
+            if value < self.last.get(name, 0):  # a restart the attempt count did not show yet
                 self.base[name] = self.base.get(name, 0) + self.last[name]
             self.last[name] = value
         return self.totals()
 
     def totals(self) -> dict[str, int]:
-        return {name: self.base.get(name, 0) + value for name, value in self.last.items()}
+        names = set(self.base) | set(self.last)
+        return {name: self.base.get(name, 0) + self.last.get(name, 0) for name in names}
 
 
 class IdleWatch:
-    """Decides when a streaming job is idle: no counter moved for a while, nothing left un-acknowledged.
+    """Decides when a streaming job is idle: pulls go on, find nothing, and nothing is left un-acknowledged.
 
-    ``pending`` is ``read - acked`` of the current task attempt (Flink's counters restart with
-    the attempt, and the redelivered messages are read and acknowledged in the new one).
+    Idle for ``idle_seconds`` means: no counter but ``liveness`` (the source's count of pull
+    calls, empty ones included) moved for that long, ``liveness`` did move since (the source
+    is alive and finds nothing: not a job still starting), and ``pending`` is zero. ``pending``
+    is ``read - acked`` of the current task attempt (Flink's counters restart with the attempt,
+    and the redelivered messages are read and acknowledged in the new one).
     """
 
-    def __init__(self, idle_seconds: float) -> None:
+    def __init__(self, idle_seconds: float, liveness: str = "pulls") -> None:
         self.idle_seconds = idle_seconds
-        self.snapshot: dict[str, int] | None = None
+        self.liveness = liveness
+        self.activity: dict[str, int] | None = None
+        self.pulls_then = 0
         self.since = time.monotonic()
 
     @staticmethod
@@ -149,10 +170,14 @@ class IdleWatch:
     def observe(self, snapshot: Mapping[str, int], now: float | None = None) -> bool:
         """Records a snapshot; True once the job has been idle for ``idle_seconds``."""
         now = time.monotonic() if now is None else now
-        current = dict(snapshot)
-        if current != self.snapshot or self.pending(current) > 0:
-            self.snapshot = current
+        activity = {name: value for name, value in snapshot.items() if name != self.liveness}
+        pulls = snapshot.get(self.liveness, 0)
+        if activity != self.activity or self.pending(snapshot) > 0:
+            self.activity = activity
             self.since = now
+            self.pulls_then = pulls
+            return False
+        if pulls == self.pulls_then:
             return False
         return self.idle_seconds > 0 and now - self.since >= self.idle_seconds
 
@@ -160,7 +185,7 @@ class IdleWatch:
 def progress_line(totals: Mapping[str, int]) -> str:
     parts = [f"{name.replace('_', '-')}={totals.get(name, 0)}" for name in PROGRESS_COUNTERS]
     extra = [f"{name.replace('_', '-')}={value}" for name, value in sorted(totals.items())
-             if name not in PROGRESS_COUNTERS]
+             if name not in PROGRESS_COUNTERS and name != "pulls"]
     return " ".join(parts + extra)
 
 
@@ -184,10 +209,13 @@ def watch(rest_url: str, jid: str, progress_seconds: float, idle_exit_seconds: f
                       flush=True)
                 return state
             snapshot = read(rest_url, jid) if state == "RUNNING" else {}
-            totals.update(snapshot)
+            restarts = rest.restarts(rest_url, jid) if state == "RUNNING" else None
+            totals.update(snapshot, restarts)
             now = time.monotonic()
             if now >= next_progress:
-                print(f"peacewatch run: [{now - started:.0f}s] {progress_line(totals.totals())}", file=out, flush=True)
+                restarted = f" restarts={totals.attempt}" if totals.attempt else ""
+                print(f"peacewatch run: [{now - started:.0f}s] {progress_line(totals.totals())}{restarted}", file=out,
+                      flush=True)
                 next_progress = now + progress_seconds
             if state == "RUNNING" and idle.observe(snapshot, now):
                 print(f"peacewatch run: idle for {idle_exit_seconds:.0f}s, cancelling Flink job {jid}", file=out,

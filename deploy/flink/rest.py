@@ -84,6 +84,15 @@ def cancel(base: str, jid: str, timeout: float = 10.0) -> None:
         raise RestError(f"cannot reach Flink at {base} to cancel job {jid}: {exc}") from None
 
 
+def restarts(base: str, jid: str) -> int | None:
+    """How often Flink restarted the job (its ``numRestarts`` metric); ``None`` when unknown."""
+    data = get(base, f"/jobs/{urllib.parse.quote(jid)}/metrics?get=numRestarts")
+    try:
+        return int(float(data[0]["value"])) if isinstance(data, list) and data else None
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
 def web_ui_link(base: str, jid: str) -> str:
     return f"{base.rstrip('/')}/#/job/running/{jid}/overview"
 

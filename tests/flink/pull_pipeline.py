@@ -3,8 +3,8 @@
 PeriodicImpulse -> one tick per shard -> Reshuffle -> pull from the articles subscription
 (short timeout) -> Reshuffle -> a CPU-bound step -> bulk index by article id -> acknowledge.
 Nothing is acknowledged before its document is written, so a killed TaskManager means
-redelivery and an idempotent rewrite. Counters (namespace ``peacewatch``): ``read``,
-``indexed``, ``acked``; each document records the SDK worker process and TaskManager slot
+redelivery and an idempotent rewrite. Counters (namespace ``peacewatch``): ``pulls`` (pull
+calls, empty ones included), ``read``, ``indexed``, ``acked``; each document records the SDK worker process and TaskManager slot
 that burned its CPU, so tests can see both TaskManagers at work.
 
 Used by ``tests/flink`` and ``tests/benchmarks/bench_flink.py`` through
@@ -42,6 +42,7 @@ class PullMessagesFn(beam.DoFn):
         self.max_messages = max_messages
         self.timeout = timeout
         self.read = Metrics.counter("peacewatch", "read")
+        self.pulls = Metrics.counter("peacewatch", "pulls")
 
     def setup(self) -> None:
         from schemas.clients import subscriber_client
@@ -51,6 +52,7 @@ class PullMessagesFn(beam.DoFn):
     def process(self, tick):
         from google.api_core import exceptions
 
+        self.pulls.inc()
         try:
             response = self.client.pull(request={"subscription": self.subscription, "max_messages": self.max_messages},
                                         timeout=self.timeout, retry=None)
@@ -125,7 +127,8 @@ class IndexThenAckFn(beam.DoFn):
                 client.close()
 
 
-def build(settings, subscription: str, index: str, shards: int, rounds: int, interval: float = 0.5):
+def build(settings, subscription: str, index: str, shards: int, rounds: int, interval: float = 0.5,
+          max_messages: int = 20):
     """Returns ``build(pipeline, options, settings)`` for :func:`pipelines.flink.run`."""
 
     def _build(pipeline, options, _settings) -> None:
@@ -133,7 +136,7 @@ def build(settings, subscription: str, index: str, shards: int, rounds: int, int
          | "Tick" >> PeriodicImpulse(fire_interval=interval, apply_windowing=False)
          | "Shard" >> beam.FlatMap(lambda tick, n=shards: [(shard, tick) for shard in range(n)])
          | "SpreadTicks" >> beam.Reshuffle()
-         | "Pull" >> beam.ParDo(PullMessagesFn(settings, subscription))
+         | "Pull" >> beam.ParDo(PullMessagesFn(settings, subscription, max_messages))
          | "SpreadMessages" >> beam.Reshuffle()
          | "BurnCpu" >> beam.ParDo(BurnCpuFn(rounds))
          | "IndexThenAck" >> beam.ParDo(IndexThenAckFn(settings, index, subscription)))

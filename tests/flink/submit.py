@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", required=True)
     parser.add_argument("--parallelism", type=int, default=2)
     parser.add_argument("--shards", type=int, default=4)
+    parser.add_argument("--max-messages", type=int, default=20, help="messages per pull")
     parser.add_argument("--rounds", type=int, default=20000, help="SHA-256 rounds per article (CPU per article)")
     parser.add_argument("--idle-exit-seconds", type=float, default=0.0)
     parser.add_argument("--progress-seconds", type=float, default=5.0)
@@ -33,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     options = PipelineOptions(flags=[], runner="FlinkRunner", streaming=True, parallelism=args.parallelism,
                               idle_exit_seconds=args.idle_exit_seconds, progress_seconds=args.progress_seconds)
     try:
-        return flink.run(settings, options, build(settings, args.subscription, args.index, args.shards, args.rounds))
+        return flink.run(settings, options, build(settings, args.subscription, args.index, args.shards, args.rounds,
+                                                    max_messages=args.max_messages))
     except UserError as exc:
         print(f"error: {exc.message}" + (f"\n  hint: {exc.hint}" if exc.hint else ""), file=sys.stderr)
         return 2
