@@ -12,6 +12,7 @@ import collections
 import importlib
 import logging
 import threading
+import weakref
 from typing import Any, Callable, Iterable, Sequence
 
 import apache_beam as beam
@@ -28,6 +29,10 @@ DEFAULT_NLP_MODULE = "pipelines.nlp"
 # One handle for the whole process: every EnrichArticles (and every pipeline run in this process)
 # gets the same loaded model for the same (module, model) tag.
 _MODEL_HANDLE = shared.Shared()
+# Likewise one set of NLP processes per worker process: a runner may run many bundles of the stage at
+# once (Prism does), each with its own DoFn instance, and each would otherwise start its own processes.
+_PROCESSES_HANDLE = shared.Shared()
+_STARTED: "weakref.WeakSet[ParallelEnricher]" = weakref.WeakSet()
 _ANALYSIS_FIELDS = ("relevant", "relevance", "relevance_explanation", "topics", "analysed", "not_analysed_reason",
                     "entities", "countries", "country_codes", "people", "organisations", "stances")
 
@@ -183,6 +188,7 @@ class ParallelEnricher:
 
         context = multiprocessing.get_context("spawn")
         self._pool = context.Pool(self.processes, initializer=_start_worker, initargs=self.args)
+        _STARTED.add(self)
         # Wait until every worker has loaded its model, so the first batch is not slow.
         self._pool.map(_enrich_in_worker, [[] for _ in range(self.processes)], chunksize=1)
 
@@ -209,6 +215,13 @@ class ParallelEnricher:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+
+def close_parallel_enrichers() -> None:
+    """Stops the NLP processes of this process's enrichers (a streaming job that was cancelled
+    does not tear its DoFns down)."""
+    for enricher in list(_STARTED):
+        enricher.close()
 
 
 class _EnrichBatchFn(beam.DoFn):
@@ -238,8 +251,13 @@ class _EnrichBatchFn(beam.DoFn):
 
     def setup(self) -> None:
         if self._processes > 1:
-            self._enricher = ParallelEnricher(self._processes, self._model_name, self._nlp_module, self._batch_size)
-            self._enricher.setup()
+            def start() -> ParallelEnricher:
+                enricher = ParallelEnricher(self._processes, self._model_name, self._nlp_module, self._batch_size)
+                enricher.setup()
+                return enricher
+
+            tag = f"{self._nlp_module}:{self._model_name}:{self._processes}:{self._batch_size}"
+            self._enricher = _PROCESSES_HANDLE.acquire(start, tag=tag)
             return
         self._enricher = Enricher(self._model_name, self._nlp_module, self._batch_size)
         tag = f"{self._nlp_module}:{self._model_name}"
@@ -264,8 +282,7 @@ class _EnrichBatchFn(beam.DoFn):
             yield from self._completed()
 
     def teardown(self) -> None:
-        if isinstance(self._enricher, ParallelEnricher):
-            self._enricher.close()
+        # A shared ParallelEnricher closes its processes when the last DoFn lets go of it (its pool's finaliser).
         self._enricher = None
 
     def _completed(self):

@@ -1,32 +1,31 @@
 """Running the streaming job on a Flink session cluster through Beam's Flink job server.
 
-``peacewatch run --streaming --runner FlinkRunner --parallelism N [--flink_master HOST:PORT]``:
+``peacewatch run --streaming --runner FlinkRunner --parallelism N [--flink_master HOST:PORT]``
+runs the one streaming pipeline (:mod:`pipelines.streaming` builds and watches it on every
+runner); this module is what differs on Flink (:func:`prepare`):
 
 * the job goes to the job server (``--job_endpoint``, default the local one of ``peacewatch
   services up flink``), which submits it to ``--flink_master`` (default: the job server's own,
   the local cluster) without shipping any jar (see ``deploy/flink``);
 * Python runs in the EXTERNAL environment, the worker pool beside each TaskManager
   (``--environment_config``, default ``127.0.0.1:50000``), one SDK process per busy slot;
-* the run prints the Flink job id and its web UI link, then a progress line every
-  ``--progress-seconds`` from the job's Beam counters (read through Flink's REST API, which is
-  also where the web UI shows them: the job's vertices, tab Metrics);
-* ``--idle-exit-seconds N`` cancels the Flink job through its REST API (``PATCH
-  /jobs/<jid>?mode=cancel``; Beam's Python ``cancel()`` reports CANCELLED while the Flink job
-  keeps running) once, for N seconds, the source kept pulling and found nothing, and every
-  pulled message was acknowledged (:class:`IdleWatch`); the command then exits 0. Ctrl-C also
-  cancels the job. After a crash, messages held by the dead worker come back only when their
-  ack deadline runs out: give an N longer than the subscription's ack deadline (30 s) when
-  nothing may be left behind.
+* once submitted, the run prints the Flink job id and its web UI link;
+* the counters come from Flink's REST API (the job server reports Beam metrics only when a job
+  ends), where the web UI shows them too (a vertex, tab Metrics: ``<step>.peacewatch_<name>``);
+  they are those of the current task attempt, and the run says when Flink restarted the tasks;
+* the job is cancelled through Flink's REST API (``PATCH /jobs/<jid>?mode=cancel``): Beam's
+  Python ``cancel()`` reports CANCELLED while the Flink job keeps running.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import socket
 import sys
 import time
 import uuid
-from typing import Callable, Mapping, TextIO
+from typing import Any, TextIO
 
 from deploy.flink import rest
 from schemas.errors import UserError
@@ -34,7 +33,6 @@ from schemas.errors import UserError
 logger = logging.getLogger(__name__)
 
 NAMESPACE = "peacewatch"
-PROGRESS_COUNTERS = ("read", "valid", "relevant", "indexed", "dead_lettered", "alerts")
 MAGIC_MASTERS = ("[auto]", "[local]", "")
 
 
@@ -113,124 +111,6 @@ def wait_for_job(rest_url: str, name: str, timeout: float = 180.0) -> dict:
                     f"within {timeout:.0f}s", "see the job server's log (peacewatch services status flink)")
 
 
-class CounterTotals:
-    """Running totals of counters that restart from zero when Flink restarts the job's tasks.
-
-    ``update`` gets the current attempt's counters and the job's restart count: on a new
-    attempt the previous attempt's last values are kept as a base. Totals count deliveries: a
-    message redelivered after a crash is read (and maybe indexed) in both attempts.
-    """
-
-    def __init__(self) -> None:
-        self.base: dict[str, int] = {}
-        self.last: dict[str, int] = {}
-        self.attempt: int | None = None
-
-    def update(self, snapshot: Mapping[str, int], attempt: int | None = None) -> dict[str, int]:
-        if attempt is not None and self.attempt is not None and attempt != self.attempt:
-            for name, value in self.last.items():
-                self.base[name] = self.base.get(name, 0) + value
-            self.last = {}
-        if attempt is not None:
-            self.attempt = attempt
-        for name, value in snapshot.items():
-            if value < self.last.get(name, 0):  # a restart the attempt count did not show yet
-                self.base[name] = self.base.get(name, 0) + self.last[name]
-            self.last[name] = value
-        return self.totals()
-
-    def totals(self) -> dict[str, int]:
-        names = set(self.base) | set(self.last)
-        return {name: self.base.get(name, 0) + self.last.get(name, 0) for name in names}
-
-
-class IdleWatch:
-    """Decides when a streaming job is idle: pulls go on, find nothing, and nothing is left un-acknowledged.
-
-    Idle for ``idle_seconds`` means: no counter but ``liveness`` (the source's count of pull
-    calls, empty ones included) moved for that long, ``liveness`` did move since (the source
-    is alive and finds nothing: not a job still starting), and ``pending`` is zero. ``pending``
-    is ``read - acked`` of the current task attempt (Flink's counters restart with the attempt,
-    and the redelivered messages are read and acknowledged in the new one).
-    """
-
-    def __init__(self, idle_seconds: float, liveness: str = "pulls") -> None:
-        self.idle_seconds = idle_seconds
-        self.liveness = liveness
-        self.activity: dict[str, int] | None = None
-        self.pulls_then = 0
-        self.since = time.monotonic()
-
-    @staticmethod
-    def pending(snapshot: Mapping[str, int]) -> int:
-        if "acked" not in snapshot:
-            return 0
-        return max(0, snapshot.get("read", 0) - snapshot.get("acked", 0))
-
-    def observe(self, snapshot: Mapping[str, int], now: float | None = None) -> bool:
-        """Records a snapshot; True once the job has been idle for ``idle_seconds``."""
-        now = time.monotonic() if now is None else now
-        activity = {name: value for name, value in snapshot.items() if name != self.liveness}
-        pulls = snapshot.get(self.liveness, 0)
-        if activity != self.activity or self.pending(snapshot) > 0:
-            self.activity = activity
-            self.since = now
-            self.pulls_then = pulls
-            return False
-        if pulls == self.pulls_then:
-            return False
-        return self.idle_seconds > 0 and now - self.since >= self.idle_seconds
-
-
-def progress_line(totals: Mapping[str, int]) -> str:
-    parts = [f"{name.replace('_', '-')}={totals.get(name, 0)}" for name in PROGRESS_COUNTERS]
-    extra = [f"{name.replace('_', '-')}={value}" for name, value in sorted(totals.items())
-             if name not in PROGRESS_COUNTERS and name != "pulls"]
-    return " ".join(parts + extra)
-
-
-def watch(rest_url: str, jid: str, progress_seconds: float, idle_exit_seconds: float, out: TextIO = sys.stderr,
-          counters: Callable[[str, str], dict[str, int]] | None = None, poll_seconds: float = 1.0) -> str:
-    """Prints progress until the job ends, is idle long enough (then cancels it) or Ctrl-C (cancels).
-
-    Returns why it stopped: ``idle``, ``interrupted`` or the job's final Flink state.
-    """
-    read = counters or (lambda url, job: rest.user_counters(url, job, NAMESPACE))
-    totals = CounterTotals()
-    idle = IdleWatch(idle_exit_seconds)
-    next_progress = time.monotonic() + progress_seconds if progress_seconds > 0 else float("inf")
-    started = time.monotonic()
-    try:
-        while True:
-            detail = rest.job(rest_url, jid)
-            state = (detail or {}).get("state", "UNKNOWN")
-            if state in rest.TERMINAL_STATES:
-                print(f"peacewatch run: Flink job {jid} is {state}: {progress_line(totals.totals())}", file=out,
-                      flush=True)
-                return state
-            snapshot = read(rest_url, jid) if state == "RUNNING" else {}
-            restarts = rest.restarts(rest_url, jid) if state == "RUNNING" else None
-            totals.update(snapshot, restarts)
-            now = time.monotonic()
-            if now >= next_progress:
-                restarted = f" restarts={totals.attempt}" if totals.attempt else ""
-                print(f"peacewatch run: [{now - started:.0f}s] {progress_line(totals.totals())}{restarted}", file=out,
-                      flush=True)
-                next_progress = now + progress_seconds
-            if state == "RUNNING" and idle.observe(snapshot, now):
-                print(f"peacewatch run: idle for {idle_exit_seconds:.0f}s, cancelling Flink job {jid}", file=out,
-                      flush=True)
-                cancel_and_wait(rest_url, jid)
-                print(f"peacewatch run: stopped after {now - started:.1f}s: {progress_line(totals.totals())}",
-                      file=out, flush=True)
-                return "idle"
-            time.sleep(poll_seconds)
-    except KeyboardInterrupt:
-        print(f"peacewatch run: interrupted, cancelling Flink job {jid}", file=out, flush=True)
-        cancel_and_wait(rest_url, jid)
-        return "interrupted"
-
-
 def cancel_and_wait(rest_url: str, jid: str, timeout: float = 60.0) -> str:
     """Cancels through the REST API and waits for a final state; returns it."""
     rest.cancel(rest_url, jid)
@@ -245,23 +125,28 @@ def cancel_and_wait(rest_url: str, jid: str, timeout: float = 60.0) -> str:
                     f"cancel it in the web UI: {rest.web_ui_link(rest_url, jid)}")
 
 
-def _option(options, name: str, default):
-    value = options.get_all_options(retain_unknown_options=True).get(name)
-    return default if value is None else value
+
+@dataclasses.dataclass
+class FlinkJob:
+    """What the run knows of its Flink job once submitted."""
+
+    target: FlinkTarget
+    name: str
+    jid: str | None = None
+    restarts: int = 0
 
 
-def run(settings, options, build: Callable, out: TextIO = sys.stderr) -> int:
-    """Submits the streaming job built by ``build(pipeline, options, settings)`` and watches it.
+def prepare(settings, options, out: TextIO = sys.stderr) -> FlinkJob:
+    """Checks the cluster and the job server and sets the options of a Flink submission in place.
 
-    Returns the command's exit code: 0 when it was idle (and cancelled), interrupted (and
-    cancelled), finished or cancelled from outside; 1 when Flink reports it FAILED.
+    Raises:
+        UserError: no cluster or job server answers, or the parallelism exceeds the slots.
     """
-    import socket
-
-    import apache_beam as beam
-    from apache_beam.options.pipeline_options import FlinkRunnerOptions, PipelineOptions, PortableOptions
+    from apache_beam.options.pipeline_options import (FlinkRunnerOptions, GoogleCloudOptions, PortableOptions,
+                                                      StandardOptions)
 
     from deploy.flink.config import FlinkSettings
+    from pipelines.options import StreamingOptions
 
     flink_options = options.view_as(FlinkRunnerOptions)
     portable = options.view_as(PortableOptions)
@@ -273,28 +158,57 @@ def run(settings, options, build: Callable, out: TextIO = sys.stderr) -> int:
         socket.create_connection((host or "127.0.0.1", int(port)), timeout=2).close()
     except (OSError, ValueError):
         raise UserError(f"no Beam job server answers at {target.job_endpoint}",
-                        "start the local one with 'peacewatch services up flink', or give --job_endpoint HOST:PORT")
-    parallelism = flink_options.parallelism if flink_options.parallelism and flink_options.parallelism > 0 else int(
-        overview.get("slots-total") or 1)
-    if parallelism > int(overview.get("slots-total") or 0):
-        raise UserError(f"--parallelism {parallelism} needs {parallelism} task slots; the cluster at "
-                        f"{target.rest_url} has {overview.get('slots-total')}",
-                        "lower --parallelism or add TaskManagers (PEACEWATCH_FLINK_TASKMANAGERS)")
+                        "start the local one with 'peacewatch services up flink', or give --job_endpoint HOST:PORT") from None
+    slots = int(overview.get("slots-total") or 0)
+    parallelism = flink_options.parallelism if flink_options.parallelism and flink_options.parallelism > 0 else max(slots, 1)
+    if parallelism > slots:
+        raise UserError(f"--parallelism {parallelism} needs {parallelism} task slots; the cluster at {target.rest_url} "
+                        f"has {slots}", "lower --parallelism or add TaskManagers (PEACEWATCH_FLINK_TASKMANAGERS)")
     name = job_name(settings.prefix)
-    values = options.get_all_options(drop_default=True, retain_unknown_options=True)
-    values.update(runner_flags(target, name, parallelism))
-    job_options = PipelineOptions(flags=[], **values)
-    print(f"peacewatch run: starting on FlinkRunner (streaming) at {target.rest_url}, parallelism {parallelism}, "
-          f"Python in {target.environment_type} workers ({target.environment_config or 'default'}), "
-          f"job server {target.job_endpoint}", file=out, flush=True)
-    started = time.monotonic()
-    pipeline = beam.Pipeline(options=job_options)
-    build(pipeline, job_options, settings)
-    pipeline.run()
-    job = wait_for_job(target.rest_url, name)
-    jid = job["jid"]
-    print(f"peacewatch run: Flink job {jid} ({name}) submitted in {time.monotonic() - started:.1f}s; "
-          f"web UI: {rest.web_ui_link(target.rest_url, jid)}", file=out, flush=True)
-    reason = watch(target.rest_url, jid, float(_option(options, "progress_seconds", 10.0)),
-                   float(_option(options, "idle_exit_seconds", 0.0)), out=out)
-    return 1 if reason == "FAILED" else 0
+    for key, value in runner_flags(target, name, parallelism).items():
+        view = {"runner": StandardOptions, "streaming": StandardOptions, "job_endpoint": PortableOptions,
+                "environment_type": PortableOptions, "environment_config": PortableOptions,
+                "job_name": GoogleCloudOptions}.get(key, FlinkRunnerOptions)
+        setattr(options.view_as(view), key, value)
+    stream = options.view_as(StreamingOptions)
+    stream.pull_shards = max(stream.pull_shards, parallelism)  # every slot pulls
+    print(f"peacewatch run: Flink at {target.rest_url} ({slots} slots), parallelism {parallelism}, Python in "
+          f"{target.environment_type} workers ({target.environment_config or 'default'}), job server "
+          f"{target.job_endpoint}", file=out, flush=True)
+    return FlinkJob(target, name)
+
+
+def announce(job: FlinkJob, out: TextIO = sys.stderr, timeout: float = 180.0) -> str:
+    """Finds the submitted job in Flink by its name and prints its id and web UI link."""
+    found = wait_for_job(job.target.rest_url, job.name, timeout)
+    job.jid = found["jid"]
+    print(f"peacewatch run: Flink job {job.jid} ({job.name}); web UI: {rest.web_ui_link(job.target.rest_url, job.jid)}",
+          file=out, flush=True)
+    return job.jid
+
+
+def counters(job: FlinkJob, names: Any = (), out: TextIO = sys.stderr) -> dict[str, int]:
+    """The job's ``peacewatch`` counters of the current task attempt, from Flink's REST API."""
+    out_counters = {name: 0 for name in names}
+    if not job.jid:
+        return out_counters
+    restarts = rest.restarts(job.target.rest_url, job.jid)
+    if restarts and restarts > job.restarts:
+        job.restarts = restarts
+        print(f"peacewatch run: Flink restarted the job's tasks (restart {restarts}); the counters start again "
+              "with the new attempt, un-acknowledged messages are delivered again", file=out, flush=True)
+    out_counters.update(rest.user_counters(job.target.rest_url, job.jid, NAMESPACE))
+    return out_counters
+
+
+def cancel(job: FlinkJob) -> None:
+    """Cancels the Flink job through the REST API and waits until it has stopped."""
+    if job.jid is None:
+        found = rest.find_job(rest.jobs(job.target.rest_url), job.name)
+        job.jid = found["jid"] if found else None
+    if job.jid is None:
+        return
+    state = (rest.job(job.target.rest_url, job.jid) or {}).get("state")
+    if state in rest.TERMINAL_STATES:
+        return
+    cancel_and_wait(job.target.rest_url, job.jid)

@@ -41,6 +41,31 @@ class DuplicateAlert(Exception):
     """The channel already has this alert (the index refused a second create)."""
 
 
+class ChannelError(Exception):
+    """A send failed. ``permanent`` failures (the receiver refuses the request itself: HTTP 4xx
+    other than 408 and 429, an SMTP 5xx) are not retried; the others are, later."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.permanent))
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether a failed send should not be retried (see :class:`ChannelError`)."""
+    import smtplib
+
+    if isinstance(exc, ChannelError):
+        return exc.permanent
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
 @dataclass(frozen=True)
 class ChannelSpec:
     """A parsed channel spec: ``kind`` and the target (URL source, addresses) as written."""
@@ -143,8 +168,9 @@ class WebhookChannel(Channel):
 
     def _post(self, payload: Mapping[str, Any]) -> None:
         response = self.session.post(self._url, json=payload, timeout=self.timeout)
-        if response.status_code >= 300:
-            raise RuntimeError(f"{self.name} answered HTTP {response.status_code}")
+        code = response.status_code
+        if code >= 300:
+            raise ChannelError(f"{self.name} answered HTTP {code}", permanent=400 <= code < 500 and code not in (408, 429))
 
     def send(self, alert: Mapping[str, Any]) -> None:
         self._post(alert)

@@ -2,10 +2,10 @@
 
 Real processes only: ``peacewatch services up flink`` (JobManager, two TaskManagers, the Beam
 job server, the Python worker pool, the supervisor), the shared Elasticsearch and Pub/Sub
-emulator, ``peacewatch replay`` publishing a few hundred articles, and
-``tests/flink/pull_pipeline.py`` submitted through :func:`pipelines.flink.run` (the code of
-``peacewatch run --runner FlinkRunner``). The tests run in file order; the last one stops the
-cluster and checks that no process is left.
+emulator, ``peacewatch replay`` publishing a few hundred articles and ``peacewatch run
+--streaming --runner FlinkRunner --parallelism 2`` running the one streaming pipeline on the
+cluster. The tests run in file order; the last one stops the cluster and checks that no process
+is left.
 """
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ def replay_sample(env: dict, tmp_path: Path, copies: int, tag: str) -> set[str]:
     return ids
 
 
-def submit(env: dict, subscription: str, index: str, rounds: int, idle: float, max_messages: int = 20) -> subprocess.Popen:
-    args = [sys.executable, "-m", "tests.flink.submit", "--subscription", subscription, "--index", index,
-            "--parallelism", "2", "--rounds", str(rounds), "--max-messages", str(max_messages), "--idle-exit-seconds", str(idle), "--progress-seconds", "3"]
+def run_on_flink(env: dict, idle: float, *extra: str) -> subprocess.Popen:
+    args = [sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming", "--runner", "FlinkRunner",
+            "--parallelism", "2", "--idle-exit-seconds", str(idle), "--progress-seconds", "5", *extra]
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -72,7 +72,7 @@ def indexed_ids(es, index: str) -> list[str]:
 
 def flink_job_id(output: str) -> str:
     for line in output.splitlines():
-        if "peacewatch run: Flink job " in line and "submitted" in line:
+        if "peacewatch run: Flink job " in line and "web UI" in line:
             return line.split("peacewatch run: Flink job ", 1)[1].split()[0]
     raise AssertionError(f"no Flink job id in the output:\n{output}")
 
@@ -106,50 +106,53 @@ def test_cluster_runs_on_loopback_with_two_taskmanagers(flink_cluster):
     assert web and web.get("flink-version") == "1.19.0" and web["features"]["web-submit"] is False
 
 
+def main_vertex(jid: str) -> dict:
+    """The vertex that parses, enriches and writes (everything after the pull is fused into it)."""
+    detail = rest.job(REST_URL, jid)
+    vertex = next(v for v in detail["vertices"] if "WriteToElasticsearch" in v["name"])
+    return rest.get(REST_URL, f"/jobs/{jid}/vertices/{vertex['id']}")
+
+
 def test_replayed_sample_indexed_exactly_once_on_both_taskmanagers(job_env, provisioned, es, tmp_path):
     ids = replay_sample(job_env, tmp_path, 300, "once")
-    index = f"{provisioned.prefix}-flinktest"
+    alias = provisioned.index("articles")
     started = time.monotonic()
-    proc = submit(job_env, provisioned.subscription_path("articles"), index, rounds=20000, idle=8)
+    proc = run_on_flink(job_env, 10)
     output, _ = proc.communicate(timeout=600)
     print(output)
     assert proc.returncode == 0, output
     jid = flink_job_id(output)
-    assert "indexed=300" in output and "acked=300" in output, "counters read through Flink's REST API"
-    assert f"idle for 8s, cancelling Flink job {jid}" in output
-    assert (rest.job(REST_URL, jid) or {}).get("state") == "CANCELED"
-    found = indexed_ids(es, index)
+    assert "starting on FlinkRunner" in output
+    assert "indexed=300" in output, "the counters, read through Flink's REST API"
+    assert "stopping: idle for" in output
+    assert (rest.job(REST_URL, jid) or {}).get("state") == "CANCELED", "cancelled through the REST API"
+    found = indexed_ids(es, alias)
     assert sorted(found) == sorted(ids), "every article exactly once"
-    versions = es.search(index=index, size=0, aggs={"v": {"max": {"field": "_version"}}})
-    print(f"run took {time.monotonic() - started:.1f}s; highest _version {versions['aggregations']['v']['value']}")
-    workers = es.search(index=index, size=0, aggs={"w": {"terms": {"field": "worker_pid"}}})
-    buckets = workers["aggregations"]["w"]["buckets"]
-    assert len(buckets) == 2, f"two SDK worker processes did the CPU work: {buckets}"
-    detail = rest.job(REST_URL, jid)
-    writer = next(v for v in detail["vertices"] if "IndexThenAck" in v["name"])
-    busy = rest.busy_subtasks(rest.get(REST_URL, f"/jobs/{jid}/vertices/{writer['id']}"))
+    hits = es.search(index=alias, size=1000, version=True, source=False)["hits"]["hits"]
+    assert {hit["_version"] for hit in hits} == {1}, "each written once"
+    busy = rest.busy_subtasks(main_vertex(jid))
+    print(f"run took {time.monotonic() - started:.1f}s; records per TaskManager: {busy}")
     assert set(busy) == {"peacewatch-tm-1", "peacewatch-tm-2"} and all(busy.values()), busy
 
 
 def test_killed_taskmanager_is_restarted_and_nothing_is_lost_or_doubled(job_env, provisioned, es, tmp_path):
     run_dir = Path(job_env["PEACEWATCH_DATA_DIR"]) / "run"
     ids = replay_sample(job_env, tmp_path, 300, "kill")
-    index = f"{provisioned.prefix}-flinktest"
-    # idle exit longer than the subscription's 30 s ack deadline: messages a dead TaskManager held
-    # come back only when their lease runs out
-    # slow enough to be killed mid-stream: ~40 pulled/s, ~30 ms of CPU each, written bundle by bundle
-    proc = submit(job_env, provisioned.subscription_path("articles"), index, rounds=100000, idle=45, max_messages=5)
+    alias = provisioned.index("articles")
+    # small pulls, so that the articles are indexed bundle after bundle and the kill lands mid-stream;
+    # idle exit longer than the 30 s ack deadline: what a dead TaskManager held comes back after it
+    proc = run_on_flink(job_env, 45, "--pull-max-messages", "5")
     try:
-        poll(lambda: len(indexed_ids(es, index)) >= 30, 300, "the first articles to be indexed")
+        poll(lambda: len(indexed_ids(es, alias)) >= 20, 300, "the first articles to be indexed")
         victim = int((run_dir / "flink-taskmanager-1.pid").read_text())
-        at_kill = len(indexed_ids(es, index))
+        at_kill = len(indexed_ids(es, alias))
         os.kill(victim, signal.SIGKILL)
         killed_at = time.monotonic()
         restarted = poll(lambda: (lambda pid: pid if pid != victim and support.alive(pid) else None)(
             int((run_dir / "flink-taskmanager-1.pid").read_text())), 60, "the supervisor to restart TaskManager 1")
-        print(f"TaskManager 1 (pid {victim}) killed; restarted as pid {restarted} "
-              f"after {time.monotonic() - killed_at:.1f}s; {at_kill} indexed at the kill")
-        assert at_kill < 250, "killed mid-stream"
+        print(f"TaskManager 1 (pid {victim}) killed with {at_kill} of 300 indexed; restarted as pid {restarted} "
+              f"after {time.monotonic() - killed_at:.1f}s")
+        assert at_kill < 280, "killed mid-stream"
         poll(lambda: (rest.overview(REST_URL) or {}).get("taskmanagers") == 2, 120, "two TaskManagers registered")
         output, _ = proc.communicate(timeout=900)
     finally:
@@ -158,12 +161,12 @@ def test_killed_taskmanager_is_restarted_and_nothing_is_lost_or_doubled(job_env,
     print(output)
     assert proc.returncode == 0, output
     jid = flink_job_id(output)
-    exceptions = rest.get(REST_URL, f"/jobs/{jid}/exceptions") or {}
-    history = exceptions.get("exceptionHistory", {}).get("entries", [])
+    assert "Flink restarted the job's tasks" in output
+    history = (rest.get(REST_URL, f"/jobs/{jid}/exceptions") or {}).get("exceptionHistory", {}).get("entries", [])
     assert history, "the job failed over (and recovered) after the kill"
-    found = indexed_ids(es, index)
+    found = indexed_ids(es, alias)
     assert len(found) == len(set(found)) == 300 and set(found) == ids, "nothing lost, nothing doubled"
-    hits = es.search(index=index, size=1000, version=True, source=False)["hits"]["hits"]
+    hits = es.search(index=alias, size=1000, version=True, source=False)["hits"]["hits"]
     print(f"{sum(1 for h in hits if h['_version'] > 1)} of 300 articles were written again after redelivery "
           "(same id: overwritten, not doubled)")
 
