@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 NAMESPACE = "peacewatch"
 MAGIC_MASTERS = ("[auto]", "[local]", "")
+FLINK_PULL_MAX_MESSAGES = 20
 
 
 def is_flink(runner: str | None) -> bool:
@@ -172,6 +173,11 @@ def prepare(settings, options, out: TextIO = sys.stderr) -> FlinkJob:
         setattr(options.view_as(view), key, value)
     stream = options.view_as(StreamingOptions)
     stream.pull_shards = max(stream.pull_shards, parallelism)  # every slot pulls
+    if "pull_max_messages" not in options.get_all_options(drop_default=True):
+        # a pull and its processing make one bundle here (the job server's default: one tick per
+        # bundle), and counters reach Flink's REST API when a bundle ends: small pulls keep the
+        # progress lines and the idle check current
+        stream.pull_max_messages = FLINK_PULL_MAX_MESSAGES
     print(f"peacewatch run: Flink at {target.rest_url} ({slots} slots), parallelism {parallelism}, Python in "
           f"{target.environment_type} workers ({target.environment_config or 'default'}), job server "
           f"{target.job_endpoint}", file=out, flush=True)

@@ -64,6 +64,7 @@ class FlinkSettings:
     job_server_heap: str = "768m"
     restart_attempts: int = 1000
     restart_delay_seconds: int = 3
+    max_bundle_size: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "FlinkSettings":
@@ -108,6 +109,8 @@ class FlinkSettings:
         for name in ("taskmanager_memory", "jobmanager_memory", "job_server_heap"):
             if not _MEMORY.match(getattr(self, name)):
                 out.append(f"PEACEWATCH_FLINK_{name.upper()}={getattr(self, name)!r}: expected a size like 2048m or 2g")
+        if self.max_bundle_size < 1:
+            out.append("PEACEWATCH_FLINK_MAX_BUNDLE_SIZE must be at least 1")
         if self.restart_attempts < 1 or self.restart_delay_seconds < 0:
             out.append("PEACEWATCH_FLINK_RESTART_ATTEMPTS must be >= 1 and PEACEWATCH_FLINK_RESTART_DELAY_SECONDS >= 0")
         return out
@@ -221,7 +224,8 @@ def job_server_command(java: Path, classpath: str, conf_dir: Path, log_file: Pat
                        artifacts_dir: Path) -> list[str]:
     ports = settings.ports()
     return [str(java), f"-Xmx{settings.job_server_heap}", *JAVA_17_OPTIONS, *log_options(log_file, conf_dir),
-            "-Dpeacewatch.flink.filesToStage=", "-classpath", classpath, JOB_SERVER_MAIN,
+            "-Dpeacewatch.flink.filesToStage=", f"-Dpeacewatch.flink.maxBundleSize={settings.max_bundle_size}",
+            "-classpath", classpath, JOB_SERVER_MAIN,
             "--job-host", settings.host, "--job-port", str(ports["job"]), "--artifact-port", str(ports["artifact"]),
             "--expansion-port", "-1", "--flink-master", settings.flink_master,
             "--artifacts-dir", str(artifacts_dir), "--clean-artifacts-per-job", "true"]

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 public final class PeacewatchThinJobInvoker extends FlinkJobInvoker {
   private static final Logger LOG = LoggerFactory.getLogger(PeacewatchThinJobInvoker.class);
   static final String FILES_PROPERTY = "peacewatch.flink.filesToStage";
+  static final String BUNDLE_PROPERTY = "peacewatch.flink.maxBundleSize";
+  private static final String BUNDLE_OPTION = "beam:option:max_bundle_size:v1";
 
   private final FlinkJobServerDriver.FlinkServerConfiguration configuration;
 
@@ -40,6 +42,12 @@ public final class PeacewatchThinJobInvoker extends FlinkJobInvoker {
   protected JobInvocation invokeWithExecutor(
       RunnerApi.Pipeline pipeline, Struct options, String retrievalToken, ListeningExecutorService executorService) {
     FlinkPipelineOptions flinkOptions = PipelineOptionsTranslation.fromProto(options).as(FlinkPipelineOptions.class);
+    // A default bundle size for jobs that do not set one: counters reach Flink's REST API when a
+    // bundle ends, so short bundles keep progress and idle detection current.
+    String bundle = System.getProperty(BUNDLE_PROPERTY, "");
+    if (!bundle.isEmpty() && !options.getFieldsMap().containsKey(BUNDLE_OPTION)) {
+      flinkOptions.setMaxBundleSize(Long.parseLong(bundle));
+    }
     String invocationId = String.format("%s_%s", flinkOptions.getJobName(), UUID.randomUUID());
     if (FlinkPipelineOptions.AUTO.equals(flinkOptions.getFlinkMaster())) {
       flinkOptions.setFlinkMaster(configuration.getFlinkMaster());
