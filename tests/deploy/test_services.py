@@ -170,7 +170,8 @@ def test_up_status_down_leaves_no_process(services, tmp_path):
 def test_doctor_reports_every_dependency(services):
     result = peacewatch("doctor")
     assert "Traceback" not in result.stderr
-    for name in ("apache-beam", "spaCy model", "Java >= 21", "Maven", "Pub/Sub emulator", "elasticsearch", "pubsub"):
+    for name in ("apache-beam", "spaCy model", "Java >= 21", "Maven", "Pub/Sub emulator", "Flink (optional)", "elasticsearch",
+                 "pubsub"):
         assert name in result.stdout, result.stdout
     assert result.returncode == 0 and result.stdout.rstrip().endswith("all good"), result.stdout
 
