@@ -79,15 +79,25 @@ def launch(settings: Settings, name: str, argv: list[str], env: dict[str, str], 
     return proc.pid
 
 
+_SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "API_KEY", "APIKEY")
+
+
+def without_secrets(env: dict[str, str]) -> dict[str, str]:
+    """The environment minus variables that look like secrets: the plan file records it, and no
+    Flink process needs them (the job carries its own settings)."""
+    return {k: v for k, v in env.items() if not any(word in k.upper() for word in _SECRET_WORDS)}
+
+
 def _java_env(java_home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"))}
+    env = {k: v for k, v in without_secrets(dict(os.environ)).items()
+           if not k.startswith(("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"))}
     env.update({"JAVA_HOME": str(java_home), "LANG": "C.UTF-8", "MAX_LOG_FILE_NUMBER": "5"})
     return env
 
 
 def python_env() -> dict[str, str]:
     """The worker pool's environment: this virtualenv first on PATH, the project importable."""
-    env = dict(os.environ)
+    env = without_secrets(dict(os.environ))
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "/usr/bin:/bin")
     env["PYTHONPATH"] = str(PROJECT_ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")

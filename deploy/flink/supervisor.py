@@ -23,6 +23,8 @@ import threading
 import time
 from pathlib import Path
 
+from deploy import runtime
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,32 +46,11 @@ class Backoff:
         return self.delay
 
 
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
 def read_pid(path: Path) -> int | None:
     try:
         return int(path.read_text().strip())
     except (OSError, ValueError):
         return None
-
-
-def write_pid(path: Path, pid: int) -> None:
-    partial = path.with_name(path.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(str(pid))
-    os.replace(partial, path)
 
 
 def reap() -> None:
@@ -88,7 +69,7 @@ def start(spec: dict, pid_file: Path) -> int:
     with open(out, "ab") as handle:
         proc = subprocess.Popen(spec["argv"], env=spec["env"], stdout=handle, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True, cwd=str(out.parent))
-    write_pid(pid_file, proc.pid)
+    runtime.write_private(pid_file, str(proc.pid))
     return proc.pid
 
 
@@ -110,7 +91,7 @@ def supervise(plan_file: Path, run_dir: Path, names: list[str], interval: float,
         for name in names:
             pid_file = run_dir / f"{name}.pid"
             pid = read_pid(pid_file)
-            if pid is not None and alive(pid):
+            if pid is not None and runtime.alive(pid):
                 due.pop(name, None)
                 continue
             if name not in due:

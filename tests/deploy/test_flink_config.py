@@ -99,3 +99,13 @@ def test_build_home_changes_with_the_build_file(tmp_path, monkeypatch):
     assert build.resolved(settings) is None
     monkeypatch.setattr(build, "build_hash", lambda: "000000000000")
     assert build.build_home(settings) != first
+
+
+def test_recorded_environment_has_no_secrets(monkeypatch):
+    from deploy.flink import cluster
+
+    monkeypatch.setenv("PEACEWATCH_ES_PASSWORD", "hunter2")
+    monkeypatch.setenv("PEACEWATCH_ES_API_KEY", "abc")
+    env = cluster.python_env()
+    assert "PEACEWATCH_ES_PASSWORD" not in env and "PEACEWATCH_ES_API_KEY" not in env
+    assert env["PATH"].split(":")[0].endswith("bin") and "PYTHONPATH" in env

@@ -38,3 +38,23 @@ def test_runner_flags_name_the_job_and_keep_it_thin():
     assert flags["job_name"] == "peacewatch-x" and flags["environment_config"] == "127.0.0.1:50000"
     assert flink.job_name("pw").startswith("peacewatch-pw-")
     assert flink.job_name("pw") != flink.job_name("pw")
+
+
+def test_no_flink_cluster_is_one_line_and_a_hint(provisioned, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "PEACEWATCH_FLINK_REST_PORT": str(port), "PEACEWATCH_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, str(root / "peacewatch.py"), "run", "--streaming", "--runner",
+                             "FlinkRunner", "--parallelism", "2"], env=env, capture_output=True, text=True,
+                            timeout=120, cwd=root)
+    assert result.returncode == 2, result.stderr
+    assert f"no Flink cluster answers at http://127.0.0.1:{port}" in result.stderr
+    assert "peacewatch services up flink" in result.stderr and "Traceback" not in result.stderr
