@@ -13,6 +13,9 @@ runner); this module is what differs on Flink (:func:`prepare`):
 * the counters come from Flink's REST API (the job server reports Beam metrics only when a job
   ends), where the web UI shows them too (a vertex, tab Metrics: ``<step>.peacewatch_<name>``);
   they are those of the current task attempt, and the run says when Flink restarted the tasks;
+* after such a restart the job is not idle (``recovering``) until the failed attempt's messages
+  had time to come back (their lease, ``--ack-lease-seconds``, plus 10 s), so that
+  ``--idle-exit-seconds`` drains them too;
 * the job is cancelled through Flink's REST API (``PATCH /jobs/<jid>?mode=cancel``): Beam's
   Python ``cancel()`` reports CANCELLED while the Flink job keeps running.
 """
@@ -133,8 +136,10 @@ class FlinkJob:
 
     target: FlinkTarget
     name: str
+    lease_seconds: float = 30.0
     jid: str | None = None
     restarts: int = 0
+    recovering_until: float = 0.0
 
 
 def prepare(settings, options, out: TextIO = sys.stderr) -> FlinkJob:
@@ -181,7 +186,7 @@ def prepare(settings, options, out: TextIO = sys.stderr) -> FlinkJob:
     print(f"peacewatch run: Flink at {target.rest_url} ({slots} slots), parallelism {parallelism}, Python in "
           f"{target.environment_type} workers ({target.environment_config or 'default'}), job server "
           f"{target.job_endpoint}", file=out, flush=True)
-    return FlinkJob(target, name)
+    return FlinkJob(target, name, lease_seconds=float(stream.ack_lease_seconds))
 
 
 def announce(job: FlinkJob, out: TextIO = sys.stderr, timeout: float = 180.0) -> str:
@@ -199,11 +204,15 @@ def counters(job: FlinkJob, names: Any = (), out: TextIO = sys.stderr) -> dict[s
     if not job.jid:
         return out_counters
     restarts = rest.restarts(job.target.rest_url, job.jid)
+    now = time.monotonic()
     if restarts and restarts > job.restarts:
         job.restarts = restarts
+        # what the failed attempt held comes back when its lease runs out (no one extends it now)
+        job.recovering_until = now + job.lease_seconds + 10
         print(f"peacewatch run: Flink restarted the job's tasks (restart {restarts}); the counters start again "
               "with the new attempt, un-acknowledged messages are delivered again", file=out, flush=True)
     out_counters.update(rest.user_counters(job.target.rest_url, job.jid, NAMESPACE))
+    out_counters["recovering"] = int(now < job.recovering_until)
     return out_counters
 
 

@@ -106,8 +106,12 @@ class Watcher:
         self._last_activity: tuple[int, ...] | None = None
 
     def settled(self, c: dict[str, int]) -> bool:
-        """Nothing in flight, and every alert recorded by this run handed to delivery."""
-        if pending_articles(c) or pending_alerts(c):
+        """Nothing in flight, and every alert recorded by this run handed to delivery.
+
+        ``recovering`` (set by a runner that restarted the job's tasks, see :mod:`pipelines.flink`)
+        means messages held by the failed attempt have not come back yet: not settled.
+        """
+        if pending_articles(c) or pending_alerts(c) or c.get("recovering"):
             return False
         if not self.rules.alerts:
             return True

@@ -140,8 +140,8 @@ def test_killed_taskmanager_is_restarted_and_nothing_is_lost_or_doubled(job_env,
     ids = replay_sample(job_env, tmp_path, 300, "kill")
     alias = provisioned.index("articles")
     # small pulls, so that the articles are indexed bundle after bundle and the kill lands mid-stream;
-    # idle exit longer than the 30 s ack deadline: what a dead TaskManager held comes back after it
-    proc = run_on_flink(job_env, 45, "--pull-max-messages", "5")
+    # an idle exit shorter than the 30 s lease: the run must wait for what the dead TaskManager held
+    proc = run_on_flink(job_env, 15, "--pull-max-messages", "5")
     try:
         poll(lambda: len(indexed_ids(es, alias)) >= 20, 300, "the first articles to be indexed")
         victim = int((run_dir / "flink-taskmanager-1.pid").read_text())

@@ -58,3 +58,11 @@ def test_no_flink_cluster_is_one_line_and_a_hint(provisioned, tmp_path):
     assert result.returncode == 2, result.stderr
     assert f"no Flink cluster answers at http://127.0.0.1:{port}" in result.stderr
     assert "peacewatch services up flink" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_job_recovering_from_a_task_restart_is_not_settled():
+    from pipelines.streaming import StopRules, Watcher
+
+    watcher = Watcher(StopRules(idle_seconds=5))
+    assert watcher.settled({"pulled": 4, "acked": 4})
+    assert not watcher.settled({"pulled": 4, "acked": 4, "recovering": 1})
