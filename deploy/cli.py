@@ -20,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     services.add_argument("action", choices=["up", "down", "status", "env"])
     services.add_argument("target", nargs="?", choices=["flink"],
                           help="'flink': the local Flink session cluster only")
-    services.add_argument("--only", choices=["elasticsearch", "pubsub"], help="act on one service only")
+    services.add_argument("--only", choices=["elasticsearch", "pubsub", "prism"],
+                          help="act on one service only (prism: build the local streaming runner)")
     services.set_defaults(func=run_services)
 
     setup = subparsers.add_parser(

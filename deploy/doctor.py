@@ -79,6 +79,15 @@ def _flink() -> Check:
     return Check("Flink (optional)", True, f"{what}: {where}")
 
 
+def _prism() -> Check:
+    from deploy import prism
+    from schemas.settings import load_settings
+
+    ok, detail = prism.status_line(load_settings())
+    return Check("Prism (local streaming)", ok, detail,
+                 None if ok else "peacewatch services up (builds it with Go, once per machine)")
+
+
 def _services() -> Iterator[Check]:
     from deploy import services
     from schemas.settings import load_settings
@@ -94,6 +103,7 @@ def checks() -> Iterator[Check]:
     yield _spacy_model()
     yield from _java()
     yield from _tools()
+    yield _prism()
     try:
         yield _flink()
     except UserError as exc:

@@ -76,7 +76,7 @@ class _DeliverAlertsFn(beam.DoFn):
         self._puller.setup()
         self._watcher = RuleFileWatcher(rules_path(self.settings, self.rules_file))
         self._version = -1
-        self._dispatcher = AlertDispatcher(self.settings, [])
+        self._dispatcher = AlertDispatcher(self.settings, [], clock=lambda: time.time())  # looked up per call
         self._dispatcher.setup()
         self._dead_letters = DeadLetterWriter(self.settings)
         self._dead_letters.setup()
@@ -98,14 +98,34 @@ class _DeliverAlertsFn(beam.DoFn):
             self.failed.inc(len(letters))
 
     def process(self, shard: Any) -> None:
+        from pipelines.retry import is_transient
+
         self._refresh_rules()
         kind, envelopes = self._puller.pull()
-        self.counters.count_poll(kind, self._puller, envelopes)
         if envelopes:
-            self._deliver(envelopes)
+            self.counters.count_poll(kind, self._puller, envelopes)  # pulled: counted before they settle
+            try:
+                self._deliver(envelopes)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                # The delivery log (Elasticsearch) is unreachable: the alerts come back later.
+                logger.warning("alert delivery paused (%s: %s)", type(exc).__name__, str(exc)[:200])
+                self.retries.inc()
+                ids = [e.ack_id for e in envelopes]
+                self._puller.hand_back(ids, 10)
+                self.released.inc(len(ids))
+                kind, envelopes = "busy", []
         if time.monotonic() >= self._next_digest_check:
-            self._write_dead(self._dispatcher.flush_digests())
+            try:
+                self._write_dead(self._dispatcher.flush_digests())
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                logger.warning("due digests not sent yet (%s: %s)", type(exc).__name__, str(exc)[:200])
             self._next_digest_check = time.monotonic() + DIGEST_CHECK_SECONDS
+        if not envelopes:  # an idle poll counts once the tick's work (digests included) is done
+            self.counters.count_poll(kind, self._puller)
 
     def _deliver(self, envelopes: list) -> None:
         alerts, ack_ids, unreadable = [], {}, []

@@ -12,7 +12,6 @@ import collections
 import importlib
 import logging
 import threading
-import weakref
 from typing import Any, Callable, Iterable, Sequence
 
 import apache_beam as beam
@@ -22,6 +21,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 
 from pipelines.deadletters import DEAD, make_dead_letter
 from pipelines.options import PIPELINE_VERSION
+from pipelines.sharing import SharedResources
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +29,8 @@ DEFAULT_NLP_MODULE = "pipelines.nlp"
 # One handle for the whole process: every EnrichArticles (and every pipeline run in this process)
 # gets the same loaded model for the same (module, model) tag.
 _MODEL_HANDLE = shared.Shared()
-# Likewise one set of NLP processes per worker process: a runner may run many bundles of the stage at
-# once (Prism does), each with its own DoFn instance, and each would otherwise start its own processes.
-_PROCESSES_HANDLE = shared.Shared()
-_STARTED: "weakref.WeakSet[ParallelEnricher]" = weakref.WeakSet()
+# Likewise one set of NLP processes per worker process, whatever the number of DoFn instances.
+_PROCESSES = SharedResources()
 _ANALYSIS_FIELDS = ("relevant", "relevance", "relevance_explanation", "topics", "analysed", "not_analysed_reason",
                     "entities", "countries", "country_codes", "people", "organisations", "stances")
 
@@ -168,10 +166,9 @@ def _split(articles: Sequence[dict[str, Any]], parts: int) -> list[list[dict[str
 class ParallelEnricher:
     """An :class:`Enricher` over ``processes`` worker processes, each with its own model.
 
-    The local streaming loop uses it to put more than one core to work: :meth:`enrich` splits a
-    batch in contiguous parts, one per process, and puts the results back in order. The Beam batch
-    path hands out parts of batches with :meth:`submit` and keeps several in flight, so that parsing
-    and indexing in the parent overlap with the analysis. Workers are spawned (not forked): the parent
+    :meth:`enrich` splits a batch in contiguous parts, one per process, and puts the results back
+    in order. The Beam step hands out parts of batches with :meth:`submit` and keeps several in
+    flight, so that parsing and indexing in the parent overlap with the analysis. Workers are spawned (not forked): the parent
     holds gRPC channels, which do not survive a fork.
     """
 
@@ -182,13 +179,17 @@ class ParallelEnricher:
         self.processes = processes
         self.args = (model_name, nlp_module, batch_size)
         self._pool = None
+        self._lock = threading.Lock()
 
     def setup(self) -> None:
         import multiprocessing
 
-        context = multiprocessing.get_context("spawn")
+        with self._lock:
+            if self._pool is None:
+                self._start(multiprocessing.get_context("spawn"))
+
+    def _start(self, context: Any) -> None:
         self._pool = context.Pool(self.processes, initializer=_start_worker, initargs=self.args)
-        _STARTED.add(self)
         # Wait until every worker has loaded its model, so the first batch is not slow.
         self._pool.map(_enrich_in_worker, [[] for _ in range(self.processes)], chunksize=1)
 
@@ -220,8 +221,7 @@ class ParallelEnricher:
 def close_parallel_enrichers() -> None:
     """Stops the NLP processes of this process's enrichers (a streaming job that was cancelled
     does not tear its DoFns down)."""
-    for enricher in list(_STARTED):
-        enricher.close()
+    _PROCESSES.close_all()
 
 
 class _EnrichBatchFn(beam.DoFn):
@@ -251,13 +251,10 @@ class _EnrichBatchFn(beam.DoFn):
 
     def setup(self) -> None:
         if self._processes > 1:
-            def start() -> ParallelEnricher:
-                enricher = ParallelEnricher(self._processes, self._model_name, self._nlp_module, self._batch_size)
-                enricher.setup()
-                return enricher
-
-            tag = f"{self._nlp_module}:{self._model_name}:{self._processes}:{self._batch_size}"
-            self._enricher = _PROCESSES_HANDLE.acquire(start, tag=tag)
+            self._tag = f"{self._nlp_module}:{self._model_name}:{self._processes}:{self._batch_size}"
+            self._enricher = _PROCESSES.acquire(self._tag, lambda: ParallelEnricher(
+                self._processes, self._model_name, self._nlp_module, self._batch_size))
+            self._enricher.setup()  # once per process: the others find it started
             return
         self._enricher = Enricher(self._model_name, self._nlp_module, self._batch_size)
         tag = f"{self._nlp_module}:{self._model_name}"
@@ -282,7 +279,8 @@ class _EnrichBatchFn(beam.DoFn):
             yield from self._completed()
 
     def teardown(self) -> None:
-        # A shared ParallelEnricher closes its processes when the last DoFn lets go of it (its pool's finaliser).
+        if isinstance(self._enricher, ParallelEnricher):
+            _PROCESSES.release(self._tag)  # the last user stops the processes
         self._enricher = None
 
     def _completed(self):

@@ -20,16 +20,15 @@ import importlib
 import logging
 import multiprocessing
 import threading
-import weakref
 from pathlib import Path
 from typing import Any, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from apache_beam.utils import shared
 
 from pipelines.buffering import BatchingFn
 from pipelines.deadletters import DEAD, make_dead_letter
+from pipelines.sharing import SharedResources
 from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,8 +36,7 @@ logger = logging.getLogger(__name__)
 BATCH = 100
 STAGE = "alert-match"
 # One matching process per worker process, whatever the number of DoFn instances (concurrent bundles).
-_GUARD_HANDLE = shared.Shared()
-_GUARDS: "weakref.WeakSet[MatchingGuard]" = weakref.WeakSet()
+_GUARDS = SharedResources()
 
 
 def alerts_available() -> bool:
@@ -123,7 +121,6 @@ class MatchingGuard:
         if self._pool is None:
             self._pool = multiprocessing.get_context("spawn").Pool(
                 1, initializer=_child_start, initargs=(self.settings, self.rules_file))
-            _GUARDS.add(self)
             self._pool.apply(_child_match, ([],))  # wait until the engine is up
 
     def _restart(self) -> None:
@@ -173,16 +170,11 @@ class MatchingGuard:
                 self._pool.join()
                 self._pool = None
 
-    def __del__(self) -> None:
-        pool, self._pool = getattr(self, "_pool", None), None
-        if pool is not None:
-            pool.terminate()
 
 
 def close_guards() -> None:
     """Stops this process's matching processes (a cancelled streaming job does not tear down its DoFns)."""
-    for guard in list(_GUARDS):
-        guard.close()
+    _GUARDS.close_all()
 
 
 class _MatchAlertRulesFn(BatchingFn):
@@ -195,6 +187,7 @@ class _MatchAlertRulesFn(BatchingFn):
         self.seconds_per_article = seconds_per_article
         self.retry_seconds = retry_seconds
         self.alerts = Metrics.counter("peacewatch", "alerts")
+        self.published = Metrics.counter("peacewatch", "alerts_published")
         self.timeouts = Metrics.counter("peacewatch", "alert_match_timeouts")
         self.retries = Metrics.counter("peacewatch", "service_retries")
 
@@ -202,13 +195,9 @@ class _MatchAlertRulesFn(BatchingFn):
         from pipelines.alerts.delivery import AlertRecorder
 
         rules_file = str(rules_path(self.settings, self.rules_file))
-
-        def start() -> MatchingGuard:
-            guard = MatchingGuard(self.settings, rules_file, self.seconds_per_article)
-            guard.setup()
-            return guard
-
-        self._guard = _GUARD_HANDLE.acquire(start, tag=f"{self.settings.prefix}:{rules_file}:{self.seconds_per_article}")
+        self._tag = f"{self.settings.prefix}:{rules_file}:{self.seconds_per_article}"
+        self._guard = _GUARDS.acquire(self._tag, lambda: MatchingGuard(self.settings, rules_file, self.seconds_per_article))
+        self._guard.setup()
         self._recorder = AlertRecorder(self.settings)
         self._recorder.setup()
 
@@ -218,8 +207,9 @@ class _MatchAlertRulesFn(BatchingFn):
         per_article, late = self._guard.match(documents)
         alerts = [alert for alerts in per_article for alert in alerts]
         if alerts:
-            retry_transient(lambda: self._recorder.record(alerts), "recording alerts", self.retry_seconds,
-                            self.retries.inc)
+            _, _, published = retry_transient(lambda: self._recorder.record(alerts), "recording alerts",
+                                              self.retry_seconds, self.retries.inc)
+            self.published.inc(published)
         self.alerts.inc(len(alerts))
         self.timeouts.inc(len(late))
         for position, document in enumerate(documents):
@@ -232,7 +222,7 @@ class _MatchAlertRulesFn(BatchingFn):
                 yield position, document, None
 
     def teardown(self) -> None:
-        self._guard = None  # shared: its process ends when the last user lets go (see MatchingGuard.__del__)
+        _GUARDS.release(self._tag)  # the last user stops the matching process
         self._recorder.close()
 
 

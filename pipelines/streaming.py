@@ -115,7 +115,7 @@ class Watcher:
             return False
         if not self.rules.alerts:
             return True
-        return c.get("alert_messages_acked", 0) + c.get("alert_messages_released", 0) >= c.get("alerts", 0)
+        return c.get("alert_messages_acked", 0) + c.get("alert_messages_released", 0) >= c.get("alerts_published", 0)
 
     def reason_to_stop(self, c: dict[str, int]) -> str | None:
         now = self.clock()
@@ -266,6 +266,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
 
     started = time.monotonic()
     result = None
+    settle: Callable[[], None] | None = None
     restore: dict[str, int] = {}
     server_log = logging.getLogger("apache_beam.utils.subprocess_server")
     restore[server_log.name] = server_log.level
@@ -279,10 +280,15 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         if handle.submitted is not None:
             handle.submitted(result)
         read_counters = handle.counters or (lambda r: counters_of(r, query_metrics(r)))
-        code = _watch(result, options, StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
-                      stop, out, started, subscription, read_counters)
-        counters = handle.counters(result) if handle.counters else counters_of(result)
+        code, seen = _watch(result, options, StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
+                            stop, out, started, subscription, read_counters)
+        try:
+            counters = read_counters(result)
+        except Exception as exc:  # noqa: BLE001 - the last reading then stands
+            logger.debug("final metrics: %s", exc)
+            counters = seen
         restore.update(_quiet_shutdown())
+        settle = _worker_disconnects_ignored()
         cancel(result, options, handle)
         print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
               file=out, flush=True)
@@ -291,7 +297,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         if result is not None and not _terminal(_state(result)):
             cancel(result, options, handle)
         restore.update({k: v for k, v in _quiet_shutdown().items() if k not in restore})
-        settle = _worker_disconnects_ignored()
+        settle = settle or _worker_disconnects_ignored()
         handle.stop()
         for signum, handler in previous_handlers.items():
             signal.signal(signum, handler)
@@ -319,13 +325,38 @@ def _quiet_shutdown() -> dict[str, int]:
 _WORKER_THREADS = ("run_worker", "read_grpc_client_inputs", "read_state", "DataChannel")
 
 
+class _ShutdownStderr:
+    """Stands in for stderr while the job stops: Beam's worker prints the traceback of each bundle
+    the cancellation interrupts (``sdk_worker._execute``); those are dropped, the rest passes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._dropped = False
+
+    def write(self, text: str) -> int:
+        if text.startswith("Traceback") and "apache_beam/runners/worker/" in text:
+            self._dropped = True
+            return len(text)
+        if self._dropped and text == "\n":  # print()'s own newline after the dropped text
+            self._dropped = False
+            return len(text)
+        self._dropped = False
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def _worker_disconnects_ignored() -> Callable[[], None]:
     """While the job stops, the in-process worker's threads lose their connection to the runner and
-    end with a gRPC error: expected, not worth a traceback. Returns the function that waits for
-    those threads (a few seconds at most) and puts the previous hook back."""
+    end with a gRPC error, and interrupted bundles print tracebacks: expected, not worth showing.
+    Returns the function that waits for those threads (a few seconds at most) and puts the
+    previous hooks back."""
     import grpc
 
     previous = threading.excepthook
+    previous_stderr = sys.stderr
+    sys.stderr = _ShutdownStderr(previous_stderr)
 
     def hook(args: Any) -> None:
         name = getattr(args.thread, "name", "") or ""
@@ -341,6 +372,7 @@ def _worker_disconnects_ignored() -> Callable[[], None]:
             if thread is not threading.current_thread() and thread.name.startswith(_WORKER_THREADS):
                 thread.join(max(deadline - time.monotonic(), 0))
         threading.excepthook = previous
+        sys.stderr = previous_stderr
 
     return settle
 
@@ -350,18 +382,24 @@ def _terminal(state: str) -> bool:
 
 
 def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: threading.Event, out: TextIO,
-           started: float, subscription: str, read_counters: Callable[[Any], dict[str, int]]) -> int:
-
+           started: float, subscription: str,
+           read_counters: Callable[[Any], dict[str, int]]) -> tuple[int, dict[str, int]]:
+    """Prints progress until the job should stop; returns the exit code and the last counters read."""
     progress_seconds = options.view_as(PeacewatchOptions).progress_seconds
     watcher = Watcher(rules)
     announced = False
     next_progress = time.monotonic() + progress_seconds
     last_buckets: dict[str, int] = {}
+    counters: dict[str, int] = {}
     while not stop.wait(POLL_SECONDS):
         state = _state(result)
         if _terminal(state):
-            print(f"peacewatch run: the job ended on its own: {state}", file=out, flush=True)
-            return 0 if "DONE" in state else 1
+            why = ""
+            if "DONE" not in state and hasattr(result, "_last_error_message"):
+                why = ": " + str(result._last_error_message()).strip().splitlines()[-1][:500]
+            print(f"peacewatch run: the job ended on its own: {state}{why}; what was not acknowledged comes back "
+                  "at the next run", file=out, flush=True)
+            return (0 if "DONE" in state else 1), counters
         try:
             counters = read_counters(result)
         except Exception as exc:  # noqa: BLE001 - a runner that cannot answer now may answer next time
@@ -380,8 +418,8 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
             next_progress = time.monotonic() + progress_seconds
         if reason:
             print(f"peacewatch run: stopping: {reason}", file=out, flush=True)
-            return 0
-    return 0
+            return 0, counters
+    return 0, counters
 
 
 def _check_subscription(settings: Settings, subscription: str) -> None:

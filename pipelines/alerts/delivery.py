@@ -158,6 +158,7 @@ class AlertRecorder:
         self._given = dict(clients or {})
         self.es = None
         self.publisher = None
+        self._log: DeliveryLog | None = None
 
     def setup(self) -> None:
         from schemas.clients import elasticsearch_client, publisher_client
@@ -165,44 +166,56 @@ class AlertRecorder:
         self.es = self._given.get("es") or elasticsearch_client(self.settings, max_retries=0, retry_on_timeout=False)
         self.publisher = self._given.get("publisher") or publisher_client(self.settings)
 
-    def record(self, alerts: Sequence[Mapping[str, Any]], timeout: float = 60.0) -> tuple[int, int]:
-        """Indexes (``create``) and publishes ``alerts``; returns ``(new, already indexed)``.
+    def record(self, alerts: Sequence[Mapping[str, Any]], timeout: float = 60.0) -> tuple[int, int, int]:
+        """Indexes (``create``) and publishes ``alerts``; returns ``(new, already indexed, published)``.
 
-        Raises on any failure (the caller retries; the article stays un-acknowledged meanwhile).
-        Publishing again an alert already indexed is harmless: delivery is once per (alert, channel).
+        An alert already in the index is published again only when the outbox has no mark of it
+        (a crash between the two writes), so the topic carries each alert once but for a crash
+        between the publish and its mark. Raises on any failure (the caller retries; the article
+        stays un-acknowledged meanwhile).
         """
         from elasticsearch import helpers
 
         if not alerts:
-            return 0, 0
+            return 0, 0, 0
         if self.es is None:
             self.setup()
         index = self.settings.index("alerts")
-        actions = ({"_op_type": "create", "_index": index, "_id": a["id"], "_source": dict(a)} for a in alerts)
-        new = duplicates = 0
+        by_id = {str(a["id"]): a for a in alerts}
+        actions = ({"_op_type": "create", "_index": index, "_id": alert_id, "_source": dict(alert)}
+                   for alert_id, alert in by_id.items())
+        new, known = [], []
         for ok, item in helpers.streaming_bulk(self.es, actions, raise_on_error=False, raise_on_exception=True,
                                                max_retries=3, initial_backoff=0.5, max_backoff=5.0):
             result = item.get("create", item)
             if ok:
-                new += 1
+                new.append(result["_id"])
             elif result.get("status") == 409:
-                duplicates += 1
+                known.append(result["_id"])
             else:
                 raise RuntimeError(f"alert {result.get('_id')} not indexed: {str(result.get('error'))[:300]}")
+        outbox = self.outbox()
+        to_publish = new + [a for a in known if a not in outbox.published(known)]
         topic = self.settings.topic_path("alerts")
-        futures = [self.publisher.publish(topic, json.dumps(dict(a), ensure_ascii=False, sort_keys=True).encode("utf-8"),
-                                          rule=str(a.get("rule")), kind=str(a.get("kind")), alert_id=str(a.get("id")))
-                   for a in alerts]
+        futures = [self.publisher.publish(topic, json.dumps(dict(by_id[a]), ensure_ascii=False, sort_keys=True).encode("utf-8"),
+                                          rule=str(by_id[a].get("rule")), kind=str(by_id[a].get("kind")), alert_id=a)
+                   for a in to_publish]
         for future in futures:
             future.result(timeout=timeout)
-        return new, duplicates
+        outbox.mark_published(to_publish, time.time())
+        return len(new), len(known), len(to_publish)
+
+    def outbox(self) -> DeliveryLog:
+        if self._log is None:
+            self._log = DeliveryLog(self.es, self.settings.index("alert-deliveries"))
+        return self._log
 
     def close(self) -> None:
         if self.es is not None and "es" not in self._given:
             self.es.close()
         if self.publisher is not None and "publisher" not in self._given:
             self.publisher.stop()
-        self.es = self.publisher = None
+        self.es = self.publisher = self._log = None
 
 
 @dataclasses.dataclass
@@ -323,7 +336,7 @@ class AlertDispatcher:
         self.log = None
 
     # ---- recording and delivery ------------------------------------------------------------
-    def record(self, alerts: Sequence[Mapping[str, Any]]) -> tuple[int, int]:
+    def record(self, alerts: Sequence[Mapping[str, Any]]) -> tuple[int, int, int]:
         """The durable record (index and topic): see :meth:`AlertRecorder.record`."""
         if self.recorder is None:
             raise RuntimeError("AlertDispatcher.setup() was not called")
@@ -414,21 +427,32 @@ class AlertDispatcher:
         """Runs on the channel's thread: one attempt, its outcome recorded."""
         key = (outcome.alert_id, channel.name)
         try:
-            try:
-                channel.send(alert)
-            except DuplicateAlert:
-                self.log.finish(outcome.alert_id, channel.name, "duplicate", self.clock(), 1)
-                return
-            except Exception as exc:  # any failure of a channel is recorded, then retried or dead-lettered
-                self._failed(channel.name, alert, outcome, exc)
-                return
-            self._failures[channel.name] = 0
-            self._suspensions[channel.name] = 0
-            self.log.finish(outcome.alert_id, channel.name, "delivered", self.clock(), 1)
-            outcome.delivered += 1
+            self._send_and_record(channel, alert, outcome)
+        except Exception as exc:  # noqa: BLE001 - the log could not be written: the alert comes again
+            logger.error("delivery of alert %s on %s not recorded: %s", outcome.alert_id, channel.name, _safe_error(exc))
+            outcome.wait(RETRY_SECONDS)
         finally:
             with self._lock:
                 self._in_flight.discard(key)
+
+    def _send_and_record(self, channel: Channel, alert: Mapping[str, Any], outcome: Outcome) -> None:
+        suspended = self._suspended_until.get(channel.name, 0) - self.clock()
+        if suspended > 0:  # suspended while this send waited its turn: it waits for the channel to resume
+            self.log.release(outcome.alert_id, channel.name, self.clock())
+            outcome.wait(suspended)
+            return
+        try:
+            channel.send(alert)
+        except DuplicateAlert:
+            self.log.finish(outcome.alert_id, channel.name, "duplicate", self.clock(), 1)
+            return
+        except Exception as exc:  # any failure of a channel is recorded, then retried or dead-lettered
+            self._failed(channel.name, alert, outcome, exc)
+            return
+        self._failures[channel.name] = 0
+        self._suspensions[channel.name] = 0
+        self.log.finish(outcome.alert_id, channel.name, "delivered", self.clock(), 1)
+        outcome.delivered += 1
 
     def _failed(self, name: str, alert: Mapping[str, Any], outcome: Outcome, exc: BaseException) -> None:
         error = f"{type(exc).__name__}: {_safe_error(exc)}"

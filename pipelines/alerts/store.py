@@ -12,7 +12,8 @@ makes delivery at most once per channel, whichever worker gets the alert.
   by compare-and-set; the decision for an alert is recorded once, so a retried alert keeps it.
 * Digest items wait in documents of their own until their period ends; the digest itself is
   claimed like a delivery, so one worker sends it.
-* Per-channel statistics are scripted increments (atomic on the Elasticsearch side).
+* Per-channel statistics are counters changed by compare-and-set too (the minimal Elasticsearch
+  distribution the project runs locally has no scripting).
 
 :func:`connect` opens the SQLite files of the matching state (stance changes, spike counts),
 which stay per host.
@@ -28,7 +29,7 @@ import socket
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +44,10 @@ MAPPINGS = {
         "rule": {"type": "keyword"}, "status": {"type": "keyword"}, "owner": {"type": "keyword"},
         "at": {"type": "double"}, "lease_until": {"type": "double"}, "attempts": {"type": "integer"},
         "error": {"type": "keyword", "index": False, "doc_values": False},
-        "key": {"type": "keyword"}, "last": {"type": "double"}, "throttled": {"type": "boolean"},
+        "key": {"type": "keyword"}, "last": {"type": "double"}, "is_throttled": {"type": "boolean"},
         "period_start": {"type": "double"}, "period": {"type": "keyword"},
         "alert": {"type": "object", "enabled": False},
-        "sent": {"type": "long"}, "failed": {"type": "long"}, "duplicates": {"type": "long"},
+        "sent": {"type": "long"}, "failed": {"type": "long"}, "duplicates": {"type": "long"}, "throttled": {"type": "long"},
         "queued": {"type": "long"}, "last_error": {"type": "keyword", "index": False, "doc_values": False},
         "last_error_at": {"type": "double"}, "last_success_at": {"type": "double"},
     },
@@ -151,7 +152,7 @@ class DeliveryLog:
         status = current.get("status")
         if status in FINAL:
             return "done"
-        retryable = status == "failed" or (status == "sending" and (
+        retryable = status in ("failed", "waiting") or (status == "sending" and (
             float(current.get("lease_until") or 0) < now or owner_gone(current.get("owner"))
             or current.get("owner") == self.owner))
         if not retryable:
@@ -164,31 +165,65 @@ class DeliveryLog:
             return "busy"
         return "claimed"
 
+    def _change(self, doc_id: str, mutate: Callable[[dict[str, Any]], None], initial: dict[str, Any]) -> None:
+        """Read, change, write back under compare-and-set (the minimal Elasticsearch has no scripting)."""
+        from elasticsearch import ConflictError, NotFoundError
+
+        for _ in range(20):
+            try:
+                found = self.es.get(index=self.index, id=doc_id)
+            except NotFoundError:
+                document = dict(initial)
+                mutate(document)
+                try:
+                    self.es.create(index=self.index, id=doc_id, document=document, refresh=False)
+                    return
+                except ConflictError:
+                    continue
+            document = found["_source"]
+            mutate(document)
+            try:
+                self.es.index(index=self.index, id=doc_id, document=document, if_seq_no=found["_seq_no"],
+                              if_primary_term=found["_primary_term"], refresh=False)
+                return
+            except ConflictError:
+                continue
+        raise RuntimeError(f"{doc_id}: too many concurrent updates")
+
     def finish(self, alert_id: str, channel: str, status: str, now: float, attempts: int = 1,
                error: str | None = None) -> None:
         """Records the outcome of a claimed delivery and counts it in the channel's statistics."""
-        self.es.update(index=self.index, id=_doc_id("delivery", alert_id, channel), refresh=False,
-                       script={"source": "ctx._source.status = params.status; ctx._source.at = params.at; "
-                                         "ctx._source.error = params.error; ctx._source.lease_until = 0; "
-                                         "ctx._source.attempts = (ctx._source.attempts == null ? 0 : "
-                                         "ctx._source.attempts) + params.attempts",
-                               "params": {"status": status, "at": now, "error": error, "attempts": attempts}})
+        def outcome(document: dict[str, Any]) -> None:
+            document.update(status=status, at=now, error=error, lease_until=0,
+                            attempts=int(document.get("attempts") or 0) + attempts)
+
+        self._change(_doc_id("delivery", alert_id, channel), outcome,
+                     {"kind": "delivery", "alert_id": alert_id, "channel": channel})
         self._count(channel, status, now, error)
 
     def _count(self, channel: str, status: str, now: float, error: str | None) -> None:
         field = _STAT_FIELDS.get(status)
-        if field is None and status not in ("delivered",):
+        if field is None:
             return
-        lines = [f"ctx._source.{field} = (ctx._source.{field} == null ? 0 : ctx._source.{field}) + 1"] if field else []
-        if status in ("failed", "dead", "retry"):
-            lines.append("ctx._source.last_error = params.error; ctx._source.last_error_at = params.at")
-        if status == "delivered":
-            lines.append("ctx._source.last_success_at = params.at")
-        self.es.update(index=self.index, id=_doc_id("stats", channel), refresh=False, retry_on_conflict=10,
-                       script={"source": "; ".join(lines), "params": {"error": error, "at": now}},
-                       upsert={"kind": "stats", "channel": channel, "sent": 0, "failed": 0, "duplicates": 0,
-                               "throttled": 0, "queued": 0, "last_error": None, "last_error_at": None,
-                               "last_success_at": None})
+
+        def count(row: dict[str, Any]) -> None:
+            row[field] = int(row.get(field) or 0) + 1
+            if status in ("failed", "dead"):
+                row.update(last_error=error, last_error_at=now)
+            elif status == "delivered":
+                row["last_success_at"] = now
+
+        self._change(_doc_id("stats", channel), count,
+                     {"kind": "stats", "channel": channel, "sent": 0, "failed": 0, "duplicates": 0, "throttled": 0,
+                      "queued": 0, "last_error": None, "last_error_at": None, "last_success_at": None})
+
+    def release(self, alert_id: str, channel: str, now: float) -> None:
+        """Gives a claim back unsent (its channel is suspended): ``waiting``, claimable again, not counted."""
+        def waiting(document: dict[str, Any]) -> None:
+            document.update(status="waiting", at=now, lease_until=0)
+
+        self._change(_doc_id("delivery", alert_id, channel), waiting,
+                     {"kind": "delivery", "alert_id": alert_id, "channel": channel})
 
     def note_failure(self, alert_id: str, channel: str, now: float, error: str) -> None:
         """A send failed and will be retried: the claim becomes ``failed`` (retryable) and is counted."""
@@ -202,6 +237,27 @@ class DeliveryLog:
         except NotFoundError:
             return None
 
+    # ---- the outbox -------------------------------------------------------------------------
+    def published(self, alert_ids: list[str]) -> set[str]:
+        """Which of ``alert_ids`` were published to the outbox (the ``alerts`` topic) already."""
+        if not alert_ids:
+            return set()
+        self.ensure_index()
+        found = self.es.mget(index=self.index, ids=[_doc_id("published", a) for a in alert_ids], source=False)
+        return {a for a, doc in zip(alert_ids, found["docs"]) if doc.get("found")}
+
+    def mark_published(self, alert_ids: list[str], now: float) -> None:
+        from elasticsearch import helpers
+
+        if not alert_ids:
+            return
+        self.ensure_index()
+        actions = ({"_op_type": "index", "_index": self.index, "_id": _doc_id("published", a),
+                    "_source": {"kind": "published", "alert_id": a, "at": now}} for a in alert_ids)
+        _, errors = helpers.bulk(self.es, actions, raise_on_error=False, max_retries=3)
+        if errors:
+            raise RuntimeError(f"{len(errors)} outbox marks not written: {str(errors[0])[:300]}")
+
     # ---- throttling ------------------------------------------------------------------------
     def throttle_decision(self, alert_id: str, rule: str, key: str | None, now: float, seconds: int) -> bool:
         """Whether ``alert_id`` is throttled: decided once per alert, whichever worker asks first.
@@ -214,16 +270,16 @@ class DeliveryLog:
         self.ensure_index()
         decision_id = _doc_id("throttle-decision", alert_id)
         try:
-            return bool(self.es.get(index=self.index, id=decision_id)["_source"]["throttled"])
+            return bool(self.es.get(index=self.index, id=decision_id)["_source"]["is_throttled"])
         except NotFoundError:
             pass
         throttled = not self._take_period(rule, key or "", now, seconds)
         try:
             self.es.create(index=self.index, id=decision_id, refresh=False,
                            document={"kind": "throttle-decision", "alert_id": alert_id, "rule": rule,
-                                     "throttled": throttled, "at": now})
+                                     "is_throttled": throttled, "at": now})
         except ConflictError:  # decided meanwhile by another worker: theirs stands
-            return bool(self.es.get(index=self.index, id=decision_id)["_source"]["throttled"])
+            return bool(self.es.get(index=self.index, id=decision_id)["_source"]["is_throttled"])
         return throttled
 
     def _take_period(self, rule: str, key: str, now: float, seconds: int) -> bool:
@@ -284,9 +340,19 @@ class DeliveryLog:
         return [(r, c, s, p, alerts) for (r, c, s, p), alerts in groups.items()]
 
     def drop_digest(self, rule: str, channel: str, period_start: float) -> None:
-        self.es.delete_by_query(index=self.index, refresh=True, conflicts="proceed", query={"bool": {"filter": [
-            {"term": {"kind": "digest-item"}}, {"term": {"rule": rule}}, {"term": {"channel": channel}},
-            {"term": {"period_start": period_start}}]}})
+        """Removes the items of a digest that was sent (search, then bulk delete: the minimal
+        Elasticsearch has no delete-by-query)."""
+        from elasticsearch import helpers
+
+        self.es.indices.refresh(index=self.index)
+        query = {"bool": {"filter": [{"term": {"kind": "digest-item"}}, {"term": {"rule": rule}},
+                                     {"term": {"channel": channel}}, {"term": {"period_start": period_start}}]}}
+        while True:
+            hits = self.es.search(index=self.index, size=1000, query=query, source=False)["hits"]["hits"]
+            if not hits:
+                return
+            helpers.bulk(self.es, ({"_op_type": "delete", "_index": self.index, "_id": h["_id"]} for h in hits),
+                         raise_on_error=False, refresh=True)
 
     # ---- status ----------------------------------------------------------------------------
     def stats(self) -> list[dict[str, Any]]:
