@@ -11,11 +11,12 @@ STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
 EVAL ?= ../shared/eval
 
-.PHONY: help install services setup demo test bench clean-services analyze-dev train analyze-dev-languages lang-data
+.PHONY: help install services setup demo test test-flink bench clean-services analyze-dev train analyze-dev-languages lang-data
 
 help:
 	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator (Prism built once), stream the bundled sample through Beam on Prism"
 	@echo "make test    - install and run the whole test suite (real services, started as needed)"
+	@echo "make test-flink - the local Flink cluster end to end (fetches Flink with Maven once; a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
 	@echo "make train   - retrain the NLP actor filter on the corpus dev split (tests/corpus/en/dev.jsonl)"
@@ -59,6 +60,10 @@ demo: setup
 
 test: install
 	$(PY) -m pytest
+
+# The local Flink cluster (services up flink), jobs on it, kill -9 of a TaskManager, services down.
+test-flink: install
+	PEACEWATCH_TEST_FLINK=1 $(PY) -m pytest tests/flink
 
 bench: install
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

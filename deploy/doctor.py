@@ -67,6 +67,18 @@ def _tools() -> Iterator[Check]:
                     "install Go (to build pstest) or the gcloud pubsub-emulator component")
 
 
+def _flink() -> Check:
+    """Optional: whether the Flink build is in the cache (else the first 'services up flink' fetches it)."""
+    from deploy.flink import build
+    from schemas.settings import load_settings
+
+    done = build.resolved(load_settings())
+    versions = build.pinned_versions()
+    what = f"Flink {versions.get('flink.version')}, Beam's Flink runner {versions.get('beam.version')}"
+    where = f"resolved in {done.home}" if done else "fetched by the first 'peacewatch services up flink' (Maven)"
+    return Check("Flink (optional)", True, f"{what}: {where}")
+
+
 def _prism() -> Check:
     from deploy import prism
     from schemas.settings import load_settings
@@ -92,6 +104,10 @@ def checks() -> Iterator[Check]:
     yield from _java()
     yield from _tools()
     yield _prism()
+    try:
+        yield _flink()
+    except UserError as exc:
+        yield Check("Flink (optional)", True, exc.message)
     try:
         yield from _services()
     except UserError as exc:

@@ -2,8 +2,10 @@
 
 Locally the job runs on Prism, Beam's runner behind the ``DirectRunner`` for streaming, built
 once per machine (``deploy/prism.py``) and passed with ``--prism_location``; its Python worker
-runs in this process (``LOOPBACK``). With ``--runner`` another runner (Flink, Dataflow) gets the
-same graph. This module then:
+runs in this process (``LOOPBACK``). With ``--runner`` another runner gets the same graph: on
+``FlinkRunner`` it goes through Beam's Flink job server, Python runs in the worker pool beside each
+TaskManager, and counters and cancel go through Flink's REST API (:mod:`pipelines.flink`).
+This module then:
 
 * prints which runner runs the job and how long it took to start;
 * reads the job's Beam metrics every second and prints the counters (read, valid, relevant,
@@ -104,8 +106,12 @@ class Watcher:
         self._last_activity: tuple[int, ...] | None = None
 
     def settled(self, c: dict[str, int]) -> bool:
-        """Nothing in flight, and every alert recorded by this run handed to delivery."""
-        if pending_articles(c) or pending_alerts(c):
+        """Nothing in flight, and every alert recorded by this run handed to delivery.
+
+        ``recovering`` (set by a runner that restarted the job's tasks, see :mod:`pipelines.flink`)
+        means messages held by the failed attempt have not come back yet: not settled.
+        """
+        if pending_articles(c) or pending_alerts(c) or c.get("recovering"):
             return False
         if not self.rules.alerts:
             return True
@@ -135,12 +141,22 @@ class Watcher:
 
 # ---- running it ------------------------------------------------------------------------------------
 class _RunnerHandle:
-    """The runner object to submit with, what to call it, and how to stop what it started."""
+    """The runner object to submit with, what to call it, and how to stop what it started.
 
-    def __init__(self, runner: Any, label: str, stop: Callable[[], None] = lambda: None) -> None:
+    A runner whose jobs Beam's Python API cannot watch or stop (Flink) also brings ``submitted``
+    (called once the job runs), ``counters`` (the job's counters now) and ``cancel`` (stop the job).
+    """
+
+    def __init__(self, runner: Any, label: str, stop: Callable[[], None] = lambda: None,
+                 submitted: Callable[[Any], None] | None = None,
+                 counters: Callable[[Any], dict[str, int]] | None = None,
+                 cancel: Callable[[Any], None] | None = None) -> None:
         self.runner = runner
         self.label = label
         self.stop = stop
+        self.submitted = submitted
+        self.counters = counters
+        self.cancel = cancel
 
 
 def _prism_runner(settings: Settings, options: PipelineOptions) -> _RunnerHandle:
@@ -176,16 +192,35 @@ def _prism_runner(settings: Settings, options: PipelineOptions) -> _RunnerHandle
                          stop)
 
 
-def runner_for(settings: Settings, options: PipelineOptions) -> _RunnerHandle:
-    """Prism for ``DirectRunner``/``PrismRunner`` (the default), else the named runner."""
+def _flink_runner(settings: Settings, options: PipelineOptions, out: TextIO) -> _RunnerHandle:
+    """Flink through Beam's Flink job server; counters and cancel through Flink's REST API."""
+    from pipelines import flink
+    from pipelines.pipeline import COUNTERS
+
+    job = flink.prepare(settings, options, out)
+    return _RunnerHandle("FlinkRunner", f"FlinkRunner ({job.target.rest_url})",
+                         submitted=lambda result: flink.announce(job, out),
+                         counters=lambda result: flink.counters(job, COUNTERS, out),
+                         cancel=lambda result: flink.cancel(job))
+
+
+def runner_for(settings: Settings, options: PipelineOptions, out: TextIO | None = None) -> _RunnerHandle:
+    """Prism for ``DirectRunner``/``PrismRunner`` (the default), Flink's job server for ``FlinkRunner``,
+    else the named runner."""
+    from pipelines.flink import is_flink
+
     name = runner_name(options)
     if name in PRISM_RUNNERS or name.endswith(".DirectRunner"):
         return _prism_runner(settings, options)
+    if is_flink(name):
+        return _flink_runner(settings, options, out or sys.stderr)
     return _RunnerHandle(name, name)
 
 
-def cancel(result: Any, options: PipelineOptions) -> None:
-    """Stops the job through its runner's API."""
+def cancel(result: Any, options: PipelineOptions, handle: _RunnerHandle | None = None) -> None:
+    """Stops the job through its runner's API (Flink: its REST API, see :mod:`pipelines.flink`)."""
+    if handle is not None and handle.cancel is not None:
+        handle.cancel(result)
     try:
         result.cancel()
     except Exception as exc:  # noqa: BLE001 - a job that already ended cannot be cancelled
@@ -218,7 +253,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         from pipelines.deliver_alerts import delivery_subscription
 
         _check_subscription(settings, delivery_subscription(settings))
-    handle = runner_for(settings, options)
+    handle = runner_for(settings, options, out)
     processes = nlp_processes(options)
     print(f"peacewatch run: starting on {handle.label}; NLP in {processes} process{'es' if processes > 1 else ''}",
           file=out, flush=True)
@@ -246,16 +281,19 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         result = pipeline.run()
         print(f"peacewatch run: job {_state(result)} after {time.monotonic() - started:.1f}s (runner start-up and "
               "submission)", file=out, flush=True)
+        if handle.submitted is not None:
+            handle.submitted(result)
+        read_counters = handle.counters or (lambda r: counters_of(r, query_metrics(r)))
         code, seen = _watch(result, options, StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
-                            stop, out, started, subscription)
+                            stop, out, started, subscription, read_counters)
         try:
-            counters = counters_of(result, query_metrics(result))
+            counters = read_counters(result)
         except Exception as exc:  # noqa: BLE001 - the last reading then stands
             logger.debug("final metrics: %s", exc)
             counters = seen
         restore.update(_quiet_shutdown())
         settle = _worker_disconnects_ignored()
-        cancel(result, options)
+        cancel(result, options, handle)
         print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
               file=out, flush=True)
         from pipelines.nlp.language_counts import format_language_counts
@@ -264,7 +302,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         return code
     finally:
         if result is not None and not _terminal(_state(result)):
-            cancel(result, options)
+            cancel(result, options, handle)
         restore.update({k: v for k, v in _quiet_shutdown().items() if k not in restore})
         settle = settle or _worker_disconnects_ignored()
         handle.stop()
@@ -351,10 +389,9 @@ def _terminal(state: str) -> bool:
 
 
 def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: threading.Event, out: TextIO,
-           started: float, subscription: str) -> tuple[int, dict[str, int]]:
+           started: float, subscription: str,
+           read_counters: Callable[[Any], dict[str, int]]) -> tuple[int, dict[str, int]]:
     """Prints progress until the job should stop; returns the exit code and the last counters read."""
-    from pipelines.pipeline import counters_of, query_metrics
-
     progress_seconds = options.view_as(PeacewatchOptions).progress_seconds
     watcher = Watcher(rules)
     announced = False
@@ -371,7 +408,7 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
                   "at the next run", file=out, flush=True)
             return (0 if "DONE" in state else 1), counters
         try:
-            counters = counters_of(result, query_metrics(result))
+            counters = read_counters(result)
         except Exception as exc:  # noqa: BLE001 - a runner that cannot answer now may answer next time
             logger.debug("metrics: %s", exc)
             continue

@@ -190,7 +190,7 @@ def test_doctor_reports_every_dependency(services):
     result = peacewatch("doctor")
     assert "Traceback" not in result.stderr
     for name in ("apache-beam", "spaCy model", "Java >= 21", "Maven", "Pub/Sub emulator", "Prism (local streaming)",
-                 "elasticsearch", "pubsub"):
+                 "Flink (optional)", "elasticsearch", "pubsub"):
         assert name in result.stdout, result.stdout
     assert result.returncode == 0 and result.stdout.rstrip().endswith("all good"), result.stdout
 
