@@ -17,7 +17,7 @@ help:
 	@echo "make test    - install and run the whole test suite (real services, started as needed)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter on the corpus dev split (tests/corpus/en/dev.jsonl)"
+	@echo "make train   - retrain the NLP actor filter (corpus dev split) and positions model (corpus dev parts: dev, test-a, dev2)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,7 @@ bench: install
 
 train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
+	$(PY) -m pipelines.nlp.train_positions
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
