@@ -261,6 +261,7 @@ class Forest:
     tree_class: tuple[int, ...]
     threshold: float
     use_rule_label: bool
+    add_threshold: float = 0.0  # an actor the rules did not find needs this much (at least ``threshold``)
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         """Class probabilities of one feature dict."""
@@ -299,7 +300,7 @@ def forest_from_record(data: dict) -> Forest:
                    tuple(t["value"])) for t in data["trees"])
     return Forest(tuple(data["features"]), tuple(data["classes"]), tuple(data["base"]), float(data["rate"]),
                   trees, tuple(t["class"] for t in data["trees"]), float(data["threshold"]),
-                  bool(data.get("use_rule_label", True)))
+                  bool(data.get("use_rule_label", True)), float(data.get("add_threshold", data["threshold"])))
 
 
 @functools.lru_cache(maxsize=1)
@@ -391,13 +392,14 @@ def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) 
     for cand, feats in featurize(ex, hits, title_len):
         probs = model.probabilities(feats)
         p = 1.0 - probs.get("none", 0.0)
-        if p < model.threshold:
+        needed = model.threshold if cand.hits else max(model.threshold, model.add_threshold)
+        if p < needed:
             if cand.hits:
                 logger.debug("positions model drops %s (%.2f)", cand.actor.name, p)
             continue
         predicted = max(STANCES, key=lambda s: probs.get(s, 0.0))
         top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
-        note = f"classifier {p:.2f} >= {model.threshold:.2f} (top features against 'none': {top})"
+        note = f"classifier {p:.2f} >= {needed:.2f} (top features against 'none': {top})"
         if cand.hits and model.use_rule_label:
             for h in cand.hits:
                 h.mechanism += f"; {note}"
