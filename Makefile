@@ -19,7 +19,7 @@ help:
 	@echo "make test-flink - the local Flink cluster end to end (fetches Flink with Maven once; a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter on the corpus dev split (tests/corpus/en/dev.jsonl)"
+	@echo "make train   - retrain the NLP actor filter (corpus dev split) and positions model (corpus dev parts: dev, test-a, dev2)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,7 @@ bench: install
 
 train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
+	$(PY) -m pipelines.nlp.train_positions
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl
