@@ -51,6 +51,39 @@ _LIST_WORDS = frozenset({"including", "include", "such", "comprise", "comprising
 _VOTE_WORDS = frozenset({"vote", "abstain", "abstention", "veto", "favour", "favor", "unanimously", "unanimous"})
 _QUOTES = frozenset({'"', "“", "”", "«", "»"})
 _MODALS = frozenset({"may", "might", "could", "would", "can", "should", "must"})
+# lexicon word classes whose presence in a sentence / under the governing verb are features
+_WORD_CLASSES = ("ending", "means", "tentative", "contributors", "wish", "council_acts", "stoppers", "deferrals",
+                 "requests", "participation", "speech")
+
+
+def _word_classes(lex) -> dict[str, frozenset[str]]:  # noqa: ANN001
+    """Lemma -> the word classes of :data:`_WORD_CLASSES` it belongs to (single words only)."""
+    out: dict[str, set[str]] = {}
+    for name in _WORD_CLASSES:
+        for word in getattr(lex, name, ()):
+            if " " not in word:
+                out.setdefault(word, set()).add(name)
+    return {w: frozenset(c) for w, c in out.items()}
+
+
+# Mention features read off the dependency parse (English route). The rest (sentence facts, cue and
+# word-class counts, quotes, positions, the rules' results, the actor's type and counts) only need
+# tokens, lemmas and a lexicon, so a route without a parse can compute them and share the model
+# file format and the trainer (``train_positions --features neutral``).
+PARSE_FEATURES = frozenset({"subj", "subjpass", "agent", "poss", "modifier", "mod_troops", "list_prep", "of_prep",
+                            "place", "dobj", "appos", "listed", "siblings"})
+PARSE_PREFIXES = ("gov_", "cue_above_", "sib_rule_")
+_ROW_PREFIXES = ("all_", "near_", "m_", "a_")
+
+
+def is_parse_feature(name: str) -> bool:
+    """Whether a feature name (with its row prefix) needs a dependency parse."""
+    base = name
+    for prefix in _ROW_PREFIXES:
+        if base.startswith(prefix):
+            base = base[len(prefix):]
+            break
+    return base in PARSE_FEATURES or base.startswith(PARSE_PREFIXES)
 
 
 @dataclass
@@ -76,13 +109,43 @@ class _Sentences:
     lists: list[bool]
     quote_spans: list[list[tuple[int, int]]]
     sent_of: dict[int, int]
+    # word classes of the lexicon present in each sentence (see _WORD_CLASSES)
+    classes: list[frozenset[str]] = field(default_factory=list)
+    # the rules' hits by sentence: sentence index -> stance -> keys of the actors holding it there
+    rule_sents: dict[int, dict[str, set[str]]] = field(default_factory=dict)
+
+
+def _sentence_index(facts: _Sentences, char: int) -> int:
+    """Index of the sentence that starts at or before character ``char``."""
+    import bisect
+
+    return max(bisect.bisect_right(facts.starts, char) - 1, 0)
+
+
+def _add_rule_context(facts: _Sentences, hits: Sequence[Hit]) -> None:
+    for h in hits:
+        k = _sentence_index(facts, h.sent_start)
+        facts.rule_sents.setdefault(k, {}).setdefault(h.stance, set()).add(h.actor.key)
+
+
+_CLASS_CACHE: dict[int, dict[str, frozenset[str]]] = {}
+
+
+def _lexicon_classes(lex) -> dict[str, frozenset[str]]:  # noqa: ANN001
+    """:func:`_word_classes` of ``lex``, computed once per lexicon object."""
+    got = _CLASS_CACHE.get(id(lex))
+    if got is None:
+        got = _CLASS_CACHE[id(lex)] = _word_classes(lex)
+    return got
 
 
 def _sentence_facts(ex: StanceExtractor) -> _Sentences:
     doc, lex = ex.doc, ex.lex
     sents = list(doc.sents)
     out = _Sentences([], [], [], [], [], [], [], [], {})
+    word_classes = _lexicon_classes(lex)
     for k, sent in enumerate(sents):
+        present: set[str] = set()
         out.starts.append(sent.start_char)
         out.about.append(ex._about_force(sent, strict=True))
         out.objects.append(ex._about_force(sent))
@@ -102,6 +165,7 @@ def _sentence_facts(ex: StanceExtractor) -> _Sentences:
                 neg += 1
             vote = vote or lemma in _VOTE_WORDS
             listing = listing or lemma in _LIST_WORDS
+            present.update(word_classes.get(lemma, ()))
             if tok.text in _QUOTES:
                 if opened < 0:
                     opened = tok.i
@@ -112,6 +176,7 @@ def _sentence_facts(ex: StanceExtractor) -> _Sentences:
         out.negations.append(neg)
         out.votes.append(vote)
         out.lists.append(listing)
+        out.classes.append(frozenset(present))
         out.quote_spans.append(quotes)
     return out
 
@@ -145,8 +210,26 @@ def _anchor(doc, i: int):  # noqa: ANN001, ANN202
     return tok, listed
 
 
-def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int) -> dict[str, float]:
-    """Features of one mention (token ``i``, the last token of the name)."""
+def _context_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str, anchor) -> dict[str, float]:  # noqa: ANN001
+    """What the rules found around one mention of actor ``key``: its own hits in this sentence, other
+    actors' hits in this sentence, and hits of the actors coordinated with it ("A, B and C")."""
+    k = facts.sent_of.get(i, 0)
+    here = facts.rule_sents.get(k, {})
+    f: dict[str, float] = {"own_rule_here": float(any(key in keys for keys in here.values()))}
+    siblings: set[str] = set()
+    for t in (anchor, *anchor.conjuncts):
+        if t.i != i:
+            siblings.update(a.key for a in ex._mention_actors(t) if a.key != key)
+    f["siblings"] = float(bool(siblings))
+    for s in STANCES:
+        keys = here.get(s, set())
+        f[f"sent_rule_{s}"] = float(bool(keys - {key}))
+        f[f"sib_rule_{s}"] = float(bool(keys & siblings))
+    return f
+
+
+def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str | None = None) -> dict[str, float]:
+    """Features of one mention (token ``i``, the last token of the name) of actor ``key``."""
     doc, lex = ex.doc, ex.lex
     tok = doc[i]
     k = facts.sent_of.get(i, 0)
@@ -203,12 +286,16 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int) -> dict[st
     f["sent_negations"] = min(facts.negations[k], 3) / 3.0
     f["sent_vote"] = float(facts.votes[k])
     f["sent_list"] = float(facts.lists[k])
+    for name in _WORD_CLASSES:
+        f[f"sent_has_{name}"] = float(name in facts.classes[k])
     f["in_quote"] = float(any(a < i < b for a, b in facts.quote_spans[k]))
     f["sent_quote"] = float(bool(facts.quote_spans[k]))
     f["about"] = float(facts.about[k])
     f["objects"] = float(facts.objects[k])
     f["prev_about"] = float(k > 0 and facts.about[k - 1])
     f["next_about"] = float(k + 1 < len(facts.about) and facts.about[k + 1])
+    if key is not None:
+        f.update(_context_features(ex, facts, i, key, anchor))
     return f
 
 
@@ -218,12 +305,21 @@ def _rule_features(actor: Actor, hits: list[Hit]) -> dict[str, float]:
     (_, stance, confidence, best, all_hits), = merge_hits(hits, use_filter=False)
     f = {"r_" + k: v for k, v in rule_features(actor, stance, confidence, best, all_hits).items()}
     f["rule_none"] = 0.0
+    # how the hits divide between the stances (the merge keeps one; the model sees all)
+    total = sum(h.confidence for h in hits) or 1.0
+    first = min(hits, key=lambda h: h.sent_start)
+    for s in STANCES:
+        mine = [h for h in hits if h.stance == s]
+        f[f"hits_{s}"] = min(len(mine), 4) / 4.0
+        f[f"share_{s}"] = sum(h.confidence for h in mine) / total
+        f[f"first_{s}"] = float(first.stance == s)
     return f
 
 
 def candidate_vector(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_candidates: int,
-                     title_end: int) -> dict[str, float]:
-    """All features of one candidate (names are stable; the model lists the ones it uses)."""
+                     title_end: int, cache: dict[int, dict[str, float]] | None = None) -> dict[str, float]:
+    """All features of one candidate (names are stable; the model lists the ones it uses).
+    ``cache`` (token -> mention features) is filled for :func:`sentence_vectors`."""
     doc = ex.doc
     n_sents = max(len(facts.starts), 1)
     f: dict[str, float] = {
@@ -236,7 +332,11 @@ def candidate_vector(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
         "log_candidates": math.log1p(n_candidates),
         "in_title": float(any(doc[i].idx < title_end for i in cand.tokens)),
     }
-    per = [(_mention_features(ex, facts, i), facts.sent_of.get(i, 0)) for i in cand.tokens]
+    cache = {} if cache is None else cache
+    for i in cand.tokens:
+        if i not in cache:
+            cache[i] = _mention_features(ex, facts, i, cand.actor.key)
+    per = [(cache[i], facts.sent_of.get(i, 0)) for i in cand.tokens]
     near = [m for m, k in per if m["about"] or m["prev_about"]]
     f["log_about_mentions"] = math.log1p(sum(1 for m, _ in per if m["about"]))
     f["first_position"] = min((k for _, k in per), default=n_sents) / n_sents
@@ -262,6 +362,7 @@ class Forest:
     threshold: float
     use_rule_label: bool
     add_threshold: float = 0.0  # an actor the rules did not find needs this much (at least ``threshold``)
+    unit: str = "candidate"  # what one row is: "candidate" (an actor of an article) or "sentence" (an actor in a sentence)
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         """Class probabilities of one feature dict."""
@@ -300,7 +401,8 @@ def forest_from_record(data: dict) -> Forest:
                    tuple(t["value"])) for t in data["trees"])
     return Forest(tuple(data["features"]), tuple(data["classes"]), tuple(data["base"]), float(data["rate"]),
                   trees, tuple(t["class"] for t in data["trees"]), float(data["threshold"]),
-                  bool(data.get("use_rule_label", True)), float(data.get("add_threshold", data["threshold"])))
+                  bool(data.get("use_rule_label", True)), float(data.get("add_threshold", data["threshold"])),
+                  str(data.get("unit", "candidate")))
 
 
 @functools.lru_cache(maxsize=1)
@@ -314,31 +416,43 @@ def load_model() -> Forest | None:
     return forest_from_record(data)
 
 
-def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[tuple[Candidate, dict[str, float]]]:
-    """Candidates of one document with their features."""
+def _title_end(ex: StanceExtractor, title_len: int) -> int:
+    return title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
+
+
+def document_facts(ex: StanceExtractor, hits: Sequence[Hit]) -> _Sentences:
+    """The per-sentence facts of a document, with the rules' hits placed in their sentences."""
     facts = _sentence_facts(ex)
+    _add_rule_context(facts, hits)
+    return facts
+
+
+def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[tuple[Candidate, dict[str, float]]]:
+    """Candidates of one document with their features (unit ``candidate``: one row per actor)."""
+    facts = document_facts(ex, hits)
     cands = gather_candidates(ex, hits)
-    title_end = title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
+    title_end = _title_end(ex, title_len)
     return [(c, candidate_vector(ex, facts, c, len(cands), title_end)) for c in cands.values()]
 
 
 def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_candidates: int,
-                     title_end: int, article: dict[str, float]) -> dict[int, dict[str, float]]:
+                     title_end: int, article: dict[str, float],
+                     per: dict[int, dict[str, float]] | None = None) -> dict[int, dict[str, float]]:
     """Features of a candidate in each sentence that mentions it or where the rules found it:
-    sentence index -> features (the article-level ones of :func:`candidate_vector` included)."""
-    doc = ex.doc
+    sentence index -> features (``a_``: the article-level ones of :func:`candidate_vector` without
+    the per-mention maxima; ``s_``: the sentence; ``m_``: its mentions there (maximum); ``h_``: the
+    rules' hits for it there). ``per``: mention features already computed, by token."""
     by_sent: dict[int, list[int]] = {}
     for i in cand.tokens:
         by_sent.setdefault(facts.sent_of.get(i, 0), []).append(i)
     hits_by_sent: dict[int, list[Hit]] = {}
     for h in cand.hits:
-        k = max((j for j, start in enumerate(facts.starts) if start <= h.sent_start), default=0)
-        hits_by_sent.setdefault(k, []).append(h)
+        hits_by_sent.setdefault(_sentence_index(facts, h.sent_start), []).append(h)
     out: dict[int, dict[str, float]] = {}
     n_sents = max(len(facts.starts), 1)
+    shared = {"a_" + key: v for key, v in article.items() if not key.startswith(("all_", "near_"))}
     for k in sorted(set(by_sent) | set(hits_by_sent)):
-        f = {"a_" + key: v for key, v in article.items()
-             if not key.startswith(("all_", "near_"))}
+        f = dict(shared)
         f["s_position"] = k / n_sents
         f["s_title"] = float(k == 0 and title_end > 0)
         f["s_about"] = float(facts.about[k])
@@ -346,7 +460,8 @@ def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
         f["s_prev_about"] = float(k > 0 and facts.about[k - 1])
         f["s_next_about"] = float(k + 1 < len(facts.about) and facts.about[k + 1])
         f["s_mentions"] = float(len(by_sent.get(k, ())))
-        group = [_mention_features(ex, facts, i) for i in by_sent.get(k, ())]
+        group = [per[i] if per is not None and i in per else _mention_features(ex, facts, i, cand.actor.key)
+                 for i in by_sent.get(k, ())]
         for key in sorted({key for m in group for key in m}):
             f["m_" + key] = max(m.get(key, 0.0) for m in group)
         sh = hits_by_sent.get(k, [])
@@ -360,21 +475,23 @@ def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
 
 def featurize_sentences(ex: StanceExtractor, hits: Sequence[Hit],
                         title_len: int) -> list[tuple[Candidate, int, dict[str, float]]]:
-    """(candidate, sentence index, features) for every sentence that mentions a candidate."""
-    facts = _sentence_facts(ex)
+    """(candidate, sentence index, features) for every sentence that mentions a candidate or holds
+    one of the rules' hits for it (unit ``sentence``)."""
+    facts = document_facts(ex, hits)
     cands = gather_candidates(ex, hits)
-    title_end = title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
+    title_end = _title_end(ex, title_len)
     out = []
     for c in cands.values():
-        article = candidate_vector(ex, facts, c, len(cands), title_end)
-        for k, f in sentence_vectors(ex, facts, c, len(cands), title_end, article).items():
+        per: dict[int, dict[str, float]] = {}
+        article = candidate_vector(ex, facts, c, len(cands), title_end, per)
+        for k, f in sentence_vectors(ex, facts, c, len(cands), title_end, article, per).items():
             out.append((c, k, f))
     return out
 
 
 def _best_sentence(ex: StanceExtractor, cand: Candidate):  # noqa: ANN202
-    """The sentence that best shows a candidate's position: the first mention in a sentence about
-    the force, else the first mention after one, else the first mention."""
+    """The sentence that best shows a candidate's position (unit ``candidate``): the first mention
+    in a sentence about the force, else the first mention after one, else the first mention."""
     doc = ex.doc
     sents = [doc[i].sent for i in cand.tokens]
     for s in sents:
@@ -386,11 +503,37 @@ def _best_sentence(ex: StanceExtractor, cand: Candidate):  # noqa: ANN202
     return sents[0] if sents else None
 
 
+def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest):  # noqa: ANN202
+    """(candidate, probabilities, features, evidence sentence or None) per candidate. Unit
+    ``sentence``: each (candidate, sentence) row is scored and the candidate takes its most likely
+    sentence (earliest on ties) with that sentence's probabilities."""
+    if model.unit != "sentence":
+        for cand, feats in featurize(ex, hits, title_len):
+            yield cand, model.probabilities(feats), feats, None
+        return
+    sents = list(ex.doc.sents)
+    best: dict[str, tuple] = {}
+    order: list[Candidate] = []
+    for cand, k, feats in featurize_sentences(ex, hits, title_len):
+        probs = model.probabilities(feats)
+        p = 1.0 - probs.get("none", 0.0)
+        got = best.get(cand.actor.key)
+        if got is None:
+            order.append(cand)
+        if got is None or p > got[0]:
+            best[cand.actor.key] = (p, probs, feats, sents[k] if k < len(sents) else None)
+    for cand in order:
+        _, probs, feats, sent = best[cand.actor.key]
+        yield cand, probs, feats, sent
+
+
 def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) -> list[Hit]:
     """The hits after the model's decisions (see the module docstring)."""
     out: list[Hit] = []
-    for cand, feats in featurize(ex, hits, title_len):
-        probs = model.probabilities(feats)
+    for cand, probs, feats, sent in _scored(ex, hits, title_len, model):
+        if cand.actor.actor_type == "person":
+            out.extend(cand.hits)  # private persons take part only through the rules (no training rows)
+            continue
         p = 1.0 - probs.get("none", 0.0)
         needed = model.threshold if cand.hits else max(model.threshold, model.add_threshold)
         if p < needed:
@@ -399,13 +542,14 @@ def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) 
             continue
         predicted = max(STANCES, key=lambda s: probs.get(s, 0.0))
         top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
-        note = f"classifier {p:.2f} >= {needed:.2f} (top features against 'none': {top})"
+        where = f" in the sentence at {sent.start_char}" if sent is not None else ""
+        note = f"classifier {p:.2f} >= {needed:.2f}{where} (top features against 'none': {top})"
         if cand.hits and model.use_rule_label:
             for h in cand.hits:
                 h.mechanism += f"; {note}"
             out.extend(cand.hits)
             continue
-        sent = _best_sentence(ex, cand)
+        sent = sent if sent is not None else _best_sentence(ex, cand)
         if sent is None:
             continue
         out.append(Hit(cand.actor, predicted, round(probs.get(predicted, 0.0), 2), "classifier", sent.text.strip(), None,
