@@ -7,6 +7,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from schemas.clients import elasticsearch_unreachable
 from schemas.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -149,8 +150,7 @@ def run_missions(args: argparse.Namespace) -> int:
     except ApiError as exc:
         raise UserError(f"Elasticsearch refused the query: {exc.message}"[:300], "run 'peacewatch setup'") from None
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
-                        "start it with 'peacewatch services up'") from None
+        raise elasticsearch_unreachable(settings, exc) from None
     finally:
         es.close()
     rows = []
