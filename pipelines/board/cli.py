@@ -72,9 +72,13 @@ def run_board(args: argparse.Namespace) -> int:
     from .query import build_board, timeline_reports
     from .render import write_csv, write_html, write_json, write_table
 
+    from pipelines.filters import language_code, mission_id
+
     settings = load_settings()
     catalogue = load_catalogue(settings.missions_file)
-    mission = catalogue.check_id(args.mission.strip().lower())
+    mission = mission_id(catalogue, args.mission)
+    if args.language:
+        args.language = language_code(args.language)
     since = parse_since(args.since)
     until = parse_until(args.until)
     if since and until and since >= until:
