@@ -116,7 +116,10 @@ def _store(args: argparse.Namespace):
 
 def run_add(args: argparse.Namespace) -> int:
     from pipelines.alerts.rules import Rule
+    from pipelines.filters import country_code, country_name
 
+    if args.country:  # a country nobody knows would never match: refused; a known one by its name
+        args.country = country_name(country_code(args.country))
     rule = Rule(name=args.name, query=args.query, kind=args.kind.replace("-", "_"), enabled=not args.disabled,
                 country=args.country, actor=args.actor, stance=args.stance, mission=args.mission, source=args.source,
                 min_relevance=args.min_relevance, channels=list(args.channel), throttle=args.throttle,

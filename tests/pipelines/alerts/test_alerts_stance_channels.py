@@ -125,3 +125,18 @@ def test_status_names_the_rule_of_each_channel_and_never_the_secret_url(provisio
     assert lines[webhook + 1].strip() == "rules: uk-troops, moves (off)", out
     tail = next(i for i, line in enumerate(lines) if line.startswith("tail"))
     assert "nothing delivered yet" in lines[tail] and lines[tail + 1].strip() == "rules: moves (off)"
+
+
+def test_alerts_add_refuses_an_unknown_country_and_keeps_a_known_one_by_its_name(tmp_path, capsys):
+    rules = str(tmp_path / "alerts.yaml")
+    assert peacewatch.main(["alerts", "add", "x", "--query", "troops", "--country", "Atlantis", "--rules", rules]) == 2
+    assert "unknown country 'Atlantis'" in capsys.readouterr().err
+    assert peacewatch.main(["alerts", "add", "uk", "--query", "troops", "--country", "UK", "--rules", rules]) == 0
+    from pipelines.alerts.matcher import RuleMatcher
+    from pipelines.alerts.rules import RuleStore
+
+    [rule] = RuleStore(rules).load()
+    assert rule.country == "United Kingdom"
+    article = dict(_article(1, "support", AFTER, 1), text="British troops", countries=["United Kingdom"],
+                   country_codes=["GB"])
+    assert RuleMatcher([rule]).match(article)
