@@ -237,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
             raise service_error(exc) or exc
     except UserError as exc:
         print(f"peacewatch {name}: error: {redact(exc.message)}", file=sys.stderr)
-        if exc.hint:
-            print(f"  hint: {redact(exc.hint)}", file=sys.stderr)
+        print(f"  hint: {redact(exc.hint or f'peacewatch {name} --help shows the options, with examples')}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"peacewatch {args.command}: interrupted", file=sys.stderr)

@@ -230,7 +230,7 @@ def _search(args: argparse.Namespace) -> int:
     from schemas.clients import elasticsearch_client
 
     if args.limit <= 0:
-        raise UserError("--limit must be positive")
+        raise UserError(f"--limit {args.limit}: must be positive", "e.g. --limit 20")
     settings = _settings(args)
     missions = []
     if args.mission:

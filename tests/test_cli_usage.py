@@ -138,3 +138,16 @@ def test_the_filter_lets_a_real_import_failure_through():
     assert not _MootWarningFilter("Failed to import GCSFileSystem", "no_such_module_xyz").filter(record)
     other = logging.LogRecord("apache_beam.io.filesystems", logging.WARNING, __file__, 1, "disk full", None, None)
     assert _MootWarningFilter("Failed to import GCSFileSystem", "no_such_module_xyz").filter(other)
+
+
+@pytest.mark.parametrize("argv", [
+    ["alerts", "sync", "/nonexistent/rules.yaml"],
+    ["alerts", "add", "x", "--kind", "spike", "--term", "troops", "--spike-min-count", "0"],
+    ["search", "--limit", "0"],
+])
+def test_every_error_says_what_to_do(argv, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(tmp_path))
+    assert peacewatch.main(argv) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith(f"peacewatch {' '.join(argv[:2]) if argv[0] == 'alerts' else argv[0]}: error: ")
+    assert len(lines) == 2 and lines[1].startswith("  hint: ") and len(lines[1]) > 12, lines
