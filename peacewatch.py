@@ -113,12 +113,10 @@ class CommandParser(argparse.ArgumentParser):
                 close = difflib.get_close_matches(extra.split("=", 1)[0], known, n=1, cutoff=0.6)
                 if close:
                     return f" (did you mean {close[0]}?)"
-        if any(not e.startswith("-") for e in extras) and self._actions_with_nargs_one():
+        takes_one_word = any(not a.option_strings and a.nargs in (None, "?") for a in self._actions)
+        if takes_one_word and any(not e.startswith("-") for e in extras):
             return " (quote a value that has spaces)"
         return ""
-
-    def _actions_with_nargs_one(self) -> bool:
-        return any(not a.option_strings and a.nargs in (None, "?") for a in self._actions)
 
     def error(self, message: str):  # noqa: ANN201 - never returns
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
@@ -135,19 +133,23 @@ def subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
     """Yields ``(path, parser)`` for every (nested) subcommand: ``("alerts", "add")`` and its parser."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            helps = {a.dest: a.help for a in action._choices_actions}
             for name, sub in action.choices.items():
-                if not sub.description and helps.get(name):
-                    sub.description = helps[name][:1].upper() + helps[name][1:] + "."
                 yield path + (name,), sub
                 yield from subcommands(sub, path + (name,))
 
 
-def _add_examples(parser: argparse.ArgumentParser) -> None:
-    for path, sub in subcommands(parser):
-        examples = EXAMPLES.get(" ".join(path))
-        if examples:
-            sub.epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+def _complete_help(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> None:
+    """Gives every subcommand a description (its one-line help when it has none) and its examples."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help for a in action._choices_actions}
+            for name, sub in action.choices.items():
+                if not sub.description and helps.get(name):
+                    sub.description = helps[name][:1].upper() + helps[name][1:] + "."
+                examples = EXAMPLES.get(" ".join(path + (name,)))
+                if examples:
+                    sub.epilog = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+                _complete_help(sub, path + (name,))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # a package not installed in this build
             raise
         module.register(subparsers)
-    _add_examples(parser)
+    _complete_help(parser)
     return parser
 
 
