@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 _HARD_BREAKS = frozenset(";:()[]—–")  # quotes do not cut: they often mark a single word
 _COORDINATORS = frozenset({","})  # with the pack's list words and articles (cues.yaml)
 _ACTOR_KINDS = frozenset({"country", "organisation", "coalition", "armed_group", "person"})
-_RIGHT_WINDOW = 6
+_RIGHT_WINDOW = 10
 # relative pronouns that are also conjunctions or articles: relative only after a comma
 _AMBIGUOUS_RELATIVES = frozenset({"que", "che", "der", "die", "das"})
 # actors found in the clause itself (all that a sentence off the force's topic may use)
@@ -51,12 +51,22 @@ _EXPLICIT = frozenset({"named after the noun cue", "passive agent", "nearest act
                        "actor ending the previous clause", "possessive: the subject's", "actor after the cue",
                        "antecedent of the relative pronoun"})
 _NEG_WINDOW = 6
+_SHORT_PARENTHESIS = 8  # tokens inside parentheses that stay in their clause
 
 
 def _troop_number(text: str) -> bool:
     """A number of troops (20 or more: "deux soldats blessés" reports casualties, not a contribution)."""
     digits = text.replace(".", "").replace(",", "").replace("\u202f", "").replace(" ", "")
     return digits.isdigit() and int(digits) >= 20
+
+
+def _council(actor: Actor, gaz: Gazetteer) -> Actor:
+    """"The UN renewed the mandate": mandates are renewed, extended and authorised by the Council."""
+    org, council = gaz.organisations.get("UN"), gaz.organisations.get("UNSC")
+    if org is None or council is None or actor.key != f"org:{org.name}":
+        return actor
+    return Actor(f"org:{council.name}", council.name, "organisation", None,
+                 f"{actor.resolution} -> {council.name} (the Council acts on mandates)")
 
 
 @dataclass
@@ -83,15 +93,42 @@ class ClauseStanceExtractor:
             for i in range(m.token_start, m.token_end):
                 self.by_token[i] = m
         self.last_actors: list[Actor] = []
+        self._clause_cache: dict[int, list[tuple[int, int]]] = {}
+        self._pending: tuple[int, int, _CueHit, list[_CueHit]] | None = None  # a cue that found no actor
 
     # ----- clauses and cues
     def _clauses(self, sent) -> list[tuple[int, int]]:  # noqa: ANN001
-        """Token ranges [start, end) of the clauses of a sentence."""
+        """Token ranges [start, end) of the clauses of a sentence (cached per sentence start)."""
+        cached = self._clause_cache.get(sent.start)
+        if cached is None:
+            cached = self._clause_cache[sent.start] = self._cut_clauses(sent)
+        return cached
+
+    def _short_parentheses(self, sent) -> set[int]:  # noqa: ANN001
+        """Tokens of short parentheses ("(China y Rusia)", "(31 marzo 2018)"): they do not cut."""
+        out, opened = set(), None
+        for tok in sent:
+            if tok.text == "(":
+                opened = tok.i
+            elif tok.text == ")" and opened is not None:
+                if tok.i - opened - 1 <= _SHORT_PARENTHESIS:
+                    out.update((opened, tok.i))
+                opened = None
+        return out
+
+    def _dash(self, tok) -> bool:  # noqa: ANN001
+        """A hyphen standing apart is a dash ("-solo se abstuvo Estados Unidos-"); inside a word it is not."""
+        return tok.text == "-" and (tok.whitespace_ != "" or (tok.i > 0 and self.doc[tok.i - 1].whitespace_ != ""))
+
+    def _cut_clauses(self, sent) -> list[tuple[int, int]]:  # noqa: ANN001
         bounds, start = [], sent.start
+        keep = self._short_parentheses(sent)
         for tok in sent:
             low = tok.lower_
             cut = False
-            if tok.text in _HARD_BREAKS or "\n" in tok.whitespace_:
+            if tok.i in keep and "\n" not in tok.whitespace_:
+                continue
+            if tok.text in _HARD_BREAKS or "\n" in tok.whitespace_ or self._dash(tok):
                 cut = True
             elif tok.text == ",":
                 before = self.by_token.get(tok.i - 1)
@@ -157,6 +194,25 @@ class ClauseStanceExtractor:
         return out
 
     # ----- actors
+    def _phrase_len(self, i: int, phrases: tuple[tuple[str, ...], ...], end: int) -> int:
+        """Length of the first of ``phrases`` (word sequences) starting at token ``i`` before ``end``; 0 if none."""
+        for words in phrases:
+            n = len(words)
+            if i + n <= end and all(self.low[i + k] == w for k, w in enumerate(words)):
+                return n
+        return 0
+
+    def _with_before(self, m: Mention, start: int) -> int | None:
+        """Start of a "together with" phrase right before ``m`` (articles may sit between), else None."""
+        j = m.token_start
+        while j - 1 >= start and self.low[j - 1] in self.pack.determiners:
+            j -= 1
+        for words in self.pack.with_words:
+            i = j - len(words)
+            if i >= start and self._phrase_len(i, (words,), j) == len(words):
+                return i
+        return None
+
     def _is_actor_mention(self, m: Mention | None) -> bool:
         return m is not None and m.kind in _ACTOR_KINDS
 
@@ -226,6 +282,10 @@ class ClauseStanceExtractor:
                 if other is not None and other is not group[-1 if step > 0 else 0]:
                     if not self._is_actor_mention(other) or other.kind == "person" and m.kind != "person":
                         break
+                    if step < 0 and self._preceded_by(other, self.pack.place_preps, start) and \
+                            self._with_before(other, start) is None and m.token_start > start and \
+                            self.low[m.token_start - 1] in self.pack.determiners:
+                        break  # "Lors d'une réunion à Paris, le Canada": the place is not in the list
                     if step < 0:
                         group.insert(0, other)
                         j = other.token_start - 1
@@ -234,9 +294,21 @@ class ClauseStanceExtractor:
                         j = other.token_end
                     continue
                 if other is None and (self.low[j] in self._coordinators or self.doc[j].like_num
-                                      or self.low[j] in self.pack.titles):  # "X i premier Y"
+                                      or self.low[j] in self.pack.titles  # "X i premier Y"
+                                      or self.low[j] in self.pack.list_singles):  # "il Nepal e anche lo Sri Lanka"
                     j += step  # "219 militares argentinos, 14 chilenos y un brasileño"
                     continue
+                if other is None and step > 0:
+                    n = self._phrase_len(j, self.pack.with_words, end)
+                    if n:  # "Gli Stati Uniti, insieme a Israele": both act
+                        j += n
+                        continue
+                if other is None and step < 0:
+                    first = group[0]
+                    k = self._with_before(first, start)
+                    if k is not None and k <= j:
+                        j = k - 1
+                        continue
                 break
         return group
 
@@ -341,7 +413,9 @@ class ClauseStanceExtractor:
             m = self.by_token.get(j)
             if self._is_actor_mention(m):
                 between = [self.low[k] for k in range(cue.end, m.token_start)]
-                apposition = bool(between) and all(w in (",", "(", ":") or w.isdigit() for w in between)
+                apposition = bool(between) and all(
+                    w in (",", "(", ":") or w.isdigit() or (w in self.pack.determiners and between[0] in "(:")
+                    for w in between) and between[0] in (",", "(", ":") and m.how != "demonym"
                 if apposition or all(w in self.pack.genitive or w in self._coordinators for w in between) and (
                         between and any(w in self.pack.genitive for w in between) or not self.pack.genitive):
                     return self._group(m, cue.start, max(end, m.token_end + 8))
@@ -349,14 +423,17 @@ class ClauseStanceExtractor:
         return []
 
     def _troops_country(self, start: int, end: int) -> list[Mention]:
-        """A country whose troops the clause names: "soldats français", "deutsche Soldaten"."""
+        """The countries whose troops the clause names: "soldats français", "deutsche Soldaten",
+        "soldati kenioti, etiopi e gibutini"."""
         for i in range(start, end):
             m = self.by_token.get(i)
-            if m is None or m.how != "demonym":
+            if m is None or m.how != "demonym" or m.token_start != i:
                 continue
-            for j in (i - 1, i + 1, i - 2, i + 2):
+            group = [g for g in self._group(m, start, end) if g.how == "demonym"]
+            first, last = group[0].token_start, group[-1].token_end
+            for j in (first - 1, last, first - 2, last + 1):
                 if start <= j < end and self.lem[j] in self.pack.force_words:
-                    return [m]
+                    return group
         return []
 
     def _speakers(self, sent) -> list[Mention]:  # noqa: ANN001
@@ -371,6 +448,16 @@ class ClauseStanceExtractor:
                 if self.doc[j].text in ".!?;" or (self.doc[j].is_punct and j < tok.i and self.doc[j].text != ","):
                     break
         return []
+
+    def _pronoun_speaks(self, sent) -> bool:  # noqa: ANN001
+        """A speech verb of the sentence has a person pronoun next to it ("sagte er", "a-t-il affirmé")."""
+        for tok in sent:
+            if self.pack.lemma(tok.lower_) not in self.pack.speech:
+                continue
+            for j in (tok.i - 2, tok.i - 1, tok.i + 1, tok.i + 2):
+                if sent.start <= j < sent.end and self.low[j] in self.pack.person_pronouns:
+                    return True
+        return False
 
     def _actors(self, mentions: list[Mention]) -> list[Actor]:
         out: dict[str, Actor] = {}
@@ -389,6 +476,11 @@ class ClauseStanceExtractor:
         if j < sent.start:
             return []
         m = self.by_token.get(j)
+        if m is not None and m.kind == "country" and any(self.doc[k].text == ":" for k in range(m.token_end, start)):
+            return []  # "Chipre: la misión sigue": a place before a colon is the topic, not the subject
+        if m is not None and self._is_actor_mention(m) and self._with_before(m, sent.start) is not None:
+            group = self._group(m, sent.start, start)  # "Gli Stati Uniti, insieme a Israele, | chiedono"
+            return group if len(group) > 1 else []
         if m is None or not self._is_actor_mention(m) or (
                 not relative and self._preceded_by(m, self.pack.place_preps, sent.start)):
             return []
@@ -419,6 +511,13 @@ class ClauseStanceExtractor:
                     return self._actors(found), "possessive: the subject's"
                 if clause_actors:
                     return [_refer(a, "(possessive)") for a in clause_actors], "possessive: the previous clause's actor"
+                found = self._subject_after(cue, start, end)
+                if found:  # "Ihre Bereitschaft ... haben neben Kanada auch Australien erklärt"
+                    return self._actors(found), "possessive: the subject after the verb"
+            elif self._opens_clause(cue, start):
+                found = self._agent_after(cue, start, end) or self._subject_after(cue, start, end)
+                if found:  # "Gotowość wysłania żołnierzy zadeklarowały Indonezja i Azerbejdżan"
+                    return self._actors(found), "fronted noun cue: the subject after the verb"
         relative = self.low[start] in self.pack.relatives and (
             self.low[start] not in _AMBIGUOUS_RELATIVES or (start > 0 and self.low[start - 1] == ","))
         if relative and not any(
@@ -452,9 +551,18 @@ class ClauseStanceExtractor:
             return self._actors(troops), "country of the troops named"
         if clause_actors:
             return [_refer(a, "(previous clause)") for a in clause_actors], "actor of the previous clause"
+        subject = self._subject_of_sentence(sent, start) if start > sent.start and \
+            self.low[start] in self.pack.shared_subject else []
+        if subject and any(self.doc[k].text == ":" for k in range(subject[-1].token_end, start)):
+            subject = []  # "Chipre: | la misión sigue": a name before a colon is the topic
+        if subject and not cue.cue.noun:  # "Wien will die Friedenstruppe | aber finanziell unterstützen"
+            return self._actors(subject), "subject of the sentence before the clause"
         speakers = self._speakers(sent)
         if speakers:
             return self._actors(speakers), "reported speaker"
+        if self.last_actors and self._pronoun_speaks(sent):  # "« ... », a-t-il affirmé": the one named before
+            people = [a for a in self.last_actors if a.via_person] or self.last_actors
+            return [_refer(a, "(he/she said)") for a in people], "speaker named in the previous sentence"
         if person_pronoun:
             people = [a for a in self.last_actors if a.via_person]
             if people:
@@ -463,6 +571,90 @@ class ClauseStanceExtractor:
         if self.last_actors and (self.pack.pro_drop or pronoun):
             return [_refer(a, "(previous actor)") for a in self.last_actors], "previous sentence's actor"
         return [], ""
+
+    def _partners_after(self, cue: _CueHit, end: int) -> list[Mention]:
+        """"Les États-Unis réclament avec Israël le retrait": the actor after a "together with"
+        phrase right after the cue acts with the subject."""
+        j = cue.end
+        n = self._phrase_len(j, self.pack.with_words, end) if j < end else 0
+        if not n:
+            return []
+        j += n
+        while j < end and self.low[j] in self.pack.determiners:
+            j += 1
+        m = self.by_token.get(j)
+        return self._group(m, j, end) if self._is_actor_mention(m) else []
+
+    def _list_clause(self, start: int, end: int) -> tuple[list[Mention], bool]:
+        """The actors of a clause that is only a list of them ("darunter Indonesien und Aserbaidschan",
+        ": Indonesia, Marruecos y Kazajistán", "a także Pakistan") and whether a list word opens it;
+        ([], False) for any other clause."""
+        found: list[Mention] = []
+        listed = False
+        i = start
+        while i < end:
+            m = self.by_token.get(i)
+            if m is not None:
+                if not self._is_actor_mention(m) or m.kind == "person" or m.how == "compound":
+                    return [], False
+                if not found or found[-1] is not m:
+                    found.append(m)
+                i = m.token_end
+                continue
+            n = self._phrase_len(i, self.pack.list_words, end)
+            if n:
+                listed = True
+                i += n
+                continue
+            tok = self.doc[i]
+            if not (tok.is_punct or tok.is_space or tok.like_num or self.low[i] in self._coordinators):
+                return [], False
+            i += 1
+        return found, listed
+
+    def _list_hits(self, sent, start: int, end: int, evidence: str, previous: list[Hit]) -> list[Hit]:  # noqa: ANN001
+        """Hits of a clause that only lists actors: the stance of the cue left without an actor
+        before it in the sentence, or, after a list word, that of the previous clause's hits."""
+        found, listed = self._list_clause(start, end)
+        if not found:
+            return []
+        actors = self._actors(found)
+        if self._pending is not None:
+            p_start, p_end, main, cues = self._pending
+            self._pending = None
+            return self._hits_for(sent, p_start, p_end, main, cues, actors, "listed after the cue", evidence)
+        if listed and previous:
+            out, known = [], {h.actor.key for h in previous}
+            for actor in actors:
+                if actor.key in known:
+                    continue
+                for h in {h.actor.key: h for h in previous}.values():
+                    out.append(Hit(actor, h.stance, h.confidence, h.cue, evidence, h.condition, h.own_refusal,
+                                   [*h.notes[1:], "listed with the previous clause's actors"]))
+                    break
+            return out
+        return []
+
+    def _opens_clause(self, cue: _CueHit, start: int) -> bool:
+        """The noun cue opens its clause (only articles, possessives or a list word before it)."""
+        return all(self.low[j] in self.pack.determiners or self.low[j] in self.pack.possessives
+                   or self.low[j] in self.pack.list_singles or self.doc[j].is_punct for j in range(start, cue.start))
+
+    def _agent_after(self, cue: _CueHit, start: int, end: int) -> list[Mention]:
+        """A passive agent after a fronted noun cue ("disponibilità è stata espressa da Giamaica")."""
+        for m in self._candidates(start, end, cue):
+            if m.token_start >= cue.end and self._preceded_by(m, self.pack.agent, start):
+                return self._group(m, start, end)
+        return []
+
+    def _subject_after(self, cue: _CueHit, start: int, end: int) -> list[Mention]:
+        """The first actor after the noun cue and at least one other word, not governed by a
+        preposition or genitive (the subject after its verb, V2 or inverted order)."""
+        for m in self._candidates(start, end, cue):
+            if m.token_start > cue.end and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive
+                                                                  | self.pack.agent, start):
+                return self._group(m, start, end)
+        return []
 
     def _candidates_left(self, start: int, cue: _CueHit) -> list[Mention]:
         left = [m for m in self._candidates(start, cue.start, cue) if m.token_end <= cue.start]
@@ -559,10 +751,40 @@ class ClauseStanceExtractor:
         main = next((c for c in mains if self._may_hold(sent, c, start, end, strict=strict)), None)
         if main is None:
             return []
-        later = [c for c in cues if c.start > main.start]
         actors, how = self._choose_actor(sent, start, end, main, clause_actors)
-        if not actors or strict and how not in _EXPLICIT:
+        if not actors:
+            if not strict:  # "Quatre pays sont prêts à envoyer des soldats : | le Maroc, ..."
+                self._pending = (start, end, main, cues)
             return []
+        if strict and how not in _EXPLICIT:
+            return []
+        actors = actors + [a for a in self._actors(self._partners_after(main, end)) if a.key not in
+                           {b.key for b in actors}] if main.cue.stance in ("support", "oppose") else actors
+        hits = self._hits_for(sent, start, end, main, cues, actors, how, evidence)
+        return hits + self._named_noun_hits(sent, start, end, main, cues, {a.key for a in actors}, evidence)
+
+    def _named_noun_hits(self, sent, start: int, end: int, main: _CueHit, cues: list[_CueHit],  # noqa: ANN001
+                         taken: set[str], evidence: str) -> list[Hit]:
+        """Later noun cues of the clause that name their own holder: "a prolongé le mandat par 13 voix
+        et deux abstentions (la Chine et la Russie)" -> China and Russia undecided."""
+        out = []
+        for cue in cues:
+            if cue.start <= main.start or not cue.cue.noun or cue.cue.stance not in ("support", "oppose", "undecided"):
+                continue
+            found = self._noun_actor(cue, end)
+            actors = [a for a in self._actors(found) if a.key not in taken]
+            if actors:
+                taken.update(a.key for a in actors)
+                out.extend(self._hits_for(sent, cue.start, end, cue, [c for c in cues if c.start >= cue.start],
+                                          actors, "named after a later noun cue", evidence))
+        return out
+
+    def _hits_for(self, sent, start: int, end: int, main: _CueHit, cues: list[_CueHit],  # noqa: ANN001
+                  actors: list[Actor], how: str, evidence: str) -> list[Hit]:
+        """The hits of ``actors`` for the main cue of the clause [start, end): polarity, condition."""
+        later = [c for c in cues if c.start > main.start]
+        if main.cue.lemma in self.pack.council_acts:
+            actors = [_council(a, self.gaz) for a in actors]  # "L'ONU a renouvelé le mandat": the Council
         chosen = [self.by_token[i] for i in range(start, main.start) if i in self.by_token
                   and _actor_from_mention(self.by_token[i], self.gaz) is not None
                   and _actor_from_mention(self.by_token[i], self.gaz).key in {a.key for a in actors}]
@@ -644,8 +866,13 @@ class ClauseStanceExtractor:
                     sent_hits.extend(self._compound_hits(sent, evidence))
                     sent_hits.extend(self._contribution_hits(sent, evidence))
                 clause_actors: list[Actor] = []
+                self._pending = None
+                previous: list[Hit] = []
                 for start, end in self._clauses(sent):
-                    clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors, strict=strict)
+                    clause_hits = [] if strict else self._list_hits(sent, start, end, evidence, previous)
+                    if not clause_hits:
+                        clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors, strict=strict)
+                    previous = clause_hits
                     if clause_hits:
                         clause_actors = [h.actor for h in clause_hits]
                     sent_hits.extend(clause_hits)

@@ -92,6 +92,10 @@ class LanguagePack:
     participle_endings: tuple[str, ...] = ()  # endings of participles (attributes of the force)
     whether: frozenset[str] = frozenset()  # "ob", "czy": support asked about is undecided
     transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
+    list_words: tuple[tuple[str, ...], ...] = ()  # "darunter", "a także", "anche": a list of actors goes on
+    with_words: tuple[tuple[str, ...], ...] = ()  # "insieme a", "zusammen mit": the actor after it acts too
+    shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
+    council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     stems: tuple[str, ...] = ()  # "word*" entries of the word lists, longest first
@@ -150,6 +154,11 @@ class LanguagePack:
                             word.split(".")[0]})
         return frozenset(out)
 
+    @functools.cached_property
+    def list_singles(self) -> frozenset[str]:
+        """One-word list words: transparent inside a list of actors ("Nepal e anche lo Sri Lanka")."""
+        return frozenset(p[0] for p in self.list_words if len(p) == 1)
+
     def latin(self, name: str) -> str:
         """``name`` in Latin letters by the pack's transliteration table (unchanged without one)."""
         if not self.transliteration:
@@ -193,6 +202,11 @@ def _given_names() -> frozenset[str]:
 
 def _words(values: object) -> frozenset[str]:
     return frozenset(str(v).lower() for v in values or [])
+
+
+def _phrases(values: object) -> tuple[tuple[str, ...], ...]:
+    """Lower-case word sequences, longest first."""
+    return tuple(sorted({tuple(str(v).lower().split()) for v in values or []}, key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=16)
@@ -264,6 +278,10 @@ def load_pack(code: str) -> LanguagePack:
         and_words=_words(cues_data.get("and_words")), determiners=_words(cues_data.get("determiners")),
         participle_endings=tuple(str(e) for e in cues_data.get("participle_endings") or ()),
         whether=_words(cues_data.get("whether")),
+        list_words=_phrases(cues_data.get("list_words")),
+        with_words=_phrases(cues_data.get("with_words")),
+        council_acts=_words(cues_data.get("council_acts")),
+        shared_subject=_words(cues_data.get("shared_subject")),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
     words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
              *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after]
