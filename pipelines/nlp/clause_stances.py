@@ -94,6 +94,7 @@ class ClauseStanceExtractor:
                 self.by_token[i] = m
         self.last_actors: list[Actor] = []
         self._clause_cache: dict[int, list[tuple[int, int]]] = {}
+        self._compound_cache: dict[str, bool] = {}
         self._pending: tuple[int, int, _CueHit, list[_CueHit]] | None = None  # a cue that found no actor
 
     # ----- clauses and cues
@@ -375,11 +376,38 @@ class ClauseStanceExtractor:
             for number, force, first in patterns:
                 if sent.start <= min(number, force) and max(number, force) < sent.end and \
                         _troop_number(doc[number].text) and self._force_word(self.low[force]):
-                    actor = _actor_from_mention(m, self.gaz)
-                    if actor is not None:
-                        span = doc[first: max(force, m.token_end - 1) + 1].text.lower()
-                        out.append(Hit(actor, "support", 0.7, span, evidence, None, False, ["troops contributed"]))
+                    span = doc[first: max(force, m.token_end - 1) + 1].text.lower()
+                    for listed in [m, *self._demonyms_listed_after(m, sent.end)]:
+                        actor = _actor_from_mention(listed, self.gaz)
+                        if actor is not None:
+                            out.append(Hit(actor, "support", 0.7, span, evidence, None, False,
+                                           ["troops contributed" + (" (listed)" if listed is not m else "")]))
                     break
+        return out
+
+    def _demonyms_listed_after(self, m: Mention, end: int) -> list[Mention]:
+        """"219 militares argentinos, 14 chilenos, otros tantos paraguayos y un brasileño": the
+        demonyms that continue a list of contingents (numbers, list words and up to two other
+        words between them)."""
+        out, j, loose = [], m.token_end, 0
+        while j < end:
+            other = self.by_token.get(j)
+            if other is not None:
+                if other.how != "demonym":
+                    break
+                out.append(other)
+                j, loose = other.token_end, 0
+                continue
+            low = self.low[j]
+            if low in self._coordinators or self.doc[j].like_num or low in self.pack.list_singles:
+                j += 1
+                continue
+            tok = self.doc[j]
+            if tok.is_alpha and tok.text.islower() and loose < 2 and low not in self.pack.clause_breaks and \
+                    self.pack.lemma(low) not in self.pack.cues and low not in self.pack.negation:
+                j, loose = j + 1, loose + 1
+                continue
+            break
         return out
 
     def _compound_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
@@ -439,7 +467,7 @@ class ClauseStanceExtractor:
     def _speakers(self, sent) -> list[Mention]:  # noqa: ANN001
         """The actor next to a speech verb of the sentence ("a déclaré Macron", "Tusk powiedział")."""
         for tok in sent:
-            if tok.i in self.by_token or self.pack.lemma(tok.lower_) not in self.pack.speech:
+            if tok.i in self.by_token or self._speech_lemma(tok, sent.end) not in self.pack.speech:
                 continue
             for j in (*range(tok.i + 1, min(tok.i + 5, sent.end)), *range(tok.i - 1, max(tok.i - 6, sent.start - 1), -1)):
                 m = self.by_token.get(j)
@@ -449,10 +477,26 @@ class ClauseStanceExtractor:
                     break
         return []
 
+    def _gerund_at(self, i: int) -> bool:
+        """A gerund opens the clause at ``i`` ("rivendicando", "en proposant")."""
+        if i < len(self.doc) and self.low[i] in self.pack.gerund_markers:
+            i += 1  # "en proposant"
+        return i < len(self.doc) and len(self.low[i]) > 5 and self.low[i].endswith(self.pack.gerund_endings) \
+            if self.pack.gerund_endings else False
+
+    def _speech_lemma(self, tok, end: int) -> str:  # noqa: ANN001
+        """The lemma of a word, a separable verb's full lemma when its particle follows ("teilte ... mit")."""
+        lemma = self.pack.lemma(tok.lower_)
+        if lemma in self.pack.separable:
+            particle, full = self.pack.separable[lemma]
+            if any(self.low[j] == particle for j in range(tok.i + 1, min(end, tok.i + 12))):
+                return full
+        return lemma
+
     def _pronoun_speaks(self, sent) -> bool:  # noqa: ANN001
         """A speech verb of the sentence has a person pronoun next to it ("sagte er", "a-t-il affirmé")."""
         for tok in sent:
-            if self.pack.lemma(tok.lower_) not in self.pack.speech:
+            if self._speech_lemma(tok, sent.end) not in self.pack.speech:
                 continue
             for j in (tok.i - 2, tok.i - 1, tok.i + 1, tok.i + 2):
                 if sent.start <= j < sent.end and self.low[j] in self.pack.person_pronouns:
@@ -482,8 +526,8 @@ class ClauseStanceExtractor:
             group = self._group(m, sent.start, start)  # "Gli Stati Uniti, insieme a Israele, | chiedono"
             return group if len(group) > 1 else []
         if m is None or not self._is_actor_mention(m) or (
-                not relative and self._preceded_by(m, self.pack.place_preps, sent.start)):
-            return []
+                not relative and self._preceded_by(m, self.pack.place_preps | self.pack.genitive, sent.start)):
+            return []  # "a sostegno di Kiev, | rivendicando": the one supported is not the next subject
         if m.how == "demonym" and not self._demonym_acts(m):
             return []
         return self._group(m, sent.start, start)
@@ -551,11 +595,12 @@ class ClauseStanceExtractor:
             return self._actors(troops), "country of the troops named"
         if clause_actors:
             return [_refer(a, "(previous clause)") for a in clause_actors], "actor of the previous clause"
-        subject = self._subject_of_sentence(sent, start) if start > sent.start and \
-            self.low[start] in self.pack.shared_subject else []
+        gerund = self._gerund_at(start)
+        subject = self._subject_of_sentence(sent, start) if start > sent.start and (
+            self.low[start] in self.pack.shared_subject or gerund) else []
         if subject and any(self.doc[k].text == ":" for k in range(subject[-1].token_end, start)):
             subject = []  # "Chipre: | la misión sigue": a name before a colon is the topic
-        if subject and not cue.cue.noun:  # "Wien will die Friedenstruppe | aber finanziell unterstützen"
+        if subject and (not cue.cue.noun or gerund):  # "Wien will ... | aber finanziell unterstützen"
             return self._actors(subject), "subject of the sentence before the clause"
         speakers = self._speakers(sent)
         if speakers:
@@ -651,8 +696,8 @@ class ClauseStanceExtractor:
         """The first actor after the noun cue and at least one other word, not governed by a
         preposition or genitive (the subject after its verb, V2 or inverted order)."""
         for m in self._candidates(start, end, cue):
-            if m.token_start > cue.end and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive
-                                                                  | self.pack.agent, start):
+            if m.token_start > cue.end and m.how != "demonym" and not self._preceded_by(
+                    m, self.pack.place_preps | self.pack.genitive | self.pack.agent, start):
                 return self._group(m, start, end)
         return []
 
@@ -671,8 +716,30 @@ class ClauseStanceExtractor:
             window = max(window, end - cue.end)  # "schließt ... nicht aus": up to the particle
         return any(self.low[j] in pack.negation_after for j in range(cue.end, min(end, cue.end + window)))
 
+    def _ending_next(self, sent, end: int) -> bool:  # noqa: ANN001
+        """The clause after ``end`` names no actor of its own before an ending cue of the force."""
+        nxt = self._clause_end(sent, end)
+        if nxt <= end:
+            return False
+        for c in self._cues(end, nxt):
+            if any(m.token_end <= c.start for m in self._candidates(end, c.start, c)):
+                return False  # the next clause has a subject of its own
+            return c.cue.stance == "ending" and not self._negated(end, nxt, c, end)
+        return False
+
+    def _harm_in(self, start: int, end: int) -> bool:
+        """A harm done to the force in the clause ("les attaques contre la FINUL")."""
+        return any(self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end)) \
+            and self._names_force(start, end)
+
+    def _topic_marker_at(self, i: int) -> bool:
+        """"jeśli chodzi o", "quant à": a phrase that looks like a condition and is none."""
+        return bool(self.pack.topic_markers) and self._phrase_len(i, self.pack.topic_markers, len(self.doc)) > 0
+
     def _condition_marker_at(self, i: int) -> bool:
         doc = self.doc
+        if self._topic_marker_at(i):
+            return False
         return any(i + len(words) <= len(doc) and all(self.low[i + k] == w for k, w in enumerate(words))
                    for words in self.pack.conditions)
 
@@ -683,6 +750,8 @@ class ClauseStanceExtractor:
     def _condition(self, start: int, end: int) -> str | None:
         doc = self.doc
         for i in range(start, end):
+            if self._topic_marker_at(i):
+                continue
             for words in self.pack.conditions:
                 n = len(words)
                 if i + n <= end and all(self.low[i + k] == w for k, w in enumerate(words)):
@@ -699,6 +768,13 @@ class ClauseStanceExtractor:
         if "-" in low[1:-1]:
             last = low.rsplit("-", 1)[1]
             return last in pack.force_words or pack.lemma(last) in pack.force_words
+        if pack.compound_force_words and len(low) >= 8:
+            found = self._compound_cache.get(low)
+            if found is None:  # "Friedenstruppen", "Stabilisierungsmission": a force word ends the compound
+                found = self._compound_cache[low] = any(
+                    low[k:] in pack.force_words or pack.lemma(low[k:]) in pack.force_words
+                    for k in range(3, len(low) - 4))
+            return found
         return False
 
     def _about_force(self, sent) -> bool:  # noqa: ANN001
@@ -748,10 +824,15 @@ class ClauseStanceExtractor:
                                                 for j in range(c.end, min(end, c.end + 6))))]
         # the main cue is the first one whose object may be the force ("ha approvato con due
         # astensioni (Cina e Russia)": a generic verb without the force leaves the noun cue)
-        main = next((c for c in mains if self._may_hold(sent, c, start, end, strict=strict)), None)
-        if main is None:
+        holding = [c for c in mains if self._may_hold(sent, c, start, end, strict=strict)]
+        if not holding:
             return []
-        actors, how = self._choose_actor(sent, start, end, main, clause_actors)
+        actors, how, main = [], "", holding[0]
+        for candidate in holding[:3]:  # "Unser Engagement ... und wir werden Unterstützung mobilisieren"
+            actors, how = self._choose_actor(sent, start, end, candidate, clause_actors)
+            if actors:
+                main = candidate
+                break
         if not actors:
             if not strict:  # "Quatre pays sont prêts à envoyer des soldats : | le Maroc, ..."
                 self._pending = (start, end, main, cues)
@@ -811,6 +892,12 @@ class ClauseStanceExtractor:
                                          for c in later):
             stance = "oppose"
             notes.append(f"support of an ending ({later[0].text})")
+        elif stance == "support" and lemma in self.pack.requests and self._ending_next(sent, end):
+            stance = "oppose"  # "forderte Guterres auf, | die Unifil ... abzuziehen"
+            notes.append("request of an ending in the next clause")
+        elif stance == "oppose" and self._harm_in(start, end):
+            stance = "support"  # "Angriffe auf die Unifil inakzeptabel": condemning harm to the force
+            notes.append("condemning harm to the force")
         elif stance == "oppose" and (any(c.cue.lemma in self.pack.participation for c in later) or any(
                 self.lem[j] in self.pack.participation for j in range(main.start, main.end))):
             own_refusal = True  # "refuse de participer", the phrase "nie wyśle"

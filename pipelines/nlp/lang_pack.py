@@ -94,6 +94,12 @@ class LanguagePack:
     transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
     list_words: tuple[tuple[str, ...], ...] = ()  # "darunter", "a także", "anche": a list of actors goes on
     with_words: tuple[tuple[str, ...], ...] = ()  # "insieme a", "zusammen mit": the actor after it acts too
+    requests: frozenset[str] = frozenset()  # "fordern", "exiger": with an ending in the next clause, oppose
+    harms: frozenset[str] = frozenset()  # "attaque", "Angriff": condemning harm to the force is support
+    topic_markers: tuple[tuple[str, ...], ...] = ()  # "jeśli chodzi o", "quant à": no condition
+    gerund_endings: tuple[str, ...] = ()  # "rivendicando": a clause opened by a gerund keeps the subject
+    gerund_markers: frozenset[str] = frozenset()  # "en" of "en proposant"
+    compound_force_words: bool = False  # closed compounds end with a force word ("Friedenstruppen")
     shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
     council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
     max_place_words: int = 4
@@ -282,9 +288,15 @@ def load_pack(code: str) -> LanguagePack:
         with_words=_phrases(cues_data.get("with_words")),
         council_acts=_words(cues_data.get("council_acts")),
         shared_subject=_words(cues_data.get("shared_subject")),
+        requests=_words(cues_data.get("requests")), harms=_words(cues_data.get("harms")),
+        topic_markers=_phrases(cues_data.get("topic_markers")),
+        gerund_endings=tuple(str(e) for e in cues_data.get("gerund_endings") or ()),
+        gerund_markers=_words(cues_data.get("gerund_markers")),
+        compound_force_words=bool(cues_data.get("compound_force_words")),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
     words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
-             *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after]
+             *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after,
+             *pack.harms, *pack.requests]
     pack.stems = tuple(sorted({w for w in words if w.endswith("*") and " " not in w}, key=len, reverse=True))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack
