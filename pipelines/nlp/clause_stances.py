@@ -237,7 +237,7 @@ class ClauseStanceExtractor:
                 j = other.token_start - 1  # an adjective mention between: "im Deutschen Bundestag"
                 steps += 1
                 continue
-            if low not in self._coordinators or low == ",":
+            if (low not in self._coordinators and low not in self.pack.list_singles) or low == ",":
                 return False
             j -= 1
             steps += 1
@@ -435,12 +435,21 @@ class ClauseStanceExtractor:
                 return [m]
         if cue.start > 0 and self.low[cue.start - 1] in self.pack.place_preps:
             return []  # "a sostegno di Kiev", "en soutien à": the one supported, not the supporter
-        for j in range(cue.end, min(cue.end + 4, len(self.doc))):
-            if j >= end and self.low[cue.end] not in (",", "(", ":"):
-                break
+        for j in range(cue.end, min(cue.end + 10, len(self.doc))):
+            through_means = j > cue.end and all(self._means_word(k) for k in range(cue.end, j))
+            if j >= end and self.low[cue.end] not in (",", "(", ":") and not through_means or \
+                    j >= cue.end + 4 and not through_means:
+                break  # beyond four words only means ("el respaldo logístico, de inteligencia y financiero de X")
             m = self.by_token.get(j)
             if self._is_actor_mention(m):
                 between = [self.low[k] for k in range(cue.end, m.token_start)]
+                if len(between) > 3:  # a longer way only through means words, genitives and list words
+                    if all(self._means_word(k) or self.low[k] in self.pack.genitive or self.low[k] in self._coordinators
+                           for k in range(cue.end, m.token_start)) and any(
+                            self._means_word(k) for k in range(cue.end, m.token_start)) and \
+                            self.low[m.token_start - 1] in self.pack.genitive | self.pack.determiners:
+                        return self._group(m, cue.start, max(end, m.token_end + 8))
+                    return []
                 apposition = bool(between) and all(
                     w in (",", "(", ":") or w.isdigit() or (w in self.pack.determiners and between[0] in "(:")
                     for w in between) and between[0] in (",", "(", ":") and m.how != "demonym"
@@ -449,6 +458,11 @@ class ClauseStanceExtractor:
                     return self._group(m, cue.start, max(end, m.token_end + 8))
                 return []
         return []
+
+    def _means_word(self, i: int) -> bool:
+        low = self.low[i]
+        return low in self.pack.means or self.pack.lemma(low) in self.pack.means or \
+            low in self.pack.genitive or low in self._coordinators
 
     def _troops_country(self, start: int, end: int) -> list[Mention]:
         """The countries whose troops the clause names: "soldats français", "deutsche Soldaten",
@@ -548,7 +562,7 @@ class ClauseStanceExtractor:
             found = self._noun_actor(cue, end)
             if found:
                 return self._actors(found), "named after the noun cue"
-            if cue.start > start and self.low[cue.start - 1] in self.pack.possessives:
+            if self._possessive_before(cue, start):
                 found = self._candidates_left(start, cue) or self._tail_actors(sent, start) or \
                     self._subject_of_sentence(sent, cue.start)
                 if found:
@@ -562,6 +576,9 @@ class ClauseStanceExtractor:
                 found = self._agent_after(cue, start, end) or self._subject_after(cue, start, end)
                 if found:  # "Gotowość wysłania żołnierzy zadeklarowały Indonezja i Azerbejdżan"
                     return self._actors(found), "fronted noun cue: the subject after the verb"
+            found = [] if self._candidates_left(start, cue) else self._headed_after(cue, start, end)
+            if found:  # "o wysłaniu swoich wojsk ... wspominali przywódcy Francji i Wielkiej Brytanii"
+                return self._actors(found), "noun cue: the leaders named after it"
         relative = self.low[start] in self.pack.relatives and (
             self.low[start] not in _AMBIGUOUS_RELATIVES or (start > 0 and self.low[start - 1] == ","))
         if relative and not any(
@@ -616,6 +633,15 @@ class ClauseStanceExtractor:
         if self.last_actors and (self.pack.pro_drop or pronoun):
             return [_refer(a, "(previous actor)") for a in self.last_actors], "previous sentence's actor"
         return [], ""
+
+    def _candidates_any(self, start: int, end: int) -> list[Mention]:
+        """Actor mentions of [start, end), once each (no filter)."""
+        out: list[Mention] = []
+        for i in range(start, end):
+            m = self.by_token.get(i)
+            if self._is_actor_mention(m) and m.how not in ("demonym", "compound") and (not out or out[-1] is not m):
+                out.append(m)
+        return out
 
     def _partners_after(self, cue: _CueHit, end: int) -> list[Mention]:
         """"Les États-Unis réclament avec Israël le retrait": the actor after a "together with"
@@ -680,15 +706,48 @@ class ClauseStanceExtractor:
             return out
         return []
 
+    def _headed_after(self, cue: _CueHit, start: int, end: int) -> list[Mention]:
+        """An actor after the noun cue led by an actor head or an office title ("przywódcy Francji",
+        "le gouvernement malien"): a subject noun phrase, not a complement of the noun."""
+        for m in self._candidates(start, end, cue):
+            if m.token_start <= cue.end or m.how == "compound":
+                continue
+            j = m.token_start - 1
+            while j > cue.end and self.low[j] in self.pack.determiners:
+                j -= 1
+            head = self.low[j] if j < m.token_start else ""
+            if head in self.pack.actor_heads or self.pack.lemma(head) in self.pack.actor_heads or \
+                    head in self.pack.office_titles:
+                return self._group(m, start, end)
+        return []
+
+    def _possessive_before(self, cue: _CueHit, start: int) -> bool:
+        """"son soutien", "ihre uneingeschränkte Unterstützung": a possessive before the noun cue,
+        an adjective may sit between."""
+        for j in (cue.start - 1, cue.start - 2):
+            if j < start:
+                return False
+            if self.low[j] in self.pack.possessives:
+                return True
+            if not (self.doc[j].is_alpha and self.doc[j].text.islower()) or j in self.by_token:
+                return False
+        return False
+
     def _opens_clause(self, cue: _CueHit, start: int) -> bool:
         """The noun cue opens its clause (only articles, possessives or a list word before it)."""
         return all(self.low[j] in self.pack.determiners or self.low[j] in self.pack.possessives
-                   or self.low[j] in self.pack.list_singles or self.doc[j].is_punct for j in range(start, cue.start))
+                   or self.low[j] in self.pack.list_singles or self.low[j] in self.pack.clause_breaks
+                   or self.doc[j].is_punct for j in range(start, cue.start))
 
     def _agent_after(self, cue: _CueHit, start: int, end: int) -> list[Mention]:
         """A passive agent after a fronted noun cue ("disponibilità è stata espressa da Giamaica")."""
-        for m in self._candidates(start, end, cue):
-            if m.token_start >= cue.end and self._preceded_by(m, self.pack.agent, start):
+        seen = set()
+        for i in range(cue.end, end):
+            m = self.by_token.get(i)
+            if m is None or id(m) in seen or not self._is_actor_mention(m) or m.how in ("demonym", "compound"):
+                continue
+            seen.add(id(m))
+            if self._preceded_by(m, self.pack.agent, start):
                 return self._group(m, start, end)
         return []
 
@@ -839,8 +898,10 @@ class ClauseStanceExtractor:
             return []
         if strict and how not in _EXPLICIT:
             return []
-        actors = actors + [a for a in self._actors(self._partners_after(main, end)) if a.key not in
-                           {b.key for b in actors}] if main.cue.stance in ("support", "oppose") else actors
+        if main.cue.stance in ("support", "oppose"):
+            partners = self._partners_after(main, end) + [
+                m for m in self._candidates_any(start, main.start) if self._with_before(m, start) is not None]
+            actors = actors + [a for a in self._actors(partners) if a.key not in {b.key for b in actors}]
         hits = self._hits_for(sent, start, end, main, cues, actors, how, evidence)
         return hits + self._named_noun_hits(sent, start, end, main, cues, {a.key for a in actors}, evidence)
 

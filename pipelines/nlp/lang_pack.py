@@ -99,6 +99,9 @@ class LanguagePack:
     topic_markers: tuple[tuple[str, ...], ...] = ()  # "jeśli chodzi o", "quant à": no condition
     gerund_endings: tuple[str, ...] = ()  # "rivendicando": a clause opened by a gerund keeps the subject
     gerund_markers: frozenset[str] = frozenset()  # "en" of "en proposant"
+    means: frozenset[str] = frozenset()  # "logistique", "finanziell": backing by other means
+    office_titles: frozenset[str] = frozenset()  # "président", "Außenminister": a title that speaks for a country
+    former_words: frozenset[str] = frozenset()  # "ancien", "ehemalige": the title is someone else's or past
     compound_force_words: bool = False  # closed compounds end with a force word ("Friedenstruppen")
     shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
     council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
@@ -293,6 +296,8 @@ def load_pack(code: str) -> LanguagePack:
         gerund_endings=tuple(str(e) for e in cues_data.get("gerund_endings") or ()),
         gerund_markers=_words(cues_data.get("gerund_markers")),
         compound_force_words=bool(cues_data.get("compound_force_words")),
+        means=_words(cues_data.get("means")),
+        office_titles=_words(names.get("office_titles")), former_words=_words(names.get("former_words")),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
     words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
              *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after,
