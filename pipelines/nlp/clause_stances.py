@@ -30,12 +30,14 @@ Hits are :class:`pipelines.nlp.stances.Hit` records, merged per actor by
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
 from .entities import Mention
 from .gazetteer import Gazetteer
 from .lang_pack import Cue, LanguagePack
+from .missions import load_catalogue
 from .stances import Actor, Hit, _actor_from_mention, _refer
 
 logger = logging.getLogger(__name__)
@@ -82,8 +84,9 @@ class _CueHit:
 class ClauseStanceExtractor:
     """Extract stance hits from one document of the clause route (one instance per document)."""
 
-    def __init__(self, doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer) -> None:  # noqa: ANN001
-        self.doc, self.pack, self.gaz = doc, pack, gaz
+    def __init__(self, doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer,  # noqa: ANN001
+                 day: dt.date | None = None) -> None:
+        self.doc, self.pack, self.gaz, self.day = doc, pack, gaz, day
         self.mentions = mentions
         self._coordinators = _COORDINATORS | pack.and_words | pack.determiners
         self.low = [t.lower_ for t in doc]  # lower-case text and lemma of every token, computed once
@@ -93,6 +96,7 @@ class ClauseStanceExtractor:
             for i in range(m.token_start, m.token_end):
                 self.by_token[i] = m
         self.last_actors: list[Actor] = []
+        self.hosts = frozenset(load_catalogue().by_host)  # countries forces are deployed in
         self._clause_cache: dict[int, list[tuple[int, int]]] = {}
         self._compound_cache: dict[str, bool] = {}
         self._pending: tuple[int, int, _CueHit, list[_CueHit]] | None = None  # a cue that found no actor
@@ -112,8 +116,8 @@ class ClauseStanceExtractor:
             if tok.text == "(":
                 opened = tok.i
             elif tok.text == ")" and opened is not None:
-                if tok.i - opened - 1 <= _SHORT_PARENTHESIS:
-                    out.update((opened, tok.i))
+                if tok.i - opened - 1 <= _SHORT_PARENTHESIS and not self._cues(opened + 1, tok.i):
+                    out.update((opened, tok.i))  # "(wstrzymały się od głosu Rosja i Chiny)" has its own cue
                 opened = None
         return out
 
@@ -176,6 +180,9 @@ class ClauseStanceExtractor:
                 i = phrase.end
                 continue
             low = self.low[i]
+            if not pack.capitalised_nouns and self._proper_word(i):
+                i += 1  # "la Difesa", "il Ministro Guido": a name or an institution, not a cue
+                continue
             if any(self.low[j] in pack.condition_preps for j in range(max(start, i - 3), i)):
                 i += 1  # "sans un soutien américain", "bez amerykańskiego wsparcia": part of a condition
                 continue
@@ -193,6 +200,14 @@ class ClauseStanceExtractor:
                 out.append(_CueHit(i, i + 1, cue, doc[i].text))
             i += 1
         return out
+
+    def _proper_word(self, i: int) -> bool:
+        """A capitalised word inside a sentence (not after an opening quote, dash or colon)."""
+        tok = self.doc[i]
+        if not tok.text[:1].isupper() or tok.text.isupper() or tok.is_sent_start or i == 0:
+            return False
+        prev = self.doc[i - 1]
+        return not (prev.is_punct and prev.text not in ",;)") and "\n" not in prev.whitespace_
 
     # ----- actors
     def _phrase_len(self, i: int, phrases: tuple[tuple[str, ...], ...], end: int) -> int:
@@ -356,9 +371,30 @@ class ClauseStanceExtractor:
                 return True
         return False
 
+    def _complement_names_force(self, sent, end: int) -> bool:  # noqa: ANN001
+        """The next clause names the force before any actor of its own ("angeboten, | Soldaten für die
+        Truppe zu stellen"; not "wspiera wysiłki pokojowe, | wzywa Putina do wycofania wojsk")."""
+        nxt = self._clause_end(sent, end)
+        for i in range(end, nxt):
+            m = self.by_token.get(i)
+            if m is not None and m.kind == "mission":
+                return True
+            if self._is_actor_mention(m) and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive, end):
+                return False
+            if m is None and (self._force_word(self.low[i]) or self.lem[i] in self.pack.references
+                              or self.low[i] in self.pack.references):
+                return True
+        return False
+
     def _object_is_other(self, cue: _CueHit, end: int) -> bool:
         """"participer au sommet": the cue's object is an event, not the force."""
         for j in range(cue.end, min(end, cue.end + 4)):
+            low = self.low[j]
+            if low in self.pack.not_objects or self.pack.lemma(low) in self.pack.not_objects:
+                return True
+        for j in range(cue.start - 1, max(-1, cue.start - 4), -1):  # "an den Wahlen beteiligen"
+            if j in self.by_token or self.doc[j].is_punct:
+                break
             low = self.low[j]
             if low in self.pack.not_objects or self.pack.lemma(low) in self.pack.not_objects:
                 return True
@@ -383,6 +419,29 @@ class ClauseStanceExtractor:
                             out.append(Hit(actor, "support", 0.7, span, evidence, None, False,
                                            ["troops contributed" + (" (listed)" if listed is not m else "")]))
                     break
+        return out
+
+    def _contingent_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
+        """"Gibuti (1.520), Kenya (1.410) ed Egitto (1.091)", "l'Uganda, con 4.500 soldati": a country
+        with its number of troops in a sentence about the force contributes them."""
+        out, doc = [], self.doc
+        for m in self.mentions:
+            if m.kind != "country" or m.how == "demonym" or not sent.start <= m.token_start < sent.end:
+                continue
+            j = m.token_end
+            if j < sent.end and doc[j].text == ",":
+                j += 1
+            if j + 2 < sent.end and doc[j].text == "(" and _troop_number(doc[j + 1].text) and doc[j + 2].text == ")":
+                pass
+            elif j + 1 < sent.end and self.low[j] in self.pack.contingent_preps and _troop_number(doc[j + 1].text) and (
+                    j + 2 >= sent.end or not doc[j + 2].is_alpha or self._force_word(self.low[j + 2])):
+                pass
+            else:
+                continue
+            actor = _actor_from_mention(m, self.gaz)
+            if actor is not None:
+                out.append(Hit(actor, "support", 0.7, doc[m.token_start:j + 2].text.lower(), evidence, None, False,
+                               ["troops contributed (a number with the country)"]))
         return out
 
     def _demonyms_listed_after(self, m: Mention, end: int) -> list[Mention]:
@@ -432,6 +491,8 @@ class ClauseStanceExtractor:
         for j in (cue.start - 1, cue.end):
             m = self.by_token.get(j)
             if m is not None and m.how == "demonym":
+                if j == cue.end and cue.cue.stance == "support" and self._host_object(m):
+                    return []  # "wsparcie libańskiego rządu": the host supported
                 return [m]
         if cue.start > 0 and self.low[cue.start - 1] in self.pack.place_preps:
             return []  # "a sostegno di Kiev", "en soutien à": the one supported, not the supporter
@@ -453,8 +514,16 @@ class ClauseStanceExtractor:
                 apposition = bool(between) and all(
                     w in (",", "(", ":") or w.isdigit() or (w in self.pack.determiners and between[0] in "(:")
                     for w in between) and between[0] in (",", "(", ":") and m.how != "demonym"
-                if apposition or all(w in self.pack.genitive or w in self._coordinators for w in between) and (
+                predicate = bool(between) and all(w in self.pack.copulas or w in self.pack.determiners for w in between) \
+                    and any(w in self.pack.copulas for w in between)  # "której liderami są Francja i Wielka Brytania"
+                if m.how == "demonym" and between and self._force_word(between[-1]) and all(
+                        w in self.pack.genitive or w in self.pack.determiners or self._force_word(w) or w.isdigit()
+                        for w in between):  # "la partecipazione di militari burundesi, ugandesi ed egiziani"
+                    return [g for g in self._group(m, cue.start, max(end, m.token_end + 8)) if g.how == "demonym"]
+                if apposition or predicate or all(w in self.pack.genitive or w in self._coordinators for w in between) and (
                         between and any(w in self.pack.genitive for w in between) or not self.pack.genitive):
+                    if not (apposition or predicate) and cue.cue.stance == "support" and self._host_object(m):
+                        return []  # "wsparcie Ukrainy": support for the host
                     return self._group(m, cue.start, max(end, m.token_end + 8))
                 return []
         return []
@@ -476,6 +545,13 @@ class ClauseStanceExtractor:
             for j in (first - 1, last, first - 2, last + 1):
                 if start <= j < end and self.lem[j] in self.pack.force_words:
                     return group
+        for i in range(start, end):  # "poliziotti provenienti da Nigeria, Sierra Leone ed Egitto"
+            if not self._force_word(self.low[i]):
+                continue
+            n = self._phrase_len(i + 1, self.pack.origin_words, end)
+            m = self.by_token.get(i + 1 + n) if n else None
+            if m is not None and m.kind == "country" and m.how != "demonym":
+                return self._group(m, start, end)
         return []
 
     def _speakers(self, sent) -> list[Mention]:  # noqa: ANN001
@@ -559,6 +635,8 @@ class ClauseStanceExtractor:
     def _choose_actor(self, sent, start: int, end: int, cue: _CueHit,  # noqa: ANN001
                       clause_actors: list[Actor]) -> tuple[list[Actor], str]:
         if cue.cue.noun:
+            if cue.start > start and self.low[cue.start - 1] in self.pack.place_preps:
+                return [], ""  # "a sostegno di Kiev", "zur Unterstützung": in support of someone, no holder
             found = self._noun_actor(cue, end)
             if found:
                 return self._actors(found), "named after the noun cue"
@@ -589,7 +667,11 @@ class ClauseStanceExtractor:
         candidates = self._candidates(start, end, cue)
         agents = [m for m in candidates if m.token_start >= cue.end and self._preceded_by(m, self.pack.agent, start)]
         if agents and not cue.cue.noun:
-            return self._actors(self._group(agents[0], start, end)), "passive agent"
+            actors = self._actors(self._group(agents[0], start, end))
+            verb = self._agent_verb(agents[0])
+            if verb in self.pack.council_acts:  # "une force autorisée par l'ONU": the Council
+                actors = [_council(a, self.gaz) for a in actors]
+            return actors, "passive agent"
         left = [m for m in candidates if m.token_end <= cue.start]
         if len(left) > 1 and not self.pack.genitive:
             # no genitive preposition (Polish): a name right after a common noun is its genitive
@@ -604,7 +686,9 @@ class ClauseStanceExtractor:
             return self._actors(tail), "actor ending the previous clause"
         pronoun = any(self.low[j] in self.pack.pronouns for j in range(start, cue.start))
         person_pronoun = any(self.low[j] in self.pack.person_pronouns for j in range(start, cue.start))
-        right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW]
+        right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW
+                 and not self._cue_between(cue.end, m.token_start, end)
+                 and not (cue.cue.stance == "support" and self._host_object(m))]
         if right and not pronoun:
             return self._actors(self._group(right[0], start, end)), "actor after the cue"
         troops = self._troops_country(start, end)
@@ -633,6 +717,23 @@ class ClauseStanceExtractor:
         if self.last_actors and (self.pack.pro_drop or pronoun):
             return [_refer(a, "(previous actor)") for a in self.last_actors], "previous sentence's actor"
         return [], ""
+
+    def _agent_verb(self, m: Mention) -> str:
+        """The lemma of the participle right before a passive agent's preposition ("autorisée par")."""
+        j = m.token_start - 1
+        while j > 0 and self.low[j] in self.pack.determiners:
+            j -= 1
+        return self.pack.lemma(self.low[j - 1]) if j > 0 and self.low[j] in self.pack.agent else ""
+
+    def _cue_between(self, start: int, stop: int, end: int) -> bool:
+        """Another cue lies in [start, stop) (an actor after it is that cue's: "aprobada con 13 votos a
+        favor y dos abstenciones (China y Rusia)")."""
+        return any(c.start < stop for c in self._cues(start, min(stop, end)))
+
+    def _host_object(self, m: Mention) -> bool:
+        """A country forces are deployed in, named as what is supported ("supportare l'Ucraina",
+        "sił wspierających Ukrainę", "wsparcie haitańskich sił"): the beneficiary, not the actor."""
+        return m.kind == "country" and m.code in self.hosts
 
     def _candidates_any(self, start: int, end: int) -> list[Mention]:
         """Actor mentions of [start, end), once each (no filter)."""
@@ -716,9 +817,14 @@ class ClauseStanceExtractor:
             while j > cue.end and self.low[j] in self.pack.determiners:
                 j -= 1
             head = self.low[j] if j < m.token_start else ""
-            if head in self.pack.actor_heads or self.pack.lemma(head) in self.pack.actor_heads or \
-                    head in self.pack.office_titles:
-                return self._group(m, start, end)
+            k = j - 1
+            while k > cue.end and self.low[k] in self.pack.determiners:
+                k -= 1
+            governed = k > cue.end and (self.low[k] in self.pack.place_preps or self.low[k] in self.pack.genitive
+                                        or self.low[k] in self.pack.agent)
+            if not governed and (head in self.pack.actor_heads or self.pack.lemma(head) in self.pack.actor_heads
+                                 or head in self.pack.office_titles):
+                return self._group(m, start, end)  # not "en cooperación con el gobierno de Haití"
         return []
 
     def _possessive_before(self, cue: _CueHit, start: int) -> bool:
@@ -776,14 +882,17 @@ class ClauseStanceExtractor:
         return any(self.low[j] in pack.negation_after for j in range(cue.end, min(end, cue.end + window)))
 
     def _ending_next(self, sent, end: int) -> bool:  # noqa: ANN001
-        """The clause after ``end`` names no actor of its own before an ending cue of the force."""
-        nxt = self._clause_end(sent, end)
-        if nxt <= end:
-            return False
-        for c in self._cues(end, nxt):
-            if any(m.token_end <= c.start for m in self._candidates(end, c.start, c)):
-                return False  # the next clause has a subject of its own
-            return c.cue.stance == "ending" and not self._negated(end, nxt, c, end)
+        """The next clause with a cue (at most two on) names no actor of its own before an ending
+        cue of the force ("réclamant, | à deux semaines de l'échéance, | le retrait sans délai")."""
+        for _ in range(2):
+            nxt = self._clause_end(sent, end)
+            if nxt <= end:
+                return False
+            for c in self._cues(end, nxt):
+                if any(m.token_end <= c.start for m in self._candidates(end, c.start, c)):
+                    return False  # the next clause has a subject of its own
+                return c.cue.stance == "ending" and not self._negated(end, nxt, c, end)
+            end = nxt
         return False
 
     def _harm_in(self, start: int, end: int) -> bool:
@@ -849,7 +958,8 @@ class ClauseStanceExtractor:
         """The cue may carry a stance on the force: a generic verb names the force in its clause
         (or its complement, or by a clitic), its object is no event, and off the force's sentences
         only strong, specific cues count."""
-        if cue.cue.lemma in self.pack.needs_object and not self._names_force(start, self._clause_end(sent, end)) \
+        if cue.cue.lemma in self.pack.needs_object and not self._names_force(start, end) and \
+                not self._complement_names_force(sent, end) \
                 and not any(self.low[j] in self.pack.clitics for j in range(max(start, cue.start - 2), min(end, cue.end + 2))):
             return False
         if self._object_is_other(cue, end):
@@ -873,10 +983,24 @@ class ClauseStanceExtractor:
         return before >= start and (self._force_word(self.low[before]) or (
             before - 1 >= start and self._force_word(self.low[before - 1]) and self.low[before] not in self.pack.copulas))
 
+    def _background(self, start: int, end: int) -> bool:
+        """A year two or more before the article's in the clause ("établie en 1978 par une résolution"),
+        not after a since_words word ("depuis 2006"): background history, nobody's position now."""
+        if self.day is None:
+            return False
+        for i in range(start, end):
+            text = self.doc[i].text
+            if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= self.day.year - 2 and not (
+                    i > start and self.low[i - 1] in self.pack.since_words):
+                return True
+        return False
+
     def _clause_hits(self, sent, start: int, end: int, evidence: str,  # noqa: ANN001
                      clause_actors: list[Actor], *, strict: bool = False) -> list[Hit]:
         if self._condition_marker_at(start):
             return []  # "sans un soutien américain": the content of a condition is nobody's stance
+        if self._background(start, end):
+            return []
         cues = self._cues(start, end)
         mains = [c for c in cues if c.cue.stance != "ending" and not self._attributive(c, start, end) and not (
             c.cue.stance == "undecided" and any(self.low[j] in self.pack.as_markers
@@ -944,7 +1068,8 @@ class ClauseStanceExtractor:
             if stance == "support":
                 stance = "oppose"
                 own_refusal = lemma in self.pack.participation or any(
-                    c.cue.lemma in self.pack.participation for c in later)
+                    c.cue.lemma in self.pack.participation for c in later) or any(
+                    self.lem[j] in self.pack.participation for j in range(main.start, main.end))  # "wezmą udziału"
                 notes.append("negated support" + (" (own troops)" if own_refusal else ""))
             elif stance == "oppose":
                 stance = "undecided"
@@ -956,6 +1081,10 @@ class ClauseStanceExtractor:
         elif stance == "support" and lemma in self.pack.requests and self._ending_next(sent, end):
             stance = "oppose"  # "forderte Guterres auf, | die Unifil ... abzuziehen"
             notes.append("request of an ending in the next clause")
+        elif stance == "oppose" and any(c.cue.stance == "ending" and not self._negated(start, end, c, main.end)
+                                        for c in later):
+            stance = "support"  # "mettait en garde contre un retrait prématuré": against the force's end
+            notes.append("opposing the force's end")
         elif stance == "oppose" and self._harm_in(start, end):
             stance = "support"  # "Angriffe auf die Unifil inakzeptabel": condemning harm to the force
             notes.append("condemning harm to the force")
@@ -1013,6 +1142,7 @@ class ClauseStanceExtractor:
                 if not strict:
                     sent_hits.extend(self._compound_hits(sent, evidence))
                     sent_hits.extend(self._contribution_hits(sent, evidence))
+                    sent_hits.extend(self._contingent_hits(sent, evidence))
                 clause_actors: list[Actor] = []
                 self._pending = None
                 previous: list[Hit] = []
@@ -1032,6 +1162,8 @@ class ClauseStanceExtractor:
         return hits
 
 
-def extract_clause_stances(doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer) -> list[Hit]:  # noqa: ANN001
-    """Stance hits of one document of the clause route (see the module docstring)."""
-    return ClauseStanceExtractor(doc, mentions, pack, gaz).extract()
+def extract_clause_stances(doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer,  # noqa: ANN001
+                           day: dt.date | None = None) -> list[Hit]:
+    """Stance hits of one document of the clause route (see the module docstring); ``day`` is the
+    article's date (years two or more before it mark background history)."""
+    return ClauseStanceExtractor(doc, mentions, pack, gaz, day).extract()

@@ -102,7 +102,11 @@ class LanguagePack:
     means: frozenset[str] = frozenset()  # "logistique", "finanziell": backing by other means
     office_titles: frozenset[str] = frozenset()  # "président", "Außenminister": a title that speaks for a country
     former_words: frozenset[str] = frozenset()  # "ancien", "ehemalige": the title is someone else's or past
-    compound_force_words: bool = False  # closed compounds end with a force word ("Friedenstruppen")
+    compound_force_words: bool = False
+    capitalised_nouns: bool = False
+    origin_words: tuple[tuple[str, ...], ...] = ()  # "provenienti da": troops from the countries named
+    contingent_preps: frozenset[str] = frozenset()
+    since_words: frozenset[str] = frozenset()  # "depuis 2006": the year starts something still going on  # "con" of "l'Uganda, con 4.500 soldati"  # every noun is capitalised (de): capitals do not mark names  # closed compounds end with a force word ("Friedenstruppen")
     shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
     council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
     max_place_words: int = 4
@@ -296,6 +300,9 @@ def load_pack(code: str) -> LanguagePack:
         gerund_endings=tuple(str(e) for e in cues_data.get("gerund_endings") or ()),
         gerund_markers=_words(cues_data.get("gerund_markers")),
         compound_force_words=bool(cues_data.get("compound_force_words")),
+        capitalised_nouns=bool(cues_data.get("capitalised_nouns")),
+        origin_words=_phrases(cues_data.get("origin_words")), contingent_preps=_words(cues_data.get("contingent_preps")),
+        since_words=_words(cues_data.get("since_words")),
         means=_words(cues_data.get("means")),
         office_titles=_words(names.get("office_titles")), former_words=_words(names.get("former_words")),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})

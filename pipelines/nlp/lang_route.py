@@ -63,7 +63,8 @@ def complete_clause_result(result: dict, doc, article: dict, title_len: int, day
     result.update(summarise(mentions, gaz))
     if not result["relevant"]:
         return result
-    hits = extract_clause_stances(doc, mentions, pack, gaz)
+    # background years are judged against a real publication date only (undated: today would be wrong)
+    hits = extract_clause_stances(doc, mentions, pack, gaz, day if article.get("published") else None)
     stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
                                                  language=result["language"], explain=explain)
     if explain:
