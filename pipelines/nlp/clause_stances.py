@@ -99,6 +99,7 @@ class ClauseStanceExtractor:
         self.hosts = frozenset(load_catalogue().by_host)  # countries forces are deployed in
         self._clause_cache: dict[int, list[tuple[int, int]]] = {}
         self._compound_cache: dict[str, bool] = {}
+        self._cue_cache: dict[tuple[int, int], list[_CueHit]] = {}
         self._pending: tuple[int, int, _CueHit, list[_CueHit]] | None = None  # a cue that found no actor
 
     # ----- clauses and cues
@@ -167,12 +168,23 @@ class ClauseStanceExtractor:
         return None
 
     def _cues(self, start: int, end: int) -> list[_CueHit]:
+        """The cues of [start, end) (cached: clauses are read several times)."""
+        found = self._cue_cache.get((start, end))
+        if found is None:
+            found = self._cue_cache[(start, end)] = self._find_cues(start, end)
+        return found
+
+    def _find_cues(self, start: int, end: int) -> list[_CueHit]:
         doc, pack = self.doc, self.pack
         out: list[_CueHit] = []
         i = start
         while i < end:
             if i in self.by_token:
                 i += 1
+                continue
+            skip = self._phrase_len(i, pack.not_cues, end) if pack.not_cues else 0
+            if skip:
+                i += skip  # "utrzymanie pokoju", "il mandato": no cue
                 continue
             phrase = self._phrase_at(i, end)
             if phrase:
@@ -481,7 +493,7 @@ class ClauseStanceExtractor:
             if cue is None or cue.stance != "support" or cue.noun:
                 continue
             actor = _actor_from_mention(m, self.gaz)
-            if actor is not None:
+            if actor is not None and actor.actor_type == "country":  # "Nato-geführte Kfor": not the annotation's
                 out.append(Hit(actor, "support", cue.weight, m.text.lower(), evidence, None, False, ["compound"]))
         return out
 
@@ -605,11 +617,15 @@ class ClauseStanceExtractor:
         """The actors ending the previous clause: "dont le Canada et le Sénégal, | ont exprimé ...";
         before a relative pronoun even after a preposition ("tra Stati Uniti, | che chiedono")."""
         j = start - 1
+        if j >= sent.start and self.doc[j].text == "(":
+            return []  # a parenthesis starts: the name before it is not its subject
         while j >= sent.start and (self.doc[j].is_punct or self.doc[j].is_space):
             j -= 1
         if j < sent.start:
             return []
         m = self.by_token.get(j)
+        if m is not None and not relative and self._object_of_cue(m, sent.start):
+            return []  # "per supportare l'Ucraina, | mantenendo": the object of a cue is no subject
         if m is not None and m.kind == "country" and any(self.doc[k].text == ":" for k in range(m.token_end, start)):
             return []  # "Chipre: la misión sigue": a place before a colon is the topic, not the subject
         if m is not None and self._is_actor_mention(m) and self._with_before(m, sent.start) is not None:
@@ -621,6 +637,23 @@ class ClauseStanceExtractor:
         if m.how == "demonym" and not self._demonym_acts(m):
             return []
         return self._group(m, sent.start, start)
+
+    def _first_person(self, cue: _CueHit) -> bool:
+        """The verb cue is in the first person by its ending ("difenderemo", "popieramy", "proporrò")."""
+        if cue.cue.noun or not self.pack.first_person_endings:
+            return False
+        low = self.low[cue.start]
+        return len(low) > 5 and low.endswith(self.pack.first_person_endings) and low != cue.cue.lemma
+
+    def _object_of_cue(self, m: Mention, start: int) -> bool:
+        """``m`` follows a verb cue directly (articles may sit between): its object."""
+        j = m.token_start - 1
+        while j >= start and self.low[j] in self.pack.determiners:
+            j -= 1
+        if j < start:
+            return False
+        cue = self.pack.cues.get(self.lem[j]) or self.pack.cues.get(self.low[j])
+        return cue is not None and not cue.noun
 
     def _subject_of_sentence(self, sent, before: int) -> list[Mention]:  # noqa: ANN001
         """The first actor of the sentence before ``before`` that is no prepositional object."""
@@ -686,6 +719,17 @@ class ClauseStanceExtractor:
             return self._actors(tail), "actor ending the previous clause"
         pronoun = any(self.low[j] in self.pack.pronouns for j in range(start, cue.start))
         person_pronoun = any(self.low[j] in self.pack.person_pronouns for j in range(start, cue.start))
+        if self._first_person(cue):  # "«Difenderemo la nostra presenza»", "Popieramy ideę": the speaker's
+            speakers = self._speakers(sent)
+            if speakers:
+                return self._actors(speakers), "reported speaker (first person)"
+            if self.last_actors and self._pronoun_speaks(sent):
+                return [_refer(a, "(we)") for a in self.last_actors], "speaker named in the previous sentence"
+            if clause_actors:
+                return [_refer(a, "(previous clause)") for a in clause_actors], "actor of the previous clause"
+            if self.last_actors:
+                return [_refer(a, "(we)") for a in self.last_actors], "previous sentence's actor (first person)"
+            return [], ""
         right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW
                  and not self._cue_between(cue.end, m.token_start, end)
                  and not (cue.cue.stance == "support" and self._host_object(m))]

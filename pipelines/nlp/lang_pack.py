@@ -106,7 +106,9 @@ class LanguagePack:
     capitalised_nouns: bool = False
     origin_words: tuple[tuple[str, ...], ...] = ()  # "provenienti da": troops from the countries named
     contingent_preps: frozenset[str] = frozenset()
-    since_words: frozenset[str] = frozenset()  # "depuis 2006": the year starts something still going on  # "con" of "l'Uganda, con 4.500 soldati"  # every noun is capitalised (de): capitals do not mark names  # closed compounds end with a force word ("Friedenstruppen")
+    since_words: frozenset[str] = frozenset()
+    first_person_endings: tuple[str, ...] = ()  # "-iamo", "-emos", "-my": the verb's subject is the speaker
+    not_cues: tuple[tuple[str, ...], ...] = ()  # "utrzymanie pokoju", "mandato": word sequences that hold no cue  # "depuis 2006": the year starts something still going on  # "con" of "l'Uganda, con 4.500 soldati"  # every noun is capitalised (de): capitals do not mark names  # closed compounds end with a force word ("Friedenstruppen")
     shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
     council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
     max_place_words: int = 4
@@ -303,6 +305,8 @@ def load_pack(code: str) -> LanguagePack:
         capitalised_nouns=bool(cues_data.get("capitalised_nouns")),
         origin_words=_phrases(cues_data.get("origin_words")), contingent_preps=_words(cues_data.get("contingent_preps")),
         since_words=_words(cues_data.get("since_words")),
+        not_cues=_phrases(cues_data.get("not_cues")),
+        first_person_endings=tuple(str(e) for e in cues_data.get("first_person_endings") or ()),
         means=_words(cues_data.get("means")),
         office_titles=_words(names.get("office_titles")), former_words=_words(names.get("former_words")),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
