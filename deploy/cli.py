@@ -10,12 +10,18 @@ from schemas.errors import UserError
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     services = subparsers.add_parser(
-        "services", help="start, stop and inspect the local Elasticsearch and Pub/Sub emulator",
+        "services", help="start, stop and inspect the local Elasticsearch, Pub/Sub emulator and Flink cluster",
         description="Manage the local services. 'up' fetches and starts what is missing (a second 'up' "
                     "does nothing), 'down' stops what peacewatch started, 'status' reports health, "
-                    "'env' prints the export lines a shell needs: eval \"$(peacewatch services env)\".")
+                    "'env' prints the export lines a shell needs: eval \"$(peacewatch services env)\". "
+                    "'up flink' starts the local Flink session cluster instead (JobManager, TaskManagers, "
+                    "Beam job server, Python worker pool; see deploy/README.md); 'down flink' and "
+                    "'status flink' act on it alone, plain 'down' stops it too.")
     services.add_argument("action", choices=["up", "down", "status", "env"])
-    services.add_argument("--only", choices=["elasticsearch", "pubsub"], help="act on one service only")
+    services.add_argument("target", nargs="?", choices=["flink"],
+                          help="'flink': the local Flink session cluster only")
+    services.add_argument("--only", choices=["elasticsearch", "pubsub", "prism"],
+                          help="act on one service only (prism: build the local streaming runner)")
     services.set_defaults(func=run_services)
 
     setup = subparsers.add_parser(
@@ -36,12 +42,20 @@ def run_services(args: argparse.Namespace) -> int:
     from schemas.settings import load_settings
 
     settings = load_settings()
+    if args.target == "flink" and args.action != "env":
+        return _run_flink(settings, args)
     if args.action == "up":
         for line in services.up(settings, args.only):
             print(line)
         print('Next: eval "$(peacewatch services env)" && peacewatch setup')
         return 0
     if args.action == "down":
+        if args.only is None:
+            from deploy.flink import cluster
+
+            if cluster.running(settings):
+                for line in cluster.down(settings):
+                    print(line)
         for line in services.down(settings, args.only):
             print(line)
         return 0
@@ -53,13 +67,38 @@ def run_services(args: argparse.Namespace) -> int:
             if value:
                 print(f"export {key}={shlex.quote(value)}")
         return 0
+    items = services.status(settings)
+    from deploy.flink import cluster
+
+    if cluster.running(settings):
+        items += cluster.status(settings)
+    return _print_status(items)
+
+
+def _print_status(items) -> int:
     healthy = True
-    for item in services.status(settings):
+    for item in items:
         mark = "ok  " if item.healthy else "DOWN"
         origin = "started by peacewatch" if item.managed else "external or not running"
-        print(f"{mark} {item.name:14s} {item.detail} ({origin})")
+        print(f"{mark} {item.name:18s} {item.detail} ({origin})")
         healthy &= item.healthy
     return 0 if healthy else 1
+
+
+def _run_flink(settings, args: argparse.Namespace) -> int:
+    from deploy.flink import cluster
+
+    if args.only:
+        raise UserError("--only is for Elasticsearch and the Pub/Sub emulator, not with 'flink'")
+    if args.action == "up":
+        for line in cluster.up(settings):
+            print(line)
+        return 0
+    if args.action == "down":
+        for line in cluster.down(settings):
+            print(line)
+        return 0
+    return _print_status(cluster.status(settings))
 
 
 def _require_reachable(settings, elasticsearch: bool, pubsub: bool) -> None:

@@ -67,6 +67,27 @@ def _tools() -> Iterator[Check]:
                     "install Go (to build pstest) or the gcloud pubsub-emulator component")
 
 
+def _flink() -> Check:
+    """Optional: whether the Flink build is in the cache (else the first 'services up flink' fetches it)."""
+    from deploy.flink import build
+    from schemas.settings import load_settings
+
+    done = build.resolved(load_settings())
+    versions = build.pinned_versions()
+    what = f"Flink {versions.get('flink.version')}, Beam's Flink runner {versions.get('beam.version')}"
+    where = f"resolved in {done.home}" if done else "fetched by the first 'peacewatch services up flink' (Maven)"
+    return Check("Flink (optional)", True, f"{what}: {where}")
+
+
+def _prism() -> Check:
+    from deploy import prism
+    from schemas.settings import load_settings
+
+    ok, detail = prism.status_line(load_settings())
+    return Check("Prism (local streaming)", ok, detail,
+                 None if ok else "peacewatch services up (builds it with Go, once per machine)")
+
+
 def _services() -> Iterator[Check]:
     from deploy import services
     from schemas.settings import load_settings
@@ -82,6 +103,11 @@ def checks() -> Iterator[Check]:
     yield _spacy_model()
     yield from _java()
     yield from _tools()
+    yield _prism()
+    try:
+        yield _flink()
+    except UserError as exc:
+        yield Check("Flink (optional)", True, exc.message)
     try:
         yield from _services()
     except UserError as exc:

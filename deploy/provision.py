@@ -19,13 +19,19 @@ from schemas.settings import INDICES, TOPICS, Settings
 
 logger = logging.getLogger(__name__)
 
-# topic -> (consumer suffix, ack deadline seconds)
+# topic -> [(consumer suffix, ack deadline seconds)]; None is the pipeline's own suffix
 SUBSCRIPTIONS = {
-    "articles": ("pipeline", 30),  # the pipeline renews its leases; a crash frees messages in 30 s
-    "alerts": ("tail", 60),
-    "deadletter": ("inspect", 60),
+    "articles": [(None, 30)],  # the pipeline extends its leases; a crash frees messages in 30 s
+    "alerts": [("tail", 60), ("delivery", 30)],  # `alerts tail` readers; the pipeline's alert delivery
+    "deadletter": [("inspect", 60)],
 }
 MESSAGE_RETENTION_SECONDS = 7 * 24 * 3600
+# Messages of the articles subscription that Pub/Sub delivered this often without an ack are moved to
+# the articles-undeliverable topic. The pipeline dead-letters poison messages itself well before
+# (--max-delivery-attempts, 5): this is the safety net for other consumers, and it makes Pub/Sub
+# count delivery attempts (Message.delivery_attempt).
+UNDELIVERABLE = "articles-undeliverable"
+MAX_DELIVERY_ATTEMPTS = 20
 
 
 def index_template(name: str) -> dict[str, Any]:
@@ -91,36 +97,71 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
     return done
 
 
-def provision_pubsub(settings: Settings, publisher, subscriber) -> list[str]:
-    """Creates the topics and their subscriptions when missing."""
+def _dead_letter_policy(settings: Settings) -> dict[str, Any]:
+    return {"dead_letter_topic": settings.topic_path(UNDELIVERABLE), "max_delivery_attempts": MAX_DELIVERY_ATTEMPTS}
+
+
+def _create_topic(publisher, path: str, done: list[str]) -> None:
     from google.api_core import exceptions
 
-    done = []
     try:
+        publisher.create_topic(request={"name": path}, timeout=30)
+        done.append(f"topic {path} created")
+    except exceptions.AlreadyExists:
+        pass
+
+
+def _create_subscription(subscriber, request: dict[str, Any], done: list[str]) -> bool:
+    from google.api_core import exceptions
+
+    try:
+        subscriber.create_subscription(request=request, timeout=30)
+        done.append(f"subscription {request['name']} created")
+        return True
+    except exceptions.AlreadyExists:
+        return False
+
+
+def provision_pubsub(settings: Settings, publisher, subscriber) -> list[str]:
+    """Creates the topics and their subscriptions when missing; gives the articles subscription its
+    dead-letter policy when it lacks one."""
+    from google.api_core import exceptions
+
+    done: list[str] = []
+    try:
+        undeliverable = settings.topic_path(UNDELIVERABLE)
+        _create_topic(publisher, undeliverable, done)
+        _create_subscription(subscriber, {"name": settings.subscription_path(UNDELIVERABLE, "inspect"),
+                                          "topic": undeliverable, "ack_deadline_seconds": 60,
+                                          "message_retention_duration": {"seconds": MESSAGE_RETENTION_SECONDS}}, done)
         for topic in TOPICS:
             path = settings.topic_path(topic)
-            try:
-                publisher.create_topic(request={"name": path}, timeout=30)
-                done.append(f"topic {path} created")
-            except exceptions.AlreadyExists:
-                pass
-            suffix, ack_deadline = SUBSCRIPTIONS[topic]
-            sub_path = settings.subscription_path(topic, suffix if topic != "articles" else None)
-            try:
-                subscriber.create_subscription(
-                    request={"name": sub_path, "topic": path, "ack_deadline_seconds": ack_deadline,
-                             "message_retention_duration": {"seconds": MESSAGE_RETENTION_SECONDS}},
-                    timeout=30,
-                )
-                done.append(f"subscription {sub_path} created")
-            except exceptions.AlreadyExists:
-                pass
+            _create_topic(publisher, path, done)
+            for suffix, ack_deadline in SUBSCRIPTIONS[topic]:
+                request: dict[str, Any] = {"name": settings.subscription_path(topic, suffix), "topic": path,
+                                           "ack_deadline_seconds": ack_deadline,
+                                           "message_retention_duration": {"seconds": MESSAGE_RETENTION_SECONDS}}
+                if topic == "articles":
+                    request["dead_letter_policy"] = _dead_letter_policy(settings)
+                created = _create_subscription(subscriber, request, done)
+                if topic == "articles" and not created:
+                    done += _ensure_dead_letter_policy(settings, subscriber, request["name"])
     except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
         where = settings.pubsub_emulator_host or f"Google Cloud project {settings.pubsub_project}"
         raise UserError(f"Pub/Sub ({where}) refused the setup: {exc}".splitlines()[0][:400],
                         "for the local emulator run 'peacewatch services up'; for Google Cloud check "
                         "PUBSUB_PROJECT_ID and application-default credentials") from None
     return done
+
+
+def _ensure_dead_letter_policy(settings: Settings, subscriber, name: str) -> list[str]:
+    """An articles subscription created before dead-letter policies were set gets one (idempotent)."""
+    current = subscriber.get_subscription(request={"subscription": name}, timeout=30)
+    if current.dead_letter_policy and current.dead_letter_policy.dead_letter_topic:
+        return []
+    subscriber.update_subscription(request={"subscription": {"name": name, "dead_letter_policy": _dead_letter_policy(settings)},
+                                            "update_mask": {"paths": ["dead_letter_policy"]}}, timeout=30)
+    return [f"subscription {name}: dead-letter policy set ({MAX_DELIVERY_ATTEMPTS} attempts, then {UNDELIVERABLE})"]
 
 
 def provision(settings: Settings, *, elasticsearch: bool = True, pubsub: bool = True) -> list[str]:

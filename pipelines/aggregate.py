@@ -6,9 +6,9 @@ rewriting a window replaces its document. Two ways to compute them:
 * :class:`AggregateStances`, the Beam way: event-time fixed windows of one hour, grouped per
   ``(actor, stance, mission)``, with early firings every minute in streaming (accumulating, so
   each firing carries the full count so far).
-* :func:`refresh_stance_windows`, used by the local micro-batch loop: recounts the touched
-  windows from the stance reports index itself (terms aggregations), which is exact even across
-  restarts and redeliveries.
+* :func:`refresh_stance_windows`, used in streaming (:class:`RecountStanceWindows`): recounts the
+  touched windows from the stance reports index itself (terms aggregations), which is exact even
+  across restarts and redeliveries.
 
 Event time is the article's own publication time, else when it was first seen (fetched, else
 indexed): the same time the stance reports are placed at (:mod:`pipelines.reports`).
@@ -26,6 +26,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger, window
 
 from pipelines.deadletters import utc_now
+from pipelines.buffering import BatchingFn
 from pipelines.reports import in_window, is_dated
 from schemas.settings import Settings
 
@@ -226,3 +227,53 @@ class AggregateStances(beam.PTransform):
         return (documents
                 | "CountPerHour" >> CountStancesPerHour(self.streaming)
                 | "Index" >> beam.ParDo(_IndexAggregatesFn(self.settings)))
+
+
+class _RecountWindowsFn(BatchingFn):
+    """Recounts, from the index, the windows a bundle's articles touch; passes the articles on."""
+
+    def __init__(self, settings: Settings, retry_seconds: float = 900.0) -> None:
+        self.settings = settings
+        self.retry_seconds = retry_seconds
+        self.written = Metrics.counter("peacewatch", "stance_aggregates")
+        self.retries = Metrics.counter("peacewatch", "service_retries")
+
+    def setup(self) -> None:
+        from schemas.clients import elasticsearch_client
+
+        self._es = elasticsearch_client(self.settings, max_retries=0, retry_on_timeout=False)
+
+    def _recount(self, documents: list[dict[str, Any]]) -> int:
+        self._es.indices.refresh(index=[self.settings.index("articles"), self.settings.index("reports")])
+        return refresh_stance_windows(self._es, self.settings, documents)
+
+    def handle(self, documents):
+        from pipelines.retry import retry_transient
+
+        touching = [d for d in documents if d.get("stances")]
+        if touching:
+            self.written.inc(retry_transient(lambda: self._recount(touching), "recounting stance aggregates",
+                                             self.retry_seconds, self.retries.inc))
+        for position, document in enumerate(documents):
+            yield position, document, None
+
+    def teardown(self) -> None:
+        self._es.close()
+
+
+class RecountStanceWindows(beam.PTransform):
+    """Streaming aggregates: indexed articles -> the same articles, once the hourly counts they touch
+    are recounted from the stance reports index (:func:`refresh_stance_windows`) and written.
+
+    Counting from the index keeps the counts exact across restarts and redeliveries (Beam's
+    windowed state would start from zero after a crash), and the step sits before the messages are
+    acknowledged, so a crash can only repeat a recount.
+    """
+
+    def __init__(self, settings: Settings, retry_seconds: float = 900.0) -> None:
+        super().__init__()
+        self.settings = settings
+        self.retry_seconds = retry_seconds
+
+    def expand(self, documents):
+        return documents | "Recount" >> beam.ParDo(_RecountWindowsFn(self.settings, self.retry_seconds))

@@ -13,7 +13,7 @@ from schemas.errors import UserError
 logger = logging.getLogger(__name__)
 
 _BEAM_OPTION_CLASSES = ("StandardOptions", "DirectOptions", "GoogleCloudOptions", "WorkerOptions", "SetupOptions",
-                        "DebugOptions", "FlinkRunnerOptions", "PortableOptions")
+                        "DebugOptions", "FlinkRunnerOptions", "PortableOptions", "PrismRunnerOptions")
 _NOT_OPTIONS = frozenset({"func", "command", "verbose", "es_url", "prefix"})
 
 
@@ -41,7 +41,7 @@ def register(subparsers: Any) -> None:
     """Adds ``run``, ``search`` and ``reconcile`` to the ``peacewatch`` command."""
     po = _import_beam_options()
 
-    from pipelines.options import DEFAULT_RUNNER, PeacewatchOptions
+    from pipelines.options import DEFAULT_RUNNER, PeacewatchOptions, StreamingOptions
 
     run = subparsers.add_parser(
         "run", help="run the pipeline: stream from Pub/Sub or backfill from files",
@@ -50,6 +50,7 @@ def register(subparsers: Any) -> None:
                     "Any Beam pipeline option is accepted (--runner, --direct_num_workers, --project, ...).",
         conflict_handler="resolve")
     PeacewatchOptions._add_argparse_args(run.add_argument_group("peacewatch options"))
+    StreamingOptions._add_argparse_args(run.add_argument_group("streaming options"))
     beam_group = run.add_argument_group("Beam options (see the Beam documentation)")
     for name in _BEAM_OPTION_CLASSES:
         getattr(po, name)._add_argparse_args(beam_group)
@@ -124,7 +125,7 @@ def _check_index(settings) -> None:
 def _run(args: argparse.Namespace) -> int:
     from apache_beam.options.pipeline_options import StandardOptions
 
-    from pipelines.options import PeacewatchOptions, is_local
+    from pipelines.options import PeacewatchOptions
 
     options = options_from_args(args)
     opts = options.view_as(PeacewatchOptions)
@@ -136,51 +137,33 @@ def _run(args: argparse.Namespace) -> int:
 
     load_catalogue(settings.missions_file)  # a bad missions file stops here, naming the entry
     _check_index(settings)
-    streaming = options.view_as(StandardOptions).streaming
-    if streaming and is_local(options):
-        return _run_local_stream(settings, opts)
-    return _run_beam(settings, options, streaming)
+    if options.view_as(StandardOptions).streaming:
+        from pipelines.streaming import run_streaming
+
+        return run_streaming(settings, options)
+    return _run_beam(settings, options)
 
 
-def _run_local_stream(settings, opts) -> int:
-    from pipelines.local_stream import LoopConfig, run_local_stream
-    from pipelines.match_alerts import alerts_wanted
-    from pipelines.options import nlp_processes
-
-    config = LoopConfig(
-        batch_size=opts.batch_size, max_batch_wait_ms=opts.max_batch_wait_ms, ack_interval_ms=opts.ack_interval_ms,
-        ack_lease_seconds=opts.ack_lease_seconds,
-        es_retry_seconds=opts.es_retry_seconds, bulk_chunk_size=opts.bulk_chunk_size,
-        bulk_max_bytes=opts.bulk_max_bytes, spacy_model=opts.spacy_model, nlp_module=opts.nlp_module,
-        nlp_processes=nlp_processes(opts),
-        aggregates=opts.aggregates, alerts=alerts_wanted(settings, opts.alerts, opts.rules), rules=opts.rules,
-        progress_seconds=opts.progress_seconds, max_messages=opts.max_messages,
-        idle_exit_seconds=opts.idle_exit_seconds, subscription=opts.subscription)
-    started = time.monotonic()
-    stats = run_local_stream(settings, config)
-    print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {stats.line()}", file=sys.stderr, flush=True)
-    return 0
-
-
-def _run_beam(settings, options, streaming: bool) -> int:
+def _run_beam(settings, options) -> int:
+    """A backfill (``--input``): batch, on the Python runner locally."""
     import apache_beam as beam
 
     from pipelines.options import is_local, nlp_processes, python_direct_runner, runner_name
-    from pipelines.pipeline import build_pipeline, counters_of, latency_of
+    from pipelines.pipeline import build_pipeline, close_worker_resources, counters_of, latency_of
 
-    runner = python_direct_runner(streaming) if is_local(options) else runner_name(options)
+    runner = python_direct_runner() if is_local(options) else runner_name(options)
     label = type(runner).__name__ if not isinstance(runner, str) else runner
     processes = nlp_processes(options)
-    print(f"peacewatch run: starting on {label} ({'streaming' if streaming else 'batch'}); "
+    print(f"peacewatch run: starting on {label} (batch); "
           f"NLP in {processes} process{'es' if processes > 1 else ''}", file=sys.stderr, flush=True)
     started = time.monotonic()
     pipeline = beam.Pipeline(runner=runner, options=options)
     build_pipeline(pipeline, options, settings)
-    result = pipeline.run()
-    if not is_local(options) and streaming:
-        print(f"peacewatch run: submitted; state {result.state}", file=sys.stderr)
-        return 0
-    result.wait_until_finish()
+    try:
+        result = pipeline.run()
+        result.wait_until_finish()
+    finally:
+        close_worker_resources()
     counters = counters_of(result)
     line = " ".join(f"{k.replace('_', '-')}={counters.get(k, 0)}" for k in
                     ("read", "valid", "relevant", "indexed", "dead_lettered", "alerts"))

@@ -14,11 +14,12 @@ import hashlib
 import json
 import logging
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from pipelines.buffering import BatchingFn
 from schemas.redact import redact
 from schemas.settings import Settings
 
@@ -138,34 +139,37 @@ class DeadLetterWriter:
             self._publisher = None
 
 
-class _WriteDeadLettersFn(beam.DoFn):
-    """Buffers dead letters per bundle and writes them in one go."""
+class _WriteDeadLettersFn(BatchingFn):
+    """Buffers dead letters per bundle, writes them in one go, then emits them.
 
-    def __init__(self, settings: Settings, to_topic: bool = True) -> None:
+    Each letter is emitted only once it is written (with its ``_ack_id``, if any), so that the
+    acknowledgement of its message can follow. Transient failures (Elasticsearch or Pub/Sub down)
+    are retried for ``retry_seconds``.
+    """
+
+    max_batch = 200
+
+    def __init__(self, settings: Settings, to_topic: bool = True, retry_seconds: float = 900.0) -> None:
         self.settings = settings
         self.to_topic = to_topic
+        self.retry_seconds = retry_seconds
         self.written = Metrics.counter("peacewatch", "dead_lettered")
+        self.retries = Metrics.counter("peacewatch", "service_retries")
 
     def setup(self) -> None:
         self._writer = DeadLetterWriter(self.settings, to_topic=self.to_topic)
         self._writer.setup()
 
-    def start_bundle(self) -> None:
-        self._buffer: list[dict[str, Any]] = []
+    def handle(self, letters: Sequence[dict[str, Any]]):
+        from pipelines.retry import retry_transient
 
-    def process(self, letter: dict[str, Any]):
-        self._buffer.append(letter)
-        if len(self._buffer) >= 200:
-            self._flush()
-        yield safe_letter(letter)
-
-    def finish_bundle(self) -> None:
-        self._flush()
-
-    def _flush(self) -> None:
-        if self._buffer:
-            self.written.inc(self._writer.write(self._buffer))
-            self._buffer = []
+        self.written.inc(retry_transient(lambda: self._writer.write(letters), "writing dead letters",
+                                         self.retry_seconds, self.retries.inc))
+        for position, letter in enumerate(letters):
+            out = safe_letter(letter)
+            if letter.get("_ack_id"):
+                out["_ack_id"] = letter["_ack_id"]
+            yield position, out, None
 
     def teardown(self) -> None:
         self._writer.close()
@@ -177,12 +181,14 @@ class WriteDeadLetters(beam.PTransform):
     Args:
         settings: where the dead-letter index and topic are.
         to_topic: also publish them on the dead-letter topic (default True).
+        retry_seconds: how long transient failures are retried.
     """
 
-    def __init__(self, settings: Settings, to_topic: bool = True) -> None:
+    def __init__(self, settings: Settings, to_topic: bool = True, retry_seconds: float = 900.0) -> None:
         super().__init__()
         self.settings = settings
         self.to_topic = to_topic
+        self.retry_seconds = retry_seconds
 
     def expand(self, letters):
-        return letters | "Write" >> beam.ParDo(_WriteDeadLettersFn(self.settings, self.to_topic))
+        return letters | "Write" >> beam.ParDo(_WriteDeadLettersFn(self.settings, self.to_topic, self.retry_seconds))

@@ -22,6 +22,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from pipelines.deadletters import DEAD, make_dead_letter
 from pipelines.nlp.language_counts import language_key
 from pipelines.options import PIPELINE_VERSION
+from pipelines.sharing import SharedResources
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ DEFAULT_NLP_MODULE = "pipelines.nlp"
 # One handle for the whole process: every EnrichArticles (and every pipeline run in this process)
 # gets the same loaded model for the same (module, model) tag.
 _MODEL_HANDLE = shared.Shared()
+# Likewise one set of NLP processes per worker process, whatever the number of DoFn instances.
+_PROCESSES = SharedResources()
 _ANALYSIS_FIELDS = ("relevant", "relevance", "relevance_explanation", "topics", "analysed", "not_analysed_reason",
                     "entities", "countries", "country_codes", "people", "organisations", "missions", "stances")
 
@@ -164,10 +167,9 @@ def _split(articles: Sequence[dict[str, Any]], parts: int) -> list[list[dict[str
 class ParallelEnricher:
     """An :class:`Enricher` over ``processes`` worker processes, each with its own model.
 
-    The local streaming loop uses it to put more than one core to work: :meth:`enrich` splits a
-    batch in contiguous parts, one per process, and puts the results back in order. The Beam batch
-    path hands out parts of batches with :meth:`submit` and keeps several in flight, so that parsing
-    and indexing in the parent overlap with the analysis. Workers are spawned (not forked): the parent
+    :meth:`enrich` splits a batch in contiguous parts, one per process, and puts the results back
+    in order. The Beam step hands out parts of batches with :meth:`submit` and keeps several in
+    flight, so that parsing and indexing in the parent overlap with the analysis. Workers are spawned (not forked): the parent
     holds gRPC channels, which do not survive a fork.
     """
 
@@ -178,11 +180,16 @@ class ParallelEnricher:
         self.processes = processes
         self.args = (model_name, nlp_module, batch_size)
         self._pool = None
+        self._lock = threading.Lock()
 
     def setup(self) -> None:
         import multiprocessing
 
-        context = multiprocessing.get_context("spawn")
+        with self._lock:
+            if self._pool is None:
+                self._start(multiprocessing.get_context("spawn"))
+
+    def _start(self, context: Any) -> None:
         self._pool = context.Pool(self.processes, initializer=_start_worker, initargs=self.args)
         # Wait until every worker has loaded its model, so the first batch is not slow.
         self._pool.map(_enrich_in_worker, [[] for _ in range(self.processes)], chunksize=1)
@@ -210,6 +217,12 @@ class ParallelEnricher:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+
+
+def close_parallel_enrichers() -> None:
+    """Stops the NLP processes of this process's enrichers (a streaming job that was cancelled
+    does not tear its DoFns down)."""
+    _PROCESSES.close_all()
 
 
 class _EnrichBatchFn(beam.DoFn):
@@ -247,8 +260,10 @@ class _EnrichBatchFn(beam.DoFn):
 
     def setup(self) -> None:
         if self._processes > 1:
-            self._enricher = ParallelEnricher(self._processes, self._model_name, self._nlp_module, self._batch_size)
-            self._enricher.setup()
+            self._tag = f"{self._nlp_module}:{self._model_name}:{self._processes}:{self._batch_size}"
+            self._enricher = _PROCESSES.acquire(self._tag, lambda: ParallelEnricher(
+                self._processes, self._model_name, self._nlp_module, self._batch_size))
+            self._enricher.setup()  # once per process: the others find it started
             return
         self._enricher = Enricher(self._model_name, self._nlp_module, self._batch_size)
         tag = f"{self._nlp_module}:{self._model_name}"
@@ -274,7 +289,7 @@ class _EnrichBatchFn(beam.DoFn):
 
     def teardown(self) -> None:
         if isinstance(self._enricher, ParallelEnricher):
-            self._enricher.close()
+            _PROCESSES.release(self._tag)  # the last user stops the processes
         self._enricher = None
 
     def _completed(self):

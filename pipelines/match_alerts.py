@@ -1,28 +1,42 @@
-"""Alert matching after indexing: a thin wire into the alerts package, which owns the semantics.
+"""Alert matching after indexing: rules matched in a guarded process, alerts recorded before the ack.
 
-``pipelines.alerts.engine.AlertEngine`` matches rules (keyword, stance change, spike) on a batch of
-indexed articles and delivers the alerts; rules come from the rules file (``<data_dir>/alerts.yaml``
-by default, re-read when it changes). Delivery failures come back as dead letters, which join the
-pipeline's dead-letter output. When the alerts package is absent the pipeline runs without it.
+``pipelines.alerts.engine.AlertEngine`` owns the semantics (keyword, stance-change and spike
+rules; rules re-read when the rules file changes). :class:`MatchAlertRules` wires it in:
+
+1. the articles of a bundle are matched in a child process (:class:`MatchingGuard`) under a time
+   budget, so that no article can stall the stream: one whose matching overruns
+   ``seconds_per_article`` is dead-lettered (stage ``alert-match``; it stays indexed), the child
+   is replaced, and the others go on;
+2. the alerts are recorded (``AlertRecorder``: the ``alerts`` index and the ``alerts`` topic,
+   which is the delivery outbox), retried while a service is down;
+3. the articles go on to be acknowledged.
+
+Delivery to webhooks, Slack and email happens apart, in :mod:`pipelines.deliver_alerts`.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import time
+import multiprocessing
+import threading
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from apache_beam.transforms.window import GlobalWindow
-from apache_beam.utils.windowed_value import WindowedValue
 
-from pipelines.deadletters import DEAD
+from pipelines.buffering import BatchingFn
+from pipelines.deadletters import DEAD, make_dead_letter
+from pipelines.sharing import SharedResources
 from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+BATCH = 100
+STAGE = "alert-match"
+# One matching process per worker process, whatever the number of DoFn instances (concurrent bundles).
+_GUARDS = SharedResources()
 
 
 def alerts_available() -> bool:
@@ -50,95 +64,194 @@ def alerts_wanted(settings: Settings, flag: bool | None, explicit_rules: str | N
     return alerts_available() and rules_path(settings, explicit_rules).exists()
 
 
-class AlertStep:
-    """Hands batches of indexed articles to the alerts engine.
+# ---- the child process -------------------------------------------------------------------------
+_CHILD_ENGINE = None
+
+
+def _child_start(settings: Settings, rules_file: str) -> None:
+    global _CHILD_ENGINE
+    from pipelines.alerts.engine import AlertEngine
+    from pipelines.alerts.rules import RuleFileWatcher
+
+    _CHILD_ENGINE = AlertEngine(settings, RuleFileWatcher(rules_file))
+    _CHILD_ENGINE.setup(deliver=False)
+
+
+def _child_match(documents: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The alerts of each document (in order)."""
+    assert _CHILD_ENGINE is not None
+    alerts = _CHILD_ENGINE.match(documents)
+    by_article: dict[Any, list[dict[str, Any]]] = {}
+    for alert in alerts:
+        by_article.setdefault(alert.get("article_id"), []).append(alert)
+    out, seen = [], set()
+    for document in documents:  # an article twice in a batch gets its alerts once
+        key = document.get("id")
+        out.append([] if key in seen else by_article.get(key, []))
+        seen.add(key)
+    return out
+
+
+class MatchingGuard:
+    """Runs :meth:`AlertEngine.match` in a child process, within a time budget.
+
+    A match that overruns (a pathological rule and text, a crash) costs the child process, not the
+    pipeline: it is killed and replaced, and the batch is matched again one article at a time so
+    that only the article at fault is reported.
 
     Args:
-        settings: where alerts are delivered and state is kept.
-        rules_file: the rules file (default ``<data_dir>/alerts.yaml``).
+        settings: passed to the child's engine.
+        rules_file: the rules file the child follows.
+        seconds_per_article: the time budget of one article.
+        match: what the child runs on a list of documents (tests put a slow one in).
     """
 
-    def __init__(self, settings: Settings, rules_file: str | None = None) -> None:
+    def __init__(self, settings: Settings, rules_file: str, seconds_per_article: float = 10.0,
+                 match: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]] | None = None) -> None:
         self.settings = settings
         self.rules_file = rules_file
-        self._engine = None
+        self.seconds_per_article = seconds_per_article
+        self._match_fn = match or _child_match
+        self._pool = None
+        self._lock = threading.Lock()
+        self.timeouts = 0
 
     def setup(self) -> None:
-        from pipelines.alerts.engine import AlertEngine
-        from pipelines.alerts.rules import RuleFileWatcher
+        with self._lock:
+            self._setup()
 
-        self._engine = AlertEngine(self.settings, RuleFileWatcher(rules_path(self.settings, self.rules_file)))
-        self._engine.setup()
+    def _setup(self) -> None:
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("spawn").Pool(
+                1, initializer=_child_start, initargs=(self.settings, self.rules_file))
+            self._pool.apply(self._match_fn, ([],))  # wait until the engine is up
 
-    def process(self, documents: Sequence[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
-        """Returns ``(alerts made, dead letters of failed deliveries)``."""
+    def _restart(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        self._setup()
+
+    def match(self, documents: Sequence[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], set[int]]:
+        """Returns the alerts of each document and the positions of those that overran their budget."""
+        import multiprocessing.context
+
         if not documents:
-            return 0, []
-        alerts, dead = self._engine.process(documents)
-        return len(alerts), list(dead or [])
+            return [], set()
+        with self._lock:
+            return self._match(documents)
 
-    def flush(self) -> list[dict[str, Any]]:
-        """Sends digests whose period ended; returns dead letters."""
-        return list(self._engine.flush_digests(time.time()) or []) if self._engine is not None else []
+    def _match(self, documents: Sequence[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], set[int]]:
+        self._setup()
+        budget = self.seconds_per_article + 0.05 * len(documents)
+        try:
+            return self._pool.apply_async(self._match_fn, (list(documents),)).get(timeout=budget), set()
+        except multiprocessing.context.TimeoutError:
+            logger.warning("alert matching of %d articles overran %.1fs; matching them one by one", len(documents), budget)
+        results: list[list[dict[str, Any]]] = []
+        late: set[int] = set()
+        for position, document in enumerate(documents):
+            if position == 0 or late and position - 1 in late:
+                self._restart()
+            try:
+                results += self._pool.apply_async(self._match_fn, ([document],)).get(timeout=self.seconds_per_article)
+            except multiprocessing.context.TimeoutError:
+                late.add(position)
+                results.append([])
+                self.timeouts += 1
+                logger.error("alert matching of article %s overran %.1fs: dead-lettered", document.get("id"),
+                             self.seconds_per_article)
+        if len(documents) - 1 in late:  # the child is still busy with it
+            self._restart()
+        return results, late
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-            self._engine = None
+        with self._lock:
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool.join()
+                self._pool = None
 
 
-class _MatchAlertRulesFn(beam.DoFn):
-    def __init__(self, settings: Settings, rules_file: str | None) -> None:
+
+def close_guards() -> None:
+    """Stops this process's matching processes (a cancelled streaming job does not tear down its DoFns)."""
+    _GUARDS.close_all()
+
+
+class _MatchAlertRulesFn(BatchingFn):
+    max_batch = BATCH
+
+    def __init__(self, settings: Settings, rules_file: str | None, seconds_per_article: float,
+                 retry_seconds: float) -> None:
         self.settings = settings
         self.rules_file = rules_file
+        self.seconds_per_article = seconds_per_article
+        self.retry_seconds = retry_seconds
         self.alerts = Metrics.counter("peacewatch", "alerts")
-        self.failed = Metrics.counter("peacewatch", "alert_delivery_failed")
+        self.published = Metrics.counter("peacewatch", "alerts_published")
+        self.timeouts = Metrics.counter("peacewatch", "alert_match_timeouts")
+        self.retries = Metrics.counter("peacewatch", "service_retries")
 
     def setup(self) -> None:
-        self._step = AlertStep(self.settings, self.rules_file)
-        self._step.setup()
+        from pipelines.alerts.delivery import AlertRecorder
 
-    def start_bundle(self) -> None:
-        self._buffer: list[dict[str, Any]] = []
+        rules_file = str(rules_path(self.settings, self.rules_file))
+        self._tag = f"{self.settings.prefix}:{rules_file}:{self.seconds_per_article}"
+        self._guard = _GUARDS.acquire(self._tag, lambda: MatchingGuard(self.settings, rules_file, self.seconds_per_article))
+        self._guard.setup()
+        self._recorder = AlertRecorder(self.settings)
+        self._recorder.setup()
 
-    def process(self, document: dict[str, Any]):
-        self._buffer.append(document)
-        if len(self._buffer) >= 100:
-            yield from self._flush(in_process=True)
+    def handle(self, documents: Sequence[dict[str, Any]]):
+        from pipelines.retry import retry_transient
 
-    def finish_bundle(self):
-        yield from self._flush(in_process=False)
-
-    def _flush(self, in_process: bool):
-        buffer, self._buffer = self._buffer, []
-        count, dead = self._step.process(buffer)
-        if not in_process:
-            dead += self._step.flush()
-        self.alerts.inc(count)
-        self.failed.inc(len(dead))
-        for letter in dead:
-            # Dead letters are not windowed data; outside process() a window must be named.
-            yield beam.pvalue.TaggedOutput(DEAD, letter if in_process else WindowedValue(letter, 0, (GlobalWindow(),)))
+        per_article, late = self._guard.match(documents)
+        alerts = [alert for alerts in per_article for alert in alerts]
+        if alerts:
+            _, _, published = retry_transient(lambda: self._recorder.record(alerts), "recording alerts",
+                                              self.retry_seconds, self.retries.inc)
+            self.published.inc(published)
+        self.alerts.inc(len(alerts))
+        self.timeouts.inc(len(late))
+        for position, document in enumerate(documents):
+            if position in late:
+                yield position, make_dead_letter(
+                    STAGE, f"matching the alert rules took longer than {self.seconds_per_article:g}s; the article is "
+                           "indexed, its alerts were not raised", document, error_type="MatchTimeout",
+                    article_id=document.get("id"), ack_id=document.get("_ack_id")), DEAD
+            else:
+                yield position, document, None
 
     def teardown(self) -> None:
-        self._step.close()
+        _GUARDS.release(self._tag)  # the last user stops the matching process
+        self._recorder.close()
 
 
 class MatchAlertRules(beam.PTransform):
-    """Indexed articles -> alerts delivered by the alerts package; outputs delivery dead letters (``DEAD``).
+    """Indexed articles -> the same articles once their alerts are recorded (``articles``), and dead
+    letters of articles whose matching overran its budget (``dead_letters``).
 
     Args:
-        settings: where alerts go and the alerts state lives.
+        settings: where alerts are recorded and the alerts state lives.
         rules_file: the rules file (default ``<data_dir>/alerts.yaml``).
+        seconds_per_article: the matching time budget of one article.
+        retry_seconds: how long recording retries while Elasticsearch or Pub/Sub is down.
     """
 
-    def __init__(self, settings: Settings, rules_file: str | None = None) -> None:
+    def __init__(self, settings: Settings, rules_file: str | None = None, seconds_per_article: float = 10.0,
+                 retry_seconds: float = 900.0) -> None:
         super().__init__()
         if not alerts_available():
             raise ValueError("the alerts package (pipelines.alerts.engine) is not installed")
+        if seconds_per_article <= 0:
+            raise ValueError("seconds_per_article must be positive")
         self.settings = settings
         self.rules_file = rules_file
+        self.seconds_per_article = seconds_per_article
+        self.retry_seconds = retry_seconds
 
     def expand(self, documents):
-        return documents | "Match" >> beam.ParDo(
-            _MatchAlertRulesFn(self.settings, self.rules_file)).with_outputs(DEAD, main="unused")
+        return documents | "MatchAndRecord" >> beam.ParDo(_MatchAlertRulesFn(
+            self.settings, self.rules_file, self.seconds_per_article, self.retry_seconds)).with_outputs(DEAD, main="articles")

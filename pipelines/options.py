@@ -1,9 +1,10 @@
 """Pipeline options: what ``peacewatch run`` accepts beyond Beam's own flags.
 
-``PeacewatchOptions`` holds the job's own settings; Beam's ``StandardOptions`` (``--runner``,
-``--streaming``) and ``DirectOptions`` (``--direct_num_workers``, ``--direct_running_mode``) are
-used as they are. :func:`python_direct_runner` returns the pure-Python runner, because Beam's
-``DirectRunner`` name first tries the Prism runner, which needs a download.
+``PeacewatchOptions`` holds the job's own settings and ``StreamingOptions`` how the streaming job
+reads and acknowledges the subscription and when ``peacewatch run`` stops it; Beam's
+``StandardOptions`` (``--runner``, ``--streaming``), ``DirectOptions`` and ``PrismRunnerOptions``
+are used as they are. A local batch run uses the pure-Python runner (:func:`python_direct_runner`);
+local streaming runs on Prism (see :mod:`pipelines.streaming`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 logger = logging.getLogger(__name__)
 
 DEFAULT_RUNNER = "DirectRunner"
-LOCAL_RUNNERS = ("DirectRunner", "BundleBasedDirectRunner", "FnApiRunner")
+LOCAL_RUNNERS = ("DirectRunner", "BundleBasedDirectRunner", "FnApiRunner", "PrismRunner")
 PIPELINE_VERSION = "pipeline-1"
 
 
@@ -33,12 +34,7 @@ class PeacewatchOptions(PipelineOptions):
         parser.add_argument("--subscription", default=None,
                             help="full subscription path to read (default: the pipeline's articles subscription)")
         parser.add_argument("--batch_size", "--batch-size", dest="batch_size", type=int, default=32,
-                            help="articles per nlp.pipe batch and per micro-batch pull (default 32)")
-        parser.add_argument("--max_batch_wait_ms", "--max-batch-wait-ms", dest="max_batch_wait_ms", type=int,
-                            default=200, help="longest a local micro-batch waits to fill up (default 200 ms)")
-        parser.add_argument("--ack_interval_ms", "--ack-interval-ms", dest="ack_interval_ms", type=int, default=2000,
-                            help="local streaming: indexed messages are acknowledged (after their stance "
-                                 "aggregates are recounted) at most this often (default 2000 ms)")
+                            help="articles per nlp.pipe batch (default 32)")
         parser.add_argument("--bulk_chunk_size", "--bulk-chunk-size", dest="bulk_chunk_size", type=int, default=500,
                             help="documents per Elasticsearch bulk request (default 500)")
         parser.add_argument("--bulk_max_bytes", "--bulk-max-bytes", dest="bulk_max_bytes", type=int,
@@ -46,17 +42,14 @@ class PeacewatchOptions(PipelineOptions):
         parser.add_argument("--es_retry_seconds", "--es-retry-seconds", dest="es_retry_seconds", type=float,
                             default=900.0, help="how long writes retry while Elasticsearch is unreachable or "
                                                 "overloaded before the batch fails un-acknowledged (default 900)")
-        parser.add_argument("--ack_lease_seconds", "--ack-lease-seconds", dest="ack_lease_seconds", type=int,
-                            default=30, help="local streaming: lease on pulled messages, renewed while they are "
-                                             "processed; after a crash they return this soon (default 30)")
         parser.add_argument("--spacy_model", "--spacy-model", dest="spacy_model", default=None,
                             help="spaCy package to load (default: PEACEWATCH_SPACY_MODEL or the installed one)")
         parser.add_argument("--nlp_module", "--nlp-module", dest="nlp_module", default="pipelines.nlp",
                             help="module providing load_nlp() and analyze_articles() (default pipelines.nlp)")
         parser.add_argument("--nlp_processes", "--nlp-processes", dest="nlp_processes", type=int, default=None,
                             help="processes that run the NLP model in parallel, each with its own copy. "
-                                 "Default: 2 for a local batch run (--input) with one direct-runner worker on "
-                                 "a machine with at least 2 cores, else 1")
+                                 "Default: 2 for a local run (batch with one direct-runner worker, or streaming "
+                                 "on Prism) on a machine with at least 2 cores, else 1")
         parser.add_argument("--alerts", dest="alerts", action="store_true", default=None,
                             help="match alert rules after indexing (default: on when a rules file exists)")
         parser.add_argument("--no-alerts", "--no_alerts", dest="alerts", action="store_false",
@@ -68,11 +61,6 @@ class PeacewatchOptions(PipelineOptions):
                             help="do not write the hourly aggregates")
         parser.add_argument("--progress_seconds", "--progress-seconds", dest="progress_seconds", type=float,
                             default=10.0, help="seconds between progress lines on stderr; 0 turns them off")
-        parser.add_argument("--max_messages", "--max-messages", dest="max_messages", type=int, default=0,
-                            help="local streaming: stop after this many messages (0 = run until interrupted)")
-        parser.add_argument("--idle_exit_seconds", "--idle-exit-seconds", dest="idle_exit_seconds", type=float,
-                            default=0.0, help="local streaming: stop once the subscription has been empty this "
-                                              "long (0 = never); drains a backlog and exits")
 
     def validate(self, validator: Any = None) -> list[str]:
         """Returns the problems of these options as sentences (empty when fine).
@@ -88,15 +76,58 @@ class PeacewatchOptions(PipelineOptions):
         for pattern in self.inputs or []:
             if "://" not in pattern and not glob.glob(pattern):
                 problems.append(f"--input {pattern}: no such file")
-        for name in ("batch_size", "bulk_chunk_size", "bulk_max_bytes", "ack_lease_seconds", "nlp_processes"):
+        for name in ("batch_size", "bulk_chunk_size", "bulk_max_bytes", "nlp_processes"):
             if getattr(self, name) is not None and getattr(self, name) <= 0:
+                problems.append(f"--{name.replace('_', '-')} must be positive")
+        if self.es_retry_seconds < 0 or self.progress_seconds < 0:
+            problems.append("--es-retry-seconds and --progress-seconds cannot be negative")
+        return problems + self.view_as(StreamingOptions).validate()
+
+
+class StreamingOptions(PipelineOptions):
+    """How the streaming job reads the subscription, acknowledges, and when ``peacewatch run`` stops it."""
+
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument("--ack_lease_seconds", "--ack-lease-seconds", dest="ack_lease_seconds", type=int,
+                            default=30, help="ack deadline of pulled messages, extended while they are processed; "
+                                             "after a crash they come back this soon (default 30)")
+        parser.add_argument("--pull_shards", "--pull-shards", dest="pull_shards", type=int, default=2,
+                            help="parallel pulls per tick; at least the number of workers (default 2)")
+        parser.add_argument("--pull_interval_ms", "--pull-interval-ms", dest="pull_interval_ms", type=int,
+                            default=250, help="time between pulls of each shard (default 250 ms)")
+        parser.add_argument("--pull_max_messages", "--pull-max-messages", dest="pull_max_messages", type=int,
+                            default=100, help="messages per pull at most (default 100)")
+        parser.add_argument("--max_outstanding_messages", "--max-outstanding-messages",
+                            dest="max_outstanding_messages", type=int, default=1000,
+                            help="flow control: messages held (pulled, not yet acknowledged) per worker process "
+                                 "at most (default 1000)")
+        parser.add_argument("--max_delivery_attempts", "--max-delivery-attempts", dest="max_delivery_attempts",
+                            type=int, default=5,
+                            help="a message delivered more often than this (a crash or hang each time) goes to "
+                                 "the dead letters as stage 'poison' and is acknowledged (default 5; 0: never)")
+        parser.add_argument("--alert_match_seconds", "--alert-match-seconds", dest="alert_match_seconds",
+                            type=float, default=10.0,
+                            help="time budget of alert matching per article; an article that overruns it is "
+                                 "dead-lettered (stage 'alert-match') instead of stalling the stream (default 10)")
+        parser.add_argument("--max_messages", "--max-messages", dest="max_messages", type=int, default=0,
+                            help="streaming: stop once this many messages were processed and acknowledged and "
+                                 "their alerts handed to delivery (0 = run until interrupted)")
+        parser.add_argument("--idle_exit_seconds", "--idle-exit-seconds", dest="idle_exit_seconds", type=float,
+                            default=0.0, help="streaming: stop once nothing was pulled and nothing was pending "
+                                              "(in flight, being retried) for this long (0 = never)")
+
+    def validate(self, validator: Any = None) -> list[str]:
+        """Returns the problems of these options as sentences (empty when fine)."""
+        problems = []
+        for name in ("pull_shards", "pull_interval_ms", "pull_max_messages", "max_outstanding_messages",
+                     "alert_match_seconds"):
+            if getattr(self, name) <= 0:
                 problems.append(f"--{name.replace('_', '-')} must be positive")
         if not 10 <= self.ack_lease_seconds <= 600:
             problems.append("--ack-lease-seconds must be between 10 and 600 (Pub/Sub's limits)")
-        if min(self.es_retry_seconds, self.max_batch_wait_ms, self.max_messages, self.ack_interval_ms,
-               self.idle_exit_seconds) < 0:
-            problems.append("--es-retry-seconds, --max-batch-wait-ms, --ack-interval-ms and --max-messages "
-                            "cannot be negative")
+        if min(self.max_messages, self.idle_exit_seconds, self.max_delivery_attempts) < 0:
+            problems.append("--max-messages, --idle-exit-seconds and --max-delivery-attempts cannot be negative")
         return problems
 
 
@@ -113,20 +144,21 @@ def is_local(options: PipelineOptions) -> bool:
 def nlp_processes(options: PipelineOptions) -> int:
     """How many processes run the NLP model: ``--nlp-processes`` when given, else the default.
 
-    The default is 2 for a local batch run on one direct-runner worker when the machine has at
-    least 2 cores: one in-process model would keep a single core busy. Streaming keeps 1 (the
-    local loop's latency was measured so), and so do several direct-runner workers (each would
-    start its own processes) and distributed runners (their workers scale out instead).
+    The default is 2 for a local run when the machine has at least 2 cores: a batch run on one
+    direct-runner worker, or streaming on Prism (whose Python worker is one process). One
+    in-process model would keep a single core busy. Several direct-runner workers (each would
+    start its own processes) and distributed runners (their workers scale out instead) keep 1.
     """
     given = options.view_as(PeacewatchOptions).nlp_processes
     if given is not None:
         return given
+    if not is_local(options) or (os.cpu_count() or 1) < 2:
+        return 1
+    if options.view_as(StandardOptions).streaming:
+        return 2
     direct = options.view_as(DirectOptions)
     one_worker = direct.direct_num_workers == 1 or direct.direct_running_mode == "in_memory"
-    batch = not options.view_as(StandardOptions).streaming
-    if batch and is_local(options) and one_worker and (os.cpu_count() or 1) >= 2:
-        return 2
-    return 1
+    return 2 if one_worker else 1
 
 
 def python_direct_runner(streaming: bool = False) -> Any:

@@ -1,9 +1,10 @@
 """Parsing and validating raw messages into Articles; anything broken becomes a dead letter.
 
 Input elements may be JSON lines (``str``/``bytes`` from files), Beam ``PubsubMessage`` objects
-(``ReadFromPubSub(with_attributes=True)``) or :class:`Envelope` (the local pull loop, which
+(``ReadFromPubSub(with_attributes=True)``) or :class:`Envelope` (the Pub/Sub pull source, which
 carries the ack id). Valid articles leave with two private keys, ``_ack_id`` and
-``_publish_time_ms``, that the writer uses and strips.
+``_publish_time_ms``, that the writer uses and strips. A message the source marked as poison
+(delivered too many times) becomes a dead letter with stage ``poison`` without being parsed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class Envelope(NamedTuple):
     attributes: Mapping[str, str] = {}
     ack_id: str | None = None
     publish_time_ms: float | None = None
+    message_id: str | None = None
+    delivery_attempt: int = 0
+    rejected: str | None = None  # why the source gave up on it (poison), else None
 
 
 def to_envelope(element: Any) -> Envelope:
@@ -69,7 +73,11 @@ def stage_of(error: InvalidDocument) -> str:
 
 
 def parse_or_dead_letter(envelope: Envelope) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """``(article, None)`` for a valid message, ``(None, dead_letter)`` for a broken one."""
+    """``(article, None)`` for a valid message, ``(None, dead_letter)`` for a broken or poison one."""
+    if envelope.rejected:
+        article_id = envelope.attributes.get("article_id") if envelope.attributes else None
+        return None, make_dead_letter("poison", envelope.rejected, envelope.data, error_type="PoisonMessage",
+                                      article_id=article_id, attributes=envelope.attributes, ack_id=envelope.ack_id)
     try:
         return parse_envelope(envelope), None
     except InvalidDocument as exc:

@@ -24,6 +24,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.utils.windowed_value import WindowedValue
 
+from pipelines import latency
 from pipelines.deadletters import DEAD, make_dead_letter, public
 from pipelines.reports import report_documents
 from schemas.settings import Settings
@@ -85,12 +86,14 @@ class BulkWriter:
         sleep: the sleeping function (tests pass a fake).
         abort: when set (the job is stopping), retries end at once with
             :class:`ElasticsearchUnavailable` instead of waiting out the budget.
+        on_retry: called before each retry (a counter: a running job shows its retries at once).
     """
 
     def __init__(self, settings: Settings, index: str | None = None, *, reports_index: str | None = None,
                  chunk_size: int = 500,
                  max_chunk_bytes: int = 10 * 1024 * 1024, retry_seconds: float = 900.0,
-                 sleep: Callable[[float], None] = time.sleep, abort: threading.Event | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, abort: threading.Event | None = None,
+                 on_retry: Callable[[], None] | None = None) -> None:
         if chunk_size <= 0 or max_chunk_bytes <= 0:
             raise ValueError("chunk_size and max_chunk_bytes must be positive")
         self.settings = settings
@@ -101,6 +104,7 @@ class BulkWriter:
         self.retry_seconds = retry_seconds
         self._sleep = sleep
         self.abort = abort
+        self.on_retry = on_retry
         self._es = None
         self.retries = 0
 
@@ -219,6 +223,8 @@ class BulkWriter:
                     f"Elasticsearch at {self.settings.es_url_safe} {why} ({problem}); "
                     f"{len(pending)} documents not written", len(pending))
             self.retries += 1
+            if self.on_retry is not None:
+                self.on_retry()
             logger.warning("Elasticsearch write failed (%s); %d documents pending, retrying in %.1fs",
                            problem, len(pending), backoff)
             if self.abort is not None:
@@ -243,11 +249,15 @@ class _BulkIndexFn(beam.DoFn):
         self.rejected = Metrics.counter("peacewatch", "index_rejected")
         self.retries = Metrics.counter("peacewatch", "index_retries")
         self.latency = Metrics.distribution("peacewatch", "latency_ms")
+        self._buckets = {name: Metrics.counter("peacewatch", name) for name in latency.bucket_names()}
         self.bulk_ms = Metrics.distribution("peacewatch", "bulk_write_ms")
+
+    def _bucket(self, latency_ms: float):
+        return self._buckets[latency.bucket_name(latency_ms)]
 
     def setup(self) -> None:
         self._writer = BulkWriter(self.settings, chunk_size=self.chunk_size, max_chunk_bytes=self.max_chunk_bytes,
-                                  retry_seconds=self.retry_seconds)
+                                  retry_seconds=self.retry_seconds, on_retry=self.retries.inc)
         self._writer.setup()
         self._written = self._dead = 0
         self._next_progress = time.monotonic() + self.progress_seconds
@@ -272,10 +282,8 @@ class _BulkIndexFn(beam.DoFn):
             return
         buffer, self._buffer = self._buffer, []
         started = time.monotonic()
-        retries_before = self._writer.retries
         result = self._writer.write([article for article, _, _ in buffer])
         self.bulk_ms.update(int((time.monotonic() - started) * 1000))
-        self.retries.inc(self._writer.retries - retries_before)
         self._written += len(result.indexed)
         self._dead += len(result.dead)
         if self.progress_seconds and time.monotonic() >= self._next_progress:
@@ -288,8 +296,12 @@ class _BulkIndexFn(beam.DoFn):
             self.indexed.inc()
             if document.get("latency_ms") is not None:
                 self.latency.update(int(document["latency_ms"]))
+                self._bucket(document["latency_ms"]).inc()
             timestamp, window = placement[document["id"]]
-            yield WindowedValue(public(document), timestamp, (window,))
+            out = public(document)
+            if document.get("_ack_id"):  # the acknowledgement step needs it (streaming)
+                out["_ack_id"] = document["_ack_id"]
+            yield WindowedValue(out, timestamp, (window,))
         for letter in result.dead:
             self.rejected.inc()
             timestamp, window = placement.get(letter.get("article_id"), buffer[0][1:])

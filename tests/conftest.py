@@ -15,10 +15,35 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# tests/flink starts a Flink cluster and runs jobs on it (minutes): `make test-flink` runs it
+collect_ignore = [] if os.environ.get("PEACEWATCH_TEST_FLINK") == "1" else ["flink"]
 # PEACEWATCH_EVAL_DIR: the eval folder when the checkout is not beside shared/ (a git worktree)
 SHARED_EVAL = Path(os.environ.get("PEACEWATCH_EVAL_DIR") or ROOT.parent / "shared" / "eval")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+SESSION_MARK = "PEACEWATCH_TEST_SESSION"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_prism_left_behind():
+    """Every process the tests start inherits a session mark; at the end no Prism may carry it."""
+    import signal
+    import time
+
+    from tests.pipelines.support import processes_marked
+
+    os.environ[SESSION_MARK] = uuid.uuid4().hex
+    yield
+    deadline = time.monotonic() + 15  # a Prism stopping at the end of the last run gets a moment
+    left = processes_marked(SESSION_MARK, os.environ[SESSION_MARK], "prism")
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = processes_marked(SESSION_MARK, os.environ[SESSION_MARK], "prism")
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"Prism processes left behind by the tests: {left}"
 
 
 @pytest.fixture(scope="session")

@@ -154,15 +154,20 @@ def test_alert_commands_and_documents_never_show_webhook_tokens(provisioned, tmp
     from pipelines.alerts.store import DeliveryLog
     from pipelines.deadletters import DeadLetterWriter, make_dead_letter
 
+    from schemas.clients import elasticsearch_client
+
     rules = tmp_path / "alerts.yaml"
     RuleStore(rules).add(Rule("peace", "peace", channels=[f"slack:{SLACK}", "webhook:env:SOME_HOOK"]))
-    log = DeliveryLog(Path(provisioned.data_dir) / "alerts-delivery.sqlite3")
-    log.claim("alert-1", "slack:https://hooks.slack.com/…#abcd", "peace", 0.0)
+    es = elasticsearch_client(provisioned)
+    log = DeliveryLog(es, provisioned.index("alert-deliveries"))
+    assert log.claim("alert-1", "slack:https://hooks.slack.com/…#abcd", "peace", 0.0) == "claimed"
     log.finish("alert-1", "slack:https://hooks.slack.com/…#abcd", "failed", 1.0, 1,
                f"ConnectionError: HTTPSConnectionPool: Max retries exceeded with url: /services/T0/B0/{SLACK_TOKEN}")
     stored = log.stats()
-    log.close()
-    assert SLACK_TOKEN not in str(stored)  # the store keeps no token in its errors
+    es.indices.refresh(index=provisioned.index("alert-deliveries"))
+    everything = es.search(index=provisioned.index("alert-deliveries"), size=100)["hits"]["hits"]
+    es.close()
+    assert SLACK_TOKEN not in str(stored) + str(everything)  # the log keeps no token in its errors
     parser = argparse.ArgumentParser()
     cli.register(parser.add_subparsers())
     printed = ""
@@ -213,7 +218,7 @@ def test_every_state_file_is_0600_and_its_folders_0700(tmp_path, open_umask):
     from pipelines.alerts.rules import Rule, RuleStore
     from pipelines.alerts.spikes import SpikeCounter
     from pipelines.alerts.stance_change import StanceStateStore
-    from pipelines.alerts.store import DeliveryLog
+    from pipelines.leases import DeliveryCounter
     from schemas.files import open_private
     from schemas.settings import Settings
 
@@ -222,9 +227,9 @@ def test_every_state_file_is_0600_and_its_folders_0700(tmp_path, open_umask):
     with PublishedLog(data / "connectors.sqlite3") as log:
         log.record([({"id": "a" * 32}, "m")], "t")
         assert _mode(data / "connectors.sqlite3-wal") == 0o600
-    delivery = DeliveryLog(data / "alerts-delivery.sqlite3")
-    delivery.claim("x", "c", "r", 0.0)
-    delivery.close()
+    deliveries = DeliveryCounter(data / "pubsub-deliveries.sqlite3")  # the alert delivery log is in Elasticsearch
+    deliveries.count("projects/p/subscriptions/s", ["m"])
+    deliveries.close()
     StanceStateStore(data / "alerts-stances.sqlite3").close()
     SpikeCounter(data / "alerts-spikes.sqlite3").close()
     RuleStore(data / "alerts.yaml").add(Rule("r", "x"))

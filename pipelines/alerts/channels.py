@@ -42,6 +42,31 @@ class DuplicateAlert(Exception):
     """The channel already has this alert (the index refused a second create)."""
 
 
+class ChannelError(Exception):
+    """A send failed. ``permanent`` failures (the receiver refuses the request itself: HTTP 4xx
+    other than 408 and 429, an SMTP 5xx) are not retried; the others are, later."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.permanent))
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether a failed send should not be retried (see :class:`ChannelError`)."""
+    import smtplib
+
+    if isinstance(exc, ChannelError):
+        return exc.permanent
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
 @dataclass(frozen=True)
 class ChannelSpec:
     """A parsed channel spec: ``kind`` and the target (URL source, addresses) as written."""
@@ -191,13 +216,17 @@ class WebhookChannel(Channel):
         self.session = session
         self.timeout = timeout
 
-    def _post(self, payload: Mapping[str, Any]) -> None:
-        response = self.session.post(self._url, json=payload, timeout=self.timeout)
-        if response.status_code >= 300:
-            raise RuntimeError(f"{self.name} answered HTTP {response.status_code}")
+    def _post(self, payload: Mapping[str, Any], key: str | None = None) -> None:
+        # The idempotency key lets a receiver drop a second copy: one is only ever sent when the
+        # sender died between the receiver's answer and recording it.
+        headers = {"Idempotency-Key": key} if key else None
+        response = self.session.post(self._url, json=payload, timeout=self.timeout, headers=headers)
+        code = response.status_code
+        if code >= 300:
+            raise ChannelError(f"{self.name} answered HTTP {code}", permanent=400 <= code < 500 and code not in (408, 429))
 
     def send(self, alert: Mapping[str, Any]) -> None:
-        self._post(alert)
+        self._post(alert, str(alert.get("id") or "") or None)
 
     def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
         self._post({"kind": "digest", "rule": rule, "period": period, "count": len(alerts), "alerts": alerts})
@@ -212,7 +241,7 @@ class SlackChannel(WebhookChannel):
     kind = "slack"
 
     def send(self, alert: Mapping[str, Any]) -> None:
-        self._post(render.as_slack(alert))
+        self._post(render.as_slack(alert), str(alert.get("id") or "") or None)
 
     def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
         self._post(render.digest_slack(rule, alerts, period))

@@ -272,26 +272,24 @@ def run_tail(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     import datetime as dt
 
     from pipelines.alerts.store import DeliveryLog
+    from schemas.clients import elasticsearch_client
     from schemas.redact import redact
     from schemas.settings import load_settings
 
     settings = load_settings()
     rules = _store(args).load()
     print(f"rules: {len(rules)} ({sum(r.enabled for r in rules)} enabled) in {_store(args).path}")
-    path = Path(settings.data_dir) / "alerts-delivery.sqlite3"
-    if not path.exists():
-        print("no deliveries yet (the pipeline has not raised an alert on this machine)")
-        return 0
-    log = DeliveryLog(path)
+    es = elasticsearch_client(settings, max_retries=1)
     try:
-        rows = log.stats()
+        rows = DeliveryLog(es, settings.index("alert-deliveries")).stats()
     finally:
-        log.close()
+        es.close()
+    if not rows:
+        print("no deliveries yet (the pipeline has not delivered an alert)")
+        return 0
 
     def when(stamp: float | None) -> str:
         return dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ") if stamp else "-"

@@ -1,10 +1,15 @@
-"""Everything a pipeline worker does with a batch of indexed articles: match, detect, deliver.
+"""Matching rules on indexed articles: keyword matches, stance changes, spikes; and, for tools
+and tests, delivery in the same call.
 
     engine = AlertEngine(settings, RuleFileWatcher(path))   # in DoFn.setup()
-    engine.setup()
-    alerts, dead_letters = engine.process(articles)          # per batch
-    engine.flush_digests()                                   # now and then (e.g. finish_bundle)
+    engine.setup(deliver=False)                              # the pipeline: matching only
+    alerts = engine.match(articles)                          # per batch
     engine.close()                                           # in DoFn.teardown()
+
+The pipeline records the alerts (``AlertRecorder``: index and topic) before it acknowledges the
+articles, and delivers them in a step of its own (``pipelines/deliver_alerts.py``).
+``engine.setup()`` then ``engine.process(articles)`` does all of it at once (record and deliver),
+for one-off tools and tests.
 
 The rules are re-read when the rules file changes (see :class:`RuleFileWatcher`); the matcher and
 the channels are rebuilt only then.
@@ -33,7 +38,7 @@ class AlertEngine:
         settings: ``Settings``.
         rules: a fixed list of rules, or a :class:`RuleFileWatcher` to follow a rules file.
         clock: seconds since the epoch (tests).
-        **dispatcher_options: passed to :class:`AlertDispatcher` (``sleep``, ``retry_delays``, ``clients``).
+        **dispatcher_options: passed to :class:`AlertDispatcher` (``clients``, ``max_age_seconds``).
     """
 
     def __init__(self, settings: Any, rules: Iterable[Rule] | RuleFileWatcher,
@@ -51,13 +56,14 @@ class AlertEngine:
         self._spikes: SpikeCounter | None = None
         self._stance_cache: dict[str, dict[str, ActorStance]] = {}
 
-    def setup(self) -> None:
-        """Opens the state stores and the dispatcher's clients."""
+    def setup(self, deliver: bool = True) -> None:
+        """Opens the state stores and, with ``deliver``, the dispatcher's clients and channels."""
         data = Path(self.settings.data_dir)
         self._stances = StanceStateStore(data / "alerts-stances.sqlite3")
         self._spikes = SpikeCounter(data / "alerts-spikes.sqlite3")
-        self.dispatcher = AlertDispatcher(self.settings, [], clock=self.clock, **self.dispatcher_options)
-        self.dispatcher.setup()
+        if deliver:
+            self.dispatcher = AlertDispatcher(self.settings, [], clock=self.clock, **self.dispatcher_options)
+            self.dispatcher.setup()
         self._refresh()
 
     def _refresh(self) -> None:
@@ -76,13 +82,20 @@ class AlertEngine:
         self.rules = {r.name: r for r in active}
         self.matcher = RuleMatcher(active, kinds=KINDS)
         self._stance_cache.clear()
-        assert self.dispatcher is not None
-        self.dispatcher.set_rules(active)
+        if self.dispatcher is not None:
+            self.dispatcher.set_rules(active)
         logger.info("alert rules in force: %d", len(active))
 
     def process(self, articles: Sequence[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Matches and delivers; returns ``(alerts, dead_letters)``."""
-        if self.dispatcher is None or self.matcher is None:
+        """Matches, records and delivers; returns ``(alerts, dead_letters)``."""
+        if self.dispatcher is None:
+            raise RuntimeError("AlertEngine.setup() was not called (with deliver=True)")
+        alerts = self.match(articles)
+        return alerts, self.dispatcher.dispatch(alerts)
+
+    def match(self, articles: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The alerts ``articles`` raise (keyword matches, stance changes, spikes), not delivered."""
+        if self.matcher is None:
             raise RuntimeError("AlertEngine.setup() was not called")
         self._refresh()
         self._stance_cache.clear()  # other processes on this host may have moved the state on
@@ -97,7 +110,7 @@ class AlertEngine:
                     alerts.extend(self._stance_alerts(rule, article, match, now))
                 elif rule.kind == "spike":
                     alerts.extend(self._spike_alerts(rule, article, match, now))
-        return alerts, self.dispatcher.dispatch(alerts)
+        return alerts
 
     def _stance_alerts(self, rule: Rule, article: Mapping[str, Any], match: Match, now: float) -> list[dict[str, Any]]:
         assert self._stances is not None

@@ -14,8 +14,12 @@ Run from the repo root (services are started when needed)::
    process, Elasticsearch checks and teardown).
 2. Writer: :class:`pipelines.write_es.BulkWriter` vs bare ``helpers.streaming_bulk`` on the same
    enriched documents (goal >= 0.9).
-3. Streaming: articles published at a steady rate while the local streaming loop runs; latency
-   from publish to searchable, p50/p95 (goal p95 <= 5 s).
+3. Prism throughput: the same articles queued on the subscription, then ``peacewatch run
+   --streaming`` (Beam on Prism) until idle: words/s from its first pull to the last article indexed,
+   against bare ``nlp.pipe(n_process=2)`` excluding start-up (goal >= 0.8); Prism's start-up (job
+   running) and the workers' (first pull) are printed.
+4. Streaming latency: articles published at a steady rate while ``peacewatch run --streaming``
+   runs; latency from publish to searchable, p50/p95 (goal p95 <= 2 s).
 
 Texts come from ``/work/shared/eval/dev.jsonl`` when present (read here, never copied), else are
 generated. Everything is written under a throw-away prefix that is deleted afterwards.
@@ -40,11 +44,11 @@ sys.path.insert(0, str(ROOT))
 EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 
 
-def load_texts(copies: int) -> list[dict]:
+def load_texts(copies: int, source: Path = EVAL) -> list[dict]:
     """Articles to process: the eval texts (``copies`` times, distinct URLs) or generated ones."""
     base = []
-    if EVAL.exists():
-        for line in EVAL.read_text(encoding="utf-8").splitlines():
+    if source.exists():
+        for line in source.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             base.append({"title": row.get("title") or "", "text": row.get("text") or ""})
     else:
@@ -171,10 +175,13 @@ def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float
 
         RuleStore(default_rules_path(settings)).add(Rule(name="bench", query="peacekeeping"), replace=True)
     proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming",
-                             "--alerts" if alerts else "--no-alerts", "--progress-seconds", "0", *extra], env=env, stderr=subprocess.PIPE, text=True)
+                             "--alerts" if alerts else "--no-alerts", "--progress-seconds", "0", *extra], env=env,
+                            stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
         if "streaming from" in line:
             break
+    if proc.poll() is not None:
+        raise SystemExit(f"the streaming run ended early (exit {proc.returncode})")
     threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
     publisher = publisher_client(settings)
     topic = settings.topic_path("articles")
@@ -226,6 +233,51 @@ def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float
     return searchable, sorted((alerted[i] - sent[i]) * 1000 for i in alerted if i in sent)
 
 
+def bench_prism_throughput(settings, es, articles: list[dict], extra: tuple[str, ...] = ()) -> dict[str, float]:
+    """Queues ``articles``, then runs the streaming job on Prism until idle; returns its timings."""
+    from datetime import datetime
+
+    from schemas.clients import publisher_client
+    from schemas.ids import article_id
+
+    publisher = publisher_client(settings)
+    topic = settings.topic_path("articles")
+    ids = []
+    futures = []
+    for n, article in enumerate(articles):
+        article = dict(article, url=f"https://bench.example.org/prism/{n}")
+        article["id"] = article_id(article["url"])
+        ids.append(article["id"])
+        futures.append(publisher.publish(topic, json.dumps(article).encode(), article_id=article["id"]))
+    for future in futures:
+        future.result(timeout=60)
+    publisher.stop()
+    env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
+    started = time.time()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming", "--no-alerts",
+                             "--idle-exit-seconds", "5", "--progress-seconds", "0", *extra], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    marks: dict[str, float] = {}
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "job RUNNING after" in line:
+            marks["running"] = time.time() - started
+        if "first pull after" in line:
+            marks["first_pull"] = time.time()
+    if proc.wait() != 0:
+        raise SystemExit("".join(lines)[-3000:])
+    es.indices.refresh(index=settings.index("articles"))
+    found = es.mget(index=settings.index("articles"), ids=ids, source=["indexed_at"])["docs"]
+    stamps = [datetime.fromisoformat(d["_source"]["indexed_at"].replace("Z", "+00:00")).timestamp()
+              for d in found if d.get("found")]
+    if len(stamps) != len(ids):
+        raise SystemExit(f"only {len(stamps)} of {len(ids)} articles indexed:\n{''.join(lines)[-3000:]}")
+    return {"running": marks["running"], "first_pull": marks["first_pull"] - started,
+            "work": max(stamps) - marks["first_pull"], "wall": max(stamps) - started,
+            "summary": [l.split(": ", 1)[-1].strip() for l in lines if "stopped after" in l][-1]}
+
+
 def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))]
 
@@ -236,10 +288,12 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="streaming: articles per second (default 10)")
     parser.add_argument("--stream-seconds", type=float, default=30.0, help="streaming: how long to publish")
     parser.add_argument("--workers", type=int, default=2, help="batch: direct_num_workers (default 2)")
-    parser.add_argument("--only", choices=("batch", "writer", "stream"), action="append",
+    parser.add_argument("--only", choices=("batch", "writer", "prism", "stream"), action="append",
                         help="run only these parts (repeatable; default all)")
     parser.add_argument("--stream-arg", action="append", default=[],
                         help="extra option for the streaming run, e.g. --stream-arg=--batch-size=8")
+    parser.add_argument("--eval", type=Path, default=EVAL,
+                        help=f"the annotated texts to read (default {EVAL}; generated texts when absent)")
     parser.add_argument("--bare-run", metavar="FILE", help=argparse.SUPPRESS)  # the bare side, in its own process
     args = parser.parse_args()
     if args.bare_run:
@@ -261,15 +315,16 @@ def main() -> int:
     os.environ.update(settings.env_exports())
     provision(settings)
     es = elasticsearch_client(settings)
-    articles = load_texts(args.copies)
+    articles = load_texts(args.copies, args.eval)
     n_words = words(articles)
-    print(f"texts: {len(articles)} articles, {n_words} words ({'eval dev set' if EVAL.exists() else 'generated'})")
+    print(f"texts: {len(articles)} articles, {n_words} words ({'eval dev set' if args.eval.exists() else 'generated'})")
     try:
-        parts = set(args.only or ("batch", "writer", "stream"))
-        if "batch" in parts:
+        parts = set(args.only or ("batch", "writer", "prism", "stream"))
+        if parts & {"batch", "prism"}:
             bare_wall, bare_pipe = bench_bare_nlp(articles)
             print(f"bare nlp.pipe(n_process=2): {bare_wall:5.1f}s wall, of which nlp.pipe {bare_pipe:5.1f}s: "
                   f"{n_words / bare_pipe:6.0f} words/s excl. start-up, {n_words / bare_wall:6.0f} incl.")
+        if "batch" in parts:
             configs = (("in_memory, 1 worker, NLP processes: default", []),
                        ("in_memory, 1 worker, --nlp-processes 1", ["--nlp-processes", "1"]),
                        (f"multi_processing, {args.workers} workers",
@@ -286,6 +341,12 @@ def main() -> int:
             bare_w, ours_w = bench_writer(settings, es, docs)
             print(f"ES writer: bare streaming_bulk {bare_w:.2f}s, BulkWriter {ours_w:.2f}s for {len(docs) * 10} docs: "
                   f"ratio {bare_w / ours_w:.2f}")
+        if "prism" in parts:
+            timing = bench_prism_throughput(settings, es, articles, tuple(args.stream_arg))
+            print(f"prism streaming (backlog of {len(articles)}): job running after {timing['running']:.1f}s, first pull "
+                  f"after {timing['first_pull']:.1f}s; first pull -> last indexed {timing['work']:.1f}s -> "
+                  f"{n_words / timing['work']:6.0f} words/s excl. start-up (ratio {bare_pipe / timing['work']:.2f}), "
+                  f"{n_words / timing['wall']:6.0f} incl. (ratio {bare_wall / timing['wall']:.2f})  [{timing['summary']}]")
         if "stream" not in parts:
             return 0
         from pipelines.match_alerts import alerts_available

@@ -59,6 +59,25 @@ def test_setup_twice_changes_nothing(settings):
     assert provision(settings) == []
 
 
+def test_setup_gives_the_articles_subscription_a_dead_letter_policy_even_when_it_exists(settings, subscriber):
+    from deploy.provision import MAX_DELIVERY_ATTEMPTS, UNDELIVERABLE, provision
+
+    provision(settings)
+    name = settings.subscription_path("articles")
+    policy = subscriber.get_subscription(request={"subscription": name}).dead_letter_policy
+    assert policy.dead_letter_topic == settings.topic_path(UNDELIVERABLE)
+    assert policy.max_delivery_attempts == MAX_DELIVERY_ATTEMPTS
+    subscriber.get_subscription(request={"subscription": settings.subscription_path("alerts", "delivery")})
+    # a subscription made before the policy existed gets it at the next setup, once
+    subscriber.delete_subscription(request={"subscription": name})
+    subscriber.create_subscription(request={"name": name, "topic": settings.topic_path("articles")})
+    assert provision(settings) == [f"subscription {name}: dead-letter policy set ({MAX_DELIVERY_ATTEMPTS} attempts, "
+                                   f"then {UNDELIVERABLE})"]
+    assert subscriber.get_subscription(request={"subscription": name}).dead_letter_policy.max_delivery_attempts == \
+        MAX_DELIVERY_ATTEMPTS
+    assert provision(settings) == []
+
+
 def test_setup_cli_is_idempotent(settings):
     first = peacewatch("setup")
     assert first.returncode == 0, first.stderr
@@ -170,7 +189,8 @@ def test_up_status_down_leaves_no_process(services, tmp_path):
 def test_doctor_reports_every_dependency(services):
     result = peacewatch("doctor")
     assert "Traceback" not in result.stderr
-    for name in ("apache-beam", "spaCy model", "Java >= 21", "Maven", "Pub/Sub emulator", "elasticsearch", "pubsub"):
+    for name in ("apache-beam", "spaCy model", "Java >= 21", "Maven", "Pub/Sub emulator", "Prism (local streaming)",
+                 "Flink (optional)", "elasticsearch", "pubsub"):
         assert name in result.stdout, result.stdout
     assert result.returncode == 0 and result.stdout.rstrip().endswith("all good"), result.stdout
 
@@ -180,6 +200,12 @@ def test_doctor_says_what_to_do_when_a_service_is_down(tmp_path):
                                       "PEACEWATCH_DATA_DIR": str(tmp_path)})
     assert result.returncode == 1
     assert "FAIL elasticsearch" in result.stdout and "-> peacewatch services up" in result.stdout
+
+
+def test_doctor_says_how_to_get_prism_when_it_is_not_built(tmp_path):
+    result = peacewatch("doctor", env={"PEACEWATCH_CACHE_DIR": str(tmp_path)})
+    assert "FAIL Prism (local streaming)" in result.stdout and "not built" in result.stdout
+    assert "-> peacewatch services up (builds it with Go, once per machine)" in result.stdout
 
 
 @pytest.mark.parametrize("kind", ["pstest", "gcloud"])

@@ -58,12 +58,35 @@ def count(es, index: str, query: dict | None = None) -> int:
     return es.count(index=index, query=query or {"match_all": {}})["count"]
 
 
-def start_run(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Starts ``peacewatch run ARGS`` in a subprocess (stderr captured in a file-like pipe)."""
+def start_run(*args: str, env: dict[str, str] | None = None, group: bool = False) -> subprocess.Popen:
+    """Starts ``peacewatch run ARGS`` in a subprocess (stderr captured in a file-like pipe).
+
+    With ``group`` it leads a process group of its own (its Prism and NLP processes join it), so
+    that a test can kill the whole group like a terminal or a supervisor would.
+    """
     full_env = dict(os.environ, **(env or {}))
     full_env["PYTHONPATH"] = str(ROOT)
     return subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", *args], cwd=ROOT, env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=group)
+
+
+def processes_marked(key: str, value: str, command_contains: str = "") -> list[int]:
+    """Live processes whose environment has ``key=value`` (children inherit it) and whose command
+    line contains ``command_contains``: how a test finds what a run it started left behind."""
+    marker = f"{key}={value}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if marker in environ and command_contains in command and state != "Z":
+            found.append(int(entry.name))
+    return found
 
 
 class OutputReader:

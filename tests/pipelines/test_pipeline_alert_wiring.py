@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 import peacewatch
-from pipelines.local_stream import LoopConfig, run_local_stream
 from pipelines.match_alerts import alerts_available, alerts_wanted
 from tests.pipelines.support import SAMPLE, count, make_articles, publish
 
@@ -28,11 +25,3 @@ def test_backfill_with_alerts(provisioned, es, rules, capsys):
     assert peacewatch.main(["run", "--input", str(SAMPLE)]) == 0
     assert "alerts=5" in capsys.readouterr().err
     assert count(es, provisioned.index("alerts")) == 5  # the five sample articles about peacekeeping
-
-
-def test_local_stream_with_alerts(provisioned, es, publisher, rules):
-    publish(publisher, provisioned, make_articles(3, "al"))
-    config = LoopConfig(progress_seconds=0, max_messages=3, alerts=True, ack_lease_seconds=10)
-    stats = run_local_stream(provisioned, config, stop=threading.Event(), install_signals=False)
-    assert (stats.indexed, stats.alerts) == (3, 3)
-    assert count(es, provisioned.index("alerts")) == 3

@@ -59,6 +59,10 @@ GERMANY_SUPPORTS = {"url": "https://e2e.example.org/2026/03/06/germany-ready",
                     "source": "E2E Wire", "published": "2026-03-06T12:00:00Z", "language": "en"}
 
 
+# The model is loaded once for the module (one NLP process: this one); quick ticks.
+FAST = ("--nlp-processes", "1", "--pull-interval-ms", "100")
+
+
 # ---- fixtures ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -111,7 +115,7 @@ class Stack:
 
     def run(self, messages: int) -> None:
         """Runs the local streaming pipeline until ``messages`` articles were processed and acknowledged."""
-        self.cli("run", "--streaming", "--max-messages", str(messages), "--progress-seconds", "0")
+        self.cli("run", "--streaming", "--max-messages", str(messages), "--progress-seconds", "3", *FAST)
 
     # what arrived
     def alert_docs(self, rule: str | None = None) -> list[dict[str, Any]]:
@@ -307,16 +311,17 @@ def test_stance_change_rule_alerts_once_when_a_country_moves_from_undecided_to_s
 def test_an_idle_stream_still_sends_the_digest_of_an_ended_hour(stack, monkeypatch):
     import types
 
-    from pipelines import match_alerts
+    from pipelines import deliver_alerts
 
     stack.cli("alerts", "add", "roundup", "--query", "ceasefire", "--digest", "hourly",
               "--channel", f"webhook:{stack.http.url('/roundup')}")
     stack.replay(CEASEFIRE_1)
     stack.run(1)
     assert stack.http.bodies("/roundup") == []
-    # One hour later as the alert step reads the clock, and no new article: the loop idles, then exits.
+    # One hour later as the delivery step reads the clock, and no new article: the job idles, then exits.
     real_time = time.time
-    monkeypatch.setattr(match_alerts, "time", types.SimpleNamespace(time=lambda: real_time() + 3600))
-    stack.cli("run", "--streaming", "--idle-exit-seconds", "1", "--progress-seconds", "0")
+    monkeypatch.setattr(deliver_alerts, "time", types.SimpleNamespace(time=lambda: real_time() + 3600,
+                                                                      monotonic=time.monotonic))
+    stack.cli("run", "--streaming", "--idle-exit-seconds", "1", "--progress-seconds", "0", *FAST)
     [digest] = stack.http.bodies("/roundup")
     assert (digest["kind"], digest["count"]) == ("digest", 1)

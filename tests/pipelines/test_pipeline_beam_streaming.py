@@ -1,4 +1,4 @@
-"""The distributed-runner path: ReadFromPubSub builds; the same composites run on a TestStream."""
+"""The streaming graph as a distributed runner gets it (built, not run), and its composites on a TestStream."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tests.pipelines.support import count, make_articles
 
 
 def test_streaming_pipeline_for_dataflow_constructs(settings):
-    # Built (not run) as for a distributed runner: the same graph, read by ReadFromPubSub.
+    # Built (not run) as for a distributed runner: the same graph, read by the pull source.
     options = PipelineOptions(["--streaming", "--no-alerts"])
     p = beam.Pipeline(runner=python_direct_runner(streaming=True), options=options)
     build_pipeline(p, options, settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.local_stream import is_transient
+from pipelines.retry import is_transient
 from pipelines.options import PeacewatchOptions, is_local, python_direct_runner
 from pipelines.write_es import ElasticsearchUnavailable
 from tests.pipelines.support import SAMPLE

@@ -117,13 +117,14 @@ def test_backfill_with_two_nlp_processes_indexes_what_one_process_does(provision
     assert multiprocessing.active_children() == []
 
 
-def test_nlp_processes_default_uses_two_cores_for_local_batch_only(monkeypatch):
+def test_nlp_processes_default_uses_two_cores_for_local_runs_only(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     batch = ["--input", str(SAMPLE)]
     assert nlp_processes(PipelineOptions(batch)) == 2
     assert nlp_processes(PipelineOptions([*batch, "--nlp_processes", "1"])) == 1
-    assert nlp_processes(PipelineOptions(["--streaming"])) == 1
-    assert nlp_processes(PipelineOptions(["--streaming", "--nlp_processes", "2"])) == 2
+    assert nlp_processes(PipelineOptions(["--streaming"])) == 2  # Prism: one Python worker process
+    assert nlp_processes(PipelineOptions(["--streaming", "--nlp_processes", "1"])) == 1
+    assert nlp_processes(PipelineOptions(["--streaming", "--runner", "FlinkRunner"])) == 1
     assert nlp_processes(PipelineOptions([*batch, "--direct_num_workers", "2",
                                           "--direct_running_mode", "multi_processing"])) == 1
     assert nlp_processes(PipelineOptions([*batch, "--runner", "DataflowRunner"])) == 1

@@ -19,12 +19,17 @@ article text). Each block:
 
 Usage:
     build_corpus.py BLOCKS... --out-dir DIR --prefix en [--seed 20261130] [--check-only]
+    build_corpus.py BLOCKS... --out-dir DIR --prefix en --start-id 190 --seed 20261201 \
+        --parts dev2,test-c,dev2,test-c,dev2   (a later batch: ids continue, ~60 % dev2 / 40 % test-c)
     build_corpus.py --check-jsonl SPLIT.jsonl...   (check finished split files, e.g. after a review)
     build_corpus.py --check-jsonl --languages fr,de,es,it,pl,uk,ru SPLIT.jsonl...   (other-language corpus)
 
 Checks: unique URLs, every evidence string occurs verbatim in the text, mission ids and labels are
 valid, relevant articles have a mission. Split: stratified by (mission, relevance), shuffled with a
-fixed seed, about 50 % dev, 25 % test-a, 25 % test-b. `--check-jsonl` runs the same record checks on
+fixed seed, about 50 % dev, 25 % test-a, 25 % test-b (default `--parts dev,test-a,dev,test-b`: records
+of each stratum are dealt to the listed parts in turn, continuing the cycle across strata; a part
+named twice gets twice the share). `--start-id N` numbers the records from N (default 1), so a later
+batch continues the existing ids. `--check-jsonl` runs the same record checks on
 finished JSONL files (plus: unique ids, one label per actor, support never with commitment `none`);
 their `language` must be "en" unless `--languages` lists the ISO 639-1 codes the corpus may use.
 """
@@ -170,20 +175,19 @@ def check_jsonl(paths, languages=("en",)):
     return bad
 
 
-def split(records, seed):
-    """Stratified split by (mission, relevance) into dev / test-a / test-b."""
+def split(records, seed, order=("dev", "test-a", "dev", "test-b")):
+    """Stratified split by (mission, relevance): each stratum, shuffled, is dealt to `order` in turn."""
     groups = defaultdict(list)
     for r in records:
         groups[(r["mission"] or "none", r["relevant"])].append(r)
     rng = random.Random(seed)
-    out = {"dev": [], "test-a": [], "test-b": []}
+    out = {name: [] for name in order}
     carry = 0
     for key in sorted(groups, key=str):
         g = groups[key]
         rng.shuffle(g)
-        order = ["dev", "test-a", "dev", "test-b"]
         for j, r in enumerate(g):
-            out[order[(j + carry) % 4]].append(r)
+            out[order[(j + carry) % len(order)]].append(r)
         carry += len(g)
     for name in out:
         out[name].sort(key=lambda r: r["id"])
@@ -197,6 +201,10 @@ def main(argv):
     ap.add_argument("--prefix", default="en")
     ap.add_argument("--seed", type=int, default=20261130)
     ap.add_argument("--check-only", action="store_true")
+    ap.add_argument("--start-id", type=int, default=1,
+                    help="number of the first record's id (default 1; e.g. 190 to continue en-0189)")
+    ap.add_argument("--parts", default="dev,test-a,dev,test-b",
+                    help="comma-separated cycle of output parts (default: dev,test-a,dev,test-b)")
     ap.add_argument("--check-jsonl", action="store_true",
                     help="the inputs are finished JSONL split files: only check them")
     ap.add_argument("--languages", default="en",
@@ -207,6 +215,11 @@ def main(argv):
         if not languages:
             ap.error("--languages needs at least one ISO 639-1 code, e.g. --languages fr,de")
         return 1 if check_jsonl(a.blocks, languages) else 0
+    order = tuple(x.strip() for x in a.parts.split(",") if x.strip())
+    if not order or not all(x.replace("-", "").isalnum() for x in order):
+        ap.error("--parts needs comma-separated part names, e.g. dev2,test-c,dev2,test-c,dev2")
+    if a.start_id < 1:
+        ap.error("--start-id must be 1 or more")
     recs, seen, bad = [], set(), 0
     for path in a.blocks:
         for raw in parse_blocks(path):
@@ -218,7 +231,7 @@ def main(argv):
             except (ValueError, KeyError) as e:
                 bad += 1
                 print(f"{path}: {raw['url']}: {e}", file=sys.stderr)
-    for n, r in enumerate(recs, 1):
+    for n, r in enumerate(recs, a.start_id):
         r["id"] = f"{a.prefix}-{n:04d}"
     rel = sum(r["relevant"] for r in recs)
     print(f"{len(recs)} records, {rel} relevant, {len(recs) - rel} irrelevant, {bad} errors")
@@ -227,7 +240,7 @@ def main(argv):
         return 1 if bad else 0
     keys = ["id", "url", "title", "published", "text", "language", "relevant", "mission", "stances",
             "countries", "people", "notes", "query"]
-    parts = split(recs, a.seed)
+    parts = split(recs, a.seed, order)
     for name, rs in parts.items():
         with open(f"{a.out_dir}/{name}.jsonl", "w", encoding="utf-8") as f:
             for r in rs:

@@ -12,18 +12,27 @@ from typing import Any
 
 
 class HttpReceiver:
-    """Records POSTed JSON bodies by path; answers ``status`` (200 by default)."""
+    """Records POSTed JSON bodies by path; answers ``status_for[path]``, else ``status`` (200 by
+    default); paths in ``silent`` are read and never answered (until the receiver stops)."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, Any]] = []
+        self.keys: list[tuple[str, str | None]] = []  # (path, Idempotency-Key header)
         self.status = 200
+        self.status_for: dict[str, int] = {}
+        self.silent: set[str] = set()
+        self._closing = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.received.append((self.path, json.loads(body or b"null")))
-                self.send_response(receiver.status)
+                receiver.keys.append((self.path, self.headers.get("Idempotency-Key")))
+                if self.path in receiver.silent:
+                    receiver._closing.wait()
+                    return
+                self.send_response(receiver.status_for.get(self.path, receiver.status))
                 self.end_headers()
                 self.wfile.write(b"ok")
 
@@ -44,6 +53,7 @@ class HttpReceiver:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self._closing.set()
         self.server.shutdown()
         self.server.server_close()
 

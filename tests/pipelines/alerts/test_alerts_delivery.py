@@ -41,7 +41,7 @@ class Clock:
 
 
 def make_engine(settings, rules, clock=None) -> AlertEngine:
-    engine = AlertEngine(settings, rules, clock=clock or Clock(), sleep=lambda s: None, retry_delays=(0.0, 0.0))
+    engine = AlertEngine(settings, rules, clock=clock or Clock())
     engine.setup()
     return engine
 
@@ -155,7 +155,8 @@ def test_removed_or_disabled_rule_is_silent(provisioned, es, receiver):
         engine.close()
 
 
-def test_failing_channel_becomes_dead_letters_without_blocking_others(provisioned, es, receiver, monkeypatch, capsys):
+def test_failures_that_may_pass_are_retried_and_only_permanent_ones_dead_lettered(provisioned, es, receiver,
+                                                                                  monkeypatch, capsys):
     settings = provisioned
     secret = receiver.url("/secret-token-123")
     rule = Rule("peace", "peace", channels=[f"webhook:{secret}", f"webhook:{receiver.url('/ok')}", "email:desk@example.org"])
@@ -164,12 +165,15 @@ def test_failing_channel_becomes_dead_letters_without_blocking_others(provisione
     engine = make_engine(settings, [rule])
     try:
         alerts, dead = engine.process([article(1)])
-        # both webhooks answered 500 (same receiver); email has no SMTP host configured
-        assert len(dead) == 3 and all(errors("deadletter", d) == [] for d in dead)
-        assert {d["stage"] for d in dead} == {"alert-delivery"}
-        assert all("secret-token-123" not in str(d["reason"]) + str(d["attributes"]) for d in dead)
-        assert len(receiver.bodies("/secret-token-123")) == 3  # first try and two retries
-        assert len(alerts_in_index(es, settings)) == 1  # the index still has the alert
+        # email has no SMTP host configured: that cannot pass, a dead letter; both webhooks answered
+        # 500 (the same receiver): that may pass, so no dead letter, the alert waits to be retried
+        [letter] = dead
+        assert errors("deadletter", letter) == [] and letter["stage"] == "alert-delivery"
+        assert "PEACEWATCH_SMTP_HOST" in letter["reason"] and letter["attributes"]["channel"] == "email:desk@example.org"
+        assert len(receiver.bodies("/secret-token-123")) == 1 and len(receiver.bodies("/ok")) == 1
+        assert len(alerts_in_index(es, settings)) == 1  # the record is there whatever the channels do
+        [again] = engine.dispatcher.deliver(alerts)  # the outbox brings it back
+        assert not again.done and again.retry_in > 0 and again.dead == []
         status = {row["channel"]: row for row in engine.dispatcher.status()}
         failing = [row for name, row in status.items() if name.startswith("webhook:") and row.get("failed")]
         assert len(failing) == 2 and all("HTTP 500" in row["last_error"] for row in failing)
@@ -188,10 +192,42 @@ def test_failing_channel_becomes_dead_letters_without_blocking_others(provisione
         printed = capsys.readouterr().out
         assert "HTTP 500" in printed and "secret-token-123" not in printed
 
-        receiver.status = 200  # a replay retries what failed, and only that
-        _, dead = engine.process([article(1)])
-        assert len(dead) == 1  # email is still not configured
-        assert len(receiver.bodies("/ok")) == 4 and len(alerts_in_index(es, settings)) == 1
+        receiver.status = 200  # the next round delivers what failed, and only that
+        [last] = engine.dispatcher.deliver(alerts)
+        assert last.done and last.delivered == 2 and last.dead == []
+        assert len(receiver.bodies("/ok")) == 3 and len(alerts_in_index(es, settings)) == 1
+        [done] = engine.dispatcher.deliver(alerts)
+        assert done.done and done.delivered == 0 and len(receiver.bodies("/ok")) == 3
+    finally:
+        engine.close()
+
+
+def test_a_failing_channel_is_suspended_its_alerts_wait_and_are_delivered_when_it_resumes(provisioned, receiver):
+    from pipelines.alerts.delivery import BREAKER_FAILURES
+
+    settings = provisioned
+    clock = Clock()
+    rule = Rule("peace", "peace", channels=[f"webhook:{receiver.url('/down')}", f"webhook:{receiver.url('/up')}"])
+    engine = make_engine(settings, [rule], clock)
+    receiver.status_for["/down"] = 503
+    try:
+        alerts = engine.match([article(n) for n in range(1, BREAKER_FAILURES + 3)])
+        outcomes = engine.dispatcher.deliver(alerts)
+        # /down failed BREAKER_FAILURES times in a row, then was suspended: the rest were not even tried
+        assert len(receiver.bodies("/down")) == BREAKER_FAILURES
+        assert len(receiver.bodies("/up")) == len(alerts)  # the other channel is not held up
+        assert all(not o.done and o.dead == [] for o in outcomes)
+        suspended = [o.retry_in for o in outcomes[BREAKER_FAILURES:]]
+        assert all(seconds >= 20 for seconds in suspended)
+        assert all(not o.done for o in engine.dispatcher.deliver(alerts))  # still suspended: waiting, not sent
+        assert len(receiver.bodies("/down")) == BREAKER_FAILURES
+
+        del receiver.status_for["/down"]
+        clock.now += max(suspended) + 1  # the suspension is over
+        outcomes = engine.dispatcher.deliver(alerts)
+        assert all(o.done and o.dead == [] for o in outcomes)
+        assert len(receiver.bodies("/down")) == BREAKER_FAILURES + len(alerts)
+        assert len(receiver.bodies("/up")) == len(alerts)  # delivered once, not again
     finally:
         engine.close()
 

@@ -146,7 +146,7 @@ def test_cli_tail_once_prints_recent_alerts(provisioned, capsys, tmp_path):
     from pipelines.alerts.engine import AlertEngine
 
     settings = provisioned
-    engine = AlertEngine(settings, [Rule("peace", "peace", channels=["tail"])], sleep=lambda s: None, retry_delays=())
+    engine = AlertEngine(settings, [Rule("peace", "peace", channels=["tail"])])
     engine.setup()
     try:
         engine.process([{"id": "t1", "url": "https://news.example/t1", "title": "Peace talks resume",

@@ -171,7 +171,7 @@ def test_stored_rule_with_a_bad_value_is_not_delivered_to(provisioned, es, recei
     monkeypatch.setenv("PW_TEST_HOOK", f"file://{passwd_like}")
     rule = Rule("peace", "peace", channels=["webhook:env:PW_TEST_HOOK", f"webhook:{receiver.url('/ok')}"])
     validate_rule(rule)  # loads: the value is only checked where the channel is built
-    engine = AlertEngine(provisioned, [rule], sleep=lambda s: None, retry_delays=(0.0, 0.0))
+    engine = AlertEngine(provisioned, [rule])
     engine.setup()
     try:
         alerts, dead = engine.process([{"id": "art-1", "url": "https://news.example/1", "title": "peace force",

@@ -70,7 +70,7 @@ def test_engine_raises_one_stance_change_alert_across_restart_and_replay(provisi
                 stance_article(3, "support", day=3), stance_article(4, "support", day=4)]
     raised = []
     for seen in (2, 4):  # two workers' lifetimes: the state is durable
-        engine = AlertEngine(settings, [rule], clock=lambda: NOW, sleep=lambda s: None, retry_delays=())
+        engine = AlertEngine(settings, [rule], clock=lambda: NOW)
         engine.setup()
         try:
             for batch in (sequence[seen - 2:seen], sequence[:seen]):  # new articles, then a replay
@@ -111,7 +111,7 @@ def test_stance_change_alert_reads_like_the_change(provisioned):
     from pipelines.alerts.render import as_html, as_text, headline
 
     rule = Rule("moves", kind="stance_change", mission="ukraine")
-    engine = AlertEngine(provisioned, [rule], clock=lambda: NOW, sleep=lambda s: None, retry_delays=())
+    engine = AlertEngine(provisioned, [rule], clock=lambda: NOW)
     engine.setup()
     try:
         raised = []
@@ -156,7 +156,7 @@ def test_engine_raises_one_spike_alert_per_hour(provisioned):
 
     baseline = [mention(i, h) for h in range(2, 8) for i in range(1 if h % 2 else 0)]
     burst = [mention(i, 8) for i in range(6)]
-    engine = AlertEngine(settings, [rule], clock=lambda: NOW, sleep=lambda s: None, retry_delays=())
+    engine = AlertEngine(settings, [rule], clock=lambda: NOW)
     engine.setup()
     try:
         quiet, _ = engine.process(baseline)

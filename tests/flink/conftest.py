@@ -1,0 +1,46 @@
+"""A real local Flink cluster for the tests in this folder (``make test-flink``).
+
+The cluster runs under its own data folder (state, logs) and the machine's cache folder (the
+Maven artifacts are fetched once); it is started once per session with ``peacewatch services
+up flink`` and stopped with ``services down flink`` at the end, whatever happened.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def peacewatch(*args: str, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], capture_output=True, text=True,
+                          env=env, timeout=timeout, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def flink_env(tmp_path_factory, services) -> dict:
+    data_dir = tmp_path_factory.mktemp("flink-data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEWATCH_PREFIX")}
+    env.update({"PEACEWATCH_DATA_DIR": str(data_dir), "PUBSUB_EMULATOR_HOST": services.pubsub_emulator_host,
+                "PEACEWATCH_ES_URL": services.es_url})
+    return env
+
+
+@pytest.fixture(scope="session")
+def flink_cluster(flink_env):
+    """``services up flink`` once; yields the environment the cluster was started with."""
+    started = time.monotonic()
+    result = peacewatch("services", "up", "flink", env=flink_env, timeout=2400)
+    print(result.stdout, result.stderr, f"(services up flink: {time.monotonic() - started:.1f}s)")
+    try:
+        assert result.returncode == 0, result.stdout + result.stderr
+        yield flink_env
+    finally:
+        down = peacewatch("services", "down", "flink", env=flink_env, timeout=300)
+        print(down.stdout, down.stderr)
