@@ -57,9 +57,26 @@ _SHORT_PARENTHESIS = 8  # tokens inside parentheses that stay in their clause
 
 
 def _troop_number(text: str) -> bool:
-    """A number of troops (20 or more: "deux soldats blessés" reports casualties, not a contribution)."""
+    """A number of troops (20 or more: "deux soldats blessés" reports casualties, not a contribution);
+    a range counts by its first number ("80-100")."""
+    if "-" in text[1:]:
+        text = text.split("-", 1)[0]
     digits = text.replace(".", "").replace(",", "").replace("\u202f", "").replace(" ", "")
     return digits.isdigit() and int(digits) >= 20
+
+
+def _article_hosts(text: str) -> frozenset[str]:
+    """Host countries of the article's main mission: the catalogue's names and keywords, the title's
+    (its first line) counting twice, as the missions step weighs them."""
+    catalogue = load_catalogue()
+    title_end = text.find("\n")
+    weights: dict[str, int] = {}
+    for sign in catalogue.signs(text):
+        weights[sign.mission] = weights.get(sign.mission, 0) + sign.weight * (2 if sign.start < title_end else 1)
+    if not weights:
+        return frozenset()
+    main = max(sorted(weights), key=lambda mission: weights[mission])
+    return frozenset(catalogue.missions[main].hosts)
 
 
 def _council(actor: Actor, gaz: Gazetteer) -> Actor:
@@ -96,7 +113,7 @@ class ClauseStanceExtractor:
             for i in range(m.token_start, m.token_end):
                 self.by_token[i] = m
         self.last_actors: list[Actor] = []
-        self.hosts = frozenset(load_catalogue().by_host)  # countries forces are deployed in
+        self.hosts = _article_hosts(doc.text)  # the countries the article's forces are deployed in
         self._clause_cache: dict[int, list[tuple[int, int]]] = {}
         self._compound_cache: dict[str, bool] = {}
         self._cue_cache: dict[tuple[int, int], list[_CueHit]] = {}
@@ -383,6 +400,14 @@ class ClauseStanceExtractor:
                 return True
         return False
 
+    def _bare_after_force(self, sent, start: int, end: int, cue: _CueHit) -> bool:  # noqa: ANN001
+        """The clause is only the cue and its actor ("– zatwierdziła Rada Bezpieczeństwa ONZ.") and an
+        earlier clause of the sentence names the force: that is its object."""
+        if any(not (self.doc[j].is_punct or j in self.by_token or cue.start <= j < cue.end
+                    or self.low[j] in self.pack.determiners) for j in range(start, end)):
+            return False
+        return self._names_force(sent.start, start)
+
     def _complement_names_force(self, sent, end: int) -> bool:  # noqa: ANN001
         """The next clause names the force before any actor of its own ("angeboten, | Soldaten für die
         Truppe zu stellen"; not "wspiera wysiłki pokojowe, | wzywa Putina do wycofania wojsk")."""
@@ -417,8 +442,8 @@ class ClauseStanceExtractor:
         a force is that country's contribution."""
         out, doc = [], self.doc
         for m in self.mentions:
-            if m.how != "demonym" or not sent.start <= m.token_start < sent.end:
-                continue
+            if m.how != "demonym" or not sent.start <= m.token_start < sent.end or self._host_object(m):
+                continue  # the host's own soldiers or police are no contingent of the force
             i = m.token_start
             patterns = ((i - 2, i - 1, i - 2), (i - 1, m.token_end, i - 1))  # (number, force word, span start)
             for number, force, first in patterns:
@@ -441,10 +466,14 @@ class ClauseStanceExtractor:
             if m.kind != "country" or m.how == "demonym" or not sent.start <= m.token_start < sent.end:
                 continue
             j = m.token_end
-            if j < sent.end and doc[j].text == ",":
+            if j < sent.end and doc[j].text in (",", "-", "–"):
                 j += 1
-            if j + 2 < sent.end and doc[j].text == "(" and _troop_number(doc[j + 1].text) and doc[j + 2].text == ")":
+            if j + 2 < sent.end and doc[j].text == "(" and _troop_number(self._number_text(j + 1)) and \
+                    doc[self._number_end(j + 1)].text in (")", "-"):
                 pass
+            elif j < sent.end and _troop_number(self._number_text(j)) and m.token_end < j and \
+                    doc[m.token_end].text in ("-", "–"):
+                pass  # "Irlandia - 360-400"
             elif j + 1 < sent.end and self.low[j] in self.pack.contingent_preps and _troop_number(doc[j + 1].text) and (
                     j + 2 >= sent.end or not doc[j + 2].is_alpha or self._force_word(self.low[j + 2])):
                 pass
@@ -455,6 +484,18 @@ class ClauseStanceExtractor:
                 out.append(Hit(actor, "support", 0.7, doc[m.token_start:j + 2].text.lower(), evidence, None, False,
                                ["troops contributed (a number with the country)"]))
         return out
+
+    def _number_end(self, i: int) -> int:
+        """The token after a number that may be written in groups of three ("1 500", "12 626")."""
+        j = i + 1
+        while j < len(self.doc) and self.doc[j].text.isdigit() and len(self.doc[j].text) == 3 and \
+                self.doc[j - 1].like_num:
+            j += 1
+        return j
+
+    def _number_text(self, i: int) -> str:
+        """The number at token ``i`` with its groups of three joined ("1 500" -> "1500")."""
+        return "".join(self.doc[k].text for k in range(i, self._number_end(i))) if i < len(self.doc) else ""
 
     def _demonyms_listed_after(self, m: Mention, end: int) -> list[Mention]:
         """"219 militares argentinos, 14 chilenos, otros tantos paraguayos y un brasileño": the
@@ -552,7 +593,9 @@ class ClauseStanceExtractor:
             m = self.by_token.get(i)
             if m is None or m.how != "demonym" or m.token_start != i:
                 continue
-            group = [g for g in self._group(m, start, end) if g.how == "demonym"]
+            group = [g for g in self._group(m, start, end) if g.how == "demonym" and not self._host_object(g)]
+            if not group:
+                continue  # "ucząc środkowoafrykańskich policjantów": the host's police
             first, last = group[0].token_start, group[-1].token_end
             for j in (first - 1, last, first - 2, last + 1):
                 if start <= j < end and self.lem[j] in self.pack.force_words:
@@ -578,6 +621,14 @@ class ClauseStanceExtractor:
                 if self.doc[j].text in ".!?;" or (self.doc[j].is_punct and j < tok.i and self.doc[j].text != ","):
                     break
         return []
+
+    def _verb_opens(self, cue: _CueHit, start: int) -> bool:
+        """A verb cue opens its clause after an apposition ("Le Kenya, déjà présent en Haïti, | maintient
+        700 policiers"): only negations, clitics and adverb-like short words before it."""
+        if cue.cue.noun or start == 0 or self.doc[start - 1].text != ",":
+            return False
+        return all(self.low[j] in self.pack.negation or self.low[j] in self.pack.clitics or len(self.low[j]) <= 3
+                   for j in range(start, cue.start))
 
     def _gerund_at(self, i: int) -> bool:
         """A gerund opens the clause at ``i`` ("rivendicando", "en proposant")."""
@@ -742,7 +793,7 @@ class ClauseStanceExtractor:
             return [_refer(a, "(previous clause)") for a in clause_actors], "actor of the previous clause"
         gerund = self._gerund_at(start)
         subject = self._subject_of_sentence(sent, start) if start > sent.start and (
-            self.low[start] in self.pack.shared_subject or gerund) else []
+            self.low[start] in self.pack.shared_subject or gerund or self._verb_opens(cue, start)) else []
         if subject and any(self.doc[k].text == ":" for k in range(subject[-1].token_end, start)):
             subject = []  # "Chipre: | la misión sigue": a name before a colon is the topic
         if subject and (not cue.cue.noun or gerund):  # "Wien will ... | aber finanziell unterstützen"
@@ -939,6 +990,16 @@ class ClauseStanceExtractor:
             end = nxt
         return False
 
+    def _ending_before(self, sent, start: int) -> bool:  # noqa: ANN001
+        """The clause before is an ending of the force and this one has no other cue before the request
+        ("sollen den Libanon, | wie von Israel gefordert, ... verlassen")."""
+        previous = [(s, e) for s, e in self._clauses(sent) if e <= start]
+        if not previous:
+            return False
+        s, e = previous[-1]
+        cues = self._cues(s, e)
+        return bool(cues) and all(c.cue.stance == "ending" for c in cues)
+
     def _harm_in(self, start: int, end: int) -> bool:
         """A harm done to the force in the clause ("les attaques contre la FINUL")."""
         return any(self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end)) \
@@ -1003,7 +1064,7 @@ class ClauseStanceExtractor:
         (or its complement, or by a clitic), its object is no event, and off the force's sentences
         only strong, specific cues count."""
         if cue.cue.lemma in self.pack.needs_object and not self._names_force(start, end) and \
-                not self._complement_names_force(sent, end) \
+                not self._complement_names_force(sent, end) and not self._bare_after_force(sent, start, end, cue) \
                 and not any(self.low[j] in self.pack.clitics for j in range(max(start, cue.start - 2), min(end, cue.end + 2))):
             return False
         if self._object_is_other(cue, end):
@@ -1122,7 +1183,8 @@ class ClauseStanceExtractor:
                                          for c in later):
             stance = "oppose"
             notes.append(f"support of an ending ({later[0].text})")
-        elif stance == "support" and lemma in self.pack.requests and self._ending_next(sent, end):
+        elif stance == "support" and lemma in self.pack.requests and (
+                self._ending_next(sent, end) or self._ending_before(sent, start)):
             stance = "oppose"  # "forderte Guterres auf, | die Unifil ... abzuziehen"
             notes.append("request of an ending in the next clause")
         elif stance == "oppose" and any(c.cue.stance == "ending" and not self._negated(start, end, c, main.end)

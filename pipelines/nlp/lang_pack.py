@@ -107,6 +107,7 @@ class LanguagePack:
     origin_words: tuple[tuple[str, ...], ...] = ()  # "provenienti da": troops from the countries named
     contingent_preps: frozenset[str] = frozenset()
     since_words: frozenset[str] = frozenset()
+    abbreviations: tuple[str, ...] = ()  # "ok.", "tys.": their full stop ends no sentence
     first_person_endings: tuple[str, ...] = ()  # "-iamo", "-emos", "-my": the verb's subject is the speaker
     not_cues: tuple[tuple[str, ...], ...] = ()  # "utrzymanie pokoju", "mandato": word sequences that hold no cue  # "depuis 2006": the year starts something still going on  # "con" of "l'Uganda, con 4.500 soldati"  # every noun is capitalised (de): capitals do not mark names  # closed compounds end with a force word ("Friedenstruppen")
     shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
@@ -307,6 +308,7 @@ def load_pack(code: str) -> LanguagePack:
         since_words=_words(cues_data.get("since_words")),
         not_cues=_phrases(cues_data.get("not_cues")),
         first_person_endings=tuple(str(e) for e in cues_data.get("first_person_endings") or ()),
+        abbreviations=tuple(str(a) for a in cues_data.get("abbreviations") or ()),
         means=_words(cues_data.get("means")),
         office_titles=_words(names.get("office_titles")), former_words=_words(names.get("former_words")),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
