@@ -890,6 +890,10 @@ class ClauseStanceExtractor:
             p_start, p_end, main, cues = self._pending
             self._pending = None
             return self._hits_for(sent, p_start, p_end, main, cues, actors, "listed after the cue", evidence)
+        if not listed and not previous and self._force_list_opener(sent, start):
+            # "compuesta por 3.500 efectivos de siete nacionalidades (India, Nepal, ...)": the contingents
+            return [Hit(actor, "support", 0.6, self.doc[start:end].text.lower()[:40], evidence, None, False,
+                        ["listed after a clause about the force's troops"]) for actor in actors]
         if listed and previous:
             out, known = [], {h.actor.key for h in previous}
             for actor in actors:
@@ -959,6 +963,37 @@ class ClauseStanceExtractor:
             if m.token_start > cue.end and m.how != "demonym" and not self._preceded_by(
                     m, self.pack.place_preps | self.pack.genitive | self.pack.agent, start):
                 return self._group(m, start, end)
+        return []
+
+    def _force_list_opener(self, sent, start: int) -> bool:  # noqa: ANN001
+        """The list follows "(" or ":" right after a clause that names troops with a number and no cue."""
+        if start == sent.start or self.doc[start - 1].text not in "(:" and self.doc[start].text not in "(:":
+            return False
+        previous = [(s, e) for s, e in self._clauses(sent) if e <= start]
+        if not previous:
+            return False
+        s, e = previous[-1]
+        return not self._cues(s, e) and any(self._force_word(self.low[j]) for j in range(s, e)) and \
+            any(_troop_number(self._number_text(j)) for j in range(s, e) if self.doc[j].like_num)
+
+    def _subject_contingent(self, sent, start: int, end: int, evidence: str) -> list[Hit]:  # noqa: ANN001
+        """"Le Bangladesh confirme un contingent de 1 500 hommes": a country opening the clause with a
+        number of troops after it, no cue, no negation: its contribution."""
+        if self._cues(start, end) or any(self.low[j] in self.pack.negation for j in range(start, end)):
+            return []
+        first = next((self.by_token[j] for j in range(start, end) if j in self.by_token), None)
+        if first is None or first.kind != "country" or first.how == "demonym" or \
+                self._preceded_by(first, self.pack.place_preps | self.pack.genitive, start):
+            return []
+        for j in range(first.token_end, end):
+            if self.doc[j].like_num and _troop_number(self._number_text(j)):
+                k = self._number_end(j)
+                near = [k, k + 1, j - 1, j - 2]
+                if any(start <= n < end and self._force_word(self.low[n]) for n in near):
+                    actor = _actor_from_mention(first, self.gaz)
+                    if actor is not None and not self._host_object(first):
+                        return [Hit(actor, "support", 0.6, self.doc[j:k].text, evidence, None, False,
+                                    ["troops contributed (a number in the country's clause)"])]
         return []
 
     def _candidates_left(self, start: int, cue: _CueHit) -> list[Mention]:
@@ -1256,6 +1291,8 @@ class ClauseStanceExtractor:
                     clause_hits = [] if strict else self._list_hits(sent, start, end, evidence, previous)
                     if not clause_hits:
                         clause_hits = self._clause_hits(sent, start, end, evidence, clause_actors, strict=strict)
+                    if not clause_hits and not strict:
+                        clause_hits = self._subject_contingent(sent, start, end, evidence)
                     previous = clause_hits
                     if clause_hits:
                         clause_actors = [h.actor for h in clause_hits]
