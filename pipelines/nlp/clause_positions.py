@@ -23,10 +23,8 @@ model is sure enough. Without the file, or when it is not enabled, the rules' hi
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,7 +32,7 @@ from .clause_stances import ClauseStanceExtractor, _troop_number
 from .cues import STANCES
 from .entities import Mention
 from .gazetteer import DATA_DIR
-from .positions import Candidate, Forest, decide_candidates, forest_from_record
+from .positions import Candidate, Forest, decide_candidates, load_model_file
 from .stance_merge import merge_hits
 from .stances import Hit, _actor_from_mention
 
@@ -226,12 +224,7 @@ def best_sentence(ex: ClauseStanceExtractor, cand: Candidate):  # noqa: ANN201
 @functools.lru_cache(maxsize=1)
 def load_model() -> Forest | None:
     """The trained model, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
-    if os.environ.get("PEACEWATCH_POSITIONS", "1") == "0" or not MODEL_PATH.exists():
-        return None
-    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    if not data.get("enabled", False):
-        return None
-    return forest_from_record(data)
+    return load_model_file(MODEL_PATH)
 
 
 def decide_clause_positions(ex: ClauseStanceExtractor, hits: list[Hit]) -> list[Hit]:

@@ -306,9 +306,14 @@ def forest_from_record(data: dict) -> Forest:
 @functools.lru_cache(maxsize=1)
 def load_model() -> Forest | None:
     """The trained model, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
-    if os.environ.get("PEACEWATCH_POSITIONS", "1") == "0" or not MODEL_PATH.exists():
+    return load_model_file(MODEL_PATH)
+
+
+def load_model_file(path) -> Forest | None:  # noqa: ANN001
+    """The model in ``path``, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
+    if os.environ.get("PEACEWATCH_POSITIONS", "1") == "0" or not path.exists():
         return None
-    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))
     if not data.get("enabled", False):
         return None
     return forest_from_record(data)
