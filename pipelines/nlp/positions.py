@@ -306,9 +306,14 @@ def forest_from_record(data: dict) -> Forest:
 @functools.lru_cache(maxsize=1)
 def load_model() -> Forest | None:
     """The trained model, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
-    if os.environ.get("PEACEWATCH_POSITIONS", "1") == "0" or not MODEL_PATH.exists():
+    return load_model_file(MODEL_PATH)
+
+
+def load_model_file(path) -> Forest | None:  # noqa: ANN001
+    """The model in ``path``, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
+    if os.environ.get("PEACEWATCH_POSITIONS", "1") == "0" or not path.exists():
         return None
-    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))
     if not data.get("enabled", False):
         return None
     return forest_from_record(data)
@@ -388,8 +393,15 @@ def _best_sentence(ex: StanceExtractor, cand: Candidate):  # noqa: ANN202
 
 def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) -> list[Hit]:
     """The hits after the model's decisions (see the module docstring)."""
+    return decide_candidates(featurize(ex, hits, title_len), model, lambda cand: _best_sentence(ex, cand))
+
+
+def decide_candidates(featurized: Sequence[tuple[Candidate, dict[str, float]]], model: Forest,
+                      best_sentence) -> list[Hit]:  # noqa: ANN001
+    """The model's decisions on featurized candidates (any route): the rules' hits of a kept actor,
+    none of a dropped one, one hit on ``best_sentence(candidate)`` for an added one."""
     out: list[Hit] = []
-    for cand, feats in featurize(ex, hits, title_len):
+    for cand, feats in featurized:
         probs = model.probabilities(feats)
         p = 1.0 - probs.get("none", 0.0)
         needed = model.threshold if cand.hits else max(model.threshold, model.add_threshold)
@@ -405,7 +417,7 @@ def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) 
                 h.mechanism += f"; {note}"
             out.extend(cand.hits)
             continue
-        sent = _best_sentence(ex, cand)
+        sent = best_sentence(cand)
         if sent is None:
             continue
         out.append(Hit(cand.actor, predicted, round(probs.get(predicted, 0.0), 2), "classifier", sent.text.strip(), None,

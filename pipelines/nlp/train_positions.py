@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "en"
+CLAUSE_CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"  # --route clauses
 DEFAULT_CORPORA = ("dev.jsonl", "test-a.jsonl", "dev2.jsonl")
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}
 # The model adds actors the rules did not find when it is this sure; it drops none of the rules'
@@ -78,6 +79,45 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], dict[str, dict[str, 
         hits = ex.extract()
         rule = {actor_key(a.name, gaz) if not a.code else a.code: s for a, s, *_ in merge_hits(hits, use_filter=False)}
         for cand, feats in featurize(ex, hits, title_len):
+            key = cand.actor.code or actor_key(cand.actor.name, gaz)
+            rows.append({"article": aid, "key": key, "name": cand.actor.name, "features": feats,
+                         "label": gold[aid].get(key, "none"), "rule": rule.get(key)})
+    return rows, gold
+
+
+def collect_clauses(articles: list[dict]) -> tuple[list[dict], dict[str, dict[str, str]]]:
+    """Like :func:`collect`, for the articles of the clause route's languages (``--route clauses``)."""
+    from .analyze import article_date, compose_text
+    from .clause_positions import addable
+    from .clause_positions import featurize as featurize_clauses
+    from .clause_stances import ClauseStanceExtractor
+    from .gazetteer import load_gazetteer
+    from .lang_entities import find_mentions
+    from .lang_model import load_lang_nlp
+    from .lang_pack import available_languages, load_pack
+    from .relevance import score_relevance
+    from .stance_merge import merge_hits
+
+    gaz = load_gazetteer()
+    rows: list[dict] = []
+    gold: dict[str, dict[str, str]] = {}
+    for article in articles:
+        language = article.get("language")
+        if not article.get("relevant") or language not in available_languages():
+            continue
+        aid = str(article["id"])
+        gold[aid] = {actor_key(str(s["actor"]), gaz): s["stance"] for s in article.get("stances") or []}
+        pack = load_pack(language)
+        if not any(t.fired for t in score_relevance(article.get("title") or "", article.get("text") or "", pack.topics)):
+            continue
+        text, _ = compose_text(article)
+        doc = load_lang_nlp(language)(text)
+        day = article_date(article)
+        ex = ClauseStanceExtractor(doc, find_mentions(doc, pack, gaz, day), pack, gaz,
+                                   day if article.get("published") else None)
+        hits = ex.extract()
+        rule = {actor_key(a.name, gaz) if not a.code else a.code: s for a, s, *_ in merge_hits(hits, use_filter=False)}
+        for cand, feats in addable(featurize_clauses(ex, hits)):
             key = cand.actor.code or actor_key(cand.actor.name, gaz)
             rows.append({"article": aid, "key": key, "name": cand.actor.name, "features": feats,
                          "label": gold[aid].get(key, "none"), "rule": rule.get(key)})
@@ -170,6 +210,23 @@ def cross_validate(rows: list[dict], gold: dict[str, dict[str, str]], *, folds: 
             "folds": per_fold, "probs": probs, "classes": classes}
 
 
+def holdout_scores(fit_rows: list[dict], held_rows: list[dict], held_gold: dict[str, dict[str, str]],
+                   names: list[str], args) -> dict:  # noqa: ANN001
+    """Rules alone vs rules + a model fitted on ``fit_rows``, on the held-out articles."""
+    model = fit(matrix(fit_rows, names), [r["label"] for r in fit_rows], args.seed)
+    classes = ("none", "oppose", "support", "undecided")
+    raw = model.predict_proba(matrix(held_rows, names)) if held_rows else []
+    probs = [[dict(zip(model.classes_, p)).get(c, 0.0) for c in classes] for p in raw]
+    rules: dict[str, dict[str, str]] = {}
+    for r in held_rows:
+        if r["rule"]:
+            rules.setdefault(r["article"], {})[r["key"]] = r["rule"]
+    pred = decisions(probs, classes, held_rows, args.keep_threshold, True, args.add_threshold)
+    arts = list(held_gold)
+    return {"articles": len(arts), "gold": sum(len(g) for g in held_gold.values()),
+            "rules": score(held_gold, rules, arts), "model": score(held_gold, pred, arts)}
+
+
 def export(model, names: list[str], seed: int) -> dict:  # noqa: ANN001
     """The fitted trees as arrays (see :class:`pipelines.nlp.positions.Forest`)."""
     import numpy as np
@@ -196,8 +253,10 @@ def export(model, names: list[str], seed: int) -> dict:  # noqa: ANN001
 def main(argv: list[str] | None = None) -> int:
     """Train and write the model file; exit 2 with one line on bad input."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--route", choices=("parse", "clauses"), default="parse",
+                        help="the English parsed route (default) or the clause route of the other languages")
     parser.add_argument("--corpus", type=Path, action="append", default=None,
-                        help="annotated JSONL (repeatable; default: the corpus dev parts that exist)")
+                        help="annotated JSONL (repeatable; default: the route's corpus dev parts that exist)")
     parser.add_argument("--out", type=Path, default=None, help="model file (default: the shipped one)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
@@ -207,12 +266,28 @@ def main(argv: list[str] | None = None) -> int:
                         help="probability an actor the rules did not find needs to be added")
     parser.add_argument("--min-gain", type=float, default=0.01,
                         help="enable the model only if cross-validated stances F1 improves this much")
+    parser.add_argument("--no-rule-features", action="store_true",
+                        help="leave out the rules' own result (r_*, rule_*): on articles the rules were written "
+                             "from, it teaches the model that what the rules miss is nothing")
+    parser.add_argument("--holdout-ids", type=Path, default=None,
+                        help="ids (one a line) of corpus articles the rules were not developed on: a model fitted "
+                             "without them is scored on them and decides 'enabled' (instead of cross-validation); "
+                             "the written model is then fitted on everything")
     args = parser.parse_args(argv)
-    corpora = args.corpus or [CORPUS_DIR / name for name in DEFAULT_CORPORA if (CORPUS_DIR / name).is_file()]
+    holdout: set[str] = set()
+    if args.holdout_ids is not None:
+        if not args.holdout_ids.is_file():
+            print(f"error: holdout list {args.holdout_ids} not found", file=sys.stderr)
+            return 2
+        holdout = {line.split("#", 1)[0].strip() for line in args.holdout_ids.read_text(encoding="utf-8").splitlines()}
+        holdout.discard("")
+    corpus_dir = CORPUS_DIR if args.route == "parse" else CLAUSE_CORPUS_DIR
+    corpora = args.corpus or [corpus_dir / name for name in DEFAULT_CORPORA if (corpus_dir / name).is_file()]
     articles: list[dict] = []
     for path in corpora:
         if not path.is_file():
-            print(f"error: corpus {path} not found (hint: the parts live in tests/corpus/en/)", file=sys.stderr)
+            print(f"error: corpus {path} not found (hint: the parts live in {corpus_dir.relative_to(REPO_ROOT)}/)",
+                  file=sys.stderr)
             return 2
         try:
             articles += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -225,29 +300,45 @@ def main(argv: list[str] | None = None) -> int:
         print("error: training needs scikit-learn (hint: pip install -e '.[dev]' with constraints.txt)",
               file=sys.stderr)
         return 2
-    from .model import load_nlp
-    from .positions import MODEL_PATH
+    if args.route == "parse":
+        from .model import load_nlp
+        from .positions import MODEL_PATH
 
-    out = args.out or MODEL_PATH
-    rows, gold = collect(load_nlp(), articles)
+        out = args.out or MODEL_PATH
+        rows, gold = collect(load_nlp(), articles)
+    else:
+        from .clause_positions import MODEL_PATH as CLAUSE_MODEL_PATH
+
+        out = args.out or CLAUSE_MODEL_PATH
+        rows, gold = collect_clauses(articles)
+    if args.no_rule_features:
+        for r in rows:
+            r["features"] = {k: v for k, v in r["features"].items() if not k.startswith(("r_", "rule_"))}
     if len({r["label"] for r in rows}) < 2:
         print("error: too few candidates of both kinds to train on", file=sys.stderr)
         return 2
+    fit_rows = [r for r in rows if r["article"] not in holdout]
+    fit_gold = {a: g for a, g in gold.items() if a not in holdout}
     # one set of out-of-fold probabilities, scored at the chosen thresholds and (for the record) at
     # other addition thresholds
-    cv = cross_validate(rows, gold, folds=args.folds, seed=args.seed, threshold=args.keep_threshold,
+    cv = cross_validate(fit_rows, fit_gold, folds=args.folds, seed=args.seed, threshold=args.keep_threshold,
                         add_threshold=args.add_threshold)
-    others = {t: cross_validate(rows, gold, folds=args.folds, seed=args.seed, threshold=args.keep_threshold,
+    others = {t: cross_validate(fit_rows, fit_gold, folds=args.folds, seed=args.seed, threshold=args.keep_threshold,
                                 add_threshold=t, probs=cv["probs"])["model"] for t in ADD_THRESHOLDS}
     threshold = args.keep_threshold
     names = sorted({k for r in rows for k in r["features"]})
+    held = holdout_scores(fit_rows, [r for r in rows if r["article"] in holdout],
+                          {a: g for a, g in gold.items() if a in holdout}, names, args) if holdout else None
     record = export(fit(matrix(rows, names), [r["label"] for r in rows], args.seed), names, args.seed)
-    gain = cv["model"]["stances"] - cv["rules"]["stances"]
+    basis = held or cv
+    gain = basis["model"]["stances"] - basis["rules"]["stances"]
     record.update(threshold=threshold, add_threshold=args.add_threshold, use_rule_label=True,
-                  enabled=gain >= args.min_gain,
+                  enabled=gain >= args.min_gain, rule_features=not args.no_rule_features,
                   cv={"folds": args.folds, "seed": args.seed, "rules": cv["rules"], "model": cv["model"],
                       "per_fold": cv["folds"],
                       "by_add_threshold": {str(t): c for t, c in sorted(others.items())}})
+    if held:
+        record["holdout"] = {k: v for k, v in held.items()}
     data = []
     for path in corpora:
         try:
@@ -260,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
                       "positions": sum(1 for v in labels if v != "none"),
                       "gold_positions": sum(len(g) for g in gold.values())}
     out.write_text(json.dumps(record, indent=None, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    if held:
+        print(f"held out ({held['articles']} articles, model fitted without them): actors/stances F1 rules "
+              f"{held['rules']['actors']:.3f}/{held['rules']['stances']:.3f} -> with the model "
+              f"{held['model']['actors']:.3f}/{held['model']['stances']:.3f}; this decides 'enabled'")
     print(f"{len(rows)} candidates ({record['data']['positions']} positions) from {len(gold)} relevant articles; "
           f"cross-validated (grouped by article, {args.folds} folds) actors/stances F1: rules "
           f"{cv['rules']['actors']:.3f}/{cv['rules']['stances']:.3f} -> with the model "
