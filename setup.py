@@ -36,6 +36,7 @@ setup(
         "PyYAML>=6,<7",
         "matplotlib>=3.8,<4",  # the board's HTML timeline, rendered offline as inline SVG
         "Jinja2>=3.1,<4",      # the board's HTML page (autoescaped template)
+        "Babel>=2.14,<3",      # ISO 639-1 codes and English language names for --language (CLDR)
     ],
     extras_require={
         # scikit-learn only trains the NLP positions model (make train); the model runs without it

@@ -7,6 +7,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from schemas.clients import elasticsearch_unreachable
 from schemas.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -71,9 +72,13 @@ def run_board(args: argparse.Namespace) -> int:
     from .query import build_board, timeline_reports
     from .render import write_csv, write_html, write_json, write_table
 
+    from pipelines.filters import language_code, mission_id
+
     settings = load_settings()
     catalogue = load_catalogue(settings.missions_file)
-    mission = catalogue.check_id(args.mission.strip().lower())
+    mission = mission_id(catalogue, args.mission)
+    if args.language:
+        args.language = language_code(args.language)
     since = parse_since(args.since)
     until = parse_until(args.until)
     if since and until and since >= until:
@@ -149,8 +154,7 @@ def run_missions(args: argparse.Namespace) -> int:
     except ApiError as exc:
         raise UserError(f"Elasticsearch refused the query: {exc.message}"[:300], "run 'peacewatch setup'") from None
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
-                        "start it with 'peacewatch services up'") from None
+        raise elasticsearch_unreachable(settings, exc) from None
     finally:
         es.close()
     rows = []

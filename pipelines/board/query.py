@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipelines.reports import in_window
+from schemas.clients import elasticsearch_unreachable
 from schemas.errors import UserError
 from schemas.settings import Settings
 
@@ -135,8 +136,7 @@ def build_board(es, settings: Settings, mission: str, mission_name: str, *, sinc
         raise UserError(f"Elasticsearch refused the board query: {exc.message}"[:300],
                         "run 'peacewatch setup' (the reports index may be missing)") from None
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
-                        "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
+        raise elasticsearch_unreachable(settings, exc) from None
     board.rows.sort(key=lambda r: (_group(r), -r.articles, r.actor))
     return board
 

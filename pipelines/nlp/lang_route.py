@@ -19,7 +19,8 @@ from .lang_model import load_lang_nlp
 from .lang_pack import available_languages, load_pack
 from .relevance import score_relevance
 from .stance_records import stance_records
-from .clause_stances import extract_clause_stances
+from .clause_positions import decide_clause_positions
+from .clause_stances import ClauseStanceExtractor
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,10 @@ def complete_clause_result(result: dict, doc, article: dict, title_len: int, day
     result.update(summarise(mentions, gaz))
     if not result["relevant"]:
         return result
-    hits = extract_clause_stances(doc, mentions, pack, gaz)
+    # background years are judged against a real publication date only (undated: today would be wrong)
+    extractor = ClauseStanceExtractor(doc, mentions, pack, gaz, day if article.get("published") else None)
+    # the trained positions model (when enabled) adds actors the rules miss; else the rules' hits
+    hits = decide_clause_positions(extractor, extractor.extract())
     stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
                                                  language=result["language"], explain=explain)
     if explain:

@@ -408,9 +408,14 @@ def forest_from_record(data: dict) -> Forest:
 @functools.lru_cache(maxsize=1)
 def load_model() -> Forest | None:
     """The trained model, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
-    if os.environ.get("PEACEWATCH_POSITIONS", "1") == "0" or not MODEL_PATH.exists():
+    return load_model_file(MODEL_PATH)
+
+
+def load_model_file(path) -> Forest | None:  # noqa: ANN001
+    """The model in ``path``, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
+    if os.environ.get("PEACEWATCH_POSITIONS", "1") == "0" or not path.exists():
         return None
-    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))
     if not data.get("enabled", False):
         return None
     return forest_from_record(data)
@@ -529,9 +534,24 @@ def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest)
 
 def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) -> list[Hit]:
     """The hits after the model's decisions (see the module docstring)."""
+    return _decide_scored(_scored(ex, hits, title_len, model), model, lambda cand: _best_sentence(ex, cand),
+                          rules_only=lambda cand: cand.actor.actor_type == "person")
+
+
+def decide_candidates(featurized: Sequence[tuple[Candidate, dict[str, float]]], model: Forest,
+                      best_sentence) -> list[Hit]:  # noqa: ANN001
+    """The model's decisions on featurized candidates (any route): the rules' hits of a kept actor,
+    none of a dropped one, one hit on ``best_sentence(candidate)`` for an added one."""
+    return _decide_scored(((cand, model.probabilities(feats), feats, None) for cand, feats in featurized), model,
+                          best_sentence)
+
+
+def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> list[Hit]:  # noqa: ANN001
+    """:func:`decide_candidates` on (candidate, probabilities, features, evidence sentence or None)
+    items; a candidate ``rules_only`` accepts keeps the rules' hits untouched."""
     out: list[Hit] = []
-    for cand, probs, feats, sent in _scored(ex, hits, title_len, model):
-        if cand.actor.actor_type == "person":
+    for cand, probs, feats, sent in scored:
+        if rules_only is not None and rules_only(cand):
             out.extend(cand.hits)  # private persons take part only through the rules (no training rows)
             continue
         p = 1.0 - probs.get("none", 0.0)
@@ -549,7 +569,7 @@ def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) 
                 h.mechanism += f"; {note}"
             out.extend(cand.hits)
             continue
-        sent = sent if sent is not None else _best_sentence(ex, cand)
+        sent = sent if sent is not None else best_sentence(cand)
         if sent is None:
             continue
         out.append(Hit(cand.actor, predicted, round(probs.get(predicted, 0.0), 2), "classifier", sent.text.strip(), None,

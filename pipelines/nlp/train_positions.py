@@ -33,7 +33,10 @@ logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "en"
-DEFAULT_CORPORA = ("dev.jsonl", "test-a.jsonl", "dev2.jsonl", "dev3.jsonl")
+CLAUSE_CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"  # --route clauses
+# the dev parts each route trains on by default (those that exist)
+DEFAULT_CORPORA = {"parse": ("dev.jsonl", "test-a.jsonl", "dev2.jsonl", "dev3.jsonl"),
+                   "clauses": ("dev.jsonl", "test-a.jsonl", "dev2.jsonl")}
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}
 CLASSES = ("none", "oppose", "support", "undecided")  # sorted, as scikit-learn orders them
 # Decision thresholds per unit: (keep, add). An actor the rules found is dropped when the model gives
@@ -43,6 +46,7 @@ CLASSES = ("none", "oppose", "support", "undecided")  # sorted, as scikit-learn 
 THRESHOLDS = {"sentence": (0.2, 0.5), "candidate": (0.0, 0.6)}
 ADD_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
 KEEP_THRESHOLDS = (0.0, 0.1, 0.2, 0.3)
+CLAUSE_ADD_THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8)  # the clause route's record of other addition thresholds
 
 
 def actor_key(name: str, gaz) -> str:  # noqa: ANN001
@@ -116,6 +120,45 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], list[dict], dict[str
                 sent_rows.append({"article": aid, "key": key, "sentence": k, "features": f, "label": label,
                                   "evidence": label != "none" and _is_evidence(sents[k], evidence)})
     return rows, sent_rows, gold
+
+
+def collect_clauses(articles: list[dict]) -> tuple[list[dict], dict[str, dict[str, str]]]:
+    """Like :func:`collect`, for the articles of the clause route's languages (``--route clauses``)."""
+    from .analyze import article_date, compose_text
+    from .clause_positions import addable
+    from .clause_positions import featurize as featurize_clauses
+    from .clause_stances import ClauseStanceExtractor
+    from .gazetteer import load_gazetteer
+    from .lang_entities import find_mentions
+    from .lang_model import load_lang_nlp
+    from .lang_pack import available_languages, load_pack
+    from .relevance import score_relevance
+    from .stance_merge import merge_hits
+
+    gaz = load_gazetteer()
+    rows: list[dict] = []
+    gold: dict[str, dict[str, str]] = {}
+    for article in articles:
+        language = article.get("language")
+        if not article.get("relevant") or language not in available_languages():
+            continue
+        aid = str(article["id"])
+        gold[aid] = {actor_key(str(s["actor"]), gaz): s["stance"] for s in article.get("stances") or []}
+        pack = load_pack(language)
+        if not any(t.fired for t in score_relevance(article.get("title") or "", article.get("text") or "", pack.topics)):
+            continue
+        text, _ = compose_text(article)
+        doc = load_lang_nlp(language)(text)
+        day = article_date(article)
+        ex = ClauseStanceExtractor(doc, find_mentions(doc, pack, gaz, day), pack, gaz,
+                                   day if article.get("published") else None)
+        hits = ex.extract()
+        rule = {actor_key(a.name, gaz) if not a.code else a.code: s for a, s, *_ in merge_hits(hits, use_filter=False)}
+        for cand, feats in addable(featurize_clauses(ex, hits)):
+            key = cand.actor.code or actor_key(cand.actor.name, gaz)
+            rows.append({"article": aid, "key": key, "name": cand.actor.name, "features": feats,
+                         "label": gold[aid].get(key, "none"), "rule": rule.get(key)})
+    return rows, gold
 
 
 def fold_of(articles, folds: int, seed: int) -> dict[str, int]:  # noqa: ANN001
@@ -250,6 +293,23 @@ def cross_validate(rows: list[dict], gold: dict[str, dict[str, str]], *, folds: 
             "folds": per_fold, "probs": probs, "classes": CLASSES}
 
 
+def holdout_scores(fit_rows: list[dict], held_rows: list[dict], held_gold: dict[str, dict[str, str]],
+                   names: list[str], seed: int, keep: float, add: float) -> dict:
+    """Rules alone vs rules + a model fitted on ``fit_rows``, on the held-out articles."""
+    model = fit(matrix(fit_rows, names), [r["label"] for r in fit_rows], seed)
+    classes = ("none", "oppose", "support", "undecided")
+    raw = model.predict_proba(matrix(held_rows, names)) if held_rows else []
+    probs = [[dict(zip(model.classes_, p)).get(c, 0.0) for c in classes] for p in raw]
+    rules: dict[str, dict[str, str]] = {}
+    for r in held_rows:
+        if r["rule"]:
+            rules.setdefault(r["article"], {})[r["key"]] = r["rule"]
+    pred = decisions(probs, classes, held_rows, keep, True, add)
+    arts = list(held_gold)
+    return {"articles": len(arts), "gold": sum(len(g) for g in held_gold.values()),
+            "rules": score(held_gold, rules, arts), "model": score(held_gold, pred, arts)}
+
+
 def export(model, names: list[str], seed: int) -> dict:  # noqa: ANN001
     """The fitted trees as arrays (see :class:`pipelines.nlp.positions.Forest`)."""
     import numpy as np
@@ -273,11 +333,12 @@ def export(model, names: list[str], seed: int) -> dict:  # noqa: ANN001
             "trees": trees, "params": dict(PARAMS, seed=seed)}
 
 
-def _read_corpora(paths: list[Path]) -> list[dict] | str:
+def _read_corpora(paths: list[Path], corpus_dir: Path) -> list[dict] | str:
+    """The articles of ``paths``, or one error line."""
     articles: list[dict] = []
     for path in paths:
         if not path.is_file():
-            return f"error: corpus {path} not found (hint: the parts live in tests/corpus/en/)"
+            return f"error: corpus {path} not found (hint: the parts live in {corpus_dir.relative_to(REPO_ROOT)}/)"
         try:
             articles += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         except json.JSONDecodeError as exc:
@@ -288,11 +349,14 @@ def _read_corpora(paths: list[Path]) -> list[dict] | str:
 def main(argv: list[str] | None = None) -> int:
     """Train and write the model file; exit 2 with one line on bad input."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--route", choices=("parse", "clauses"), default="parse",
+                        help="the English parsed route (default) or the clause route of the other languages")
     parser.add_argument("--corpus", type=Path, action="append", default=None,
-                        help="annotated JSONL (repeatable; default: the corpus dev parts that exist)")
+                        help="annotated JSONL (repeatable; default: the route's corpus dev parts that exist)")
     parser.add_argument("--out", type=Path, default=None, help="model file (default: the shipped one)")
-    parser.add_argument("--unit", choices=("sentence", "candidate"), default="sentence",
-                        help="one row per actor and sentence (default) or per actor and article (round 3)")
+    parser.add_argument("--unit", choices=("sentence", "candidate"), default=None,
+                        help="one row per actor and sentence (default of the English route) or per actor and "
+                             "article (round 3; the clause route's only unit)")
     parser.add_argument("--features", choices=("all", "neutral"), default="all",
                         help="neutral: leave out the features that need a dependency parse")
     parser.add_argument("--folds", type=int, default=5)
@@ -303,9 +367,33 @@ def main(argv: list[str] | None = None) -> int:
                         help="probability an actor the rules did not find needs to be added")
     parser.add_argument("--min-gain", type=float, default=0.01,
                         help="enable the model only if cross-validated stances F1 improves this much")
+    parser.add_argument("--no-rule-features", action="store_true",
+                        help="leave out the rules' own result (r_*, rule_*): on articles the rules were written "
+                             "from, it teaches the model that what the rules miss is nothing")
+    parser.add_argument("--holdout-ids", type=Path, default=None,
+                        help="ids (one a line) of corpus articles the rules were not developed on: a model fitted "
+                             "without them is scored on them and decides 'enabled' (instead of cross-validation); "
+                             "the written model is then fitted on everything")
     args = parser.parse_args(argv)
-    corpora = args.corpus or [CORPUS_DIR / name for name in DEFAULT_CORPORA if (CORPUS_DIR / name).is_file()]
-    articles = _read_corpora(corpora)
+    unit = args.unit or ("sentence" if args.route == "parse" else "candidate")
+    if args.route == "clauses" and unit != "candidate":
+        print("error: the clause route trains one row per actor (hint: leave out --unit or pass --unit candidate)",
+              file=sys.stderr)
+        return 2
+    holdout: set[str] = set()
+    if args.holdout_ids is not None:
+        if args.route == "parse":
+            print("error: --holdout-ids is for --route clauses (hint: the English route is judged by "
+                  "cross-validation over its corpus parts)", file=sys.stderr)
+            return 2
+        if not args.holdout_ids.is_file():
+            print(f"error: holdout list {args.holdout_ids} not found", file=sys.stderr)
+            return 2
+        holdout = {line.split("#", 1)[0].strip() for line in args.holdout_ids.read_text(encoding="utf-8").splitlines()}
+        holdout.discard("")
+    corpus_dir = CORPUS_DIR if args.route == "parse" else CLAUSE_CORPUS_DIR
+    corpora = args.corpus or [corpus_dir / name for name in DEFAULT_CORPORA[args.route] if (corpus_dir / name).is_file()]
+    articles = _read_corpora(corpora, corpus_dir)
     if isinstance(articles, str):
         print(articles, file=sys.stderr)
         return 2
@@ -315,41 +403,15 @@ def main(argv: list[str] | None = None) -> int:
         print("error: training needs scikit-learn (hint: pip install -e '.[dev]' with constraints.txt)",
               file=sys.stderr)
         return 2
-    from .model import load_nlp
-    from .positions import MODEL_PATH
-
-    out = args.out or MODEL_PATH
-    keep, add = THRESHOLDS[args.unit]
+    keep, add = THRESHOLDS[unit]
     keep = keep if args.keep_threshold is None else args.keep_threshold
     add = add if args.add_threshold is None else args.add_threshold
-    rows, sent_rows, gold = collect(load_nlp(), articles)
-    if len({r["label"] for r in rows}) < 2:
-        print("error: too few candidates of both kinds to train on", file=sys.stderr)
-        return 2
-    common = {"folds": args.folds, "seed": args.seed, "sent_rows": sent_rows}
-    names = {unit: feature_names(rows if unit == "candidate" else sent_rows, args.features)
-             for unit in ("candidate", "sentence")}
-    # one set of out-of-fold probabilities per unit, scored at the chosen thresholds and (for the
-    # record) at other ones
-    cvs = {unit: cross_validate(rows, gold, threshold=THRESHOLDS[unit][0] if unit != args.unit else keep,
-                                add_threshold=THRESHOLDS[unit][1] if unit != args.unit else add,
-                                unit=unit, names=names[unit], **common)
-           for unit in (args.unit, "candidate" if args.unit == "sentence" else "sentence")}
-    cv = cvs[args.unit]
-    grid = {f"keep {k} add {a}": cross_validate(rows, gold, threshold=k, add_threshold=a, probs=cv["probs"],
-                                                **common)["model"]
-            for k in KEEP_THRESHOLDS for a in ADD_THRESHOLDS}
-    train, labels = training_rows(rows, sent_rows, args.unit)
-    record = export(fit(matrix(train, names[args.unit]), labels, args.seed), names[args.unit], args.seed)
-    gain = cv["model"]["stances"] - cv["rules"]["stances"]
-    other = next(u for u in cvs if u != args.unit)
-    record.update(unit=args.unit, feature_set=args.features, threshold=keep, add_threshold=add,
-                  use_rule_label=True, enabled=gain >= args.min_gain,
-                  cv={"folds": args.folds, "seed": args.seed, "rules": cv["rules"], "model": cv["model"],
-                      "per_fold": cv["folds"], "by_thresholds": grid,
-                      "other_unit": {"unit": other, "keep": THRESHOLDS[other][0], "add": THRESHOLDS[other][1],
-                                     "model": cvs[other]["model"],
-                                     "per_fold": [f["model"] for f in cvs[other]["folds"]]}})
+    if args.route == "parse":
+        return _train_parse(args, unit, keep, add, corpora, articles)
+    return _train_clauses(args, keep, add, corpora, articles, holdout)
+
+
+def _data_files(corpora: list[Path]) -> list[dict]:
     data = []
     for path in corpora:
         try:
@@ -357,14 +419,62 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             name = path.name
         data.append({"corpus": name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
-    record["data"] = {"files": data, "articles": len(gold), "candidates": len(rows),
+    return data
+
+
+def _without_rule_features(rows: list[dict]) -> None:
+    """Drop the rules' own result (``r_*``, ``rule_*``, also under a row prefix) from ``rows``."""
+    for r in rows:
+        r["features"] = {k: v for k, v in r["features"].items()
+                         if not k.removeprefix("a_").startswith(("r_", "rule_"))}
+
+
+def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path],  # noqa: ANN001
+                 articles: list[dict]) -> int:
+    """The English route: both units cross-validated, the chosen one fitted and written."""
+    from .model import load_nlp
+    from .positions import MODEL_PATH
+
+    out = args.out or MODEL_PATH
+    rows, sent_rows, gold = collect(load_nlp(), articles)
+    if args.no_rule_features:
+        _without_rule_features(rows)
+        _without_rule_features(sent_rows)
+    if len({r["label"] for r in rows}) < 2:
+        print("error: too few candidates of both kinds to train on", file=sys.stderr)
+        return 2
+    common = {"folds": args.folds, "seed": args.seed, "sent_rows": sent_rows}
+    names = {u: feature_names(rows if u == "candidate" else sent_rows, args.features)
+             for u in ("candidate", "sentence")}
+    # one set of out-of-fold probabilities per unit, scored at the chosen thresholds and (for the
+    # record) at other ones
+    cvs = {u: cross_validate(rows, gold, threshold=THRESHOLDS[u][0] if u != unit else keep,
+                             add_threshold=THRESHOLDS[u][1] if u != unit else add,
+                             unit=u, names=names[u], **common)
+           for u in (unit, "candidate" if unit == "sentence" else "sentence")}
+    cv = cvs[unit]
+    grid = {f"keep {k} add {a}": cross_validate(rows, gold, threshold=k, add_threshold=a, probs=cv["probs"],
+                                                **common)["model"]
+            for k in KEEP_THRESHOLDS for a in ADD_THRESHOLDS}
+    train, labels = training_rows(rows, sent_rows, unit)
+    record = export(fit(matrix(train, names[unit]), labels, args.seed), names[unit], args.seed)
+    gain = cv["model"]["stances"] - cv["rules"]["stances"]
+    other = next(u for u in cvs if u != unit)
+    record.update(unit=unit, feature_set=args.features, threshold=keep, add_threshold=add,
+                  use_rule_label=True, enabled=gain >= args.min_gain, rule_features=not args.no_rule_features,
+                  cv={"folds": args.folds, "seed": args.seed, "rules": cv["rules"], "model": cv["model"],
+                      "per_fold": cv["folds"], "by_thresholds": grid,
+                      "other_unit": {"unit": other, "keep": THRESHOLDS[other][0], "add": THRESHOLDS[other][1],
+                                     "model": cvs[other]["model"],
+                                     "per_fold": [f["model"] for f in cvs[other]["folds"]]}})
+    record["data"] = {"files": _data_files(corpora), "articles": len(gold), "candidates": len(rows),
                       "sentence_rows": len(sent_rows), "training_rows": len(train),
                       "positions": sum(1 for r in rows if r["label"] != "none"),
                       "evidence_rows": sum(1 for r in sent_rows if r["evidence"]),
                       "gold_positions": sum(len(g) for g in gold.values())}
     out.write_text(json.dumps(record, indent=None, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
     print(f"{len(rows)} candidates ({record['data']['positions']} positions), {len(train)} training rows "
-          f"(unit {args.unit}, features {args.features}) from {len(gold)} relevant articles; cross-validated "
+          f"(unit {unit}, features {args.features}) from {len(gold)} relevant articles; cross-validated "
           f"(grouped by article, {args.folds} folds) actors/stances F1: rules "
           f"{cv['rules']['actors']:.3f}/{cv['rules']['stances']:.3f} -> with the model "
           f"{cv['model']['actors']:.3f}/{cv['model']['stances']:.3f} (rules' actors kept at {keep}, others added "
@@ -375,6 +485,60 @@ def main(argv: list[str] | None = None) -> int:
               f"{f['rules']['actors']:.3f}/{f['rules']['stances']:.3f}, model "
               f"{f['model']['actors']:.3f}/{f['model']['stances']:.3f} (unit {other}: "
               f"{o['model']['actors']:.3f}/{o['model']['stances']:.3f})")
+    return 0
+
+
+def _train_clauses(args, keep: float, add: float, corpora: list[Path], articles: list[dict],  # noqa: ANN001
+                   holdout: set[str]) -> int:
+    """The clause route (one row per actor; ``--holdout-ids`` decides 'enabled' when given)."""
+    from .clause_positions import MODEL_PATH as CLAUSE_MODEL_PATH
+
+    out = args.out or CLAUSE_MODEL_PATH
+    rows, gold = collect_clauses(articles)
+    if args.no_rule_features:
+        _without_rule_features(rows)
+    if len({r["label"] for r in rows}) < 2:
+        print("error: too few candidates of both kinds to train on", file=sys.stderr)
+        return 2
+    fit_rows = [r for r in rows if r["article"] not in holdout]
+    fit_gold = {a: g for a, g in gold.items() if a not in holdout}
+    # one set of out-of-fold probabilities, scored at the chosen thresholds and (for the record) at
+    # other addition thresholds
+    cv = cross_validate(fit_rows, fit_gold, folds=args.folds, seed=args.seed, threshold=keep, add_threshold=add)
+    others = {t: cross_validate(fit_rows, fit_gold, folds=args.folds, seed=args.seed, threshold=keep,
+                                add_threshold=t, probs=cv["probs"])["model"] for t in CLAUSE_ADD_THRESHOLDS}
+    names = sorted({k for r in rows for k in r["features"]})
+    held = holdout_scores(fit_rows, [r for r in rows if r["article"] in holdout],
+                          {a: g for a, g in gold.items() if a in holdout}, names, args.seed, keep, add) if holdout else None
+    record = export(fit(matrix(rows, names), [r["label"] for r in rows], args.seed), names, args.seed)
+    basis = held or cv
+    gain = basis["model"]["stances"] - basis["rules"]["stances"]
+    record.update(threshold=keep, add_threshold=add, use_rule_label=True,
+                  enabled=gain >= args.min_gain, rule_features=not args.no_rule_features,
+                  cv={"folds": args.folds, "seed": args.seed, "rules": cv["rules"], "model": cv["model"],
+                      "per_fold": cv["folds"],
+                      "by_add_threshold": {str(t): c for t, c in sorted(others.items())}})
+    if held:
+        record["holdout"] = dict(held)
+    labels = [r["label"] for r in rows]
+    record["data"] = {"files": _data_files(corpora), "articles": len(gold), "candidates": len(rows),
+                      "positions": sum(1 for v in labels if v != "none"),
+                      "gold_positions": sum(len(g) for g in gold.values())}
+    out.write_text(json.dumps(record, indent=None, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+    if held:
+        print(f"held out ({held['articles']} articles, model fitted without them): actors/stances F1 rules "
+              f"{held['rules']['actors']:.3f}/{held['rules']['stances']:.3f} -> with the model "
+              f"{held['model']['actors']:.3f}/{held['model']['stances']:.3f}; this decides 'enabled'")
+    print(f"{len(rows)} candidates ({record['data']['positions']} positions) from {len(gold)} relevant articles; "
+          f"cross-validated (grouped by article, {args.folds} folds) actors/stances F1: rules "
+          f"{cv['rules']['actors']:.3f}/{cv['rules']['stances']:.3f} -> with the model "
+          f"{cv['model']['actors']:.3f}/{cv['model']['stances']:.3f} keeping the rules' actors above {keep} "
+          f"(additions {add}); "
+          f"{'enabled' if record['enabled'] else 'NOT enabled (gain below --min-gain)'}; wrote {out}")
+    for f in cv["folds"]:
+        print(f"  fold {f['fold']}: {f['articles']} articles, {f['gold']} positions; rules "
+              f"{f['rules']['actors']:.3f}/{f['rules']['stances']:.3f}, model "
+              f"{f['model']['actors']:.3f}/{f['model']['stances']:.3f}")
     return 0
 
 
