@@ -12,7 +12,10 @@ found, and describes each with features that do not depend on particular words o
   member of a list introduced by *including / such as / from / comprising*, place adjunct, object),
   the verb governing it (a cue of which stance, a speech or vote verb, negated, modal), cue words
   of each stance in its sentence and how near they are, quotes, the title, the dateline;
-* whether its sentence (or a neighbour) is about the force, and counts and positions of mentions.
+* whether its sentence (or a neighbour) is about the force, and counts and positions of mentions;
+* the article's dominant mission (from the mission catalogue's names and keywords) and whether the
+  actor hosts it: the rules were written mostly on some missions' articles and are surer there,
+  and a host named as the force's place is not taking a position.
 
 A small model trained by :mod:`pipelines.nlp.train_positions` (``make train``) on the repository's
 annotated corpus scores each candidate: the probability that it takes a position and which one.
@@ -113,6 +116,9 @@ class _Sentences:
     classes: list[frozenset[str]] = field(default_factory=list)
     # the rules' hits by sentence: sentence index -> stance -> keys of the actors holding it there
     rule_sents: dict[int, dict[str, set[str]]] = field(default_factory=dict)
+    # the article's dominant mission by the catalogue's signs in its text ("none" below the bar)
+    mission: str = "none"
+    hosts: frozenset[str] = frozenset()  # ISO codes of the countries that host that mission
 
 
 def _sentence_index(facts: _Sentences, char: int) -> int:
@@ -331,6 +337,8 @@ def candidate_vector(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
         "log_mentions": math.log1p(len(cand.tokens)),
         "log_candidates": math.log1p(n_candidates),
         "in_title": float(any(doc[i].idx < title_end for i in cand.tokens)),
+        "mission_" + facts.mission: 1.0,
+        "mission_host": float(bool(cand.actor.code) and cand.actor.code in facts.hosts),
     }
     cache = {} if cache is None else cache
     for i in cand.tokens:
@@ -363,6 +371,9 @@ class Forest:
     use_rule_label: bool
     add_threshold: float = 0.0  # an actor the rules did not find needs this much (at least ``threshold``)
     unit: str = "candidate"  # what one row is: "candidate" (an actor of an article) or "sentence" (an actor in a sentence)
+    # without use_rule_label: the model relabels a kept actor of the rules when its label's probability
+    # exceeds that of the rules' label by at least this much
+    label_margin: float = 0.0
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         """Class probabilities of one feature dict."""
@@ -402,7 +413,7 @@ def forest_from_record(data: dict) -> Forest:
     return Forest(tuple(data["features"]), tuple(data["classes"]), tuple(data["base"]), float(data["rate"]),
                   trees, tuple(t["class"] for t in data["trees"]), float(data["threshold"]),
                   bool(data.get("use_rule_label", True)), float(data.get("add_threshold", data["threshold"])),
-                  str(data.get("unit", "candidate")))
+                  str(data.get("unit", "candidate")), float(data.get("label_margin", 0.0)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -425,18 +436,34 @@ def _title_end(ex: StanceExtractor, title_len: int) -> int:
     return title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
 
 
-def document_facts(ex: StanceExtractor, hits: Sequence[Hit]) -> _Sentences:
-    """The per-sentence facts of a document, with the rules' hits placed in their sentences."""
+def _dominant_mission(doc, title_end: int) -> tuple[str, frozenset[str]]:  # noqa: ANN001
+    """The article's dominant mission (:class:`~pipelines.nlp.missions.MissionAssigner`, from the
+    catalogue's names and keywords in the text; host countries are not counted here), or "none",
+    and the ISO codes of its host countries."""
+    from .missions import MissionAssigner, load_catalogue
+
+    catalogue = load_catalogue()
+    sentences = [(s.start_char, s.end_char) for s in doc.sents]
+    dominant = MissionAssigner(catalogue, doc.text, sentences, (), title_end).dominant
+    if not dominant:
+        return "none", frozenset()
+    return dominant, frozenset(catalogue.missions[dominant].hosts)
+
+
+def document_facts(ex: StanceExtractor, hits: Sequence[Hit], title_end: int = 0) -> _Sentences:
+    """The per-sentence facts of a document, with the rules' hits placed in their sentences and the
+    article's dominant mission (a feature: the rules are surer on the missions they were written on)."""
     facts = _sentence_facts(ex)
     _add_rule_context(facts, hits)
+    facts.mission, facts.hosts = _dominant_mission(ex.doc, title_end)
     return facts
 
 
 def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[tuple[Candidate, dict[str, float]]]:
     """Candidates of one document with their features (unit ``candidate``: one row per actor)."""
-    facts = document_facts(ex, hits)
-    cands = gather_candidates(ex, hits)
     title_end = _title_end(ex, title_len)
+    facts = document_facts(ex, hits, title_end)
+    cands = gather_candidates(ex, hits)
     return [(c, candidate_vector(ex, facts, c, len(cands), title_end)) for c in cands.values()]
 
 
@@ -482,9 +509,9 @@ def featurize_sentences(ex: StanceExtractor, hits: Sequence[Hit],
                         title_len: int) -> list[tuple[Candidate, int, dict[str, float]]]:
     """(candidate, sentence index, features) for every sentence that mentions a candidate or holds
     one of the rules' hits for it (unit ``sentence``)."""
-    facts = document_facts(ex, hits)
-    cands = gather_candidates(ex, hits)
     title_end = _title_end(ex, title_len)
+    facts = document_facts(ex, hits, title_end)
+    cands = gather_candidates(ex, hits)
     out = []
     for c in cands.values():
         per: dict[int, dict[str, float]] = {}
@@ -564,10 +591,9 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> lis
         top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
         where = f" in the sentence at {sent.start_char}" if sent is not None else ""
         note = f"classifier {p:.2f} >= {needed:.2f}{where} (top features against 'none': {top})"
-        if cand.hits and model.use_rule_label:
-            for h in cand.hits:
-                h.mechanism += f"; {note}"
-            out.extend(cand.hits)
+        if cand.hits:
+            out.extend(_kept_hits(cand.hits, note, None if model.use_rule_label else predicted, probs,
+                                  model.label_margin))
             continue
         sent = sent if sent is not None else best_sentence(cand)
         if sent is None:
@@ -577,6 +603,27 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> lis
                        mechanism=f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})"))
     out.sort(key=lambda h: h.sent_start)
     return out
+
+
+def _kept_hits(hits: list[Hit], note: str, label: str | None, probs: dict[str, float], margin: float) -> list[Hit]:
+    """The rules' hits of an actor the model keeps, with its note in their mechanism. With ``label``
+    (the model's label, when the file says the model labels) more probable than the rules' merged
+    stance by ``margin``, the actor keeps only its hits of that label, or, when it has none, all of
+    them relabelled."""
+    rule_stance = merge_hits(hits, use_filter=False)[0][1]
+    if label is not None and label != rule_stance and \
+            probs.get(label, 0.0) - probs.get(rule_stance, 0.0) >= margin:
+        same = [h for h in hits if h.stance == label]
+        if same:
+            hits = same
+        else:
+            for h in hits:
+                h.notes.append(f"stance {h.stance} of the rules relabelled {label} by the trained classifier")
+                h.stance, h.own_refusal = label, False
+        note += f"; label {label} by the classifier (rules: {rule_stance})"
+    for h in hits:
+        h.mechanism += f"; {note}"
+    return hits
 
 
 def decide_positions(ex: StanceExtractor, hits: list[Hit], title_len: int = 0) -> list[Hit]:

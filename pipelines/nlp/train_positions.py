@@ -1,24 +1,26 @@
 """Train the positions model (:mod:`pipelines.nlp.positions`) on the repository's annotated corpus.
 
-Run: ``python -m pipelines.nlp.train_positions [--corpus FILE ...] [--out FILE] [--unit sentence|candidate]
-[--features all|neutral]`` (``make train``). Needs scikit-learn (the ``dev`` extra) to train; the written
-model is a JSON file of trees that :mod:`pipelines.nlp.positions` evaluates without it.
+Run: ``python -m pipelines.nlp.train_positions [--corpus FILE ...] [--out FILE] [--unit candidate|sentence]
+[--label rules|model] [--features all|neutral]`` (``make train``; ``--route clauses`` for the clause
+route's model). Needs scikit-learn (the ``dev`` extra) to train; the written model is a JSON file of
+trees that :mod:`pipelines.nlp.positions` evaluates without it.
 
 For every article the annotation marks relevant and the rules find relevant, every candidate actor is
-described (:func:`pipelines.nlp.positions.featurize_sentences`). With ``--unit sentence`` (the
-default) one row is an actor in one sentence: a row is labelled with the annotated stance when its
-sentence is the annotation's evidence for that actor, ``none`` when the annotation lists no
-position for the actor, and left out of training otherwise (another sentence about an actor that
-does take a position may or may not state it); an actor's probability is that of its most likely
-sentence. With ``--unit candidate`` (round 3) one row is an actor of an article, labelled with its
-annotated stance or ``none``. Gradient-boosted trees (fixed hyper-parameters, fixed seed, no
-sampling) are fitted. Cross-validation is grouped by article (folds fixed by a hash of the article
-id and ``--seed``): each fold's articles are decided by a model trained on the others and scored
-like the shared scorer (actors and stances F1 over the gold-relevant articles; gold actors no
-candidate covers count as misses). The other unit is cross-validated too, for the record. The
-model is enabled only if the cross-validated stances F1 beats the rules alone by ``--min-gain``.
-The file records the corpus files (paths, SHA-256), counts, seed and the cross-validated scores per
-fold (and at other thresholds). Deterministic: the same corpus gives the same bytes.
+described (:func:`pipelines.nlp.positions.featurize`). With ``--unit candidate`` (the default) one row
+is an actor of an article, labelled with its annotated stance or ``none``. With ``--unit sentence``
+one row is an actor in one sentence (:func:`pipelines.nlp.positions.featurize_sentences`), labelled
+with the annotated stance when its sentence is the annotation's evidence for that actor, ``none``
+when the annotation lists no position for the actor, and left out of training otherwise; an
+actor's probability is that of its most likely sentence. Gradient-boosted trees (fixed
+hyper-parameters, fixed seed, no sampling) are fitted. Cross-validation is grouped by article (folds
+fixed by a hash of the article id and ``--seed``): each fold's articles are decided by a model
+trained on the others and scored like the shared scorer (actors and stances F1 over the
+gold-relevant articles; gold actors no candidate covers count as misses). The other unit and the
+other labelling (``--label``: the rules' label for the actors they found, or the model's when it
+is ``--label-margin`` more probable) are cross-validated too, for the record. The model is enabled
+only if the cross-validated stances F1 beats the rules alone by ``--min-gain``. The file records
+the corpus files (paths, SHA-256), counts, seed and the cross-validated scores per fold (and at
+other thresholds). Deterministic: the same corpus gives the same bytes.
 """
 from __future__ import annotations
 
@@ -41,11 +43,12 @@ PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_sampl
 CLASSES = ("none", "oppose", "support", "undecided")  # sorted, as scikit-learn orders them
 # Decision thresholds per unit: (keep, add). An actor the rules found is dropped when the model gives
 # it a position with probability below ``keep``; an actor the rules did not find is added at ``add``.
-# Unit sentence: chosen by grouped cross-validation on dev + test-a + dev2 (mean of 3 fold seeds,
-# see the README); unit candidate: round 3's settings.
-THRESHOLDS = {"sentence": (0.2, 0.5), "candidate": (0.0, 0.6)}
-ADD_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.5, 0.6)
-KEEP_THRESHOLDS = (0.0, 0.1, 0.2, 0.3)
+# Chosen by grouped 5-fold cross-validation on dev + test-a + dev2 + dev3 (fold seeds 13 and 29, see
+# the README): the English route's units; "clauses": the clause route's (round 3's English settings).
+THRESHOLDS = {"candidate": (0.0, 0.7), "sentence": (0.0, 0.7), "clauses": (0.0, 0.6)}
+LABEL_MARGIN = 0.3  # --label model: the model's label replaces the rules' when this much more probable
+ADD_THRESHOLDS = (0.35, 0.5, 0.6, 0.65, 0.7, 0.8)
+KEEP_THRESHOLDS = (0.0, 0.2)
 CLAUSE_ADD_THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8)  # the clause route's record of other addition thresholds
 
 
@@ -104,9 +107,9 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], list[dict], dict[str
         hits = ex.extract()
         rule = {actor_key(a.name, gaz) if not a.code else a.code: s for a, s, *_ in merge_hits(hits, use_filter=False)}
         # the same calls as positions.featurize / featurize_sentences, sharing the per-mention work
-        facts = document_facts(ex, hits)
-        cands = gather_candidates(ex, hits)
         title_end = title_len or (doc.text.find("\n") if "\n" in doc.text else 0)
+        facts = document_facts(ex, hits, title_end)
+        cands = gather_candidates(ex, hits)
         sents = [s.text for s in doc.sents]
         for cand in cands.values():
             key = cand.actor.code or actor_key(cand.actor.name, gaz)
@@ -233,7 +236,7 @@ def aggregate(rows: list[dict], sent_rows: list[dict], sent_probs):  # noqa: ANN
 
 
 def decisions(probs, classes, rows: list[dict], threshold: float, use_rule_label: bool,  # noqa: ANN001
-              add_threshold: float | None = None) -> dict[str, dict[str, str]]:
+              add_threshold: float | None = None, label_margin: float = 0.0) -> dict[str, dict[str, str]]:
     """Article -> key -> stance for the candidates the model keeps (a candidate the rules did not
     find needs ``add_threshold``, default ``threshold``)."""
     out: dict[str, dict[str, str]] = {}
@@ -243,7 +246,10 @@ def decisions(probs, classes, rows: list[dict], threshold: float, use_rule_label
         needed = threshold if r["rule"] or add_threshold is None else max(threshold, add_threshold)
         if 1.0 - p[none_idx] < needed:
             continue
-        label = r["rule"] if (use_rule_label and r["rule"]) else classes[max(stance_idx, key=lambda i: p[i])]
+        label = classes[max(stance_idx, key=lambda i: p[i])]
+        if r["rule"] and (use_rule_label or p[list(classes).index(label)] - p[list(classes).index(r["rule"])]
+                          < label_margin):
+            label = r["rule"]
         out.setdefault(r["article"], {})[r["key"]] = label
     return out
 
@@ -272,7 +278,7 @@ def out_of_fold(rows: list[dict], sent_rows: list[dict], gold: dict, *, unit: st
 def cross_validate(rows: list[dict], gold: dict[str, dict[str, str]], *, folds: int, seed: int,
                    threshold: float = 0.5, use_rule_label: bool = True, probs=None,  # noqa: ANN001
                    add_threshold: float | None = None, sent_rows: list[dict] | None = None,
-                   unit: str = "candidate", names: list[str] | None = None) -> dict:
+                   unit: str = "candidate", names: list[str] | None = None, label_margin: float = 0.0) -> dict:
     """Grouped cross-validation: per fold and overall, rules alone vs rules + model (``probs``:
     out-of-fold probabilities of an earlier call, to score other thresholds without refitting)."""
     if probs is None:
@@ -283,7 +289,7 @@ def cross_validate(rows: list[dict], gold: dict[str, dict[str, str]], *, folds: 
     for r in rows:
         if r["rule"]:
             rules.setdefault(r["article"], {})[r["key"]] = r["rule"]
-    model_pred = decisions(probs, CLASSES, rows, threshold, use_rule_label, add_threshold)
+    model_pred = decisions(probs, CLASSES, rows, threshold, use_rule_label, add_threshold, label_margin)
     per_fold = []
     for k in range(folds):
         arts = [a for a in gold if folding[a] == k]
@@ -354,9 +360,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, action="append", default=None,
                         help="annotated JSONL (repeatable; default: the route's corpus dev parts that exist)")
     parser.add_argument("--out", type=Path, default=None, help="model file (default: the shipped one)")
-    parser.add_argument("--unit", choices=("sentence", "candidate"), default=None,
-                        help="one row per actor and sentence (default of the English route) or per actor and "
-                             "article (round 3; the clause route's only unit)")
+    parser.add_argument("--unit", choices=("candidate", "sentence"), default="candidate",
+                        help="one row per actor and article (default; the clause route's only unit) or per actor "
+                             "and sentence (labelled by the evidence sentences)")
+    parser.add_argument("--label", choices=("model", "rules"), default="rules",
+                        help="English route: whose label a kept actor of the rules takes (the clause route: rules)")
+    parser.add_argument("--label-margin", type=float, default=LABEL_MARGIN,
+                        help="--label model: how much more probable than the rules' label the model's must be")
     parser.add_argument("--features", choices=("all", "neutral"), default="all",
                         help="neutral: leave out the features that need a dependency parse")
     parser.add_argument("--folds", type=int, default=5)
@@ -375,9 +385,9 @@ def main(argv: list[str] | None = None) -> int:
                              "without them is scored on them and decides 'enabled' (instead of cross-validation); "
                              "the written model is then fitted on everything")
     args = parser.parse_args(argv)
-    unit = args.unit or ("sentence" if args.route == "parse" else "candidate")
+    unit = args.unit
     if args.route == "clauses" and unit != "candidate":
-        print("error: the clause route trains one row per actor (hint: leave out --unit or pass --unit candidate)",
+        print("error: the clause route trains one row per actor (hint: leave out --unit)",
               file=sys.stderr)
         return 2
     holdout: set[str] = set()
@@ -403,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: training needs scikit-learn (hint: pip install -e '.[dev]' with constraints.txt)",
               file=sys.stderr)
         return 2
-    keep, add = THRESHOLDS[unit]
+    keep, add = THRESHOLDS[unit if args.route == "parse" else "clauses"]
     keep = keep if args.keep_threshold is None else args.keep_threshold
     add = add if args.add_threshold is None else args.add_threshold
     if args.route == "parse":
@@ -443,7 +453,9 @@ def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path], 
     if len({r["label"] for r in rows}) < 2:
         print("error: too few candidates of both kinds to train on", file=sys.stderr)
         return 2
-    common = {"folds": args.folds, "seed": args.seed, "sent_rows": sent_rows}
+    by_rules = args.label == "rules"
+    common = {"folds": args.folds, "seed": args.seed, "sent_rows": sent_rows, "use_rule_label": by_rules,
+              "label_margin": args.label_margin}
     names = {u: feature_names(rows if u == "candidate" else sent_rows, args.features)
              for u in ("candidate", "sentence")}
     # one set of out-of-fold probabilities per unit, scored at the chosen thresholds and (for the
@@ -453,6 +465,8 @@ def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path], 
                              unit=u, names=names[u], **common)
            for u in (unit, "candidate" if unit == "sentence" else "sentence")}
     cv = cvs[unit]
+    other_label = cross_validate(rows, gold, threshold=keep, add_threshold=add, probs=cv["probs"],
+                                 **dict(common, use_rule_label=not by_rules))
     grid = {f"keep {k} add {a}": cross_validate(rows, gold, threshold=k, add_threshold=a, probs=cv["probs"],
                                                 **common)["model"]
             for k in KEEP_THRESHOLDS for a in ADD_THRESHOLDS}
@@ -461,9 +475,10 @@ def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path], 
     gain = cv["model"]["stances"] - cv["rules"]["stances"]
     other = next(u for u in cvs if u != unit)
     record.update(unit=unit, feature_set=args.features, threshold=keep, add_threshold=add,
-                  use_rule_label=True, enabled=gain >= args.min_gain, rule_features=not args.no_rule_features,
+                  use_rule_label=by_rules, label_margin=args.label_margin, enabled=gain >= args.min_gain, rule_features=not args.no_rule_features,
                   cv={"folds": args.folds, "seed": args.seed, "rules": cv["rules"], "model": cv["model"],
                       "per_fold": cv["folds"], "by_thresholds": grid,
+                      "other_label": {"label": "model" if by_rules else "rules", "model": other_label["model"]},
                       "other_unit": {"unit": other, "keep": THRESHOLDS[other][0], "add": THRESHOLDS[other][1],
                                      "model": cvs[other]["model"],
                                      "per_fold": [f["model"] for f in cvs[other]["folds"]]}})
@@ -478,7 +493,8 @@ def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path], 
           f"(grouped by article, {args.folds} folds) actors/stances F1: rules "
           f"{cv['rules']['actors']:.3f}/{cv['rules']['stances']:.3f} -> with the model "
           f"{cv['model']['actors']:.3f}/{cv['model']['stances']:.3f} (rules' actors kept at {keep}, others added "
-          f"at {add}); unit {other}: {cvs[other]['model']['actors']:.3f}/{cvs[other]['model']['stances']:.3f}; "
+          f"at {add}, labels by the {args.label}; by the other: {other_label['model']['actors']:.3f}/"
+          f"{other_label['model']['stances']:.3f}); unit {other}: {cvs[other]['model']['actors']:.3f}/{cvs[other]['model']['stances']:.3f}; "
           f"{'enabled' if record['enabled'] else 'NOT enabled (gain below --min-gain)'}; wrote {out}")
     for f, o in zip(cv["folds"], cvs[other]["folds"]):
         print(f"  fold {f['fold']}: {f['articles']} articles, {f['gold']} positions; rules "
