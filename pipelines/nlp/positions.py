@@ -374,6 +374,7 @@ class Forest:
     # without use_rule_label: the model relabels a kept actor of the rules when its label's probability
     # exceeds that of the rules' label by at least this much
     label_margin: float = 0.0
+    label_conflicts: bool = False  # ... and only when the rules' own hits for the actor disagree
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         """Class probabilities of one feature dict."""
@@ -413,7 +414,8 @@ def forest_from_record(data: dict) -> Forest:
     return Forest(tuple(data["features"]), tuple(data["classes"]), tuple(data["base"]), float(data["rate"]),
                   trees, tuple(t["class"] for t in data["trees"]), float(data["threshold"]),
                   bool(data.get("use_rule_label", True)), float(data.get("add_threshold", data["threshold"])),
-                  str(data.get("unit", "candidate")), float(data.get("label_margin", 0.0)))
+                  str(data.get("unit", "candidate")), float(data.get("label_margin", 0.0)),
+                  bool(data.get("label_conflicts", False)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -592,8 +594,8 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> lis
         where = f" in the sentence at {sent.start_char}" if sent is not None else ""
         note = f"classifier {p:.2f} >= {needed:.2f}{where} (top features against 'none': {top})"
         if cand.hits:
-            out.extend(_kept_hits(cand.hits, note, None if model.use_rule_label else predicted, probs,
-                                  model.label_margin))
+            by_model = not model.use_rule_label and (not model.label_conflicts or rules_disagree(cand.hits))
+            out.extend(_kept_hits(cand.hits, note, predicted if by_model else None, probs, model.label_margin))
             continue
         sent = sent if sent is not None else best_sentence(cand)
         if sent is None:
@@ -603,6 +605,14 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> lis
                        mechanism=f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})"))
     out.sort(key=lambda h: h.sent_start)
     return out
+
+
+def rules_disagree(hits: Sequence[Hit]) -> bool:
+    """Whether the rules' hits for one actor hold more than one stance, leaving out the refusals of
+    one's own troops that :func:`~pipelines.nlp.stance_merge.merge_hits` drops next to other backing."""
+    stances = {h.stance for h in hits}
+    backing = bool(stances & {"support", "undecided"})
+    return len({h.stance for h in hits if not (h.own_refusal and h.stance == "oppose" and backing)}) > 1
 
 
 def _kept_hits(hits: list[Hit], note: str, label: str | None, probs: dict[str, float], margin: float) -> list[Hit]:

@@ -46,7 +46,7 @@ CLASSES = ("none", "oppose", "support", "undecided")  # sorted, as scikit-learn 
 # Chosen by grouped 5-fold cross-validation on dev + test-a + dev2 + dev3 (fold seeds 13 and 29, see
 # the README): the English route's units; "clauses": the clause route's (round 3's English settings).
 THRESHOLDS = {"candidate": (0.0, 0.7), "sentence": (0.0, 0.7), "clauses": (0.0, 0.6)}
-LABEL_MARGIN = 0.3  # --label model: the model's label replaces the rules' when this much more probable
+LABEL_MARGIN = 0.0  # --label model/conflicts: the model's label replaces the rules' when this much more probable
 ADD_THRESHOLDS = (0.35, 0.5, 0.6, 0.65, 0.7, 0.8)
 KEEP_THRESHOLDS = (0.0, 0.2)
 CLAUSE_ADD_THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8)  # the clause route's record of other addition thresholds
@@ -85,7 +85,7 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], list[dict], dict[str
     from .cues import load_lexicon
     from .entities import resolve_entities
     from .gazetteer import load_gazetteer
-    from .positions import candidate_vector, document_facts, gather_candidates, sentence_vectors
+    from .positions import candidate_vector, document_facts, gather_candidates, rules_disagree, sentence_vectors
     from .relevance import load_topics, score_relevance
     from .stance_merge import merge_hits
     from .stances import StanceExtractor
@@ -118,7 +118,8 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], list[dict], dict[str
             per: dict[int, dict[str, float]] = {}
             feats = candidate_vector(ex, facts, cand, len(cands), title_end, per)
             rows.append({"article": aid, "key": key, "name": cand.actor.name, "features": feats,
-                         "label": label, "rule": rule.get(key)})
+                         "label": label, "rule": rule.get(key),
+                         "rule_mixed": rules_disagree(cand.hits)})
             for k, f in sentence_vectors(ex, facts, cand, len(cands), title_end, feats, per).items():
                 sent_rows.append({"article": aid, "key": key, "sentence": k, "features": f, "label": label,
                                   "evidence": label != "none" and _is_evidence(sents[k], evidence)})
@@ -236,7 +237,8 @@ def aggregate(rows: list[dict], sent_rows: list[dict], sent_probs):  # noqa: ANN
 
 
 def decisions(probs, classes, rows: list[dict], threshold: float, use_rule_label: bool,  # noqa: ANN001
-              add_threshold: float | None = None, label_margin: float = 0.0) -> dict[str, dict[str, str]]:
+              add_threshold: float | None = None, label_margin: float = 0.0,
+              conflicts_only: bool = False) -> dict[str, dict[str, str]]:
     """Article -> key -> stance for the candidates the model keeps (a candidate the rules did not
     find needs ``add_threshold``, default ``threshold``)."""
     out: dict[str, dict[str, str]] = {}
@@ -247,8 +249,8 @@ def decisions(probs, classes, rows: list[dict], threshold: float, use_rule_label
         if 1.0 - p[none_idx] < needed:
             continue
         label = classes[max(stance_idx, key=lambda i: p[i])]
-        if r["rule"] and (use_rule_label or p[list(classes).index(label)] - p[list(classes).index(r["rule"])]
-                          < label_margin):
+        if r["rule"] and (use_rule_label or (conflicts_only and not r.get("rule_mixed"))
+                          or p[list(classes).index(label)] - p[list(classes).index(r["rule"])] < label_margin):
             label = r["rule"]
         out.setdefault(r["article"], {})[r["key"]] = label
     return out
@@ -278,7 +280,8 @@ def out_of_fold(rows: list[dict], sent_rows: list[dict], gold: dict, *, unit: st
 def cross_validate(rows: list[dict], gold: dict[str, dict[str, str]], *, folds: int, seed: int,
                    threshold: float = 0.5, use_rule_label: bool = True, probs=None,  # noqa: ANN001
                    add_threshold: float | None = None, sent_rows: list[dict] | None = None,
-                   unit: str = "candidate", names: list[str] | None = None, label_margin: float = 0.0) -> dict:
+                   unit: str = "candidate", names: list[str] | None = None, label_margin: float = 0.0,
+                   conflicts_only: bool = False) -> dict:
     """Grouped cross-validation: per fold and overall, rules alone vs rules + model (``probs``:
     out-of-fold probabilities of an earlier call, to score other thresholds without refitting)."""
     if probs is None:
@@ -289,7 +292,7 @@ def cross_validate(rows: list[dict], gold: dict[str, dict[str, str]], *, folds: 
     for r in rows:
         if r["rule"]:
             rules.setdefault(r["article"], {})[r["key"]] = r["rule"]
-    model_pred = decisions(probs, CLASSES, rows, threshold, use_rule_label, add_threshold, label_margin)
+    model_pred = decisions(probs, CLASSES, rows, threshold, use_rule_label, add_threshold, label_margin, conflicts_only)
     per_fold = []
     for k in range(folds):
         arts = [a for a in gold if folding[a] == k]
@@ -363,8 +366,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--unit", choices=("candidate", "sentence"), default="candidate",
                         help="one row per actor and article (default; the clause route's only unit) or per actor "
                              "and sentence (labelled by the evidence sentences)")
-    parser.add_argument("--label", choices=("model", "rules"), default="rules",
-                        help="English route: whose label a kept actor of the rules takes (the clause route: rules)")
+    parser.add_argument("--label", choices=("rules", "conflicts", "model"), default="rules",
+                        help="English route: whose label a kept actor of the rules takes: always the rules' "
+                             "(default; the clause route's only choice), the model's where the rules' own cues "
+                             "disagree, or always the model's")
     parser.add_argument("--label-margin", type=float, default=LABEL_MARGIN,
                         help="--label model: how much more probable than the rules' label the model's must be")
     parser.add_argument("--features", choices=("all", "neutral"), default="all",
@@ -453,9 +458,10 @@ def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path], 
     if len({r["label"] for r in rows}) < 2:
         print("error: too few candidates of both kinds to train on", file=sys.stderr)
         return 2
-    by_rules = args.label == "rules"
-    common = {"folds": args.folds, "seed": args.seed, "sent_rows": sent_rows, "use_rule_label": by_rules,
-              "label_margin": args.label_margin}
+    labelling = {"rules": {"use_rule_label": True},
+                 "model": {"use_rule_label": False, "label_margin": args.label_margin},
+                 "conflicts": {"use_rule_label": False, "label_margin": args.label_margin, "conflicts_only": True}}
+    common = {"folds": args.folds, "seed": args.seed, "sent_rows": sent_rows, **labelling[args.label]}
     names = {u: feature_names(rows if u == "candidate" else sent_rows, args.features)
              for u in ("candidate", "sentence")}
     # one set of out-of-fold probabilities per unit, scored at the chosen thresholds and (for the
@@ -465,8 +471,9 @@ def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path], 
                              unit=u, names=names[u], **common)
            for u in (unit, "candidate" if unit == "sentence" else "sentence")}
     cv = cvs[unit]
-    other_label = cross_validate(rows, gold, threshold=keep, add_threshold=add, probs=cv["probs"],
-                                 **dict(common, use_rule_label=not by_rules))
+    other_labels = {name: cross_validate(rows, gold, threshold=keep, add_threshold=add, probs=cv["probs"],
+                                         folds=args.folds, seed=args.seed, sent_rows=sent_rows, **how)["model"]
+                    for name, how in labelling.items() if name != args.label}
     grid = {f"keep {k} add {a}": cross_validate(rows, gold, threshold=k, add_threshold=a, probs=cv["probs"],
                                                 **common)["model"]
             for k in KEEP_THRESHOLDS for a in ADD_THRESHOLDS}
@@ -475,10 +482,11 @@ def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path], 
     gain = cv["model"]["stances"] - cv["rules"]["stances"]
     other = next(u for u in cvs if u != unit)
     record.update(unit=unit, feature_set=args.features, threshold=keep, add_threshold=add,
-                  use_rule_label=by_rules, label_margin=args.label_margin, enabled=gain >= args.min_gain, rule_features=not args.no_rule_features,
+                  use_rule_label=args.label == "rules", label_conflicts=args.label == "conflicts",
+                  label_margin=args.label_margin, enabled=gain >= args.min_gain, rule_features=not args.no_rule_features,
                   cv={"folds": args.folds, "seed": args.seed, "rules": cv["rules"], "model": cv["model"],
                       "per_fold": cv["folds"], "by_thresholds": grid,
-                      "other_label": {"label": "model" if by_rules else "rules", "model": other_label["model"]},
+                      "other_labels": other_labels,
                       "other_unit": {"unit": other, "keep": THRESHOLDS[other][0], "add": THRESHOLDS[other][1],
                                      "model": cvs[other]["model"],
                                      "per_fold": [f["model"] for f in cvs[other]["folds"]]}})
@@ -493,8 +501,9 @@ def _train_parse(args, unit: str, keep: float, add: float, corpora: list[Path], 
           f"(grouped by article, {args.folds} folds) actors/stances F1: rules "
           f"{cv['rules']['actors']:.3f}/{cv['rules']['stances']:.3f} -> with the model "
           f"{cv['model']['actors']:.3f}/{cv['model']['stances']:.3f} (rules' actors kept at {keep}, others added "
-          f"at {add}, labels by the {args.label}; by the other: {other_label['model']['actors']:.3f}/"
-          f"{other_label['model']['stances']:.3f}); unit {other}: {cvs[other]['model']['actors']:.3f}/{cvs[other]['model']['stances']:.3f}; "
+          f"at {add}, labels by the {args.label}; "
+          + ", ".join(f"by the {n}: {o['actors']:.3f}/{o['stances']:.3f}" for n, o in other_labels.items())
+          + f"); unit {other}: {cvs[other]['model']['actors']:.3f}/{cvs[other]['model']['stances']:.3f}; "
           f"{'enabled' if record['enabled'] else 'NOT enabled (gain below --min-gain)'}; wrote {out}")
     for f, o in zip(cv["folds"], cvs[other]["folds"]):
         print(f"  fold {f['fold']}: {f['articles']} articles, {f['gold']} positions; rules "
