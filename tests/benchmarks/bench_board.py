@@ -123,10 +123,10 @@ def bench_missions(rounds: int) -> None:
     from pipelines.nlp.stance_records import stance_records
     from pipelines.nlp.stances import extract_stances
 
-    import os
+    from tests.helpers import SHARED_EVAL
 
     nlp = load_nlp()
-    dev = Path(os.environ.get("PEACEWATCH_EVAL_DIR") or REPO_ROOT.parent / "shared" / "eval") / "dev.jsonl"
+    dev = SHARED_EVAL / "dev.jsonl"
     articles = ([json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
                 if dev.exists() else load_articles()) * 4
     composed = [compose_text(a) for a in articles]

@@ -6,13 +6,12 @@ Run: ``python tests/benchmarks/bench_nlp.py [--rounds 3] [--articles 2000] [--ba
 (b) times :func:`pipelines.nlp.analyze.analyze_articles` on those articles, and prints words/s of
 each and the overhead of (b) over (a). Then it analyses ``--articles`` perturbed articles (new
 names and numbers in each, so the vocabulary keeps growing without ``memory_zone``) and prints the
-resident set size at intervals. Texts: $PEACEWATCH_EVAL_DIR/dev.jsonl (default ../shared/eval/) when present, else generated ones.
+resident set size at intervals. Texts: /shared/eval/dev.jsonl when present, else generated ones.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import sys
@@ -21,7 +20,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
-DEV = (Path(os.environ.get("PEACEWATCH_EVAL_DIR") or REPO_ROOT / "../shared/eval") / "dev.jsonl").resolve()
+from tests.helpers import SHARED_EVAL  # noqa: E402
+
+DEV = SHARED_EVAL / "dev.jsonl"
 
 from pipelines.nlp.analyze import analyze_articles, complete_result, compose_text, new_result  # noqa: E402
 from pipelines.nlp.model import COUNTRY_RULER_NAME, LINE_BREAKS_NAME, RULER_NAME, load_nlp  # noqa: E402

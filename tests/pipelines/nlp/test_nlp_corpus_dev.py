@@ -2,20 +2,20 @@
 
 Only the dev split is read here: the test splits are measured once per round by hand and never
 inspected (see ``tests/corpus/en/README.md``). The scorer is the shared one
-(``$PEACEWATCH_EVAL_DIR/score.py``, default ``../shared/eval/score.py``); the test is skipped when it
-is not there. The floors are below the
+(``../shared/eval/score.py``); the test is skipped when it is not there. The floors are below the
 measured values (README) so that they catch regressions, not noise.
 """
 import importlib.util
 import json
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import SHARED_EVAL
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CORPUS_DEV = REPO_ROOT / "tests" / "corpus" / "en" / "dev.jsonl"
-SCORER = (Path(os.environ.get("PEACEWATCH_EVAL_DIR") or REPO_ROOT / "../shared/eval") / "score.py").resolve()
+SCORER = SHARED_EVAL / "score.py"
 FLOORS = {"relevance": 0.95, "actors": 0.85, "stances": 0.80, "countries": 0.95, "people": 0.92}
 
 pytestmark = pytest.mark.skipif(not CORPUS_DEV.exists() or not SCORER.exists(),
