@@ -60,7 +60,7 @@ def _positive_float(text: str) -> float:
 
 
 def _configure_logging() -> None:
-    from schemas.redact import install_log_redaction
+    from peacewatch.redact import install_log_redaction
 
     root = logging.getLogger()
     if not root.handlers:
@@ -75,7 +75,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 
     from connectors.feeds_config import describe, load_feeds
     from connectors.ingest import ingest
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     _configure_logging()
     feeds = load_feeds(args.feeds)
@@ -106,7 +106,7 @@ def run_ingest(args: argparse.Namespace) -> int:
 def run_replay(args: argparse.Namespace) -> int:
     """Runs ``peacewatch replay``; returns 0, or 1 when some articles could not be published."""
     from connectors.replay import replay
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     _configure_logging()
     settings = load_settings()
@@ -120,8 +120,8 @@ def run_replay(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry (``python -m connectors.cli``) until the ``peacewatch`` command wires ``register``."""
-    from schemas.errors import UserError
-    from schemas.redact import redact
+    from peacewatch.errors import UserError
+    from peacewatch.redact import redact
 
     parser = argparse.ArgumentParser(prog="peacewatch")
     register(parser.add_subparsers(dest="command", required=True))

@@ -7,7 +7,8 @@ a crash in between republishes it (harmless) rather than losing it.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from connectors.progress import Counts
 from connectors.publish import ArticlePublisher, PublishError

@@ -18,11 +18,12 @@ import dataclasses
 import logging
 import socket
 import zlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
 from connectors.netguard import AddressGuard, BlockedAddress, deadline, mount
+from peacewatch.errors import PeacewatchError
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def _version() -> str:
 USER_AGENT = f"peacewatch/{_version()} (+{PROJECT_URL})"
 
 
-class FetchError(Exception):
+class FetchError(PeacewatchError):
     """A fetch failed. ``reason`` is one line naming what happened (HTTP 503, timeout, ...)."""
 
     def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None) -> None:
@@ -59,8 +60,6 @@ class FetchError(Exception):
         self.status = status
         self.retry_after = retry_after
 
-    def __reduce__(self):
-        return (type(self), (self.reason,), {"status": self.status, "retry_after": self.retry_after})
 
 
 @dataclasses.dataclass
@@ -170,7 +169,7 @@ class Fetcher:
     def close(self) -> None:
         self._session.close()
 
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -13,14 +13,15 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from connectors.deliver import check_contract, publish_and_record, select_new
 from connectors.feeds_config import FeedConfig
-from connectors.fetch import FetchError, Fetcher, FetchResult
+from connectors.fetch import Fetcher, FetchError, FetchResult
 from connectors.fulltext import FullTextFetcher
 from connectors.normalise import FeedRejected, ParsedFeed, parse_feed
 from connectors.progress import Counts, Progress
@@ -28,7 +29,7 @@ from connectors.publish import ArticlePublisher
 from connectors.state import PublishedLog
 
 if TYPE_CHECKING:
-    from schemas.settings import Settings
+    from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ class Ingestor:
 
 def ingest(
     feeds: Sequence[FeedConfig],
-    settings: "Settings",
+    settings: Settings,
     *,
     once: bool = False,
     state_db: str | Path | None = None,
@@ -276,7 +277,7 @@ def ingest(
 
     Args:
         feeds: the feeds to poll.
-        settings: ``schemas.settings.Settings``.
+        settings: ``peacewatch.settings.Settings``.
         once: one round then return.
         state_db: the SQLite store (default ``<data_dir>/connectors.sqlite3``).
         workers: concurrent fetches.

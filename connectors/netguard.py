@@ -22,12 +22,15 @@ import contextlib
 import ipaddress
 import socket
 import threading
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as urllib3_connection
+
+from peacewatch.errors import PeacewatchError
 
 _getaddrinfo = socket.getaddrinfo  # tests replace it to play a DNS server
 _METADATA = (ipaddress.ip_network("169.254.169.254/32"), ipaddress.ip_network("fd00:ec2::254/128"),
@@ -36,15 +39,13 @@ _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: not public
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class BlockedAddress(Exception):
+class BlockedAddress(PeacewatchError):
     """The host resolves to an address content links may not reach; ``reason`` says which."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
-    def __reduce__(self):
-        return (type(self), (self.reason,))
 
 
 def _embedded(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[Any]:
@@ -59,7 +60,7 @@ def _embedded(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[An
             out.extend(address.teredo)
         if address in _NAT64:
             out.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    return out + [address]  # the carried IPv4 address first: it says what the packet reaches
+    return [*out, address]  # the carried IPv4 address first: it says what the packet reaches
 
 
 def classify(address: str) -> str | None:
@@ -181,7 +182,7 @@ class _Watched:
     guard: AddressGuard | None = None
 
     def _new_conn(self) -> socket.socket:
-        if self.guard is None:
+        if self.guard is None:  # noqa: SIM108 - a ternary would lose the two type comments
             sock = super()._new_conn()  # type: ignore[misc]
         else:
             sock = _checked_connection(self, self.guard)  # type: ignore[arg-type]
@@ -217,7 +218,7 @@ def _checked_connection(conn: HTTPConnection, guard: AddressGuard) -> socket.soc
             return urllib3_connection.create_connection(
                 (address, conn.port), conn.timeout, source_address=conn.source_address,
                 socket_options=conn.socket_options)
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})") from exc
         except OSError as exc:
             last = exc

@@ -18,13 +18,16 @@ import html
 import io
 import logging
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Mapping, NamedTuple, Sequence
+from types import MappingProxyType
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from connectors.dates import iso_utc, parse_date
 from connectors.feeds_config import FeedConfig
 from connectors.xml_safety import UnsafeXml, check_xml
+from peacewatch.errors import PeacewatchError
 from schemas.ids import article_id, canonical_url
 from schemas.text import strip_controls
 
@@ -49,15 +52,13 @@ _MARKUP = re.compile(r"<[a-zA-Z/!]")
 _HTML_PAGE = re.compile(rb"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html\b)", re.IGNORECASE | re.DOTALL)
 
 
-class FeedRejected(ValueError):
+class FeedRejected(PeacewatchError, ValueError):
     """The bytes are not a usable feed; ``reason`` says why."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
-    def __reduce__(self):
-        return (type(self), (self.reason,))
 
 
 class FeedMeta(NamedTuple):
@@ -84,7 +85,7 @@ class ParsedFeed(NamedTuple):
     warnings: list[str]
     skipped: int = 0
     title: str | None = None
-    notes: dict[str, int] = {}
+    notes: Mapping[str, int] = MappingProxyType({})  # read-only: a shared default must not change
 
 
 def _tidy(value: str) -> str:
@@ -139,7 +140,7 @@ def _language(value: Any) -> str | None:
     return code if 2 <= len(code) <= 3 and code.isalpha() else None
 
 
-def _published(entry: Mapping[str, Any], fetched_at: datetime, meta: "FeedMeta",
+def _published(entry: Mapping[str, Any], fetched_at: datetime, meta: FeedMeta,
                notes: collections.Counter[str]) -> tuple[str, str | None, bool]:
     # dict.get bypasses FeedParserDict's deprecated updated -> published key mapping.
     get = (lambda key: dict.get(entry, key)) if isinstance(entry, dict) else entry.get

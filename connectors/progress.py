@@ -34,7 +34,7 @@ class Counts:
     fulltext_failed: int = 0
     elapsed: float = 0.0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         """Adds ``other`` into this one (elapsed included)."""
         for field in dataclasses.fields(self):
             setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))

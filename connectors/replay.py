@@ -13,20 +13,21 @@ import gzip
 import json
 import logging
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from connectors.deliver import BATCH_SIZE, check_contract, publish_and_record, select_new
-from connectors.records import BadLine, record_to_article
 from connectors.progress import Counts, Progress
 from connectors.publish import ArticlePublisher
+from connectors.records import BadLine, record_to_article
 from connectors.state import PublishedLog, default_state_path
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 from schemas.validation import MAX_PAYLOAD_BYTES
 
 if TYPE_CHECKING:
-    from schemas.settings import Settings
+    from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def read_articles(path: Path, counts: Counts, fetched_at: datetime) -> Iterator[
 
 def replay(
     path: str | Path,
-    settings: "Settings",
+    settings: Settings,
     *,
     rate: float | None = None,
     state_db: str | Path | None = None,
@@ -96,7 +97,7 @@ def replay(
 
     Args:
         path: the archive (``.jsonl`` or ``.jsonl.gz``; ``-`` for stdin).
-        settings: ``schemas.settings.Settings``.
+        settings: ``peacewatch.settings.Settings``.
         rate: at most this many articles per second (``None``: as fast as possible).
         state_db: the de-duplication store (default ``<data_dir>/connectors.sqlite3``).
         force: republish articles already recorded as published.

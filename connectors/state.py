@@ -23,19 +23,20 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
 import logging
+import os
 import socket
 import sqlite3
 import threading
 import time
 import uuid
 import zlib
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
-from schemas.files import connect_sqlite
+from peacewatch.files import connect_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ class PublishedLog:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "PublishedLog":
+    def __enter__(self) -> PublishedLog:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

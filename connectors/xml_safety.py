@@ -25,6 +25,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
+from peacewatch.errors import PeacewatchError
+
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _ENTITY_TEXT = re.compile(r"<!ENTITY", re.IGNORECASE)
 _DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
@@ -37,15 +39,13 @@ _BOMS = (
 )
 
 
-class UnsafeXml(ValueError):
+class UnsafeXml(PeacewatchError, ValueError):
     """The document declares entities; ``reason`` says which construct was found."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
-    def __reduce__(self):
-        return (type(self), (self.reason,))
 
 
 class _Discard:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_services(args: argparse.Namespace) -> int:
     from deploy import services
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     settings = load_settings()
     if args.target == "flink" and args.action != "env":
@@ -114,7 +114,7 @@ def _require_reachable(settings, elasticsearch: bool, pubsub: bool) -> None:
 
 def run_setup(args: argparse.Namespace) -> int:
     from deploy.provision import provision
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     settings = load_settings()
     _require_reachable(settings, not args.skip_elasticsearch, not args.skip_pubsub)

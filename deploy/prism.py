@@ -19,8 +19,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 

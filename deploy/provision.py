@@ -14,8 +14,8 @@ import logging
 from importlib import resources
 from typing import Any
 
-from schemas.errors import UserError
-from schemas.settings import INDICES, TOPICS, Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import INDICES, TOPICS, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
             if not es.indices.exists_alias(name=alias):
                 if es.indices.exists(index=alias):
                     raise UserError(f"{alias} exists as an index, not an alias",
-                                    f"delete or reindex it, then run 'peacewatch setup' again")
+                                    "delete or reindex it, then run 'peacewatch setup' again")
                 es.indices.create(index=first_index(settings, name), aliases={alias: {"is_write_index": True}})
                 done.append(f"index {first_index(settings, name)} created with alias {alias}")
                 continue
@@ -166,7 +166,7 @@ def _ensure_dead_letter_policy(settings: Settings, subscriber, name: str) -> lis
 
 def provision(settings: Settings, *, elasticsearch: bool = True, pubsub: bool = True) -> list[str]:
     """Creates everything missing; returns one line per change (empty when nothing changed)."""
-    from schemas.clients import elasticsearch_client, publisher_client, subscriber_client
+    from peacewatch.clients import elasticsearch_client, publisher_client, subscriber_client
 
     done: list[str] = []
     if elasticsearch:

@@ -18,22 +18,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger, window
 
+from peacewatch.retry import retry_transient
+from peacewatch.settings import Settings
 from pipelines.deadletters import utc_now
-from pipelines.buffering import BatchingFn
 from pipelines.reports import in_window, is_dated
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 3600
 MAX_IDS = 100
+AGGREGATE_BATCH = 500  # aggregate documents per bulk request at most
+RECOUNT_BATCH = 500  # articles whose windows are recounted together at most
 
 
 class StanceKey(NamedTuple):
@@ -75,7 +78,7 @@ def stance_keys(document: dict[str, Any]) -> set[StanceKey]:
 
 
 def aggregate_id(start: datetime, actor: str, stance: str, mission: str = "other") -> str:
-    return hashlib.sha256(f"{_iso(start)}\n{actor}\n{stance}\n{mission}".encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(f"{_iso(start)}\n{actor}\n{stance}\n{mission}".encode()).hexdigest()[:32]
 
 
 def aggregate_document(start: datetime, key: StanceKey, article_ids: Iterable[str]) -> dict[str, Any]:
@@ -151,31 +154,20 @@ class _ToAggregateFn(beam.DoFn):
 
 
 class _IndexAggregatesFn(beam.DoFn):
+    """Writes a batch of aggregate documents (from ``BatchElements``)."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.written = Metrics.counter("peacewatch", "stance_aggregates")
 
     def setup(self) -> None:
-        from schemas.clients import elasticsearch_client
+        from peacewatch.clients import elasticsearch_client
 
         self._es = elasticsearch_client(self.settings)
 
-    def start_bundle(self) -> None:
-        self._buffer: list[dict[str, Any]] = []
-
-    def process(self, document: dict[str, Any]):
-        self._buffer.append(document)
-        if len(self._buffer) >= 500:
-            self._flush()
-        yield document
-
-    def finish_bundle(self) -> None:
-        self._flush()
-
-    def _flush(self) -> None:
-        if self._buffer:
-            self.written.inc(index_aggregates(self._es, self.settings, self._buffer))
-            self._buffer = []
+    def process(self, documents: list[dict[str, Any]]):
+        self.written.inc(index_aggregates(self._es, self.settings, documents))
+        yield from documents
 
     def teardown(self) -> None:
         self._es.close()
@@ -226,11 +218,12 @@ class AggregateStances(beam.PTransform):
     def expand(self, documents):
         return (documents
                 | "CountPerHour" >> CountStancesPerHour(self.streaming)
+                | "Batch" >> beam.BatchElements(max_batch_size=AGGREGATE_BATCH)
                 | "Index" >> beam.ParDo(_IndexAggregatesFn(self.settings)))
 
 
-class _RecountWindowsFn(BatchingFn):
-    """Recounts, from the index, the windows a bundle's articles touch; passes the articles on."""
+class _RecountWindowsFn(beam.DoFn):
+    """Recounts, from the index, the windows a batch of articles touches; passes the articles on."""
 
     def __init__(self, settings: Settings, retry_seconds: float = 900.0) -> None:
         self.settings = settings
@@ -239,7 +232,7 @@ class _RecountWindowsFn(BatchingFn):
         self.retries = Metrics.counter("peacewatch", "service_retries")
 
     def setup(self) -> None:
-        from schemas.clients import elasticsearch_client
+        from peacewatch.clients import elasticsearch_client
 
         self._es = elasticsearch_client(self.settings, max_retries=0, retry_on_timeout=False)
 
@@ -247,15 +240,12 @@ class _RecountWindowsFn(BatchingFn):
         self._es.indices.refresh(index=[self.settings.index("articles"), self.settings.index("reports")])
         return refresh_stance_windows(self._es, self.settings, documents)
 
-    def handle(self, documents):
-        from pipelines.retry import retry_transient
-
+    def process(self, documents: list[dict[str, Any]]):
         touching = [d for d in documents if d.get("stances")]
         if touching:
             self.written.inc(retry_transient(lambda: self._recount(touching), "recounting stance aggregates",
                                              self.retry_seconds, self.retries.inc))
-        for position, document in enumerate(documents):
-            yield position, document, None
+        yield from documents
 
     def teardown(self) -> None:
         self._es.close()
@@ -276,4 +266,6 @@ class RecountStanceWindows(beam.PTransform):
         self.retry_seconds = retry_seconds
 
     def expand(self, documents):
-        return documents | "Recount" >> beam.ParDo(_RecountWindowsFn(self.settings, self.retry_seconds))
+        return (documents
+                | "Batch" >> beam.BatchElements(max_batch_size=RECOUNT_BATCH)
+                | "Recount" >> beam.ParDo(_RecountWindowsFn(self.settings, self.retry_seconds)))

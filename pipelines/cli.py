@@ -8,7 +8,7 @@ import sys
 import time
 from typing import Any
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +29,8 @@ def _import_beam_options():
     if added:
         root.addHandler(quiet)
     try:
-        from apache_beam.options import pipeline_options
         import apache_beam.io.filesystems  # noqa: F401 - registers file systems (and warns) now
+        from apache_beam.options import pipeline_options
     finally:
         if added:
             root.removeHandler(quiet)
@@ -64,7 +64,7 @@ def register(subparsers: Any) -> None:
     search.add_argument("--country", action="append", default=[], help="country name or ISO code; repeatable")
     search.add_argument("--stance", action="append", default=[],
                         help="support|oppose|undecided, or ACTOR:STANCE (e.g. France:support); repeatable")
-    search.add_argument("--since", help="published since: 7d, 12h, 30m or a date (2026-01-31)")
+    search.add_argument("--since", help="published since: 90s, 30m, 12h, 7d, 2w, 1y or a date (2026-01-31)")
     search.add_argument("--until", help="published until this date or time (a date includes its whole day)")
     search.add_argument("--include-undated", action="store_true",
                         help="with --since/--until, also articles without a date of their own")
@@ -77,7 +77,7 @@ def register(subparsers: Any) -> None:
     search.set_defaults(func=_search)
 
     reconcile = subparsers.add_parser("reconcile", help="find (and republish) published articles missing from the index")
-    reconcile.add_argument("--since", default="7d", help="published since: 7d, 12h or a date (default 7d)")
+    reconcile.add_argument("--since", default="7d", help="published since: 90s, 30m, 12h, 7d, 2w, 1y or a date (default 7d)")
     reconcile.add_argument("--republish", action="store_true", help="publish the missing articles again")
     reconcile.add_argument("--state-db", dest="state_db", help="the connectors' SQLite log (default in the data dir)")
     reconcile.set_defaults(func=_reconcile)
@@ -92,7 +92,7 @@ def options_from_args(args: argparse.Namespace):
 
 
 def _settings(args: argparse.Namespace):
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     return load_settings(es_url=getattr(args, "es_url", None))
 
@@ -100,10 +100,9 @@ def _settings(args: argparse.Namespace):
 def _check_index(settings) -> None:
     from elastic_transport import TransportError
 
-    from schemas.clients import elasticsearch_client
-
     from deploy.migrate import mapping_version, write_index
     from deploy.provision import index_template
+    from peacewatch.clients import elasticsearch_client
 
     es = elasticsearch_client(settings, max_retries=1)
     try:
@@ -178,10 +177,10 @@ def _run_beam(settings, options) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from pipelines.board.cli import parse_until
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since, parse_until
     from pipelines.nlp.missions import load_catalogue
-    from pipelines.search import build_query, parse_since, print_results, search_articles
-    from schemas.clients import elasticsearch_client
+    from pipelines.search import build_query, print_results, search_articles
 
     if args.limit <= 0:
         raise UserError("--limit must be positive")
@@ -204,9 +203,9 @@ def _search(args: argparse.Namespace) -> int:
 def _reconcile(args: argparse.Namespace) -> int:
     from elastic_transport import TransportError
 
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since
     from pipelines.reconcile import format_report, open_log, reconcile
-    from pipelines.search import parse_since
-    from schemas.clients import elasticsearch_client
 
     settings = _settings(args)
     since = parse_since(args.since)

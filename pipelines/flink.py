@@ -31,7 +31,7 @@ import uuid
 from typing import Any, TextIO
 
 from deploy.flink import rest
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -148,16 +148,20 @@ def prepare(settings, options, out: TextIO = sys.stderr) -> FlinkJob:
     Raises:
         UserError: no cluster or job server answers, or the parallelism exceeds the slots.
     """
-    from apache_beam.options.pipeline_options import (FlinkRunnerOptions, GoogleCloudOptions, PortableOptions,
-                                                      StandardOptions)
+    from apache_beam.options.pipeline_options import (
+        FlinkRunnerOptions,
+        GoogleCloudOptions,
+        PortableOptions,
+        StandardOptions,
+    )
 
-    from deploy.flink.config import FlinkSettings
+    from peacewatch.settings import FlinkSettings
     from pipelines.options import StreamingOptions
 
     flink_options = options.view_as(FlinkRunnerOptions)
     portable = options.view_as(PortableOptions)
     target = resolve_target(flink_options.flink_master, portable.job_endpoint, portable.environment_type,
-                            portable.environment_config, FlinkSettings.from_env())
+                            portable.environment_config, FlinkSettings.load())
     overview = check_reachable(target)
     host, _, port = target.job_endpoint.rpartition(":")
     try:

@@ -23,18 +23,21 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from peacewatch.retry import retry_transient
+from peacewatch.settings import Settings
 from pipelines.leases import DeliveryCounter, chunks, keeper_for
 from pipelines.parse import Envelope, skip_blank
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+ACK_RETRY_SECONDS = 10.0  # a few tries: an acknowledgement that fails only means a redelivery
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +98,7 @@ class Puller:
         self.counter: DeliveryCounter | None = None
 
     def setup(self) -> None:
-        from schemas.clients import subscriber_client
+        from peacewatch.clients import subscriber_client
 
         self.subscriber = subscriber_client(self.settings)
         self.keeper = keeper_for(self.subscription, lambda: subscriber_client(self.settings), self.config.lease_seconds,
@@ -158,17 +161,15 @@ class Puller:
         self.keeper.release(ids)
         done = 0
         for part in chunks(ids):
-            for attempt in range(3):
-                try:
-                    self.subscriber.acknowledge(request={"subscription": self.subscription, "ack_ids": part}, timeout=30)
-                    done += len(part)
-                    break
-                except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
-                    if attempt == 2:  # the message comes back later; writes by id make that harmless
-                        logger.warning("could not acknowledge %d messages on %s: %s", len(part), self.subscription,
-                                       str(exc)[:300])
-                    else:
-                        time.sleep(0.5 * (attempt + 1))
+            request = {"subscription": self.subscription, "ack_ids": part}
+            try:
+                retry_transient(lambda r=request: self.subscriber.acknowledge(request=r, timeout=30),
+                                "acknowledging", ACK_RETRY_SECONDS, attempts=3)
+                done += len(part)
+            except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
+                # the message comes back later; writes by id make that harmless
+                logger.warning("could not acknowledge %d messages on %s: %s", len(part), self.subscription,
+                               str(exc)[:300])
         return done
 
     def hand_back(self, ack_ids: Sequence[str], delay_seconds: float = 0) -> None:
@@ -184,7 +185,7 @@ class Puller:
             for part in chunks(ids):
                 self.subscriber.modify_ack_deadline(request={"subscription": self.subscription, "ack_ids": part,
                                                              "ack_deadline_seconds": seconds}, timeout=30)
-        except Exception as exc:  # noqa: BLE001 - the lease then simply runs out
+        except Exception as exc:
             logger.warning("could not hand back %d messages on %s: %s", len(ids), self.subscription, exc)
 
     def close(self) -> None:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class LeaseKeeper:
                 self._client().modify_ack_deadline(request={
                     "subscription": self.subscription, "ack_ids": part,
                     "ack_deadline_seconds": self.lease_seconds if seconds is None else seconds}, timeout=30)
-        except Exception as exc:  # noqa: BLE001 - a lapsed lease only means a redelivery (writes are by id)
+        except Exception as exc:
             logger.warning("could not extend the lease of %d messages on %s: %s", len(ack_ids), self.subscription, exc)
 
     def _renew_loop(self) -> None:
@@ -150,7 +151,7 @@ class DeliveryCounter:
     """
 
     def __init__(self, path: str | Path, keep_seconds: float = 8 * 86400) -> None:
-        from schemas.files import connect_sqlite
+        from peacewatch.files import connect_sqlite
 
         self.path = Path(path)
         self.keep_seconds = keep_seconds

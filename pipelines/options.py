@@ -10,8 +10,8 @@ local streaming runs on Prism (see :mod:`pipelines.streaming`).
 from __future__ import annotations
 
 import glob
-import os
 import logging
+import os
 from typing import Any
 
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
@@ -44,8 +44,6 @@ class PeacewatchOptions(PipelineOptions):
                                                 "overloaded before the batch fails un-acknowledged (default 900)")
         parser.add_argument("--spacy_model", "--spacy-model", dest="spacy_model", default=None,
                             help="spaCy package to load (default: PEACEWATCH_SPACY_MODEL or the installed one)")
-        parser.add_argument("--nlp_module", "--nlp-module", dest="nlp_module", default="pipelines.nlp",
-                            help="module providing load_nlp() and analyze_articles() (default pipelines.nlp)")
         parser.add_argument("--nlp_processes", "--nlp-processes", dest="nlp_processes", type=int, default=None,
                             help="processes that run the NLP model in parallel, each with its own copy. "
                                  "Default: 2 for a local run (batch with one direct-runner worker, or streaming "

@@ -10,7 +10,8 @@ carries the ack id). Valid articles leave with two private keys, ``_ack_id`` and
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics

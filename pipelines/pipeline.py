@@ -17,6 +17,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from peacewatch.settings import Settings
 from pipelines.aggregate import AggregateStances, RecountStanceWindows
 from pipelines.deadletters import WriteDeadLetters
 from pipelines.enrich import EnrichArticles
@@ -25,7 +26,6 @@ from pipelines.match_alerts import MatchAlertRules, alerts_wanted
 from pipelines.options import PeacewatchOptions, StreamingOptions, nlp_processes
 from pipelines.parse import ParseArticles
 from pipelines.write_es import WriteToElasticsearch
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def build_pipeline(p: beam.Pipeline, options: PipelineOptions, settings: Setting
 
     raw = p | "ReadArticles" >> (source or ReadArticles(opts.inputs, subscription, settings, pull))
     parsed = raw | "ParseArticles" >> ParseArticles()
-    enriched = parsed.articles | "EnrichArticles" >> EnrichArticles(opts.spacy_model, opts.nlp_module, opts.batch_size,
+    enriched = parsed.articles | "EnrichArticles" >> EnrichArticles(opts.spacy_model, opts.batch_size,
                                                                     nlp_processes(options))
     written = enriched.enriched | "WriteToElasticsearch" >> WriteToElasticsearch(
         settings, opts.bulk_chunk_size, opts.bulk_max_bytes, retry, 0.0 if streaming else opts.progress_seconds)
@@ -135,7 +135,7 @@ def counters_of(result: Any, query: dict[str, Any] | None = None) -> dict[str, i
     out = {name: 0 for name in COUNTERS}
     try:
         query = query if query is not None else query_metrics(result)
-    except Exception:  # noqa: BLE001 - some runners cannot report metrics; the summary says 0
+    except Exception:
         return out
     for counter in query.get("counters", []):
         if counter.key.metric.namespace == "peacewatch":
@@ -146,7 +146,7 @@ def counters_of(result: Any, query: dict[str, Any] | None = None) -> dict[str, i
 def latency_of(result: Any) -> dict[str, float] | None:
     try:
         query = query_metrics(result)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     for dist in query.get("distributions", []):
         if dist.key.metric.name == "latency_ms":

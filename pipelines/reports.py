@@ -20,7 +20,7 @@ COMMITMENT_DEFAULT = {"support": "other"}
 
 def report_id(article_id: str, actor: str, mission: str) -> str:
     """The report's id: a hash of the article id, the actor and the mission."""
-    return hashlib.sha256(f"{article_id}\n{actor}\n{mission}".encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(f"{article_id}\n{actor}\n{mission}".encode()).hexdigest()[:32]
 
 
 def is_dated(document: dict[str, Any]) -> bool:

@@ -3,41 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence, TextIO
+from collections.abc import Sequence
+from typing import Any, TextIO
 
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 
 STANCES = ("support", "oppose", "undecided")
-_RELATIVE = re.compile(r"^(\d+)\s*([mhdwy])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "y": "days"}
-_FACTOR = {"y": 365}
-
-
-def parse_since(text: str | None, now: datetime | None = None) -> str | None:
-    """``7d``, ``12h``, ``30m``, ``2w``, ``1y`` or an ISO date/time -> an ISO timestamp in UTC.
-
-    Raises:
-        UserError: when ``text`` is neither.
-    """
-    if not text:
-        return None
-    now = now or datetime.now(timezone.utc)
-    match = _RELATIVE.match(text.strip().lower())
-    if match:
-        unit = match.group(2)
-        moment = now - timedelta(**{_UNITS[unit]: int(match.group(1)) * _FACTOR.get(unit, 1)})
-    else:
-        try:
-            moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise UserError(f"--since {text!r} is neither a duration nor a date",
-                            "use e.g. 7d, 12h, 30m or 2026-01-31") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def undated_filter() -> dict[str, Any]:

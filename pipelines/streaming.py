@@ -28,15 +28,16 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 from pipelines import latency
 from pipelines.options import PeacewatchOptions, StreamingOptions, nlp_processes, runner_name
 from pipelines.pipeline import close_worker_resources
-from schemas.errors import UserError
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +185,7 @@ def _prism_runner(settings: Settings, options: PipelineOptions) -> _RunnerHandle
         for server in servers:
             try:
                 server.stop()
-            except Exception as exc:  # noqa: BLE001 - it dies with this process anyway
+            except Exception as exc:
                 logger.debug("stopping Prism: %s", exc)
 
     options.view_as(StandardOptions).runner = "PrismRunner"
@@ -223,14 +224,14 @@ def cancel(result: Any, options: PipelineOptions, handle: _RunnerHandle | None =
         handle.cancel(result)
     try:
         result.cancel()
-    except Exception as exc:  # noqa: BLE001 - a job that already ended cannot be cancelled
+    except Exception as exc:
         logger.debug("cancel: %s", exc)
 
 
 def _state(result: Any) -> str:
     try:
         return str(result.state)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "UNKNOWN"
 
 
@@ -288,7 +289,7 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
                             stop, out, started, subscription, read_counters)
         try:
             counters = read_counters(result)
-        except Exception as exc:  # noqa: BLE001 - the last reading then stands
+        except Exception as exc:
             logger.debug("final metrics: %s", exc)
             counters = seen
         restore.update(_quiet_shutdown())
@@ -409,7 +410,7 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
             return (0 if "DONE" in state else 1), counters
         try:
             counters = read_counters(result)
-        except Exception as exc:  # noqa: BLE001 - a runner that cannot answer now may answer next time
+        except Exception as exc:
             logger.debug("metrics: %s", exc)
             continue
         if not announced and (sum(idle_polls(counters, False)) or counters.get("pulled") or counters.get("polls_busy")):
@@ -433,7 +434,7 @@ def _check_subscription(settings: Settings, subscription: str) -> None:
     """Fails fast, in one line, when the subscription is missing or Pub/Sub cannot be reached."""
     from google.api_core import exceptions
 
-    from schemas.clients import pubsub_unreachable, subscriber_client
+    from peacewatch.clients import pubsub_unreachable, subscriber_client
 
     subscriber = subscriber_client(settings)
     try:

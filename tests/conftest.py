@@ -24,6 +24,15 @@ if str(ROOT) not in sys.path:
 
 
 SESSION_MARK = "PEACEWATCH_TEST_SESSION"
+# Fixtures that reach the real Elasticsearch and Pub/Sub emulator: a test using one is `integration`.
+SERVICE_FIXTURES = frozenset({"services", "settings", "es", "provisioned", "publisher", "subscriber"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks every test that needs the services `integration` (``make test-fast`` leaves them out)."""
+    for item in items:
+        if SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,7 +59,7 @@ def no_prism_left_behind():
 def services():
     """Real local Elasticsearch and Pub/Sub emulator, started once per session when needed."""
     from deploy import services as svc
-    from schemas.settings import DEFAULT_EMULATOR_HOST, load_settings
+    from peacewatch.settings import DEFAULT_EMULATOR_HOST, load_settings
 
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PEACEWATCH_PREFIX")}
     base = load_settings(environ)
@@ -77,7 +86,7 @@ def services():
 @pytest.fixture
 def settings(services, tmp_path, monkeypatch):
     """Settings with a unique prefix and data folder; their indices are deleted afterwards."""
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     prefix = f"pwt-{uuid.uuid4().hex[:10]}"
     data_dir = tmp_path / "data"
@@ -87,7 +96,7 @@ def settings(services, tmp_path, monkeypatch):
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", services.pubsub_emulator_host)
     current = load_settings()
     yield current
-    from schemas.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client
 
     es = elasticsearch_client(current)
     try:
@@ -102,7 +111,7 @@ def settings(services, tmp_path, monkeypatch):
 
 @pytest.fixture
 def es(settings):
-    from schemas.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client
 
     client = elasticsearch_client(settings)
     yield client
@@ -119,7 +128,7 @@ def provisioned(settings):
 
 @pytest.fixture
 def publisher(settings):
-    from schemas.clients import publisher_client
+    from peacewatch.clients import publisher_client
 
     client = publisher_client(settings)
     yield client
@@ -128,7 +137,7 @@ def publisher(settings):
 
 @pytest.fixture
 def subscriber(settings):
-    from schemas.clients import subscriber_client
+    from peacewatch.clients import subscriber_client
 
     client = subscriber_client(settings)
     yield client

@@ -38,7 +38,7 @@ def test_unreachable_service_is_one_line(tmp_path, args, unreachable, needle):
         env["PEACEWATCH_ES_URL"] = f"http://127.0.0.1:{_free_port()}"
     if args[0] in ("replay", "ingest", "reconcile"):
         args = [*args, "--state-db", str(tmp_path / "state.sqlite3")]
-    result = subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "peacewatch.cli", *args], capture_output=True, text=True,
                             env=env, timeout=120, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from connectors.dates import parse_date
-
 from connectors.feeds_config import FeedConfig
 from connectors.normalise import FeedRejected, parse_feed
 from connectors.xml_safety import UnsafeXml, check_xml

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.redact import RedactingFilter, origin, redact, redact_url, register_secret
+from peacewatch.redact import RedactingFilter, origin, redact, redact_url, register_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "deploy" / "sample" / "articles.jsonl"
@@ -60,7 +60,7 @@ def test_local_services_listen_on_loopback_only(services):
 @pytest.mark.parametrize("text,gone,kept", [
     (f"cannot reach https://elastic:{PASSWORD}@es.example.org:9243: refused", [PASSWORD, "elastic:"],
      ["https://***@es.example.org:9243"]),
-    (f"https://u:p@ss:w@rd@host/x", ["p@ss", "w@rd"], ["host/x"]),
+    ("https://u:p@ss:w@rd@host/x", ["p@ss", "w@rd"], ["host/x"]),
     (f"POST {SLACK} failed", [SLACK_TOKEN, "T0AAAAAAA"], ["hooks.slack.com/services/***"]),
     ("Max retries exceeded with url: /services/T0AAAAAAA/B0BBBBBBB/x9Y8z7W6v5U4t3S2r1Q0p9O8 (Caused by x)",
      [SLACK_TOKEN], ["url: /services/***"]),
@@ -136,7 +136,7 @@ def test_commands_never_print_the_elasticsearch_password(tmp_path):
            "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{_free_port()}"}
     commands = [["search", "force"], ["reconcile", "--state-db", str(tmp_path / "state.sqlite3")], ["doctor"],
                 ["run", "--input", str(SAMPLE), "--es_retry_seconds", "1"], ["services", "status"]]
-    running = [subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), *args], env=env, cwd=tmp_path,
+    running = [subprocess.Popen([sys.executable, "-m", "peacewatch.cli", *args], env=env, cwd=tmp_path,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in commands]
     for args, process in zip(commands, running):
         out, err = process.communicate(timeout=180)
@@ -147,14 +147,13 @@ def test_commands_never_print_the_elasticsearch_password(tmp_path):
 
 
 def test_alert_commands_and_documents_never_show_webhook_tokens(provisioned, tmp_path, capsys):
+    from peacewatch.clients import elasticsearch_client
     from pipelines.alerts import cli
     from pipelines.alerts.delivery import build_alert
     from pipelines.alerts.matcher import Match
     from pipelines.alerts.rules import Rule, RuleStore
     from pipelines.alerts.store import DeliveryLog
     from pipelines.deadletters import DeadLetterWriter, make_dead_letter
-
-    from schemas.clients import elasticsearch_client
 
     rules = tmp_path / "alerts.yaml"
     RuleStore(rules).add(Rule("peace", "peace", channels=[f"slack:{SLACK}", "webhook:env:SOME_HOOK"]))
@@ -189,7 +188,7 @@ def test_alert_commands_and_documents_never_show_webhook_tokens(provisioned, tmp
         writer.write([letter, {**letter, "id": "b" * 32, "reason": f"built elsewhere: {SLACK}"}])
     finally:
         writer.close()
-    from schemas.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client
 
     es = elasticsearch_client(provisioned)
     try:
@@ -215,12 +214,12 @@ def open_umask():
 def test_every_state_file_is_0600_and_its_folders_0700(tmp_path, open_umask):
     from connectors.state import PublishedLog
     from deploy import runtime
+    from peacewatch.files import open_private
+    from peacewatch.settings import Settings
     from pipelines.alerts.rules import Rule, RuleStore
     from pipelines.alerts.spikes import SpikeCounter
     from pipelines.alerts.stance_change import StanceStateStore
     from pipelines.leases import DeliveryCounter
-    from schemas.files import open_private
-    from schemas.settings import Settings
 
     data = tmp_path / "data" / "deeper"
     settings = Settings(data_dir=str(data))

@@ -19,8 +19,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from deploy import runtime
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import ServiceSettings, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def ensure_built(settings: Settings) -> Build:
     java_home = runtime.find_java_home(minimum=11, preferred=17)
     staging = home.with_name(home.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
-    repo = Path(os.environ.get("PEACEWATCH_M2_REPO", Path.home() / ".m2" / "repository"))
+    repo = ServiceSettings.load().m2_repo
     versions = pinned_versions()
     print(f"Fetching Flink {versions.get('flink.version')} and Beam's Flink runner {versions.get('beam.version')} "
           "with Maven (once per machine)...", flush=True)

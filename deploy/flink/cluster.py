@@ -30,20 +30,19 @@ from deploy.flink import build as flink_build
 from deploy.flink import config as flink_config
 from deploy.flink import rest
 from deploy.services import ServiceStatus, _wait, stop_process
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import FlinkSettings, Settings
 
 logger = logging.getLogger(__name__)
 
-START_TIMEOUT = float(os.environ.get("PEACEWATCH_FLINK_START_TIMEOUT", "180"))
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def taskmanager_names(fs: flink_config.FlinkSettings) -> list[str]:
+def taskmanager_names(fs: FlinkSettings) -> list[str]:
     return [f"flink-taskmanager-{i}" for i in range(1, fs.taskmanagers + 1)]
 
 
-def all_names(fs: flink_config.FlinkSettings) -> list[str]:
+def all_names(fs: FlinkSettings) -> list[str]:
     """Every process, in the order ``down`` stops them (the supervisor first)."""
     return ["flink-supervisor", "flink-jobserver", *taskmanager_names(fs), "flink-jobmanager", "flink-workerpool"]
 
@@ -115,7 +114,7 @@ def memory_params(java: Path, build: flink_build.Build, conf: Path, which: str, 
     return flink_config.parse_bash_java_utils(result.stdout + "\n" + result.stderr)
 
 
-def make_plan(settings: Settings, fs: flink_config.FlinkSettings, build: flink_build.Build,
+def make_plan(settings: Settings, fs: FlinkSettings, build: flink_build.Build,
               java_home: Path) -> dict[str, dict]:
     """Writes the configuration and returns the command of every process (pure of side effects but files)."""
     dirs = folders(settings)
@@ -159,10 +158,10 @@ def _wait_ready(what: str, predicate, settings: Settings, name: str, log: Path) 
             raise UserError(f"{what} exited during start-up: {runtime.last_error(log)}", f"see {log}")
         return predicate()
 
-    _wait(check, START_TIMEOUT, what, log=log)
+    _wait(check, FlinkSettings.load().start_timeout, what, log=log)
 
 
-def _check_ports_free(fs: flink_config.FlinkSettings, settings: Settings) -> None:
+def _check_ports_free(fs: FlinkSettings, settings: Settings) -> None:
     owners = {"rest": "flink-jobmanager", "rpc": "flink-jobmanager", "blob": "flink-jobmanager",
               "job": "flink-jobserver", "artifact": "flink-jobserver", "worker_pool": "flink-workerpool"}
     for key, port in fs.ports().items():
@@ -173,7 +172,7 @@ def _check_ports_free(fs: flink_config.FlinkSettings, settings: Settings) -> Non
 
 def up(settings: Settings) -> list[str]:
     """Starts whatever is not running; a second ``up`` only restarts what died."""
-    fs = flink_config.FlinkSettings.from_env()
+    fs = FlinkSettings.load()
     started = time.monotonic()
     build = flink_build.ensure_built(settings)
     java_home = runtime.find_java_home(minimum=11, preferred=17)
@@ -207,7 +206,7 @@ def up(settings: Settings) -> list[str]:
         else:
             out.append(f"Flink {name.removeprefix('flink-')} already running (pid {pid})")
     if pending:
-        _wait(lambda: _registered(fs) >= fs.taskmanagers, START_TIMEOUT,
+        _wait(lambda: _registered(fs) >= fs.taskmanagers, fs.start_timeout,
               f"{fs.taskmanagers} Flink TaskManagers", log=logs / "taskmanager-1.log")
         out.extend(f"Flink {name.removeprefix('flink-')} started (pid {pid})" for name, pid in pending)
     ensure("flink-jobserver", f"Beam Flink job server on {fs.job_endpoint}",
@@ -227,13 +226,13 @@ def up(settings: Settings) -> list[str]:
     return out
 
 
-def _registered(fs: flink_config.FlinkSettings) -> int:
+def _registered(fs: FlinkSettings) -> int:
     return int((rest.overview(fs.rest_url) or {}).get("taskmanagers", 0))
 
 
 def down(settings: Settings) -> list[str]:
     """Stops every Flink process we started (supervisor first), waits until none is left."""
-    fs = flink_config.FlinkSettings.from_env()
+    fs = FlinkSettings.load()
     plan_path(settings).unlink(missing_ok=True)
     names = all_names(fs)
     # TaskManagers named in an older plan (e.g. started with more TaskManagers) are stopped too
@@ -247,7 +246,7 @@ def down(settings: Settings) -> list[str]:
 
 def status(settings: Settings) -> list[ServiceStatus]:
     """One line per process, plus Flink's REST health and slots."""
-    fs = flink_config.FlinkSettings.from_env()
+    fs = FlinkSettings.load()
     result = []
     overview = rest.overview(fs.rest_url)
     tms = {tm.get("id"): tm for tm in (rest.taskmanagers(fs.rest_url) or [])}
@@ -282,5 +281,5 @@ def status(settings: Settings) -> list[ServiceStatus]:
 
 def running(settings: Settings) -> bool:
     """True when any Flink process we started is alive."""
-    fs = flink_config.FlinkSettings.from_env()
+    fs = FlinkSettings.load()
     return any(runtime.read_pid(settings, name) for name in all_names(fs))

@@ -19,8 +19,9 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 DEFAULT_PREFIX = "peacewatch"
 DEFAULT_NDJSON = Path(__file__).resolve().parent / "peacewatch.ndjson"

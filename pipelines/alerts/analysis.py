@@ -19,7 +19,8 @@ import functools
 import logging
 import re
 import unicodedata
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
 

@@ -73,14 +73,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     test = sub.add_parser("test", parents=[common], help="preview what a rule would have matched among indexed articles")
     test.add_argument("name", help="a rule name, or with --query a label")
     test.add_argument("--query", "-q", help="try this query instead of the stored rule's")
-    test.add_argument("--since", default="7d", help="how far back (default 7d)")
+    test.add_argument("--since", default="7d", help="how far back: 90s, 30m, 12h, 7d, 2w, 1y or a date (default 7d)")
     test.add_argument("--limit", type=int, default=20, help="print at most this many matches")
     test.add_argument("--scan-limit", type=int, default=20000, help="look at most at this many articles")
     test.set_defaults(func=run_test)
 
     tail = sub.add_parser("tail", parents=[common], help="follow alerts as they are raised")
     tail.add_argument("--rule", help="only this rule's alerts")
-    tail.add_argument("--since", default="1h", help="start with alerts of this recent period (default 1h)")
+    tail.add_argument("--since", default="1h", help="start with alerts since: 30m, 12h, 7d or a date (default 1h)")
     tail.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
     tail.add_argument("--once", action="store_true", help="print what is there and stop")
     tail.set_defaults(func=run_tail)
@@ -90,8 +90,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _store(args: argparse.Namespace):
+    from peacewatch.settings import load_settings
     from pipelines.alerts.rules import RuleStore, default_rules_path
-    from schemas.settings import load_settings
 
     return RuleStore(args.rules or default_rules_path(load_settings()))
 
@@ -188,12 +188,13 @@ def run_sync(args: argparse.Namespace) -> int:
 def run_test(args: argparse.Namespace) -> int:
     from elasticsearch import helpers
 
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since
+    from peacewatch.errors import UserError
+    from peacewatch.settings import load_settings
     from pipelines.alerts.matcher import RuleMatcher
     from pipelines.alerts.render import make_snippet, snippet_parts
-    from pipelines.alerts.rules import KINDS, Rule, parse_duration, validate_rule
-    from schemas.clients import elasticsearch_client
-    from schemas.errors import UserError
-    from schemas.settings import load_settings
+    from pipelines.alerts.rules import KINDS, Rule, validate_rule
 
     settings = load_settings()
     if args.query is not None:
@@ -202,11 +203,11 @@ def run_test(args: argparse.Namespace) -> int:
     else:
         rule = _store(args).get(args.name)
     rule.enabled = True
-    seconds = parse_duration(args.since, "--since")
+    since = parse_since(args.since)
     matcher = RuleMatcher([rule], kinds=KINDS)  # for stance/spike rules: the articles they would look at
     es = elasticsearch_client(settings)
-    query = {"bool": {"should": [{"range": {"published": {"gte": f"now-{seconds}s"}}},
-                                 {"range": {"indexed_at": {"gte": f"now-{seconds}s"}}}], "minimum_should_match": 1}}
+    query = {"bool": {"should": [{"range": {"published": {"gte": since}}},
+                                 {"range": {"indexed_at": {"gte": since}}}], "minimum_should_match": 1}}
     seen = matched = 0
     try:
         for hit in helpers.scan(es, index=settings.index("articles"), query={"query": query}, size=500):
@@ -232,23 +233,23 @@ def run_test(args: argparse.Namespace) -> int:
         raise
     finally:
         es.close()
-    print(f"{matched} of {seen} articles from the last {args.since} match rule {rule.name}")
+    print(f"{matched} of {seen} articles since {since[:16].replace('T', ' ')} UTC ({args.since}) match rule {rule.name}")
     return 0
 
 
 def run_tail(args: argparse.Namespace) -> int:
     import time
 
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since
+    from peacewatch.settings import load_settings
     from pipelines.alerts.render import as_text
-    from pipelines.alerts.rules import parse_duration
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
 
     settings = load_settings()
     es = elasticsearch_client(settings)
-    seconds = parse_duration(args.since, "--since") or 3600
+    since = parse_since(args.since or "1h")
     search_after: list[Any] | None = None
-    filters: list[dict[str, Any]] = [{"range": {"created": {"gte": f"now-{seconds}s"}}}]
+    filters: list[dict[str, Any]] = [{"range": {"created": {"gte": since}}}]
     if args.rule:
         filters.append({"term": {"rule": args.rule}})
     try:
@@ -274,10 +275,10 @@ def run_tail(args: argparse.Namespace) -> int:
 def run_status(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.redact import redact
+    from peacewatch.settings import load_settings
     from pipelines.alerts.store import DeliveryLog
-    from schemas.clients import elasticsearch_client
-    from schemas.redact import redact
-    from schemas.settings import load_settings
 
     settings = load_settings()
     rules = _store(args).load()

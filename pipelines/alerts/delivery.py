@@ -31,11 +31,21 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
-from pipelines.alerts.channels import (Channel, ChannelSpec, DuplicateAlert, SmtpConfig, build_channel, channel_name,
-                                       display_channel, is_permanent, parse_channel)
+from peacewatch.retry import is_permanent
+from peacewatch.settings import SmtpSettings
+from pipelines.alerts.channels import (
+    Channel,
+    ChannelSpec,
+    DuplicateAlert,
+    build_channel,
+    channel_name,
+    display_channel,
+    parse_channel,
+)
 from pipelines.alerts.matcher import Match
 from pipelines.alerts.render import make_snippet
 from pipelines.alerts.rules import Rule
@@ -135,7 +145,7 @@ def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: 
 def deadletter(alert: Mapping[str, Any], channel: str, reason: str, error_type: str | None, now: float) -> dict[str, Any]:
     """A dead letter (``deadletter.v1.json``) for an alert that could not be delivered on ``channel``."""
     payload = json.dumps(alert, ensure_ascii=False, sort_keys=True)
-    digest = hashlib.sha256(f"{STAGE}\x1f{channel}\x1f{payload}".encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256(f"{STAGE}\x1f{channel}\x1f{payload}".encode()).hexdigest()[:32]
     return {"id": digest, "stage": STAGE, "reason": f"{channel}: {reason}", "error_type": error_type,
             "payload": payload, "payload_encoding": "utf-8", "article_id": alert.get("article_id"),
             "attributes": {"rule": str(alert.get("rule")), "channel": channel, "alert_id": str(alert.get("id"))},
@@ -144,7 +154,7 @@ def deadletter(alert: Mapping[str, Any], channel: str, reason: str, error_type: 
 
 def _safe_error(exc: BaseException) -> str:
     """An error message fit for logs and dead letters: URLs cut to their host (webhook paths are secrets)."""
-    from schemas.redact import redact
+    from peacewatch.redact import redact
 
     return redact(str(exc) or type(exc).__name__, keep_paths=False)[:500]
 
@@ -171,7 +181,7 @@ class AlertRecorder:
         self._log: DeliveryLog | None = None
 
     def setup(self) -> None:
-        from schemas.clients import elasticsearch_client, publisher_client
+        from peacewatch.clients import elasticsearch_client, publisher_client
 
         self.es = self._given.get("es") or elasticsearch_client(self.settings, max_retries=0, retry_on_timeout=False)
         self.publisher = self._given.get("publisher") or publisher_client(self.settings)
@@ -288,7 +298,7 @@ class AlertDispatcher:
         """Opens the delivery log and creates the clients and channels."""
         import requests
 
-        from schemas.clients import elasticsearch_client, publisher_client
+        from peacewatch.clients import elasticsearch_client, publisher_client
 
         clients = dict(self._given_clients)
         if "es" not in clients:
@@ -296,7 +306,7 @@ class AlertDispatcher:
         if "publisher" not in clients:
             clients["publisher"] = publisher_client(self.settings)
         clients.setdefault("http", requests.Session)
-        clients.setdefault("smtp", SmtpConfig.from_env)
+        clients.setdefault("smtp", SmtpSettings.load)
         clients.setdefault("alerts_index", self.settings.index("alerts"))
         clients.setdefault("alerts_topic", self.settings.topic_path("alerts"))
         self._clients = clients
@@ -438,7 +448,7 @@ class AlertDispatcher:
         key = (outcome.alert_id, channel.name)
         try:
             self._send_and_record(channel, alert, outcome)
-        except Exception as exc:  # noqa: BLE001 - the log could not be written: the alert comes again
+        except Exception as exc:
             logger.error("delivery of alert %s on %s not recorded: %s", outcome.alert_id, channel.name, _safe_error(exc))
             outcome.wait(RETRY_SECONDS)
         finally:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from pipelines.alerts.delivery import AlertDispatcher, alert_id, build_alert
 from pipelines.alerts.matcher import Match, RuleMatcher
@@ -129,7 +130,7 @@ class AlertEngine:
                        "current": event.current, "previous_article_id": event.previous_article_id,
                        "evidence": event.evidence, "confidence": event.confidence, "mission": event.mission,
                        "previous_evidence": event.previous_evidence, "previous_url": event.previous_url}
-            keyed = Match(match.rule, match.matched_terms + (event.actor,), event.key)
+            keyed = Match(match.rule, (*match.matched_terms, event.actor), event.key)
             out.append(build_alert(rule, article, keyed, self.settings, now, "stance_change", details, event.key))
         return out
 

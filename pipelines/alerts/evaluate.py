@@ -9,16 +9,31 @@ analyzer (plus accent folding). :func:`compile_query` turns an AST into a closur
 from __future__ import annotations
 
 import bisect
-import functools
 import datetime as dt
+import functools
 import logging
 import re
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from pipelines.alerts.analysis import POSITION_GAP, fold, tokenize
 from pipelines.alerts.fields import DEFAULT_FIELDS, FIELDS, TEXT_FIELDS, field_values
-from pipelines.alerts.query import (MUST, MUST_NOT, SHOULD, Bool, Exists, Fuzzy, MatchAll, Phrase, Prefix,
-                                    Query, Range, Regexp, Term, Wildcard)
+from pipelines.alerts.query import (
+    MUST,
+    MUST_NOT,
+    SHOULD,
+    Bool,
+    Exists,
+    Fuzzy,
+    MatchAll,
+    Phrase,
+    Prefix,
+    Query,
+    Range,
+    Regexp,
+    Term,
+    Wildcard,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +46,7 @@ SUFFIX_MARK = "\x01"
 class ArticleView:
     """An enriched article as the matcher sees it: postings per field, computed on demand."""
 
-    __slots__ = ("article", "_postings", "_sorted", "_keys", "_values", "_default", "_affixes")
+    __slots__ = ("_affixes", "_default", "_keys", "_postings", "_sorted", "_values", "article")
 
     def __init__(self, article: Mapping[str, Any]) -> None:
         self.article = article
@@ -170,7 +185,7 @@ def phrase_in(postings: Mapping[str, list[int]], tokens: tuple[str, ...], slop: 
     counts = [0] * need
     covered = 0
     left = 0
-    for right, (value, index) in enumerate(events):
+    for value, index in events:
         if counts[index] == 0:
             covered += 1
         counts[index] += 1
@@ -318,7 +333,7 @@ def literal_suffix(raw: str) -> str:
     return fold(re.sub(r"\\(.)", r"\1", raw[last + 1:]))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compile_query(node: Query) -> Predicate:
     """Returns a function ``view -> bool`` that decides ``node`` for one article (cached per node)."""
     if isinstance(node, Term):
@@ -426,15 +441,12 @@ def _compile_bool(node: Bool) -> Predicate:
         for must in musts:
             if not must(view):
                 return False
-        if optional is not None and (not optional or optional.isdisjoint(present)):  # type: ignore[arg-type]
-            if not any(should(view) for should in optional_others):
-                return False
+        no_optional_term = optional is not None and (not optional or optional.isdisjoint(present))  # type: ignore[arg-type]
+        if no_optional_term and not any(should(view) for should in optional_others):
+            return False
         if forbidden and not forbidden.isdisjoint(present):  # type: ignore[arg-type]
             return False
-        for must_not in nots:
-            if must_not(view):
-                return False
-        return True
+        return all(not must_not(view) for must_not in nots)
     return decide
 
 

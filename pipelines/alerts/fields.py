@@ -11,8 +11,9 @@ same stance.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 logger = logging.getLogger(__name__)
 

@@ -30,12 +30,22 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 from pipelines.alerts.analysis import analyze
-from pipelines.alerts.evaluate import (PREFIX_MARK, SUFFIX_MARK, ArticleView, LeafTerms, Predicate, compile_leaf_terms,
-                                       compile_query, positive_leaves, wildcard_literals)
+from pipelines.alerts.evaluate import (
+    PREFIX_MARK,
+    SUFFIX_MARK,
+    ArticleView,
+    LeafTerms,
+    Predicate,
+    compile_leaf_terms,
+    compile_query,
+    positive_leaves,
+    wildcard_literals,
+)
 from pipelines.alerts.fields import FIELDS
 from pipelines.alerts.query import MUST, MUST_NOT, SHOULD, Bool, Phrase, Prefix, Query, Range, Term, Wildcard, parse
 from pipelines.alerts.rules import Rule

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
+from peacewatch.errors import PeacewatchError
+
 MAX_PATTERN_LENGTH = 1000  # characters of one /regex/
 MAX_PATTERN_MEMORY = 8 << 20  # bytes RE2 may use to compile one pattern (its own default)
 
@@ -24,7 +26,7 @@ class Matcher(Protocol):
     def fullmatch(self, text: str) -> Any: ...
 
 
-class UnsafePattern(ValueError):
+class UnsafePattern(PeacewatchError, ValueError):
     """The pattern cannot be matched in bounded time; ``reason`` says why and ``hint`` what to do."""
 
     def __init__(self, reason: str, hint: str) -> None:
@@ -32,8 +34,6 @@ class UnsafePattern(ValueError):
         self.reason = reason
         self.hint = hint
 
-    def __reduce__(self):
-        return (type(self), (self.reason, self.hint))
 
 
 _HINT = ("regular expressions run on RE2, in linear time: no back-references (\\1) and no look-arounds "

@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 import logging
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from pipelines.alerts.analysis import tokenize
@@ -146,7 +147,7 @@ def as_html(alert: Mapping[str, Any]) -> str:
     return "".join(p for p in parts if p)
 
 
-def _change_html(alert: Mapping[str, Any], esc, link) -> list[str]:  # noqa: ANN001
+def _change_html(alert: Mapping[str, Any], esc, link) -> list[str]:
     d = alert.get("details") or {}
     if alert.get("kind") != "stance_change":
         return []

@@ -22,12 +22,15 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
-from schemas.errors import UserError
-from schemas.files import private_dir, write_private_text
+from peacewatch.durations import parse_duration
+from peacewatch.errors import UserError
+from peacewatch.files import private_dir, write_private_text
+from pipelines.alerts.channels import ALWAYS_ON_CHANNELS, parse_channel
 
 logger = logging.getLogger(__name__)
 
@@ -35,25 +38,7 @@ KINDS = ("match", "stance_change", "spike")
 STANCES = ("support", "oppose", "undecided")
 DIGESTS = ("hourly", "daily")
 KEY_BY = ("country", "source", "actor")
-CHANNEL_KINDS = ("webhook", "slack", "email", "tail", "index", "topic")
-ALWAYS_ON_CHANNELS = ("index", "topic")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_DURATION_RE = re.compile(r"^(\d+)\s*([smhd])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str | None, what: str = "duration") -> int | None:
-    """Returns ``text`` (``90s``, ``15m``, ``1h``, ``7d``) in seconds, or None for None/empty.
-
-    Raises:
-        UserError: when the text is not a duration.
-    """
-    if text is None or text == "":
-        return None
-    match = _DURATION_RE.match(str(text).strip().lower())
-    if not match:
-        raise UserError(f"{what} {text!r} is not a duration", "write a number and a unit: 30m, 1h, 7d")
-    return int(match.group(1)) * _UNITS[match.group(2)]
 
 
 @dataclass
@@ -133,7 +118,7 @@ class Rule:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "rule") -> "Rule":
+    def from_dict(cls, data: Mapping[str, Any], where: str = "rule") -> Rule:
         """Builds a rule from a mapping, naming ``where`` in errors about unknown keys or types."""
         if not isinstance(data, Mapping):
             raise UserError(f"{where}: expected a mapping of rule settings, got {type(data).__name__}")
@@ -164,7 +149,6 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
         UserError: naming the rule and the problem; for query errors a
             :class:`~pipelines.alerts.query.QuerySyntaxError` with the position.
     """
-    from pipelines.alerts.channels import parse_channel
     from pipelines.alerts.query import QuerySyntaxError, parse
 
     where = f"rule {rule.name!r}"

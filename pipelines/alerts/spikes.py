@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from pipelines.alerts.store import connect
 

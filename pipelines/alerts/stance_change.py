@@ -21,9 +21,10 @@ with one row per (rule, actor), so each stance-change rule has its own view.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from pipelines.alerts.analysis import fold
 from pipelines.alerts.store import connect
@@ -101,7 +102,7 @@ def detect_stance_changes(state: Mapping[str, ActorStance], article: Mapping[str
     best: dict[str, Mapping[str, Any]] = {}
     wanted = actor_key({"actor": actor}) if actor else None
     for stance in article.get("stances") or []:
-        if not isinstance(stance, Mapping) or stance.get("stance") not in POSITIONS + ("undecided",):
+        if not isinstance(stance, Mapping) or stance.get("stance") not in (*POSITIONS, "undecided"):
             continue
         kind = stance.get("actor_type")
         if actor_types is not None and kind not in actor_types and not (kind is None and stance.get("actor_code")):

@@ -28,11 +28,12 @@ import os
 import socket
 import sqlite3
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from schemas.files import connect_sqlite
-from schemas.redact import redact
+from peacewatch.files import connect_sqlite
+from peacewatch.redact import redact
 
 logger = logging.getLogger(__name__)
 

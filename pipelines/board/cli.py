@@ -4,10 +4,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -37,23 +36,7 @@ def register(subparsers: Any) -> None:
     missions.set_defaults(func=run_missions)
 
 
-def parse_until(text: str | None) -> str | None:
-    """A date (its whole day) or a date-time -> an exclusive ISO upper bound."""
-    from pipelines.search import parse_since
-
-    if not text:
-        return None
-    try:
-        value = parse_since(text)
-    except UserError:
-        raise UserError(f"--until {text!r} is neither a duration nor a date", "use e.g. 2026-01-31 or 7d") from None
-    if len(text.strip()) == 10:  # a bare date: up to the end of that day
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) + timedelta(days=1)
-        value = moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-    return value
-
-
-def _open_output(path: str | None):  # noqa: ANN202
+def _open_output(path: str | None):
     if not path:
         return sys.stdout
     try:
@@ -63,10 +46,10 @@ def _open_output(path: str | None):  # noqa: ANN202
 
 
 def run_board(args: argparse.Namespace) -> int:
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since, parse_until
+    from peacewatch.settings import load_settings
     from pipelines.nlp.missions import load_catalogue
-    from pipelines.search import parse_since
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
 
     from .query import build_board, timeline_reports
     from .render import write_csv, write_html, write_json, write_table
@@ -108,7 +91,7 @@ def run_board(args: argparse.Namespace) -> int:
     return 0
 
 
-def mission_counts(es, settings, since: str | None = None) -> dict[str, dict[str, int]]:  # noqa: ANN001
+def mission_counts(es, settings, since: str | None = None) -> dict[str, dict[str, int]]:
     """Per mission: ``articles`` (analysed articles about it) and ``reports`` (stance reports)."""
     from pipelines.reports import in_window
 
@@ -135,10 +118,10 @@ def run_missions(args: argparse.Namespace) -> int:
 
     from elasticsearch import ApiError, TransportError
 
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since
+    from peacewatch.settings import load_settings
     from pipelines.nlp.missions import load_catalogue
-    from pipelines.search import parse_since
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
 
     settings = load_settings()
     catalogue = load_catalogue(settings.missions_file)

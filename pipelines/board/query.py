@@ -12,9 +12,9 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 from pipelines.reports import in_window
-from schemas.errors import UserError
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 

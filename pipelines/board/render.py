@@ -163,7 +163,7 @@ def counts_svg(board: Board) -> str:
     return _svg(figure)
 
 
-def _svg(figure) -> str:  # noqa: ANN001
+def _svg(figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()

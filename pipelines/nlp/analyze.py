@@ -6,12 +6,12 @@ import logging
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from .cues import load_lexicon
 from .entities import resolve_entities, summarise
 from .gazetteer import load_gazetteer
+from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
 from .language import resolve_language
 from .relevance import load_topics, score_relevance
-from .cues import load_lexicon
-from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
 from .stance_records import stance_records
 from .stances import extract_stances
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
+from .clause_stances import extract_clause_stances
 from .entities import summarise
 from .gazetteer import load_gazetteer
 from .lang_entities import find_mentions
@@ -19,7 +20,6 @@ from .lang_model import load_lang_nlp
 from .lang_pack import available_languages, load_pack
 from .relevance import score_relevance
 from .stance_records import stance_records
-from .clause_stances import extract_clause_stances
 
 logger = logging.getLogger(__name__)
 

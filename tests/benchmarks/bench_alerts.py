@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pipelines.alerts.matcher import RuleMatcher  # noqa: E402
-from pipelines.alerts.rules import Rule  # noqa: E402
+from pipelines.alerts.matcher import RuleMatcher
+from pipelines.alerts.rules import Rule
 
 COUNTRIES = ["France", "Germany", "Ukraine", "Poland", "Italy", "Spain", "United Kingdom", "United States",
              "Turkey", "Russia", "Canada", "Japan", "Brazil", "India", "China", "Netherlands", "Sweden", "Norway"]

@@ -61,10 +61,10 @@ def bench_board(count: int, rounds: int) -> None:
     from elasticsearch import helpers
 
     from deploy.provision import provision
-    from pipelines.board.query import build_board, board_filters
-    from pipelines.search import parse_since
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since
+    from peacewatch.settings import load_settings
+    from pipelines.board.query import board_filters, build_board
 
     settings = load_settings(prefix=f"pwbench-{uuid.uuid4().hex[:8]}")
     provision(settings, pubsub=False)
@@ -110,20 +110,19 @@ def bench_board(count: int, rounds: int) -> None:
 
 
 def bench_missions(rounds: int) -> None:
+    import os
+
     from bench_nlp import load_articles
 
-    from pipelines.nlp.analyze import compose_text
+    from pipelines.nlp.analyze import article_date, compose_text
     from pipelines.nlp.cues import load_lexicon
     from pipelines.nlp.entities import resolve_entities
     from pipelines.nlp.gazetteer import load_gazetteer
-    from pipelines.nlp.analyze import article_date
     from pipelines.nlp.missions import load_catalogue
     from pipelines.nlp.model import load_nlp
     from pipelines.nlp.stance_merge import merge_hits
     from pipelines.nlp.stance_records import stance_records
     from pipelines.nlp.stances import extract_stances
-
-    import os
 
     nlp = load_nlp()
     dev = Path(os.environ.get("PEACEWATCH_EVAL_DIR") or REPO_ROOT.parent / "shared" / "eval") / "dev.jsonl"
@@ -147,7 +146,7 @@ def bench_missions(rounds: int) -> None:
             stance_records(doc, hits, mentions, title_len=title_len, catalogue=catalogue)
         with_missions.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        for doc, mentions, hits in prepared:
+        for _doc, _mentions, hits in prepared:
             merge_hits(hits)
         merge_only.append(time.perf_counter() - t0)
     added = min(with_missions) - min(merge_only)

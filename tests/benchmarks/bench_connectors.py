@@ -112,7 +112,7 @@ def start_emulator() -> subprocess.Popen | None:
     binary = os.environ.get("PSTEST_BIN")
     if not binary:  # the project's own pstest build (built with Go once per machine, cached)
         from deploy.services import build_pstest
-        from schemas.settings import load_settings
+        from peacewatch.settings import load_settings
 
         binary = str(build_pstest(load_settings()))
     if not os.access(binary, os.X_OK):
@@ -201,8 +201,8 @@ def main() -> int:
     bench_parse(args.rounds)
     emulator = start_emulator()
     try:
-        from schemas.clients import publisher_client
-        from schemas.settings import load_settings
+        from peacewatch.clients import publisher_client
+        from peacewatch.settings import load_settings
 
         with tempfile.TemporaryDirectory() as tmp:
             environ = dict(os.environ, PEACEWATCH_PREFIX=f"bench-{uuid.uuid4().hex[:8]}", PEACEWATCH_DATA_DIR=tmp)

@@ -38,14 +38,14 @@ from bench_pipeline import EVAL, load_texts, words, write_jsonl  # noqa: E402
 
 
 def peacewatch(env: dict, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], env=env, cwd=ROOT, text=True,
+    return subprocess.run([sys.executable, "-m", "peacewatch.cli", *args], env=env, cwd=ROOT, text=True,
                           capture_output=True, timeout=timeout)
 
 
 def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
     from deploy.provision import provision
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.settings import load_settings
 
     prefix = f"benchflink-{uuid.uuid4().hex[:8]}"
     env = {**base_env, "PEACEWATCH_PREFIX": prefix}
@@ -67,7 +67,7 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
             while not done.is_set():
                 try:
                     count = es.count(index=alias)["count"]
-                except Exception:  # noqa: BLE001 - not created yet
+                except Exception:
                     count = 0
                 for mark in (0.1, 0.9):
                     if count >= mark * total and mark not in crossed:
@@ -77,7 +77,7 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
         watcher = threading.Thread(target=count_index, daemon=True)
         watcher.start()
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming", "--runner",
+        proc = subprocess.Popen([sys.executable, "-m", "peacewatch.cli", "run", "--streaming", "--runner",
                                  "FlinkRunner", "--parallelism", str(parallelism), "--idle-exit-seconds", "10",
                                  "--progress-seconds", "5"], env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
@@ -97,7 +97,7 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
             raise SystemExit("run failed:\n" + "\n".join(lines[-20:]))
         es.indices.refresh(index=alias)
         count = es.count(index=alias)["count"]
-        summary = next((l for l in reversed(lines) if "stopped after" in l), "")
+        summary = next((line for line in reversed(lines) if "stopped after" in line), "")
         return {"parallelism": parallelism, "submitted": submitted, "first_pull": first_pull,
                 "seconds": crossed[0.9] - crossed[0.1], "first_tenth": crossed[0.1] - started, "count": count,
                 "summary": summary.split("peacewatch run: ", 1)[-1]}
@@ -116,15 +116,14 @@ def main() -> int:
 
     from deploy import services
     from deploy.flink import rest
-    from deploy.flink.config import FlinkSettings
-    from schemas.settings import load_settings
+    from peacewatch.settings import FlinkSettings, load_settings
 
     base = load_settings()
     for line in services.up(base):
         print(line, file=sys.stderr)
     env = {**os.environ, **base.env_exports(), "PUBSUB_EMULATOR_HOST": base.pubsub_emulator_host}
     env.pop("PEACEWATCH_PREFIX", None)
-    flink = FlinkSettings.from_env()
+    flink = FlinkSettings.load()
     started_here = False
     if rest.overview(flink.rest_url) is None:
         env["PEACEWATCH_DATA_DIR"] = tempfile.mkdtemp(prefix="peacewatch-bench-flink-")

@@ -60,7 +60,7 @@ def words_of(articles: list[dict]) -> int:
     return sum(len(compose_text(a)[0].split()) for a in articles)
 
 
-def time_analysis(nlp, articles: list[dict], rounds: int, batch_size: int) -> float:  # noqa: ANN001
+def time_analysis(nlp, articles: list[dict], rounds: int, batch_size: int) -> float:
     """Best time of ``analyze_articles`` over the articles."""
     list(analyze_articles(nlp, articles[:2], batch_size=batch_size))  # warm up caches and pipelines
     best = float("inf")

@@ -61,7 +61,7 @@ def perturb(article: dict, i: int, rng: random.Random) -> dict:
     return dict(article, id=f"{article['id']}-{i}", text=article["text"] + extra)
 
 
-def time_speed(nlp, articles: list[dict], rounds: int, batch_size: int) -> None:  # noqa: ANN001
+def time_speed(nlp, articles: list[dict], rounds: int, batch_size: int) -> None:
     """Print words/s of bare nlp.pipe and of the full analysis, and the overhead."""
     texts = [compose_text(a)[0] for a in articles]
     words = sum(len(t.split()) for t in texts)
@@ -105,7 +105,7 @@ def time_speed(nlp, articles: list[dict], rounds: int, batch_size: int) -> None:
           f"= {100 * p / b:.1f}% of (a)")
 
 
-def memory_check(nlp, articles: list[dict], total: int, batch_size: int) -> None:  # noqa: ANN001
+def memory_check(nlp, articles: list[dict], total: int, batch_size: int) -> None:
     """Analyse ``total`` perturbed articles and print RSS at intervals."""
     rng = random.Random(7)
     step = max(total // 10, 1)

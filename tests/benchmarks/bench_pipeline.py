@@ -111,7 +111,7 @@ def bench_batch(settings, articles: list[dict], extra: list[str]) -> tuple[float
     path = write_jsonl(articles)
     env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), "run", "--input", path,
+    proc = subprocess.run([sys.executable, "-m", "peacewatch.cli", "run", "--input", path,
                            "--no-alerts", *extra], env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     os.unlink(path)
@@ -166,7 +166,7 @@ def writer_documents(settings, es, articles: list[dict]) -> list[dict]:
 def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float,
                  extra: tuple[str, ...] = (), alerts: bool = False) -> tuple[list[float], list[float]]:
     """Publishes at ``rate``/s; returns latencies (ms) publish -> searchable and publish -> alert indexed."""
-    from schemas.clients import publisher_client
+    from peacewatch.clients import publisher_client
     from schemas.ids import article_id
 
     env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
@@ -174,7 +174,7 @@ def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float
         from pipelines.alerts.rules import Rule, RuleStore, default_rules_path
 
         RuleStore(default_rules_path(settings)).add(Rule(name="bench", query="peacekeeping"), replace=True)
-    proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming",
+    proc = subprocess.Popen([sys.executable, "-m", "peacewatch.cli", "run", "--streaming",
                              "--alerts" if alerts else "--no-alerts", "--progress-seconds", "0", *extra], env=env,
                             stderr=subprocess.PIPE, text=True)
     for line in proc.stderr:
@@ -237,7 +237,7 @@ def bench_prism_throughput(settings, es, articles: list[dict], extra: tuple[str,
     """Queues ``articles``, then runs the streaming job on Prism until idle; returns its timings."""
     from datetime import datetime
 
-    from schemas.clients import publisher_client
+    from peacewatch.clients import publisher_client
     from schemas.ids import article_id
 
     publisher = publisher_client(settings)
@@ -254,7 +254,7 @@ def bench_prism_throughput(settings, es, articles: list[dict], extra: tuple[str,
     publisher.stop()
     env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
     started = time.time()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming", "--no-alerts",
+    proc = subprocess.Popen([sys.executable, "-m", "peacewatch.cli", "run", "--streaming", "--no-alerts",
                              "--idle-exit-seconds", "5", "--progress-seconds", "0", *extra], env=env,
                             stderr=subprocess.PIPE, text=True)
     marks: dict[str, float] = {}
@@ -275,7 +275,7 @@ def bench_prism_throughput(settings, es, articles: list[dict], extra: tuple[str,
         raise SystemExit(f"only {len(stamps)} of {len(ids)} articles indexed:\n{''.join(lines)[-3000:]}")
     return {"running": marks["running"], "first_pull": marks["first_pull"] - started,
             "work": max(stamps) - marks["first_pull"], "wall": max(stamps) - started,
-            "summary": [l.split(": ", 1)[-1].strip() for l in lines if "stopped after" in l][-1]}
+            "summary": [line.split(": ", 1)[-1].strip() for line in lines if "stopped after" in line][-1]}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -302,8 +302,8 @@ def main() -> int:
 
     from deploy import services
     from deploy.provision import provision
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.settings import load_settings
 
     base = load_settings()
     for line in services.up(base):
@@ -349,10 +349,8 @@ def main() -> int:
                   f"{n_words / timing['wall']:6.0f} incl. (ratio {bare_wall / timing['wall']:.2f})  [{timing['summary']}]")
         if "stream" not in parts:
             return 0
-        from pipelines.match_alerts import alerts_available
-
         latencies, alert_latencies = bench_stream(settings, es, articles, args.rate, args.stream_seconds,
-                                                  tuple(args.stream_arg), alerts=alerts_available())
+                                                  tuple(args.stream_arg), alerts=True)
         lost = sum(1 for v in latencies if v == float("inf"))
         print(f"streaming at {args.rate:g}/s for {args.stream_seconds:g}s: {len(latencies)} published, "
               f"publish->searchable p50 {pct(latencies, 0.5):.0f} ms, p95 {pct(latencies, 0.95):.0f} ms, "

@@ -12,8 +12,8 @@ import hashlib
 import socket
 import threading
 import zlib
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 @dataclasses.dataclass
@@ -23,7 +23,7 @@ class Route:
     status: int = 200
     conditional: bool = True  # send ETag / Last-Modified and honour them
     location: str | None = None
-    stream: Callable[["BaseHTTPRequestHandler"], None] | None = None
+    stream: Callable[[BaseHTTPRequestHandler], None] | None = None
 
 
 def gzip_bomb(handler: BaseHTTPRequestHandler, total: int = 1 << 30, chunk: int = 1 << 20) -> None:
@@ -124,7 +124,7 @@ class FeedServer:
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def start(self) -> "FeedServer":
+    def start(self) -> FeedServer:
         self._thread.start()
         return self
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from connectors import cli
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 from tests.connectors.feed_server import rss
 from tests.helpers import pull_messages
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from connectors.feeds_config import feeds_from_data, load_feeds, parse_interval
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 BUNDLED = Path(__file__).resolve().parents[2] / "connectors" / "feeds.yaml"
 

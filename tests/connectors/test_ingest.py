@@ -11,7 +11,7 @@ from connectors.ingest import Ingestor, backoff_delay, ingest
 from connectors.progress import Progress
 from connectors.publish import ArticlePublisher
 from connectors.state import PublishedLog
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 from schemas.ids import article_id
 from tests.connectors.feed_server import gzip_bomb, rss
 from tests.helpers import decode, drain, pull_messages

@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import socket
 import threading
-import time
 
 import pytest
 
 from connectors import netguard
 from connectors.feeds_config import FeedConfig
-from connectors.fetch import FetchError, Fetcher, FetchLimits
+from connectors.fetch import Fetcher, FetchError, FetchLimits
 from connectors.fulltext import FullTextFetcher
 from connectors.ingest import ingest
 from connectors.netguard import AddressGuard, classify
@@ -92,7 +91,7 @@ def test_every_redirect_is_checked(public_site, private_site):
     public_site.route("/story.html", b"<html><body><p>fine</p></body></html>", content_type="text/html")
     with Fetcher(LIMITS, guard=TRUST_PUBLIC) as guarded:
         assert guarded.fetch(public_site.url("/story.html")).status == 200  # the trusted stand-in works
-        with pytest.raises(FetchError, match="127.0.0.1 is a loopback address"):
+        with pytest.raises(FetchError, match=r"127\.0\.0\.1 is a loopback address"):
             guarded.fetch(hop)
     assert public_site.requests["/moved"] == 1 and private_site.requests["/internal.html"] == 0
 

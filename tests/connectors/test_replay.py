@@ -10,7 +10,7 @@ import pytest
 
 from connectors.progress import Progress
 from connectors.replay import BadLine, record_to_article, replay
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 from schemas.ids import article_id
 from tests.helpers import decode, drain, pull_messages
 

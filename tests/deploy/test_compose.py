@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from peacewatch.settings import ServiceSettings
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,10 +93,8 @@ def test_kibana_and_elasticsearch_versions_agree(path):
     assert len(versions) == 1, f"{path.name}: stack images differ in version: {sorted(tags)}"
     (version,) = versions
     assert re.fullmatch(r"9\.\d+\.\d+", version), f"{path.name}: expected an exact 9.x.y version, got {version}"
-    if "PEACEWATCH_ES_VERSION" not in os.environ:
-        from deploy.services import ES_VERSION
-
-        assert version == ES_VERSION, f"{path.name}: {version} differs from the Elasticsearch `services up` runs ({ES_VERSION})"
+    default = ServiceSettings.load({}).es_version
+    assert version == default, f"{path.name}: {version} differs from the Elasticsearch `services up` runs ({default})"
 
 
 def test_elasticsearch_heap_is_bounded_and_fixed():

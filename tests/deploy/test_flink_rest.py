@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+from typing import ClassVar
 
 import pytest
 
@@ -41,16 +42,16 @@ def test_find_job_takes_the_newest_of_a_name():
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    calls: list = []
+    calls: ClassVar[list] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         body = {"/overview": b'{"taskmanagers": 2, "slots-total": 2, "slots-available": 1}',
                 "/big": b"[" + b"1," * rest.MAX_BYTES + b"1]"}.get(self.path, b"not json")
         self.send_response(200)
         self.end_headers()
         self.wfile.write(body)
 
-    def do_PATCH(self):  # noqa: N802
+    def do_PATCH(self):
         self.calls.append(self.path)
         self.send_response(202 if "good" in self.path else 404)
         self.end_headers()

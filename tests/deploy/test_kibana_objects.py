@@ -14,15 +14,16 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from deploy.kibana.render import main as render_main
 from deploy.kibana.render import render
-from schemas.settings import INDICES
+from peacewatch.settings import INDICES
 
 ROOT = Path(__file__).resolve().parents[2]
 KIBANA_DIR = ROOT / "deploy" / "kibana"
@@ -68,7 +69,7 @@ def _load(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _objects() -> tuple[dict[str, Any], ...]:
     return tuple(_load(NDJSON.read_text(encoding="utf-8")))
 
@@ -81,7 +82,7 @@ def _by_key() -> dict[tuple[str, str], dict[str, Any]]:
     return {(obj["type"], obj["id"]): obj for obj in _objects()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(index: str) -> dict[str, Any]:
     return json.loads((TEMPLATES / f"{index}.json").read_text(encoding="utf-8"))["mappings"]
 
@@ -377,7 +378,7 @@ def test_dashboard_panels_resolve_and_fit_the_grid(dashboard):
         index = panel["panelIndex"]
         grid = panel["gridData"]
         assert grid["i"] == index, f"panel {index}: gridData.i differs from panelIndex"
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 48 and grid["w"] > 0 and grid["h"] > 0, f"panel {index} is off the grid"
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 48 and grid["w"] > 0 and grid["h"] > 0, f"panel {index} is off the grid"
         for x in range(grid["x"], grid["x"] + grid["w"]):
             for y in range(grid["y"], grid["y"] + grid["h"]):
                 assert (x, y) not in cells, f"panels {index} and {cells[(x, y)]} overlap"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 
-from deploy.provision import index_template, provision
 from deploy.migrate import mapping_version, upgrade_article, write_index
+from deploy.provision import index_template, provision
 
 
 def _v1(name: str) -> dict:

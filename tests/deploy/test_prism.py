@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 
 from deploy import prism
 
 
 def test_launcher_runs_the_cached_binary_with_its_arguments(settings, tmp_path):
-    cached = dataclasses.replace(settings, cache_dir=str(tmp_path))
+    cached = settings.model_copy(update={"cache_dir": str(tmp_path)})
     assert prism.installed(cached) is None
     ok, detail = prism.status_line(cached)
     assert not ok and "not built" in detail

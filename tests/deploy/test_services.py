@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def peacewatch(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "peacewatch.cli", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout, cwd=ROOT)
 
 
@@ -216,8 +216,8 @@ def test_each_emulator_serves_the_pubsub_client(kind, tmp_path, monkeypatch):
     monkeypatch.delenv("PEACEWATCH_PUBSUB_EMULATOR", raising=False)
     if kind == "gcloud" and emulator_kind() != "gcloud":
         pytest.skip("the gcloud Pub/Sub emulator is not installed here")
-    from schemas.clients import publisher_client, subscriber_client
-    from schemas.settings import load_settings
+    from peacewatch.clients import publisher_client, subscriber_client
+    from peacewatch.settings import load_settings
 
     host = f"127.0.0.1:{free_port()}"
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", host)  # the client library reads it; restored afterwards

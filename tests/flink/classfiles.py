@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 import struct
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 _JDK = ("java/", "javax/", "jdk/", "sun/", "com/sun/")
 

@@ -57,7 +57,7 @@ def replay_sample(env: dict, tmp_path: Path, copies: int, tag: str) -> set[str]:
 
 
 def run_on_flink(env: dict, idle: float, *extra: str) -> subprocess.Popen:
-    args = [sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming", "--runner", "FlinkRunner",
+    args = [sys.executable, "-m", "peacewatch.cli", "run", "--streaming", "--runner", "FlinkRunner",
             "--parallelism", "2", "--idle-exit-seconds", str(idle), "--progress-seconds", "5", *extra]
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

@@ -3,7 +3,7 @@ local streaming pipeline (``peacewatch run --streaming``), and every channel a r
 an HTTP server for webhook and Slack, an SMTP server for email, Elasticsearch for ``index`` and
 the Pub/Sub emulator's ``<prefix>-alerts-tail`` subscription for ``topic``.
 
-Every command runs in-process through ``peacewatch.main`` with the per-test settings environment;
+Every command runs in-process through ``peacewatch.cli.main`` with the per-test settings environment;
 the spaCy model is loaded once for the module and handed to each run's enricher. A run returns
 only after its alerts were sent (webhook answered, SMTP accepted, index created, publish
 confirmed), so the receivers are read right after it, without waiting.
@@ -20,13 +20,10 @@ from typing import Any
 
 import pytest
 
-import peacewatch
-from pipelines.match_alerts import alerts_available
+import peacewatch.cli
 from tests.helpers import decode, drain
 from tests.pipelines.alerts.servers import HttpReceiver, SmtpSink
 from tests.pipelines.support import count
-
-pytestmark = pytest.mark.skipif(not alerts_available(), reason="the alerts package is not installed")
 
 MATCHING = {"url": "https://e2e.example.org/2026/03/02/geneva-ceasefire",
             "title": "Ceasefire talks open in Geneva",
@@ -105,7 +102,7 @@ class Stack:
 
     # commands
     def cli(self, *argv: str) -> None:
-        assert peacewatch.main(list(argv)) == 0, f"peacewatch {' '.join(argv)} failed"
+        assert peacewatch.cli.main(list(argv)) == 0, f"peacewatch {' '.join(argv)} failed"
 
     def replay(self, *articles: dict[str, Any], force: bool = False) -> None:
         self._files += 1

@@ -26,7 +26,7 @@ def test_streaming_pipeline_for_dataflow_constructs(settings):
     names = {t.unique_name for t in proto.components.transforms.values()}
     assert {"ReadArticles", "ParseArticles", "EnrichArticles", "WriteToElasticsearch", "AggregateStances",
             "WriteDeadLetters"} <= names
-    read = [t for t in p.transforms_stack[0].parts if isinstance(t.transform, ReadArticles)][0].transform
+    read = next(t for t in p.transforms_stack[0].parts if isinstance(t.transform, ReadArticles)).transform
     assert read.subscription == settings.subscription_path("articles") and not read.inputs
 
 
@@ -39,7 +39,7 @@ def test_streaming_pipeline_on_test_stream(provisioned, es, subscriber):
     stream = (test_stream.TestStream()
               .add_elements(messages[:2])
               .advance_processing_time(5)
-              .add_elements(messages[2:] + [broken])
+              .add_elements([*messages[2:], broken])
               .advance_watermark_to_infinity())
     options = PipelineOptions(["--streaming", "--no-alerts", "--batch_size", "2"])
     with test_pipeline.TestPipeline(runner=python_direct_runner(streaming=True), options=options) as p:

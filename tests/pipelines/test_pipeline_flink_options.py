@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from deploy.flink.config import FlinkSettings
+from peacewatch.errors import UserError
 from pipelines import flink
-from schemas.errors import UserError
 
 LOCAL = FlinkSettings()
 
@@ -52,7 +52,7 @@ def test_no_flink_cluster_is_one_line_and_a_hint(provisioned, tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "PEACEWATCH_FLINK_REST_PORT": str(port), "PEACEWATCH_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, str(root / "peacewatch.py"), "run", "--streaming", "--runner",
+    result = subprocess.run([sys.executable, "-m", "peacewatch.cli", "run", "--streaming", "--runner",
                              "FlinkRunner", "--parallelism", "2"], env=env, capture_output=True, text=True,
                             timeout=120, cwd=root)
     assert result.returncode == 2, result.stderr

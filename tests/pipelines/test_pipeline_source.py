@@ -55,8 +55,8 @@ def test_a_message_delivered_too_often_comes_out_marked_as_poison(provisioned, p
     puller = _puller(settings, max_delivery_attempts=2)
     try:
         for attempt in (1, 2, 3):
-            got = []
-            wait_until(lambda: got.extend(puller.pull()[1]) or got, timeout=30, what=f"delivery {attempt}")
+            got: list = []
+            wait_until(lambda got=got: got.extend(puller.pull()[1]) or got, timeout=30, what=f"delivery {attempt}")
             [envelope] = got
             assert envelope.delivery_attempt == attempt
             if attempt < 3:

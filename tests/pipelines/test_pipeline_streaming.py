@@ -18,8 +18,15 @@ import uuid
 import pytest
 
 from tests.helpers import decode, pull_messages, wait_until
-from tests.pipelines.support import (CuttableProxy, OutputReader, count, make_articles, processes_marked, publish,
-                                     start_run)
+from tests.pipelines.support import (
+    CuttableProxy,
+    OutputReader,
+    count,
+    make_articles,
+    processes_marked,
+    publish,
+    start_run,
+)
 
 FAST = ("--streaming", "--ack-lease-seconds", "10", "--progress-seconds", "1", "--batch-size", "8",
         "--nlp-processes", "1", "--pull-interval-ms", "100")
@@ -29,12 +36,12 @@ RUN_MARK = "PEACEWATCH_TEST_RUN"
 class Run:
     """One ``peacewatch run`` process, its output, and the mark its children inherit."""
 
-    def __init__(self, *args: str, group: bool = True) -> None:
+    def __init__(self, *args: str, group: bool = True, entry: str = "peacewatch.cli") -> None:
         self.mark = uuid.uuid4().hex
-        self.proc = start_run(*FAST, *args, env={RUN_MARK: self.mark}, group=group)
+        self.proc = start_run(*FAST, *args, env={RUN_MARK: self.mark}, group=group, entry=entry)
         self.output = OutputReader(self.proc)
 
-    def started(self, timeout: float = 120) -> "Run":
+    def started(self, timeout: float = 120) -> Run:
         wait_until(lambda: self.output.has("streaming from") or self.proc.poll() is not None, timeout=timeout,
                    what="the pipeline to start")
         assert self.proc.poll() is None, self.output.text()
@@ -62,7 +69,7 @@ def runs():
         if run.proc.poll() is None:
             os.killpg(run.proc.pid, signal.SIGKILL)
             run.proc.wait(timeout=30)
-        wait_until(lambda: not run.leftovers(), timeout=20, what="the run's processes to end")
+        wait_until(lambda run=run: not run.leftovers(), timeout=20, what="the run's processes to end")
 
 
 def _ids(es, index: str) -> list[str]:
@@ -218,14 +225,14 @@ def test_a_poison_message_ends_in_the_dead_letters_instead_of_blocking_the_subsc
     pill["text"] += " POISON-PILL"
     publish(publisher, settings, [pill])
     # idle exit after longer than the lease (10 s), by which time the killed run's message is back
-    args = ("--nlp-module", "tests.pipelines.poison_nlp", "--max-delivery-attempts", "2", "--idle-exit-seconds", "12")
+    args = ("--max-delivery-attempts", "2", "--idle-exit-seconds", "12")
     # Each delivery of the pill kills the run that analyses it (Prism with it); the third delivery
     # is over the limit and goes to the dead letters without being analysed.
     outcomes = []
     for _ in range(4):
-        run = runs(*args)
+        run = runs(*args, entry="tests.pipelines.poison_nlp")
         outcomes.append(run.wait(180))
-        wait_until(lambda: not run.leftovers(), timeout=20, what="the run's processes to end")
+        wait_until(lambda run=run: not run.leftovers(), timeout=20, what="the run's processes to end")
         if outcomes[-1] == 0:
             break
     assert outcomes == [-signal.SIGKILL, -signal.SIGKILL, 0], run.output.text()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 
 import apache_beam as beam
@@ -41,7 +40,7 @@ def test_bulk_writer_waits_out_an_outage(provisioned, es):
     settings = provisioned
     proxy = CuttableProxy("127.0.0.1", settings.es_port)
     try:
-        writer = BulkWriter(dataclasses.replace(settings, es_url=proxy.url), retry_seconds=120)
+        writer = BulkWriter(settings.model_copy(update={"es_url": proxy.url}), retry_seconds=120)
         writer.setup()
         proxy.cut()
         result = {}
@@ -61,7 +60,7 @@ def test_bulk_writer_gives_up_after_its_budget_without_dead_letters(provisioned)
     proxy = CuttableProxy("127.0.0.1", provisioned.es_port)
     proxy.cut()
     try:
-        writer = BulkWriter(dataclasses.replace(provisioned, es_url=proxy.url), retry_seconds=1, sleep=lambda s: None)
+        writer = BulkWriter(provisioned.model_copy(update={"es_url": proxy.url}), retry_seconds=1, sleep=lambda s: None)
         try:
             writer.write(_enriched(make_articles(2, "g")))
         except ElasticsearchUnavailable as exc:
@@ -77,7 +76,7 @@ def test_bulk_writer_stops_retrying_when_the_job_stops(provisioned):
     proxy.cut()
     stop = threading.Event()
     try:
-        writer = BulkWriter(dataclasses.replace(provisioned, es_url=proxy.url), retry_seconds=600, abort=stop)
+        writer = BulkWriter(provisioned.model_copy(update={"es_url": proxy.url}), retry_seconds=600, abort=stop)
         threading.Timer(1.0, stop.set).start()
         try:
             writer.write(_enriched(make_articles(2, "x")))

@@ -8,7 +8,15 @@ from importlib import resources
 import pytest
 
 from schemas.types import NESTED_TYPES, SCHEMA_TYPES
-from schemas.validation import MAX_PAYLOAD_BYTES, InvalidDocument, SCHEMA_FILES, errors, load_schema, parse_article, validate
+from schemas.validation import (
+    MAX_PAYLOAD_BYTES,
+    SCHEMA_FILES,
+    InvalidDocument,
+    errors,
+    load_schema,
+    parse_article,
+    validate,
+)
 
 
 def _example(kind: str) -> dict:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 from pipelines.alerts.delivery import build_alert
 from pipelines.alerts.engine import AlertEngine
 from pipelines.alerts.matcher import Match

@@ -6,10 +6,10 @@ import argparse
 
 import pytest
 
+from peacewatch.errors import UserError
 from pipelines.alerts import cli
 from pipelines.alerts.matcher import RuleMatcher
 from pipelines.alerts.rules import Rule, validate_rule
-from schemas.errors import UserError
 
 
 def _article(number: int, missions: list[str], stances: list[tuple[str, str, str]]) -> dict:

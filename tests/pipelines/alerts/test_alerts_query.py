@@ -147,7 +147,7 @@ def test_indexed_matching_equals_checking_every_rule():
     rng = random.Random(3)
     vocab = bench.vocabulary(rng, 3_000)
     articles = bench.make_articles(rng, vocab, 15)
-    rules = bench.make_rules(rng, vocab, 2_000) + [Rule("neg", "NOT peace"), Rule("lead", "*ka"), Rule("fz", "kalo~1")]
+    rules = [*bench.make_rules(rng, vocab, 2000), Rule("neg", "NOT peace"), Rule("lead", "*ka"), Rule("fz", "kalo~1")]
     matcher = RuleMatcher(rules)
     total = 0
     for article in articles:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from peacewatch.errors import UserError
+from peacewatch.redact import origin
+from peacewatch.settings import Settings
 from pipelines.alerts.channels import ChannelSpec, channel_name, parse_channel, resolve_secret
 from pipelines.alerts.delivery import _safe_error, kibana_discover_url
 from pipelines.alerts.render import as_html, as_slack, as_text, make_snippet, snippet_parts
-from schemas.errors import UserError
-from schemas.redact import origin
-from schemas.settings import Settings
 
 ALERT = {"id": "x", "rule": "r", "kind": "match", "title": "A <b>bold</b> & risky | title",
          "url": "https://news.example/a?q=1|2>3", "source": "Wire", "published": "2026-11-20T10:00:00Z",

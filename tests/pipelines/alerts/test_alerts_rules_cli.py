@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from peacewatch.errors import UserError
 from pipelines.alerts import cli
 from pipelines.alerts.query import QuerySyntaxError
 from pipelines.alerts.rules import Rule, RuleFileWatcher, RuleStore, validate_rule
-from schemas.errors import UserError
 
 SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "json" / "alert_rule.v1.json"
 
@@ -153,7 +153,7 @@ def test_cli_tail_once_prints_recent_alerts(provisioned, capsys, tmp_path):
                          "text": "Peace talks resumed today.", "source": "Wire", "stances": []}])
     finally:
         engine.close()
-    from schemas.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client
 
     es = elasticsearch_client(settings)
     es.indices.refresh(index=settings.index("alerts"))

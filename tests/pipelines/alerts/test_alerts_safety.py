@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from peacewatch.errors import UserError
 from pipelines.alerts.channels import build_channel, parse_channel, resolve_secret
 from pipelines.alerts.matcher import RuleMatcher
 from pipelines.alerts.query import QuerySyntaxError, parse
 from pipelines.alerts.rules import Rule, RuleStore, load_rules_file, validate_rule
-from schemas.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWD_LINE = "root:x:0:0:secret-looking-content"
@@ -69,10 +69,10 @@ def test_unbounded_regexes_are_refused_with_position_and_reason(query, reason):
 
 
 def test_unbounded_regex_refused_at_add_sync_and_load(tmp_path, capsys):
-    import peacewatch
+    import peacewatch.cli
 
     rules = tmp_path / "alerts.yaml"
-    assert peacewatch.main(["alerts", "add", "bad", "--query", r"/(a)\1b/", "--rules", str(rules)]) == 2
+    assert peacewatch.cli.main(["alerts", "add", "bad", "--query", r"/(a)\1b/", "--rules", str(rules)]) == 2
     err = capsys.readouterr().err
     assert "position 0" in err and "back-references" in err and "hint:" in err and "Traceback" not in err
     versioned = tmp_path / "versioned.yaml"
@@ -117,19 +117,19 @@ def passwd_like(tmp_path) -> Path:
 
 
 def test_file_urls_and_non_http_targets_are_refused_at_add(tmp_path, passwd_like, monkeypatch, capsys):
-    import peacewatch
+    import peacewatch.cli
 
     rules = str(tmp_path / "alerts.yaml")
     for spec in ("webhook:file:///etc/passwd", f"webhook:file://{passwd_like}", f"slack:file:{passwd_like}",
                  "webhook:ftp://example.org/x", "webhook:gopher://127.0.0.1:70/x", "slack:javascript:alert(1)"):
-        assert peacewatch.main(["alerts", "add", "r", "--channel", spec, "--rules", rules]) == 2, spec
+        assert peacewatch.cli.main(["alerts", "add", "r", "--channel", spec, "--rules", rules]) == 2, spec
         err = capsys.readouterr().err
         assert "http" in err and "Traceback" not in err and PASSWD_LINE not in err
     monkeypatch.setenv("PW_TEST_HOOK", f"file://{passwd_like}")
-    assert peacewatch.main(["alerts", "add", "r", "--channel", "webhook:env:PW_TEST_HOOK", "--rules", rules]) == 2
+    assert peacewatch.cli.main(["alerts", "add", "r", "--channel", "webhook:env:PW_TEST_HOOK", "--rules", rules]) == 2
     assert "does not hold an http(s) URL" in capsys.readouterr().err
     monkeypatch.delenv("PW_TEST_HOOK")  # unset here: it may be set where the pipeline runs
-    assert peacewatch.main(["alerts", "add", "r", "--channel", "webhook:env:PW_TEST_HOOK", "--rules", rules]) == 0
+    assert peacewatch.cli.main(["alerts", "add", "r", "--channel", "webhook:env:PW_TEST_HOOK", "--rules", rules]) == 0
     assert not Path(rules).read_text().count("passwd")
 
 

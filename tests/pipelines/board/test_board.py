@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-import peacewatch
+import peacewatch.cli
 from pipelines.board.query import build_board
 from pipelines.reports import report_documents, report_id
 
@@ -16,7 +16,7 @@ WINDOW = ["--since", "2025-06-01", "--until", "2026-03-31"]
 
 
 def _board(capsys, *args: str) -> list[dict]:
-    assert peacewatch.main(["board", "--mission", "ukraine", *WINDOW, "--format", "json", *args]) == 0
+    assert peacewatch.cli.main(["board", "--mission", "ukraine", *WINDOW, "--format", "json", *args]) == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -39,7 +39,7 @@ def test_rows_are_ordered_and_say_since_when_and_what_changed(board_settings, ca
 def test_filters_and_window(board_settings, capsys):
     assert [r["actor"] for r in _board(capsys, "--actor-type", "organisation")] == ["NATO"]
     assert {r["actor"] for r in _board(capsys, "--language", "de")} == {"Germany"}
-    assert peacewatch.main(["board", "--mission", "ukraine", "--since", "2026-03-01", "--until", "2026-03-15",
+    assert peacewatch.cli.main(["board", "--mission", "ukraine", "--since", "2026-03-01", "--until", "2026-03-15",
                             "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     germany = next(r for r in rows if r["actor"] == "Germany")
@@ -48,33 +48,33 @@ def test_filters_and_window(board_settings, capsys):
 
 
 def test_table_and_csv(board_settings, capsys):
-    assert peacewatch.main(["board", "--mission", "ukraine", *WINDOW]) == 0
+    assert peacewatch.cli.main(["board", "--mission", "ukraine", *WINDOW]) == 0
     table = capsys.readouterr().out
     assert "Germany" in table and "oppose until 2026-03-10" in table and "date unknown" in table
     assert table.index("France") < table.index("Germany") < table.index("Poland")
-    assert peacewatch.main(["board", "--mission", "ukraine", *WINDOW, "--format", "csv"]) == 0
+    assert peacewatch.cli.main(["board", "--mission", "ukraine", *WINDOW, "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows[1]["actor"] == "Germany" and rows[1]["support"] == "2"
 
 
 def test_unknown_mission_and_empty_board(board_settings, capsys):
-    assert peacewatch.main(["board", "--mission", "narnia"]) == 2
+    assert peacewatch.cli.main(["board", "--mission", "narnia"]) == 2
     err = capsys.readouterr().err
     assert "unknown mission 'narnia'" in err and "ukraine, lebanon, gaza" in err and "Traceback" not in err
-    assert peacewatch.main(["board", "--mission", "haiti", "--since", "1y"]) == 1
+    assert peacewatch.cli.main(["board", "--mission", "haiti", "--since", "1y"]) == 1
     err = capsys.readouterr().err
     assert "no stance reports on haiti" in err and "peacewatch missions" in err
-    assert peacewatch.main(["board", "--mission", "ukraine", "--until", "someday"]) == 2
+    assert peacewatch.cli.main(["board", "--mission", "ukraine", "--until", "someday"]) == 2
     assert "--until" in capsys.readouterr().err
 
 
 def test_missions_command_counts_articles_and_stances(board_settings, capsys):
-    assert peacewatch.main(["missions", "--json"]) == 0
+    assert peacewatch.cli.main(["missions", "--json"]) == 0
     rows = {r["id"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
     assert list(rows)[-1] == "other" and "south-sudan" in rows
     assert (rows["ukraine"]["articles"], rows["ukraine"]["stances"]) == (5, 8)
     assert (rows["gaza"]["articles"], rows["gaza"]["stances"], rows["gaza"]["support"]) == (1, 1, 1)
-    assert peacewatch.main(["missions"]) == 0
+    assert peacewatch.cli.main(["missions"]) == 0
     assert "ukraine" in capsys.readouterr().out
 
 

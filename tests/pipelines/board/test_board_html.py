@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-import peacewatch
+import peacewatch.cli
 
 from .conftest import ARTICLES
 
@@ -47,7 +47,7 @@ def _browse(binary: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
 def test_html_board_renders_in_headless_chromium(board_settings, tmp_path, capsys):
     binary = _chromium()
     page = tmp_path / "board.html"
-    assert peacewatch.main(["board", "--mission", "ukraine", "--since", "2025-06-01", "--until", "2026-03-31",
+    assert peacewatch.cli.main(["board", "--mission", "ukraine", "--since", "2025-06-01", "--until", "2026-03-31",
                             "--format", "html", "--output", str(page)]) == 0
     html = page.read_text(encoding="utf-8")
     assert not re.search(r"""(?:src|href)\s*=\s*["'](?!https://news\.example/|#)""", html.split("<svg", 1)[0]), \

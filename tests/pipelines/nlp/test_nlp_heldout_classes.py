@@ -22,7 +22,7 @@ PUBLISHED = "2026-03-01"
 TITLE = "Peacekeeping force debate"
 
 
-def _xfail(reason: str):  # noqa: ANN202
+def _xfail(reason: str):
     return pytest.mark.xfail(reason=reason, strict=False)
 
 
@@ -273,7 +273,7 @@ KNOWN_MISSES: dict[str, str] = {
 }
 
 
-def _param(case):  # noqa: ANN001, ANN202
+def _param(case):
     marks = [_xfail(KNOWN_MISSES[case[0]])] if case[0] in KNOWN_MISSES else []
     return pytest.param(*case[1:], id=case[0], marks=marks)
 

@@ -8,14 +8,13 @@ cases no general mechanism handles yet are ``xfail(strict=False)`` with the reas
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import pytest
 
 PUBLISHED = "2026-03-01"
 
 
-def _xfail(reason: str):  # noqa: ANN202
+def _xfail(reason: str):
     return pytest.mark.xfail(reason=reason, strict=False)
 
 
@@ -235,7 +234,7 @@ ENTITY_CASES_A = [
 LANGUAGES = ("fr", "de", "es", "it", "pl")
 
 
-def _analyse(nlp, language: str, title: str, text: str) -> dict:  # noqa: ANN001
+def _analyse(nlp, language: str, title: str, text: str) -> dict:
     from pipelines.nlp.analyze import analyze_article
 
     return analyze_article(nlp, {"id": "t", "title": title, "text": text, "published": PUBLISHED,
@@ -245,7 +244,7 @@ def _analyse(nlp, language: str, title: str, text: str) -> dict:  # noqa: ANN001
 _STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B
 
 
-def _case_id(case) -> str:  # noqa: ANN001
+def _case_id(case) -> str:
     return case.values[0] if hasattr(case, "values") else case[0]
 
 

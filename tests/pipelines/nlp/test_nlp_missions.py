@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from peacewatch.errors import UserError
 from pipelines.nlp.missions import OTHER, Catalogue, Mission, MissionAssigner, load_catalogue
-from schemas.errors import UserError
 
 ISSUE_IDS = ["ukraine", "lebanon", "gaza", "haiti", "drc", "sudan", "somalia", "mali", "car", "south-sudan",
              "nagorno-karabakh", "kosovo", "cyprus", "western-sahara", "other"]
@@ -76,7 +75,7 @@ def test_a_bad_missions_file_stops_analyze_at_start_with_one_line(tmp_path):
     path.write_text("missions:\n  - {id: x1, name: x, hosts: [Lebanon]}\n", encoding="utf-8")
     articles = tmp_path / "a.jsonl"
     articles.write_text('{"id": "1", "title": "t", "text": "Peacekeepers."}\n', encoding="utf-8")
-    result = subprocess.run([sys.executable, str(Path(__file__).resolve().parents[3] / "peacewatch.py"), "analyze",
+    result = subprocess.run([sys.executable, "-m", "peacewatch.cli", "analyze",
                              "--input", str(articles), "--output", str(tmp_path / "out.jsonl")],
                             env={"PEACEWATCH_MISSIONS_FILE": str(path), "PATH": "/usr/bin:/bin",
                                  "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=120)

@@ -1,27 +1,35 @@
 """The ``peacewatch`` command: a thin dispatcher over each package's own commands.
 
 Each package registers its subcommands (``register(subparsers)``); a subcommand returns an exit
-code. Problems the user can fix arrive as :class:`schemas.errors.UserError` and are printed as
-one line and a hint, never a traceback.
+code. Problems the user can fix arrive as :class:`peacewatch.errors.UserError` and are printed as
+one line and a hint, never a traceback. Every package is a hard dependency of the command: they
+are imported plainly (each defers its heavy imports to the command that needs them).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import sys
 
-__version__ = "0.1.0"
+from connectors import cli as connectors_cli
+from deploy import cli as deploy_cli
+from peacewatch import __version__
+from peacewatch.errors import UserError
+from peacewatch.redact import install_log_redaction, redact
+from pipelines import cli as pipelines_cli
+from pipelines.alerts import cli as alerts_cli
+from pipelines.board import cli as board_cli
+from pipelines.nlp import cli as nlp_cli
 
 COMMAND_MODULES = (
-    "deploy.cli",          # services, setup, doctor
-    "connectors.cli",      # ingest, replay
-    "pipelines.cli",       # run, search, reconcile
-    "pipelines.nlp.cli",   # analyze
-    "pipelines.board.cli",  # board, missions
-    "pipelines.alerts.cli",  # alerts ...
+    deploy_cli,  # services, setup, doctor
+    connectors_cli,  # ingest, replay
+    pipelines_cli,  # run, search, reconcile
+    nlp_cli,  # analyze
+    board_cli,  # board, missions
+    alerts_cli,  # alerts ...
 )
 
 
@@ -34,21 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"peacewatch {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name and name.startswith(exc.name):
-                continue  # a package not installed in this build
-            raise
+    for module in COMMAND_MODULES:
         module.register(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from schemas.errors import UserError
-    from schemas.redact import install_log_redaction, redact
-
+    """Runs one ``peacewatch`` command line; returns its exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]

@@ -1,16 +1,17 @@
-"""Clients for the services, built from :class:`~schemas.settings.Settings`.
+"""Clients for the services, built from :class:`~peacewatch.settings.Settings`.
 
 One place decides how to reach Elasticsearch (local, or remote with TLS and an API key or
-user/password) and Pub/Sub (the emulator when ``PUBSUB_EMULATOR_HOST`` is set, else Google
-Cloud with application-default credentials). Call these in ``DoFn.setup``, never per element.
+user/password) and Pub/Sub (the emulator when ``pubsub_emulator_host`` is set, over an insecure
+loopback channel with no credentials; else Google Cloud with application-default credentials).
+Call these in ``DoFn.setup``, never per element.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 
 
 def elasticsearch_client(settings: Settings, **kwargs: Any):
@@ -39,34 +40,38 @@ def elasticsearch_client(settings: Settings, **kwargs: Any):
     return Elasticsearch(settings.es_url, **options)
 
 
+def _emulator_transport(settings: Settings, transport_class: Any) -> Any:
+    """A gRPC transport to the emulator: what the client library builds when ``PUBSUB_EMULATOR_HOST``
+    is set, built here from the settings (a host from ``peacewatch.yaml`` or ``services.json`` too)
+    without touching the process environment."""
+    import grpc
 
-
-def _pubsub_kwargs(settings: Settings, kwargs: dict[str, Any]) -> dict[str, Any]:
-    if settings.pubsub_emulator_host:
-        # The client library switches to an insecure channel when this variable is set; a
-        # host configured in peacewatch.yaml must reach it too.
-        os.environ["PUBSUB_EMULATOR_HOST"] = settings.pubsub_emulator_host
-    return kwargs
+    host = settings.pubsub_emulator_host
+    return transport_class(channel=grpc.insecure_channel(target=host), host=host)
 
 
 def publisher_client(settings: Settings, **kwargs: Any):
     """Returns a ``google.cloud.pubsub_v1.PublisherClient`` for the emulator or Google Cloud."""
     from google.cloud import pubsub_v1
+    from google.pubsub_v1.services.publisher.transports import PublisherGrpcTransport
 
-    return pubsub_v1.PublisherClient(**_pubsub_kwargs(settings, kwargs))
+    if settings.pubsub_emulator_host:
+        kwargs.setdefault("transport", _emulator_transport(settings, PublisherGrpcTransport))
+    return pubsub_v1.PublisherClient(**kwargs)
 
 
 def subscriber_client(settings: Settings, **kwargs: Any):
     """Returns a ``google.cloud.pubsub_v1.SubscriberClient`` for the emulator or Google Cloud."""
     from google.cloud import pubsub_v1
+    from google.pubsub_v1.services.subscriber.transports import SubscriberGrpcTransport
 
-    return pubsub_v1.SubscriberClient(**_pubsub_kwargs(settings, kwargs))
+    if settings.pubsub_emulator_host:
+        kwargs.setdefault("transport", _emulator_transport(settings, SubscriberGrpcTransport))
+    return pubsub_v1.SubscriberClient(**kwargs)
 
 
-def pubsub_unreachable(settings: Settings, path: str, exc: BaseException):
-    """The one-line :class:`~schemas.errors.UserError` for a Pub/Sub call that could not get through."""
-    from schemas.errors import UserError
-
+def pubsub_unreachable(settings: Settings, path: str, exc: BaseException) -> UserError:
+    """The one-line :class:`~peacewatch.errors.UserError` for a Pub/Sub call that could not get through."""
     where = settings.pubsub_emulator_host or "Google Cloud"
     reason = str(getattr(exc, "message", None) or exc).splitlines()[0][:200]
     return UserError(f"cannot reach Pub/Sub ({where}) for {path}: {reason}",
