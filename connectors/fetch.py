@@ -18,7 +18,7 @@ import dataclasses
 import logging
 import socket
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -277,12 +277,3 @@ class Fetcher:
         return FetchResult(path.resolve().as_uri(), 200, data, {})
 
 
-def header_value(headers: Mapping[str, str] | None, name: str) -> str | None:
-    """Case-insensitive header lookup."""
-    if not headers:
-        return None
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None

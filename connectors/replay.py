@@ -10,6 +10,7 @@ the replay.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import logging
 import time
@@ -124,26 +125,16 @@ def replay(
     batch_size = BATCH_SIZE if rate is None else max(1, min(BATCH_SIZE, int(rate)))
     try:
         publisher.check_topic()
-        batch: list[dict[str, Any]] = []
         articles = read_articles(path, counts, datetime.now(timezone.utc))
-        while True:
-            article = next(articles, None)
-            if article is not None:
-                batch.append(article)
-                if len(batch) < batch_size:
-                    continue
-            if batch:
-                fresh = check_contract(select_new(batch, state, counts, force=force), counts, str(path), state)
-                publish_and_record(fresh, publisher, state, counts)
-                batch = []
-                if rate is not None:
-                    ahead = counts.published / rate - (time.monotonic() - started)
-                    if ahead > 0:
-                        time.sleep(ahead)  # rate limit for demos and gentle backfills
-                counts.elapsed = time.monotonic() - started
-                progress.update(counts)
-            if article is None:
-                break
+        for batch in iter(lambda: list(itertools.islice(articles, batch_size)), []):
+            fresh = check_contract(select_new(batch, state, counts, force=force), counts, str(path), state)
+            publish_and_record(fresh, publisher, state, counts)
+            if rate is not None:
+                ahead = counts.published / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)  # rate limit for demos and gentle backfills
+            counts.elapsed = time.monotonic() - started
+            progress.update(counts)
     finally:
         counts.elapsed = time.monotonic() - started
         if own_publisher:

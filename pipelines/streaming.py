@@ -36,8 +36,11 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from peacewatch.errors import UserError
 from peacewatch.settings import Settings
 from pipelines import latency
+from pipelines.deliver_alerts import delivery_subscription
+from pipelines.match_alerts import alerts_wanted
+from pipelines.nlp.language_counts import format_language_counts
 from pipelines.options import PeacewatchOptions, StreamingOptions, nlp_processes, runner_name
-from pipelines.pipeline import close_worker_resources
+from pipelines.pipeline import build_pipeline, close_worker_resources, counters_of, query_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -240,35 +243,15 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
     """Runs the streaming pipeline until it is stopped; returns the exit code (0 on a clean stop)."""
     import apache_beam as beam
 
-    from pipelines.match_alerts import alerts_wanted
-    from pipelines.pipeline import build_pipeline, counters_of, query_metrics
-
     out = out or sys.stderr
     stop = stop or threading.Event()
-    opts = options.view_as(PeacewatchOptions)
     stream_opts = options.view_as(StreamingOptions)
-    subscription = opts.subscription or settings.subscription_path("articles")
-    _check_subscription(settings, subscription)
-    alerts = alerts_wanted(settings, opts.alerts, opts.rules)
-    if alerts:
-        from pipelines.deliver_alerts import delivery_subscription
-
-        _check_subscription(settings, delivery_subscription(settings))
+    subscription, alerts = _check_subscriptions(settings, options.view_as(PeacewatchOptions))
     handle = runner_for(settings, options, out)
     processes = nlp_processes(options)
     print(f"peacewatch run: starting on {handle.label}; NLP in {processes} process{'es' if processes > 1 else ''}",
           file=out, flush=True)
-
-    previous_handlers = {}
-    if install_signals and threading.current_thread() is threading.main_thread():
-        def _on_signal(signum: int, _frame: Any) -> None:
-            if stop.is_set():  # a second Ctrl-C: stop now
-                raise KeyboardInterrupt
-            print(f"peacewatch run: {signal.Signals(signum).name} received, stopping the job", file=out, flush=True)
-            stop.set()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous_handlers[signum] = signal.signal(signum, _on_signal)
-
+    previous_handlers = _stop_on_signals(stop, out) if install_signals else {}
     started = time.monotonic()
     result = None
     settle: Callable[[], None] | None = None
@@ -297,8 +280,6 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         cancel(result, options, handle)
         print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
               file=out, flush=True)
-        from pipelines.nlp.language_counts import format_language_counts
-
         print(f"peacewatch run: languages: {format_language_counts(counters)}", file=out, flush=True)
         return code
     finally:
@@ -313,6 +294,30 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         close_worker_resources()
         for name, level in restore.items():
             logging.getLogger(name).setLevel(level)
+
+
+def _check_subscriptions(settings: Settings, opts: PeacewatchOptions) -> tuple[str, bool]:
+    """The articles subscription and whether the alert branch runs; both subscriptions checked."""
+    subscription = opts.subscription or settings.subscription_path("articles")
+    _check_subscription(settings, subscription)
+    alerts = alerts_wanted(settings, opts.alerts, opts.rules)
+    if alerts:
+        _check_subscription(settings, delivery_subscription(settings))
+    return subscription, alerts
+
+
+def _stop_on_signals(stop: threading.Event, out: TextIO) -> dict[int, Any]:
+    """SIGINT and SIGTERM set ``stop`` (a second one stops at once); returns the handlers they replace."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def _on_signal(signum: int, _frame: Any) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        print(f"peacewatch run: {signal.Signals(signum).name} received, stopping the job", file=out, flush=True)
+        stop.set()
+
+    return {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 _SHUTDOWN_LOGGERS = ("apache_beam", "PrismRunner", "PrismJobServer", "pipelines.io_pubsub")

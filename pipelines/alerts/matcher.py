@@ -222,17 +222,6 @@ def _sufficient(node: Any) -> frozenset[Key] | None:
     return None
 
 
-def required_keys(node: Any) -> frozenset[str] | None:
-    """Keys of which at least one must be among an article's keys for ``node`` to match.
-
-    Of several sets that would do (the clauses of an AND), the one estimated to be found in the
-    fewest articles is chosen: word keys before keys of common fields such as country or stance.
-    Keys are named by :func:`key_name`. Returns None when no such set exists (the rule must
-    always be checked).
-    """
-    found = _required(node)
-    return None if found is None else frozenset(map(key_name, found[0]))
-
 
 # A rule's matched terms: computed from the article, or known in advance.
 Terms = Callable[[ArticleView], tuple[str, ...]] | tuple[str, ...]

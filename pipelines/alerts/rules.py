@@ -149,9 +149,25 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
         UserError: naming the rule and the problem; for query errors a
             :class:`~pipelines.alerts.query.QuerySyntaxError` with the position.
     """
-    from pipelines.alerts.query import QuerySyntaxError, parse
-
     where = f"rule {rule.name!r}"
+    _check_shape(rule, where)
+    _check_queries(rule, where)
+    if rule.mission is not None:
+        from pipelines.nlp.missions import load_catalogue
+
+        try:
+            load_catalogue().check_id(rule.mission)
+        except UserError as exc:
+            raise UserError(f"{where}: {exc.message}", exc.hint) from None
+    _check_choices(rule, where)
+    if not isinstance(rule.channels, list):
+        raise UserError(f"{where}: channels must be a list")
+    for spec in rule.channels:
+        parse_channel(spec, where, check_secrets=check_secrets)
+
+
+def _check_shape(rule: Rule, where: str) -> None:
+    """The name, and the type of every field."""
     if not isinstance(rule.name, str) or not NAME_RE.match(rule.name):
         raise UserError(f"rule name {rule.name!r} is not valid",
                         "use lower-case letters, digits, '-', '_' or '.', at most 64 characters")
@@ -163,6 +179,18 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
         raise UserError(f"{where}: enabled must be true or false")
     if rule.kind not in KINDS:
         raise UserError(f"{where}: kind {rule.kind!r} is not one of {', '.join(KINDS)}")
+    for name in ("spike_k", "min_confidence"):
+        if not isinstance(getattr(rule, name), (int, float)) or getattr(rule, name) < 0:
+            raise UserError(f"{where}: {name} must be a non-negative number")
+    for name in ("spike_min_count", "spike_baseline_hours"):
+        if not isinstance(getattr(rule, name), int) or getattr(rule, name) < 1:
+            raise UserError(f"{where}: {name} must be a whole number of at least 1")
+
+
+def _check_queries(rule: Rule, where: str) -> None:
+    """The query and the spike term parse (a syntax error keeps its position)."""
+    from pipelines.alerts.query import QuerySyntaxError, parse
+
     for text, label in ((rule.effective_query, "query"), (rule.term, "term")):
         if text is None or (label == "term" and not text):
             continue
@@ -172,13 +200,10 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
             raise QuerySyntaxError(f"{where}: {label}: {exc.message}", exc.hint, exc.position, exc.query) from None
     if rule.kind == "spike" and not (rule.term or rule.query.strip()):
         raise UserError(f"{where}: a spike rule needs --term (what to count)", "e.g. --term 'ceasefire'")
-    if rule.mission is not None:
-        from pipelines.nlp.missions import load_catalogue
 
-        try:
-            load_catalogue().check_id(rule.mission)
-        except UserError as exc:
-            raise UserError(f"{where}: {exc.message}", exc.hint) from None
+
+def _check_choices(rule: Rule, where: str) -> None:
+    """Values that must be one of a few: stance, relevance, digest, key, throttle."""
     if rule.stance is not None and rule.stance not in STANCES:
         raise UserError(f"{where}: stance {rule.stance!r} is not one of {', '.join(STANCES)}")
     if rule.min_relevance is not None and not (isinstance(rule.min_relevance, (int, float)) and 0 <= rule.min_relevance <= 1):
@@ -190,16 +215,6 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
     throttle = parse_duration(rule.throttle, f"{where}: throttle")
     if throttle is not None and throttle <= 0:
         raise UserError(f"{where}: throttle must be positive")
-    if not isinstance(rule.channels, list):
-        raise UserError(f"{where}: channels must be a list")
-    for spec in rule.channels:
-        parse_channel(spec, where, check_secrets=check_secrets)
-    for name in ("spike_k", "min_confidence"):
-        if not isinstance(getattr(rule, name), (int, float)) or getattr(rule, name) < 0:
-            raise UserError(f"{where}: {name} must be a non-negative number")
-    for name in ("spike_min_count", "spike_baseline_hours"):
-        if not isinstance(getattr(rule, name), int) or getattr(rule, name) < 1:
-            raise UserError(f"{where}: {name} must be a whole number of at least 1")
 
 
 class RuleStore:

@@ -99,28 +99,7 @@ def detect_stance_changes(state: Mapping[str, ActorStance], article: Mapping[str
     Returns:
         The events, and the new state (a new dict holding only what changed on top of ``state``).
     """
-    best: dict[str, Mapping[str, Any]] = {}
-    wanted = actor_key({"actor": actor}) if actor else None
-    for stance in article.get("stances") or []:
-        if not isinstance(stance, Mapping) or stance.get("stance") not in (*POSITIONS, "undecided"):
-            continue
-        kind = stance.get("actor_type")
-        if actor_types is not None and kind not in actor_types and not (kind is None and stance.get("actor_code")):
-            continue
-        confidence = stance.get("confidence")
-        if confidence is not None and confidence < min_confidence:
-            continue
-        plain = actor_key(stance)
-        if not plain:
-            continue
-        if wanted and wanted not in (plain, actor_key({"actor": stance.get("actor")})):
-            continue
-        on = stance.get("mission") or "other"
-        if mission and on != mission:
-            continue
-        key = f"{plain}@{on}"
-        if key not in best or (confidence or 0) > (best[key].get("confidence") or 0):
-            best[key] = stance
+    best = _strongest_stances(article, actor_types, actor, min_confidence, mission)
     new_state = dict(state)
     events: list[StanceEvent] = []
     for key, stance in best.items():
@@ -144,6 +123,34 @@ def detect_stance_changes(state: Mapping[str, ActorStance], article: Mapping[str
                                       before.article_id, stance.get("evidence"), stance.get("confidence"), on,
                                       before.evidence, before.url))
     return events, new_state
+
+
+def _strongest_stances(article: Mapping[str, Any], actor_types: tuple[str, ...] | None, actor: str | None,
+                       min_confidence: float, mission: str | None) -> dict[str, Mapping[str, Any]]:
+    """The most confident stance of the article per ``actor@mission``, among those the rule follows."""
+    best: dict[str, Mapping[str, Any]] = {}
+    wanted = actor_key({"actor": actor}) if actor else None
+    for stance in article.get("stances") or []:
+        if not isinstance(stance, Mapping) or stance.get("stance") not in (*POSITIONS, "undecided"):
+            continue
+        kind = stance.get("actor_type")
+        if actor_types is not None and kind not in actor_types and not (kind is None and stance.get("actor_code")):
+            continue
+        confidence = stance.get("confidence")
+        if confidence is not None and confidence < min_confidence:
+            continue
+        plain = actor_key(stance)
+        if not plain:
+            continue
+        if wanted and wanted not in (plain, actor_key({"actor": stance.get("actor")})):
+            continue
+        on = stance.get("mission") or "other"
+        if mission and on != mission:
+            continue
+        key = f"{plain}@{on}"
+        if key not in best or (confidence or 0) > (best[key].get("confidence") or 0):
+            best[key] = stance
+    return best
 
 
 class StanceStateStore:

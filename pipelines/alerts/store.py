@@ -235,13 +235,6 @@ class DeliveryLog:
         """A send failed and will be retried: the claim becomes ``failed`` (retryable) and is counted."""
         self.finish(alert_id, channel, "failed", now, 1, error)
 
-    def status_of(self, alert_id: str, channel: str) -> str | None:
-        from elasticsearch import NotFoundError
-
-        try:
-            return self.es.get(index=self.index, id=_doc_id("delivery", alert_id, channel))["_source"].get("status")
-        except NotFoundError:
-            return None
 
     # ---- the outbox -------------------------------------------------------------------------
     def published(self, alert_ids: list[str]) -> set[str]:

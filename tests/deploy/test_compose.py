@@ -6,15 +6,14 @@ takes the default), so the checks see what ``docker compose up`` would start by 
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from peacewatch.settings import ServiceSettings
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
