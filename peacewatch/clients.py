@@ -8,6 +8,8 @@ Call these in ``DoFn.setup``, never per element.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from peacewatch.errors import UserError
@@ -38,6 +40,36 @@ def elasticsearch_client(settings: Settings, **kwargs: Any):
             options["ca_certs"] = settings.es_ca_certs
     options.update(kwargs)
     return Elasticsearch(settings.es_url, **options)
+
+
+def elasticsearch_unreachable(settings: Settings, exc: BaseException) -> UserError:
+    """The one-line :class:`~peacewatch.errors.UserError` for an Elasticsearch that does not answer."""
+    return UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
+                     "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL")
+
+
+@contextmanager
+def elasticsearch_errors(settings: Settings, what: str, hint: str, index: str | None = None) -> Iterator[None]:
+    """Turns what Elasticsearch answers inside the block into one line and a hint.
+
+    Args:
+        settings: where Elasticsearch is (its URL is shown without credentials).
+        what: the request, for "Elasticsearch refused <what>".
+        hint: what to do when it is refused.
+        index: the index or alias the block reads: a missing one says to run ``peacewatch setup``.
+    """
+    from elasticsearch import ApiError, NotFoundError, TransportError
+
+    try:
+        yield
+    except NotFoundError as exc:
+        if index is None:
+            raise UserError(f"Elasticsearch refused {what}: {exc.message}"[:300], hint) from None
+        raise UserError(f"index {index} does not exist", "run 'peacewatch setup'") from None
+    except ApiError as exc:
+        raise UserError(f"Elasticsearch refused {what}: {exc.message}"[:300], hint) from None
+    except TransportError as exc:
+        raise elasticsearch_unreachable(settings, exc) from None
 
 
 def _emulator_transport(settings: Settings, transport_class: Any) -> Any:

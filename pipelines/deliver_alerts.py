@@ -128,7 +128,8 @@ class _DeliverAlertsFn(beam.DoFn):
             try:
                 alert = json.loads(envelope.data)
                 alert_id = str(alert["id"])
-                alert["rule"]
+                if "rule" not in alert:
+                    raise KeyError("rule")
             except (ValueError, KeyError, TypeError) as exc:
                 unreadable.append(make_dead_letter("alert-delivery", f"not an alert: {type(exc).__name__}: {exc}",
                                                    envelope.data, error_type=type(exc).__name__,

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from peacewatch.clients import elasticsearch_errors
 from peacewatch.errors import UserError
 from peacewatch.settings import Settings
 
@@ -65,19 +66,10 @@ SORTS = {
 
 def search_articles(es, settings: Settings, query: dict[str, Any], limit: int = 10,
                     sort: str = "relevance") -> dict[str, Any]:
-    from elasticsearch import ApiError, NotFoundError, TransportError
-
-    try:
+    with elasticsearch_errors(settings, "the search", "check the query syntax (Lucene query_string)",
+                              settings.index("articles")):
         return es.search(index=settings.index("articles"), query=query, size=limit, track_total_hits=True,
                          sort=SORTS[sort], source_excludes=["text", "relevance_explanation", "entities"])
-    except NotFoundError:
-        raise UserError(f"index {settings.index('articles')} does not exist", "run 'peacewatch setup'") from None
-    except ApiError as exc:
-        raise UserError(f"Elasticsearch refused the search: {exc.message}"[:300],
-                        "check the query syntax (Lucene query_string)") from None
-    except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
-                        "start it with 'peacewatch services up'") from None
 
 
 def _trim(text: str | None, size: int = 160) -> str:

@@ -144,6 +144,7 @@ class Watcher:
 
 
 # ---- running it ------------------------------------------------------------------------------------
+@dataclasses.dataclass
 class _RunnerHandle:
     """The runner object to submit with, what to call it, and how to stop what it started.
 
@@ -151,16 +152,12 @@ class _RunnerHandle:
     (called once the job runs), ``counters`` (the job's counters now) and ``cancel`` (stop the job).
     """
 
-    def __init__(self, runner: Any, label: str, stop: Callable[[], None] = lambda: None,
-                 submitted: Callable[[Any], None] | None = None,
-                 counters: Callable[[Any], dict[str, int]] | None = None,
-                 cancel: Callable[[Any], None] | None = None) -> None:
-        self.runner = runner
-        self.label = label
-        self.stop = stop
-        self.submitted = submitted
-        self.counters = counters
-        self.cancel = cancel
+    runner: Any
+    label: str
+    stop: Callable[[], None] = lambda: None
+    submitted: Callable[[Any], None] | None = None
+    counters: Callable[[Any], dict[str, int]] | None = None
+    cancel: Callable[[Any], None] | None = None
 
 
 def _prism_runner(settings: Settings, options: PipelineOptions) -> _RunnerHandle:

@@ -28,11 +28,28 @@ SESSION_MARK = "PEACEWATCH_TEST_SESSION"
 SERVICE_FIXTURES = frozenset({"services", "settings", "es", "provisioned", "publisher", "subscriber"})
 
 
+# Tests without services that take seconds each (child processes, the command in a subprocess, the
+# spaCy model loaded in several processes, fuzzing): part of `make test`, not of `make test-fast`.
+SLOW_TESTS = (
+    "tests/deploy/test_services.py", "tests/test_cli_errors.py", "tests/test_fuzz.py",
+    "tests/pipelines/test_pipeline_parallel.py", "tests/pipelines/test_pipeline_enrich.py",
+    "tests/test_security.py::test_commands_never_print_the_elasticsearch_password",
+    "tests/pipelines/test_pipeline_parse.py::test_parse_articles_splits_valid_and_dead_letters",
+    "tests/deploy/test_flink_supervisor.py::test_dead_process_is_restarted",
+    "tests/pipelines/nlp/test_nlp_lang_packs.py::test_cli_prints_route_and_language_counts",
+    "tests/pipelines/nlp/test_nlp_missions.py::test_a_bad_missions_file_stops_analyze_at_start",
+    "tests/pipelines/nlp/test_nlp_analyze.py::test_cli_skips_bad_lines",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Marks every test that needs the services `integration` (``make test-fast`` leaves them out)."""
+    """Marks the tests that need the services `integration` and the long ones `slow` (``make
+    test-fast`` leaves both out)."""
     for item in items:
         if SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+        if item.nodeid.startswith(SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)

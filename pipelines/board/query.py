@@ -12,7 +12,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from peacewatch.errors import UserError
+from peacewatch.clients import elasticsearch_errors
 from peacewatch.settings import Settings
 from pipelines.reports import in_window
 
@@ -101,8 +101,6 @@ def build_board(es, settings: Settings, mission: str, mission_name: str, *, sinc
     Raises:
         UserError: the index is missing or Elasticsearch cannot be reached.
     """
-    from elasticsearch import ApiError, NotFoundError, TransportError
-
     query = board_filters(mission, since, until, actor_type, language)
     index = settings.index("reports")
     aggs = {
@@ -117,7 +115,8 @@ def build_board(es, settings: Settings, mission: str, mission_name: str, *, sinc
             }},
         }},
     }
-    try:
+    with elasticsearch_errors(settings, "the board query", "run 'peacewatch setup' (the reports index may be missing)",
+                              index):
         response = es.search(index=index, size=0, query=query, aggs=aggs, track_total_hits=True)
         board = Board(mission, mission_name, since, until, reports=response["hits"]["total"]["value"],
                       articles=int(response["aggregations"]["articles"]["value"]))
@@ -129,14 +128,6 @@ def build_board(es, settings: Settings, mission: str, mission_name: str, *, sinc
                 pending[row.actor] = (row, changed_after)
         if pending:
             _fill_since(es, index, query, pending)
-    except NotFoundError:
-        raise UserError(f"index {index} does not exist", "run 'peacewatch setup'") from None
-    except ApiError as exc:
-        raise UserError(f"Elasticsearch refused the board query: {exc.message}"[:300],
-                        "run 'peacewatch setup' (the reports index may be missing)") from None
-    except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
-                        "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
     board.rows.sort(key=lambda r: (_group(r), -r.articles, r.actor))
     return board
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-from bench_pipeline import EVAL, load_texts, words, write_jsonl  # noqa: E402
+from bench_pipeline import EVAL, load_texts, words, write_jsonl
 
 
 def peacewatch(env: dict, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:

@@ -24,11 +24,11 @@ EVAL = next((p for p in (REPO_ROOT / "../shared/eval", REPO_ROOT / "../../shared
             REPO_ROOT / "../shared/eval").resolve()
 SOURCES = (EVAL / "dev.jsonl", EVAL / "dev_multilingual.jsonl", REPO_ROOT / "tests/corpus/multilingual/dev.jsonl")
 
-from pipelines.nlp.analyze import analyze_articles, article_date, compose_text, new_result  # noqa: E402
-from pipelines.nlp.lang_model import load_lang_nlp  # noqa: E402
-from pipelines.nlp.lang_pack import available_languages  # noqa: E402
-from pipelines.nlp.lang_route import complete_clause_result  # noqa: E402
-from pipelines.nlp.model import load_nlp  # noqa: E402
+from pipelines.nlp.analyze import analyze_articles, article_date, compose_text, new_result
+from pipelines.nlp.lang_model import load_lang_nlp
+from pipelines.nlp.lang_pack import available_languages
+from pipelines.nlp.lang_route import complete_clause_result
+from pipelines.nlp.model import load_nlp
 
 _GENERATED = {
     "en": "France is ready to send troops to a peacekeeping force in Ukraine, President Emmanuel Macron said.",

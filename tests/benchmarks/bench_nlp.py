@@ -22,8 +22,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
 DEV = (REPO_ROOT / "../shared/eval/dev.jsonl").resolve()
 
-from pipelines.nlp.analyze import analyze_articles, complete_result, compose_text, new_result  # noqa: E402
-from pipelines.nlp.model import COUNTRY_RULER_NAME, LINE_BREAKS_NAME, RULER_NAME, load_nlp  # noqa: E402
+from pipelines.nlp.analyze import analyze_articles, complete_result, compose_text, new_result
+from pipelines.nlp.model import COUNTRY_RULER_NAME, LINE_BREAKS_NAME, RULER_NAME, load_nlp
 
 _GENERATED = [
     ("Peacekeeping force debated", "French President Emmanuel Macron said France is ready to send troops to a "

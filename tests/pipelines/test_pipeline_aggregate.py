@@ -39,7 +39,9 @@ def test_count_stances_per_hour_in_batch():
 
 
 def test_count_stances_per_hour_streaming_with_test_stream():
-    stamp = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()  # noqa: E731
+    def stamp(text: str) -> float:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
     stream = (test_stream.TestStream()
               .advance_watermark_to(stamp("2026-03-02T10:00:00Z"))
               .add_elements(DOCS[:2])
