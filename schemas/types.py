@@ -49,13 +49,18 @@ class Entity(TypedDict, total=False):
     end: int
 
 
-class Stance(TypedDict, total=False):
+class _Position(TypedDict, total=False):
+    """Who takes which stance on which mission: the fields a stance and a stance report share."""
+
     actor: Required[str]
     actor_type: ActorType | None
     actor_code: str | None
     stance: Required[StanceLabel]
     mission: Required[str]
     commitment: Required[Commitment]
+
+
+class Stance(_Position, total=False):
     evidence: str | None
     confidence: float
     cue: str | None
@@ -123,17 +128,11 @@ class DeadLetter(TypedDict, total=False):
     created: Required[str]
 
 
-class StanceReport(TypedDict, total=False):
+class StanceReport(_Position, total=False):
     """Schema ``json/stance_report.v1.json``: one document of the reports index."""
 
     id: Required[str]
     article_id: Required[str]
-    actor: Required[str]
-    actor_type: ActorType | None
-    actor_code: str | None
-    stance: Required[StanceLabel]
-    mission: Required[str]
-    commitment: Required[Commitment]
     condition: str | None
     evidence: str | None
     confidence: float | None

@@ -402,26 +402,13 @@ class RuleMatcher:
         for mark, fld, length, buckets in self._scans:
             hits = with_affix.setdefault((mark, fld), {})
             get = buckets.get
-            if mark == PREFIX_MARK:
-                for token in self._tokens(view, fld):
-                    literals = get(token[:length])
-                    if literals is not None:
-                        for literal in literals:
-                            if token.startswith(literal):
-                                if literal in hits:
-                                    hits[literal].append(token)
-                                else:
-                                    hits[literal] = [token]
-            else:
-                for token in self._tokens(view, fld):
-                    literals = get(token[-length:])
-                    if literals is not None:
-                        for literal in literals:
-                            if token.endswith(literal):
-                                if literal in hits:
-                                    hits[literal].append(token)
-                                else:
-                                    hits[literal] = [token]
+            prefix = mark == PREFIX_MARK
+            for token in self._tokens(view, fld):
+                literals = get(token[:length] if prefix else token[-length:])
+                if literals is not None:
+                    for literal in literals:
+                        if token.startswith(literal) if prefix else token.endswith(literal):
+                            hits.setdefault(literal, []).append(token)
         for (mark, fld), hits in with_affix.items():
             rules = self._affix_rules[(mark, fld)]
             for literal, tokens in hits.items():

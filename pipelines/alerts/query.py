@@ -77,11 +77,18 @@ class Prefix:
 
 
 @dataclass(frozen=True)
-class Wildcard:
+class _Pattern:
+    """A pattern over one field's words, compiled once (``regex``)."""
+
     field: str | None
     pattern: str
     raw: str
     regex: Matcher = field(compare=False, hash=False, repr=False, default=None)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Wildcard(_Pattern):
+    """``wor?d*``: ``?`` one character, ``*`` any run."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +100,8 @@ class Fuzzy:
 
 
 @dataclass(frozen=True)
-class Regexp:
-    field: str | None
-    pattern: str
-    raw: str
-    regex: Matcher = field(compare=False, hash=False, repr=False, default=None)  # type: ignore[assignment]
+class Regexp(_Pattern):
+    """``/regular expression/`` (RE2), over whole words."""
 
 
 @dataclass(frozen=True)
