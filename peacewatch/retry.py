@@ -137,8 +137,8 @@ def retry_transient(action: Callable[[], T], what: str, budget_seconds: float = 
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome is not None else None
-        logger.warning("%s failed (%s: %s); retry %d in %.1fs", what, type(exc).__name__, redact(str(exc))[:200],
-                       state.attempt_number, state.upcoming_sleep)
+        logger.warning("%s failed (%s: %s); retrying in %.1fs (retry %d)", what, type(exc).__name__,
+                       redact(str(exc))[:200], state.upcoming_sleep, state.attempt_number)
         if on_retry is not None:
             on_retry()
 

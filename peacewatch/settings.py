@@ -22,6 +22,7 @@ import contextvars
 import json
 import os
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -396,6 +397,46 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         UserError: naming the setting and its source when a value is invalid.
     """
     env = os.environ if environ is None else environ
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    key = _fingerprint(env, overrides)
+    settings = _LOADED.get(key)
+    if settings is None:
+        settings = _build_settings(env, overrides)
+        with _LOADED_LOCK:
+            if len(_LOADED) >= 64:
+                _LOADED.clear()
+            _LOADED[key] = settings
+    return settings
+
+
+# Settings already built, by everything they were built from: the NLP asks for the missions file
+# once per article, and building settings costs milliseconds.
+_LOADED: dict[tuple[Any, ...], Settings] = {}
+_LOADED_LOCK = threading.Lock()
+_INPUTS = re.compile(r"^(?:PEACEWATCH_|PUBSUB_|GOOGLE_CLOUD_PROJECT$|XDG_|HOME$)")
+
+
+def _fingerprint(env: Mapping[str, str], overrides: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What a :class:`Settings` depends on: the variables it reads, the overrides, the working folder
+    (``./peacewatch.yaml``) and the files it reads as they are now (path, modification time, size)."""
+    variables = tuple(sorted((k, v) for k, v in env.items() if _INPUTS.match(k)))
+    with _reading(env):
+        files = [Path("peacewatch.yaml").absolute(), _user_dir("XDG_CONFIG_HOME", ".config") / "peacewatch.yaml",
+                 state_path(overrides.get("data_dir") or env.get("PEACEWATCH_DATA_DIR")
+                            or _user_dir("XDG_DATA_HOME", ".local/share"))]
+    files += [Path(value) for name, value in variables if name in ("PEACEWATCH_CONFIG",) or name.endswith("_FILE")]
+    return variables, tuple(sorted(overrides.items(), key=lambda item: item[0])), tuple(map(_stamp, files))
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return str(path), -1, -1
+    return str(path), info.st_mtime_ns, info.st_size
+
+
+def _build_settings(env: Mapping[str, str], overrides: dict[str, Any]) -> Settings:
     if "pubsub_emulator_host" not in overrides and "PUBSUB_EMULATOR_HOST" not in env:
         # After `peacewatch services up`, commands reach the local emulator without `eval`.
         # An empty PUBSUB_EMULATOR_HOST opts out and means Google Cloud.
@@ -404,7 +445,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
                 or str(_user_dir("XDG_DATA_HOME", ".local/share"))
         if _yaml_value(env, "pubsub_emulator_host") is None:
             overrides = {**overrides, "pubsub_emulator_host": _local_services(str(data_dir)).get("pubsub_emulator_host")}
-    settings = Settings.load(environ, **overrides)
+    settings = Settings.load(env, **overrides)
     register_secret(urlsplit(settings.es_url).password)
     return settings
 

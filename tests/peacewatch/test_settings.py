@@ -161,3 +161,16 @@ def test_only_the_settings_module_reads_the_environment():
                  for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if reads.search(line)]
     assert offenders == []
+
+
+def test_settings_are_built_again_when_what_they_come_from_changes(tmp_path):
+    config = tmp_path / "peacewatch.yaml"
+    config.write_text("prefix: first\n")
+    environ = {"PEACEWATCH_CONFIG": str(config), "PEACEWATCH_DATA_DIR": str(tmp_path)}
+    assert load_settings(environ) is load_settings(dict(environ))  # the same inputs: built once
+    config.write_text("prefix: second-one\n")
+    assert load_settings(environ).prefix == "second-one"
+    assert load_settings({**environ, "PEACEWATCH_PREFIX": "third"}).prefix == "third"
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "services.json").write_text('{"pubsub_emulator_host": "127.0.0.1:8124"}')
+    assert load_settings(environ).pubsub_emulator_host == "127.0.0.1:8124"
