@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
 EVAL ?= ../shared/eval
 
-.PHONY: help install services setup demo lint test test-fast test-flink bench clean-services analyze-dev train analyze-dev-languages lang-data
+.PHONY: help install services setup demo lint test test-fast test-flink test-quickstart bench clean-services analyze-dev train analyze-dev-languages lang-data
 
 help:
 	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator (Prism built once), stream the bundled sample through Beam on Prism"
@@ -20,9 +20,10 @@ help:
 	@echo "make test-fast - the unit tests only (no services, nothing slow): the inner loop, under a minute"
 	@echo "make lint    - ruff: lint and format check (configured in pyproject.toml)"
 	@echo "make test-flink - the local Flink cluster end to end (fetches Flink with Maven once; a few minutes)"
+	@echo "make test-quickstart - the README's quick start in a fresh shell of a fresh clone (a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter on the corpus dev split (tests/corpus/en/dev.jsonl)"
+	@echo "make train   - retrain the NLP actor filter (corpus dev split) and the positions models (English and clause route; corpus dev parts: dev, test-a, dev2)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,7 +53,8 @@ demo: setup
 	@echo
 	$(PW) search 'force OR mission OR peacekeeping' --limit 10
 	@echo
-	@echo "Results are in Elasticsearch at http://127.0.0.1:9200 (index alias peacewatch-articles)."
+	@echo "Results are in Elasticsearch at http://127.0.0.1:9200 (index alias $${PEACEWATCH_PREFIX:-peacewatch}-articles)."
+	@echo "The command:   $(PW); '. $(VENV)/bin/activate' puts peacewatch on your PATH."
 	@echo "Search them:   $(PW) search 'peacekeeping force' --stance oppose --sort date"
 	@echo "The board:     $(PW) board --mission ukraine --since 5y --format html --output board.html   (missions: $(PW) missions)"
 	@echo "Stream live:   $(PW) run --streaming   (and: $(PW) ingest --feeds connectors/feeds.yaml)"
@@ -77,11 +79,18 @@ lint: install
 test-flink: install
 	PEACEWATCH_TEST_FLINK=1 $(PY) -m pytest tests/flink
 
+# The README's quick start pasted into a fresh shell of a fresh clone of HEAD (a few minutes).
+test-quickstart: install
+	PEACEWATCH_TEST_QUICKSTART=1 $(PY) -m pytest tests/test_quickstart.py
+
 bench: install
 	@for b in tests/benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
+	$(PY) -m pipelines.nlp.train_positions
+	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.6 \
+		--holdout-ids pipelines/nlp/data/positions_holdout_clauses.txt
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl

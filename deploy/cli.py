@@ -17,7 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "'up flink' starts the local Flink session cluster instead (JobManager, TaskManagers, "
                     "Beam job server, Python worker pool; see deploy/README.md); 'down flink' and "
                     "'status flink' act on it alone, plain 'down' stops it too.")
-    services.add_argument("action", choices=["up", "down", "status", "env"])
+    services.add_argument("action", choices=["up", "down", "status", "env"],
+                          help="up: fetch and start; down: stop what peacewatch started; status: what runs, "
+                               "what is external, what is stopped; env: export lines for a shell")
     services.add_argument("target", nargs="?", choices=["flink"],
                           help="'flink': the local Flink session cluster only")
     services.add_argument("--only", choices=["elasticsearch", "pubsub", "prism"],
@@ -33,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     setup.add_argument("--skip-elasticsearch", action="store_true", help="only set up Pub/Sub")
     setup.set_defaults(func=run_setup)
 
-    doctor = subparsers.add_parser("doctor", help="check every dependency and say what to do about what is missing")
+    doctor = subparsers.add_parser("doctor", help="check every dependency and say what to do about what is missing",
+                                   description="Checks Python packages, the spaCy model, Java, the services, Prism "
+                                               "and Flink, and prints for each problem the command that fixes it.")
     doctor.set_defaults(func=run_doctor)
 
 
@@ -79,8 +83,7 @@ def _print_status(items) -> int:
     healthy = True
     for item in items:
         mark = "ok  " if item.healthy else "DOWN"
-        origin = "started by peacewatch" if item.managed else "external or not running"
-        print(f"{mark} {item.name:18s} {item.detail} ({origin})")
+        print(f"{mark} {item.name:18s} {item.detail} ({item.origin})")
         healthy &= item.healthy
     return 0 if healthy else 1
 

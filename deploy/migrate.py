@@ -203,3 +203,34 @@ def migrate_stances(es, settings: Settings, old: str, new: str) -> list[str]:
 
 
 MIGRATIONS: dict[str, Callable[..., list[str]]] = {"articles": migrate_articles, "stances": migrate_stances}
+# From these mapping versions on, a newer mapping only adds sub-fields: the index is updated in
+# place (put mapping, then every document written again), not copied. articles 2 -> 3: ``.text``.
+IN_PLACE_FROM: dict[str, int] = {"articles": 2}
+
+
+def rewrite_in_place(es, index: str) -> int:
+    """Writes every document of ``index`` again, unchanged, so that sub-fields added to its mapping fill.
+
+    Each write is conditional on the document being the one read (``if_seq_no``): one the pipeline
+    rewrote meanwhile already has the new sub-fields, and its conflict is expected, not an error.
+    Returns how many documents were written.
+    """
+    from elasticsearch import helpers
+
+    def actions() -> Iterator[dict[str, Any]]:
+        for hit in helpers.scan(es, index=index, query={"query": {"match_all": {}}}, size=500,
+                                preserve_order=False, seq_no_primary_term=True):
+            yield {"_index": index, "_id": hit["_id"], "_source": hit["_source"],
+                   "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]}
+
+    written, errors = 0, []
+    for ok, item in helpers.streaming_bulk(es, actions(), chunk_size=500, max_retries=3, raise_on_error=False,
+                                           initial_backoff=0.5, max_backoff=5.0):
+        if ok:
+            written += 1
+        elif next(iter(item.values()), {}).get("status") != 409:
+            errors.append(item)
+    if errors:
+        raise RuntimeError(f"{len(errors)} documents of {index} not rewritten: {str(errors[0])[:300]}; run setup again")
+    es.indices.refresh(index=index)
+    return written

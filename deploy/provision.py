@@ -14,6 +14,7 @@ import logging
 from importlib import resources
 from typing import Any
 
+from peacewatch.clients import elasticsearch_unreachable
 from peacewatch.errors import UserError
 from peacewatch.settings import INDICES, TOPICS, Settings
 
@@ -49,7 +50,7 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
     index whose mapping is older than its template to a new index version (``deploy/migrate.py``)."""
     from elasticsearch import ApiError, TransportError
 
-    from deploy.migrate import MIGRATIONS, mapping_version, next_index, write_index
+    from deploy.migrate import IN_PLACE_FROM, MIGRATIONS, mapping_version, next_index, rewrite_in_place, write_index
 
     done = []
     try:
@@ -80,20 +81,25 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
             index = write_index(es, alias)
             in_use = mapping_version(es, index)
             if in_use is not None and in_use < version:
-                outdated.append((name, index, version))
+                outdated.append((name, index, in_use, version))
         # after every alias exists: the articles' migration writes stance reports
-        for name, index, version in outdated:
+        for name, index, in_use, version in outdated:
             alias = settings.index(name)
-            if name in MIGRATIONS:
+            if name in MIGRATIONS and in_use < IN_PLACE_FROM.get(name, version + 1):
                 done += MIGRATIONS[name](es, settings, index, next_index(index))
             else:
                 mappings = index_template(name)["mappings"]
-                es.indices.put_mapping(index=alias, properties=mappings["properties"], meta=mappings.get("_meta"),
-                                       dynamic=mappings.get("dynamic"))
+                es.indices.put_mapping(index=alias, properties=mappings["properties"], dynamic=mappings.get("dynamic"))
+                if name in IN_PLACE_FROM:  # before the version moves on, so an interrupted run is redone
+                    rewritten = rewrite_in_place(es, index)
+                    done.append(f"{rewritten} documents of {index} written again to fill its new sub-fields")
+                es.indices.put_mapping(index=alias, meta=mappings.get("_meta"))
                 done.append(f"mapping of {alias} updated to version {version}")
-    except (ApiError, TransportError) as exc:
+    except ApiError as exc:
         raise UserError(f"Elasticsearch at {settings.es_url_safe} refused the setup: {exc}".splitlines()[0][:400],
                         "check the URL and credentials; for the local one run 'peacewatch services up'") from None
+    except TransportError as exc:
+        raise elasticsearch_unreachable(settings, exc) from None
     return done
 
 

@@ -92,6 +92,36 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+def _listening_inodes(port: int) -> set[str]:
+    """Socket inodes listening on TCP ``port`` (any address), from ``/proc/net/tcp{,6}``."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
+
+
+def listens_on(pid: int, port: int) -> bool | None:
+    """Whether ``pid`` or one of its descendants listens on ``port``; None when that cannot be told."""
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return False
+    for target in [pid, *_children(pid)]:
+        try:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{target}/fd").iterdir()]
+        except (OSError, PermissionError):
+            return None
+        if any(link.startswith("socket:[") and link[8:-1] in inodes for link in links):
+            return True
+    return False
+
+
 def signal_tree(pid: int, sig: int) -> None:
     """Signals ``pid`` and all its descendants (gcloud starts Java under a wrapper)."""
     for target in [pid, *_children(pid)]:

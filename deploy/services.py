@@ -44,6 +44,20 @@ class ServiceStatus:
     healthy: bool
     detail: str
     managed: bool  # started by us (pid file) rather than found running
+    pid: int | None = None  # the process we started
+    external: bool = False  # a remote service this machine does not run (a cluster URL, Google Cloud)
+
+    @property
+    def origin(self) -> str:
+        """What runs where, in words: started here, found running, external, or stopped (and what to do)."""
+        if self.external:
+            return "external: not run from here" if self.healthy else "external and not answering: check its URL"
+        if self.managed:
+            return f"running, started by peacewatch, pid {self.pid}" if self.healthy else \
+                f"started by peacewatch (pid {self.pid}) but not healthy: see the log in the data folder"
+        if self.healthy:
+            return "running, started outside peacewatch: 'services down' leaves it alone"
+        return "stopped: 'peacewatch services up' starts it"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,9 +389,15 @@ def status(settings: Settings) -> list[ServiceStatus]:
         detail = f"{settings.es_url_safe} version {es_version(settings) or '?'} status {health.get('status')}"
     else:
         detail = f"{settings.es_url_safe} not answering"
-    result = [ServiceStatus("elasticsearch", bool(health) and health.get("status") != "red", detail, es_pid is not None)]
+    if es_pid is not None and runtime.listens_on(es_pid, settings.es_port) is False:
+        es_pid = None  # ours serves another port: the one asked about is not ours
+    result = [ServiceStatus("elasticsearch", bool(health) and health.get("status") != "red", detail, es_pid is not None,
+                            es_pid, external=not settings.uses_local_elasticsearch)]
     host = emulator_host(settings)
     ok = pubsub_running(settings)
-    result.append(ServiceStatus("pubsub", ok, f"{host} {'listening' if ok else 'not listening'}",
-                                runtime.read_pid(settings, "pubsub") is not None))
+    pubsub_pid = runtime.read_pid(settings, "pubsub")
+    if pubsub_pid is not None and runtime.listens_on(pubsub_pid, int(host.rpartition(":")[2])) is False:
+        pubsub_pid = None
+    result.append(ServiceStatus("pubsub", ok, f"{host} {'listening' if ok else 'not listening'}", pubsub_pid is not None,
+                                pubsub_pid, external=host.rpartition(":")[0] not in ("127.0.0.1", "localhost", "[::1]")))
     return result

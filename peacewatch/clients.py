@@ -8,6 +8,7 @@ Call these in ``DoFn.setup``, never per element.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -42,10 +43,37 @@ def elasticsearch_client(settings: Settings, **kwargs: Any):
     return Elasticsearch(settings.es_url, **options)
 
 
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^)'\"\]]+)")
+
+
+def connection_reason(exc: BaseException) -> str:
+    """What a failed connection comes down to, in a few words (``connection refused``, ``timed out``).
+
+    Client libraries nest the cause several times over (``ConnectionError(Connection error caused
+    by: NewConnectionError(...: [Errno 111] Connection refused))``); the innermost reason is what a
+    user can act on.
+    """
+    text = str(getattr(exc, "message", None) or exc)
+    found = _ERRNO.search(text)
+    if found:
+        return found.group(1).strip().rstrip(".").lower()
+    lowered = text.lower()
+    if "certificate verify failed" in lowered or "certificate_verify_failed" in lowered:
+        return "its TLS certificate is not trusted (set PEACEWATCH_ES_CA_CERTS)"
+    if "timed out" in lowered or "timeout" in lowered:
+        return "timed out"
+    return (text.splitlines() or [type(exc).__name__])[0][:200]
+
+
 def elasticsearch_unreachable(settings: Settings, exc: BaseException) -> UserError:
-    """The one-line :class:`~peacewatch.errors.UserError` for an Elasticsearch that does not answer."""
-    return UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
-                     "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL")
+    """The one-line :class:`~peacewatch.errors.UserError` for an Elasticsearch that could not be reached.
+
+    The only place that words "cannot reach Elasticsearch": the URL is shown without credentials.
+    """
+    hint = ("start it with 'peacewatch services up' (or point PEACEWATCH_ES_URL at your cluster)"
+            if settings.uses_local_elasticsearch
+            else "check PEACEWATCH_ES_URL and that the cluster is up")
+    return UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {connection_reason(exc)}", hint)
 
 
 @contextmanager

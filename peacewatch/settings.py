@@ -308,6 +308,8 @@ class Settings(_SettingsBase):
     missions_file: str | None = Field(None, validation_alias="PEACEWATCH_MISSIONS_FILE")
     # the trained actor filter of the NLP (pipelines/nlp/actor_filter.py); off for experiments
     actor_filter: bool = Field(True, validation_alias="PEACEWATCH_ACTOR_FILTER")
+    # the trained positions models of the NLP (pipelines/nlp/positions.py, clause_positions.py); off for experiments
+    positions: bool = Field(True, validation_alias="PEACEWATCH_POSITIONS")
 
     # ---- names -------------------------------------------------------------------------
     def index(self, name: str) -> str:

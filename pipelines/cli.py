@@ -8,6 +8,7 @@ import sys
 import time
 from typing import Any
 
+from peacewatch.clients import elasticsearch_unreachable
 from peacewatch.errors import UserError
 
 logger = logging.getLogger(__name__)
@@ -51,16 +52,25 @@ def register(subparsers: Any) -> None:
         conflict_handler="resolve")
     PeacewatchOptions._add_argparse_args(run.add_argument_group("peacewatch options"))
     StreamingOptions._add_argparse_args(run.add_argument_group("streaming options"))
-    beam_group = run.add_argument_group("Beam options (see the Beam documentation)")
+    beam_group = run.add_argument_group(
+        "Beam options", "the runner and the mode; every other Beam pipeline option is accepted too "
+                        "(--direct_num_workers, --project, --flink_master, ...): 'peacewatch run --help-beam' lists them")
+    own = set(run._option_string_actions)
     for name in _BEAM_OPTION_CLASSES:
         getattr(po, name)._add_argparse_args(beam_group)
+    _hide_beam_help(run, own)
     run.add_argument("--es-url", "--es_url", dest="es_url", default=None,
                      help="Elasticsearch URL (default: PEACEWATCH_ES_URL or the configuration)")
     run.set_defaults(func=_run, runner=DEFAULT_RUNNER)
 
-    search = subparsers.add_parser("search", help="search the indexed articles",
-                                   description="Full-text search (Lucene query syntax) over titles and texts.")
-    search.add_argument("query", nargs="?", default="*", help="words, \"phrases\", AND/OR/NOT (default: everything)")
+    search = subparsers.add_parser(
+        "search", help="search the indexed articles",
+        description="Full-text search over titles and texts, in the alert rules' query language (Lucene's, as "
+                    "in Kibana's search bar): words (all of them must be there), \"phrases\", AND/OR/NOT, "
+                    "wildcards, and fields such as country:FR, actor:Germany, stance:oppose, mission:gaza, "
+                    "title:ceasefire (see pipelines/alerts/README.md).")
+    search.add_argument("query", nargs="*", default=[],
+                        help="what to look for (default: every article); quote it when it has spaces or ()\"")
     search.add_argument("--country", action="append", default=[], help="country name or ISO code; repeatable")
     search.add_argument("--stance", action="append", default=[],
                         help="support|oppose|undecided, or ACTOR:STANCE (e.g. France:support); repeatable")
@@ -76,11 +86,49 @@ def register(subparsers: Any) -> None:
     search.add_argument("--json", action="store_true", help="one JSON document per line")
     search.set_defaults(func=_search)
 
-    reconcile = subparsers.add_parser("reconcile", help="find (and republish) published articles missing from the index")
+    reconcile = subparsers.add_parser(
+        "reconcile", help="find (and republish) published articles missing from the index",
+        description="Compares what the connectors published (their SQLite log) with what is indexed or "
+                    "dead-lettered, lists what is missing and, with --republish, publishes it again (exit 1 "
+                    "while something is missing and not republished).")
     reconcile.add_argument("--since", default="7d", help="published since: 90s, 30m, 12h, 7d, 2w, 1y or a date (default 7d)")
     reconcile.add_argument("--republish", action="store_true", help="publish the missing articles again")
     reconcile.add_argument("--state-db", dest="state_db", help="the connectors' SQLite log (default in the data dir)")
     reconcile.set_defaults(func=_reconcile)
+
+
+_SHOWN_BEAM_OPTIONS = frozenset({"--runner", "--streaming"})
+
+
+class _HelpBeamAction(argparse.Action):
+    """``--help-beam``: the help with every Beam pipeline option shown, then exit."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest=dest, nargs=0, help="list every Beam pipeline option and exit")
+        self.hidden: dict[argparse.Action, str | None] = {}
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        for action, text in self.hidden.items():
+            action.help = text
+        parser.print_help()
+        parser.exit()
+
+
+def _hide_beam_help(run: argparse.ArgumentParser, own: set[str]) -> None:
+    """Keeps Beam's few hundred options out of ``run --help`` (they still parse); ``--help-beam`` shows them."""
+    help_beam = run.add_argument("--help-beam", action=_HelpBeamAction)
+    for action in run._actions:
+        names = set(action.option_strings)
+        if "--runner" in names:
+            action.help = ("where the job runs: locally by default (Prism with --streaming, the Python direct "
+                           "runner for --input), or FlinkRunner, DataflowRunner, ...")
+        if "--streaming" in names:
+            action.help = "read the articles subscription until stopped (without it: a backfill of --input files)"
+        if not names or names & own or names & _SHOWN_BEAM_OPTIONS or action is help_beam:
+            continue
+        help_beam.hidden[action] = action.help
+        action.help = argparse.SUPPRESS
 
 
 def options_from_args(args: argparse.Namespace):
@@ -115,8 +163,7 @@ def _check_index(settings) -> None:
             raise UserError(f"{settings.index('articles')} has mapping version {in_use}, older than this version of "
                             f"peacewatch", "run 'peacewatch setup' to move it to the new version (nothing is lost)")
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
-                        "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
+        raise elasticsearch_unreachable(settings, exc) from None
     finally:
         es.close()
 
@@ -183,14 +230,17 @@ def _search(args: argparse.Namespace) -> int:
     from pipelines.search import build_query, print_results, search_articles
 
     if args.limit <= 0:
-        raise UserError("--limit must be positive")
+        raise UserError(f"--limit {args.limit}: must be positive", "e.g. --limit 20")
     settings = _settings(args)
-    missions = [m.strip().lower() for m in args.mission]
-    if missions:
+    missions = []
+    if args.mission:
+        from pipelines.filters import mission_id
+
         catalogue = load_catalogue(settings.missions_file)
-        missions = [catalogue.check_id(m) for m in missions]
-    query = build_query(args.query, args.country, args.stance, parse_since(args.since), until=parse_until(args.until),
-                        missions=missions, languages=args.language, include_undated=args.include_undated)
+        missions = [mission_id(catalogue, m) for m in args.mission]
+    query = build_query(" ".join(args.query) or "*", args.country, args.stance, parse_since(args.since),
+                        until=parse_until(args.until), missions=missions, languages=args.language,
+                        include_undated=args.include_undated)
     es = elasticsearch_client(settings, max_retries=1)
     try:
         response = search_articles(es, settings, query, args.limit, args.sort)
@@ -219,8 +269,7 @@ def _reconcile(args: argparse.Namespace) -> int:
             publisher = ArticlePublisher(settings)
         report = reconcile(settings, es, log, since, args.republish, publisher)
     except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {exc}"[:300],
-                        "start it with 'peacewatch services up' or set PEACEWATCH_ES_URL") from None
+        raise elasticsearch_unreachable(settings, exc) from None
     finally:
         es.close()
         log.close()

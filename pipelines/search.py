@@ -29,17 +29,33 @@ def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequen
     time; undated articles (no date of their own) are left out of such a window unless
     ``include_undated``.
     """
+    from pipelines.alerts.es_query import SEARCH_FIELDS, search_query_string
+    from pipelines.filters import country_code, country_name, language_code
+
     must: list[dict[str, Any]] = []
     filters: list[dict[str, Any]] = []
     if text and text.strip() and text.strip() != "*":
-        must.append({"query_string": {"query": text, "fields": ["title^2", "text"], "default_operator": "AND"}})
+        # parsed here (errors with the position, fields as the alert rules name them), then run as
+        # Elasticsearch's query_string with every occur explicit
+        must.append({"query_string": {"query": search_query_string(text), "fields": list(SEARCH_FIELDS),
+                                      "default_operator": "OR"}})
     for country in countries:
-        filters.append({"bool": {"should": [{"term": {"country_codes": country.upper()}},
-                                            {"term": {"countries": country}},
-                                            {"term": {"countries": country.title()}}], "minimum_should_match": 1}})
+        code = country_code(country)
+        filters.append({"bool": {"should": [{"term": {"country_codes": code}}, {"term": {"countries": country_name(code)}}],
+                                 "minimum_should_match": 1}})
     for stance in stances:
         if ":" in stance:
-            filters.append({"term": {"stance_pairs": stance}})
+            actor, _, wanted = stance.rpartition(":")
+            if wanted.lower() not in STANCES:
+                raise UserError(f"--stance {stance!r}: {wanted!r} is not one of {', '.join(STANCES)}",
+                                "e.g. --stance France:oppose")
+            names = {actor}  # a person or an organisation: as written
+            try:  # a country by any of its names: its code and its name ("germany" -> "DE", "Germany")
+                code = country_code(actor)
+                names |= {code, country_name(code)}
+            except UserError:
+                pass
+            filters.append({"terms": {"stance_pairs": sorted(f"{name}:{wanted.lower()}" for name in names)}})
         elif stance.lower() in STANCES:
             filters.append({"term": {"stances.stance": stance.lower()}})
         else:
@@ -48,7 +64,7 @@ def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequen
     if missions:
         filters.append({"terms": {"missions": list(missions)}})
     if languages:
-        filters.append({"terms": {"language": [lang.lower() for lang in languages]}})
+        filters.append({"terms": {"language": [language_code(lang) for lang in languages]}})
     bounds = {k: v for k, v in (("gte", since), ("lt", until)) if v}
     if bounds:
         dated = {"bool": {"filter": [{"range": {"published": bounds}}],
@@ -57,6 +73,10 @@ def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequen
                        if include_undated else dated)
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
 
+
+# One passage of the text around what matched, HTML-escaped, with <em> marks: the alerts' snippet format.
+HIGHLIGHT = {"fields": {"text": {"fragment_size": 200, "number_of_fragments": 1}}, "pre_tags": ["<em>"],
+             "post_tags": ["</em>"], "encoder": "html"}
 
 SORTS = {
     "relevance": ["_score", {"published": {"order": "desc", "missing": "_last"}}],
@@ -69,7 +89,8 @@ def search_articles(es, settings: Settings, query: dict[str, Any], limit: int = 
     with elasticsearch_errors(settings, "the search", "check the query syntax (Lucene query_string)",
                               settings.index("articles")):
         return es.search(index=settings.index("articles"), query=query, size=limit, track_total_hits=True,
-                         sort=SORTS[sort], source_excludes=["text", "relevance_explanation", "entities"])
+                         sort=SORTS[sort], source_excludes=["text", "relevance_explanation", "entities"],
+                         highlight=HIGHLIGHT)
 
 
 def _trim(text: str | None, size: int = 160) -> str:
@@ -77,13 +98,18 @@ def _trim(text: str | None, size: int = 160) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def format_hit(source: dict[str, Any], missions: Sequence[str] = ()) -> str:
-    """An article as a few lines: date (or "date unknown"), title, source and link, then each
-    stance with its mission, commitment and evidence sentence (trimmed)."""
+def format_hit(source: dict[str, Any], missions: Sequence[str] = (), highlight: str | None = None) -> str:
+    """An article as a few lines: date (or "date unknown"), title, source and link, the passage that
+    matched (highlights between ``*``, as in the alerts), then each stance with its mission,
+    commitment and evidence sentence (trimmed)."""
+    from pipelines.alerts.render import merge_adjacent, plain_snippet
+
     undated = not source.get("published") or source.get("published_estimated")
     date = "date unknown" if undated else source["published"][:10]
     lines = [f"{date:<12}  {source.get('title', '').strip()}",
              f"{'':<12}  {source.get('source') or '?'}  {source.get('url', '')}"]
+    if highlight:
+        lines.append(f"{'':<12}  {' '.join(plain_snippet(merge_adjacent(highlight)).split())}")
     for s in source.get("stances") or []:
         if missions and s.get("mission") not in missions:
             continue
@@ -105,6 +131,7 @@ def print_results(response: dict[str, Any], out: TextIO, as_json: bool = False,
         return len(hits)
     total = response["hits"]["total"]["value"]
     for hit in hits:
-        out.write(format_hit(hit["_source"], missions) + "\n\n")
+        passage = (hit.get("highlight") or {}).get("text") or [None]
+        out.write(format_hit(hit["_source"], missions, passage[0]) + "\n\n")
     out.write(f"{len(hits)} of {total} articles\n")
     return len(hits)

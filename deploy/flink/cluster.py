@@ -270,7 +270,7 @@ def status(settings: Settings) -> list[ServiceStatus]:
             ok = _port_open(fs.host, fs.worker_pool_port)
             healthy = healthy and ok
             detail += f", {fs.worker_pool_endpoint} " + ("listening" if ok else "not listening")
-        result.append(ServiceStatus(name, healthy, detail, pid is not None))
+        result.append(ServiceStatus(name, healthy, detail, pid is not None, pid))
     if overview is not None:
         result.append(ServiceStatus(
             "flink-slots", overview.get("slots-total", 0) > 0,

@@ -22,13 +22,53 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    description="Manage alert rules and follow the alerts they raise.")
     sub = alerts.add_subparsers(dest="alerts_command", metavar="COMMAND", required=True)
 
+    _register_add(sub, common)
+
+    listing = sub.add_parser("list", parents=[common], help="list the rules",
+                             description="One line per rule: on/off, name, kind, query, filters and channels.")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(func=run_list)
+
+    show = sub.add_parser("show", parents=[common], help="show one rule and its Elasticsearch query",
+                          description="The rule as stored (webhook URLs masked), where it delivers, and the query "
+                                      "to paste into Kibana's search bar (Lucene) to see the articles it looks at.")
+    show.add_argument("name", help="the rule's name (see 'peacewatch alerts list')")
+    show.set_defaults(func=run_show)
+
+    for command, helptext in (("remove", "remove a rule"), ("enable", "enable a rule"), ("disable", "disable a rule")):
+        parser = sub.add_parser(command, parents=[common], help=helptext,
+                                description=f"{helptext.capitalize()}; the pipeline picks the change up within seconds.")
+        parser.add_argument("name", help="the rule's name (see 'peacewatch alerts list')")
+        parser.set_defaults(func=run_change, change=command)
+
+    sync = sub.add_parser("sync", parents=[common], help="make the rules those of a YAML file (from version control)",
+                          description="Replace the rules by those of FILE, all or nothing: a file with one invalid "
+                                      "rule changes nothing and names the rule and the reason.")
+    sync.add_argument("file", help="a YAML file: 'version: 1' and a 'rules:' list (name, query, kind, channels, ...; "
+                                     "see pipelines/alerts/README.md)")
+    sync.add_argument("--keep-others", action="store_true", help="do not remove rules the file lacks")
+    sync.set_defaults(func=run_sync)
+
+    _register_test_and_tail(sub, common)
+
+    status = sub.add_parser("status", parents=[common], help="per-channel delivery counts and last errors",
+                            description="The rules, each channel with the rules that deliver to it (webhook and "
+                                        "Slack URLs masked), and per channel what was sent, failed, throttled or "
+                                        "queued for a digest, with the last success and the last error.")
+    status.set_defaults(func=run_status)
+
+
+def _register_add(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``alerts add``: a rule from the command line."""
     add = sub.add_parser("add", parents=[common], help="add a rule (refused with the reason when invalid)",
                          description="Add a rule. The query is Lucene query-string syntax, as in Kibana's "
                                      "search bar: words, \"phrases\", \"phrase\"~N, wildcards * ?, AND/OR/NOT, "
                                      "+/-, field:value (title, text, country, actor, stance, source, ...).")
-    add.add_argument("name")
+    add.add_argument("name", help="the rule's name (letters, digits, - and _)")
     add.add_argument("--query", "-q", default="", help="what to look for (default: every article)")
-    add.add_argument("--kind", choices=["match", "stance-change", "spike"], default="match")
+    add.add_argument("--kind", choices=["match", "stance-change", "spike"], default="match",
+                     help="match: every article the query finds (default); stance-change: an actor takes or "
+                          "changes a position; spike: mentions of --term jump above their baseline")
     add.add_argument("--country", help="only articles about this country (name or code)")
     add.add_argument("--actor", help="only articles with a stance of this actor")
     add.add_argument("--mission", help="only articles about this mission (see 'peacewatch missions'); "
@@ -47,30 +87,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--spike-min-count", type=int, default=5, help="spike: minimum mentions in the hour (5)")
     add.add_argument("--baseline-hours", type=int, default=24, help="spike: hours of baseline (24)")
     add.add_argument("--min-confidence", type=float, default=0.5, help="stance-change: ignore less confident stances")
-    add.add_argument("--description")
+    add.add_argument("--description", help="a note for the people who read the rule")
     add.add_argument("--disabled", action="store_true", help="add it disabled")
     add.add_argument("--replace", action="store_true", help="replace a rule of the same name")
     add.set_defaults(func=run_add)
 
-    listing = sub.add_parser("list", parents=[common], help="list the rules")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(func=run_list)
 
-    show = sub.add_parser("show", parents=[common], help="show one rule and its Elasticsearch query")
-    show.add_argument("name")
-    show.set_defaults(func=run_show)
-
-    for command, helptext in (("remove", "remove a rule"), ("enable", "enable a rule"), ("disable", "disable a rule")):
-        parser = sub.add_parser(command, parents=[common], help=helptext)
-        parser.add_argument("name")
-        parser.set_defaults(func=run_change, change=command)
-
-    sync = sub.add_parser("sync", parents=[common], help="make the rules those of a YAML file (from version control)")
-    sync.add_argument("file")
-    sync.add_argument("--keep-others", action="store_true", help="do not remove rules the file lacks")
-    sync.set_defaults(func=run_sync)
-
-    test = sub.add_parser("test", parents=[common], help="preview what a rule would have matched among indexed articles")
+def _register_test_and_tail(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``alerts test`` (a rule over indexed articles) and ``alerts tail`` (the alerts as they come)."""
+    test = sub.add_parser("test", parents=[common], help="preview what a rule would have matched among indexed articles",
+                          description="Runs the rule over the indexed articles of the period, oldest first, without "
+                                      "delivering anything: a match rule lists the articles with the words that "
+                                      "matched; a stance-change rule the changes it would have raised, each with "
+                                      "the sentence before and the sentence now.")
     test.add_argument("name", help="a rule name, or with --query a label")
     test.add_argument("--query", "-q", help="try this query instead of the stored rule's")
     test.add_argument("--since", default="7d", help="how far back: 90s, 30m, 12h, 7d, 2w, 1y or a date (default 7d)")
@@ -78,15 +107,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     test.add_argument("--scan-limit", type=int, default=20000, help="look at most at this many articles")
     test.set_defaults(func=run_test)
 
-    tail = sub.add_parser("tail", parents=[common], help="follow alerts as they are raised")
+    tail = sub.add_parser("tail", parents=[common], help="follow alerts as they are raised",
+                          description="Prints the alerts of the last --since, then each new one as the pipeline "
+                                      "raises it, until Ctrl-C (or at once with --once).")
     tail.add_argument("--rule", help="only this rule's alerts")
     tail.add_argument("--since", default="1h", help="start with alerts since: 30m, 12h, 7d or a date (default 1h)")
     tail.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
     tail.add_argument("--once", action="store_true", help="print what is there and stop")
     tail.set_defaults(func=run_tail)
-
-    status = sub.add_parser("status", parents=[common], help="per-channel delivery counts and last errors")
-    status.set_defaults(func=run_status)
 
 
 def _store(args: argparse.Namespace):
@@ -98,7 +126,10 @@ def _store(args: argparse.Namespace):
 
 def run_add(args: argparse.Namespace) -> int:
     from pipelines.alerts.rules import Rule
+    from pipelines.filters import country_code, country_name
 
+    if args.country:  # a country nobody knows would never match: refused; a known one by its name
+        args.country = country_name(country_code(args.country))
     rule = Rule(name=args.name, query=args.query, kind=args.kind.replace("-", "_"), enabled=not args.disabled,
                 country=args.country, actor=args.actor, stance=args.stance, mission=args.mission, source=args.source,
                 min_relevance=args.min_relevance, channels=list(args.channel), throttle=args.throttle,
@@ -152,16 +183,17 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     import yaml
 
-    from pipelines.alerts.matcher import rule_query
-    from pipelines.alerts.query import parse, to_query_string
+    from pipelines.alerts.es_query import rule_query_string
 
     rule = _store(args).get(args.name)
     print(yaml.safe_dump(_shown(rule), sort_keys=False, allow_unicode=True).rstrip())
     print(f"delivered to: {_channels(rule)}")
-    try:
-        print(f"elasticsearch query_string: {to_query_string(rule_query(rule))}")
-    except ValueError:
-        print(f"elasticsearch query_string (without the same-stance filter): {to_query_string(parse(rule.effective_query))}")
+    query, caveat = rule_query_string(rule)
+    print("in Kibana (Lucene syntax) or Elasticsearch's query_string (default operator OR, fields title, summary, "
+          "text), the articles this rule looks at:")
+    print(f"  {query}")
+    if caveat:
+        print(f"  note: {caveat}")
     return 0
 
 
@@ -190,10 +222,9 @@ def run_test(args: argparse.Namespace) -> int:
 
     from peacewatch.clients import elasticsearch_client
     from peacewatch.durations import parse_since
-    from peacewatch.errors import UserError
     from peacewatch.settings import load_settings
     from pipelines.alerts.matcher import RuleMatcher
-    from pipelines.alerts.render import make_snippet, snippet_parts
+    from pipelines.alerts.render import make_snippet, plain_snippet
     from pipelines.alerts.rules import KINDS, Rule, validate_rule
 
     settings = load_settings()
@@ -208,33 +239,64 @@ def run_test(args: argparse.Namespace) -> int:
     es = elasticsearch_client(settings)
     query = {"bool": {"should": [{"range": {"published": {"gte": since}}},
                                  {"range": {"indexed_at": {"gte": since}}}], "minimum_should_match": 1}}
+    # oldest first, as the stream sees them: a stance changes from what came before
+    order = [{"published": {"order": "asc", "missing": "_last"}}, {"indexed_at": {"order": "asc"}}]
+    preview = _StanceChangePreview(rule) if rule.kind == "stance_change" else None
     seen = matched = 0
     try:
-        for hit in helpers.scan(es, index=settings.index("articles"), query={"query": query}, size=500):
+        for hit in helpers.scan(es, index=settings.index("articles"), query={"query": query, "sort": order},
+                                preserve_order=True, size=500):
             seen += 1
             article = hit["_source"]
             article.setdefault("id", hit["_id"])
             found = matcher.match(article)
-            if found:
+            if found and preview is not None:
+                preview.add(article, args.limit)
+            elif found:
                 matched += 1
                 if matched <= args.limit:
-                    snippet = "".join(f"[{t}]" if h else t for t, h in snippet_parts(make_snippet(article, found[0].matched_terms)))
                     print(f"{article.get('published') or '?':25s} {article.get('source') or '?':20.20s} {article.get('title')}")
-                    print(f"    {snippet}")
+                    print(f"    {plain_snippet(make_snippet(article, found[0].matched_terms))}")
             if seen >= args.scan_limit:
                 print(f"(stopped after {seen} articles: raise --scan-limit to look further)")
                 break
-    except Exception as exc:
-        from elasticsearch import ApiError, TransportError
-
-        if isinstance(exc, (ApiError, TransportError)):
-            raise UserError(f"cannot read {settings.index('articles')}: {str(exc).splitlines()[0][:300]}",
-                            "is Elasticsearch up and set up? peacewatch services up && peacewatch setup") from None
-        raise
     finally:
         es.close()
-    print(f"{matched} of {seen} articles since {since[:16].replace('T', ' ')} UTC ({args.since}) match rule {rule.name}")
+    period = f"since {since[:16].replace('T', ' ')} UTC ({args.since})"
+    if preview is not None:
+        print(f"{preview.changes} stance change(s) in {preview.articles} of {seen} articles {period} "
+              f"for rule {rule.name} (starting from no known stance)")
+        return 0
+    print(f"{matched} of {seen} articles {period} match rule {rule.name}")
     return 0
+
+
+class _StanceChangePreview:
+    """What a stance-change rule would have raised over articles given oldest first: each change
+    printed as its alert reads (actor, mission, before -> now, both evidence sentences and links)."""
+
+    def __init__(self, rule: Any) -> None:
+        self.rule = rule
+        self.state: dict[str, Any] = {}
+        self.articles = 0
+        self.changes = 0
+
+    def add(self, article: dict[str, Any], limit: int) -> None:
+        from pipelines.alerts.render import change_lines, headline
+        from pipelines.alerts.stance_change import detect_stance_changes
+
+        self.articles += 1
+        events, self.state = detect_stance_changes(self.state, article, actor=self.rule.actor,
+                                                   min_confidence=self.rule.min_confidence, mission=self.rule.mission)
+        for event in events:
+            self.changes += 1
+            if self.changes > limit:
+                continue
+            alert = {"rule": self.rule.name, "kind": "stance_change", "url": article.get("url"),
+                     "published": article.get("published"), "details": event.details(article)}
+            print(f"{(article.get('published') or '?')[:10]}  {headline(alert)}")
+            for line in change_lines(alert):
+                print(f"    {line}")
 
 
 def run_tail(args: argparse.Namespace) -> int:
@@ -272,6 +334,22 @@ def run_tail(args: argparse.Namespace) -> int:
         es.close()
 
 
+def _channels_with_rules(rules: list[Any]) -> dict[str, list[str]]:
+    """Each channel, by the name the delivery log uses (secret URLs masked), -> the rules delivering to it."""
+    from peacewatch.errors import UserError
+    from pipelines.alerts.channels import channel_name, display_channel, parse_channel
+
+    out: dict[str, list[str]] = {}
+    for rule in rules:
+        for text in rule.all_channels:
+            try:
+                name = channel_name(parse_channel(text))
+            except UserError:
+                name = display_channel(text)
+            out.setdefault(name, []).append(rule.name + ("" if rule.enabled else " (off)"))
+    return out
+
+
 def run_status(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -281,24 +359,33 @@ def run_status(args: argparse.Namespace) -> int:
     from pipelines.alerts.store import DeliveryLog
 
     settings = load_settings()
-    rules = _store(args).load()
-    print(f"rules: {len(rules)} ({sum(r.enabled for r in rules)} enabled) in {_store(args).path}")
+    store = _store(args)
+    rules = store.load()
+    print(f"rules: {len(rules)} ({sum(r.enabled for r in rules)} enabled) in {store.path}")
     es = elasticsearch_client(settings, max_retries=1)
     try:
-        rows = DeliveryLog(es, settings.index("alert-deliveries")).stats()
+        rows = {row["channel"]: row for row in DeliveryLog(es, settings.index("alert-deliveries")).stats()}
     finally:
         es.close()
-    if not rows:
-        print("no deliveries yet (the pipeline has not delivered an alert)")
+    channels = _channels_with_rules(rules)
+    if not channels and not rows:
+        print("no channels yet: add a rule with 'peacewatch alerts add NAME --query ... --channel SPEC'")
         return 0
 
     def when(stamp: float | None) -> str:
         return dt.datetime.fromtimestamp(stamp, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ") if stamp else "-"
 
-    print(f"{'channel':44s} {'sent':>6s} {'failed':>6s} {'dup':>5s} {'thrott':>6s} {'queued':>6s}  last success / last error")
-    for row in rows:
-        print(f"{row['channel'][:44]:44s} {row['sent']:6d} {row['failed']:6d} {row['duplicates']:5d} "
-              f"{row['throttled']:6d} {row['digest_pending']:6d}  {when(row['last_success_at'])}"
-              + (f" / {when(row['last_error_at'])}: {redact(row['last_error'], keep_paths=False)}"
-                 if row["last_error"] else ""))
+    names = list(channels) + [n for n in rows if n not in channels]
+    width = max(len(redact(n)) for n in names)
+    print(f"{'channel':{width}s} {'sent':>6s} {'failed':>6s} {'dup':>5s} {'thrott':>6s} {'queued':>6s}  "
+          "last success / last error")
+    for name in names:
+        row = rows.get(name)
+        counts = (f"{row['sent']:6d} {row['failed']:6d} {row['duplicates']:5d} {row['throttled']:6d} "
+                  f"{row['digest_pending']:6d}  {when(row['last_success_at'])}") if row else \
+            f"{0:6d} {0:6d} {0:5d} {0:6d} {0:6d}  nothing delivered yet"
+        error = f" / {when(row['last_error_at'])}: {redact(row['last_error'], keep_paths=False)}" \
+            if row and row.get("last_error") else ""
+        print(f"{redact(name):{width}s} {counts}{error}")
+        print(f"{'':4s}rules: {', '.join(channels.get(name, [])) or 'none now (delivered for a rule since removed)'}")
     return 0

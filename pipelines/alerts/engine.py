@@ -23,8 +23,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipelines.alerts.analysis import analyze
 from pipelines.alerts.delivery import AlertDispatcher, alert_id, build_alert
 from pipelines.alerts.matcher import Match, RuleMatcher
+from pipelines.alerts.render import make_snippet
 from pipelines.alerts.rules import KINDS, Rule, RuleFileWatcher
 from pipelines.alerts.spikes import SpikeCounter, article_hour, is_spike
 from pipelines.alerts.stance_change import ActorStance, StanceStateStore, detect_stance_changes
@@ -126,12 +128,12 @@ class AlertEngine:
             self._stance_cache[rule.name] = new_state
         out = []
         for event in events:
-            details = {"actor": event.actor, "actor_type": event.actor_type, "previous": event.previous,
-                       "current": event.current, "previous_article_id": event.previous_article_id,
-                       "evidence": event.evidence, "confidence": event.confidence, "mission": event.mission,
-                       "previous_evidence": event.previous_evidence, "previous_url": event.previous_url}
             keyed = Match(match.rule, (*match.matched_terms, event.actor), event.key)
-            out.append(build_alert(rule, article, keyed, self.settings, now, "stance_change", details, event.key))
+            alert = build_alert(rule, article, keyed, self.settings, now, "stance_change", event.details(article),
+                                event.key)
+            if event.evidence:  # what a consumer shows as the excerpt: the sentence that says it
+                alert["snippet"] = make_snippet({"text": event.evidence}, analyze(event.actor))
+            out.append(alert)
         return out
 
     def _spike_alerts(self, rule: Rule, article: Mapping[str, Any], match: Match, now: float) -> list[dict[str, Any]]:

@@ -25,7 +25,8 @@ class FieldSpec:
     Attributes:
         name: the canonical name used in rules.
         paths: dotted paths in the enriched article (``stances.actor``) that it reads.
-        kind: ``text`` (analysed), ``number``, ``date`` or ``bool``.
+        kind: ``text`` (analysed: words match), ``keyword`` (an id: the whole value matches,
+            case-insensitively), ``number``, ``date`` or ``bool``.
     """
 
     name: str
@@ -50,7 +51,7 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("actor", ("stances.actor", "stances.actor_code")),
         FieldSpec("actor_type", ("stances.actor_type",)),
         FieldSpec("stance", ("stances.stance",)),
-        FieldSpec("mission", ("missions", "stances.mission")),
+        FieldSpec("mission", ("missions", "stances.mission"), "keyword"),  # "sudan" is not "south-sudan"
         FieldSpec("commitment", ("stances.commitment",)),
         FieldSpec("relevance", ("relevance",), "number"),
         FieldSpec("published", ("published",), "date"),

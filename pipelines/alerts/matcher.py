@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from pipelines.alerts.analysis import analyze
+from pipelines.alerts.analysis import analyze, fold
 from pipelines.alerts.evaluate import (
     PREFIX_MARK,
     SUFFIX_MARK,
@@ -105,8 +105,9 @@ def rule_query(rule: Rule) -> Query:
     mission = rule.mission if not (rule.actor or rule.stance) else None
     for fld, value in (("country", rule.country), ("source", rule.source), ("mission", mission)):
         if value:
-            tokens = tuple(analyze(value))
-            node = Term(fld, tokens, value) if len(tokens) == 1 else Phrase(fld, tokens, 0, value)
+            raw = f'"{value}"'  # as the parser keeps a phrase: quoted, unescaped
+            tokens = (fold(value.strip()),) if FIELDS[fld].kind == "keyword" else tuple(analyze(value))
+            node = Term(fld, tokens, raw) if len(tokens) == 1 else Phrase(fld, tokens, 0, raw)
             clauses.append((MUST, node))
     if rule.actor or rule.stance:
         actor = tuple(analyze(rule.actor)) if rule.actor else None

@@ -238,10 +238,11 @@ _CONJ_NONE, _CONJ_AND, _CONJ_OR = 0, 1, 2
 
 
 class _Parser:
-    def __init__(self, query: str) -> None:
+    def __init__(self, query: str, default_operator: str = "OR") -> None:
         self.query = query
         self.toks = _lex(query)
         self.i = 0
+        self.and_default = default_operator.upper() == "AND"
 
     def peek(self) -> _Tok:
         return self.toks[self.i]
@@ -278,17 +279,23 @@ class _Parser:
             return None
         return Bool(tuple(real))  # type: ignore[arg-type]
 
-    @staticmethod
-    def add_clause(clauses: list[tuple[str, Query | None]], conj: int, mods: int, q: Query | None) -> None:
-        # Lucene QueryParserBase.addClause with the default operator OR.
+    def add_clause(self, clauses: list[tuple[str, Query | None]], conj: int, mods: int, q: Query | None) -> None:
+        # Lucene QueryParserBase.addClause, with the default operator OR or AND.
         if clauses and conj == _CONJ_AND:
             occur, prev = clauses[-1]
             if occur != MUST_NOT:
                 clauses[-1] = (MUST, prev)
+        if clauses and self.and_default and conj == _CONJ_OR:
+            occur, prev = clauses[-1]  # "a OR b" with AND as default: a is optional too
+            if occur != MUST_NOT:
+                clauses[-1] = (SHOULD, prev)
         if q is None:
             return
         prohibited = mods == _MOD_NOT
-        required = mods == _MOD_REQ or (conj == _CONJ_AND and not prohibited)
+        if self.and_default:
+            required = not prohibited and conj != _CONJ_OR
+        else:
+            required = mods == _MOD_REQ or (conj == _CONJ_AND and not prohibited)
         clauses.append((MUST if required else MUST_NOT if prohibited else SHOULD, q))
 
     def modifiers(self) -> int:
@@ -456,11 +463,13 @@ class _Parser:
         return Range(fld, None, value, True, op == "<=", text)
 
 
-def parse(query: str) -> Query:
+def parse(query: str, default_operator: str = "OR") -> Query:
     """Parses a Lucene query string.
 
     Args:
         query: the rule's query, for example ``ceasefire AND country:(Ukraine OR Russia)``.
+        default_operator: what joins words written side by side: ``OR`` (Kibana's and the
+            rules' default) or ``AND`` (``peacewatch search``'s).
 
     Returns:
         The query as an AST of :data:`Query` nodes.
@@ -471,7 +480,7 @@ def parse(query: str) -> Query:
     """
     if not isinstance(query, str) or not query.strip():
         raise _error("", 0, "the query is empty", "write words to look for, or *:* for every article")
-    parser = _Parser(query)
+    parser = _Parser(query, default_operator)
     if parser.peek().kind in ("AND", "OR"):
         raise parser.error(parser.peek(), f"{parser.peek().text} needs something on its left")
     result = parser.parse_query(None, 0)
@@ -499,6 +508,17 @@ def _escape_phrase(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def _range_body(node: Range) -> str:
+    """``[lower TO upper]`` from the bounds (``*`` for an open end), brackets by inclusiveness."""
+    def bound(value: str | None) -> str:
+        if value is None or value == "*":
+            return "*"
+        return f'"{_escape_phrase(value)}"' if re.search(r'[\s\[\]{}"\\]', value) else value
+
+    return (f"{'[' if node.include_lower else '{'}{bound(node.lower)} TO "
+            f"{bound(node.upper)}{']' if node.include_upper else '}'}")
+
+
 def to_query_string(node: Query, paths: dict[str, tuple[str, ...]] | None = None) -> str:
     """Writes an AST back as an Elasticsearch ``query_string`` with explicit ``+``/``-`` occurs.
 
@@ -523,6 +543,8 @@ def to_query_string(node: Query, paths: dict[str, tuple[str, ...]] | None = None
         return "(" + " OR ".join(f"{t}:{body}" for t in targets) + ")"
 
     if isinstance(node, Term):
+        if node.field and FIELDS[node.field].kind == "keyword":  # an id: the folded value, exactly
+            return with_field(node.field, f'"{_escape_phrase(node.tokens[0])}"')
         body = node.raw if not node.raw.startswith('"') else f'"{_escape_phrase(node.raw[1:-1])}"'
         return with_field(node.field, body)
     if isinstance(node, Phrase):
@@ -533,7 +555,7 @@ def to_query_string(node: Query, paths: dict[str, tuple[str, ...]] | None = None
     if isinstance(node, Fuzzy):
         return with_field(node.field, f"{node.raw}~{node.edits if node.edits >= 0 else ''}")
     if isinstance(node, Range):
-        return with_field(node.field, node.raw)
+        return with_field(node.field, _range_body(node))
     if isinstance(node, Exists):
         targets = paths[node.field] if node.field else ("*",)
         return "(" + " OR ".join(f"_exists_:{t}" for t in targets) + ")"

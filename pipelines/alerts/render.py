@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +21,51 @@ logger = logging.getLogger(__name__)
 
 SNIPPET_CHARS = 240
 _EM_RE = re.compile(r"<em>(.*?)</em>", re.DOTALL)
+_ADJACENT_RE = re.compile(r"</em>(\s+)<em>")
+
+
+def _highlighted_tokens(tokens: list[Any], terms: Iterable[str]) -> list[int]:
+    """Indexes of the tokens to highlight: each matched word, and each matched phrase where it occurs.
+
+    A phrase's words are highlighted where they stand together (in order; for a phrase matched with
+    slop, in the shortest stretch holding them all), never elsewhere: in "coalition of the
+    willing", "of" and "the" are marked inside that phrase only, not throughout the article.
+    """
+    words = [t.text for t in tokens]
+    singles = {term for term in map(str, terms) if " " not in term.strip()}
+    marked = {i for i, word in enumerate(words) if word in singles}
+    for phrase in {tuple(str(term).split()) for term in terms if " " in str(term).strip()}:
+        size = len(phrase)
+        runs = [i for i in range(len(words) - size + 1) if tuple(words[i:i + size]) == phrase]
+        for i in runs:
+            marked.update(range(i, i + size))
+        if not runs:
+            marked.update(_shortest_stretch(words, phrase))
+    return sorted(marked)
+
+
+def _shortest_stretch(words: list[str], phrase: tuple[str, ...], slack: int = 10) -> list[int]:
+    """The phrase's words in the shortest stretch of ``words`` that holds them all (at most ``slack``
+    words longer than the phrase), or nothing."""
+    wanted = set(phrase)
+    best: tuple[int, int] | None = None
+    for start, word in enumerate(words):
+        if word not in wanted:
+            continue
+        missing = set(wanted)
+        for end in range(start, min(len(words), start + len(phrase) + slack)):
+            missing.discard(words[end])
+            if not missing:
+                if best is None or end - start < best[1] - best[0]:
+                    best = (start, end)
+                break
+    return [i for i in range(best[0], best[1] + 1) if words[i] in wanted] if best else []
+
+
+def merge_adjacent(snippet: str) -> str:
+    """Joins highlights separated only by spaces (``<em>a</em> <em>b</em>`` -> ``<em>a b</em>``):
+    a phrase reads as one highlight, whether Elasticsearch or :func:`make_snippet` marked it."""
+    return _ADJACENT_RE.sub(r"\1", snippet)
 
 
 def make_snippet(article: Mapping[str, Any], terms: Iterable[str], width: int = SNIPPET_CHARS) -> str:
@@ -28,15 +73,17 @@ def make_snippet(article: Mapping[str, Any], terms: Iterable[str], width: int = 
 
     Args:
         article: the enriched article (``summary``, ``text`` or ``title`` is used).
-        terms: folded words or phrases (``matched_terms`` of a match); every word of a phrase
-            is highlighted.
+        terms: folded words or phrases (``matched_terms`` of a match); a phrase is highlighted
+            where its words stand together, as one highlight.
         width: about how many characters of text to keep.
     """
-    words = {w for term in terms for w in str(term).split()}
+    terms = [str(t) for t in terms]
+    words = {w for term in terms for w in term.split()}
     candidates = [article.get(k) or "" for k in ("text", "summary", "title")]
     text = next((t for t in candidates if any(tok.text in words for tok in tokenize(t))), None)
     text = text if text is not None else next((t for t in candidates if t), "")
-    hits = [(tok.start, tok.end) for tok in tokenize(text) if tok.text in words]
+    tokens = list(tokenize(text))
+    hits = [(tokens[i].start, tokens[i].end) for i in _highlighted_tokens(tokens, terms)]
     start = max(0, hits[0][0] - width // 3) if hits else 0
     if start:
         space = text.find(" ", start)
@@ -55,7 +102,12 @@ def make_snippet(article: Mapping[str, Any], terms: Iterable[str], width: int = 
         cursor = hit_end
     out.append(html.escape(text[cursor:end], quote=False))
     out.append("…" if end < len(text) else "")
-    return " ".join("".join(out).split())
+    return merge_adjacent(" ".join("".join(out).split()))
+
+
+def plain_snippet(snippet: str | None, mark: str = "*") -> str:
+    """The snippet as plain text, each highlight between ``mark``s (terminal, email text part)."""
+    return "".join(f"{mark}{t}{mark}" if hit else t for t, hit in snippet_parts(snippet))
 
 
 def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:
@@ -96,18 +148,36 @@ def headline(alert: Mapping[str, Any]) -> str:
     return f"[{alert['rule']}] {alert.get('title')}"
 
 
-def _change_lines(alert: Mapping[str, Any]) -> list[str]:
-    """A stance change's evidence: the sentence before and the sentence now, with their links."""
+def _is_change(alert: Mapping[str, Any]) -> bool:
+    return alert.get("kind") == "stance_change"
+
+
+def _evidence(alert: Mapping[str, Any]) -> list[tuple[str, str, str | None, str | None, Any]]:
+    """A stance change's two sides: ``(label, stance, date, sentence, link)``, before then now.
+
+    A first position has no "before". Both sentences are the alert's point, so every medium
+    shows them (and their links) instead of the snippet.
+    """
     d = alert.get("details") or {}
-    if alert.get("kind") != "stance_change":
+    if not _is_change(alert):
         return []
     out = []
     if d.get("previous_evidence"):
-        out.append(f"before ({d.get('previous')}): \"{d['previous_evidence']}\"" +
-                   (f" {d['previous_url']}" if d.get("previous_url") else ""))
+        out.append(("before", d.get("previous"), d.get("previous_published"), d["previous_evidence"],
+                    d.get("previous_url")))
     if d.get("evidence"):
-        out.append(f"now ({d.get('current')}): \"{d['evidence']}\"" + (f" {alert['url']}" if alert.get("url") else ""))
+        out.append(("now", d.get("current"), alert.get("published"), d["evidence"], d.get("url") or alert.get("url")))
     return out
+
+
+def _label(side: str, stance: Any, date: Any) -> str:
+    return f"{side} ({stance}{', ' + str(date)[:10] if date else ''})"
+
+
+def change_lines(alert: Mapping[str, Any]) -> list[str]:
+    """A stance change's evidence as text: the sentence before and the sentence now, with their links."""
+    return [f'{_label(side, stance, date)}: "{sentence}"' + (f" {url}" if url else "")
+            for side, stance, date, sentence, url in _evidence(alert)]
 
 
 def as_text(alert: Mapping[str, Any]) -> str:
@@ -116,11 +186,11 @@ def as_text(alert: Mapping[str, Any]) -> str:
     meta = " | ".join(str(x) for x in (alert.get("source"), alert.get("published")) if x)
     if meta:
         lines.append(meta)
-    if alert.get("snippet"):
-        lines.append("".join(f"*{t}*" if hit else t for t, hit in snippet_parts(alert["snippet"])))
-    if alert.get("stances"):
+    if alert.get("snippet") and not _is_change(alert):
+        lines.append(plain_snippet(alert["snippet"]))
+    if alert.get("stances") and not _is_change(alert):
         lines.append(f"stances: {_stances_line(alert)}")
-    lines.extend(_change_lines(alert))
+    lines.extend(change_lines(alert))
     for label, key in (("article", "url"), ("kibana", "kibana_url")):
         if alert.get(key):
             lines.append(f"{label}: {alert[key]}")
@@ -137,27 +207,20 @@ def as_html(alert: Mapping[str, Any]) -> str:
             return esc(label)
         return f'<a href="{esc(url)}">{esc(label)}</a>'
 
+    change = _is_change(alert)
     snippet = "".join(f"<mark>{esc(t)}</mark>" if hit else esc(t) for t, hit in snippet_parts(alert.get("snippet")))
     meta = " · ".join(esc(x) for x in (alert.get("source"), alert.get("published")) if x)
     parts = [f"<h3>{esc(headline(alert))}</h3>", f"<p>{meta}</p>" if meta else "",
-             f"<p>{snippet}</p>" if snippet else "",
-             f"<p>Stances: {esc(_stances_line(alert))}</p>" if alert.get("stances") else "",
+             f"<p>{snippet}</p>" if snippet and not change else "",
+             f"<p>Stances: {esc(_stances_line(alert))}</p>" if alert.get("stances") and not change else "",
              *_change_html(alert, esc, link),
              f"<p>{link(alert.get('url'), 'Open article')} · {link(alert.get('kibana_url'), 'Open in Kibana')}</p>"]
     return "".join(p for p in parts if p)
 
 
-def _change_html(alert: Mapping[str, Any], esc, link) -> list[str]:
-    d = alert.get("details") or {}
-    if alert.get("kind") != "stance_change":
-        return []
-    out = []
-    if d.get("previous_evidence"):
-        out.append(f"<p>Before ({esc(d.get('previous'))}): “{esc(d['previous_evidence'])}” "
-                   f"{link(d.get('previous_url'), 'article')}</p>")
-    if d.get("evidence"):
-        out.append(f"<p>Now ({esc(d.get('current'))}): “{esc(d['evidence'])}” {link(alert.get('url'), 'article')}</p>")
-    return out
+def _change_html(alert: Mapping[str, Any], esc: Callable[[Any], str], link: Callable[[Any, str], str]) -> list[str]:
+    return [f"<p>{esc(_label(side, stance, date).capitalize())}: “{esc(sentence)}” {link(url, 'article')}</p>"
+            for side, stance, date, sentence, url in _evidence(alert)]
 
 
 def _slack_link(url: Any, label: str) -> str:
@@ -176,16 +239,14 @@ def as_slack(alert: Mapping[str, Any]) -> dict[str, Any]:
     meta = " | ".join(slack_escape(str(x)) for x in (alert.get("source"), alert.get("published")) if x)
     if meta:
         lines.append(meta)
-    if snippet:
+    change = _is_change(alert)
+    if snippet and not change:
         lines.append(f">{snippet}")
-    if alert.get("stances"):
+    if alert.get("stances") and not change:
         lines.append(f"Stances: {slack_escape(_stances_line(alert))}")
-    d = alert.get("details") or {}
-    if alert.get("kind") == "stance_change":
-        if d.get("previous_evidence"):
-            lines.append(f"Before: “{slack_escape(str(d['previous_evidence']))}” {_slack_link(d.get('previous_url'), 'article')}")
-        if d.get("evidence"):
-            lines.append(f"Now: “{slack_escape(str(d['evidence']))}” {_slack_link(alert.get('url'), 'article')}")
+    for side, stance, date, sentence, url in _evidence(alert):
+        lines.append(f"{slack_escape(_label(side, stance, date).capitalize())}: “{slack_escape(str(sentence))}” "
+                     f"{_slack_link(url, 'article')}")
     if alert.get("kibana_url"):
         lines.append(_slack_link(alert["kibana_url"], "Open in Kibana"))
     body = "\n".join(lines)
@@ -206,7 +267,11 @@ def digest_html(rule: str, alerts: list[Mapping[str, Any]], period: str) -> str:
 
 def digest_slack(rule: str, alerts: list[Mapping[str, Any]], period: str) -> dict[str, Any]:
     head = slack_escape(f"{len(alerts)} alert(s) for rule {rule} ({period})")
-    items = [f"• {_slack_link(a.get('url'), headline(a))}" for a in alerts[:40]]
+    items = []
+    for a in alerts[:40]:
+        items.append(f"• {_slack_link(a.get('url'), headline(a))}")
+        items.extend(f"    {slack_escape(_label(side, stance, date))}: “{slack_escape(str(sentence))}” "
+                     f"{_slack_link(url, 'article')}" for side, stance, date, sentence, url in _evidence(a))
     if len(alerts) > 40:
         items.append(f"… and {len(alerts) - 40} more")
     return {"text": head, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{head}*\n" + "\n".join(items)[:2900]}}]}

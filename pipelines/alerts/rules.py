@@ -348,7 +348,8 @@ def load_rules_file(path: Path, *, check_secrets: bool = False) -> list[Rule]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UserError(f"{path}: cannot read rules: {exc.strerror}") from None
+        raise UserError(f"{path}: cannot read rules: {exc.strerror}",
+                        "pass the path of a rules YAML file ('version: 1' and a 'rules:' list)") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}", "fix the YAML syntax") from None
     if data is None:

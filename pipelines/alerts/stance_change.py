@@ -64,6 +64,15 @@ class StanceEvent:
     mission: str | None = None
     previous_evidence: str | None = None
     previous_url: str | None = None
+    previous_published: str | None = None
+
+    def details(self, article: Mapping[str, Any]) -> dict[str, Any]:
+        """The alert's ``details``: the change, and both evidence sentences with their articles' links."""
+        return {"actor": self.actor, "actor_type": self.actor_type, "previous": self.previous,
+                "current": self.current, "previous_article_id": self.previous_article_id,
+                "evidence": self.evidence, "confidence": self.confidence, "mission": self.mission,
+                "url": article.get("url"), "previous_evidence": self.previous_evidence,
+                "previous_url": self.previous_url, "previous_published": self.previous_published}
 
 
 def actor_key(stance: Mapping[str, Any]) -> str:
@@ -121,7 +130,7 @@ def detect_stance_changes(state: Mapping[str, ActorStance], article: Mapping[str
             new_state[key] = record
             events.append(StanceEvent(key, record.actor, record.actor_type, before.stance, current,
                                       before.article_id, stance.get("evidence"), stance.get("confidence"), on,
-                                      before.evidence, before.url))
+                                      before.evidence, before.url, before.published))
     return events, new_state
 
 

@@ -49,6 +49,7 @@ def run_board(args: argparse.Namespace) -> int:
     from peacewatch.clients import elasticsearch_client
     from peacewatch.durations import parse_since, parse_until
     from peacewatch.settings import load_settings
+    from pipelines.filters import language_code, mission_id
     from pipelines.nlp.missions import load_catalogue
 
     from .query import build_board, timeline_reports
@@ -56,7 +57,9 @@ def run_board(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     catalogue = load_catalogue(settings.missions_file)
-    mission = catalogue.check_id(args.mission.strip().lower())
+    mission = mission_id(catalogue, args.mission)
+    if args.language:
+        args.language = language_code(args.language)
     since = parse_since(args.since)
     until = parse_until(args.until)
     if since and until and since >= until:
@@ -116,9 +119,7 @@ def mission_counts(es, settings, since: str | None = None) -> dict[str, dict[str
 def run_missions(args: argparse.Namespace) -> int:
     import json
 
-    from elasticsearch import ApiError, TransportError
-
-    from peacewatch.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client, elasticsearch_errors
     from peacewatch.durations import parse_since
     from peacewatch.settings import load_settings
     from pipelines.nlp.missions import load_catalogue
@@ -128,12 +129,8 @@ def run_missions(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
     es = elasticsearch_client(settings, max_retries=1)
     try:
-        counts = mission_counts(es, settings, since)
-    except ApiError as exc:
-        raise UserError(f"Elasticsearch refused the query: {exc.message}"[:300], "run 'peacewatch setup'") from None
-    except TransportError as exc:
-        raise UserError(f"cannot reach Elasticsearch at {settings.es_url}: {exc}"[:300],
-                        "start it with 'peacewatch services up'") from None
+        with elasticsearch_errors(settings, "the query", "run 'peacewatch setup'"):
+            counts = mission_counts(es, settings, since)
     finally:
         es.close()
     rows = []

@@ -13,7 +13,8 @@ from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
 from .language import resolve_language
 from .relevance import load_topics, score_relevance
 from .stance_records import stance_records
-from .stances import extract_stances
+from .positions import decide_positions
+from .stances import StanceExtractor
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,9 @@ def complete_result(result: dict, doc, article: dict, title_len: int, *, explain
     result.update(summarise(mentions, gaz))
     if not result["relevant"]:
         return result
-    hits = extract_stances(doc, mentions, gaz, load_lexicon(), day=day)
+    extractor = StanceExtractor(doc, mentions, gaz, load_lexicon(), day)
+    # the trained positions model (when enabled) keeps, drops or adds actors; else the rules' hits
+    hits = decide_positions(extractor, extractor.extract(), title_len)
     stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
                                                  language=result.get("language"), explain=explain)
     result["stances"] = stances

@@ -138,6 +138,9 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
             continue
         if ent.ent_id_ and ent.ent_id_ in gaz.organisations:
             org = gaz.organisations[ent.ent_id_]
+            if _national_body(doc, ent):
+                continue  # "Russia's Security Council" is a national body, not the UN's
+
             mentions.append(Mention(kind=org.kind, name=org.name, code=None,
                                     how="dateline" if dateline else "ruler", **base))
             continue
@@ -185,6 +188,25 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
     return _coordinated_places(doc, gaz, mentions)
 
 
+_UN_WORDS = ("un", "u.n.", "united nations", "u.n")
+
+
+def _national_body(doc, ent) -> bool:  # noqa: ANN001
+    """A generic institution name ("Security Council") owned by a country: "Russia's Security
+    Council", "the Russian Security Council", "the national security council"."""
+    words = ent.text.lower()
+    if "council" not in words or any(w in words.split() or words.startswith(w + " ") for w in _UN_WORDS):
+        return False
+    i = ent.start - 1
+    if i >= 0 and doc[i].lower_ in ("'s", "’s"):
+        i -= 1
+    if i < 0:
+        return False
+    prev = doc[i]
+    return prev.lower_ == "national" or (prev.ent_type_ in ("GPE", "NORP") and prev.ent_id_ not in ("", None)
+                                         and not prev.text.isupper())
+
+
 _QUANTIFIERS = frozenset({"some", "several", "many", "few", "most", "various", "certain", "number",
                           "handful", "majority", "minority", "half", "individual", "remaining", "group",
                           "dozen", "couple", "host", "range", "series", "bunch", "list", "each", "any", "none"})
@@ -212,13 +234,19 @@ def _first_name(doc, ent, gaz: Gazetteer) -> bool:  # noqa: ANN001
         any(t.dep_ == "appos" for t in doc[ent.end + 2: min(len(doc), ent.end + 7)])
 
 
+# Groups larger than this stand for none of their members (an explicit list next to them still counts):
+# "whether the EU member states can send troops" is not a position of each of 27 countries.
+MAX_EXPANDED_GROUP = 8
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
 
 
 def _group_members(doc, ent, members: tuple[str, ...]) -> tuple[str, ...]:  # noqa: ANN001
     """The members a group phrase stands for; none when a quantifier makes it a part of the group
-    ("some EU countries", "two Baltic states", "other EU members" without "the")."""
+    ("some EU countries", "two Baltic states", "other EU members" without "the"), and none for a
+    big group ("EU member states": the text rarely means every one of 27 members)."""
+    if len(members) > MAX_EXPANDED_GROUP:
+        return ()
     head = ent.root
     words = [t for t in head.children if t.i < head.i] + [t for t in ent if t.i < head.i]
     before = doc[max(ent.sent.start, ent.start - 3): ent.start]

@@ -16,7 +16,7 @@ import logging
 import re
 
 from .entities import Mention, _is_byline
-from .gazetteer import Gazetteer, fold
+from .gazetteer import Gazetteer, Office, fold
 from .lang_pack import LanguagePack
 
 logger = logging.getLogger(__name__)
@@ -218,6 +218,61 @@ class _Finder:
             return base[:1].upper() + base[1:] if text[:1].isupper() else base
         return text
 
+    def _titled_offices(self) -> None:
+        """"le président kazakh, Kassym-Jomart Tokaïev", "ambasador Izraela Danny Danon", "X, ministre
+        congolais des Affaires étrangères,": a person outside the leaders table with an office title next
+        to a country or organisation speaks for it (an office "in the text"), unless a former_words word
+        ("l'ancien président") makes the title a past one."""
+        if not self.pack.office_titles:
+            return
+        by_token = {i: m for m in self.mentions for i in range(m.token_start, m.token_end)}
+        for k, m in enumerate(self.mentions):
+            if m.kind != "person" or m.office is not None:
+                continue
+            found = self._title_window(m, range(m.token_start - 1, max(-1, m.token_start - 9), -1), by_token) or (
+                self._title_window(m, range(m.token_end + 1, min(len(self.doc), m.token_end + 7)), by_token)
+                if m.token_end < len(self.doc) and self.doc[m.token_end].text == "," else None)
+            if found is None:
+                continue
+            title, actor = found
+            office = Office(m.name, actor.code if actor.kind == "country" else self._org_id(actor), title, self.day,
+                            None, source="text")
+            if office.actor_id is None:
+                continue
+            self.mentions[k] = Mention(text=m.text, label=m.label, kind=m.kind, name=m.name,
+                                       code=actor.code if actor.kind == "country" else None, start=m.start,
+                                       end=m.end, token_start=m.token_start, token_end=m.token_end,
+                                       how="title in the text", actor_id=office.actor_id, office=office)
+
+    def _org_id(self, m: Mention) -> str | None:
+        org = self.gaz.organisation(m.name)
+        return org.id if org is not None and org.actor else None
+
+    def _title_window(self, person: Mention, positions, by_token: dict) -> tuple[str, Mention] | None:  # noqa: ANN001
+        """The office title and the country or organisation next to it in ``positions`` (stops at
+        punctuation other than a comma right by the name, and at another person)."""
+        title, actor = None, None
+        for j in positions:
+            tok = self.doc[j]
+            low = tok.lower_
+            if low in self.pack.former_words:
+                return None
+            other = by_token.get(j)
+            if other is not None:
+                if other.kind == "person":
+                    break
+                if other.kind in ("country", "organisation", "coalition") and other.how != "compound" and (
+                        actor is None or actor.kind != "country" and other.kind == "country"):
+                    actor = other  # "ambasador Izraela przy ONZ": the country, not the organisation
+                continue
+            if low in self.pack.office_titles or self.pack.lemma(low) in self.pack.office_titles:
+                title = title or low
+                continue
+            if tok.is_punct and not (tok.text == "," and abs(j - person.token_start) <= 1 or tok.text == ","
+                                     and j == person.token_end):
+                break
+        return (title, actor) if title and actor else None
+
     def find(self) -> list[Mention]:
         doc, pack = self.doc, self.pack
         i = 0
@@ -245,6 +300,7 @@ class _Finder:
                     i += used
                     continue
             i += 1
+        self._titled_offices()
         return self.mentions
 
 

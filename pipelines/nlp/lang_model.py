@@ -14,6 +14,33 @@ from .model import LINE_BREAKS_NAME, _register_components
 logger = logging.getLogger(__name__)
 
 
+# a hyphen at the edge of a word is a dash ("votaron a favor -solo se abstuvo Estados Unidos- de"):
+# its own token, so that the name next to it is found and the dash cuts the clause
+_EDGE_PREFIX = r"-(?=[^\W\d_]{3})"
+_EDGE_SUFFIX = r"(?<=[^\W\d_]{2})-"
+
+
+def _split_edge_hyphens(nlp) -> None:  # noqa: ANN001
+    """Add the edge-hyphen rules to the tokenizer's prefixes and suffixes (inner hyphens stay)."""
+    from spacy.util import compile_prefix_regex, compile_suffix_regex
+
+    nlp.tokenizer.prefix_search = compile_prefix_regex([*nlp.Defaults.prefixes, _EDGE_PREFIX]).search
+    nlp.tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, _EDGE_SUFFIX]).search
+
+
+def _keep_abbreviations(nlp, code: str) -> None:  # noqa: ANN001
+    """The language pack's abbreviations ("ok.", "tys.") stay one token: their full stop ends no sentence."""
+    from spacy.attrs import ORTH
+
+    from .lang_pack import available_languages, load_pack
+
+    if code not in available_languages():
+        return
+    for abbreviation in load_pack(code).abbreviations:
+        for form in {abbreviation, abbreviation[:1].upper() + abbreviation[1:]}:
+            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+
+
 @functools.lru_cache(maxsize=16)
 def load_lang_nlp(code: str) -> "spacy.Language":  # noqa: F821
     """A blank spaCy pipeline for ``code`` with sentence splitting (cached).
@@ -28,6 +55,8 @@ def load_lang_nlp(code: str) -> "spacy.Language":  # noqa: F821
 
     _register_components()
     nlp = spacy.blank(code)
+    _split_edge_hyphens(nlp)
+    _keep_abbreviations(nlp, code)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(LINE_BREAKS_NAME)
     logger.info("loaded blank %s pipeline with %s", code, nlp.pipe_names)

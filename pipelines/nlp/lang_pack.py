@@ -92,6 +92,26 @@ class LanguagePack:
     participle_endings: tuple[str, ...] = ()  # endings of participles (attributes of the force)
     whether: frozenset[str] = frozenset()  # "ob", "czy": support asked about is undecided
     transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
+    list_words: tuple[tuple[str, ...], ...] = ()  # "darunter", "a także", "anche": a list of actors goes on
+    with_words: tuple[tuple[str, ...], ...] = ()  # "insieme a", "zusammen mit": the actor after it acts too
+    requests: frozenset[str] = frozenset()  # "fordern", "exiger": with an ending in the next clause, oppose
+    harms: frozenset[str] = frozenset()  # "attaque", "Angriff": condemning harm to the force is support
+    topic_markers: tuple[tuple[str, ...], ...] = ()  # "jeśli chodzi o", "quant à": no condition
+    gerund_endings: tuple[str, ...] = ()  # "rivendicando": a clause opened by a gerund keeps the subject
+    gerund_markers: frozenset[str] = frozenset()  # "en" of "en proposant"
+    means: frozenset[str] = frozenset()  # "logistique", "finanziell": backing by other means
+    office_titles: frozenset[str] = frozenset()  # "président", "Außenminister": a title that speaks for a country
+    former_words: frozenset[str] = frozenset()  # "ancien", "ehemalige": the title is someone else's or past
+    compound_force_words: bool = False
+    capitalised_nouns: bool = False
+    origin_words: tuple[tuple[str, ...], ...] = ()  # "provenienti da": troops from the countries named
+    contingent_preps: frozenset[str] = frozenset()
+    since_words: frozenset[str] = frozenset()
+    abbreviations: tuple[str, ...] = ()  # "ok.", "tys.": their full stop ends no sentence
+    first_person_endings: tuple[str, ...] = ()  # "-iamo", "-emos", "-my": the verb's subject is the speaker
+    not_cues: tuple[tuple[str, ...], ...] = ()  # "utrzymanie pokoju", "mandato": word sequences that hold no cue  # "depuis 2006": the year starts something still going on  # "con" of "l'Uganda, con 4.500 soldati"  # every noun is capitalised (de): capitals do not mark names  # closed compounds end with a force word ("Friedenstruppen")
+    shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
+    council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     stems: tuple[str, ...] = ()  # "word*" entries of the word lists, longest first
@@ -150,6 +170,11 @@ class LanguagePack:
                             word.split(".")[0]})
         return frozenset(out)
 
+    @functools.cached_property
+    def list_singles(self) -> frozenset[str]:
+        """One-word list words: transparent inside a list of actors ("Nepal e anche lo Sri Lanka")."""
+        return frozenset(p[0] for p in self.list_words if len(p) == 1)
+
     def latin(self, name: str) -> str:
         """``name`` in Latin letters by the pack's transliteration table (unchanged without one)."""
         if not self.transliteration:
@@ -193,6 +218,11 @@ def _given_names() -> frozenset[str]:
 
 def _words(values: object) -> frozenset[str]:
     return frozenset(str(v).lower() for v in values or [])
+
+
+def _phrases(values: object) -> tuple[tuple[str, ...], ...]:
+    """Lower-case word sequences, longest first."""
+    return tuple(sorted({tuple(str(v).lower().split()) for v in values or []}, key=len, reverse=True))
 
 
 @functools.lru_cache(maxsize=16)
@@ -264,9 +294,27 @@ def load_pack(code: str) -> LanguagePack:
         and_words=_words(cues_data.get("and_words")), determiners=_words(cues_data.get("determiners")),
         participle_endings=tuple(str(e) for e in cues_data.get("participle_endings") or ()),
         whether=_words(cues_data.get("whether")),
+        list_words=_phrases(cues_data.get("list_words")),
+        with_words=_phrases(cues_data.get("with_words")),
+        council_acts=_words(cues_data.get("council_acts")),
+        shared_subject=_words(cues_data.get("shared_subject")),
+        requests=_words(cues_data.get("requests")), harms=_words(cues_data.get("harms")),
+        topic_markers=_phrases(cues_data.get("topic_markers")),
+        gerund_endings=tuple(str(e) for e in cues_data.get("gerund_endings") or ()),
+        gerund_markers=_words(cues_data.get("gerund_markers")),
+        compound_force_words=bool(cues_data.get("compound_force_words")),
+        capitalised_nouns=bool(cues_data.get("capitalised_nouns")),
+        origin_words=_phrases(cues_data.get("origin_words")), contingent_preps=_words(cues_data.get("contingent_preps")),
+        since_words=_words(cues_data.get("since_words")),
+        not_cues=_phrases(cues_data.get("not_cues")),
+        first_person_endings=tuple(str(e) for e in cues_data.get("first_person_endings") or ()),
+        abbreviations=tuple(str(a) for a in cues_data.get("abbreviations") or ()),
+        means=_words(cues_data.get("means")),
+        office_titles=_words(names.get("office_titles")), former_words=_words(names.get("former_words")),
         transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
     words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
-             *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after]
+             *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after,
+             *pack.harms, *pack.requests]
     pack.stems = tuple(sorted({w for w in words if w.endswith("*") and " " not in w}, key=len, reverse=True))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack

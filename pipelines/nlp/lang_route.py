@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from .clause_stances import extract_clause_stances
+from .clause_positions import decide_clause_positions
+from .clause_stances import ClauseStanceExtractor
 from .entities import summarise
 from .gazetteer import load_gazetteer
 from .lang_entities import find_mentions
@@ -63,7 +64,10 @@ def complete_clause_result(result: dict, doc, article: dict, title_len: int, day
     result.update(summarise(mentions, gaz))
     if not result["relevant"]:
         return result
-    hits = extract_clause_stances(doc, mentions, pack, gaz)
+    # background years are judged against a real publication date only (undated: today would be wrong)
+    extractor = ClauseStanceExtractor(doc, mentions, pack, gaz, day if article.get("published") else None)
+    # the trained positions model (when enabled) adds actors the rules miss; else the rules' hits
+    hits = decide_clause_positions(extractor, extractor.extract())
     stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
                                                  language=result["language"], explain=explain)
     if explain:

@@ -57,6 +57,16 @@ _NUMBERED = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5}
 _HARD_CONDITIONS = ("if", "unless", "provided", "providing", "as long as", "on condition")
 _INDEFINITE = frozenset({"anything", "nothing", "everything", "something"})
 _LIST_PREPS = frozenset({"including", "like", "as", "among"})
+_ABOUT_PREPS = frozenset({"on", "regarding", "concerning", "about", "for"})
+# troops that make up a force or serve in it: their country takes part ("soldiers from A and B")
+_TROOP_NOUNS = frozenset({"troop", "soldier", "peacekeeper", "contingent", "personnel", "policeman", "officer"})
+_COMPOSED = frozenset({"comprise", "include", "consist", "compose", "make", "feature", "count"})
+_SERVICE = frozenset({"serve", "patrol", "guard", "protect", "arrive", "operate", "man", "staff", "reinforce",
+                      "secure", "escort", "monitor"})
+# plural nouns for countries; "nations such as A and B" joining the force are participants
+_COUNTRY_NOUNS = frozenset({"nation", "country", "state", "government", "partner", "ally"})
+_JOINING = frozenset({"join", "joining", "contribute", "contributing", "participate", "participating",
+                      "send", "sending", "deploy", "deploying"})
 _ACTOR_KINDS = {"country": "country", "organisation": "organisation", "coalition": "coalition",
                 "armed_group": "organisation", "person": "person"}
 
@@ -307,8 +317,9 @@ class StanceExtractor:
                 continue
             if target is None:
                 continue
+            # "Danish and Dutch troops", "the leaders of Spain, Belgium and Ukraine": each of them
             actors = self._mention_actors(target) + [a for c in target.conjuncts for a in self._mention_actors(c)
-                                                     if child.dep_ in ("amod", "compound")]
+                                                     if child.dep_ in ("amod", "compound") or tok.tag_ == "NNS"]
             if not actors and child.dep_ == "prep":
                 # "the chief of the Austrian armed forces", "leaders of seven countries, including A and B"
                 for t in [*(c for c in target.children if c.dep_ in ("compound", "amod", "poss", "nmod")),
@@ -357,6 +368,8 @@ class StanceExtractor:
         if cue.pos_ == "NOUN":  # "the scepticism of other factors, including the US"
             for child in cue.children:
                 if child.dep_ == "prep" and child.lower_ in ("of", "from", "by"):
+                    if child.lower_ == "from" and self._is_ending(cue):
+                        continue  # "the withdrawal of the force from Mozambique": the place it leaves
                     for pobj in child.children:
                         expanded = self._expand(pobj) if pobj.dep_ == "pobj" else []
                         if any(self._mention_actor(t) for t in expanded):
@@ -405,7 +418,11 @@ class StanceExtractor:
                     if s.dep_ == "pobj" and s.head.lower_ == "among" and s.i not in self.by_token:
                         # "Denmark and Norway are among the countries that have offered troops"
                         s = next((c for c in s.head.head.children if c.dep_ in _SUBJ), s)
-                return self._expand(s), path, False
+                # "Macron, Starmer, and Zelensky signed": the parser may split one coordinated
+                # subject into several subjects of the verb; each of them is one
+                extra = [x for c in subj[1:] if c.dep_ == s.dep_ and c.i in self.by_token and (
+                    self.by_token[c.i].kind != "person" or self.by_token[c.i].actor_id) for x in self._expand(c)]
+                return self._expand(s) + extra, path, False
             if t.dep_ in ("acl", "relcl") and (t.head.i in self.by_token or t.head.lemma_.lower() in self.lex.actor_heads):
                 if t.lemma_.lower() in _ASSIGNED:
                     break  # "General X, appointed to lead the force": a role, not a stance
@@ -547,6 +564,9 @@ class StanceExtractor:
         if cue.lemma_.lower() in self.lex.needs_object:
             objects = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")] + [
                 g for c in cue.children if c.dep_ in ("ccomp", "xcomp") for g in c.children if g.dep_ in _SUBJ]
+            # "signed a declaration on the deployment of a force": what the signed text is about
+            objects += [g for c in cue.children if c.dep_ == "prep" and c.lower_ in _ABOUT_PREPS
+                        for g in c.children if g.dep_ == "pobj"]
             return any(self._object_like(o) or o.lemma_.lower() in ("mandate", "presence")
                        or (o.lower_ in ("it", "them") and o.dep_ == "dobj" and self._about_force(cue.sent, strict=True))
                        for o in objects)
@@ -764,7 +784,7 @@ class StanceExtractor:
                     stance = "undecided" if condition else "oppose"
                     out.append(Hit(actor, stance, 0.8, f"no {tok.text}", evidence, condition, True,
                                    ["refusal of own troops" + (" under a condition" if condition else "")],
-                                   f"rule: '{mod.text} {tok.text}' negated (a country's own troops)"))
+                                   mechanism=f"rule: '{mod.text} {tok.text}' negated (a country's own troops)"))
         return out
 
     def _contributor_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
@@ -773,20 +793,50 @@ class StanceExtractor:
         out: list[Hit] = []
         seen: set[str] = set()
 
-        def add(tok, what: str) -> None:  # noqa: ANN001
+        def add(tok, what: str, stance: str = "support") -> None:  # noqa: ANN001
             for actor in self._mention_actors(tok):
                 if actor.actor_type == "country" and actor.key not in seen:
                     seen.add(actor.key)
-                    out.append(Hit(actor, "support", 0.6, what, evidence, None,
+                    out.append(Hit(actor, stance, 0.6, what, evidence, None,
                                    mechanism=f"rule: listed as a participant ('{what}')",
                                    context={"how": "listed participant", "cue_pos": "NOUN", "path_len": 1.0,
                                             "pronoun": 0.0, "negated": 0.0}))
 
         strict = self._about_force(sent, strict=True)
+        ending_sentence = any(self._is_ending(t) for t in sent)  # troops leaving are not joining
         for tok in sent:
             lemma = tok.lemma_.lower()
+            if strict and lemma in _TROOP_NOUNS and not ending_sentence and self._serving(tok):
+                # "a force comprising soldiers from A, B and C", "Nigerian troops are expected to arrive"
+                origins = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
+                           for g in c.children if g.dep_ == "pobj"]
+                for o in origins:
+                    for t in [o, *o.conjuncts]:
+                        add(t, f"{tok.text} from")
+                for c in tok.children:
+                    if c.dep_ in ("amod", "compound", "nmod") and c.i in self.by_token:
+                        add(c, tok.text)
+                continue
+            if lemma in ("abstain", "abstention") and strict:
+                # "four members abstaining, among them Brazil and India", "abstentions from A and B"
+                for t in tok.subtree:
+                    if t.i != tok.i and t.dep_ in ("pobj", "dobj", "conj", "appos") and t.i in self.by_token:
+                        add(t, tok.text, "undecided")
             contributor = lemma in self.lex.contributor_nouns or (tok.pos_ == "NOUN" and any(
                 c.lower_ in self.lex.contributor_modifiers for c in tok.children if c.dep_ in ("amod", "compound")))
+            if not contributor and tok.tag_ == "NNS" and lemma in _COUNTRY_NOUNS and strict:
+                # "Joining Rwanda in the mission are other nations such as Ghana and Nepal"
+                clause = tok.head
+                verbs = [clause] + [t for c in clause.children if c.dep_ in ("csubj", "nsubj") and c.i != tok.i
+                                    for t in c.subtree]
+                contributor = tok.dep_ in ("nsubj", "attr") and any(
+                    v.lemma_.lower() in _JOINING or v.lower_ in _JOINING for v in verbs)
+                if contributor:
+                    for v in verbs:
+                        if v.lower_ in _JOINING:  # "Joining Rwanda in the mission are ...": Rwanda too
+                            for c in [*(c for c in v.children if c.dep_ == "dobj"), v.head]:
+                                if c.i in self.by_token:
+                                    add(c, v.text)
             if not contributor or not (strict or self._about_force(tok.subtree)) or self._negated([tok, tok.head]):
                 continue
             members = [t for t in self._expand(tok)[1:]]
@@ -803,6 +853,23 @@ class StanceExtractor:
             for t in counted:
                 add(t, "troop numbers by country")
         return out
+
+    def _serving(self, tok) -> bool:  # noqa: ANN001
+        """Troops that make up or serve in the force: the object of *comprise / include*, or the
+        subject of a service verb (*patrol, guard, arrive, serve*), not killed, withdrawn or refused."""
+        if any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children):
+            return False
+        verb = tok.head
+        if verb.lemma_.lower() == "expect" and tok.dep_ == "nsubjpass":
+            verb = next((c for c in verb.children if c.dep_ == "xcomp"), verb)
+        if any(c.dep_ == "neg" for c in verb.children) or self._background([verb]):
+            return False
+        lemma = verb.lemma_.lower()
+        if tok.dep_ in ("dobj", "pobj") and lemma in _COMPOSED:
+            return True
+        if tok.dep_ == "pobj" and verb.lower_ == "of" and verb.head.lemma_.lower() in _COMPOSED:
+            return True  # "made up of soldiers from ..."
+        return tok.dep_ in ("nsubj", "nsubjpass") and lemma in _SERVICE
 
     def _sentence_condition(self, sent) -> str | None:  # noqa: ANN001
         """Multi-word temporal/conditional clauses: "as long as ...", "until ..."."""
@@ -847,7 +914,7 @@ class StanceExtractor:
                 t.pos_ == "NOUN" and self._is_ending(t) and any(c.dep_ == "poss" and c.lower_ in ("their", "its")
                                                                  for c in t.children) for t in sent))
             sent_hits = []
-            if about or previous_about or any(t.lemma_.lower() == "same" for t in sent):
+            if about or previous_about or any(t.lemma_.lower() == "same" for t in sent) or self._own_troops(sent):
                 sent_hits = self._sentence_hits(sent, carried=not about)
                 for h in sent_hits:
                     h.sent_start = sent.start_char
@@ -864,6 +931,20 @@ class StanceExtractor:
         if hits:
             self._actor_context(hits)
         return hits
+
+    def _own_troops(self, sent) -> bool:  # noqa: ANN001
+        """A country's own troops governed by a participation verb ("we will not send Greek
+        soldiers"): a stance on the force even far from the sentences that name it."""
+        for tok in sent:
+            verb = tok.head
+            if tok.lemma_.lower() in ("troop", "soldier", "peacekeeper", "boot") and \
+                    verb.lemma_.lower() in self.lex.participation and verb.lemma_.lower() != "be" and \
+                    (verb.dep_ == "ROOT" or (verb.dep_ in ("ccomp", "xcomp", "conj") and verb.head.pos_ in ("VERB", "AUX"))) \
+                    and any(
+                    c.dep_ in ("amod", "compound", "poss") and c.i in self.by_token and self.by_token[c.i].kind == "country"
+                    for c in tok.children):
+                return True
+        return False
 
     def _actor_context(self, hits: list[Hit]) -> None:
         """How often (and whether in the title's line) each hit's actor is named in the document."""
@@ -930,7 +1011,7 @@ class StanceExtractor:
                             out.append(Hit(actor, prev.stance, round(prev.confidence * 0.9, 2),
                                            f"the same ({prev.cue})", evidence, prev.condition,
                                            prev.own_refusal, ["copies the previous actor's stance"],
-                                           "rule: 'the same' copies the previous stance"))
+                                           mechanism="rule: 'the same' copies the previous stance"))
         return out
 
     def _condemns_harm(self, cue) -> bool:  # noqa: ANN001
@@ -993,6 +1074,10 @@ class StanceExtractor:
         needed or missing ("lack of support from the US", "with US backing"), a guessed position
         ("the possible refusal of X"), an ending already under way ("began withdrawing")."""
         lemma = cue.lemma_.lower()
+        if lemma == "consider" and cue.pos_ == "VERB" and any(
+                c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+                for c in cue.children):
+            return True  # "Macron considered that the guarantees will ...": an opinion, not weighing
         if stance == "decision" and any(c.dep_ in ("ccomp", "xcomp") and any(
                 g.tag_ in ("WDT", "WP", "WRB") and g.lower_ != "whether" for g in c.subtree if g.i < c.i)
                 for c in cue.children):
@@ -1003,7 +1088,8 @@ class StanceExtractor:
                 cue.head.lemma_.lower() not in self.lex.references:
             return True  # "Iran-backed group Hezbollah"
         if cue.pos_ == "NOUN" and lemma in self.lex.authored and any(
-                c.dep_ == "compound" and c.lemma_.lower() not in self.lex.objects for c in cue.children):
+                c.dep_ == "compound" and c.lemma_.lower() not in self.lex.objects and c.i not in self.by_token
+                for c in cue.children):
             return True  # "Morocco's autonomy plan" is another plan
         if cue.pos_ == "NOUN":
             others = [g for c in cue.children if c.dep_ == "prep" and c.lower_ in ("over", "about", "at", "with")
@@ -1030,6 +1116,9 @@ class StanceExtractor:
                 return True  # "would need US backing", "with US backing", "lack of support from X"
             if via_modifier and cue.head.lower_ == "of" and cue.head.head.lemma_.lower() in ("lack", "absence"):
                 return True
+            if stance == "support" and cue.dep_ == "dobj" and \
+                    cue.head.lemma_.lower() in _RECEIVING - {"have", "with", "match", "equal"}:
+                return True  # "does not require authorisation": something needed, nobody's position
         if self._is_ending(cue) and cue.pos_ == "NOUN" and not via_modifier and \
                 any(t.lemma_.lower() in _PROGRESS for t in path[1:]):
             return True  # "the UN began the withdrawal": news
@@ -1202,6 +1291,10 @@ class StanceExtractor:
                     g.lemma_.lower() in self.lex.ending for c in cue.children if c.dep_ == "dobj"
                     for g in c.children if g.dep_ in ("compound", "amod")):
                 stance = "oppose"  # "adopted a disengagement plan", "backed the withdrawal timetable"
+            if stance == "support" and not negated and cue.pos_ == "VERB" and any(
+                    g.pos_ == "NOUN" and self._is_ending(g) for c in cue.children if c.dep_ == "prep"
+                    and c.lower_ in ("for", "towards", "toward") for g in c.children if g.dep_ == "pobj"):
+                stance = "oppose"  # "lobbied for an end to the mission", "pushed for the withdrawal"
             if entry_stance == "oppose" and not negated and self._reversed_ending(cue, path):
                 stance = "support"  # "asked the UN to slow the withdrawal", "opposed ending the mission"
             if entry_stance == "oppose" and cue.lemma_.lower() in self.lex.condemners and self._condemns_harm(cue):
@@ -1255,9 +1348,9 @@ class StanceExtractor:
                     continue  # private persons: only strong, explicit cues
                 conf = confidence * (0.85 if s.lower_ in _PRONOUNS else 1.0)
                 out.append(Hit(actor, stance, round(min(conf, 1.0), 2), cue_text, evidence, condition,
-                               own_refusal, notes, f"rule: cue '{cue_text}' ({entry_stance}), path "
+                               own_refusal, notes, mechanism=f"rule: cue '{cue_text}' ({entry_stance}), path "
                                f"{' <- '.join(t.text for t in path)}; actor: {how}",
-                               {"how": how, "cue_pos": cue.pos_, "path_len": float(len(path)),
+                               context={"how": how, "cue_pos": cue.pos_, "path_len": float(len(path)),
                                 "pronoun": float(s.lower_ in _PRONOUNS), "negated": float(negated)}))
         return out
 

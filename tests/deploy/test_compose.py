@@ -96,6 +96,32 @@ def test_kibana_and_elasticsearch_versions_agree(path):
     assert version == default, f"{path.name}: {version} differs from the Elasticsearch `services up` runs ({default})"
 
 
+ELASTIC_IMAGES = {"elasticsearch": "docker.elastic.co/elasticsearch/elasticsearch",
+                  "kibana": "docker.elastic.co/kibana/kibana"}
+
+
+@pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: p.name)
+def test_stack_images_are_elastics_own(path):
+    """The images Elastic documents, from its own registry (not Docker Hub's short names)."""
+    stack = {name: s["image"] for name, s in _load(path)["services"].items()
+             if _image_tag(s)[0] in ELASTIC_IMAGES}
+    assert stack, f"{path.name}: no Elasticsearch or Kibana image"
+    for name, image in stack.items():
+        repository = image.rpartition(":")[0]
+        assert repository == ELASTIC_IMAGES[repository.rsplit("/", 1)[-1]], f"{path.name} {name}: {image}"
+
+
+def test_every_service_the_import_waits_for_has_a_healthcheck():
+    """Compose's service_healthy needs a health check on the service waited for, all the way down."""
+    for path in COMPOSE_FILES:
+        services = _load(path)["services"]
+        for name, service in services.items():
+            for needed, how in (service.get("depends_on") or {}).items():
+                assert how["condition"] == "service_healthy", f"{path.name} {name} -> {needed}"
+                assert services[needed]["healthcheck"]["test"], f"{path.name}: {needed} has no health check"
+        assert int(_environment(services["kibana-import"])["KIBANA_WAIT_SECONDS"]) > 0
+
+
 def test_elasticsearch_heap_is_bounded_and_fixed():
     es = _load(FULL)["services"]["elasticsearch"]
     options = _environment(es)["ES_JAVA_OPTS"]

@@ -1,5 +1,6 @@
 """Schema change without data loss: an articles index of mapping version 1 (stances without
-missions) is moved by 'peacewatch setup' to version 2 behind the same alias, idempotently."""
+missions) is moved by 'peacewatch setup' to a new index of the current version behind the same
+alias, idempotently; one of version 2 (no ``.text`` sub-fields) is upgraded in place."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ def _old_article(i: int, text: str, stances: list[dict], published: str | None =
             "indexed_at": "2025-03-02T10:05:00Z", "entities": [], "countries": [], "people": [],
             "stances": stances, "stance_pairs": [f"{s['actor']}:{s['stance']}" for s in stances]}
 
+
+CURRENT = index_template("articles")["_meta"]["version"]
 
 OLD = [
     _old_article(1, "France will send troops to the reassurance force for Ukraine. Poland said it was undecided.",
@@ -63,7 +66,7 @@ def test_setup_moves_an_old_articles_index_to_the_new_mapping_without_loss(setti
     assert any("stance aggregates recounted" in line for line in lines), lines
     alias = settings.index("articles")
     new = write_index(es, alias)
-    assert new.endswith("-000002") and mapping_version(es, new) == 2
+    assert new.endswith("-000002") and mapping_version(es, new) == CURRENT
     assert es.indices.exists(index=f"{alias}-000001")  # the old index is kept
     es.indices.refresh(index=alias)
     docs = {h["_id"]: h["_source"] for h in es.search(index=alias, size=10)["hits"]["hits"]}
@@ -98,9 +101,44 @@ def test_an_interrupted_migration_is_finished_by_the_next_setup(settings, es):
     es.indices.refresh(index=settings.index("articles"))
     assert es.count(index=settings.index("articles"))["count"] == len(OLD)
     new = write_index(es, settings.index("articles"))
-    assert new.endswith("-000002") and mapping_version(es, new) == 2
+    assert new.endswith("-000002") and mapping_version(es, new) == CURRENT
 
 
 def test_upgrade_keeps_fields_already_there():
     doc = dict(OLD[0], missions=["x"], stances=[dict(OLD[0]["stances"][0], mission="lebanon", commitment="other")])
     assert upgrade_article(doc) == doc
+
+
+def _v2_articles() -> dict:
+    """The version-2 articles template: today's without the ``.text`` sub-fields of keyword fields."""
+    body = copy.deepcopy(index_template("articles"))
+
+    def strip(props: dict) -> None:
+        for field in props.values():
+            if field.get("type") == "keyword":
+                field.pop("fields", None)
+            strip(field.get("properties", {}))
+    strip(body["mappings"]["properties"])
+    body["_meta"]["version"] = body["mappings"]["_meta"]["version"] = 2
+    return body
+
+
+def test_version_2_gains_its_text_sub_fields_in_place(settings, es):
+    """Adding sub-fields needs no copy: setup puts the mapping and writes each document again."""
+    provision(settings, pubsub=False)
+    alias = settings.index("articles")
+    index = write_index(es, alias)
+    es.indices.delete(index=index)
+    body = _v2_articles()
+    es.indices.create(index=index, settings=body["settings"], mappings=body["mappings"],
+                      aliases={alias: {"is_write_index": True}})
+    for doc in OLD:
+        es.index(index=alias, id=doc["id"], document=upgrade_article(doc))
+    es.indices.refresh(index=alias)
+    assert es.count(index=alias, q="stances.actor.text:france")["count"] == 0  # not there yet
+    lines = provision(settings, pubsub=False)
+    assert any("3 documents of" in line for line in lines) and any("version 3" in line for line in lines), lines
+    assert write_index(es, alias) == index and mapping_version(es, index) == CURRENT  # the same index
+    assert es.count(index=alias, q="stances.actor.text:france")["count"] == 1
+    assert es.count(index=alias)["count"] == len(OLD)
+    assert provision(settings, pubsub=False) == []

@@ -116,8 +116,10 @@ def test_setup_with_wrong_port_says_what_to_do(tmp_path):
 def test_unreachable_remote_elasticsearch(tmp_path):
     result = peacewatch("setup", "--skip-pubsub", env={"PEACEWATCH_ES_URL": f"http://127.0.0.2:{free_port()}",
                                                       "PEACEWATCH_ES_API_KEY": "k", "PEACEWATCH_DATA_DIR": str(tmp_path)})
-    _one_line_error(result, "refused the setup")
-    assert "k" not in result.stderr.split("refused")[0].replace("peacewatch", "")
+    _one_line_error(result, "cannot reach Elasticsearch at http://127.0.0.2:")
+    url = result.stderr.splitlines()[0].split(" at ", 1)[1].rsplit(": ", 1)[0]
+    assert "k" not in url  # the API key is nowhere near the URL shown
+    assert "check PEACEWATCH_ES_URL" in result.stderr  # a remote cluster: nothing to start here
 
 
 def test_port_taken_by_something_else(tmp_path):
@@ -173,6 +175,7 @@ def test_up_status_down_leaves_no_process(services, tmp_path):
     assert len(pids) == 2
     status = peacewatch("services", "status", env=env)
     assert status.returncode == 0 and status.stdout.count("ok  ") == 2, status.stdout
+    assert status.stdout.count("(running, started by peacewatch, pid ") == 2, status.stdout
     with urllib.request.urlopen(env["PEACEWATCH_ES_URL"], timeout=10) as response:  # what `curl URL` shows
         assert json.loads(response.read())["version"]["number"].startswith("9.")
     down = peacewatch("services", "down", env=env)
@@ -239,3 +242,44 @@ def test_each_emulator_serves_the_pubsub_client(kind, tmp_path, monkeypatch):
     assert down.returncode == 0 and "stopped" in down.stdout
     with pytest.raises(OSError):
         socket.create_connection(tuple(host.split(":")), timeout=1).close()
+
+
+def test_status_says_what_runs_what_is_external_and_what_is_stopped(tmp_path):
+    """Each state in words: stopped, started outside peacewatch, external (started by peacewatch: the
+    test above)."""
+    import http.server
+    import threading
+
+    class Health(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # an Elasticsearch-like health answer, from a process peacewatch did not start
+            body = json.dumps({"cluster_name": "elsewhere", "status": "green"}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        cases = {
+            "stopped": ({"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}"},
+                        "not answering (stopped: 'peacewatch services up' starts it)"),
+            "outside": ({"PEACEWATCH_ES_URL": f"http://127.0.0.1:{server.server_port}"},
+                        "(running, started outside peacewatch: 'services down' leaves it alone)"),
+            "external": ({"PEACEWATCH_ES_URL": f"http://127.0.0.2:{free_port()}", "PEACEWATCH_ES_API_KEY": "k"},
+                         "(external and not answering: check its URL)"),
+        }
+        for name, (env, expected) in cases.items():
+            env = {**env, "PEACEWATCH_DATA_DIR": str(tmp_path), "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{free_port()}"}
+            result = peacewatch("services", "status", env=env)
+            es_line = next(line for line in result.stdout.splitlines() if " elasticsearch " in line)
+            assert es_line.endswith(expected), (name, result.stdout)
+            assert "pubsub" in result.stdout and "(stopped: 'peacewatch services up' starts it)" in result.stdout
+            assert "external or not running" not in result.stdout
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -55,4 +55,4 @@ def test_alerts_add_takes_a_mission(tmp_path, monkeypatch, capsys):
     args.func(args)
     shown = capsys.readouterr().out
     assert "mission: ukraine" in shown or "mission=ukraine" in shown, shown
-    assert "stances.mission:ukraine" in shown  # as a query_string to paste into Kibana
+    assert 'stances.mission:"ukraine"' in shown  # as a query_string to paste into Kibana

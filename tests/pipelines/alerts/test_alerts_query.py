@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 from pathlib import Path
 
@@ -105,34 +106,114 @@ def test_index_sends_only_unindexable_rules_to_always_check():
     assert [m.rule for m in matcher.match(article)] == ["b", "c", "d", "f", "g", "h"]
 
 
-# ---- agreement with Elasticsearch's query_string --------------------------------------------
-TEXT = {"type": "text"}
-ES_MAPPING = {"properties": {
-    "id": {"type": "keyword"}, "url": {"type": "keyword"}, "title": TEXT, "summary": TEXT, "text": TEXT,
-    "source": TEXT, "countries": TEXT, "country_codes": TEXT, "people": TEXT, "organisations": TEXT,
-    "stances": {"properties": {"actor": TEXT, "actor_code": TEXT, "actor_type": TEXT, "stance": TEXT,
-                               "confidence": {"type": "float"}}},
-    "relevance": {"type": "float"}, "relevant": {"type": "boolean"}, "published": {"type": "date"},
-}}
+# ---- agreement with Elasticsearch's query_string, on the real articles index -----------------
+def _index_cases(es, settings) -> str:
+    """The table's articles in the project's own articles index (template from schemas/, via setup)."""
+    from deploy.provision import provision
 
-
-def test_elasticsearch_query_string_agrees_on_the_table(es, settings):
-    index = settings.index("alert-agreement")
-    es.indices.create(index=index, mappings=ES_MAPPING)
+    provision(settings, pubsub=False)
+    index = settings.index("articles")
     for aid, article in cases.ARTICLES.items():
         es.index(index=index, id=aid, document=article)
     es.indices.refresh(index=index)
+    return index
+
+
+def _es_ids(es, index: str, query_string: str) -> set[str]:
+    response = es.search(index=index, size=50, query={"query_string": {
+        "query": query_string, "fields": ["title", "summary", "text"], "default_operator": "OR"}})
+    return {hit["_id"] for hit in response["hits"]["hits"]}
+
+
+def test_elasticsearch_query_string_agrees_on_the_table(es, settings):
+    from pipelines.alerts.es_query import index_paths
+
+    index = _index_cases(es, settings)
     disagreements = []
     for query, expected, comparable in cases.CASES:
         if not comparable:
             continue
-        translated = to_query_string(parse(query))
-        response = es.search(index=index, size=10, query={"query_string": {
-            "query": translated, "fields": ["title", "summary", "text"], "default_operator": "OR"}})
-        found = {hit["_id"] for hit in response["hits"]["hits"]}
+        translated = to_query_string(parse(query), index_paths())
+        found = _es_ids(es, index, translated)
         if found != expected:
             disagreements.append((query, translated, sorted(found), sorted(expected)))
     assert not disagreements
+
+
+# Rules with filters, as 'alerts add' writes them; what 'alerts show' prints must find what they match.
+RULES = [
+    Rule("filters", "peace", country="France", min_relevance=0.5),
+    Rule("lower-case-country", "*:*", country="france"),
+    Rule("code", "force", country="de"),
+    Rule("two-word-country", "*:*", country="united states"),
+    Rule("source", "*:*", source="der spiegel"),
+    Rule("mission", "*:*", mission="ukraine"),
+    Rule("mission-not-a-word", "*:*", mission="sudan"),  # "south-sudan" is another mission
+    Rule("mission-with-dash", "*:*", mission="south-sudan"),
+    Rule("stance-only", "*:*", stance="undecided"),
+    Rule("actor-only", "*:*", actor="germany"),
+    Rule("actor-and-stance", "*:*", actor="France", stance="support"),
+    Rule("actor-stance-other-stances", "*:*", actor="Germany", stance="support"),
+    Rule("relevance-only", "", min_relevance=0.6),
+    Rule("fields", "title:peace OR (country:DE AND NOT stance:support)"),
+    Rule("upper-case-field-values", "actor:GERMANY OR stance:SUPPORT OR language:EN"),
+    Rule("dates", "published:[2026-11-21 TO 2026-11-21T12:00:00Z] OR published:2026-11-20"),
+    Rule("open-range", "relevance:{0.6 TO *] AND text:*"),
+    Rule("stance-change", kind="stance_change", mission="ukraine"),
+]
+EXTRA_ARTICLES = {
+    "south-sudan": {"id": "south-sudan", "url": "https://news.example/ss", "source": "Wire", "language": "en",
+                    "title": "UNMISS mandate renewed", "summary": "", "text": "The mission in South Sudan goes on.",
+                    "published": "2026-11-22T08:00:00Z", "relevance": 0.7, "relevant": True,
+                    "missions": ["south-sudan"], "countries": ["South Sudan"], "country_codes": ["SS"],
+                    "stances": [{"actor": "Germany", "actor_type": "country", "actor_code": "DE", "stance": "oppose",
+                                 "mission": "south-sudan", "confidence": 0.8},
+                                {"actor": "Kenya", "actor_type": "country", "actor_code": "KE", "stance": "support",
+                                 "mission": "south-sudan", "confidence": 0.8}]},
+    "sudan": {"id": "sudan", "url": "https://news.example/sd", "source": "Wire", "language": "EN",
+              "title": "Talks on a force for Sudan", "summary": "", "text": "Envoys met on Sudan.",
+              "published": "2026-11-22T09:00:00Z", "relevance": 0.8, "relevant": True, "missions": ["sudan"],
+              "countries": ["Sudan"], "country_codes": ["SD"], "stances": []},
+}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_every_printed_rule_query_runs_on_elasticsearch_and_finds_what_the_rule_matches(es, settings, rule):
+    from pipelines.alerts.es_query import rule_query_string
+
+    articles = {**copy.deepcopy(cases.ARTICLES), **copy.deepcopy(EXTRA_ARTICLES)}
+    articles["fr-support"]["missions"] = ["ukraine"]
+    articles["fr-support"]["stances"][0]["mission"] = "ukraine"
+    articles["de-undecided"].update(language="en", missions=["ukraine"])
+    articles["de-undecided"]["stances"][0]["mission"] = "ukraine"
+    from deploy.provision import provision
+
+    provision(settings, pubsub=False)
+    index = settings.index("articles")
+    for aid, article in articles.items():
+        es.index(index=index, id=aid, document=article)
+    es.indices.refresh(index=index)
+    matcher = RuleMatcher([rule], kinds=("match", "stance_change"))
+    expected = {aid for aid, article in articles.items() if matcher.match(article)}
+    printed, caveat = rule_query_string(rule)
+    found = _es_ids(es, index, printed)  # Elasticsearch accepts it (an ApiError would fail the test)
+    if caveat is None:
+        assert found == expected, (printed, sorted(found), sorted(expected))
+    else:  # the same-stance condition cannot be said: never fewer, and the extra ones are named
+        assert found >= expected and "same stance" in caveat, (printed, sorted(found), sorted(expected))
+    assert expected or rule.name in ("actor-stance-other-stances",), "a rule of the table should match something"
+
+
+def test_a_mission_filter_is_the_mission_not_a_word_of_it():
+    matcher = RuleMatcher([Rule("s", "*:*", mission="sudan")])
+    assert matcher.match(EXTRA_ARTICLES["sudan"]) and not matcher.match(EXTRA_ARTICLES["south-sudan"])
+
+
+def test_printed_range_of_min_relevance_is_a_range_not_an_empty_field():
+    from pipelines.alerts.es_query import rule_query_string
+
+    printed, _ = rule_query_string(Rule("r", "peace", min_relevance=0.5))
+    assert printed == "(+peace +relevance:[0.5 TO *])"
 
 
 def test_indexed_matching_equals_checking_every_rule():

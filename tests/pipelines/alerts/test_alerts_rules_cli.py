@@ -108,7 +108,7 @@ def test_cli_add_list_show_disable_remove(tmp_path, capsys):
     listing = capsys.readouterr().out
     assert "on  fr" in listing and "off moves" in listing and "stance_change" in listing
     assert run(["alerts", "show", "fr", "--rules", rules]) == 0
-    assert "(countries:France OR country_codes:France)" in capsys.readouterr().out
+    assert "(countries.text:France OR country_codes.text:France)" in capsys.readouterr().out
     assert run(["alerts", "remove", "fr", "--rules", rules]) == 0
     assert [r.name for r in RuleStore(rules).load()] == ["moves"]
     versioned = tmp_path / "versioned.yaml"

@@ -122,8 +122,8 @@ def test_stance_change_alert_reads_like_the_change(provisioned):
         engine.close()
     assert [headline(a) for a in raised] == ["[moves] Germany on ukraine: undecided → support"]
     text = as_text(raised[0])
-    assert 'before (undecided): "Germany is undecided" https://news.example/s1' in text
-    assert 'now (support): "Germany is support" https://news.example/s2' in text
+    assert 'before (undecided, 2026-11-01): "Germany is undecided" https://news.example/s1' in text
+    assert 'now (support, 2026-11-02): "Germany is support" https://news.example/s2' in text
     assert "Germany is undecided" in as_html(raised[0])
     assert "mission:%22ukraine%22" in raised[0]["kibana_url"] and "stance-board" in raised[0]["kibana_url"]
     assert errors("alert", raised[0]) == []

@@ -66,6 +66,12 @@ def test_unknown_mission_and_empty_board(board_settings, capsys):
     assert "no stance reports on haiti" in err and "peacewatch missions" in err
     assert peacewatch.cli.main(["board", "--mission", "ukraine", "--until", "someday"]) == 2
     assert "--until" in capsys.readouterr().err
+    assert peacewatch.cli.main(["board", "--mission", "sudann"]) == 2
+    assert "did you mean sudan?" in capsys.readouterr().err
+    assert peacewatch.cli.main(["board", "--mission", "ukraine", "--language", "englsh"]) == 2
+    assert "unknown language 'englsh'" in capsys.readouterr().err
+    assert peacewatch.cli.main(["board", "--mission", "UNIFIL", "--since", "1y"]) == 1  # a name: the mission's id
+    assert "no stance reports on lebanon" in capsys.readouterr().err
 
 
 def test_missions_command_counts_articles_and_stances(board_settings, capsys):

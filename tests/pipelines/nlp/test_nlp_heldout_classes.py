@@ -12,7 +12,8 @@ measured once, blind. The README's held-out table reports both first counts.
 
 First measurements: batch F 13/28 (9/24 stances, 4/4 relevance) on commit 722fb8c, before any
 change; batch G 12/16 on commit 399d373 (after the fixes for F, before any fix for G); batch H
-13/16 on commit 0b96d47 (after the corpus dev round, before any fix for H).
+13/16 on commit 0b96d47 (after the corpus dev round, before any fix for H); batch I 3/14 on commit
+3a66112 (round 3, before any fix for I).
 """
 from __future__ import annotations
 
@@ -253,6 +254,65 @@ STANCE_CASES_H = [
      {}),
 ]
 
+# Batch I: the classes the round-2 errors of the corpus test-a split point to (big groups, contributor
+# lists, votes, organisations proposing or ending a force, own troops outside the force's sentences,
+# national councils, places left by a withdrawal), in new words and mostly invented names.
+# First measured 3/14 on 3a66112, before any change it inspired (i-abstaining-including then said "The
+# Council" with no council named before it; its subject became "The UN Security Council" afterwards).
+STANCE_CASES_I = [
+    ("i-eu-member-states-question",
+     "Diplomats said the question of whether EU member states could send soldiers to a peacekeeping "
+     "force in Ukraine was now openly discussed.",
+     {}),
+    ("i-countries-including-suggested",
+     "Several countries including Portugal, Norway and New Zealand have indicated they would take "
+     "part in the reassurance force.",
+     {"Portugal": "support", "Norway": "support", "New Zealand": "support"}),
+    ("i-nations-such-as-joining",
+     "Joining Rwanda in the stabilisation mission are other nations such as Ghana, Senegal and Nepal.",
+     {"Rwanda": "support", "Ghana": "support", "Senegal": "support", "Nepal": "support"}),
+    ("i-force-comprising-soldiers-from",
+     "The regional force, comprising soldiers from Zambia, Botswana and Angola, patrols the border "
+     "districts under its mandate.",
+     {"Zambia": "support", "Botswana": "support", "Angola": "support"}),
+    ("i-voted-no",
+     "The Security Council renewed the peacekeeping mission for a year. Venezuela and Iran voted against.",
+     {"United Nations Security Council": "support", "Venezuela": "oppose", "Iran": "oppose"}),
+    ("i-abstaining-including",
+     "The UN Security Council authorised the force with eleven votes in favour and four members "
+     "abstaining, among them Brazil and India.",
+     {"United Nations Security Council": "support", "Brazil": "undecided", "India": "undecided"}),
+    ("i-org-proposal-rejected",
+     "Chad rejected European Union proposals to deploy 3,000 peacekeepers along its eastern border.",
+     {"Chad": "oppose", "European Union": "support"}),
+    ("i-lobbied-for-end",
+     "Japan and Canada had lobbied for an end to the peacekeeping mission, calling it too costly.",
+     {"Japan": "oppose", "Canada": "oppose"}),
+    ("i-national-security-council",
+     "Oleg Varnov, deputy head of Belarus's Security Council, mocked the talks about a peacekeeping "
+     "force in Ukraine.",
+     {}),
+    ("i-withdrawal-from-host",
+     "The bloc's summit ordered the phased withdrawal of the regional force from Mozambique.",
+     {}),
+    ("i-own-troops-outside-window",
+     "The summit in Rome discussed a peacekeeping force for Ukraine. Ministers spoke for hours about "
+     "reconstruction and energy. \"We will not send Greek soldiers,\" the Greek prime minister said "
+     "afterwards.",
+     {"Greece": "oppose"}),
+    ("i-authorisation-noun",
+     "The Security Council's authorisation of the stabilisation mission in Haiti came after months of talks.",
+     {"United Nations Security Council": "support"}),
+    ("i-signed-declaration",
+     "The leaders of Spain, Belgium and Ukraine signed a declaration of intent on the deployment of a"
+     " multinational force after a ceasefire.",
+     {"Spain": "support", "Belgium": "support", "Ukraine": "support"}),
+    ("i-troops-expected-to-leave-for",
+     "Around 200 Malian soldiers guard the observers of the peacekeeping mission, and another 200 "
+     "Togolese troops are expected to arrive next week.",
+     {"Mali": "support", "Togo": "support"}),
+]
+
 # (id, title, text, relevant)
 RELEVANCE_CASES_F = [
     ("f-mandate-renewal", "Council renews South Sudan mission",
@@ -278,7 +338,8 @@ def _param(case):
     return pytest.param(*case[1:], id=case[0], marks=marks)
 
 
-@pytest.mark.parametrize(("text", "expected"), [_param(c) for c in STANCE_CASES_F + STANCE_CASES_G + STANCE_CASES_H])
+@pytest.mark.parametrize(("text", "expected"),
+                         [_param(c) for c in STANCE_CASES_F + STANCE_CASES_G + STANCE_CASES_H + STANCE_CASES_I])
 def test_heldout_class_stances(analyse, text: str, expected: dict[str, str]) -> None:
     result = analyse(text, title=TITLE, published=PUBLISHED)
     got = {s["actor"]: s["stance"] for s in result["stances"]}

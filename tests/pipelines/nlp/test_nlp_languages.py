@@ -199,6 +199,137 @@ STANCE_CASES_B = [
 ]
 
 
+# Batch C (issue 11, round 3): one or more sentences per language for each mechanism of the round
+# (lists of contributors, votes and abstentions, the Council's acts, a host ending a mission,
+# refusal of own troops with other backing, speakers across sentences, "together with", places
+# and background that hold no stance), written before the mechanisms and measured once before any
+# fix (first count in the README).
+STANCE_CASES_C = [
+    ("c-fr-list-colon", "fr", "Gaza : les contributeurs de la force",
+     "Quatre pays se sont dits prêts à fournir des soldats à la force de stabilisation : le Maroc, "
+     "l'Indonésie, le Pakistan et l'Azerbaïdjan.",
+     {"Morocco": "support", "Indonesia": "support", "Pakistan": "support", "Azerbaijan": "support"}),
+    ("c-fr-demonym-list", "fr", "Soudan du Sud : la mission de l'ONU",
+     "Des casques bleus sénégalais, ghanéens et népalais ont rejoint la mission de l'ONU au Soudan du Sud.",
+     {"Senegal": "support", "Ghana": "support", "Nepal": "support"}),
+    ("c-fr-vote", "fr", "FINUL : le mandat prolongé",
+     "Le Conseil de sécurité a prolongé le mandat de la FINUL par 13 voix pour et deux abstentions "
+     "(la Chine et la Russie).",
+     {"United Nations Security Council": "support", "China": "undecided", "Russia": "undecided"}),
+    ("c-fr-council-renew", "fr", "RDC : la MONUSCO reste", "L'ONU a renouvelé pour un an le mandat de la MONUSCO.",
+     {"United Nations Security Council": "support"}),
+    ("c-fr-host-demands", "fr", "Mali : la fin de la mission",
+     "Le gouvernement malien a exigé le départ sans délai de la mission des Nations unies.", {"Mali": "oppose"}),
+    ("c-fr-refusal-means", "fr", "Ukraine : la force de réassurance",
+     "La Belgique n'enverra pas de soldats en Ukraine. Le gouvernement belge apportera en revanche un soutien "
+     "logistique à la force de réassurance.", {"Belgium": "support"}),
+    pytest.param("c-fr-pronoun-speaker", "fr", "Haïti : Nairobi tient bon",
+     "Le président kényan William Ruto a reçu mardi les chefs de la police. « Notre pays restera engagé "
+     "dans la mission en Haïti », a-t-il affirmé.", {"Kenya": "support"},
+                 marks=_xfail("relevance: 'la mission en Haïti' is the text's only term, below the threshold")),
+    ("c-fr-together-with", "fr", "Liban : la FINUL en sursis",
+     "Les États-Unis réclament avec Israël le retrait des casques bleus de la FINUL.",
+     {"United States": "oppose", "Israel": "oppose"}),
+    ("c-fr-meeting-place", "fr", "Force de réassurance pour l'Ukraine",
+     "Lors d'une réunion à Paris, le Canada a annoncé son soutien à la force de réassurance pour l'Ukraine.",
+     {"Canada": "support"}),
+    ("c-de-including", "de", "Stabilisierungstruppe für Gaza",
+     "Mehrere Staaten haben angeboten, Soldaten für die Stabilisierungstruppe zu stellen, darunter Indonesien "
+     "und Aserbaidschan.", {"Indonesia": "support", "Azerbaijan": "support"}),
+    ("c-de-besides-also", "de", "Friedenstruppe für die Ukraine",
+     "Ihre Bereitschaft zur Teilnahme an der Friedenstruppe haben neben Kanada auch Australien und Neuseeland "
+     "erklärt.", {"Canada": "support", "Australia": "support", "New Zealand": "support"}),
+    ("c-de-demonym-list", "de", "Blauhelme im Libanon",
+     "Irische, finnische und polnische Soldaten beteiligen sich an der UN-Mission im Libanon.",
+     {"Ireland": "support", "Finland": "support", "Poland": "support"}),
+    ("c-de-vote", "de", "Unifil-Mandat verlängert",
+     "Der Sicherheitsrat verlängerte das Mandat der Unifil mit 13 Stimmen bei zwei Enthaltungen (Russland "
+     "und China).", {"United Nations Security Council": "support", "Russia": "undecided", "China": "undecided"}),
+    ("c-de-council-authorise", "de", "Haiti: neue Truppe",
+     "Die UNO hat den Einsatz einer multinationalen Truppe in Haiti autorisiert.",
+     {"United Nations Security Council": "support"}),
+    ("c-de-host-demand", "de", "Mali und die UN-Mission",
+     "Die Regierung in Bamako forderte den sofortigen Abzug der UN-Mission.", {"Mali": "oppose"}),
+    ("c-de-refusal-means", "de", "Österreich und die Friedenstruppe",
+     "Österreich wird keine Soldaten in die Ukraine schicken. Wien will die Friedenstruppe aber finanziell "
+     "unterstützen.", {"Austria": "support"}),
+    pytest.param("c-de-pronoun-speaker", "de", "Kenia und die Haiti-Mission",
+     "Der kenianische Präsident William Ruto traf am Montag die Polizeiführung. „Wir werden die Mission in "
+     "Haiti weiter unterstützen“, sagte er.", {"Kenya": "support"},
+                 marks=_xfail("relevance: 'die Mission in Haiti' is the text's only term, below the threshold")),
+    ("c-de-meeting-place", "de", "Friedenstruppe für die Ukraine",
+     "Bei einem Treffen in Rom sagte Kanada seine Unterstützung für die Friedenstruppe zu.", {"Canada": "support"}),
+    ("c-es-vote", "es", "Chipre: prórroga de la misión",
+     "El Consejo de Seguridad aprobó la prórroga de la misión con 13 votos a favor y dos abstenciones "
+     "(China y Rusia).",
+     {"United Nations Security Council": "support", "China": "undecided", "Russia": "undecided"}),
+    pytest.param("c-es-only-abstained", "es", "Haití: nueva misión",
+     "Catorce miembros votaron a favor de la nueva misión en Haití; solo se abstuvo Rusia.", {"Russia": "undecided"},
+                 marks=_xfail("relevance: 'la nueva misión en Haití' is the text's only term, below the threshold")),
+    ("c-es-list-colon", "es", "Gaza: la fuerza de estabilización",
+     "Cinco países ya ofrecieron tropas para la fuerza de estabilización: Indonesia, Marruecos, Kazajistán, "
+     "Albania y Kosovo.", {"Indonesia": "support", "Morocco": "support", "Kazakhstan": "support",
+                           "Albania": "support", "Kosovo": "support"}),
+    ("c-es-demonym-numbers", "es", "Cascos azules en el Congo",
+     "Unos 300 militares uruguayos y 150 bolivianos se sumarán a la misión de paz en el Congo.",
+     {"Uruguay": "support", "Bolivia": "support"}),
+    ("c-es-host-ends", "es", "Malí y los cascos azules",
+     "El gobierno de Malí pidió la retirada inmediata de los cascos azules.", {"Mali": "oppose"}),
+    ("c-es-council-renew", "es", "Chipre: la misión sigue",
+     "La ONU renovó por un año el mandato de la misión de paz en Chipre.",
+     {"United Nations Security Council": "support"}),
+    ("c-es-refusal-means", "es", "España y la fuerza de paz",
+     "España no enviará tropas a Ucrania, pero contribuirá con apoyo logístico a la fuerza de paz.",
+     {"Spain": "support"}),
+    ("c-it-demonym-list", "it", "Somalia, la forza africana",
+     "Alla forza dell'Unione africana in Somalia partecipano soldati kenioti, etiopi e gibutini.",
+     {"Kenya": "support", "Ethiopia": "support", "Djibouti": "support"}),
+    ("c-it-inverted-list", "it", "Missione di pace",
+     "Hanno offerto truppe per la missione di pace il Bangladesh, il Nepal e anche lo Sri Lanka.",
+     {"Bangladesh": "support", "Nepal": "support", "Sri Lanka": "support"}),
+    pytest.param("c-it-vote", "it", "Haiti, la missione prorogata",
+     "Il Consiglio di sicurezza ha approvato la proroga della missione con 12 voti favorevoli e tre astensioni "
+     "(Russia, Cina e Pakistan).", {"United Nations Security Council": "support", "Russia": "undecided",
+                                    "China": "undecided", "Pakistan": "undecided"},
+                 marks=_xfail("relevance: 'la proroga della missione' alone is below the threshold")),
+    ("c-it-together-with", "it", "Libano, il futuro dell'Unifil",
+     "Gli Stati Uniti, insieme a Israele, chiedono il ritiro dei caschi blu dell'Unifil.",
+     {"United States": "oppose", "Israel": "oppose"}),
+    ("c-it-host-ends", "it", "Congo, la Monusco",
+     "Il governo di Kinshasa ha chiesto il ritiro dei caschi blu della Monusco entro la fine dell'anno.",
+     {"DR Congo": "oppose"}),
+    ("c-it-refusal-means", "it", "Ucraina, la forza di rassicurazione",
+     "L'Italia non manderà soldati in Ucraina, ha detto Giorgia Meloni. Roma sosterrà però la forza di "
+     "rassicurazione con aiuti logistici.", {"Italy": "support"}),
+    ("c-it-pronoun-speaker", "it", "Libano, il contingente italiano",
+     "Il ministro della Difesa Guido Crosetto ha parlato alla Camera. «Siamo pronti a rafforzare il "
+     "contingente in Libano», ha aggiunto.", {"Italy": "support"}),
+    ("c-pl-refusal-means", "pl", "Polska a siły rozjemcze",
+     "Polska nie wyśle żołnierzy do misji na Ukrainie, ale zapewni wsparcie logistyczne dla sił rozjemczych, "
+     "zapowiedział minister obrony.", {"Poland": "support"}),
+    ("c-pl-also", "pl", "Siły stabilizacyjne w Gazie",
+     "Gotowość wysłania żołnierzy do sił stabilizacyjnych zadeklarowały Indonezja i Azerbejdżan, a także "
+     "Pakistan.", {"Indonesia": "support", "Azerbaijan": "support", "Pakistan": "support"}),
+    ("c-pl-vote", "pl", "Mandat UNIFIL",
+     "Rada Bezpieczeństwa ONZ przedłużyła mandat misji UNIFIL; od głosu wstrzymały się Rosja i Chiny.",
+     {"United Nations Security Council": "support", "Russia": "undecided", "China": "undecided"}),
+    ("c-pl-demonym-list", "pl", "Misja w Libanie",
+     "Do misji pokojowej w Libanie dołączą żołnierze irlandzcy i fińscy.", {"Ireland": "support", "Finland": "support"}),
+    ("c-pl-host-demand", "pl", "Mali i misja ONZ",
+     "Rząd w Bamako zażądał natychmiastowego wycofania misji ONZ z Mali.", {"Mali": "oppose"}),
+    ("c-pl-pronoun-speaker", "pl", "Francja i siły pokojowe",
+     "Prezydent Francji Emmanuel Macron spotkał się w poniedziałek z premierem Polski. – Jesteśmy gotowi "
+     "wysłać żołnierzy do Ukrainy po zawieszeniu broni – powiedział.", {"France": "support"}),
+    ("c-ru-abstain", "ru", "Мандат миссии ООН",
+     "Россия и Китай воздержались при голосовании по резолюции о продлении мандата миссии ООН.",
+     {"Russia": "undecided", "China": "undecided"}),
+    pytest.param("c-uk-list", "uk", "Сили підтримки в Україні",
+     "Готовність направити військових до сил підтримки висловили Франція, Велика Британія та Естонія.",
+     {"France": "support", "United Kingdom": "support", "Estonia": "support"},
+                 marks=_xfail("relevance: 'сили підтримки' is not a topic term (it also names a branch of Ukraine's armed forces)")),
+]
+
+
 # (id, language, title, text): no peacekeeping force -> not relevant
 IRRELEVANT_CASES_A = [
     ("fr-talks", "fr", "Pourparlers à Istanbul",
@@ -241,7 +372,7 @@ def _analyse(nlp, language: str, title: str, text: str) -> dict:
                                   "language": language}, explain=True)
 
 
-_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B
+_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C
 
 
 def _case_id(case) -> str:
@@ -255,6 +386,19 @@ def test_stances(nlp, case_id, language, title, text, expected):
     assert result["relevant"], result["relevance_explanation"]
     got = {s["actor"]: s["stance"] for s in result["stances"]}
     assert got == expected, json.dumps(result["stances"], ensure_ascii=False, indent=1)[:3000]
+
+
+# Batch C cases whose short text stays below the relevance threshold: the same text under a title
+# that names the force checks their stance mechanism (written after the fixes, not held out).
+_FORCE_TITLES = {"fr": "Casques bleus", "de": "Blauhelme", "es": "Cascos azules", "it": "Caschi blu", "uk": "Миротворці"}
+_RELEVANCE_XFAILS = [c.values for c in STANCE_CASES_C if hasattr(c, "values")]
+
+
+@pytest.mark.parametrize("case_id,language,title,text,expected", _RELEVANCE_XFAILS, ids=[c[0] for c in _RELEVANCE_XFAILS])
+def test_stances_under_a_force_title(nlp, case_id, language, title, text, expected):
+    result = _analyse(nlp, language, _FORCE_TITLES[language], text)
+    assert result["relevant"], result["relevance_explanation"]
+    assert {s["actor"]: s["stance"] for s in result["stances"]} == expected, result["stances"]
 
 
 @pytest.mark.parametrize("case_id,language,title,text", IRRELEVANT_CASES_A, ids=[c[0] for c in IRRELEVANT_CASES_A])

@@ -1,0 +1,436 @@
+"""Positions by construction: every actor an article mentions is a candidate; a trained model decides.
+
+The rules (:mod:`pipelines.nlp.stances`) attach stance cues to actors through the parse; they miss
+actors whose position is stated without a cue they know next to them, and invent some. This module
+makes a candidate of every actor the article mentions (countries by name, capital, seat, demonym,
+group membership or an office holder; organisations and coalitions) plus every actor the rules
+found, and describes each with features that do not depend on particular words of any article:
+
+* the rules' own result for that actor (merged stance, confidence, how the actor was found), as
+  features, not as the final word;
+* each mention's syntactic role (subject, passive agent, possessive, modifier of a troop noun,
+  member of a list introduced by *including / such as / from / comprising*, place adjunct, object),
+  the verb governing it (a cue of which stance, a speech or vote verb, negated, modal), cue words
+  of each stance in its sentence and how near they are, quotes, the title, the dateline;
+* whether its sentence (or a neighbour) is about the force, and counts and positions of mentions.
+
+A small model trained by :mod:`pipelines.nlp.train_positions` (``make train``) on the repository's
+annotated corpus scores each candidate: the probability that it takes a position and which one.
+The model is a JSON file of boosted regression trees (arrays), evaluated here in pure Python; no
+machine-learning library is needed at run time. :func:`decide_positions` turns the decisions into
+stance :class:`~pipelines.nlp.stances.Hit`\\ s that flow through
+:func:`~pipelines.nlp.stance_records.stance_records` like the rules' hits: the rules' hits of a
+kept actor stay (with the model's score in their mechanism), the hits of a rejected actor are
+dropped, and an actor the rules did not find gets one hit on its best sentence.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .actor_filter import candidate_features as rule_features
+from .cues import STANCES
+from .gazetteer import DATA_DIR
+from .stance_merge import merge_hits
+from .stances import Actor, Hit, StanceExtractor
+
+logger = logging.getLogger(__name__)
+
+MODEL_PATH = DATA_DIR / "positions_model.json"
+LABELS = ("none", *STANCES)
+
+_TROOP_WORDS = frozenset({"troop", "soldier", "peacekeeper", "force", "contingent", "personnel", "boot",
+                          "police", "officer", "unit", "battalion", "brigade", "army", "military", "staff"})
+_LIST_PREPS = frozenset({"including", "like", "as", "among", "from", "comprising", "with", "of"})
+_LIST_WORDS = frozenset({"including", "include", "such", "comprise", "comprising", "among", "from"})
+_VOTE_WORDS = frozenset({"vote", "abstain", "abstention", "veto", "favour", "favor", "unanimously", "unanimous"})
+_QUOTES = frozenset({'"', "“", "”", "«", "»"})
+_MODALS = frozenset({"may", "might", "could", "would", "can", "should", "must"})
+
+
+@dataclass
+class Candidate:
+    """One actor of one article: its mentions (token indices) and the rules' hits for it."""
+
+    actor: Actor
+    tokens: list[int] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    via_group: float = 0.0  # named only as a member of a group ("the Baltic states")
+
+
+@dataclass
+class _Sentences:
+    """Per-sentence facts of one document, computed once."""
+
+    starts: list[int]
+    about: list[bool]
+    objects: list[bool]
+    cue_tokens: list[dict[str, list[int]]]
+    negations: list[int]
+    votes: list[bool]
+    lists: list[bool]
+    quote_spans: list[list[tuple[int, int]]]
+    sent_of: dict[int, int]
+
+
+def _sentence_facts(ex: StanceExtractor) -> _Sentences:
+    doc, lex = ex.doc, ex.lex
+    sents = list(doc.sents)
+    out = _Sentences([], [], [], [], [], [], [], [], {})
+    for k, sent in enumerate(sents):
+        out.starts.append(sent.start_char)
+        out.about.append(ex._about_force(sent, strict=True))
+        out.objects.append(ex._about_force(sent))
+        cues: dict[str, list[int]] = {s: [] for s in STANCES}
+        neg = 0
+        vote = listing = False
+        quotes: list[tuple[int, int]] = []
+        opened = -1
+        for tok in sent:
+            out.sent_of[tok.i] = k
+            lemma = tok.lemma_.lower()
+            if tok.pos_ in ("VERB", "NOUN", "ADJ") and tok.i not in ex.by_token:
+                entry = lex.word(lemma, tok.pos_)
+                if entry:
+                    cues[entry[0]].append(tok.i)
+            if tok.dep_ == "neg" or tok.lower_ in ("no", "never", "neither", "nor"):
+                neg += 1
+            vote = vote or lemma in _VOTE_WORDS
+            listing = listing or lemma in _LIST_WORDS
+            if tok.text in _QUOTES:
+                if opened < 0:
+                    opened = tok.i
+                else:
+                    quotes.append((opened, tok.i))
+                    opened = -1
+        out.cue_tokens.append(cues)
+        out.negations.append(neg)
+        out.votes.append(vote)
+        out.lists.append(listing)
+        out.quote_spans.append(quotes)
+    return out
+
+
+def gather_candidates(ex: StanceExtractor, hits: Sequence[Hit]) -> dict[str, Candidate]:
+    """Every actor the document mentions (and every actor the rules found), with its mentions."""
+    out: dict[str, Candidate] = {}
+    for i, m in sorted(ex.by_token.items()):
+        if i != m.token_start:
+            continue
+        for actor in ex._mention_actors(ex.doc[i]):
+            if actor.actor_type == "person":
+                continue  # private persons take part only through the rules
+            cand = out.setdefault(actor.key, Candidate(actor))
+            cand.tokens.append(m.token_end - 1)
+            if m.kind == "group":
+                cand.via_group = max(cand.via_group, 1.0 / len(m.members))
+    for h in hits:
+        out.setdefault(h.actor.key, Candidate(h.actor)).hits.append(h)
+    return out
+
+
+def _anchor(doc, i: int):  # noqa: ANN001, ANN202
+    """The mention's syntactic head: compounds climbed, then the first conjunct of a list."""
+    tok = doc[i]
+    while tok.dep_ == "compound" and tok.head.i != tok.i:
+        tok = tok.head
+    listed = bool(tok.conjuncts)
+    while tok.dep_ in ("conj", "appos") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok, listed
+
+
+def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int) -> dict[str, float]:
+    """Features of one mention (token ``i``, the last token of the name)."""
+    doc, lex = ex.doc, ex.lex
+    tok = doc[i]
+    k = facts.sent_of.get(i, 0)
+    anchor, listed = _anchor(doc, i)
+    dep = anchor.dep_
+    head = anchor.head
+    f: dict[str, float] = {}
+    f["subj"] = float(dep in ("nsubj", "csubj"))
+    f["subjpass"] = float(dep == "nsubjpass")
+    f["agent"] = float(dep == "pobj" and head.dep_ == "agent")
+    f["poss"] = float(dep == "poss")
+    f["modifier"] = float(doc[i].dep_ in ("amod", "compound", "nmod") or dep in ("amod", "nmod"))
+    mod_head = doc[i].head if doc[i].dep_ in ("amod", "compound", "nmod", "poss") else None
+    f["mod_troops"] = float(mod_head is not None and mod_head.lemma_.lower() in _TROOP_WORDS)
+    prep = head.lower_ if dep == "pobj" else ""
+    f["list_prep"] = float(prep in _LIST_PREPS and prep not in ("of", "with")
+                           or (prep == "as" and head.i > 0 and doc[head.i - 1].lower_ == "such"))
+    f["of_prep"] = float(prep == "of")
+    f["place"] = float(ex._place_adjunct(tok))
+    f["dobj"] = float(dep in ("dobj", "dative"))
+    f["appos"] = float(doc[i].dep_ == "appos" or (anchor.i != i and any(t.dep_ == "appos" for t in [doc[i]])))
+    f["listed"] = float(listed)
+    f["dateline"] = 0.0
+    # the verb that governs the mention
+    v, steps = anchor, 0
+    while v.head.i != v.i and v.pos_ not in ("VERB", "AUX") and steps < 4:
+        v, steps = v.head, steps + 1
+    gov = v if v.pos_ in ("VERB", "AUX") else None
+    for s in STANCES:
+        f[f"gov_{s}"] = 0.0
+    if gov is not None:
+        entry = lex.word(gov.lemma_.lower(), gov.pos_)
+        if entry:
+            f[f"gov_{entry[0]}"] = 1.0
+        f["gov_speech"] = float(gov.lemma_.lower() in lex.speech)
+        f["gov_participation"] = float(gov.lemma_.lower() in lex.participation)
+        f["gov_negated"] = float(any(c.dep_ == "neg" for c in gov.children))
+        f["gov_modal"] = float(any(c.dep_ == "aux" and c.lower_ in _MODALS for c in gov.children))
+        f["gov_past"] = float(gov.tag_ == "VBD")
+        f["gov_vote"] = float(gov.lemma_.lower() in _VOTE_WORDS)
+        f["gov_root"] = float(gov.dep_ == "ROOT")
+        f["gov_about"] = float(ex._about_force(gov.subtree, strict=True))
+    # cue words above the mention (on its path to the root) and near it
+    above: set[int] = set()
+    t = anchor
+    while t.head.i != t.i:
+        t = t.head
+        above.add(t.i)
+    for s, idx in facts.cue_tokens[k].items():
+        f[f"cue_above_{s}"] = float(any(j in above for j in idx))
+        d = min((abs(j - i) for j in idx), default=99)
+        f[f"cue_near_{s}"] = 1.0 / (1.0 + d / 3.0) if d < 99 else 0.0
+        f[f"cue_count_{s}"] = min(len(idx), 4) / 4.0
+    f["sent_negations"] = min(facts.negations[k], 3) / 3.0
+    f["sent_vote"] = float(facts.votes[k])
+    f["sent_list"] = float(facts.lists[k])
+    f["in_quote"] = float(any(a < i < b for a, b in facts.quote_spans[k]))
+    f["sent_quote"] = float(bool(facts.quote_spans[k]))
+    f["about"] = float(facts.about[k])
+    f["objects"] = float(facts.objects[k])
+    f["prev_about"] = float(k > 0 and facts.about[k - 1])
+    f["next_about"] = float(k + 1 < len(facts.about) and facts.about[k + 1])
+    return f
+
+
+def _rule_features(actor: Actor, hits: list[Hit]) -> dict[str, float]:
+    if not hits:
+        return {"rule_none": 1.0}
+    (_, stance, confidence, best, all_hits), = merge_hits(hits, use_filter=False)
+    f = {"r_" + k: v for k, v in rule_features(actor, stance, confidence, best, all_hits).items()}
+    f["rule_none"] = 0.0
+    return f
+
+
+def candidate_vector(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_candidates: int,
+                     title_end: int) -> dict[str, float]:
+    """All features of one candidate (names are stable; the model lists the ones it uses)."""
+    doc = ex.doc
+    n_sents = max(len(facts.starts), 1)
+    f: dict[str, float] = {
+        "country": float(cand.actor.actor_type == "country"),
+        "organisation": float(cand.actor.actor_type in ("organisation", "coalition")),
+        "coalition": float(cand.actor.actor_type == "coalition"),
+        "person": float(cand.actor.actor_type == "person"),
+        "via_group": cand.via_group,
+        "log_mentions": math.log1p(len(cand.tokens)),
+        "log_candidates": math.log1p(n_candidates),
+        "in_title": float(any(doc[i].idx < title_end for i in cand.tokens)),
+    }
+    per = [(_mention_features(ex, facts, i), facts.sent_of.get(i, 0)) for i in cand.tokens]
+    near = [m for m, k in per if m["about"] or m["prev_about"]]
+    f["log_about_mentions"] = math.log1p(sum(1 for m, _ in per if m["about"]))
+    f["first_position"] = min((k for _, k in per), default=n_sents) / n_sents
+    f["first_about_position"] = min((k for m, k in per if m["about"]), default=n_sents) / n_sents
+    for prefix, group in (("all_", [m for m, _ in per]), ("near_", near)):
+        keys = sorted({key for m in group for key in m})
+        for key in keys:
+            f[prefix + key] = max(m.get(key, 0.0) for m in group)
+    f.update(_rule_features(cand.actor, cand.hits))
+    return f
+
+
+@dataclass(frozen=True)
+class Forest:
+    """Boosted regression trees for several classes (softmax over the summed leaf values)."""
+
+    features: tuple[str, ...]
+    classes: tuple[str, ...]
+    base: tuple[float, ...]
+    rate: float
+    trees: tuple[tuple[tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]], ...]
+    tree_class: tuple[int, ...]
+    threshold: float
+    use_rule_label: bool
+    add_threshold: float = 0.0  # an actor the rules did not find needs this much (at least ``threshold``)
+
+    def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
+        """Class probabilities of one feature dict."""
+        x = [feats.get(name, 0.0) for name in self.features]
+        scores = list(self.base)
+        for (feature, threshold, left, right, value), cls in zip(self.trees, self.tree_class):
+            node = 0
+            while left[node] >= 0:
+                node = left[node] if x[feature[node]] <= threshold[node] else right[node]
+            scores[cls] += self.rate * value[node]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps)}
+
+    def contributions(self, feats: dict[str, float], cls: str, top: int = 3) -> list[tuple[str, float]]:
+        """The features whose splits moved class ``cls``'s score most (Saabas-style path credit)."""
+        x = [feats.get(name, 0.0) for name in self.features]
+        target = self.classes.index(cls)
+        credit: dict[str, float] = {}
+        for (feature, threshold, left, right, value), c in zip(self.trees, self.tree_class):
+            if c != target:
+                continue
+            node = 0
+            while left[node] >= 0:
+                nxt = left[node] if x[feature[node]] <= threshold[node] else right[node]
+                name = self.features[feature[node]]
+                credit[name] = credit.get(name, 0.0) + self.rate * (value[nxt] - value[node])
+                node = nxt
+        return sorted(credit.items(), key=lambda kv: -abs(kv[1]))[:top]
+
+
+def forest_from_record(data: dict) -> Forest:
+    """A :class:`Forest` from the JSON record written by the trainer."""
+    trees = tuple((tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]),
+                   tuple(t["value"])) for t in data["trees"])
+    return Forest(tuple(data["features"]), tuple(data["classes"]), tuple(data["base"]), float(data["rate"]),
+                  trees, tuple(t["class"] for t in data["trees"]), float(data["threshold"]),
+                  bool(data.get("use_rule_label", True)), float(data.get("add_threshold", data["threshold"])))
+
+
+@functools.lru_cache(maxsize=1)
+def load_model() -> Forest | None:
+    """The trained model, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
+    return load_model_file(MODEL_PATH)
+
+
+def load_model_file(path) -> Forest | None:  # noqa: ANN001
+    """The model in ``path``, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
+    from peacewatch.settings import load_settings
+
+    if not load_settings().positions or not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not data.get("enabled", False):
+        return None
+    return forest_from_record(data)
+
+
+def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[tuple[Candidate, dict[str, float]]]:
+    """Candidates of one document with their features."""
+    facts = _sentence_facts(ex)
+    cands = gather_candidates(ex, hits)
+    title_end = title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
+    return [(c, candidate_vector(ex, facts, c, len(cands), title_end)) for c in cands.values()]
+
+
+def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_candidates: int,
+                     title_end: int, article: dict[str, float]) -> dict[int, dict[str, float]]:
+    """Features of a candidate in each sentence that mentions it or where the rules found it:
+    sentence index -> features (the article-level ones of :func:`candidate_vector` included)."""
+    doc = ex.doc
+    by_sent: dict[int, list[int]] = {}
+    for i in cand.tokens:
+        by_sent.setdefault(facts.sent_of.get(i, 0), []).append(i)
+    hits_by_sent: dict[int, list[Hit]] = {}
+    for h in cand.hits:
+        k = max((j for j, start in enumerate(facts.starts) if start <= h.sent_start), default=0)
+        hits_by_sent.setdefault(k, []).append(h)
+    out: dict[int, dict[str, float]] = {}
+    n_sents = max(len(facts.starts), 1)
+    for k in sorted(set(by_sent) | set(hits_by_sent)):
+        f = {"a_" + key: v for key, v in article.items()
+             if not key.startswith(("all_", "near_"))}
+        f["s_position"] = k / n_sents
+        f["s_title"] = float(k == 0 and title_end > 0)
+        f["s_about"] = float(facts.about[k])
+        f["s_objects"] = float(facts.objects[k])
+        f["s_prev_about"] = float(k > 0 and facts.about[k - 1])
+        f["s_next_about"] = float(k + 1 < len(facts.about) and facts.about[k + 1])
+        f["s_mentions"] = float(len(by_sent.get(k, ())))
+        group = [_mention_features(ex, facts, i) for i in by_sent.get(k, ())]
+        for key in sorted({key for m in group for key in m}):
+            f["m_" + key] = max(m.get(key, 0.0) for m in group)
+        sh = hits_by_sent.get(k, [])
+        if sh:
+            f.update({"h_" + key: v for key, v in _rule_features(cand.actor, sh).items()})
+        else:
+            f["h_rule_none"] = 1.0
+        out[k] = f
+    return out
+
+
+def featurize_sentences(ex: StanceExtractor, hits: Sequence[Hit],
+                        title_len: int) -> list[tuple[Candidate, int, dict[str, float]]]:
+    """(candidate, sentence index, features) for every sentence that mentions a candidate."""
+    facts = _sentence_facts(ex)
+    cands = gather_candidates(ex, hits)
+    title_end = title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
+    out = []
+    for c in cands.values():
+        article = candidate_vector(ex, facts, c, len(cands), title_end)
+        for k, f in sentence_vectors(ex, facts, c, len(cands), title_end, article).items():
+            out.append((c, k, f))
+    return out
+
+
+def _best_sentence(ex: StanceExtractor, cand: Candidate):  # noqa: ANN202
+    """The sentence that best shows a candidate's position: the first mention in a sentence about
+    the force, else the first mention after one, else the first mention."""
+    doc = ex.doc
+    sents = [doc[i].sent for i in cand.tokens]
+    for s in sents:
+        if ex._about_force(s, strict=True):
+            return s
+    for s in sents:
+        if ex._about_force(s):
+            return s
+    return sents[0] if sents else None
+
+
+def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) -> list[Hit]:
+    """The hits after the model's decisions (see the module docstring)."""
+    return decide_candidates(featurize(ex, hits, title_len), model, lambda cand: _best_sentence(ex, cand))
+
+
+def decide_candidates(featurized: Sequence[tuple[Candidate, dict[str, float]]], model: Forest,
+                      best_sentence) -> list[Hit]:  # noqa: ANN001
+    """The model's decisions on featurized candidates (any route): the rules' hits of a kept actor,
+    none of a dropped one, one hit on ``best_sentence(candidate)`` for an added one."""
+    out: list[Hit] = []
+    for cand, feats in featurized:
+        probs = model.probabilities(feats)
+        p = 1.0 - probs.get("none", 0.0)
+        needed = model.threshold if cand.hits else max(model.threshold, model.add_threshold)
+        if p < needed:
+            if cand.hits:
+                logger.debug("positions model drops %s (%.2f)", cand.actor.name, p)
+            continue
+        predicted = max(STANCES, key=lambda s: probs.get(s, 0.0))
+        top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
+        note = f"classifier {p:.2f} >= {needed:.2f} (top features against 'none': {top})"
+        if cand.hits and model.use_rule_label:
+            for h in cand.hits:
+                h.mechanism += f"; {note}"
+            out.extend(cand.hits)
+            continue
+        sent = best_sentence(cand)
+        if sent is None:
+            continue
+        out.append(Hit(cand.actor, predicted, round(probs.get(predicted, 0.0), 2), "classifier", sent.text.strip(), None,
+                       notes=["position decided by the trained classifier"], sent_start=sent.start_char,
+                       mechanism=f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})"))
+    out.sort(key=lambda h: h.sent_start)
+    return out
+
+
+def decide_positions(ex: StanceExtractor, hits: list[Hit], title_len: int = 0) -> list[Hit]:
+    """Apply the shipped model when it is present and enabled; else the rules' hits unchanged."""
+    model = load_model()
+    if model is None:
+        return hits
+    return decide(ex, hits, title_len, model)

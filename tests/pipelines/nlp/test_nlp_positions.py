@@ -1,0 +1,117 @@
+"""The positions model: tree evaluation, export from scikit-learn, decisions on a parsed article,
+the trainer's command line and the shipped model file's record of its data."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.nlp import positions
+from pipelines.nlp.positions import Forest, forest_from_record
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _stump_record(feature: str, leaves: tuple[float, float], *, threshold: float = 0.5) -> dict:
+    """One tree for class 'support' splitting ``feature`` at 0.5: left leaf, right leaf."""
+    return {"features": [feature], "classes": ["none", "support"], "base": [0.0, 0.0], "rate": 1.0,
+            "trees": [{"class": 1, "feature": [0, 0, 0], "threshold": [0.5, -2.0, -2.0], "left": [1, -1, -1],
+                       "right": [2, -1, -1], "value": [0.0, leaves[0], leaves[1]]}],
+            "threshold": threshold, "use_rule_label": True}
+
+
+def test_forest_probabilities_and_contributions():
+    forest = forest_from_record(_stump_record("in_title", (-2.0, 2.0)))
+    low, high = forest.probabilities({"in_title": 0.0}), forest.probabilities({"in_title": 1.0})
+    assert low["support"] == pytest.approx(1 / (1 + 2.718281828 ** 2), rel=1e-6)
+    assert high["support"] == pytest.approx(1 - low["support"], rel=1e-6)
+    assert forest.contributions({"in_title": 1.0}, "support") == [("in_title", 2.0)]
+    assert forest.probabilities({})["support"] == low["support"]  # a missing feature is 0
+
+
+def test_export_reproduces_scikit_learn():
+    np = pytest.importorskip("numpy")
+    pytest.importorskip("sklearn")
+    from pipelines.nlp.train_positions import export, fit
+
+    rng = np.random.default_rng(0)
+    x = rng.random((120, 3))
+    y = np.where(x[:, 0] > 0.6, "support", np.where(x[:, 1] > 0.7, "oppose", "none"))
+    model = fit(x, y, 13)
+    record = dict(export(model, ["a", "b", "c"], 13), threshold=0.5, use_rule_label=True)
+    forest = forest_from_record(json.loads(json.dumps(record)))
+    expected = model.predict_proba(x[:10])
+    for row, probs in zip(x[:10], expected):
+        got = forest.probabilities(dict(zip(("a", "b", "c"), row)))
+        for cls, p in zip(model.classes_, probs):
+            assert got[str(cls)] == pytest.approx(p, abs=1e-4)
+
+
+def _forest_always(label: str) -> Forest:
+    """A model that scores every candidate as ``label`` (no split)."""
+    base = [5.0 if c == label else 0.0 for c in ("none", "support")]
+    return Forest(("in_title",), ("none", "support"), tuple(base), 1.0, (), (), 0.5, True)
+
+
+TEXT = ("France will send troops to the peacekeeping force in Ukraine, Macron said. "
+        "Germany hosted the talks in Berlin on Tuesday about the force.")
+
+
+def test_model_keeps_rules_and_adds_mentioned_actors(analyse, monkeypatch):
+    monkeypatch.setattr(positions, "load_model", lambda: _forest_always("support"))
+    result = analyse(TEXT)
+    got = {s["actor"]: s for s in result["stances"]}
+    assert got["France"]["stance"] == "support" and got["France"]["cue"] == "send"
+    assert "classifier" in got["France"]["explanation"]["mechanism"]
+    added = got["Germany"]
+    assert added["cue"] == "classifier" and added["stance"] == "support"
+    assert added["explanation"]["mechanism"].startswith("classifier ")
+    assert added["mission"] == "ukraine"  # the added hit flows through stance_records like any other
+
+
+def test_model_drops_rejected_actors(analyse, monkeypatch):
+    monkeypatch.setattr(positions, "load_model", lambda: _forest_always("none"))
+    assert analyse(TEXT)["stances"] == []
+
+
+def test_without_model_the_rules_decide(analyse, monkeypatch):
+    monkeypatch.setattr(positions, "load_model", lambda: None)
+    assert {s["actor"] for s in analyse(TEXT)["stances"]} == {"France"}
+
+
+def test_features_describe_mentions(nlp):
+    import datetime as dt
+
+    from pipelines.nlp.cues import load_lexicon
+    from pipelines.nlp.entities import resolve_entities
+    from pipelines.nlp.gazetteer import load_gazetteer
+    from pipelines.nlp.stances import StanceExtractor
+
+    doc = nlp("Peacekeeping force debate\n\n" + TEXT)
+    gaz = load_gazetteer()
+    ex = StanceExtractor(doc, resolve_entities(doc, gaz, dt.date(2026, 3, 1)), gaz, load_lexicon())
+    feats = {c.actor.name: f for c, f in positions.featurize(ex, ex.extract(), len("Peacekeeping force debate") + 2)}
+    assert feats["France"]["r_support"] == 1.0 and feats["France"]["all_subj"] == 1.0
+    assert feats["Germany"]["rule_none"] == 1.0 and feats["Germany"]["all_subj"] == 1.0
+    assert feats["Ukraine"]["all_place"] == 1.0  # "the force in Ukraine": a place, not an actor
+
+
+def test_trainer_rejects_a_missing_corpus(capsys):
+    from pipelines.nlp.train_positions import main
+
+    assert main(["--corpus", "/nonexistent/corpus.jsonl"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not found" in err
+
+
+def test_shipped_model_records_its_data():
+    record = json.loads(positions.MODEL_PATH.read_text(encoding="utf-8"))
+    assert record["data"]["files"], "the model names the corpus files it was trained on"
+    for entry in record["data"]["files"]:
+        path = REPO_ROOT / entry["corpus"]
+        assert path.is_file(), entry
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], (
+            f"{entry['corpus']} changed since the model was trained: run make train")
+    assert record["cv"]["per_fold"] and set(record["cv"]["rules"]) == {"actors", "stances"}
