@@ -71,9 +71,12 @@ test: install
 test-fast: install
 	$(PY) -m pytest -q -m "not integration and not slow"
 
+# Temporary, until the NLP branches have landed and the lead has formatted pipelines/nlp (ruff's
+# configuration in pyproject.toml covers it): to include it, make this line `LINT_EXCLUDE ?=`.
+LINT_EXCLUDE ?= --extend-exclude pipelines/nlp
 lint: install
-	$(PY) -m ruff check .
-	$(PY) -m ruff format --check .
+	$(PY) -m ruff check $(LINT_EXCLUDE) .
+	$(PY) -m ruff format --check $(LINT_EXCLUDE) .
 
 # The local Flink cluster (services up flink), jobs on it, kill -9 of a TaskManager, services down.
 test-flink: install

@@ -11,9 +11,9 @@ from .entities import resolve_entities, summarise
 from .gazetteer import load_gazetteer
 from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
 from .language import resolve_language
+from .positions import decide_positions
 from .relevance import load_topics, score_relevance
 from .stance_records import stance_records
-from .positions import decide_positions
 from .stances import StanceExtractor
 
 logger = logging.getLogger(__name__)
