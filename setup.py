@@ -21,7 +21,16 @@ setup(
     package_data={
         "schemas": ["json/*.json", "elasticsearch/*.json", "examples/*.json", "examples/*.jsonl"],
         "connectors": ["*.yaml"],
-        "pipelines": ["**/*.yaml", "**/*.yml", "**/*.json", "**/*.jsonl", "**/*.tsv", "**/*.csv", "**/*.txt", "**/*.md"],
+        "pipelines": [
+            "**/*.yaml",
+            "**/*.yml",
+            "**/*.json",
+            "**/*.jsonl",
+            "**/*.tsv",
+            "**/*.csv",
+            "**/*.txt",
+            "**/*.md",
+        ],
         "deploy": ["kibana/*.ndjson"],  # read by deploy.kibana.render
     },
     install_requires=[
@@ -38,10 +47,10 @@ setup(
         "jsonschema>=4.20,<5",
         "PyYAML>=6,<7",
         "matplotlib>=3.8,<4",  # the board's HTML timeline, rendered offline as inline SVG
-        "Jinja2>=3.1,<4",      # the board's HTML page (autoescaped template)
+        "Jinja2>=3.1,<4",  # the board's HTML page (autoescaped template)
         "pydantic-settings>=2.6,<3",  # peacewatch.settings: every setting from outside, typed and checked
-        "tenacity>=9,<10",     # peacewatch.retry: the one retry policy
-        "Babel>=2.14,<3",      # ISO 639-1 codes and English language names for --language (CLDR)
+        "tenacity>=9,<10",  # peacewatch.retry: the one retry policy
+        "Babel>=2.14,<3",  # ISO 639-1 codes and English language names for --language (CLDR)
     ],
     extras_require={
         # scikit-learn only trains the NLP positions model (make train); the model runs without it

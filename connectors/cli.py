@@ -17,25 +17,40 @@ DEFAULT_FEEDS = Path(__file__).with_name("feeds.yaml")
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the ``ingest`` and ``replay`` subcommands."""
     ingest = subparsers.add_parser(
-        "ingest", help="poll news feeds and publish new articles",
+        "ingest",
+        help="poll news feeds and publish new articles",
         description="Poll every configured feed on its interval and publish each new article once.",
     )
-    ingest.add_argument("--feeds", default=str(DEFAULT_FEEDS), metavar="PATH",
-                        help="feeds file with a top-level 'feeds:' list (default: the bundled connectors/feeds.yaml)")
+    ingest.add_argument(
+        "--feeds",
+        default=str(DEFAULT_FEEDS),
+        metavar="PATH",
+        help="feeds file with a top-level 'feeds:' list (default: the bundled connectors/feeds.yaml)",
+    )
     ingest.add_argument("--once", action="store_true", help="poll every feed once, print a summary and exit")
-    ingest.add_argument("--state-db", metavar="PATH", help="de-duplication store (default <data_dir>/connectors.sqlite3)")
+    ingest.add_argument(
+        "--state-db", metavar="PATH", help="de-duplication store (default <data_dir>/connectors.sqlite3)"
+    )
     ingest.add_argument("--workers", type=_positive_int, default=16, help="concurrent feed fetches (default 16)")
-    ingest.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
-                        help="more logging; with --once also a line of counts per feed")
+    ingest.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS,
+        help="more logging; with --once also a line of counts per feed",
+    )
     ingest.set_defaults(func=run_ingest)
 
     replay = subparsers.add_parser(
-        "replay", help="publish articles from a JSON Lines archive",
+        "replay",
+        help="publish articles from a JSON Lines archive",
         description="Publish articles from a JSON Lines file with the same normalisation and de-duplication as feeds.",
     )
     replay.add_argument("file", metavar="FILE.jsonl", help="one article per line (.jsonl or .jsonl.gz, - for stdin)")
     replay.add_argument("--rate", type=_positive_float, metavar="N", help="at most N articles per second")
-    replay.add_argument("--state-db", metavar="PATH", help="de-duplication store (default <data_dir>/connectors.sqlite3)")
+    replay.add_argument(
+        "--state-db", metavar="PATH", help="de-duplication store (default <data_dir>/connectors.sqlite3)"
+    )
     replay.add_argument("--force", action="store_true", help="republish articles already recorded as published")
     replay.set_defaults(func=run_replay)
 
@@ -65,8 +80,9 @@ def _configure_logging() -> None:
 
     root = logging.getLogger()
     if not root.handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
     install_log_redaction()
 
 
@@ -81,15 +97,24 @@ def run_ingest(args: argparse.Namespace) -> int:
     _configure_logging()
     feeds = load_feeds(args.feeds)
     settings = load_settings()
-    logger.info("ingest: %s, state in %s", describe(feeds), args.state_db or Path(settings.data_dir) / "connectors.sqlite3")
+    logger.info(
+        "ingest: %s, state in %s", describe(feeds), args.state_db or Path(settings.data_dir) / "connectors.sqlite3"
+    )
     stop = threading.Event()
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     per_feed: dict = {}
     try:
-        counts = ingest(feeds, settings, once=args.once, state_db=args.state_db, workers=args.workers, stop_event=stop,
-                        per_feed=per_feed)
+        counts = ingest(
+            feeds,
+            settings,
+            once=args.once,
+            state_db=args.state_db,
+            workers=args.workers,
+            stop_event=stop,
+            per_feed=per_feed,
+        )
     except KeyboardInterrupt:
         print("ingest: interrupted", file=sys.stderr)
         return 130

@@ -97,7 +97,9 @@ def check_timezone(value: Any) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"timezone {value!r} is not an IANA time zone name (e.g. Asia/Shanghai, Europe/Paris)") from None
+        raise ValueError(
+            f"timezone {value!r} is not an IANA time zone name (e.g. Asia/Shanghai, Europe/Paris)"
+        ) from None
     return value
 
 

@@ -61,7 +61,6 @@ class FetchError(PeacewatchError):
         self.retry_after = retry_after
 
 
-
 @dataclasses.dataclass
 class FetchResult:
     """A response body (empty for 304) and what the next conditional GET needs."""
@@ -131,10 +130,17 @@ def _reason_for(exc: Exception, url: str, limits: FetchLimits) -> str:
         return f"more than {limits.max_redirects} redirects"
     if isinstance(exc, requests.exceptions.SSLError):
         return f"TLS error with {host}"
-    if isinstance(exc, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
+    if isinstance(
+        exc, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)
+    ):
         return f"not a fetchable URL: {text.splitlines()[0][:200]}"
-    if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text \
-            or "Temporary failure in name resolution" in text or "getaddrinfo" in text:
+    if (
+        "NameResolutionError" in text
+        or "Name or service not known" in text
+        or "nodename nor servname" in text
+        or "Temporary failure in name resolution" in text
+        or "getaddrinfo" in text
+    ):
         return f"DNS lookup failed for {host}"
     if "Connection refused" in text:
         return f"connection refused by {host}"
@@ -150,8 +156,14 @@ class Fetcher:
         pool_size: connections kept per host (match the number of worker threads).
     """
 
-    def __init__(self, limits: FetchLimits | None = None, *, user_agent: str = USER_AGENT, pool_size: int = 16,
-                 guard: AddressGuard | None = None) -> None:
+    def __init__(
+        self,
+        limits: FetchLimits | None = None,
+        *,
+        user_agent: str = USER_AGENT,
+        pool_size: int = 16,
+        guard: AddressGuard | None = None,
+    ) -> None:
         import requests
         from requests.adapters import HTTPAdapter
 
@@ -218,7 +230,10 @@ class Fetcher:
         with deadline(limits.total_timeout) as watch:  # wall clock: connect, headers, body, redirects
             try:
                 response = self._session.get(
-                    url, headers=headers, stream=True, allow_redirects=True,
+                    url,
+                    headers=headers,
+                    stream=True,
+                    allow_redirects=True,
                     timeout=(limits.connect_timeout, limits.read_timeout),
                 )
             except BlockedAddress as exc:
@@ -275,5 +290,3 @@ class Fetcher:
         if len(data) > limits.max_bytes:
             raise FetchError(f"file exceeds the {limits.max_bytes:,} byte cap")
         return FetchResult(path.resolve().as_uri(), 200, data, {})
-
-

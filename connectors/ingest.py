@@ -113,8 +113,9 @@ class Ingestor:
         if result.not_modified:
             return _Outcome(feed, result)
         try:
-            parsed = parse_feed(result.content, feed=feed, headers=result.headers,
-                                fetched_at=datetime.now(timezone.utc), url=result.url)
+            parsed = parse_feed(
+                result.content, feed=feed, headers=result.headers, fetched_at=datetime.now(timezone.utc), url=result.url
+            )
         except FeedRejected as exc:
             return _Outcome(feed, result, error=exc.reason)
         except Exception as exc:  # a parser bug on one hostile feed must not stop the others
@@ -173,8 +174,12 @@ class Ingestor:
                 counts.fulltext_extracted += extracted
                 counts.fulltext_failed += failed
                 if failed:
-                    logger.debug("feed %r: full text fell back to summary for %d: %s", feed.name, failed,
-                                 "; ".join(reasons)[:300])
+                    logger.debug(
+                        "feed %r: full text fell back to summary for %d: %s",
+                        feed.name,
+                        failed,
+                        "; ".join(reasons)[:300],
+                    )
             complete = publish_and_record(fresh, self.publisher, self.state, counts)
         except BaseException:
             self.state.release(a["id"] for a in fresh)
@@ -295,7 +300,9 @@ def ingest(
     publisher = ArticlePublisher(settings)
     try:
         publisher.check_topic()
-        ingestor = Ingestor(feeds, state=state, publisher=publisher, fetcher=fetcher, workers=workers, progress=progress)
+        ingestor = Ingestor(
+            feeds, state=state, publisher=publisher, fetcher=fetcher, workers=workers, progress=progress
+        )
         if stop_event is not None:
             ingestor.stop_event = stop_event
         try:

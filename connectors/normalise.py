@@ -60,7 +60,6 @@ class FeedRejected(PeacewatchError, ValueError):
         self.reason = reason
 
 
-
 class FeedMeta(NamedTuple):
     """What ``entry_to_article`` needs to know about the feed an entry came from."""
 
@@ -140,8 +139,9 @@ def _language(value: Any) -> str | None:
     return code if 2 <= len(code) <= 3 and code.isalpha() else None
 
 
-def _published(entry: Mapping[str, Any], fetched_at: datetime, meta: FeedMeta,
-               notes: collections.Counter[str]) -> tuple[str, str | None, bool]:
+def _published(
+    entry: Mapping[str, Any], fetched_at: datetime, meta: FeedMeta, notes: collections.Counter[str]
+) -> tuple[str, str | None, bool]:
     # dict.get bypasses FeedParserDict's deprecated updated -> published key mapping.
     get = (lambda key: dict.get(entry, key)) if isinstance(entry, dict) else entry.get
     raw = get("published") or get("updated") or get("created") or get("date")
@@ -245,8 +245,9 @@ def _texts(entry: Mapping[str, Any], is_rss: bool, truncated: list[str]) -> tupl
     return title, _capped(text, MAX_TEXT, "text", truncated), summary, content_source
 
 
-def entry_to_article(entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: datetime,
-                     notes: collections.Counter[str] | None = None) -> dict[str, Any] | None:
+def entry_to_article(
+    entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: datetime, notes: collections.Counter[str] | None = None
+) -> dict[str, Any] | None:
     """Turns one feedparser entry into an Article dict.
 
     Args:
@@ -354,9 +355,18 @@ def parse_feed(
     entries = result.get("entries") or []
     warnings = _usable_or_rejected(data, result, entries)
     meta_feed = result.get("feed") or {}
-    language = feed.language or _language(meta_feed.get("language")) or _language(response_headers.get("content-language"))
-    meta = FeedMeta(feed.name, feed.url, language, feed.tags, _channel_base(meta_feed, base),
-                    str(result.get("version") or "").startswith("rss"), feed.timezone)
+    language = (
+        feed.language or _language(meta_feed.get("language")) or _language(response_headers.get("content-language"))
+    )
+    meta = FeedMeta(
+        feed.name,
+        feed.url,
+        language,
+        feed.tags,
+        _channel_base(meta_feed, base),
+        str(result.get("version") or "").startswith("rss"),
+        feed.timezone,
+    )
     articles: list[dict[str, Any]] = []
     notes: collections.Counter[str] = collections.Counter()
     for entry in entries:
@@ -387,8 +397,9 @@ def _feedparser(data: bytes, response_headers: dict[str, str]) -> Mapping[str, A
     # field is reduced to plain text by clean_text (scripts and styles dropped), so they would
     # only cost time (about 40 % of the parse). Entry links are still resolved.
     try:
-        return feedparser.parse(io.BytesIO(data), response_headers=response_headers,
-                                sanitize_html=False, resolve_relative_uris=False)
+        return feedparser.parse(
+            io.BytesIO(data), response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False
+        )
     except Exception as exc:  # feedparser itself fails on some hostile bytes (bad encodings, huge char refs)
         message = str(exc).splitlines()[0][:200] if str(exc) else ""
         raise FeedRejected(f"unreadable feed ({type(exc).__name__}: {message})") from None
@@ -418,7 +429,9 @@ def _channel_base(meta_feed: Mapping[str, Any], feed_url: str) -> str:
     link = meta_feed.get("link")
     if isinstance(link, str) and link.strip():
         try:
-            resolved = urljoin(feed_url, link.strip()) if urlsplit(feed_url).scheme in ("http", "https") else link.strip()
+            resolved = (
+                urljoin(feed_url, link.strip()) if urlsplit(feed_url).scheme in ("http", "https") else link.strip()
+            )
             if urlsplit(resolved).scheme in ("http", "https") and urlsplit(resolved).hostname:
                 return resolved
         except ValueError:  # an unparseable channel link ("http://[") is no base
@@ -430,12 +443,12 @@ def note_warnings(notes: Mapping[str, int]) -> list[str]:
     """One warning line per kind of assumption counted in ``notes``."""
     out = []
     if notes.get("zoneless_dates"):
-        out.append(f"{notes['zoneless_dates']} date(s) without a time zone taken as UTC "
-                   "(set timezone: for this feed in feeds.yaml)")
+        out.append(
+            f"{notes['zoneless_dates']} date(s) without a time zone taken as UTC "
+            "(set timezone: for this feed in feeds.yaml)"
+        )
     if notes.get("unreadable_dates"):
         out.append(f"{notes['unreadable_dates']} unreadable or implausible date(s) replaced by the fetch time")
     if notes.get("truncated"):
         out.append(f"{notes['truncated']} article(s) cut to the contract's length caps (flagged 'truncated')")
     return out
-
-

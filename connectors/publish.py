@@ -45,7 +45,9 @@ class PublishError(PeacewatchError):
 
     def __init__(self, succeeded: list[Published], failed: list[tuple[dict[str, Any], str]]) -> None:
         reasons = sorted({reason for _, reason in failed})
-        super().__init__(f"{len(failed)} of {len(failed) + len(succeeded)} messages not published: {'; '.join(reasons)[:500]}")
+        super().__init__(
+            f"{len(failed)} of {len(failed) + len(succeeded)} messages not published: {'; '.join(reasons)[:500]}"
+        )
         self.succeeded = succeeded
         self.failed = failed
 
@@ -70,7 +72,9 @@ def message_attributes(article: dict[str, Any]) -> dict[str, str]:
 
 
 def _missing_topic(topic_path: str) -> UserError:
-    return UserError(f"Pub/Sub topic {topic_path} does not exist", "run `peacewatch setup` to create topics and subscriptions")
+    return UserError(
+        f"Pub/Sub topic {topic_path} does not exist", "run `peacewatch setup` to create topics and subscriptions"
+    )
 
 
 class ArticlePublisher:
@@ -110,7 +114,9 @@ class ArticlePublisher:
 
             from peacewatch.clients import publisher_client
 
-            batch = pubsub_v1.types.BatchSettings(max_messages=max_messages, max_bytes=max_bytes, max_latency=max_latency)
+            batch = pubsub_v1.types.BatchSettings(
+                max_messages=max_messages, max_bytes=max_bytes, max_latency=max_latency
+            )
             client = publisher_client(settings, batch_settings=batch)
         self.client = client
 
@@ -173,8 +179,10 @@ class ArticlePublisher:
         if failed and not succeeded and any(isinstance(exc, NotFoundError) for exc in failed.values()):
             raise _missing_topic(self.topic_path)
         if failed:
-            raise PublishError([succeeded[i] for i in sorted(succeeded)],
-                               [(batch[i], self._reason(exc)) for i, exc in sorted(failed.items())])
+            raise PublishError(
+                [succeeded[i] for i in sorted(succeeded)],
+                [(batch[i], self._reason(exc)) for i, exc in sorted(failed.items())],
+            )
         return [succeeded[i] for i in range(len(batch))]
 
     def _publish_once(self, articles: Sequence[dict[str, Any]]) -> list[str | BaseException]:

@@ -87,7 +87,9 @@ def record_to_article(record: Mapping[str, Any], fetched_at: datetime) -> dict[s
     return article
 
 
-def article_from_payload(payload: bytes | str | Mapping[str, Any], fetched_at: datetime | None = None) -> dict[str, Any]:
+def article_from_payload(
+    payload: bytes | str | Mapping[str, Any], fetched_at: datetime | None = None
+) -> dict[str, Any]:
     """What the pipeline's parse step makes of one message or file line.
 
     A document that keeps the contract is used as it is (control characters stripped, URL

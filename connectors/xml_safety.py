@@ -47,7 +47,6 @@ class UnsafeXml(PeacewatchError, ValueError):
         self.reason = reason
 
 
-
 class _Discard:
     """A parser target with no callbacks: the parse only checks, it builds nothing."""
 
@@ -56,7 +55,7 @@ def _ascii_view(data: bytes) -> bytes:
     """The document re-encoded so that markup is ASCII bytes, whatever its encoding."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, "replace").encode("utf-8", "replace")
+            return data[len(bom) :].decode(encoding, "replace").encode("utf-8", "replace")
     head = data[:4]
     # UTF-16/32 without a BOM: '<' next to NUL bytes (XML 1.0 appendix F).
     if head in (b"\x00\x00\x00<", b"<\x00\x00\x00"):
@@ -119,8 +118,9 @@ def check_xml(data: bytes, charset: str | None = None) -> None:
     except (ParseError, ValueError, LookupError):
         pass  # not well-formed (or an encoding expat does not read): feedparser will parse it leniently
     if _declares_anywhere(data, charset):
-        raise UnsafeXml("refused: entity declaration in a document that is not well-formed XML; "
-                        "feeds must not declare entities")
+        raise UnsafeXml(
+            "refused: entity declaration in a document that is not well-formed XML; feeds must not declare entities"
+        )
 
 
 __all__ = ["EntitiesForbidden", "UnsafeXml", "check_xml"]

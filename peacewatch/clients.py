@@ -70,9 +70,11 @@ def elasticsearch_unreachable(settings: Settings, exc: BaseException) -> UserErr
 
     The only place that words "cannot reach Elasticsearch": the URL is shown without credentials.
     """
-    hint = ("start it with 'peacewatch services up' (or point PEACEWATCH_ES_URL at your cluster)"
-            if settings.uses_local_elasticsearch
-            else "check PEACEWATCH_ES_URL and that the cluster is up")
+    hint = (
+        "start it with 'peacewatch services up' (or point PEACEWATCH_ES_URL at your cluster)"
+        if settings.uses_local_elasticsearch
+        else "check PEACEWATCH_ES_URL and that the cluster is up"
+    )
     return UserError(f"cannot reach Elasticsearch at {settings.es_url_safe}: {connection_reason(exc)}", hint)
 
 
@@ -134,6 +136,7 @@ def pubsub_unreachable(settings: Settings, path: str, exc: BaseException) -> Use
     """The one-line :class:`~peacewatch.errors.UserError` for a Pub/Sub call that could not get through."""
     where = settings.pubsub_emulator_host or "Google Cloud"
     reason = str(getattr(exc, "message", None) or exc).splitlines()[0][:200]
-    return UserError(f"cannot reach Pub/Sub ({where}) for {path}: {reason}",
-                     "start the emulator with 'peacewatch services up', or check PUBSUB_EMULATOR_HOST "
-                     "and credentials")
+    return UserError(
+        f"cannot reach Pub/Sub ({where}) for {path}: {reason}",
+        "start the emulator with 'peacewatch services up', or check PUBSUB_EMULATOR_HOST and credentials",
+    )

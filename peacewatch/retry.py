@@ -82,9 +82,16 @@ def _google_verdict(exc: BaseException) -> bool | None:
     if isinstance(exc, google_errors.RetryError):  # the client's own retries ran out
         return True
     if isinstance(exc, google_errors.GoogleAPICallError):
-        return isinstance(exc, (google_errors.ServiceUnavailable, google_errors.DeadlineExceeded,
-                                google_errors.InternalServerError, google_errors.TooManyRequests,
-                                google_errors.Aborted))
+        return isinstance(
+            exc,
+            (
+                google_errors.ServiceUnavailable,
+                google_errors.DeadlineExceeded,
+                google_errors.InternalServerError,
+                google_errors.TooManyRequests,
+                google_errors.Aborted,
+            ),
+        )
     return None
 
 
@@ -110,9 +117,15 @@ def is_permanent(exc: BaseException) -> bool:
     return _verdict(exc) is False
 
 
-def retry_transient(action: Callable[[], T], what: str, budget_seconds: float = 900.0,
-                    on_retry: Callable[[], None] | None = None, abort: threading.Event | None = None,
-                    sleep: Callable[[float], None] | None = None, attempts: int | None = None) -> T:
+def retry_transient(
+    action: Callable[[], T],
+    what: str,
+    budget_seconds: float = 900.0,
+    on_retry: Callable[[], None] | None = None,
+    abort: threading.Event | None = None,
+    sleep: Callable[[float], None] | None = None,
+    attempts: int | None = None,
+) -> T:
     """Runs ``action``; retries it on transient failures for up to ``budget_seconds``.
 
     Args:
@@ -137,16 +150,23 @@ def retry_transient(action: Callable[[], T], what: str, budget_seconds: float = 
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome is not None else None
-        logger.warning("%s failed (%s: %s); retrying in %.1fs (retry %d)", what, type(exc).__name__,
-                       redact(str(exc))[:200], state.upcoming_sleep, state.attempt_number)
+        logger.warning(
+            "%s failed (%s: %s); retrying in %.1fs (retry %d)",
+            what,
+            type(exc).__name__,
+            redact(str(exc))[:200],
+            state.upcoming_sleep,
+            state.attempt_number,
+        )
         if on_retry is not None:
             on_retry()
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception(is_transient),
         stop=stop,
-        wait=tenacity.wait_exponential_jitter(multiplier=INITIAL_BACKOFF_SECONDS, max=MAX_BACKOFF_SECONDS,
-                                              jitter=JITTER_SECONDS),
+        wait=tenacity.wait_exponential_jitter(
+            multiplier=INITIAL_BACKOFF_SECONDS, max=MAX_BACKOFF_SECONDS, jitter=JITTER_SECONDS
+        ),
         sleep=sleep or (abort.wait if abort is not None else time.sleep),
         before_sleep=before_sleep,
         reraise=True,

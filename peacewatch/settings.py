@@ -43,8 +43,11 @@ TOPICS = ("articles", "alerts", "deadletter")
 INDICES = ("articles", "alerts", "deadletter", "stances", "reports")
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _MAX_SECRET_FILE = 64 * 1024  # a key or a password, not a document
-_ROOT_DIRS = {"XDG_DATA_HOME": "/var/lib/peacewatch", "XDG_CACHE_HOME": "/var/cache/peacewatch",
-              "XDG_CONFIG_HOME": "/etc/peacewatch"}
+_ROOT_DIRS = {
+    "XDG_DATA_HOME": "/var/lib/peacewatch",
+    "XDG_CACHE_HOME": "/var/cache/peacewatch",
+    "XDG_CONFIG_HOME": "/etc/peacewatch",
+}
 
 # The environment a settings object is being built from (``os.environ`` unless a caller gives one).
 _ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("peacewatch_environ", default=None)
@@ -139,10 +142,13 @@ class _SecretFileSource(PydanticBaseSettingsSource):
                 with open(path, "rb") as handle:
                     raw = handle.read(_MAX_SECRET_FILE + 1)
             except OSError as exc:
-                raise UserError(f"{variable}: cannot read {path}: {exc.strerror}",
-                                f"make the file readable or unset {variable}") from None
+                raise UserError(
+                    f"{variable}: cannot read {path}: {exc.strerror}", f"make the file readable or unset {variable}"
+                ) from None
             if len(raw) > _MAX_SECRET_FILE:
-                raise UserError(f"{variable}: {path} is larger than {_MAX_SECRET_FILE} bytes; it should hold one secret")
+                raise UserError(
+                    f"{variable}: {path} is larger than {_MAX_SECRET_FILE} bytes; it should hold one secret"
+                )
             out[_input_key(self.settings_cls, name)] = raw.decode("utf-8", "replace").strip()
         return out
 
@@ -165,8 +171,9 @@ def _config_path(environ: Mapping[str, str]) -> Path | None:
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise UserError(f"PEACEWATCH_CONFIG names {path}, which does not exist",
-                            "create it or unset PEACEWATCH_CONFIG")
+            raise UserError(
+                f"PEACEWATCH_CONFIG names {path}, which does not exist", "create it or unset PEACEWATCH_CONFIG"
+            )
         return path
     for candidate in (Path("peacewatch.yaml"), _user_dir("XDG_CONFIG_HOME", ".config") / "peacewatch.yaml"):
         if candidate.is_file():
@@ -185,23 +192,30 @@ def _read_yaml(path: Path, settings_cls: type[BaseSettings]) -> dict[str, Any]:
         raise UserError(f"{path}: expected a mapping of settings at the top level")
     secrets = set(getattr(settings_cls, "_secrets", ()))
     if secrets & set(data):
-        raise UserError(f"{path}: secrets do not belong in the configuration file",
-                        "set PEACEWATCH_ES_API_KEY / PEACEWATCH_ES_PASSWORD (or their *_FILE variants)")
+        raise UserError(
+            f"{path}: secrets do not belong in the configuration file",
+            "set PEACEWATCH_ES_API_KEY / PEACEWATCH_ES_PASSWORD (or their *_FILE variants)",
+        )
     known = set(settings_cls.model_fields) - secrets
     unknown = sorted(set(data) - known, key=str)
     if unknown:
-        raise UserError(f"{path}: unknown setting(s) {', '.join(map(str, unknown))}",
-                        f"known settings: {', '.join(sorted(known))}")
+        raise UserError(
+            f"{path}: unknown setting(s) {', '.join(map(str, unknown))}", f"known settings: {', '.join(sorted(known))}"
+        )
     return {_input_key(settings_cls, key): value for key, value in data.items() if value is not None and value != ""}
 
 
 # ---- the base of every settings class -------------------------------------------------------------
 _PROBLEMS = {
-    "bool_parsing": "must be true or false", "bool_type": "must be true or false",
-    "int_parsing": "must be a whole number", "int_type": "must be a whole number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
     "int_from_float": "must be a whole number",
-    "float_parsing": "must be a number", "float_type": "must be a number",
-    "greater_than": "must be positive", "string_type": "must be a string",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "greater_than": "must be positive",
+    "string_type": "must be a string",
 }
 
 
@@ -213,13 +227,19 @@ class _SettingsBase(BaseSettings):
     _yaml: ClassVar[bool] = False  # whether peacewatch.yaml may set these
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   env_settings: PydanticBaseSettingsSource,
-                                   dotenv_settings: PydanticBaseSettingsSource,
-                                   file_secret_settings: PydanticBaseSettingsSource,
-                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, _SecretFileSource(settings_cls),
-                                                     _EnvSource(settings_cls)]
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            _SecretFileSource(settings_cls),
+            _EnvSource(settings_cls),
+        ]
         if cls._yaml:
             sources.append(_YamlSource(settings_cls))
         return tuple(sources)
@@ -267,8 +287,9 @@ def _origin(cls: type[BaseSettings], name: str, env: Mapping[str, str], override
     return str(path) if path else name
 
 
-def _user_error(cls: type[BaseSettings], exc: ValidationError, env: Mapping[str, str],
-                overrides: Mapping[str, Any]) -> UserError:
+def _user_error(
+    cls: type[BaseSettings], exc: ValidationError, env: Mapping[str, str], overrides: Mapping[str, Any]
+) -> UserError:
     error = exc.errors()[0]
     name = _field_name(cls, str(error["loc"][0])) if error["loc"] else "setting"
     origin = _origin(cls, name, env, overrides)
@@ -294,14 +315,17 @@ class Settings(_SettingsBase):
     es_verify_certs: bool = Field(True, validation_alias="PEACEWATCH_ES_VERIFY_CERTS")
     es_timeout: float = Field(30.0, gt=0, validation_alias="PEACEWATCH_ES_TIMEOUT")
     prefix: str = Field("peacewatch", validation_alias="PEACEWATCH_PREFIX")
-    pubsub_project: str = Field(DEFAULT_PROJECT, validation_alias=AliasChoices(
-        "PUBSUB_PROJECT_ID", "GOOGLE_CLOUD_PROJECT"))
+    pubsub_project: str = Field(
+        DEFAULT_PROJECT, validation_alias=AliasChoices("PUBSUB_PROJECT_ID", "GOOGLE_CLOUD_PROJECT")
+    )
     pubsub_emulator_host: str | None = Field(None, validation_alias="PUBSUB_EMULATOR_HOST")
     subscription_suffix: str = Field("pipeline", validation_alias="PEACEWATCH_SUBSCRIPTION_SUFFIX")
-    data_dir: str = Field(default_factory=lambda: str(_user_dir("XDG_DATA_HOME", ".local/share")),
-                          validation_alias="PEACEWATCH_DATA_DIR")
-    cache_dir: str = Field(default_factory=lambda: str(_user_dir("XDG_CACHE_HOME", ".cache")),
-                           validation_alias="PEACEWATCH_CACHE_DIR")
+    data_dir: str = Field(
+        default_factory=lambda: str(_user_dir("XDG_DATA_HOME", ".local/share")), validation_alias="PEACEWATCH_DATA_DIR"
+    )
+    cache_dir: str = Field(
+        default_factory=lambda: str(_user_dir("XDG_CACHE_HOME", ".cache")), validation_alias="PEACEWATCH_CACHE_DIR"
+    )
     spacy_model: str | None = Field(None, validation_alias="PEACEWATCH_SPACY_MODEL")
     kibana_url: str = Field("http://127.0.0.1:5601", validation_alias="PEACEWATCH_KIBANA_URL")
     # extra or overriding missions (pipelines/nlp/data/missions.yaml format)
@@ -368,15 +392,19 @@ class Settings(_SettingsBase):
     def check(self) -> None:
         parts = urlsplit(self.es_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UserError(f"Elasticsearch URL {self.es_url_safe!r} is not an http(s) URL",
-                            "set PEACEWATCH_ES_URL, e.g. http://127.0.0.1:9200")
+            raise UserError(
+                f"Elasticsearch URL {self.es_url_safe!r} is not an http(s) URL",
+                "set PEACEWATCH_ES_URL, e.g. http://127.0.0.1:9200",
+            )
         try:
             parts.port  # noqa: B018 - raises ValueError on a bad port
         except ValueError:
             raise UserError(f"Elasticsearch URL {self.es_url_safe!r} has an invalid port") from None
         if self.es_username and not self.es_password:
-            raise UserError("PEACEWATCH_ES_USERNAME is set without a password",
-                            "set PEACEWATCH_ES_PASSWORD or PEACEWATCH_ES_PASSWORD_FILE")
+            raise UserError(
+                "PEACEWATCH_ES_USERNAME is set without a password",
+                "set PEACEWATCH_ES_PASSWORD or PEACEWATCH_ES_PASSWORD_FILE",
+            )
         if self.es_ca_certs and not Path(self.es_ca_certs).is_file():
             raise UserError(f"CA certificate file {self.es_ca_certs} does not exist")
         host = self.pubsub_emulator_host
@@ -423,9 +451,15 @@ def _fingerprint(env: Mapping[str, str], overrides: Mapping[str, Any]) -> tuple[
     (``./peacewatch.yaml``) and the files it reads as they are now (path, modification time, size)."""
     variables = tuple(sorted((k, v) for k, v in env.items() if _INPUTS.match(k)))
     with _reading(env):
-        files = [Path("peacewatch.yaml").absolute(), _user_dir("XDG_CONFIG_HOME", ".config") / "peacewatch.yaml",
-                 state_path(overrides.get("data_dir") or env.get("PEACEWATCH_DATA_DIR")
-                            or _user_dir("XDG_DATA_HOME", ".local/share"))]
+        files = [
+            Path("peacewatch.yaml").absolute(),
+            _user_dir("XDG_CONFIG_HOME", ".config") / "peacewatch.yaml",
+            state_path(
+                overrides.get("data_dir")
+                or env.get("PEACEWATCH_DATA_DIR")
+                or _user_dir("XDG_DATA_HOME", ".local/share")
+            ),
+        ]
     files += [Path(value) for name, value in variables if name in ("PEACEWATCH_CONFIG",) or name.endswith("_FILE")]
     return variables, tuple(sorted(overrides.items(), key=lambda item: item[0])), tuple(map(_stamp, files))
 
@@ -443,10 +477,17 @@ def _build_settings(env: Mapping[str, str], overrides: dict[str, Any]) -> Settin
         # After `peacewatch services up`, commands reach the local emulator without `eval`.
         # An empty PUBSUB_EMULATOR_HOST opts out and means Google Cloud.
         with _reading(env):
-            data_dir = overrides.get("data_dir") or env.get("PEACEWATCH_DATA_DIR") or _yaml_value(env, "data_dir") \
+            data_dir = (
+                overrides.get("data_dir")
+                or env.get("PEACEWATCH_DATA_DIR")
+                or _yaml_value(env, "data_dir")
                 or str(_user_dir("XDG_DATA_HOME", ".local/share"))
+            )
         if _yaml_value(env, "pubsub_emulator_host") is None:
-            overrides = {**overrides, "pubsub_emulator_host": _local_services(str(data_dir)).get("pubsub_emulator_host")}
+            overrides = {
+                **overrides,
+                "pubsub_emulator_host": _local_services(str(data_dir)).get("pubsub_emulator_host"),
+            }
     settings = Settings.load(env, **overrides)
     register_secret(urlsplit(settings.es_url).password)
     return settings
@@ -487,8 +528,10 @@ class SmtpSettings(_SettingsBase):
             UserError: ``PEACEWATCH_SMTP_HOST`` is not set.
         """
         if not self.host:
-            raise UserError("email channel configured but PEACEWATCH_SMTP_HOST is not set",
-                            "set PEACEWATCH_SMTP_HOST (and _PORT, _USER, _PASSWORD_FILE, _STARTTLS, _FROM)")
+            raise UserError(
+                "email channel configured but PEACEWATCH_SMTP_HOST is not set",
+                "set PEACEWATCH_SMTP_HOST (and _PORT, _USER, _PASSWORD_FILE, _STARTTLS, _FROM)",
+            )
         return self
 
 
@@ -498,8 +541,9 @@ class ServiceSettings(_SettingsBase):
     es_version: str = Field("9.2.0", validation_alias="PEACEWATCH_ES_VERSION")
     es_heap: str = Field("1g", pattern=r"^\d+[kmgKMG]?$", validation_alias="PEACEWATCH_ES_HEAP")
     start_timeout: float = Field(180.0, gt=0, validation_alias="PEACEWATCH_START_TIMEOUT")
-    m2_repo: Path = Field(default_factory=lambda: Path.home() / ".m2" / "repository",
-                          validation_alias="PEACEWATCH_M2_REPO")
+    m2_repo: Path = Field(
+        default_factory=lambda: Path.home() / ".m2" / "repository", validation_alias="PEACEWATCH_M2_REPO"
+    )
     pubsub_emulator: Literal["auto", "gcloud", "pstest"] = Field("auto", validation_alias="PEACEWATCH_PUBSUB_EMULATOR")
     # JDKs, in the order they are tried: ours, Elasticsearch's own variable, the system's
     java_home: Path | None = Field(None, validation_alias="PEACEWATCH_JAVA_HOME")
@@ -539,10 +583,16 @@ class FlinkSettings(_SettingsBase):
     def problems(self) -> list[str]:
         out = []
         if self.host not in _LOOPBACK:
-            out.append(f"PEACEWATCH_FLINK_HOST={self.host}: the local cluster binds to loopback only "
-                       "(see deploy/README.md for a multi-host deployment)")
-        ports = {"rest_port": self.rest_port, "rpc_port": self.rpc_port, "job_port": self.job_port,
-                 "worker_pool_port": self.worker_pool_port}
+            out.append(
+                f"PEACEWATCH_FLINK_HOST={self.host}: the local cluster binds to loopback only "
+                "(see deploy/README.md for a multi-host deployment)"
+            )
+        ports = {
+            "rest_port": self.rest_port,
+            "rpc_port": self.rpc_port,
+            "job_port": self.job_port,
+            "worker_pool_port": self.worker_pool_port,
+        }
         for name, port in ports.items():
             if not 1024 <= port <= 65533:
                 out.append(f"PEACEWATCH_FLINK_{name.upper()}={port}: expected a port between 1024 and 65533")
@@ -563,8 +613,14 @@ class FlinkSettings(_SettingsBase):
 
     def ports(self) -> dict[str, int]:
         """Every fixed port of the cluster (job and artifact service consecutive, like Beam's 8099/8098)."""
-        return {"rest": self.rest_port, "rpc": self.rpc_port, "blob": self.rpc_port + 1, "job": self.job_port,
-                "artifact": self.job_port - 1, "worker_pool": self.worker_pool_port}
+        return {
+            "rest": self.rest_port,
+            "rpc": self.rpc_port,
+            "blob": self.rpc_port + 1,
+            "job": self.job_port,
+            "artifact": self.job_port - 1,
+            "worker_pool": self.worker_pool_port,
+        }
 
     @property
     def rest_url(self) -> str:

@@ -73,8 +73,11 @@ def window_start(moment: datetime) -> datetime:
 
 def stance_keys(document: dict[str, Any]) -> set[StanceKey]:
     """The distinct ``(actor, stance, mission)`` of one article (an actor counted once per stance and mission)."""
-    return {StanceKey(s["actor"], s.get("actor_type"), s.get("actor_code"), s["stance"], s.get("mission") or "other")
-            for s in document.get("stances") or [] if s.get("actor") and s.get("stance")}
+    return {
+        StanceKey(s["actor"], s.get("actor_type"), s.get("actor_code"), s["stance"], s.get("mission") or "other")
+        for s in document.get("stances") or []
+        if s.get("actor") and s.get("stance")
+    }
 
 
 def aggregate_id(start: datetime, actor: str, stance: str, mission: str = "other") -> str:
@@ -86,10 +89,16 @@ def aggregate_document(start: datetime, key: StanceKey, article_ids: Iterable[st
     ids = sorted(set(article_ids))
     return {
         "id": aggregate_id(start, key.actor, key.stance, key.mission),
-        "window_start": _iso(start), "window_end": _iso(start + timedelta(seconds=WINDOW_SECONDS)),
-        "actor": key.actor, "actor_type": key.actor_type, "actor_code": key.actor_code, "stance": key.stance,
+        "window_start": _iso(start),
+        "window_end": _iso(start + timedelta(seconds=WINDOW_SECONDS)),
+        "actor": key.actor,
+        "actor_type": key.actor_type,
+        "actor_code": key.actor_code,
+        "stance": key.stance,
         "mission": key.mission,
-        "count": len(ids), "article_ids": ids[:MAX_IDS], "updated": utc_now(),
+        "count": len(ids),
+        "article_ids": ids[:MAX_IDS],
+        "updated": utc_now(),
     }
 
 
@@ -120,11 +129,27 @@ def refresh_stance_windows(es, settings: Settings, documents: Iterable[dict[str,
     for start, keys in touched.items():
         end = start + timedelta(seconds=WINDOW_SECONDS)
         actors = sorted({k[0] for k in keys})
-        response = es.search(index=settings.index("reports"), size=0, query=in_window(_iso(start), _iso(end)), aggs={
-            "actor": {"terms": {"field": "actor", "include": actors, "size": len(actors)}, "aggs": {
-                "stance": {"terms": {"field": "stance", "size": 3}, "aggs": {
-                    "mission": {"terms": {"field": "mission", "size": 100}, "aggs": {
-                        "ids": {"terms": {"field": "article_id", "size": MAX_IDS}}}}}}}}})
+        response = es.search(
+            index=settings.index("reports"),
+            size=0,
+            query=in_window(_iso(start), _iso(end)),
+            aggs={
+                "actor": {
+                    "terms": {"field": "actor", "include": actors, "size": len(actors)},
+                    "aggs": {
+                        "stance": {
+                            "terms": {"field": "stance", "size": 3},
+                            "aggs": {
+                                "mission": {
+                                    "terms": {"field": "mission", "size": 100},
+                                    "aggs": {"ids": {"terms": {"field": "article_id", "size": MAX_IDS}}},
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+        )
         for actor in response["aggregations"]["actor"]["buckets"]:
             for stance in actor["stance"]["buckets"]:
                 for mission in stance["mission"]["buckets"]:
@@ -141,8 +166,9 @@ def _keyed(document: dict[str, Any]):
     stamp = event_time(document).timestamp()
     for key in stance_keys(document):
         # A plain tuple of strings has a deterministic coder; the NamedTuple would be pickled.
-        yield window.TimestampedValue(((key.actor, key.actor_type or "", key.actor_code or "", key.stance,
-                                        key.mission), document["id"]), stamp)
+        yield window.TimestampedValue(
+            ((key.actor, key.actor_type or "", key.actor_code or "", key.stance, key.mission), document["id"]), stamp
+        )
 
 
 class _ToAggregateFn(beam.DoFn):
@@ -192,10 +218,12 @@ class CountStancesPerHour(beam.PTransform):
             return beam.WindowInto(window.FixedWindows(WINDOW_SECONDS))
         return beam.WindowInto(
             window.FixedWindows(WINDOW_SECONDS),
-            trigger=trigger.AfterWatermark(early=trigger.AfterProcessingTime(self.early_seconds),
-                                           late=trigger.AfterCount(1)),
+            trigger=trigger.AfterWatermark(
+                early=trigger.AfterProcessingTime(self.early_seconds), late=trigger.AfterCount(1)
+            ),
             accumulation_mode=trigger.AccumulationMode.ACCUMULATING,
-            allowed_lateness=24 * 3600)
+            allowed_lateness=24 * 3600,
+        )
 
     def expand(self, documents):
         return (
@@ -216,10 +244,12 @@ class AggregateStances(beam.PTransform):
         self.streaming = streaming
 
     def expand(self, documents):
-        return (documents
-                | "CountPerHour" >> CountStancesPerHour(self.streaming)
-                | "Batch" >> beam.BatchElements(max_batch_size=AGGREGATE_BATCH)
-                | "Index" >> beam.ParDo(_IndexAggregatesFn(self.settings)))
+        return (
+            documents
+            | "CountPerHour" >> CountStancesPerHour(self.streaming)
+            | "Batch" >> beam.BatchElements(max_batch_size=AGGREGATE_BATCH)
+            | "Index" >> beam.ParDo(_IndexAggregatesFn(self.settings))
+        )
 
 
 class _RecountWindowsFn(beam.DoFn):
@@ -243,8 +273,14 @@ class _RecountWindowsFn(beam.DoFn):
     def process(self, documents: list[dict[str, Any]]):
         touching = [d for d in documents if d.get("stances")]
         if touching:
-            self.written.inc(retry_transient(lambda: self._recount(touching), "recounting stance aggregates",
-                                             self.retry_seconds, self.retries.inc))
+            self.written.inc(
+                retry_transient(
+                    lambda: self._recount(touching),
+                    "recounting stance aggregates",
+                    self.retry_seconds,
+                    self.retries.inc,
+                )
+            )
         yield from documents
 
     def teardown(self) -> None:
@@ -266,6 +302,8 @@ class RecountStanceWindows(beam.PTransform):
         self.retry_seconds = retry_seconds
 
     def expand(self, documents):
-        return (documents
-                | "Batch" >> beam.BatchElements(max_batch_size=RECOUNT_BATCH)
-                | "Recount" >> beam.ParDo(_RecountWindowsFn(self.settings, self.retry_seconds)))
+        return (
+            documents
+            | "Batch" >> beam.BatchElements(max_batch_size=RECOUNT_BATCH)
+            | "Recount" >> beam.ParDo(_RecountWindowsFn(self.settings, self.retry_seconds))
+        )

@@ -47,9 +47,16 @@ def _payload_text(payload: Any) -> tuple[str, str]:
     return json.dumps(clean, ensure_ascii=False, sort_keys=True, default=str), "utf-8"
 
 
-def make_dead_letter(stage: str, reason: str, payload: Any, *, error_type: str | None = None,
-                     article_id: str | None = None, attributes: Mapping[str, str] | None = None,
-                     ack_id: str | None = None) -> dict[str, Any]:
+def make_dead_letter(
+    stage: str,
+    reason: str,
+    payload: Any,
+    *,
+    error_type: str | None = None,
+    article_id: str | None = None,
+    attributes: Mapping[str, str] | None = None,
+    ack_id: str | None = None,
+) -> dict[str, Any]:
     """Builds a dead-letter document.
 
     Args:
@@ -64,9 +71,15 @@ def make_dead_letter(stage: str, reason: str, payload: Any, *, error_type: str |
     text, encoding = _payload_text(payload)
     digest = hashlib.sha256(f"{stage}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
     letter: dict[str, Any] = {
-        "id": digest, "stage": stage, "reason": redact(reason)[:2000], "error_type": error_type,
-        "payload": text, "payload_encoding": encoding, "article_id": article_id,
-        "attributes": dict(attributes or {}), "created": utc_now(),
+        "id": digest,
+        "stage": stage,
+        "reason": redact(reason)[:2000],
+        "error_type": error_type,
+        "payload": text,
+        "payload_encoding": encoding,
+        "article_id": article_id,
+        "attributes": dict(attributes or {}),
+        "created": utc_now(),
     }
     if ack_id:
         letter["_ack_id"] = ack_id
@@ -126,8 +139,12 @@ class DeadLetterWriter:
                 raise RuntimeError(f"{len(errors)} dead letters were not indexed: {str(errors[0])[:300]}")
         if self.to_topic:
             topic = self.settings.topic_path("deadletter")
-            futures = [self._publisher.publish(topic, json.dumps(d, ensure_ascii=False).encode("utf-8"),
-                                               stage=d["stage"], dead_letter_id=d["id"]) for d in docs]
+            futures = [
+                self._publisher.publish(
+                    topic, json.dumps(d, ensure_ascii=False).encode("utf-8"), stage=d["stage"], dead_letter_id=d["id"]
+                )
+                for d in docs
+            ]
             for future in futures:
                 future.result(timeout=60)
         return len(docs)
@@ -161,8 +178,11 @@ class _WriteDeadLettersFn(beam.DoFn):
         self._writer.setup()
 
     def process(self, letters: Sequence[dict[str, Any]]):
-        self.written.inc(retry_transient(lambda: self._writer.write(letters), "writing dead letters",
-                                         self.retry_seconds, self.retries.inc))
+        self.written.inc(
+            retry_transient(
+                lambda: self._writer.write(letters), "writing dead letters", self.retry_seconds, self.retries.inc
+            )
+        )
         for letter in letters:
             out = safe_letter(letter)
             if letter.get("_ack_id"):
@@ -189,6 +209,8 @@ class WriteDeadLetters(beam.PTransform):
         self.retry_seconds = retry_seconds
 
     def expand(self, letters):
-        return (letters
-                | "Batch" >> beam.BatchElements(max_batch_size=DEAD_LETTER_BATCH)
-                | "Write" >> beam.ParDo(_WriteDeadLettersFn(self.settings, self.to_topic, self.retry_seconds)))
+        return (
+            letters
+            | "Batch" >> beam.BatchElements(max_batch_size=DEAD_LETTER_BATCH)
+            | "Write" >> beam.ParDo(_WriteDeadLettersFn(self.settings, self.to_topic, self.retry_seconds))
+        )

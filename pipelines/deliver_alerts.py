@@ -49,15 +49,24 @@ def delivery_subscription(settings: Settings) -> str:
 def delivery_pull_config(options: PipelineOptions | None = None) -> PullConfig:
     """One shard, a few messages per pull: delivery is about waiting on receivers, not throughput."""
     lease = options.view_as(StreamingOptions).ack_lease_seconds if options is not None else 30
-    return PullConfig(shards=1, interval_seconds=0.5, max_messages=50, max_outstanding=500, lease_seconds=lease,
-                      max_hold_seconds=3600.0, max_delivery_attempts=0, metric_prefix="alert_messages_")
+    return PullConfig(
+        shards=1,
+        interval_seconds=0.5,
+        max_messages=50,
+        max_outstanding=500,
+        lease_seconds=lease,
+        max_hold_seconds=3600.0,
+        max_delivery_attempts=0,
+        metric_prefix="alert_messages_",
+    )
 
 
 class _DeliverAlertsFn(beam.DoFn):
     """Each tick: pull alert messages, deliver them, acknowledge or hand back; send due digests."""
 
-    def __init__(self, settings: Settings, rules_file: str | None, config: PullConfig,
-                 retry_seconds: float = 900.0) -> None:
+    def __init__(
+        self, settings: Settings, rules_file: str | None, config: PullConfig, retry_seconds: float = 900.0
+    ) -> None:
         self.settings = settings
         self.rules_file = rules_file
         self.config = config
@@ -89,8 +98,12 @@ class _DeliverAlertsFn(beam.DoFn):
 
     def _write_dead(self, letters: list[dict[str, Any]]) -> None:
         if letters:
-            retry_transient(lambda: self._dead_letters.write(letters), "writing alert dead letters",
-                            self.retry_seconds, self.retries.inc)
+            retry_transient(
+                lambda: self._dead_letters.write(letters),
+                "writing alert dead letters",
+                self.retry_seconds,
+                self.retries.inc,
+            )
             self.dead.inc(len(letters))
             self.failed.inc(len(letters))
 
@@ -131,9 +144,15 @@ class _DeliverAlertsFn(beam.DoFn):
                 if "rule" not in alert:
                     raise KeyError("rule")
             except (ValueError, KeyError, TypeError) as exc:
-                unreadable.append(make_dead_letter("alert-delivery", f"not an alert: {type(exc).__name__}: {exc}",
-                                                   envelope.data, error_type=type(exc).__name__,
-                                                   attributes=envelope.attributes))
+                unreadable.append(
+                    make_dead_letter(
+                        "alert-delivery",
+                        f"not an alert: {type(exc).__name__}: {exc}",
+                        envelope.data,
+                        error_type=type(exc).__name__,
+                        attributes=envelope.attributes,
+                    )
+                )
                 ack_ids.setdefault("__unreadable__", []).append(envelope.ack_id)
                 continue
             if alert_id not in ack_ids:  # published twice: delivered once, both messages settled together
@@ -180,6 +199,8 @@ class DeliverAlerts(beam.PTransform):
         self.config = config or delivery_pull_config()
 
     def expand(self, pbegin):
-        return (pbegin
-                | "Tick" >> Tick(self.config.shards, self.config.interval_seconds)
-                | "Deliver" >> beam.ParDo(_DeliverAlertsFn(self.settings, self.rules_file, self.config)))
+        return (
+            pbegin
+            | "Tick" >> Tick(self.config.shards, self.config.interval_seconds)
+            | "Deliver" >> beam.ParDo(_DeliverAlertsFn(self.settings, self.rules_file, self.config))
+        )

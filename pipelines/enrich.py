@@ -32,8 +32,21 @@ logger = logging.getLogger(__name__)
 _MODEL_HANDLE = shared.Shared()
 # Likewise one set of NLP processes per worker process, whatever the number of DoFn instances.
 _PROCESSES = SharedResources()
-_ANALYSIS_FIELDS = ("relevant", "relevance", "relevance_explanation", "topics", "analysed", "not_analysed_reason",
-                    "entities", "countries", "country_codes", "people", "organisations", "missions", "stances")
+_ANALYSIS_FIELDS = (
+    "relevant",
+    "relevance",
+    "relevance_explanation",
+    "topics",
+    "analysed",
+    "not_analysed_reason",
+    "entities",
+    "countries",
+    "country_codes",
+    "people",
+    "organisations",
+    "missions",
+    "stances",
+)
 
 
 def stance_pairs(stances: Iterable[dict[str, Any]]) -> list[str]:
@@ -47,8 +60,9 @@ def stance_pairs(stances: Iterable[dict[str, Any]]) -> list[str]:
     return sorted(pairs)
 
 
-def merge_analysis(article: dict[str, Any], analysis: dict[str, Any],
-                   pipeline_version: str = PIPELINE_VERSION) -> dict[str, Any]:
+def merge_analysis(
+    article: dict[str, Any], analysis: dict[str, Any], pipeline_version: str = PIPELINE_VERSION
+) -> dict[str, Any]:
     """The enriched article: ``article`` plus the analysis fields and derived search fields."""
     enriched = dict(article)
     for name in _ANALYSIS_FIELDS:
@@ -85,8 +99,9 @@ class Enricher:
             fails on purpose. A module-level function, so that worker processes can unpickle it.
     """
 
-    def __init__(self, model_name: str | None = None, batch_size: int = 32,
-                 analyze: Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self, model_name: str | None = None, batch_size: int = 32, analyze: Callable[..., Any] | None = None
+    ) -> None:
         self.model_name = model_name
         self.batch_size = batch_size
         self._analyze = analyze or analyze_articles
@@ -123,9 +138,16 @@ class Enricher:
             try:
                 enriched.append(merge_analysis(article, self._analyze_all([article])[0]))
             except Exception as exc:
-                dead.append(make_dead_letter("enrich", f"{type(exc).__name__}: {exc}", article,
-                                             error_type=type(exc).__name__, article_id=article.get("id"),
-                                             ack_id=article.get("_ack_id")))
+                dead.append(
+                    make_dead_letter(
+                        "enrich",
+                        f"{type(exc).__name__}: {exc}",
+                        article,
+                        error_type=type(exc).__name__,
+                        article_id=article.get("id"),
+                        ack_id=article.get("_ack_id"),
+                    )
+                )
         return enriched, dead
 
 
@@ -146,7 +168,7 @@ def _enrich_in_worker(articles: list[dict[str, Any]]) -> tuple[list[dict[str, An
 def _split(articles: Sequence[dict[str, Any]], parts: int) -> list[list[dict[str, Any]]]:
     """``articles`` in at most ``parts`` contiguous, nearly equal parts (none empty)."""
     size = -(-len(articles) // parts)
-    return [list(articles[i:i + size]) for i in range(0, len(articles), size)]
+    return [list(articles[i : i + size]) for i in range(0, len(articles), size)]
 
 
 class ParallelEnricher:
@@ -154,12 +176,17 @@ class ParallelEnricher:
 
     :meth:`enrich` splits a batch in contiguous parts, one per process, and puts the results back
     in order. The Beam step hands out parts of batches with :meth:`submit` and keeps several in
-    flight, so that parsing and indexing in the parent overlap with the analysis. Workers are spawned (not forked): the parent
-    holds gRPC channels, which do not survive a fork.
+    flight, so that parsing and indexing in the parent overlap with the analysis. Workers are spawned
+    (not forked): the parent holds gRPC channels, which do not survive a fork.
     """
 
-    def __init__(self, processes: int, model_name: str | None = None, batch_size: int = 32,
-                 analyze: Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self,
+        processes: int,
+        model_name: str | None = None,
+        batch_size: int = 32,
+        analyze: Callable[..., Any] | None = None,
+    ) -> None:
         if processes < 2:
             raise ValueError("ParallelEnricher needs at least 2 processes; use Enricher for one")
         self.processes = processes
@@ -221,8 +248,14 @@ class _EnrichBatchFn(beam.DoFn):
     indexing in this process overlap with the analysis.
     """
 
-    def __init__(self, shared_handle: shared.Shared, model_name: str | None, batch_size: int,
-                 processes: int = 1, analyze: Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self,
+        shared_handle: shared.Shared,
+        model_name: str | None,
+        batch_size: int,
+        processes: int = 1,
+        analyze: Callable[..., Any] | None = None,
+    ) -> None:
         self._shared_handle = shared_handle
         self._model_name = model_name
         self._analyze = analyze
@@ -247,8 +280,9 @@ class _EnrichBatchFn(beam.DoFn):
         analysis = getattr(self._analyze, "__qualname__", "default")
         if self._processes > 1:
             self._tag = f"{analysis}:{self._model_name}:{self._processes}:{self._batch_size}"
-            self._enricher = _PROCESSES.acquire(self._tag, lambda: ParallelEnricher(
-                self._processes, self._model_name, self._batch_size, self._analyze))
+            self._enricher = _PROCESSES.acquire(
+                self._tag, lambda: ParallelEnricher(self._processes, self._model_name, self._batch_size, self._analyze)
+            )
             self._enricher.setup()  # once per process: the others find it started
             return
         self._enricher = Enricher(self._model_name, self._batch_size, self._analyze)
@@ -257,8 +291,7 @@ class _EnrichBatchFn(beam.DoFn):
     def start_bundle(self) -> None:
         self._in_flight = collections.deque()
 
-    def process(self, batch: list[dict[str, Any]], timestamp=beam.DoFn.TimestampParam,
-                window=beam.DoFn.WindowParam):
+    def process(self, batch: list[dict[str, Any]], timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
         self.batch_sizes.update(len(batch))
         if not isinstance(self._enricher, ParallelEnricher):
             yield from self._outputs(*self._enricher.enrich(batch))
@@ -308,8 +341,13 @@ class EnrichArticles(beam.PTransform):
         analyze: the analysis (default :func:`pipelines.nlp.analyze_articles`; tests only).
     """
 
-    def __init__(self, model_name: str | None = None, batch_size: int = 32, processes: int = 1,
-                 analyze: Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self,
+        model_name: str | None = None,
+        batch_size: int = 32,
+        processes: int = 1,
+        analyze: Callable[..., Any] | None = None,
+    ) -> None:
         super().__init__()
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, not {batch_size}")
@@ -328,7 +366,8 @@ class EnrichArticles(beam.PTransform):
         return (
             articles
             | "Batch" >> beam.BatchElements(min_batch_size=min_batch, max_batch_size=self.batch_size)
-            | "Analyze" >> beam.ParDo(_EnrichBatchFn(self._shared_handle, self.model_name, self.batch_size,
-                                                     self.processes, self.analyze)
-                                      ).with_outputs(DEAD, main="enriched")
+            | "Analyze"
+            >> beam.ParDo(
+                _EnrichBatchFn(self._shared_handle, self.model_name, self.batch_size, self.processes, self.analyze)
+            ).with_outputs(DEAD, main="enriched")
         )

@@ -10,8 +10,29 @@ from __future__ import annotations
 import bisect
 from collections.abc import Mapping, Sequence
 
-BOUNDS_MS: tuple[int, ...] = (50, 100, 150, 200, 300, 400, 500, 700, 1000, 1500, 2000, 3000, 5000, 7500, 10000,
-                              20000, 30000, 60000, 120000, 300000, 900000)
+BOUNDS_MS: tuple[int, ...] = (
+    50,
+    100,
+    150,
+    200,
+    300,
+    400,
+    500,
+    700,
+    1000,
+    1500,
+    2000,
+    3000,
+    5000,
+    7500,
+    10000,
+    20000,
+    30000,
+    60000,
+    120000,
+    300000,
+    900000,
+)
 PREFIX = "latency_le_"
 OVERFLOW = f"{PREFIX}inf"
 

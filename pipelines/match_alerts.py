@@ -93,8 +93,13 @@ class MatchingGuard:
         match: what the child runs on a list of documents (tests put a slow one in).
     """
 
-    def __init__(self, settings: Settings, rules_file: str, seconds_per_article: float = 10.0,
-                 match: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rules_file: str,
+        seconds_per_article: float = 10.0,
+        match: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]] | None = None,
+    ) -> None:
         self.settings = settings
         self.rules_file = rules_file
         self.seconds_per_article = seconds_per_article
@@ -110,7 +115,8 @@ class MatchingGuard:
     def _setup(self) -> None:
         if self._pool is None:
             self._pool = multiprocessing.get_context("spawn").Pool(
-                1, initializer=_child_start, initargs=(self.settings, self.rules_file))
+                1, initializer=_child_start, initargs=(self.settings, self.rules_file)
+            )
             self._pool.apply(self._match_fn, ([],))  # wait until the engine is up
 
     def _restart(self) -> None:
@@ -134,7 +140,9 @@ class MatchingGuard:
         try:
             return self._pool.apply_async(self._match_fn, (list(documents),)).get(timeout=budget), set()
         except multiprocessing.context.TimeoutError:
-            logger.warning("alert matching of %d articles overran %.1fs; matching them one by one", len(documents), budget)
+            logger.warning(
+                "alert matching of %d articles overran %.1fs; matching them one by one", len(documents), budget
+            )
         results: list[list[dict[str, Any]]] = []
         late: set[int] = set()
         for position, document in enumerate(documents):
@@ -146,8 +154,11 @@ class MatchingGuard:
                 late.add(position)
                 results.append([])
                 self.timeouts += 1
-                logger.error("alert matching of article %s overran %.1fs: dead-lettered", document.get("id"),
-                             self.seconds_per_article)
+                logger.error(
+                    "alert matching of article %s overran %.1fs: dead-lettered",
+                    document.get("id"),
+                    self.seconds_per_article,
+                )
         if len(documents) - 1 in late:  # the child is still busy with it
             self._restart()
         return results, late
@@ -160,7 +171,6 @@ class MatchingGuard:
                 self._pool = None
 
 
-
 def close_guards() -> None:
     """Stops this process's matching processes (a cancelled streaming job does not tear down its DoFns)."""
     _GUARDS.close_all()
@@ -169,8 +179,9 @@ def close_guards() -> None:
 class _MatchAlertRulesFn(beam.DoFn):
     """Matches a batch of articles (from ``BatchElements``), records their alerts, passes them on."""
 
-    def __init__(self, settings: Settings, rules_file: str | None, seconds_per_article: float,
-                 retry_seconds: float) -> None:
+    def __init__(
+        self, settings: Settings, rules_file: str | None, seconds_per_article: float, retry_seconds: float
+    ) -> None:
         self.settings = settings
         self.rules_file = rules_file
         self.seconds_per_article = seconds_per_article
@@ -183,7 +194,9 @@ class _MatchAlertRulesFn(beam.DoFn):
     def setup(self) -> None:
         rules_file = str(rules_path(self.settings, self.rules_file))
         self._tag = f"{self.settings.prefix}:{rules_file}:{self.seconds_per_article}"
-        self._guard = _GUARDS.acquire(self._tag, lambda: MatchingGuard(self.settings, rules_file, self.seconds_per_article))
+        self._guard = _GUARDS.acquire(
+            self._tag, lambda: MatchingGuard(self.settings, rules_file, self.seconds_per_article)
+        )
         self._guard.setup()
         self._recorder = AlertRecorder(self.settings)
         self._recorder.setup()
@@ -192,17 +205,26 @@ class _MatchAlertRulesFn(beam.DoFn):
         per_article, late = self._guard.match(documents)
         alerts = [alert for alerts in per_article for alert in alerts]
         if alerts:
-            _, _, published = retry_transient(lambda: self._recorder.record(alerts), "recording alerts",
-                                              self.retry_seconds, self.retries.inc)
+            _, _, published = retry_transient(
+                lambda: self._recorder.record(alerts), "recording alerts", self.retry_seconds, self.retries.inc
+            )
             self.published.inc(published)
         self.alerts.inc(len(alerts))
         self.timeouts.inc(len(late))
         for position, document in enumerate(documents):
             if position in late:
-                yield beam.pvalue.TaggedOutput(DEAD, make_dead_letter(
-                    STAGE, f"matching the alert rules took longer than {self.seconds_per_article:g}s; the article is "
-                           "indexed, its alerts were not raised", document, error_type="MatchTimeout",
-                    article_id=document.get("id"), ack_id=document.get("_ack_id")))
+                yield beam.pvalue.TaggedOutput(
+                    DEAD,
+                    make_dead_letter(
+                        STAGE,
+                        f"matching the alert rules took longer than {self.seconds_per_article:g}s; the article is "
+                        "indexed, its alerts were not raised",
+                        document,
+                        error_type="MatchTimeout",
+                        article_id=document.get("id"),
+                        ack_id=document.get("_ack_id"),
+                    ),
+                )
             else:
                 yield document
 
@@ -222,8 +244,13 @@ class MatchAlertRules(beam.PTransform):
         retry_seconds: how long recording retries while Elasticsearch or Pub/Sub is down.
     """
 
-    def __init__(self, settings: Settings, rules_file: str | None = None, seconds_per_article: float = 10.0,
-                 retry_seconds: float = 900.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rules_file: str | None = None,
+        seconds_per_article: float = 10.0,
+        retry_seconds: float = 900.0,
+    ) -> None:
         super().__init__()
         if seconds_per_article <= 0:
             raise ValueError("seconds_per_article must be positive")
@@ -233,8 +260,11 @@ class MatchAlertRules(beam.PTransform):
         self.retry_seconds = retry_seconds
 
     def expand(self, documents):
-        return (documents
-                | "Batch" >> beam.BatchElements(max_batch_size=BATCH)
-                | "MatchAndRecord" >> beam.ParDo(_MatchAlertRulesFn(
-                    self.settings, self.rules_file, self.seconds_per_article, self.retry_seconds)
-                ).with_outputs(DEAD, main="articles"))
+        return (
+            documents
+            | "Batch" >> beam.BatchElements(max_batch_size=BATCH)
+            | "MatchAndRecord"
+            >> beam.ParDo(
+                _MatchAlertRulesFn(self.settings, self.rules_file, self.seconds_per_article, self.retry_seconds)
+            ).with_outputs(DEAD, main="articles")
+        )

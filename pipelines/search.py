@@ -15,13 +15,28 @@ STANCES = ("support", "oppose", "undecided")
 
 def undated_filter() -> dict[str, Any]:
     """Articles without a publication time of their own (none, or estimated from the fetch time)."""
-    return {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "published"}}}},
-                                {"term": {"published_estimated": True}}], "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"must_not": {"exists": {"field": "published"}}}},
+                {"term": {"published_estimated": True}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
-def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequence[str] = (),
-                since: str | None = None, *, until: str | None = None, missions: Sequence[str] = (),
-                languages: Sequence[str] = (), include_undated: bool = False) -> dict[str, Any]:
+def build_query(
+    text: str | None,
+    countries: Sequence[str] = (),
+    stances: Sequence[str] = (),
+    since: str | None = None,
+    *,
+    until: str | None = None,
+    missions: Sequence[str] = (),
+    languages: Sequence[str] = (),
+    include_undated: bool = False,
+) -> dict[str, Any]:
     """The Elasticsearch query: ``query_string`` on title and text plus filters.
 
     ``countries`` match names or codes (``France`` or ``FR``); a stance is ``support`` (any actor)
@@ -37,18 +52,32 @@ def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequen
     if text and text.strip() and text.strip() != "*":
         # parsed here (errors with the position, fields as the alert rules name them), then run as
         # Elasticsearch's query_string with every occur explicit
-        must.append({"query_string": {"query": search_query_string(text), "fields": list(SEARCH_FIELDS),
-                                      "default_operator": "OR"}})
+        must.append(
+            {
+                "query_string": {
+                    "query": search_query_string(text),
+                    "fields": list(SEARCH_FIELDS),
+                    "default_operator": "OR",
+                }
+            }
+        )
     for country in countries:
         code = country_code(country)
-        filters.append({"bool": {"should": [{"term": {"country_codes": code}}, {"term": {"countries": country_name(code)}}],
-                                 "minimum_should_match": 1}})
+        filters.append(
+            {
+                "bool": {
+                    "should": [{"term": {"country_codes": code}}, {"term": {"countries": country_name(code)}}],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
     for stance in stances:
         if ":" in stance:
             actor, _, wanted = stance.rpartition(":")
             if wanted.lower() not in STANCES:
-                raise UserError(f"--stance {stance!r}: {wanted!r} is not one of {', '.join(STANCES)}",
-                                "e.g. --stance France:oppose")
+                raise UserError(
+                    f"--stance {stance!r}: {wanted!r} is not one of {', '.join(STANCES)}", "e.g. --stance France:oppose"
+                )
             names = {actor}  # a person or an organisation: as written
             try:  # a country by any of its names: its code and its name ("germany" -> "DE", "Germany")
                 code = country_code(actor)
@@ -59,24 +88,35 @@ def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequen
         elif stance.lower() in STANCES:
             filters.append({"term": {"stances.stance": stance.lower()}})
         else:
-            raise UserError(f"--stance {stance!r} is not one of {', '.join(STANCES)} or ACTOR:STANCE",
-                            "e.g. --stance support or --stance France:oppose")
+            raise UserError(
+                f"--stance {stance!r} is not one of {', '.join(STANCES)} or ACTOR:STANCE",
+                "e.g. --stance support or --stance France:oppose",
+            )
     if missions:
         filters.append({"terms": {"missions": list(missions)}})
     if languages:
         filters.append({"terms": {"language": [language_code(lang) for lang in languages]}})
     bounds = {k: v for k, v in (("gte", since), ("lt", until)) if v}
     if bounds:
-        dated = {"bool": {"filter": [{"range": {"published": bounds}}],
-                          "must_not": [{"term": {"published_estimated": True}}]}}
-        filters.append({"bool": {"should": [dated, undated_filter()], "minimum_should_match": 1}}
-                       if include_undated else dated)
+        dated = {
+            "bool": {
+                "filter": [{"range": {"published": bounds}}],
+                "must_not": [{"term": {"published_estimated": True}}],
+            }
+        }
+        filters.append(
+            {"bool": {"should": [dated, undated_filter()], "minimum_should_match": 1}} if include_undated else dated
+        )
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
 
 
 # One passage of the text around what matched, HTML-escaped, with <em> marks: the alerts' snippet format.
-HIGHLIGHT = {"fields": {"text": {"fragment_size": 200, "number_of_fragments": 1}}, "pre_tags": ["<em>"],
-             "post_tags": ["</em>"], "encoder": "html"}
+HIGHLIGHT = {
+    "fields": {"text": {"fragment_size": 200, "number_of_fragments": 1}},
+    "pre_tags": ["<em>"],
+    "post_tags": ["</em>"],
+    "encoder": "html",
+}
 
 SORTS = {
     "relevance": ["_score", {"published": {"order": "desc", "missing": "_last"}}],
@@ -84,13 +124,21 @@ SORTS = {
 }
 
 
-def search_articles(es, settings: Settings, query: dict[str, Any], limit: int = 10,
-                    sort: str = "relevance") -> dict[str, Any]:
-    with elasticsearch_errors(settings, "the search", "check the query syntax (Lucene query_string)",
-                              settings.index("articles")):
-        return es.search(index=settings.index("articles"), query=query, size=limit, track_total_hits=True,
-                         sort=SORTS[sort], source_excludes=["text", "relevance_explanation", "entities"],
-                         highlight=HIGHLIGHT)
+def search_articles(
+    es, settings: Settings, query: dict[str, Any], limit: int = 10, sort: str = "relevance"
+) -> dict[str, Any]:
+    with elasticsearch_errors(
+        settings, "the search", "check the query syntax (Lucene query_string)", settings.index("articles")
+    ):
+        return es.search(
+            index=settings.index("articles"),
+            query=query,
+            size=limit,
+            track_total_hits=True,
+            sort=SORTS[sort],
+            source_excludes=["text", "relevance_explanation", "entities"],
+            highlight=HIGHLIGHT,
+        )
 
 
 def _trim(text: str | None, size: int = 160) -> str:
@@ -106,8 +154,10 @@ def format_hit(source: dict[str, Any], missions: Sequence[str] = (), highlight: 
 
     undated = not source.get("published") or source.get("published_estimated")
     date = "date unknown" if undated else source["published"][:10]
-    lines = [f"{date:<12}  {source.get('title', '').strip()}",
-             f"{'':<12}  {source.get('source') or '?'}  {source.get('url', '')}"]
+    lines = [
+        f"{date:<12}  {source.get('title', '').strip()}",
+        f"{'':<12}  {source.get('source') or '?'}  {source.get('url', '')}",
+    ]
     if highlight:
         lines.append(f"{'':<12}  {' '.join(plain_snippet(merge_adjacent(highlight)).split())}")
     for s in source.get("stances") or []:
@@ -122,8 +172,7 @@ def format_hit(source: dict[str, Any], missions: Sequence[str] = (), highlight: 
     return "\n".join(lines)
 
 
-def print_results(response: dict[str, Any], out: TextIO, as_json: bool = False,
-                  missions: Sequence[str] = ()) -> int:
+def print_results(response: dict[str, Any], out: TextIO, as_json: bool = False, missions: Sequence[str] = ()) -> int:
     hits = response["hits"]["hits"]
     if as_json:
         for hit in hits:

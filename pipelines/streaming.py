@@ -60,8 +60,19 @@ def pending_alerts(c: dict[str, int]) -> int:
 
 def activity(c: dict[str, int]) -> tuple[int, ...]:
     """Counters that move when anything happens: a pull, a retry, a poll finding messages held."""
-    return tuple(c.get(name, 0) for name in ("pulled", "alert_messages_pulled", "polls_busy", "alert_messages_polls_busy",
-                                             "index_retries", "service_retries", "acked", "alert_messages_acked"))
+    return tuple(
+        c.get(name, 0)
+        for name in (
+            "pulled",
+            "alert_messages_pulled",
+            "polls_busy",
+            "alert_messages_polls_busy",
+            "index_retries",
+            "service_retries",
+            "acked",
+            "alert_messages_acked",
+        )
+    )
 
 
 def idle_polls(c: dict[str, int], alerts: bool) -> tuple[int, int]:
@@ -189,8 +200,9 @@ def _prism_runner(settings: Settings, options: PipelineOptions) -> _RunnerHandle
                 logger.debug("stopping Prism: %s", exc)
 
     options.view_as(StandardOptions).runner = "PrismRunner"
-    return _RunnerHandle(_OwnPrismRunner(), f"PrismRunner (Beam's DirectRunner for streaming; {prism.prism_location})",
-                         stop)
+    return _RunnerHandle(
+        _OwnPrismRunner(), f"PrismRunner (Beam's DirectRunner for streaming; {prism.prism_location})", stop
+    )
 
 
 def _flink_runner(settings: Settings, options: PipelineOptions, out: TextIO) -> _RunnerHandle:
@@ -199,10 +211,13 @@ def _flink_runner(settings: Settings, options: PipelineOptions, out: TextIO) -> 
     from pipelines.pipeline import COUNTERS
 
     job = flink.prepare(settings, options, out)
-    return _RunnerHandle("FlinkRunner", f"FlinkRunner ({job.target.rest_url})",
-                         submitted=lambda result: flink.announce(job, out),
-                         counters=lambda result: flink.counters(job, COUNTERS, out),
-                         cancel=lambda result: flink.cancel(job))
+    return _RunnerHandle(
+        "FlinkRunner",
+        f"FlinkRunner ({job.target.rest_url})",
+        submitted=lambda result: flink.announce(job, out),
+        counters=lambda result: flink.counters(job, COUNTERS, out),
+        cancel=lambda result: flink.cancel(job),
+    )
 
 
 def runner_for(settings: Settings, options: PipelineOptions, out: TextIO | None = None) -> _RunnerHandle:
@@ -235,8 +250,14 @@ def _state(result: Any) -> str:
         return "UNKNOWN"
 
 
-def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threading.Event | None = None,
-                  out: TextIO | None = None, install_signals: bool = True) -> int:
+def run_streaming(
+    settings: Settings,
+    options: PipelineOptions,
+    *,
+    stop: threading.Event | None = None,
+    out: TextIO | None = None,
+    install_signals: bool = True,
+) -> int:
     """Runs the streaming pipeline until it is stopped; returns the exit code (0 on a clean stop)."""
     import apache_beam as beam
 
@@ -246,8 +267,11 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
     subscription, alerts = _check_subscriptions(settings, options.view_as(PeacewatchOptions))
     handle = runner_for(settings, options, out)
     processes = nlp_processes(options)
-    print(f"peacewatch run: starting on {handle.label}; NLP in {processes} process{'es' if processes > 1 else ''}",
-          file=out, flush=True)
+    print(
+        f"peacewatch run: starting on {handle.label}; NLP in {processes} process{'es' if processes > 1 else ''}",
+        file=out,
+        flush=True,
+    )
     previous_handlers = _stop_on_signals(stop, out) if install_signals else {}
     started = time.monotonic()
     result = None
@@ -260,13 +284,25 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         pipeline = beam.Pipeline(runner=handle.runner, options=options)
         build_pipeline(pipeline, options, settings)
         result = pipeline.run()
-        print(f"peacewatch run: job {_state(result)} after {time.monotonic() - started:.1f}s (runner start-up and "
-              "submission)", file=out, flush=True)
+        print(
+            f"peacewatch run: job {_state(result)} after {time.monotonic() - started:.1f}s (runner start-up and "
+            "submission)",
+            file=out,
+            flush=True,
+        )
         if handle.submitted is not None:
             handle.submitted(result)
         read_counters = handle.counters or (lambda r: counters_of(r, query_metrics(r)))
-        code, seen = _watch(result, options, StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
-                            stop, out, started, subscription, read_counters)
+        code, seen = _watch(
+            result,
+            options,
+            StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
+            stop,
+            out,
+            started,
+            subscription,
+            read_counters,
+        )
         try:
             counters = read_counters(result)
         except Exception as exc:
@@ -275,8 +311,11 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         restore.update(_quiet_shutdown())
         settle = _worker_disconnects_ignored()
         cancel(result, options, handle)
-        print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
-              file=out, flush=True)
+        print(
+            f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
+            file=out,
+            flush=True,
+        )
         print(f"peacewatch run: languages: {format_language_counts(counters)}", file=out, flush=True)
         return code
     finally:
@@ -391,9 +430,16 @@ def _terminal(state: str) -> bool:
     return any(word in state for word in ("DONE", "FAILED", "CANCELLED", "STOPPED", "DRAINED", "UPDATED"))
 
 
-def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: threading.Event, out: TextIO,
-           started: float, subscription: str,
-           read_counters: Callable[[Any], dict[str, int]]) -> tuple[int, dict[str, int]]:
+def _watch(
+    result: Any,
+    options: PipelineOptions,
+    rules: StopRules,
+    stop: threading.Event,
+    out: TextIO,
+    started: float,
+    subscription: str,
+    read_counters: Callable[[Any], dict[str, int]],
+) -> tuple[int, dict[str, int]]:
     """Prints progress until the job should stop; returns the exit code and the last counters read."""
     progress_seconds = options.view_as(PeacewatchOptions).progress_seconds
     watcher = Watcher(rules)
@@ -407,8 +453,12 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
             why = ""
             if "DONE" not in state and hasattr(result, "_last_error_message"):
                 why = ": " + str(result._last_error_message()).strip().splitlines()[-1][:500]
-            print(f"peacewatch run: the job ended on its own: {state}{why}; what was not acknowledged comes back "
-                  "at the next run", file=out, flush=True)
+            print(
+                f"peacewatch run: the job ended on its own: {state}{why}; what was not acknowledged comes back "
+                "at the next run",
+                file=out,
+                flush=True,
+            )
             return (0 if "DONE" in state else 1), counters
         try:
             counters = read_counters(result)
@@ -417,8 +467,12 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
             continue
         if not announced and (sum(idle_polls(counters, False)) or counters.get("pulled") or counters.get("polls_busy")):
             announced = True
-            print(f"peacewatch run: first pull after {time.monotonic() - started:.1f}s (workers set up); streaming "
-                  f"from {subscription}", file=out, flush=True)
+            print(
+                f"peacewatch run: first pull after {time.monotonic() - started:.1f}s (workers set up); streaming "
+                f"from {subscription}",
+                file=out,
+                flush=True,
+            )
         reason = watcher.reason_to_stop(counters)
         if progress_seconds and time.monotonic() >= next_progress:
             buckets = {name: counters.get(name, 0) for name in latency.bucket_names()}

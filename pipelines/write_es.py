@@ -79,11 +79,19 @@ class BulkWriter:
         on_retry: called before each retry (a counter: a running job shows its retries at once).
     """
 
-    def __init__(self, settings: Settings, index: str | None = None, *, reports_index: str | None = None,
-                 chunk_size: int = 500,
-                 max_chunk_bytes: int = 10 * 1024 * 1024, retry_seconds: float = 900.0,
-                 sleep: Callable[[float], None] | None = None, abort: threading.Event | None = None,
-                 on_retry: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: str | None = None,
+        *,
+        reports_index: str | None = None,
+        chunk_size: int = 500,
+        max_chunk_bytes: int = 10 * 1024 * 1024,
+        retry_seconds: float = 900.0,
+        sleep: Callable[[float], None] | None = None,
+        abort: threading.Event | None = None,
+        on_retry: Callable[[], None] | None = None,
+    ) -> None:
         if chunk_size <= 0 or max_chunk_bytes <= 0:
             raise ValueError("chunk_size and max_chunk_bytes must be positive")
         self.settings = settings
@@ -125,9 +133,17 @@ class BulkWriter:
         done: set[str] = set()
         failed: dict[str, tuple[Any, str]] = {}
         for ok, item in helpers.streaming_bulk(
-                self._es, actions, chunk_size=self.chunk_size, max_chunk_bytes=self.max_chunk_bytes,
-                raise_on_error=False, raise_on_exception=False, max_retries=3, initial_backoff=0.5,
-                max_backoff=5.0, retry_on_status=(429, 502, 503, 504)):
+            self._es,
+            actions,
+            chunk_size=self.chunk_size,
+            max_chunk_bytes=self.max_chunk_bytes,
+            raise_on_error=False,
+            raise_on_exception=False,
+            max_retries=3,
+            initial_backoff=0.5,
+            max_backoff=5.0,
+            retry_on_status=(429, 502, 503, 504),
+        ):
             result = item.get("index", item)
             doc_id = result.get("_id")
             if ok:
@@ -156,8 +172,12 @@ class BulkWriter:
             query["bool"]["must_not"] = [{"ids": {"values": keep}}]
         hits = self._es.search(index=self.reports_index, query=query, size=10_000, source=False)["hits"]["hits"]
         if hits:
-            helpers.bulk(self._es, ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits),
-                         raise_on_error=False, max_retries=3)
+            helpers.bulk(
+                self._es,
+                ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits),
+                raise_on_error=False,
+                max_retries=3,
+            )
 
     def write(self, articles: Sequence[dict[str, Any]]) -> WriteResult:
         """Indexes ``articles``; returns what was indexed and the dead letters of rejected ones.
@@ -173,13 +193,22 @@ class BulkWriter:
             self.setup()
         batch = _Batch(articles)
         try:
-            retry_transient(lambda: self._write_pending(batch), "Elasticsearch write", self.retry_seconds,
-                            on_retry=self._count_retry, abort=self.abort, sleep=self._sleep)
+            retry_transient(
+                lambda: self._write_pending(batch),
+                "Elasticsearch write",
+                self.retry_seconds,
+                on_retry=self._count_retry,
+                abort=self.abort,
+                sleep=self._sleep,
+            )
         except _StillPending as exc:
             aborted = self.abort is not None and self.abort.is_set()
             why = "stopping" if aborted else f"still failing after {self.retry_seconds:g}s"
-            raise ElasticsearchUnavailable(f"Elasticsearch at {self.settings.es_url_safe} {why} ({exc}); "
-                                           f"{len(batch.pending)} documents not written", len(batch.pending)) from None
+            raise ElasticsearchUnavailable(
+                f"Elasticsearch at {self.settings.es_url_safe} {why} ({exc}); "
+                f"{len(batch.pending)} documents not written",
+                len(batch.pending),
+            ) from None
         return WriteResult(batch.indexed, batch.dead)
 
     def _count_retry(self) -> None:
@@ -239,16 +268,30 @@ class _Batch:
     def rejected(self, doc_id: str, status: int, reason: str) -> None:
         """Elasticsearch refused ``doc_id`` for good: a dead letter per copy."""
         for article in self.copies[doc_id]:
-            self.dead.append(make_dead_letter("index", reason, article, error_type=f"http_{status}",
-                                              article_id=doc_id, ack_id=article.get("_ack_id")))
+            self.dead.append(
+                make_dead_letter(
+                    "index",
+                    reason,
+                    article,
+                    error_type=f"http_{status}",
+                    article_id=doc_id,
+                    ack_id=article.get("_ack_id"),
+                )
+            )
         self.pending.pop(doc_id, None)
 
 
 class _BulkIndexFn(beam.DoFn):
     """Buffers articles per bundle and writes them in bulk; emits indexed documents and dead letters."""
 
-    def __init__(self, settings: Settings, chunk_size: int, max_chunk_bytes: int, retry_seconds: float,
-                 progress_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        chunk_size: int,
+        max_chunk_bytes: int,
+        retry_seconds: float,
+        progress_seconds: float = 0.0,
+    ) -> None:
         self.settings = settings
         self.progress_seconds = progress_seconds
         self.chunk_size = chunk_size
@@ -265,8 +308,13 @@ class _BulkIndexFn(beam.DoFn):
         return self._buckets[latency.bucket_name(latency_ms)]
 
     def setup(self) -> None:
-        self._writer = BulkWriter(self.settings, chunk_size=self.chunk_size, max_chunk_bytes=self.max_chunk_bytes,
-                                  retry_seconds=self.retry_seconds, on_retry=self.retries.inc)
+        self._writer = BulkWriter(
+            self.settings,
+            chunk_size=self.chunk_size,
+            max_chunk_bytes=self.max_chunk_bytes,
+            retry_seconds=self.retry_seconds,
+            on_retry=self.retries.inc,
+        )
         self._writer.setup()
         self._written = self._dead = 0
         self._next_progress = time.monotonic() + self.progress_seconds
@@ -297,8 +345,11 @@ class _BulkIndexFn(beam.DoFn):
         self._dead += len(result.dead)
         if self.progress_seconds and time.monotonic() >= self._next_progress:
             # Beam reports counters only at the end of a local run; this is the running view.
-            print(f"peacewatch run: indexed={self._written} index-rejected={self._dead} (this worker)",
-                  file=sys.stderr, flush=True)
+            print(
+                f"peacewatch run: indexed={self._written} index-rejected={self._dead} (this worker)",
+                file=sys.stderr,
+                flush=True,
+            )
             self._next_progress = time.monotonic() + self.progress_seconds
         placement = {article["id"]: (timestamp, window) for article, timestamp, window in buffer}
         for document in result.indexed:
@@ -331,8 +382,14 @@ class WriteToElasticsearch(beam.PTransform):
         progress_seconds: print a running count on stderr this often (0: never).
     """
 
-    def __init__(self, settings: Settings, chunk_size: int = 500, max_chunk_bytes: int = 10 * 1024 * 1024,
-                 retry_seconds: float = 900.0, progress_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        chunk_size: int = 500,
+        max_chunk_bytes: int = 10 * 1024 * 1024,
+        retry_seconds: float = 900.0,
+        progress_seconds: float = 0.0,
+    ) -> None:
         super().__init__()
         self.progress_seconds = progress_seconds
         if chunk_size <= 0 or max_chunk_bytes <= 0 or retry_seconds < 0:
@@ -344,6 +401,7 @@ class WriteToElasticsearch(beam.PTransform):
 
     def expand(self, articles):
         return articles | "BulkIndex" >> beam.ParDo(
-            _BulkIndexFn(self.settings, self.chunk_size, self.max_chunk_bytes, self.retry_seconds,
-                         self.progress_seconds)
+            _BulkIndexFn(
+                self.settings, self.chunk_size, self.max_chunk_bytes, self.retry_seconds, self.progress_seconds
+            )
         ).with_outputs(DEAD, main="indexed")

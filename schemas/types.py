@@ -4,7 +4,6 @@ The pipeline passes plain dicts (they pickle cheaply and serialise as they are),
 are ``TypedDict``s: a type checker sees the fields, and a test keeps them equal to the schema.
 """
 
-
 from typing import Any, Literal, TypedDict
 
 try:
@@ -148,5 +147,11 @@ class StanceReport(_Position, total=False):
     indexed_at: str | None
 
 
-SCHEMA_TYPES = {"stance_report": StanceReport, "article": Article, "enriched_article": EnrichedArticle, "alert": Alert, "deadletter": DeadLetter}
+SCHEMA_TYPES = {
+    "stance_report": StanceReport,
+    "article": Article,
+    "enriched_article": EnrichedArticle,
+    "alert": Alert,
+    "deadletter": DeadLetter,
+}
 NESTED_TYPES = {("enriched_article", "entities"): Entity, ("enriched_article", "stances"): Stance}

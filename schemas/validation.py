@@ -38,7 +38,6 @@ class InvalidDocument(PeacewatchError, ValueError):
         self.field = field
 
 
-
 @functools.cache
 def load_schema(kind: str) -> dict[str, Any]:
     """Returns the JSON Schema of ``kind`` (one of :data:`SCHEMA_FILES`)."""

@@ -31,8 +31,11 @@ SERVICE_FIXTURES = frozenset({"services", "settings", "es", "provisioned", "publ
 # Tests without services that take seconds each (child processes, the command in a subprocess, the
 # spaCy model loaded in several processes, fuzzing): part of `make test`, not of `make test-fast`.
 SLOW_TESTS = (
-    "tests/deploy/test_services.py", "tests/test_cli_errors.py", "tests/test_fuzz.py",
-    "tests/pipelines/test_pipeline_parallel.py", "tests/pipelines/test_pipeline_enrich.py",
+    "tests/deploy/test_services.py",
+    "tests/test_cli_errors.py",
+    "tests/test_fuzz.py",
+    "tests/pipelines/test_pipeline_parallel.py",
+    "tests/pipelines/test_pipeline_enrich.py",
     "tests/test_security.py::test_commands_never_print_the_elasticsearch_password",
     "tests/pipelines/test_pipeline_parse.py::test_parse_articles_splits_valid_and_dead_letters",
     "tests/deploy/test_flink_supervisor.py::test_dead_process_is_restarted",

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def pull_messages(subscriber, subscription_path: str, expect: int, timeout: float = 30.0,
-                  ack: bool = True) -> list[Any]:
+def pull_messages(
+    subscriber, subscription_path: str, expect: int, timeout: float = 30.0, ack: bool = True
+) -> list[Any]:
     """Pulls until ``expect`` messages arrived or ``timeout`` passed; returns what arrived.
 
     Pulls a little longer after reaching ``expect`` is not done: callers that must prove that
@@ -18,12 +19,13 @@ def pull_messages(subscriber, subscription_path: str, expect: int, timeout: floa
     received: list[Any] = []
     deadline = time.monotonic() + timeout
     while len(received) < expect and time.monotonic() < deadline:
-        response = subscriber.pull(request={"subscription": subscription_path, "max_messages": 100},
-                                   timeout=max(1.0, min(10.0, deadline - time.monotonic())))
+        response = subscriber.pull(
+            request={"subscription": subscription_path, "max_messages": 100},
+            timeout=max(1.0, min(10.0, deadline - time.monotonic())),
+        )
         messages = list(response.received_messages)
         if ack and messages:
-            subscriber.acknowledge(request={"subscription": subscription_path,
-                                            "ack_ids": [m.ack_id for m in messages]})
+            subscriber.acknowledge(request={"subscription": subscription_path, "ack_ids": [m.ack_id for m in messages]})
         received.extend(m.message for m in messages)
     return received
 

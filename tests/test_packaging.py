@@ -34,5 +34,6 @@ def test_workers_get_the_packages_and_their_data_but_no_launcher_sources():
     assert any(path.parent.name == "json" and path.suffix == ".json" for path in shipped)  # the contract
     assert [p.relative_to(ROOT) for p in shipped if p.suffix in LAUNCHER_SOURCES] == []
     assert dist.entry_points["console_scripts"] == ["peacewatch=peacewatch.cli:main"]
-    assert set(dist.packages) == set(find_packages(str(ROOT), include=["peacewatch*", "connectors*", "pipelines*",
-                                                                      "schemas*", "deploy*"]))
+    assert set(dist.packages) == set(
+        find_packages(str(ROOT), include=["peacewatch*", "connectors*", "pipelines*", "schemas*", "deploy*"])
+    )

@@ -42,6 +42,7 @@ JAVA_17_OPTIONS = (
     "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
 )
 
+
 def cluster_config(settings: FlinkSettings, tmp_dir: Path) -> dict[str, object]:
     """Flink's configuration for the local session cluster, as flat ``config.yaml`` keys."""
     host = settings.host
@@ -91,12 +92,17 @@ def parse_bash_java_utils(output: str, expected: int = 2) -> list[str]:
     Flink's scripts do the same (``extractExecutionResults``): the tool logs freely and marks its
     results; the first is the JVM flags, the second the dynamic ``-D key=value`` properties.
     """
-    results = [line[len(BASH_JAVA_UTILS_PREFIX):].strip() for line in output.splitlines()
-               if line.startswith(BASH_JAVA_UTILS_PREFIX)]
+    results = [
+        line[len(BASH_JAVA_UTILS_PREFIX) :].strip()
+        for line in output.splitlines()
+        if line.startswith(BASH_JAVA_UTILS_PREFIX)
+    ]
     if len(results) < expected:
         tail = " | ".join(output.strip().splitlines()[-3:])[:400]
-        raise UserError(f"Flink's BashJavaUtils gave {len(results)} result line(s), expected {expected}: {tail}",
-                        "check the memory settings (PEACEWATCH_FLINK_*_MEMORY)")
+        raise UserError(
+            f"Flink's BashJavaUtils gave {len(results)} result line(s), expected {expected}: {tail}",
+            "check the memory settings (PEACEWATCH_FLINK_*_MEMORY)",
+        )
     return results[-expected:]
 
 
@@ -106,31 +112,76 @@ def split_dynamic_properties(line: str) -> list[str]:
 
 
 def log_options(log_file: Path, conf_dir: Path) -> list[str]:
-    return [f"-Dlog.file={log_file}", f"-Dlog4j.configurationFile=file:{conf_dir / 'log4j.properties'}",
-            f"-Dlog4j2.configurationFile=file:{conf_dir / 'log4j.properties'}"]
+    return [
+        f"-Dlog.file={log_file}",
+        f"-Dlog4j.configurationFile=file:{conf_dir / 'log4j.properties'}",
+        f"-Dlog4j2.configurationFile=file:{conf_dir / 'log4j.properties'}",
+    ]
 
 
 def jobmanager_command(java: Path, classpath: str, conf_dir: Path, log_file: Path, memory: list[str]) -> list[str]:
     """The JobManager's command line: ``memory`` is BashJavaUtils' [JVM flags, dynamic properties]."""
     jvm, dynamic = memory
-    return [str(java), *jvm.split(), *JAVA_17_OPTIONS, *log_options(log_file, conf_dir), "-classpath", classpath,
-            JOBMANAGER_MAIN, "--configDir", str(conf_dir), *split_dynamic_properties(dynamic)]
+    return [
+        str(java),
+        *jvm.split(),
+        *JAVA_17_OPTIONS,
+        *log_options(log_file, conf_dir),
+        "-classpath",
+        classpath,
+        JOBMANAGER_MAIN,
+        "--configDir",
+        str(conf_dir),
+        *split_dynamic_properties(dynamic),
+    ]
 
 
-def taskmanager_command(java: Path, classpath: str, conf_dir: Path, log_file: Path, memory: list[str],
-                        resource_id: str) -> list[str]:
+def taskmanager_command(
+    java: Path, classpath: str, conf_dir: Path, log_file: Path, memory: list[str], resource_id: str
+) -> list[str]:
     jvm, dynamic = memory
-    return [str(java), *jvm.split(), *JAVA_17_OPTIONS, *log_options(log_file, conf_dir), "-classpath", classpath,
-            TASKMANAGER_MAIN, "--configDir", str(conf_dir), *split_dynamic_properties(dynamic),
-            "-D", f"taskmanager.resource-id={resource_id}"]
+    return [
+        str(java),
+        *jvm.split(),
+        *JAVA_17_OPTIONS,
+        *log_options(log_file, conf_dir),
+        "-classpath",
+        classpath,
+        TASKMANAGER_MAIN,
+        "--configDir",
+        str(conf_dir),
+        *split_dynamic_properties(dynamic),
+        "-D",
+        f"taskmanager.resource-id={resource_id}",
+    ]
 
 
-def job_server_command(java: Path, classpath: str, conf_dir: Path, log_file: Path, settings: FlinkSettings,
-                       artifacts_dir: Path) -> list[str]:
+def job_server_command(
+    java: Path, classpath: str, conf_dir: Path, log_file: Path, settings: FlinkSettings, artifacts_dir: Path
+) -> list[str]:
     ports = settings.ports()
-    return [str(java), f"-Xmx{settings.job_server_heap}", *JAVA_17_OPTIONS, *log_options(log_file, conf_dir),
-            "-Dpeacewatch.flink.filesToStage=", f"-Dpeacewatch.flink.maxBundleSize={settings.max_bundle_size}",
-            "-classpath", classpath, JOB_SERVER_MAIN,
-            "--job-host", settings.host, "--job-port", str(ports["job"]), "--artifact-port", str(ports["artifact"]),
-            "--expansion-port", "-1", "--flink-master", settings.flink_master,
-            "--artifacts-dir", str(artifacts_dir), "--clean-artifacts-per-job", "true"]
+    return [
+        str(java),
+        f"-Xmx{settings.job_server_heap}",
+        *JAVA_17_OPTIONS,
+        *log_options(log_file, conf_dir),
+        "-Dpeacewatch.flink.filesToStage=",
+        f"-Dpeacewatch.flink.maxBundleSize={settings.max_bundle_size}",
+        "-classpath",
+        classpath,
+        JOB_SERVER_MAIN,
+        "--job-host",
+        settings.host,
+        "--job-port",
+        str(ports["job"]),
+        "--artifact-port",
+        str(ports["artifact"]),
+        "--expansion-port",
+        "-1",
+        "--flink-master",
+        settings.flink_master,
+        "--artifacts-dir",
+        str(artifacts_dir),
+        "--clean-artifacts-per-job",
+        "true",
+    ]

@@ -130,7 +130,7 @@ def user_counter_ids(metric_ids: Iterable[str], namespace: str) -> dict[str, lis
         _, _, leaf = metric_id.rpartition(".")
         for sep in ("_", ":", "."):
             if leaf.startswith(namespace + sep) and len(leaf) > len(namespace) + 1:
-                out.setdefault(leaf[len(namespace) + 1:], []).append(metric_id)
+                out.setdefault(leaf[len(namespace) + 1 :], []).append(metric_id)
                 break
     return out
 

@@ -92,7 +92,10 @@ def parse_channel(spec: str, where: str = "channel", *, check_secrets: bool = Fa
             raise UserError(f"{where}: channel {kind} takes no target, got {spec!r}")
         return ChannelSpec(kind)
     if not target:
-        raise UserError(f"{where}: channel {kind} needs a target", f"e.g. {kind}:{'desk@example.org' if kind == 'email' else 'https://…'}")
+        raise UserError(
+            f"{where}: channel {kind} needs a target",
+            f"e.g. {kind}:{'desk@example.org' if kind == 'email' else 'https://…'}",
+        )
     if kind == "email":
         for address in target.split(","):
             if not _EMAIL_RE.match(address.strip()):
@@ -102,8 +105,10 @@ def parse_channel(spec: str, where: str = "channel", *, check_secrets: bool = Fa
         if not target.split(":", 1)[1]:
             raise UserError(f"{where}: {spec!r} names no variable or file")
         if target.startswith("file:") and target[5:].startswith("//"):
-            raise UserError(f"{where}: {kind} target {target!r} is a file: URL; only http(s) URLs are delivered to",
-                            f"to read the URL from a file, write {kind}:file:/path/to/file")
+            raise UserError(
+                f"{where}: {kind} target {target!r} is a file: URL; only http(s) URLs are delivered to",
+                f"to read the URL from a file, write {kind}:file:/path/to/file",
+            )
         if check_secrets:
             check_present_secret(kind, target, where)
         return ChannelSpec(kind, target)
@@ -118,10 +123,16 @@ def check_url(kind: str, url: str, where: str = "channel") -> None:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname \
-            or any(c.isspace() for c in url):
-        raise UserError(f"{where}: {kind} target must be an http(s) URL, env:VARIABLE or file:PATH",
-                        "webhooks and Slack are only delivered to http:// or https:// URLs")
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in url)
+    ):
+        raise UserError(
+            f"{where}: {kind} target must be an http(s) URL, env:VARIABLE or file:PATH",
+            "webhooks and Slack are only delivered to http:// or https:// URLs",
+        )
 
 
 def check_present_secret(kind: str, target: str, where: str) -> None:
@@ -134,8 +145,10 @@ def check_present_secret(kind: str, target: str, where: str) -> None:
     try:
         check_url(kind, url, where)
     except UserError:
-        raise UserError(f"{where}: {target} does not hold an http(s) URL", "webhooks and Slack are only "
-                        "delivered to http:// or https:// URLs; the value is not shown") from None
+        raise UserError(
+            f"{where}: {target} does not hold an http(s) URL",
+            "webhooks and Slack are only delivered to http:// or https:// URLs; the value is not shown",
+        ) from None
 
 
 _MAX_SECRET_FILE = 8192  # a URL, not a document: a larger file is not read
@@ -210,7 +223,9 @@ class WebhookChannel(Channel):
         response = self.session.post(self._url, json=payload, timeout=self.timeout, headers=headers)
         code = response.status_code
         if code >= 300:
-            raise ChannelError(f"{self.name} answered HTTP {code}", permanent=400 <= code < 500 and code not in (408, 429))
+            raise ChannelError(
+                f"{self.name} answered HTTP {code}", permanent=400 <= code < 500 and code not in (408, 429)
+            )
 
     def send(self, alert: Mapping[str, Any]) -> None:
         self._post(alert, str(alert.get("id") or "") or None)
@@ -273,8 +288,11 @@ class EmailChannel(Channel):
         self._deliver(render.headline(alert), render.as_text(alert), render.as_html(alert), str(alert.get("id")))
 
     def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
-        self._deliver(f"[{rule}] {len(alerts)} alert(s), {period}", render.digest_text(rule, alerts, period),
-                      render.digest_html(rule, alerts, period))
+        self._deliver(
+            f"[{rule}] {len(alerts)} alert(s), {period}",
+            render.digest_text(rule, alerts, period),
+            render.digest_html(rule, alerts, period),
+        )
 
 
 class IndexChannel(Channel):
@@ -311,8 +329,13 @@ class TopicChannel(Channel):
 
     def send(self, alert: Mapping[str, Any]) -> None:
         data = json.dumps(alert, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        future = self.publisher.publish(self.topic_path, data, rule=str(alert.get("rule")),
-                                        kind=str(alert.get("kind")), alert_id=str(alert.get("id")))
+        future = self.publisher.publish(
+            self.topic_path,
+            data,
+            rule=str(alert.get("rule")),
+            kind=str(alert.get("kind")),
+            alert_id=str(alert.get("id")),
+        )
         future.result(timeout=self.timeout)
 
 

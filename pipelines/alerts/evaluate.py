@@ -57,8 +57,9 @@ class ArticleView:
         self._default: set[str] | None = None
         self._affixes: dict[tuple[str, str | None], tuple[Mapping[str, list[str]], frozenset[str]]] = {}
 
-    def remember_affixes(self, mark: str, field: str | None, found: Mapping[str, list[str]],
-                         complete_for: frozenset[str]) -> None:
+    def remember_affixes(
+        self, mark: str, field: str | None, found: Mapping[str, list[str]], complete_for: frozenset[str]
+    ) -> None:
         """Records, for every affix in ``complete_for``, the field's tokens that have it.
 
         The matcher's index lookup finds these while choosing candidate rules; recording them
@@ -126,7 +127,7 @@ class ArticleView:
         tokens = self.sorted_tokens(field)
         if not prefix:
             return tokens
-        return tokens[bisect.bisect_left(tokens, prefix):bisect.bisect_left(tokens, prefix + "\U0010ffff")]
+        return tokens[bisect.bisect_left(tokens, prefix) : bisect.bisect_left(tokens, prefix + "\U0010ffff")]
 
     def tokens_with_suffix(self, field: str | None, suffix: str) -> list[str]:
         """The field's distinct tokens that end with ``suffix`` (None: the default fields together),
@@ -288,8 +289,12 @@ def _scalar_equals(field: str, text: str) -> Predicate:
     if kind == "date":
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # a day: ES matches the whole day
             day = _parse_date(text)
-            return lambda view: day is not None and any(
-                (d := _comparable("date", v)) is not None and d.date() == day.date() for v in view.values(field))
+            return lambda view: (
+                day is not None
+                and any(
+                    (d := _comparable("date", v)) is not None and d.date() == day.date() for v in view.values(field)
+                )
+            )
         moment = _parse_date(text)
         return lambda view: moment is not None and any(_comparable("date", v) == moment for v in view.values(field))
     return lambda view: any(fold(str(v)) == text for v in view.values(field))
@@ -330,7 +335,7 @@ def literal_suffix(raw: str) -> str:
         if raw[i] in "*?":
             last = i
         i += 1
-    return fold(re.sub(r"\\(.)", r"\1", raw[last + 1:]))
+    return fold(re.sub(r"\\(.)", r"\1", raw[last + 1 :]))
 
 
 @functools.cache
@@ -357,6 +362,7 @@ def compile_query(node: Query) -> Predicate:
                 if not words <= view.default_tokens():
                     return False
                 return any(phrase_in(view.postings(f), tokens, slop) for f in fields)
+
             return phrase_in_default
         return lambda view: any(phrase_in(view.postings(f), tokens, slop) for f in fields)
     if isinstance(node, Prefix):
@@ -368,8 +374,7 @@ def compile_query(node: Query) -> Predicate:
         return lambda view: any(map(fullmatch, view.wildcard_candidates(fld, head, tail)))
     if isinstance(node, Fuzzy):
         fields, edits = _fields(node.field), fuzzy_edits(node.token, node.edits)
-        return lambda view: any(_osa_distance(t, node.token, edits) <= edits
-                                for f in fields for t in view.postings(f))
+        return lambda view: any(_osa_distance(t, node.token, edits) <= edits for f in fields for t in view.postings(f))
     if isinstance(node, Range):
         return _range_predicate(node)
     if isinstance(node, Exists):
@@ -430,7 +435,9 @@ def _compile_bool(node: Bool) -> Predicate:
     if not (must_words or musts) and not (shoulds_words or shoulds):
         return lambda view: False
     required = frozenset(must_words)
-    optional = frozenset(shoulds_words) if not (must_words or musts) else None  # optional words matter only without musts
+    optional = (
+        frozenset(shoulds_words) if not (must_words or musts) else None
+    )  # optional words matter only without musts
     optional_others = shoulds if optional is not None else []
     forbidden = frozenset(not_words)
 
@@ -447,6 +454,7 @@ def _compile_bool(node: Bool) -> Predicate:
         if forbidden and not forbidden.isdisjoint(present):  # type: ignore[arg-type]
             return False
         return all(not must_not(view) for must_not in nots)
+
     return decide
 
 

@@ -1,9 +1,9 @@
 """Lucene query-string syntax (what Kibana's search bar and ES ``query_string`` accept), parsed to an AST.
 
 Supported: words, ``"phrases"``, ``"phrase"~N`` proximity, wildcards ``*`` and ``?``,
-``word~`` / ``word~N`` fuzzy, ``/regex/`` (RE2, linear time; see ``patterns.py``), ``AND`` ``OR`` ``NOT`` ``&&`` ``||`` ``!``, ``+`` and
-``-``, grouping with ``( )``, ``field:value`` and ``field:(group)``, ranges ``[a TO b]`` /
-``{a TO b}`` / ``field:>=x``, ``field:*`` and ``_exists_:field``, ``*:*``, boosts ``^N``
+``word~`` / ``word~N`` fuzzy, ``/regex/`` (RE2, linear time; see ``patterns.py``), ``AND`` ``OR``
+``NOT`` ``&&`` ``||`` ``!``, ``+`` and ``-``, grouping with ``( )``, ``field:value`` and ``field:(group)``,
+ranges ``[a TO b]`` / ``{a TO b}`` / ``field:>=x``, ``field:*`` and ``_exists_:field``, ``*:*``, boosts ``^N``
 (accepted, ignored), backslash escapes. The default operator is OR.
 
 Clauses combine exactly as Lucene's classic ``QueryParser.addClause`` combines them, so
@@ -41,12 +41,14 @@ class QuerySyntaxError(UserError):
         self.query = query
 
 
-
 def _error(query: str, position: int, reason: str, hint: str | None = None) -> QuerySyntaxError:
     caret = f"\n  {query}\n  {' ' * position}^" if query else ""
-    return QuerySyntaxError(f"query error at position {position}: {reason}{caret}",
-                            hint or "see the query syntax in pipelines/alerts/README.md",
-                            position, query)
+    return QuerySyntaxError(
+        f"query error at position {position}: {reason}{caret}",
+        hint or "see the query syntax in pipelines/alerts/README.md",
+        position,
+        query,
+    )
 
 
 # ---- AST -------------------------------------------------------------------------------------
@@ -143,8 +145,16 @@ class _Tok:
     wild: bool = False  # a TERM with an unescaped * or ?
 
 
-_PUNCTUATION = {"(": "LPAREN", ")": "RPAREN", ":": "COLON", "+": "PLUS", "-": "MINUS", "!": "NOT",
-                "&&": "AND", "||": "OR"}
+_PUNCTUATION = {
+    "(": "LPAREN",
+    ")": "RPAREN",
+    ":": "COLON",
+    "+": "PLUS",
+    "-": "MINUS",
+    "!": "NOT",
+    "&&": "AND",
+    "||": "OR",
+}
 
 
 def _lex(query: str) -> list[_Tok]:
@@ -156,7 +166,7 @@ def _lex(query: str) -> list[_Tok]:
         if c in " \t\r\n\u3000":
             i += 1
             continue
-        two = query[i:i + 2]
+        two = query[i : i + 2]
         if two in ("&&", "||") or c in _PUNCTUATION:
             symbol = two if two in ("&&", "||") else c
             out.append(_Tok(_PUNCTUATION[symbol], symbol, i))
@@ -165,10 +175,10 @@ def _lex(query: str) -> list[_Tok]:
             end = i + 1
             while end < n and (query[end].isdigit() or query[end] == "."):
                 end += 1
-            out.append(_Tok("TILDE" if c == "~" else "CARET", query[i + 1:end], i))
+            out.append(_Tok("TILDE" if c == "~" else "CARET", query[i + 1 : end], i))
             i = end
         elif c == '"':
-            token, i = _lex_delimited(query, i, '"', "QUOTED", "unterminated phrase: missing closing \"")
+            token, i = _lex_delimited(query, i, '"', "QUOTED", 'unterminated phrase: missing closing "')
             out.append(token)
         elif c == "/":
             token, i = _lex_delimited(query, i, "/", "REGEX", "unterminated regular expression: missing closing /")
@@ -177,7 +187,7 @@ def _lex(query: str) -> list[_Tok]:
             ends = [e for e in (query.find("]", i), query.find("}", i)) if e != -1]
             if not ends:
                 raise _error(query, i, "unterminated range: missing ] or }")
-            out.append(_Tok("RANGE", query[i:min(ends) + 1], i))
+            out.append(_Tok("RANGE", query[i : min(ends) + 1], i))
             i = min(ends) + 1
         elif c in "]}":
             raise _error(query, i, f"unexpected {c!r} without an opening bracket")
@@ -341,8 +351,7 @@ class _Parser:
     def field(self, tok: _Tok, name: str) -> str:
         spec = resolve_field(name)
         if spec is None:
-            raise self.error(tok, f"unknown field {name!r}",
-                             f"fields: {', '.join(sorted(FIELDS))} (and aliases)")
+            raise self.error(tok, f"unknown field {name!r}", f"fields: {', '.join(sorted(FIELDS))} (and aliases)")
         return spec.name
 
     def boost(self) -> None:
@@ -510,13 +519,16 @@ def _escape_phrase(text: str) -> str:
 
 def _range_body(node: Range) -> str:
     """``[lower TO upper]`` from the bounds (``*`` for an open end), brackets by inclusiveness."""
+
     def bound(value: str | None) -> str:
         if value is None or value == "*":
             return "*"
         return f'"{_escape_phrase(value)}"' if re.search(r'[\s\[\]{}"\\]', value) else value
 
-    return (f"{'[' if node.include_lower else '{'}{bound(node.lower)} TO "
-            f"{bound(node.upper)}{']' if node.include_upper else '}'}")
+    return (
+        f"{'[' if node.include_lower else '{'}{bound(node.lower)} TO "
+        f"{bound(node.upper)}{']' if node.include_upper else '}'}"
+    )
 
 
 def to_query_string(node: Query, paths: dict[str, tuple[str, ...]] | None = None) -> str:

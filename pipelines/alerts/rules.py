@@ -169,9 +169,23 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
 def _check_shape(rule: Rule, where: str) -> None:
     """The name, and the type of every field."""
     if not isinstance(rule.name, str) or not NAME_RE.match(rule.name):
-        raise UserError(f"rule name {rule.name!r} is not valid",
-                        "use lower-case letters, digits, '-', '_' or '.', at most 64 characters")
-    for name in ("query", "country", "actor", "stance", "mission", "source", "throttle", "key_by", "digest", "term", "description"):
+        raise UserError(
+            f"rule name {rule.name!r} is not valid",
+            "use lower-case letters, digits, '-', '_' or '.', at most 64 characters",
+        )
+    for name in (
+        "query",
+        "country",
+        "actor",
+        "stance",
+        "mission",
+        "source",
+        "throttle",
+        "key_by",
+        "digest",
+        "term",
+        "description",
+    ):
         value = getattr(rule, name)
         if value is not None and not isinstance(value, str):
             raise UserError(f"{where}: {name} must be text, not {type(value).__name__}")
@@ -206,7 +220,9 @@ def _check_choices(rule: Rule, where: str) -> None:
     """Values that must be one of a few: stance, relevance, digest, key, throttle."""
     if rule.stance is not None and rule.stance not in STANCES:
         raise UserError(f"{where}: stance {rule.stance!r} is not one of {', '.join(STANCES)}")
-    if rule.min_relevance is not None and not (isinstance(rule.min_relevance, (int, float)) and 0 <= rule.min_relevance <= 1):
+    if rule.min_relevance is not None and not (
+        isinstance(rule.min_relevance, (int, float)) and 0 <= rule.min_relevance <= 1
+    ):
         raise UserError(f"{where}: min_relevance must be a number between 0 and 1")
     if rule.digest is not None and rule.digest not in DIGESTS:
         raise UserError(f"{where}: digest {rule.digest!r} is not one of {', '.join(DIGESTS)}")
@@ -251,8 +267,9 @@ class RuleStore:
         names = [r.name for r in rules]
         if rule.name in names:
             if not replace:
-                raise UserError(f"a rule called {rule.name!r} already exists",
-                                "choose another name, or remove it first")
+                raise UserError(
+                    f"a rule called {rule.name!r} already exists", "choose another name, or remove it first"
+                )
             rules[names.index(rule.name)] = rule
         else:
             rules.append(rule)
@@ -271,7 +288,9 @@ class RuleStore:
         if len(kept) == len(entries):
             raise UserError(f"no rule called {name!r} in {self.path}", "see `peacewatch alerts list`")
         private_dir(self.path.parent)
-        write_private_text(self.path, yaml.safe_dump({"version": 1, "rules": kept}, sort_keys=False, allow_unicode=True))
+        write_private_text(
+            self.path, yaml.safe_dump({"version": 1, "rules": kept}, sort_keys=False, allow_unicode=True)
+        )
 
     def set_enabled(self, name: str, enabled: bool) -> None:
         """Enables or disables the rule called ``name``."""
@@ -348,8 +367,10 @@ def load_rules_file(path: Path, *, check_secrets: bool = False) -> list[Rule]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UserError(f"{path}: cannot read rules: {exc.strerror}",
-                        "pass the path of a rules YAML file ('version: 1' and a 'rules:' list)") from None
+        raise UserError(
+            f"{path}: cannot read rules: {exc.strerror}",
+            "pass the path of a rules YAML file ('version: 1' and a 'rules:' list)",
+        ) from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}", "fix the YAML syntax") from None
     if data is None:
@@ -397,8 +418,9 @@ class RuleFileWatcher:
         clock: for tests.
     """
 
-    def __init__(self, path: str | os.PathLike[str], interval: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], interval: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = Path(path)
         self.interval = interval
         self.clock = clock

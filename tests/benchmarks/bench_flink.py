@@ -38,8 +38,14 @@ from bench_pipeline import EVAL, load_texts, words, write_jsonl
 
 
 def peacewatch(env: dict, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "peacewatch.cli", *args], env=env, cwd=ROOT, text=True,
-                          capture_output=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", *args],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
 
 
 def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
@@ -77,10 +83,28 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
         watcher = threading.Thread(target=count_index, daemon=True)
         watcher.start()
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "peacewatch.cli", "run", "--streaming", "--runner",
-                                 "FlinkRunner", "--parallelism", str(parallelism), "--idle-exit-seconds", "10",
-                                 "--progress-seconds", "5"], env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "peacewatch.cli",
+                "run",
+                "--streaming",
+                "--runner",
+                "FlinkRunner",
+                "--parallelism",
+                str(parallelism),
+                "--idle-exit-seconds",
+                "10",
+                "--progress-seconds",
+                "5",
+            ],
+            env=env,
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         submitted = first_pull = None
         lines = []
         for line in proc.stdout:
@@ -98,9 +122,15 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
         es.indices.refresh(index=alias)
         count = es.count(index=alias)["count"]
         summary = next((line for line in reversed(lines) if "stopped after" in line), "")
-        return {"parallelism": parallelism, "submitted": submitted, "first_pull": first_pull,
-                "seconds": crossed[0.9] - crossed[0.1], "first_tenth": crossed[0.1] - started, "count": count,
-                "summary": summary.split("peacewatch run: ", 1)[-1]}
+        return {
+            "parallelism": parallelism,
+            "submitted": submitted,
+            "first_pull": first_pull,
+            "seconds": crossed[0.9] - crossed[0.1],
+            "first_tenth": crossed[0.1] - started,
+            "count": count,
+            "summary": summary.split("peacewatch run: ", 1)[-1],
+        }
     finally:
         names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
         if names:
@@ -132,8 +162,10 @@ def main() -> int:
         if up.returncode != 0:
             raise SystemExit(up.stdout + up.stderr)
         started_here = True
-        print(f"cluster start-up (services up flink, artifacts cached): {time.monotonic() - t0:.1f}s "
-              f"[{up.stdout.strip().splitlines()[-1]}]")
+        print(
+            f"cluster start-up (services up flink, artifacts cached): {time.monotonic() - t0:.1f}s "
+            f"[{up.stdout.strip().splitlines()[-1]}]"
+        )
     else:
         print(f"cluster start-up: not measured, a Flink cluster already answers at {flink.rest_url}")
     try:
@@ -145,10 +177,12 @@ def main() -> int:
             r = run_once(env, articles, parallelism)
             results[parallelism] = r
             rate = 0.8 * len(articles) / r["seconds"]
-            print(f"parallelism {parallelism}: submitted in {r['submitted']:.1f}s, first pull reported after "
-                  f"{r['first_pull']:.1f}s, 10 % indexed after {r['first_tenth']:.1f}s; 10->90 % in {r['seconds']:.1f}s: "
-                  f"{rate:.1f} articles/s, {0.8 * n_words / r['seconds']:.0f} words/s; {r['count']} indexed  "
-                  f"[{r['summary']}]")
+            print(
+                f"parallelism {parallelism}: submitted in {r['submitted']:.1f}s, first pull reported after "
+                f"{r['first_pull']:.1f}s, 10 % indexed after {r['first_tenth']:.1f}s; 10->90 % in {r['seconds']:.1f}s: "
+                f"{rate:.1f} articles/s, {0.8 * n_words / r['seconds']:.0f} words/s; {r['count']} indexed  "
+                f"[{r['summary']}]"
+            )
         ratio = results[1]["seconds"] / results[2]["seconds"]
         print(f"parallelism 2 vs 1 throughput: {ratio:.2f}x (goal >= 1.5)")
     finally:

@@ -159,11 +159,15 @@ class StallingServer:
 
 def rss(items: list[tuple[str, str]], title: str = "Test feed") -> bytes:
     """A small RSS 2.0 document of ``(title, link)`` items with fixed dates."""
-    parts = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
-             "<link>http://example.org/</link>"]
+    parts = [
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+        "<link>http://example.org/</link>"
+    ]
     for index, (item_title, link) in enumerate(items):
-        parts.append(f"<item><title>{item_title}</title><link>{link}</link>"
-                     f"<description>Body of {item_title}.</description>"
-                     f"<pubDate>Mon, 06 Jan 2025 {index % 24:02d}:00:00 GMT</pubDate></item>")
+        parts.append(
+            f"<item><title>{item_title}</title><link>{link}</link>"
+            f"<description>Body of {item_title}.</description>"
+            f"<pubDate>Mon, 06 Jan 2025 {index % 24:02d}:00:00 GMT</pubDate></item>"
+        )
     parts.append("</channel></rss>")
     return "".join(parts).encode("utf-8")

@@ -15,7 +15,7 @@ def test_launcher_runs_the_cached_binary_with_its_arguments(settings, tmp_path):
     assert not ok and "not built" in detail
     binary = prism.binary_path(cached)
     binary.parent.mkdir(parents=True)
-    binary.write_text("#!/bin/sh\necho \"prism got: $*\"\n")
+    binary.write_text('#!/bin/sh\necho "prism got: $*"\n')
     binary.chmod(0o755)
     launcher = prism.installed(cached)
     assert launcher == prism.launcher_path(cached)

@@ -19,26 +19,50 @@ from pipelines.write_es import ElasticsearchUnavailable
 
 
 def api_error(status: int) -> ApiError:
-    meta = ApiResponseMeta(status=status, http_version="1.1", headers=HttpHeaders(), duration=0.0,
-                           node=NodeConfig("http", "localhost", 9200))
+    meta = ApiResponseMeta(
+        status=status,
+        http_version="1.1",
+        headers=HttpHeaders(),
+        duration=0.0,
+        node=NodeConfig("http", "localhost", 9200),
+    )
     return ApiError(f"HTTP {status}", meta, {})
 
 
-@pytest.mark.parametrize("exc", [
-    ElasticsearchUnavailable("down", 3), EsConnectionError("refused"), api_error(503), api_error(429), api_error(408),
-    exceptions.ServiceUnavailable("x"), exceptions.DeadlineExceeded("x"), exceptions.RetryError("x", None),
-    TimeoutError(), ConnectionRefusedError(), ChannelError("HTTP 503"), smtplib.SMTPServerDisconnected(),
-    smtplib.SMTPResponseException(451, b"try later"),
-])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        ElasticsearchUnavailable("down", 3),
+        EsConnectionError("refused"),
+        api_error(503),
+        api_error(429),
+        api_error(408),
+        exceptions.ServiceUnavailable("x"),
+        exceptions.DeadlineExceeded("x"),
+        exceptions.RetryError("x", None),
+        TimeoutError(),
+        ConnectionRefusedError(),
+        ChannelError("HTTP 503"),
+        smtplib.SMTPServerDisconnected(),
+        smtplib.SMTPResponseException(451, b"try later"),
+    ],
+)
 def test_transient(exc):
     assert is_transient(exc) and not is_permanent(exc)
 
 
-@pytest.mark.parametrize("exc", [
-    api_error(400), api_error(404), exceptions.NotFound("x"), exceptions.PermissionDenied("x"),
-    ChannelError("HTTP 410", permanent=True), smtplib.SMTPResponseException(550, b"no such user"),
-    smtplib.SMTPRecipientsRefused({}),
-])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        api_error(400),
+        api_error(404),
+        exceptions.NotFound("x"),
+        exceptions.PermissionDenied("x"),
+        ChannelError("HTTP 410", permanent=True),
+        smtplib.SMTPResponseException(550, b"no such user"),
+        smtplib.SMTPRecipientsRefused({}),
+    ],
+)
 def test_permanent(exc):
     assert is_permanent(exc) and not is_transient(exc)
 
@@ -109,10 +133,16 @@ class Rich(PeacewatchError, ValueError):
         self.reason, self.field, self.count = reason, field, count
 
 
-@pytest.mark.parametrize("exc", [
-    UserError("bad", "fix it"), ServiceUnavailable("es down", 4), ElasticsearchUnavailable("down", 2),
-    ChannelError("HTTP 410", permanent=True), Rich("must be a string", "stances[0].actor", count=3),
-])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        UserError("bad", "fix it"),
+        ServiceUnavailable("es down", 4),
+        ElasticsearchUnavailable("down", 2),
+        ChannelError("HTTP 410", permanent=True),
+        Rich("must be a string", "stances[0].actor", count=3),
+    ],
+)
 def test_every_error_pickles_with_its_attributes(exc):
     copy = pickle.loads(pickle.dumps(exc))
     assert type(copy) is type(exc) and str(copy) == str(exc)

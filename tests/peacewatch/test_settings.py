@@ -18,11 +18,15 @@ def test_defaults_are_local(tmp_path):
     assert settings.uses_local_elasticsearch
     assert settings.index("articles") == "peacewatch-articles"
     assert settings.topic_path("articles") == "projects/peacewatch-local/topics/peacewatch-articles"
-    assert settings.subscription_path("articles") == "projects/peacewatch-local/subscriptions/peacewatch-articles-pipeline"
+    assert (
+        settings.subscription_path("articles") == "projects/peacewatch-local/subscriptions/peacewatch-articles-pipeline"
+    )
 
 
 def test_prefix_and_project_from_environment(tmp_path):
-    settings = load_settings({"PEACEWATCH_PREFIX": "news", "GOOGLE_CLOUD_PROJECT": "acme", "PEACEWATCH_DATA_DIR": str(tmp_path)})
+    settings = load_settings(
+        {"PEACEWATCH_PREFIX": "news", "GOOGLE_CLOUD_PROJECT": "acme", "PEACEWATCH_DATA_DIR": str(tmp_path)}
+    )
     assert settings.index("alerts") == "news-alerts"
     assert settings.pubsub_project == "acme"
     assert load_settings({"PUBSUB_PROJECT_ID": "p1", "GOOGLE_CLOUD_PROJECT": "p2"}).pubsub_project == "p1"
@@ -31,7 +35,9 @@ def test_prefix_and_project_from_environment(tmp_path):
 def test_secrets_never_in_repr_or_redacted(tmp_path):
     key_file = tmp_path / "key"
     key_file.write_text("s3cr3t-key\n")
-    settings = load_settings({"PEACEWATCH_ES_URL": "https://es.example.net:9243", "PEACEWATCH_ES_API_KEY_FILE": str(key_file)})
+    settings = load_settings(
+        {"PEACEWATCH_ES_URL": "https://es.example.net:9243", "PEACEWATCH_ES_API_KEY_FILE": str(key_file)}
+    )
     assert settings.es_api_key == "s3cr3t-key"
     assert "s3cr3t" not in repr(settings)
     assert settings.redacted()["es_api_key"] == "***"
@@ -48,14 +54,17 @@ def test_yaml_file_is_read_and_checked(tmp_path):
     assert load_settings({"PEACEWATCH_CONFIG": str(config), "PEACEWATCH_PREFIX": "env"}).prefix == "env"
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("es_url: [1, 2\n", "cannot read configuration"),
-    ("- just\n- a list\n", "mapping"),
-    ("colour: blue\n", "unknown setting(s) colour"),
-    ("es_api_key: abc\n", "secrets do not belong"),
-    ("es_timeout: -3\n", "must be positive"),
-    ("es_verify_certs: maybe\n", "true or false"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("es_url: [1, 2\n", "cannot read configuration"),
+        ("- just\n- a list\n", "mapping"),
+        ("colour: blue\n", "unknown setting(s) colour"),
+        ("es_api_key: abc\n", "secrets do not belong"),
+        ("es_timeout: -3\n", "must be positive"),
+        ("es_verify_certs: maybe\n", "true or false"),
+    ],
+)
 def test_bad_yaml_is_refused_with_a_reason(tmp_path, content, needle):
     config = tmp_path / "peacewatch.yaml"
     config.write_text(content)
@@ -64,15 +73,18 @@ def test_bad_yaml_is_refused_with_a_reason(tmp_path, content, needle):
     assert needle in caught.value.message
 
 
-@pytest.mark.parametrize("environ,needle", [
-    ({"PEACEWATCH_ES_URL": "ftp://x"}, "not an http(s) URL"),
-    ({"PEACEWATCH_ES_URL": "http://127.0.0.1:99999"}, "invalid port"),
-    ({"PUBSUB_EMULATOR_HOST": "localhost"}, "HOST:PORT"),
-    ({"PEACEWATCH_ES_USERNAME": "elastic"}, "without a password"),
-    ({"PEACEWATCH_PREFIX": "Bad Prefix"}, "lower-case"),
-    ({"PEACEWATCH_CONFIG": "/nonexistent/pw.yaml"}, "does not exist"),
-    ({"PEACEWATCH_ES_CA_CERTS": "/nonexistent/ca.pem"}, "does not exist"),
-])
+@pytest.mark.parametrize(
+    "environ,needle",
+    [
+        ({"PEACEWATCH_ES_URL": "ftp://x"}, "not an http(s) URL"),
+        ({"PEACEWATCH_ES_URL": "http://127.0.0.1:99999"}, "invalid port"),
+        ({"PUBSUB_EMULATOR_HOST": "localhost"}, "HOST:PORT"),
+        ({"PEACEWATCH_ES_USERNAME": "elastic"}, "without a password"),
+        ({"PEACEWATCH_PREFIX": "Bad Prefix"}, "lower-case"),
+        ({"PEACEWATCH_CONFIG": "/nonexistent/pw.yaml"}, "does not exist"),
+        ({"PEACEWATCH_ES_CA_CERTS": "/nonexistent/ca.pem"}, "does not exist"),
+    ],
+)
 def test_bad_environment_is_refused(environ, needle):
     with pytest.raises(UserError) as caught:
         load_settings(environ)
@@ -84,7 +96,9 @@ def test_local_services_state_supplies_the_emulator(tmp_path):
     (tmp_path / "run" / "services.json").write_text('{"pubsub_emulator_host": "127.0.0.1:8123"}')
     assert load_settings({"PEACEWATCH_DATA_DIR": str(tmp_path)}).pubsub_emulator_host == "127.0.0.1:8123"
     # an explicit empty PUBSUB_EMULATOR_HOST means Google Cloud
-    assert load_settings({"PEACEWATCH_DATA_DIR": str(tmp_path), "PUBSUB_EMULATOR_HOST": ""}).pubsub_emulator_host is None
+    assert (
+        load_settings({"PEACEWATCH_DATA_DIR": str(tmp_path), "PUBSUB_EMULATOR_HOST": ""}).pubsub_emulator_host is None
+    )
 
 
 def test_the_secret_file_wins_and_is_masked_in_errors(tmp_path):
@@ -109,11 +123,22 @@ def test_command_line_overrides_win_and_none_is_ignored(tmp_path):
 def test_smtp_section_reads_its_variables_and_password_file(tmp_path):
     password = tmp_path / "smtp"
     password.write_text("mail-secret-99\n")
-    smtp = SmtpSettings.load({"PEACEWATCH_SMTP_HOST": "mail.example.org", "PEACEWATCH_SMTP_STARTTLS": "yes",
-                              "PEACEWATCH_SMTP_USER": "desk", "PEACEWATCH_SMTP_PASSWORD_FILE": str(password),
-                              "PEACEWATCH_SMTP_FROM": "alerts@example.org"})
+    smtp = SmtpSettings.load(
+        {
+            "PEACEWATCH_SMTP_HOST": "mail.example.org",
+            "PEACEWATCH_SMTP_STARTTLS": "yes",
+            "PEACEWATCH_SMTP_USER": "desk",
+            "PEACEWATCH_SMTP_PASSWORD_FILE": str(password),
+            "PEACEWATCH_SMTP_FROM": "alerts@example.org",
+        }
+    )
     assert (smtp.host, smtp.server_port, smtp.user, smtp.password, smtp.sender) == (
-        "mail.example.org", 587, "desk", "mail-secret-99", "alerts@example.org")
+        "mail.example.org",
+        587,
+        "desk",
+        "mail-secret-99",
+        "alerts@example.org",
+    )
     assert "mail-secret" not in repr(smtp)
     assert SmtpSettings.load({"PEACEWATCH_SMTP_HOST": "h", "PEACEWATCH_SMTP_SSL": "1"}).server_port == 465
     with pytest.raises(UserError) as caught:
@@ -127,9 +152,14 @@ def test_smtp_section_reads_its_variables_and_password_file(tmp_path):
 def test_service_section_defaults_and_choices():
     service = ServiceSettings.load({})
     assert (service.es_version, service.es_heap, service.start_timeout, service.pubsub_emulator) == (
-        "9.2.0", "1g", 180.0, "auto")
+        "9.2.0",
+        "1g",
+        180.0,
+        "auto",
+    )
     assert ServiceSettings.load({"PEACEWATCH_JAVA_HOME": "/opt/jdk", "JAVA_HOME": "/usr/lib/jvm/x"}).java_home == Path(
-        "/opt/jdk")
+        "/opt/jdk"
+    )
     with pytest.raises(UserError) as caught:
         ServiceSettings.load({"PEACEWATCH_PUBSUB_EMULATOR": "docker"})
     assert caught.value.message.startswith("PEACEWATCH_PUBSUB_EMULATOR: pubsub_emulator ")
@@ -155,11 +185,14 @@ def test_only_the_settings_module_reads_the_environment():
     the programs it starts (``{**os.environ, ...}``, its PATH)."""
     root = Path(__file__).resolve().parents[2]
     reads = re.compile(r"os\.environ\.get\((?!['\"]PATH['\"])|os\.environ\[|os\.getenv\(")
-    offenders = [f"{path.relative_to(root)}:{number}"
-                 for folder in ("peacewatch", "pipelines", "connectors", "deploy", "schemas")
-                 for path in sorted((root / folder).rglob("*.py")) if path.name != "settings.py"
-                 for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                 if reads.search(line)]
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("peacewatch", "pipelines", "connectors", "deploy", "schemas")
+        for path in sorted((root / folder).rglob("*.py"))
+        if path.name != "settings.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if reads.search(line)
+    ]
     assert offenders == []
 
 

@@ -19,8 +19,19 @@ from apache_beam.typehints import typehints
 from peacewatch.settings import load_settings
 from pipelines.pipeline import build_pipeline
 
-DATAFLOW_FLAGS = ["--runner", "DataflowRunner", "--streaming", "--project", "peacewatch-prod", "--region",
-                  "europe-west1", "--temp_location", "gs://peacewatch-bucket/tmp", "--setup_file", "./setup.py"]
+DATAFLOW_FLAGS = [
+    "--runner",
+    "DataflowRunner",
+    "--streaming",
+    "--project",
+    "peacewatch-prod",
+    "--region",
+    "europe-west1",
+    "--temp_location",
+    "gs://peacewatch-bucket/tmp",
+    "--setup_file",
+    "./setup.py",
+]
 
 
 class _Grouping(PipelineVisitor):

@@ -48,7 +48,7 @@ def test_parallel_enricher_gives_exactly_the_single_process_analysis():
     parallel.setup()
     try:
         split, dead = parallel.enrich(articles)
-        submitted = [parallel.submit(articles[i:i + 5]) for i in range(0, len(articles), 5)]
+        submitted = [parallel.submit(articles[i : i + 5]) for i in range(0, len(articles), 5)]
         in_parts = [doc for result in submitted for doc in result.get()[0]]
     finally:
         parallel.close()
@@ -76,10 +76,12 @@ def test_a_failing_article_is_dead_lettered_alone_in_a_worker():
     articles[3] = bad
     with test_pipeline.TestPipeline(runner=python_direct_runner()) as p:
         out = p | beam.Create(articles) | EnrichArticles(batch_size=4, processes=2, analyze=analyze_articles)
-        assert_that(out.enriched | beam.Map(lambda a: a["id"]),
-                    equal_to([a["id"] for a in articles if a is not bad]))
-        assert_that(out.dead_letters | beam.Map(lambda d: (d["stage"], d["article_id"], "exploded" in d["reason"])),
-                    equal_to([("enrich", bad["id"], True)]), label="one dead letter")
+        assert_that(out.enriched | beam.Map(lambda a: a["id"]), equal_to([a["id"] for a in articles if a is not bad]))
+        assert_that(
+            out.dead_letters | beam.Map(lambda d: (d["stage"], d["article_id"], "exploded" in d["reason"])),
+            equal_to([("enrich", bad["id"], True)]),
+            label="one dead letter",
+        )
 
 
 def test_backfill_with_two_nlp_processes_indexes_what_one_process_does(provisioned, es, tmp_path, capsys):
@@ -98,8 +100,12 @@ def test_backfill_with_two_nlp_processes_indexes_what_one_process_does(provision
     assert peacewatch.cli.main(["run", "--input", str(path), "--no-alerts", "--nlp-processes", "1"]) == 0
     one_process = indexed()
     for _ in range(2):  # twice: the index holds each article once
-        assert peacewatch.cli.main(["run", "--input", str(path), "--no-alerts", "--nlp-processes", "2",
-                                "--batch-size", "8"]) == 0
+        assert (
+            peacewatch.cli.main(
+                ["run", "--input", str(path), "--no-alerts", "--nlp-processes", "2", "--batch-size", "8"]
+            )
+            == 0
+        )
         err = capsys.readouterr().err
         assert "NLP in 2 processes" in err and f"read={len(articles)} valid={len(articles)}" in err, err
         assert f"indexed={len(articles)} dead-lettered=0" in err, err
@@ -117,8 +123,12 @@ def test_nlp_processes_default_uses_two_cores_for_local_runs_only(monkeypatch):
     assert nlp_processes(PipelineOptions(["--streaming"])) == 2  # Prism: one Python worker process
     assert nlp_processes(PipelineOptions(["--streaming", "--nlp_processes", "1"])) == 1
     assert nlp_processes(PipelineOptions(["--streaming", "--runner", "FlinkRunner"])) == 1
-    assert nlp_processes(PipelineOptions([*batch, "--direct_num_workers", "2",
-                                          "--direct_running_mode", "multi_processing"])) == 1
+    assert (
+        nlp_processes(
+            PipelineOptions([*batch, "--direct_num_workers", "2", "--direct_running_mode", "multi_processing"])
+        )
+        == 1
+    )
     assert nlp_processes(PipelineOptions([*batch, "--runner", "DataflowRunner"])) == 1
     monkeypatch.setattr("os.cpu_count", lambda: 1)
     assert nlp_processes(PipelineOptions(batch)) == 1

@@ -15,11 +15,21 @@ from tests.pipelines.support import make_articles
 
 
 def _index(settings, articles):
-    docs = [dict(a, relevant=True, relevance=0.5, analysed=True, entities=[], people=[],
-                 countries=[a["title"].split()[0]], country_codes=[],
-                 stances=[{"actor": a["title"].split()[0], "stance": "support" if "backs" in a["title"] else "oppose"}],
-                 stance_pairs=[f"{a['title'].split()[0]}:{'support' if 'backs' in a['title'] else 'oppose'}"])
-            for a in articles]
+    docs = [
+        dict(
+            a,
+            relevant=True,
+            relevance=0.5,
+            analysed=True,
+            entities=[],
+            people=[],
+            countries=[a["title"].split()[0]],
+            country_codes=[],
+            stances=[{"actor": a["title"].split()[0], "stance": "support" if "backs" in a["title"] else "oppose"}],
+            stance_pairs=[f"{a['title'].split()[0]}:{'support' if 'backs' in a['title'] else 'oppose'}"],
+        )
+        for a in articles
+    ]
     writer = BulkWriter(settings)
     writer.write(docs)
     writer.close()

@@ -15,8 +15,21 @@ from tests.pipelines.support import CuttableProxy, count, make_articles
 
 
 def _enriched(articles):
-    return [dict(a, relevant=True, relevance=0.5, analysed=True, entities=[], countries=[], people=[], stances=[],
-                 _publish_time_ms=None, _ack_id=None) for a in articles]
+    return [
+        dict(
+            a,
+            relevant=True,
+            relevance=0.5,
+            analysed=True,
+            entities=[],
+            countries=[],
+            people=[],
+            stances=[],
+            _publish_time_ms=None,
+            _ack_id=None,
+        )
+        for a in articles
+    ]
 
 
 def test_write_to_elasticsearch_is_idempotent_and_dead_letters_rejects(provisioned, es):
@@ -27,10 +40,14 @@ def test_write_to_elasticsearch_is_idempotent_and_dead_letters_rejects(provision
     for attempt in ("first", "second"):
         with test_pipeline.TestPipeline(runner=python_direct_runner()) as p:
             out = p | f"Create{attempt}" >> beam.Create(elements) | WriteToElasticsearch(settings, chunk_size=3)
-            assert_that(out.indexed | beam.Map(lambda d: d["id"]),
-                        equal_to([a["id"] for a in good + good[:2]]), label="indexed")
-            assert_that(out.dead_letters | beam.Map(lambda d: (d["stage"], d["article_id"], "published" in d["reason"])),
-                        equal_to([("index", "b" * 32, True)]), label="dead")
+            assert_that(
+                out.indexed | beam.Map(lambda d: d["id"]), equal_to([a["id"] for a in good + good[:2]]), label="indexed"
+            )
+            assert_that(
+                out.dead_letters | beam.Map(lambda d: (d["stage"], d["article_id"], "published" in d["reason"])),
+                equal_to([("index", "b" * 32, True)]),
+                label="dead",
+            )
     assert count(es, settings.index("articles")) == 5
     doc = es.get(index=settings.index("articles"), id=good[0]["id"])["_source"]
     assert doc["indexed_at"] and "latency_ms" in doc and not any(k.startswith("_") for k in doc)

@@ -66,15 +66,18 @@ def test_parse_article_derives_id_from_canonical_url():
     assert len(parsed["id"]) == 32 and parsed["schema_version"] == 1
 
 
-@pytest.mark.parametrize("payload,needle", [
-    (b"{not json", "not JSON"),
-    (b"[1, 2]", "JSON object"),
-    (b"\xff\xfe\x00", "not UTF-8"),
-    (b'{"url": "u", "title": "t"}', "text: is required"),
-    (b'{"url": "u", "title": 5, "text": "x"}', "title:"),
-    (b'{"url": "u", "title": "", "text": "  "}', "neither title nor text"),
-    (b'{"url": "u", "title": "t", "text": "' + b"x" * MAX_PAYLOAD_BYTES + b'"}', "byte limit"),
-])
+@pytest.mark.parametrize(
+    "payload,needle",
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b'{"url": "u", "title": "t"}', "text: is required"),
+        (b'{"url": "u", "title": 5, "text": "x"}', "title:"),
+        (b'{"url": "u", "title": "", "text": "  "}', "neither title nor text"),
+        (b'{"url": "u", "title": "t", "text": "' + b"x" * MAX_PAYLOAD_BYTES + b'"}', "byte limit"),
+    ],
+)
 def test_parse_article_errors_are_clear(payload, needle):
     with pytest.raises(InvalidDocument) as caught:
         parse_article(payload)

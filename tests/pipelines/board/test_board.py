@@ -23,8 +23,12 @@ def _board(capsys, *args: str) -> list[dict]:
 def test_rows_are_ordered_and_say_since_when_and_what_changed(board_settings, capsys):
     rows = _board(capsys)
     assert [(r["actor"], r["stance"], r["commitment"]) for r in rows] == [
-        ("France", "support", "troops"), ("Germany", "support", "other"),
-        ("Canada", "undecided", "none"), ("NATO", "undecided", "none"), ("Poland", "oppose", "none")]
+        ("France", "support", "troops"),
+        ("Germany", "support", "other"),
+        ("Canada", "undecided", "none"),
+        ("NATO", "undecided", "none"),
+        ("Poland", "oppose", "none"),
+    ]
     france, germany, canada = rows[0], rows[1], rows[2]
     assert france["condition"] == "once a ceasefire is signed" and france["since"].startswith("2026-01-10")
     assert france["previous"] is None and france["url"] == "https://news.example/1"
@@ -39,8 +43,12 @@ def test_rows_are_ordered_and_say_since_when_and_what_changed(board_settings, ca
 def test_filters_and_window(board_settings, capsys):
     assert [r["actor"] for r in _board(capsys, "--actor-type", "organisation")] == ["NATO"]
     assert {r["actor"] for r in _board(capsys, "--language", "de")} == {"Germany"}
-    assert peacewatch.cli.main(["board", "--mission", "ukraine", "--since", "2026-03-01", "--until", "2026-03-15",
-                            "--format", "json"]) == 0
+    assert (
+        peacewatch.cli.main(
+            ["board", "--mission", "ukraine", "--since", "2026-03-01", "--until", "2026-03-15", "--format", "json"]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     germany = next(r for r in rows if r["actor"] == "Germany")
     assert germany["counts"] == {"support": 1, "oppose": 0, "undecided": 0} and germany["previous"] is None
@@ -103,8 +111,12 @@ def test_rewriting_an_article_drops_the_reports_it_no_longer_has(board_settings,
     finally:
         writer.close()
     es.indices.refresh(index=board_settings.index("reports"))
-    ids = {h["_id"] for h in es.search(index=board_settings.index("reports"), size=50,
-                                       query={"term": {"article_id": article["id"]}})["hits"]["hits"]}
+    ids = {
+        h["_id"]
+        for h in es.search(
+            index=board_settings.index("reports"), size=50, query={"term": {"article_id": article["id"]}}
+        )["hits"]["hits"]
+    }
     assert ids == {report_id(article["id"], "France", "ukraine")}
 
 
@@ -113,4 +125,8 @@ def test_report_documents_copy_the_article():
     assert undated["date"] is None and undated["dated"] is False and undated["time"] == undated["seen"]
     (dated,) = [r for r in report_documents(ARTICLES[1]) if r["actor"] == "Indonesia"]
     assert (dated["mission"], dated["date"], dated["language"], dated["url"]) == (
-        "gaza", "2026-02-10T09:00:00Z", "de", "https://news.example/2")
+        "gaza",
+        "2026-02-10T09:00:00Z",
+        "de",
+        "https://news.example/2",
+    )
