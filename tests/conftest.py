@@ -17,11 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 # tests/flink starts a Flink cluster and runs jobs on it (minutes): `make test-flink` runs it
 collect_ignore = [] if os.environ.get("PEACEWATCH_TEST_FLINK") == "1" else ["flink"]
-# PEACEWATCH_EVAL_DIR: the eval folder when the checkout is not beside shared/ (a git worktree)
-SHARED_EVAL = Path(os.environ.get("PEACEWATCH_EVAL_DIR") or ROOT.parent / "shared" / "eval")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.helpers import SHARED_EVAL  # noqa: E402  (the repository root is on sys.path first)
 
 SESSION_MARK = "PEACEWATCH_TEST_SESSION"
 # Fixtures that reach the real Elasticsearch and Pub/Sub emulator: a test using one is `integration`.

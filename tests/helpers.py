@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+#: The shared evaluation folder (``../shared/eval`` beside the checkout); ``PEACEWATCH_EVAL_DIR``
+#: names it when the checkout is elsewhere (a git worktree). Tests that read it skip when it is absent.
+SHARED_EVAL = Path(
+    os.environ.get("PEACEWATCH_EVAL_DIR") or Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+).resolve()
 
 
 def pull_messages(

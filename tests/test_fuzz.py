@@ -1,7 +1,7 @@
 """Fuzz tests (Hypothesis): the query parser and the feed parser raise only their documented errors,
 and never hang. Bounded: a fixed number of examples (derandomized, so every run tries the same
-ones), a deadline per example (generous: the machine is shared; hypothesis reports an example
-that exceeds it) and a timeout per test (what stops a real hang)."""
+ones) and a timeout per test (what stops a real hang). No per-example deadline: on a shared machine
+a slow example is load, not a bug, and the matching budgets and the test timeout catch real hangs."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from schemas.validation import validate
 FIXTURES = Path(__file__).parent / "connectors" / "fixtures" / "feeds"
 BOUNDED = settings(
     max_examples=300,
-    deadline=2000,
+    deadline=None,
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -118,7 +118,7 @@ def test_query_parser_raises_only_query_errors(query):
 # ---- the feed parser ----------------------------------------------------------------------------
 @pytest.fixture(scope="module", autouse=True)
 def dateparser_loaded():
-    """dateparser loads its language data on first use (seconds): not what the deadline measures."""
+    """dateparser loads its language data on first use (seconds): not what the test timeout is for."""
     assert parse_date("Seg, 24 Set 2018 10:00").foreign
     parse_date("2025-03-<!--0 qq 11:00")  # matches no language: every locale gets loaded
 
@@ -180,7 +180,7 @@ FEEDS = st.one_of(st.binary(max_size=2000), mutated_feeds())
 @pytest.mark.timeout(180)
 @settings(
     max_examples=250,
-    deadline=5000,
+    deadline=None,
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

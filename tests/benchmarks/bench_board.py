@@ -143,7 +143,6 @@ def bench_board(count: int, rounds: int) -> None:
 
 
 def bench_missions(rounds: int) -> None:
-    import os
 
     from bench_nlp import load_articles
 
@@ -156,9 +155,10 @@ def bench_missions(rounds: int) -> None:
     from pipelines.nlp.stance_merge import merge_hits
     from pipelines.nlp.stance_records import stance_records
     from pipelines.nlp.stances import extract_stances
+    from tests.helpers import SHARED_EVAL
 
     nlp = load_nlp()
-    dev = Path(os.environ.get("PEACEWATCH_EVAL_DIR") or REPO_ROOT.parent / "shared" / "eval") / "dev.jsonl"
+    dev = SHARED_EVAL / "dev.jsonl"
     articles = (
         [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
         if dev.exists()

@@ -21,10 +21,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
-EVAL = next(
-    (p for p in (REPO_ROOT / "../shared/eval", REPO_ROOT / "../../shared/eval") if p.exists()),
-    REPO_ROOT / "../shared/eval",
-).resolve()
+from tests.helpers import SHARED_EVAL as EVAL
+
 SOURCES = (EVAL / "dev.jsonl", EVAL / "dev_multilingual.jsonl", REPO_ROOT / "tests/corpus/multilingual/dev.jsonl")
 
 from pipelines.nlp.analyze import analyze_articles, article_date, compose_text, new_result

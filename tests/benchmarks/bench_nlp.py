@@ -21,7 +21,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
-DEV = (REPO_ROOT / "../shared/eval/dev.jsonl").resolve()
+from tests.helpers import SHARED_EVAL
+
+DEV = SHARED_EVAL / "dev.jsonl"
 
 from pipelines.nlp.analyze import analyze_articles, complete_result, compose_text, new_result
 from pipelines.nlp.model import COUNTRY_RULER_NAME, LINE_BREAKS_NAME, RULER_NAME, load_nlp

@@ -41,7 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-EVAL = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+from tests.helpers import SHARED_EVAL
+
+EVAL = SHARED_EVAL / "dev.jsonl"
 
 
 def load_texts(copies: int, source: Path = EVAL) -> list[dict]:

@@ -11,8 +11,6 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-EVAL_DIR = (REPO_ROOT / "../shared/eval").resolve()
-
 
 @pytest.fixture(scope="session")
 def nlp():

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import SHARED_EVAL
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CORPUS_DEV = REPO_ROOT / "tests" / "corpus" / "en" / "dev.jsonl"
-SCORER = (REPO_ROOT / "../shared/eval/score.py").resolve()
+SCORER = SHARED_EVAL / "score.py"
 FLOORS = {"relevance": 0.95, "actors": 0.85, "stances": 0.80, "countries": 0.95, "people": 0.92}
 
 pytestmark = pytest.mark.skipif(

@@ -2,14 +2,12 @@
 
 import importlib.util
 import json
-import os
-from pathlib import Path
 
 import pytest
 
-EVAL_DIR = Path(
-    os.environ.get("PEACEWATCH_EVAL_DIR") or (Path(__file__).resolve().parents[3] / "../shared/eval").resolve()
-)
+from tests.helpers import SHARED_EVAL
+
+EVAL_DIR = SHARED_EVAL
 TARGETS = {"relevance": 0.97, "countries": 0.92, "people": 0.90, "stances": 0.80, "missions": 0.90}
 
 pytestmark = pytest.mark.skipif(

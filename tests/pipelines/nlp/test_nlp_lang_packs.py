@@ -16,11 +16,10 @@ import pytest
 
 from pipelines.nlp.lang_pack import LANG_DIR, available_languages, load_pack
 from pipelines.nlp.language_counts import count_languages, format_language_counts
+from tests.helpers import SHARED_EVAL
 
 REPO = Path(__file__).resolve().parents[3]
-EVAL_DIR = next(
-    (p for p in (REPO / "../shared/eval", REPO / "../../shared/eval") if p.exists()), REPO / "../shared/eval"
-).resolve()
+EVAL_DIR = SHARED_EVAL
 CORPUS_DEV = REPO / "tests/corpus/multilingual/dev.jsonl"
 LANGUAGES = ("de", "es", "fr", "it", "pl")
 
