@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from peacewatch.errors import UserError
 from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -123,7 +124,10 @@ def _bulk(es, actions: Iterable[dict[str, Any]]) -> int:
         else:
             errors.append(item)
     if errors:
-        raise RuntimeError(f"{len(errors)} documents not copied: {str(errors[0])[:300]}")
+        raise UserError(
+            f"{len(errors)} documents not copied: {str(errors[0])[:300]}",
+            "run 'peacewatch setup' again: the old index is kept and copies are by id",
+        )
     return written
 
 
@@ -191,7 +195,10 @@ def migrate_articles(es, settings: Settings, old: str, new: str) -> list[str]:
     before = es.count(index=old)["count"]
     after = es.count(index=new)["count"]
     if after < before:
-        raise RuntimeError(f"{new} holds {after} articles, {old} {before}: not all were copied; run setup again")
+        raise UserError(
+            f"{new} holds {after} articles, {old} {before}: not all were copied",
+            f"run 'peacewatch setup' again: {old} is kept and copies are by id",
+        )
     return [
         f"articles moved from {old} to {new} ({before} documents, {copied + late} written with their stance reports); "
         f"{old} is kept: delete it when you no longer need it"
@@ -264,6 +271,9 @@ def rewrite_in_place(es, index: str) -> int:
         elif next(iter(item.values()), {}).get("status") != 409:
             errors.append(item)
     if errors:
-        raise RuntimeError(f"{len(errors)} documents of {index} not rewritten: {str(errors[0])[:300]}; run setup again")
+        raise UserError(
+            f"{len(errors)} documents of {index} not rewritten: {str(errors[0])[:300]}",
+            "run 'peacewatch setup' again: rewrites are by id",
+        )
     es.indices.refresh(index=index)
     return written
