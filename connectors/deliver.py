@@ -7,7 +7,8 @@ a crash in between republishes it (harmless) rather than losing it.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from connectors.progress import Counts
 from connectors.publish import ArticlePublisher, PublishError
@@ -44,8 +45,9 @@ def select_new(
     return claimed.fresh
 
 
-def check_contract(articles: Sequence[dict[str, Any]], counts: Counts, origin: str,
-                   state: PublishedLog | None = None) -> list[dict[str, Any]]:
+def check_contract(
+    articles: Sequence[dict[str, Any]], counts: Counts, origin: str, state: PublishedLog | None = None
+) -> list[dict[str, Any]]:
     """Drops (and counts) articles that break the Article contract; logs the first reason once.
 
     With ``state``, the claims on the dropped articles are released.
@@ -90,7 +92,7 @@ def publish_and_record(
     recorded: set[str] = set()
     try:
         for start in range(0, len(articles), BATCH_SIZE):
-            batch = articles[start: start + BATCH_SIZE]
+            batch = articles[start : start + BATCH_SIZE]
             try:
                 done = publisher.publish_batch(batch)
             except PublishError as exc:

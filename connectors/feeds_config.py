@@ -9,11 +9,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,9 @@ def check_timezone(value: Any) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"timezone {value!r} is not an IANA time zone name (e.g. Asia/Shanghai, Europe/Paris)") from None
+        raise ValueError(
+            f"timezone {value!r} is not an IANA time zone name (e.g. Asia/Shanghai, Europe/Paris)"
+        ) from None
     return value
 
 

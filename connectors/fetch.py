@@ -18,11 +18,12 @@ import dataclasses
 import logging
 import socket
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
 from connectors.netguard import AddressGuard, BlockedAddress, deadline, mount
+from peacewatch.errors import PeacewatchError
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def _version() -> str:
 USER_AGENT = f"peacewatch/{_version()} (+{PROJECT_URL})"
 
 
-class FetchError(Exception):
+class FetchError(PeacewatchError):
     """A fetch failed. ``reason`` is one line naming what happened (HTTP 503, timeout, ...)."""
 
     def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None) -> None:
@@ -58,9 +59,6 @@ class FetchError(Exception):
         self.reason = reason
         self.status = status
         self.retry_after = retry_after
-
-    def __reduce__(self):
-        return (type(self), (self.reason,), {"status": self.status, "retry_after": self.retry_after})
 
 
 @dataclasses.dataclass
@@ -132,10 +130,17 @@ def _reason_for(exc: Exception, url: str, limits: FetchLimits) -> str:
         return f"more than {limits.max_redirects} redirects"
     if isinstance(exc, requests.exceptions.SSLError):
         return f"TLS error with {host}"
-    if isinstance(exc, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)):
+    if isinstance(
+        exc, (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL, requests.exceptions.MissingSchema)
+    ):
         return f"not a fetchable URL: {text.splitlines()[0][:200]}"
-    if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text \
-            or "Temporary failure in name resolution" in text or "getaddrinfo" in text:
+    if (
+        "NameResolutionError" in text
+        or "Name or service not known" in text
+        or "nodename nor servname" in text
+        or "Temporary failure in name resolution" in text
+        or "getaddrinfo" in text
+    ):
         return f"DNS lookup failed for {host}"
     if "Connection refused" in text:
         return f"connection refused by {host}"
@@ -151,8 +156,14 @@ class Fetcher:
         pool_size: connections kept per host (match the number of worker threads).
     """
 
-    def __init__(self, limits: FetchLimits | None = None, *, user_agent: str = USER_AGENT, pool_size: int = 16,
-                 guard: AddressGuard | None = None) -> None:
+    def __init__(
+        self,
+        limits: FetchLimits | None = None,
+        *,
+        user_agent: str = USER_AGENT,
+        pool_size: int = 16,
+        guard: AddressGuard | None = None,
+    ) -> None:
         import requests
         from requests.adapters import HTTPAdapter
 
@@ -170,7 +181,7 @@ class Fetcher:
     def close(self) -> None:
         self._session.close()
 
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -219,7 +230,10 @@ class Fetcher:
         with deadline(limits.total_timeout) as watch:  # wall clock: connect, headers, body, redirects
             try:
                 response = self._session.get(
-                    url, headers=headers, stream=True, allow_redirects=True,
+                    url,
+                    headers=headers,
+                    stream=True,
+                    allow_redirects=True,
                     timeout=(limits.connect_timeout, limits.read_timeout),
                 )
             except BlockedAddress as exc:
@@ -276,14 +290,3 @@ class Fetcher:
         if len(data) > limits.max_bytes:
             raise FetchError(f"file exceeds the {limits.max_bytes:,} byte cap")
         return FetchResult(path.resolve().as_uri(), 200, data, {})
-
-
-def header_value(headers: Mapping[str, str] | None, name: str) -> str | None:
-    """Case-insensitive header lookup."""
-    if not headers:
-        return None
-    lowered = name.lower()
-    for key, value in headers.items():
-        if key.lower() == lowered:
-            return value
-    return None

@@ -15,11 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.fetch import HTML_ACCEPT, FetchError, Fetcher, FetchLimits
+from connectors.fetch import HTML_ACCEPT, Fetcher, FetchError, FetchLimits
 from connectors.netguard import AddressGuard
 
 logger = logging.getLogger(__name__)

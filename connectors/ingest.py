@@ -13,14 +13,15 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from connectors.deliver import check_contract, publish_and_record, select_new
 from connectors.feeds_config import FeedConfig
-from connectors.fetch import FetchError, Fetcher, FetchResult
+from connectors.fetch import Fetcher, FetchError, FetchResult
 from connectors.fulltext import FullTextFetcher
 from connectors.normalise import FeedRejected, ParsedFeed, parse_feed
 from connectors.progress import Counts, Progress
@@ -28,7 +29,7 @@ from connectors.publish import ArticlePublisher
 from connectors.state import PublishedLog
 
 if TYPE_CHECKING:
-    from schemas.settings import Settings
+    from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +113,9 @@ class Ingestor:
         if result.not_modified:
             return _Outcome(feed, result)
         try:
-            parsed = parse_feed(result.content, feed=feed, headers=result.headers,
-                                fetched_at=datetime.now(timezone.utc), url=result.url)
+            parsed = parse_feed(
+                result.content, feed=feed, headers=result.headers, fetched_at=datetime.now(timezone.utc), url=result.url
+            )
         except FeedRejected as exc:
             return _Outcome(feed, result, error=exc.reason)
         except Exception as exc:  # a parser bug on one hostile feed must not stop the others
@@ -172,8 +174,12 @@ class Ingestor:
                 counts.fulltext_extracted += extracted
                 counts.fulltext_failed += failed
                 if failed:
-                    logger.debug("feed %r: full text fell back to summary for %d: %s", feed.name, failed,
-                                 "; ".join(reasons)[:300])
+                    logger.debug(
+                        "feed %r: full text fell back to summary for %d: %s",
+                        feed.name,
+                        failed,
+                        "; ".join(reasons)[:300],
+                    )
             complete = publish_and_record(fresh, self.publisher, self.state, counts)
         except BaseException:
             self.state.release(a["id"] for a in fresh)
@@ -262,7 +268,7 @@ class Ingestor:
 
 def ingest(
     feeds: Sequence[FeedConfig],
-    settings: "Settings",
+    settings: Settings,
     *,
     once: bool = False,
     state_db: str | Path | None = None,
@@ -276,7 +282,7 @@ def ingest(
 
     Args:
         feeds: the feeds to poll.
-        settings: ``schemas.settings.Settings``.
+        settings: ``peacewatch.settings.Settings``.
         once: one round then return.
         state_db: the SQLite store (default ``<data_dir>/connectors.sqlite3``).
         workers: concurrent fetches.
@@ -294,7 +300,9 @@ def ingest(
     publisher = ArticlePublisher(settings)
     try:
         publisher.check_topic()
-        ingestor = Ingestor(feeds, state=state, publisher=publisher, fetcher=fetcher, workers=workers, progress=progress)
+        ingestor = Ingestor(
+            feeds, state=state, publisher=publisher, fetcher=fetcher, workers=workers, progress=progress
+        )
         if stop_event is not None:
             ingestor.stop_event = stop_event
         try:

@@ -22,29 +22,32 @@ import contextlib
 import ipaddress
 import socket
 import threading
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import connection as urllib3_connection
 
+from peacewatch.errors import PeacewatchError
+
 _getaddrinfo = socket.getaddrinfo  # tests replace it to play a DNS server
-_METADATA = (ipaddress.ip_network("169.254.169.254/32"), ipaddress.ip_network("fd00:ec2::254/128"),
-             ipaddress.ip_network("100.100.100.200/32"))  # AWS, AWS IPv6, Alibaba
+_METADATA = (
+    ipaddress.ip_network("169.254.169.254/32"),
+    ipaddress.ip_network("fd00:ec2::254/128"),
+    ipaddress.ip_network("100.100.100.200/32"),
+)  # AWS, AWS IPv6, Alibaba
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: not public, not "private" to Python
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class BlockedAddress(Exception):
+class BlockedAddress(PeacewatchError):
     """The host resolves to an address content links may not reach; ``reason`` says which."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-    def __reduce__(self):
-        return (type(self), (self.reason,))
 
 
 def _embedded(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[Any]:
@@ -59,7 +62,7 @@ def _embedded(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[An
             out.extend(address.teredo)
         if address in _NAT64:
             out.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    return out + [address]  # the carried IPv4 address first: it says what the packet reaches
+    return [*out, address]  # the carried IPv4 address first: it says what the packet reaches
 
 
 def classify(address: str) -> str | None:
@@ -71,9 +74,14 @@ def classify(address: str) -> str | None:
     for candidate in _embedded(parsed):
         if any(candidate in network for network in _METADATA if network.version == candidate.version):
             return "cloud metadata"
-        for label, flag in (("loopback", "is_loopback"), ("link-local", "is_link_local"),
-                            ("multicast", "is_multicast"), ("unspecified", "is_unspecified"),
-                            ("reserved", "is_reserved"), ("private", "is_private")):
+        for label, flag in (
+            ("loopback", "is_loopback"),
+            ("link-local", "is_link_local"),
+            ("multicast", "is_multicast"),
+            ("unspecified", "is_unspecified"),
+            ("reserved", "is_reserved"),
+            ("private", "is_private"),
+        ):
             if getattr(candidate, flag):
                 return label
         if candidate.version == 4 and candidate in _SHARED:
@@ -103,8 +111,10 @@ class AddressGuard:
         if any(parsed.version == n.version and parsed in n for n in self.trusted):
             return
         shown = f"{host} is a {why} address" if host == address else f"{host} resolves to {address}, a {why} address"
-        raise BlockedAddress(f"refused: {shown}; links from feed content are only fetched from public addresses "
-                             "(set allow_private: true on the feed to allow it)")
+        raise BlockedAddress(
+            f"refused: {shown}; links from feed content are only fetched from public addresses "
+            "(set allow_private: true on the feed to allow it)"
+        )
 
 
 # ---- the wall-clock deadline -------------------------------------------------------------------
@@ -181,7 +191,7 @@ class _Watched:
     guard: AddressGuard | None = None
 
     def _new_conn(self) -> socket.socket:
-        if self.guard is None:
+        if self.guard is None:  # noqa: SIM108 - a ternary would lose the two type comments
             sock = super()._new_conn()  # type: ignore[misc]
         else:
             sock = _checked_connection(self, self.guard)  # type: ignore[arg-type]
@@ -215,10 +225,15 @@ def _checked_connection(conn: HTTPConnection, guard: AddressGuard) -> socket.soc
     for address in addresses:
         try:
             return urllib3_connection.create_connection(
-                (address, conn.port), conn.timeout, source_address=conn.source_address,
-                socket_options=conn.socket_options)
-        except socket.timeout as exc:
-            raise ConnectTimeoutError(conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})") from exc
+                (address, conn.port),
+                conn.timeout,
+                source_address=conn.source_address,
+                socket_options=conn.socket_options,
+            )
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(
+                conn, f"Connection to {conn.host} timed out. (connect timeout={conn.timeout})"
+            ) from exc
         except OSError as exc:
             last = exc
     raise NewConnectionError(conn, f"Failed to establish a new connection: {last}")

@@ -18,13 +18,16 @@ import html
 import io
 import logging
 import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Mapping, NamedTuple, Sequence
+from types import MappingProxyType
+from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 from connectors.dates import iso_utc, parse_date
 from connectors.feeds_config import FeedConfig
 from connectors.xml_safety import UnsafeXml, check_xml
+from peacewatch.errors import PeacewatchError
 from schemas.ids import article_id, canonical_url
 from schemas.text import strip_controls
 
@@ -49,15 +52,12 @@ _MARKUP = re.compile(r"<[a-zA-Z/!]")
 _HTML_PAGE = re.compile(rb"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html\b)", re.IGNORECASE | re.DOTALL)
 
 
-class FeedRejected(ValueError):
+class FeedRejected(PeacewatchError, ValueError):
     """The bytes are not a usable feed; ``reason`` says why."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-    def __reduce__(self):
-        return (type(self), (self.reason,))
 
 
 class FeedMeta(NamedTuple):
@@ -84,7 +84,7 @@ class ParsedFeed(NamedTuple):
     warnings: list[str]
     skipped: int = 0
     title: str | None = None
-    notes: dict[str, int] = {}
+    notes: Mapping[str, int] = MappingProxyType({})  # read-only: a shared default must not change
 
 
 def _tidy(value: str) -> str:
@@ -139,8 +139,9 @@ def _language(value: Any) -> str | None:
     return code if 2 <= len(code) <= 3 and code.isalpha() else None
 
 
-def _published(entry: Mapping[str, Any], fetched_at: datetime, meta: "FeedMeta",
-               notes: collections.Counter[str]) -> tuple[str, str | None, bool]:
+def _published(
+    entry: Mapping[str, Any], fetched_at: datetime, meta: FeedMeta, notes: collections.Counter[str]
+) -> tuple[str, str | None, bool]:
     # dict.get bypasses FeedParserDict's deprecated updated -> published key mapping.
     get = (lambda key: dict.get(entry, key)) if isinstance(entry, dict) else entry.get
     raw = get("published") or get("updated") or get("created") or get("date")
@@ -227,8 +228,26 @@ def _capped(value: str, cap: int, field: str, truncated: list[str]) -> str:
     return value[:cap]
 
 
-def entry_to_article(entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: datetime,
-                     notes: collections.Counter[str] | None = None) -> dict[str, Any] | None:
+def _texts(entry: Mapping[str, Any], is_rss: bool, truncated: list[str]) -> tuple[str, str, str | None, str]:
+    """``(title, text, summary, content_source)`` of an entry, cleaned and cut to the contract's caps.
+
+    The text is the feed's own full text when it has one (``content:encoded``, ``<full-text>``),
+    else the summary.
+    """
+    title = _capped(clean_line(entry.get("title")), MAX_TITLE, "title", truncated)
+    raw_summary = entry.get("summary") or entry.get("description") or ""
+    content = _best_content(entry, is_rss)
+    summary = _capped(clean_text(raw_summary), MAX_SUMMARY, "summary", truncated) if raw_summary else None
+    if content and content != raw_summary:
+        text, content_source = clean_text(content), "feed"
+    else:
+        text, content_source = summary or "", "summary"
+    return title, _capped(text, MAX_TEXT, "text", truncated), summary, content_source
+
+
+def entry_to_article(
+    entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: datetime, notes: collections.Counter[str] | None = None
+) -> dict[str, Any] | None:
     """Turns one feedparser entry into an Article dict.
 
     Args:
@@ -253,19 +272,11 @@ def entry_to_article(entry: Mapping[str, Any], feed_meta: FeedMeta, fetched_at: 
     if len(url) > 4096:
         return None
     truncated: list[str] = []
-    title = _capped(clean_line(entry.get("title")), MAX_TITLE, "title", truncated)
-    raw_summary = entry.get("summary") or entry.get("description") or ""
-    content = _best_content(entry, feed_meta.is_rss)
-    summary = _capped(clean_text(raw_summary), MAX_SUMMARY, "summary", truncated) if raw_summary else None
-    if content and content != raw_summary:
-        text, content_source = clean_text(content), "feed"
-    else:
-        text, content_source = summary or "", "summary"
-    text = _capped(text, MAX_TEXT, "text", truncated)
+    title, text, summary, content_source = _texts(entry, feed_meta.is_rss, truncated)
     if not text and not title:
         return None
     published, published_raw, estimated = _published(entry, fetched_at, feed_meta, notes)
-    tags = list(feed_meta.tags) + [t.get("term") or "" for t in entry.get("tags") or ()]
+    tags = [*feed_meta.tags, *(t.get("term") or "" for t in entry.get("tags") or ())]
     authors = [a.get("name") or "" for a in entry.get("authors") or ()]
     if not authors and isinstance(entry.get("author"), str):
         authors = [entry["author"]]
@@ -331,8 +342,6 @@ def parse_feed(
     Raises:
         FeedRejected: unsafe XML, an HTML page, or no usable entries.
     """
-    import feedparser
-
     fetched_at = fetched_at or datetime.now(timezone.utc)
     base = url or feed.url
     if not data.strip():
@@ -342,6 +351,42 @@ def parse_feed(
         check_xml(data, _charset(response_headers.get("content-type")))
     except UnsafeXml as exc:
         raise FeedRejected(exc.reason) from None
+    result = _feedparser(data, response_headers)
+    entries = result.get("entries") or []
+    warnings = _usable_or_rejected(data, result, entries)
+    meta_feed = result.get("feed") or {}
+    language = (
+        feed.language or _language(meta_feed.get("language")) or _language(response_headers.get("content-language"))
+    )
+    meta = FeedMeta(
+        feed.name,
+        feed.url,
+        language,
+        feed.tags,
+        _channel_base(meta_feed, base),
+        str(result.get("version") or "").startswith("rss"),
+        feed.timezone,
+    )
+    articles: list[dict[str, Any]] = []
+    notes: collections.Counter[str] = collections.Counter()
+    for entry in entries:
+        article = entry_to_article(entry, meta, fetched_at, notes)
+        if article is not None:
+            articles.append(article)
+    skipped = len(entries) - len(articles)
+    if skipped:
+        warnings.append(f"{skipped} of {len(entries)} entries skipped (no link or id, or no title and text)")
+    if not articles:
+        raise FeedRejected(f"none of the {len(entries)} entries is usable (no link or id, or no text)")
+    warnings.extend(note_warnings(notes))
+    title = clean_line(meta_feed.get("title")) or None
+    return ParsedFeed(articles, warnings, skipped, title, {k: v for k, v in notes.items() if v})
+
+
+def _feedparser(data: bytes, response_headers: dict[str, str]) -> Mapping[str, Any]:
+    """``feedparser.parse`` of checked bytes, with our flags; a crash of feedparser is a rejection."""
+    import feedparser
+
     # No Content-Location is made up from the feed URL: relative entry links stay relative in
     # feedparser's output (xml:base still applies) and are resolved below against the channel's
     # <link> (the publisher's site), falling back to the feed URL.
@@ -352,13 +397,17 @@ def parse_feed(
     # field is reduced to plain text by clean_text (scripts and styles dropped), so they would
     # only cost time (about 40 % of the parse). Entry links are still resolved.
     try:
-        result = feedparser.parse(io.BytesIO(data), response_headers=response_headers,
-                                  sanitize_html=False, resolve_relative_uris=False)
+        return feedparser.parse(
+            io.BytesIO(data), response_headers=response_headers, sanitize_html=False, resolve_relative_uris=False
+        )
     except Exception as exc:  # feedparser itself fails on some hostile bytes (bad encodings, huge char refs)
         message = str(exc).splitlines()[0][:200] if str(exc) else ""
         raise FeedRejected(f"unreadable feed ({type(exc).__name__}: {message})") from None
+
+
+def _usable_or_rejected(data: bytes, result: Mapping[str, Any], entries: list[Any]) -> list[str]:
+    """The warnings of a parse that has entries; :class:`FeedRejected` saying why when it has none."""
     warnings: list[str] = []
-    entries = result.get("entries") or []
     if result.get("bozo"):
         reason = _bozo_reason(result)
         if not entries:
@@ -372,26 +421,7 @@ def parse_feed(
             kind = "an HTML page" if _HTML_PAGE.match(data[:2048]) else "not a recognisable RSS/Atom feed"
             raise FeedRejected(kind)
         raise FeedRejected("feed has no entries")
-    meta_feed = result.get("feed") or {}
-    language = feed.language or _language(meta_feed.get("language")) or _language(response_headers.get("content-language"))
-    meta = FeedMeta(feed.name, feed.url, language, feed.tags, _channel_base(meta_feed, base),
-                    str(result.get("version") or "").startswith("rss"), feed.timezone)
-    articles: list[dict[str, Any]] = []
-    skipped = 0
-    notes: collections.Counter[str] = collections.Counter()
-    for entry in entries:
-        article = entry_to_article(entry, meta, fetched_at, notes)
-        if article is None:
-            skipped += 1
-        else:
-            articles.append(article)
-    if skipped:
-        warnings.append(f"{skipped} of {len(entries)} entries skipped (no link or id, or no title and text)")
-    if not articles:
-        raise FeedRejected(f"none of the {len(entries)} entries is usable (no link or id, or no text)")
-    warnings.extend(note_warnings(notes))
-    title = clean_line(meta_feed.get("title")) or None
-    return ParsedFeed(articles, warnings, skipped, title, {k: v for k, v in notes.items() if v})
+    return warnings
 
 
 def _channel_base(meta_feed: Mapping[str, Any], feed_url: str) -> str:
@@ -399,7 +429,9 @@ def _channel_base(meta_feed: Mapping[str, Any], feed_url: str) -> str:
     link = meta_feed.get("link")
     if isinstance(link, str) and link.strip():
         try:
-            resolved = urljoin(feed_url, link.strip()) if urlsplit(feed_url).scheme in ("http", "https") else link.strip()
+            resolved = (
+                urljoin(feed_url, link.strip()) if urlsplit(feed_url).scheme in ("http", "https") else link.strip()
+            )
             if urlsplit(resolved).scheme in ("http", "https") and urlsplit(resolved).hostname:
                 return resolved
         except ValueError:  # an unparseable channel link ("http://[") is no base
@@ -411,12 +443,12 @@ def note_warnings(notes: Mapping[str, int]) -> list[str]:
     """One warning line per kind of assumption counted in ``notes``."""
     out = []
     if notes.get("zoneless_dates"):
-        out.append(f"{notes['zoneless_dates']} date(s) without a time zone taken as UTC "
-                   "(set timezone: for this feed in feeds.yaml)")
+        out.append(
+            f"{notes['zoneless_dates']} date(s) without a time zone taken as UTC "
+            "(set timezone: for this feed in feeds.yaml)"
+        )
     if notes.get("unreadable_dates"):
         out.append(f"{notes['unreadable_dates']} unreadable or implausible date(s) replaced by the fetch time")
     if notes.get("truncated"):
         out.append(f"{notes['truncated']} article(s) cut to the contract's length caps (flagged 'truncated')")
     return out
-
-

@@ -34,7 +34,7 @@ class Counts:
     fulltext_failed: int = 0
     elapsed: float = 0.0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         """Adds ``other`` into this one (elapsed included)."""
         for field in dataclasses.fields(self):
             setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
@@ -54,7 +54,9 @@ class Counts:
         """A human summary such as ``3 feeds polled (1 not modified, 0 failed), 12 new, ...``."""
         parts = []
         if feeds:
-            parts.append(f"{self.feeds_polled} feeds polled ({self.feeds_not_modified} not modified, {self.feeds_failed} failed)")
+            parts.append(
+                f"{self.feeds_polled} feeds polled ({self.feeds_not_modified} not modified, {self.feeds_failed} failed)"
+            )
         parts.append(f"{self.new} new, {self.changed} changed, {self.duplicate} duplicate, {self.invalid} invalid")
         parts.append(f"{self.published} published ({self.rate:.0f}/s)")
         if self.publish_failed:
@@ -76,8 +78,15 @@ class Progress:
         feeds: include feed counters in lines.
     """
 
-    def __init__(self, label: str, stream: TextIO | None = None, *, feeds: bool = True, interval: float = 0.25,
-                 log_every: float = 60.0) -> None:
+    def __init__(
+        self,
+        label: str,
+        stream: TextIO | None = None,
+        *,
+        feeds: bool = True,
+        interval: float = 0.25,
+        log_every: float = 60.0,
+    ) -> None:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.live = bool(getattr(self.stream, "isatty", lambda: False)())

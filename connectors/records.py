@@ -10,19 +10,21 @@ languages, texts over the caps (cut and flagged in ``truncated``), control chara
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any
 
 from connectors.dates import parse_date
 from connectors.normalise import FeedMeta, entry_to_article
+from peacewatch.errors import PeacewatchError
+from schemas.ids import article_id, canonical_url
 from schemas.text import scrub
 from schemas.validation import InvalidDocument, decode_payload, validate
-from schemas.ids import article_id, canonical_url
 
 CONTENT_SOURCES = ("feed", "summary", "extracted", "archive")
 
 
-class BadLine(ValueError):
+class BadLine(PeacewatchError, ValueError):
     """A record that cannot become an article; the message starts with the field (``url: ...``)."""
 
 
@@ -85,7 +87,9 @@ def record_to_article(record: Mapping[str, Any], fetched_at: datetime) -> dict[s
     return article
 
 
-def article_from_payload(payload: bytes | str | Mapping[str, Any], fetched_at: datetime | None = None) -> dict[str, Any]:
+def article_from_payload(
+    payload: bytes | str | Mapping[str, Any], fetched_at: datetime | None = None
+) -> dict[str, Any]:
     """What the pipeline's parse step makes of one message or file line.
 
     A document that keeps the contract is used as it is (control characters stripped, URL

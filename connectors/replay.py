@@ -10,23 +10,25 @@ the replay.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import logging
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from connectors.deliver import BATCH_SIZE, check_contract, publish_and_record, select_new
-from connectors.records import BadLine, record_to_article
 from connectors.progress import Counts, Progress
 from connectors.publish import ArticlePublisher
+from connectors.records import BadLine, record_to_article
 from connectors.state import PublishedLog, default_state_path
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 from schemas.validation import MAX_PAYLOAD_BYTES
 
 if TYPE_CHECKING:
-    from schemas.settings import Settings
+    from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +86,7 @@ def read_articles(path: Path, counts: Counts, fetched_at: datetime) -> Iterator[
 
 def replay(
     path: str | Path,
-    settings: "Settings",
+    settings: Settings,
     *,
     rate: float | None = None,
     state_db: str | Path | None = None,
@@ -96,7 +98,7 @@ def replay(
 
     Args:
         path: the archive (``.jsonl`` or ``.jsonl.gz``; ``-`` for stdin).
-        settings: ``schemas.settings.Settings``.
+        settings: ``peacewatch.settings.Settings``.
         rate: at most this many articles per second (``None``: as fast as possible).
         state_db: the de-duplication store (default ``<data_dir>/connectors.sqlite3``).
         force: republish articles already recorded as published.
@@ -123,26 +125,16 @@ def replay(
     batch_size = BATCH_SIZE if rate is None else max(1, min(BATCH_SIZE, int(rate)))
     try:
         publisher.check_topic()
-        batch: list[dict[str, Any]] = []
         articles = read_articles(path, counts, datetime.now(timezone.utc))
-        while True:
-            article = next(articles, None)
-            if article is not None:
-                batch.append(article)
-                if len(batch) < batch_size:
-                    continue
-            if batch:
-                fresh = check_contract(select_new(batch, state, counts, force=force), counts, str(path), state)
-                publish_and_record(fresh, publisher, state, counts)
-                batch = []
-                if rate is not None:
-                    ahead = counts.published / rate - (time.monotonic() - started)
-                    if ahead > 0:
-                        time.sleep(ahead)  # rate limit for demos and gentle backfills
-                counts.elapsed = time.monotonic() - started
-                progress.update(counts)
-            if article is None:
-                break
+        for batch in iter(lambda: list(itertools.islice(articles, batch_size)), []):
+            fresh = check_contract(select_new(batch, state, counts, force=force), counts, str(path), state)
+            publish_and_record(fresh, publisher, state, counts)
+            if rate is not None:
+                ahead = counts.published / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)  # rate limit for demos and gentle backfills
+            counts.elapsed = time.monotonic() - started
+            progress.update(counts)
     finally:
         counts.elapsed = time.monotonic() - started
         if own_publisher:

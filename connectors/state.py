@@ -23,19 +23,20 @@ import contextlib
 import dataclasses
 import hashlib
 import json
-import os
 import logging
+import os
 import socket
 import sqlite3
 import threading
 import time
 import uuid
 import zlib
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
-from schemas.files import connect_sqlite
+from peacewatch.files import connect_sqlite
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ class PublishedLog:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "PublishedLog":
+    def __enter__(self) -> PublishedLog:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -166,13 +167,15 @@ class PublishedLog:
         found: set[str] = set()
         with self._lock:
             for start in range(0, len(ids), _IN_CHUNK):
-                chunk = ids[start: start + _IN_CHUNK]
+                chunk = ids[start : start + _IN_CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = self._db.execute(f"SELECT article_id FROM published WHERE article_id IN ({marks})", chunk)
                 found.update(row[0] for row in rows)
         return found
 
-    def record(self, items: Iterable[tuple[dict[str, Any], str | None]], topic: str, *, now: float | None = None) -> int:
+    def record(
+        self, items: Iterable[tuple[dict[str, Any], str | None]], topic: str, *, now: float | None = None
+    ) -> int:
         """Records published articles, with their message ids, in one transaction.
 
         Args:
@@ -185,8 +188,17 @@ class PublishedLog:
         """
         stamp = time.time() if now is None else now
         rows = [
-            (article["id"], stamp, topic, message_id, article.get("source"), zlib.compress(encode_payload(article), 6),
-             article["id"], self.owner, content_hash(article))
+            (
+                article["id"],
+                stamp,
+                topic,
+                message_id,
+                article.get("source"),
+                zlib.compress(encode_payload(article), 6),
+                article["id"],
+                self.owner,
+                content_hash(article),
+            )
             for article, message_id in items
         ]
         if not rows:
@@ -198,9 +210,12 @@ class PublishedLog:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO published (article_id, published_at, topic, message_id, source, payload, "
                     "content_hash) VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT content_hash FROM claims "
-                    "WHERE article_id = ? AND owner = ?), ?))", rows)
-                self._db.executemany("DELETE FROM claims WHERE article_id = ? AND owner = ?",
-                                     [(row[0], self.owner) for row in rows])
+                    "WHERE article_id = ? AND owner = ?), ?))",
+                    rows,
+                )
+                self._db.executemany(
+                    "DELETE FROM claims WHERE article_id = ? AND owner = ?", [(row[0], self.owner) for row in rows]
+                )
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -236,10 +251,11 @@ class PublishedLog:
                 ids = list(batch)
                 known: dict[str, tuple[str | None, str | None]] = {}
                 for start in range(0, len(ids), _IN_CHUNK):
-                    chunk = ids[start: start + _IN_CHUNK]
+                    chunk = ids[start : start + _IN_CHUNK]
                     marks = ",".join("?" * len(chunk))
                     for article_id, digest, source in self._db.execute(
-                            f"SELECT article_id, content_hash, source FROM published WHERE article_id IN ({marks})", chunk):
+                        f"SELECT article_id, content_hash, source FROM published WHERE article_id IN ({marks})", chunk
+                    ):
                         known[article_id] = (digest, source)
                 for article_id, article in batch.items():
                     digest = content_hash(article)
@@ -248,15 +264,19 @@ class PublishedLog:
                     # Changed: the same source now says something else. Another feed's version of
                     # the story is a duplicate (else two feeds would take turns republishing it),
                     # and a record from before hashes were kept cannot be compared.
-                    differs = was_published and before is not None and before != digest and source == article.get("source")
+                    differs = (
+                        was_published and before is not None and before != digest and source == article.get("source")
+                    )
                     if was_published and not differs and not force:
                         duplicate += 1
                         continue
                     taken = self._db.execute(
                         "INSERT INTO claims (article_id, owner, claimed_at, content_hash) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT (article_id) DO UPDATE SET owner = excluded.owner, claimed_at = excluded.claimed_at, "
+                        "ON CONFLICT (article_id) DO UPDATE SET owner = excluded.owner, "
+                        "claimed_at = excluded.claimed_at, "
                         "content_hash = excluded.content_hash WHERE claims.claimed_at < ?",
-                        (article_id, self.owner, stamp, digest, stamp - CLAIM_TTL)).rowcount
+                        (article_id, self.owner, stamp, digest, stamp - CLAIM_TTL),
+                    ).rowcount
                     if not taken:
                         duplicate += 1  # being published by another process (or another feed here)
                         continue
@@ -275,7 +295,9 @@ class PublishedLog:
             with self._lock:
                 self._db.executemany("DELETE FROM claims WHERE article_id = ? AND owner = ?", rows)
 
-    def published_since(self, since: datetime | float | str, until: datetime | float | str | None = None) -> Iterator[PublishedRecord]:
+    def published_since(
+        self, since: datetime | float | str, until: datetime | float | str | None = None
+    ) -> Iterator[PublishedRecord]:
         """Articles published at or after ``since`` (and before ``until``), oldest first.
 
         Args:

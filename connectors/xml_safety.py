@@ -25,6 +25,8 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
+from peacewatch.errors import PeacewatchError
+
 _ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _ENTITY_TEXT = re.compile(r"<!ENTITY", re.IGNORECASE)
 _DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
@@ -37,15 +39,12 @@ _BOMS = (
 )
 
 
-class UnsafeXml(ValueError):
+class UnsafeXml(PeacewatchError, ValueError):
     """The document declares entities; ``reason`` says which construct was found."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-    def __reduce__(self):
-        return (type(self), (self.reason,))
 
 
 class _Discard:
@@ -56,7 +55,7 @@ def _ascii_view(data: bytes) -> bytes:
     """The document re-encoded so that markup is ASCII bytes, whatever its encoding."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(encoding, "replace").encode("utf-8", "replace")
+            return data[len(bom) :].decode(encoding, "replace").encode("utf-8", "replace")
     head = data[:4]
     # UTF-16/32 without a BOM: '<' next to NUL bytes (XML 1.0 appendix F).
     if head in (b"\x00\x00\x00<", b"<\x00\x00\x00"):
@@ -119,8 +118,9 @@ def check_xml(data: bytes, charset: str | None = None) -> None:
     except (ParseError, ValueError, LookupError):
         pass  # not well-formed (or an encoding expat does not read): feedparser will parse it leniently
     if _declares_anywhere(data, charset):
-        raise UnsafeXml("refused: entity declaration in a document that is not well-formed XML; "
-                        "feeds must not declare entities")
+        raise UnsafeXml(
+            "refused: entity declaration in a document that is not well-formed XML; feeds must not declare entities"
+        )
 
 
 __all__ = ["EntitiesForbidden", "UnsafeXml", "check_xml"]

@@ -5,45 +5,57 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     services = subparsers.add_parser(
-        "services", help="start, stop and inspect the local Elasticsearch, Pub/Sub emulator and Flink cluster",
+        "services",
+        help="start, stop and inspect the local Elasticsearch, Pub/Sub emulator and Flink cluster",
         description="Manage the local services. 'up' fetches and starts what is missing (a second 'up' "
-                    "does nothing), 'down' stops what peacewatch started, 'status' reports health, "
-                    "'env' prints the export lines a shell needs: eval \"$(peacewatch services env)\". "
-                    "'up flink' starts the local Flink session cluster instead (JobManager, TaskManagers, "
-                    "Beam job server, Python worker pool; see deploy/README.md); 'down flink' and "
-                    "'status flink' act on it alone, plain 'down' stops it too.")
-    services.add_argument("action", choices=["up", "down", "status", "env"],
-                          help="up: fetch and start; down: stop what peacewatch started; status: what runs, "
-                               "what is external, what is stopped; env: export lines for a shell")
-    services.add_argument("target", nargs="?", choices=["flink"],
-                          help="'flink': the local Flink session cluster only")
-    services.add_argument("--only", choices=["elasticsearch", "pubsub", "prism"],
-                          help="act on one service only (prism: build the local streaming runner)")
+        "does nothing), 'down' stops what peacewatch started, 'status' reports health, "
+        "'env' prints the export lines a shell needs: eval \"$(peacewatch services env)\". "
+        "'up flink' starts the local Flink session cluster instead (JobManager, TaskManagers, "
+        "Beam job server, Python worker pool; see deploy/README.md); 'down flink' and "
+        "'status flink' act on it alone, plain 'down' stops it too.",
+    )
+    services.add_argument(
+        "action",
+        choices=["up", "down", "status", "env"],
+        help="up: fetch and start; down: stop what peacewatch started; status: what runs, "
+        "what is external, what is stopped; env: export lines for a shell",
+    )
+    services.add_argument("target", nargs="?", choices=["flink"], help="'flink': the local Flink session cluster only")
+    services.add_argument(
+        "--only",
+        choices=["elasticsearch", "pubsub", "prism"],
+        help="act on one service only (prism: build the local streaming runner)",
+    )
     services.set_defaults(func=run_services)
 
     setup = subparsers.add_parser(
-        "setup", help="create topics, subscriptions, index templates and aliases (idempotent)",
+        "setup",
+        help="create topics, subscriptions, index templates and aliases (idempotent)",
         description="Create whatever is missing: the articles, alerts and deadletter topics and their "
-                    "subscriptions, and the Elasticsearch index templates and aliases from schemas/. "
-                    "Running it twice changes nothing.")
+        "subscriptions, and the Elasticsearch index templates and aliases from schemas/. "
+        "Running it twice changes nothing.",
+    )
     setup.add_argument("--skip-pubsub", action="store_true", help="only set up Elasticsearch")
     setup.add_argument("--skip-elasticsearch", action="store_true", help="only set up Pub/Sub")
     setup.set_defaults(func=run_setup)
 
-    doctor = subparsers.add_parser("doctor", help="check every dependency and say what to do about what is missing",
-                                   description="Checks Python packages, the spaCy model, Java, the services, Prism "
-                                               "and Flink, and prints for each problem the command that fixes it.")
+    doctor = subparsers.add_parser(
+        "doctor",
+        help="check every dependency and say what to do about what is missing",
+        description="Checks Python packages, the spaCy model, Java, the services, Prism "
+        "and Flink, and prints for each problem the command that fixes it.",
+    )
     doctor.set_defaults(func=run_doctor)
 
 
 def run_services(args: argparse.Namespace) -> int:
     from deploy import services
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     settings = load_settings()
     if args.target == "flink" and args.action != "env":
@@ -65,8 +77,11 @@ def run_services(args: argparse.Namespace) -> int:
         return 0
     if args.action == "env":
         env = settings.env_exports()
-        env["PUBSUB_EMULATOR_HOST"] = services.emulator_host(settings) if (
-            settings.pubsub_emulator_host or services.pubsub_running(settings)) else env.get("PUBSUB_EMULATOR_HOST", "")
+        env["PUBSUB_EMULATOR_HOST"] = (
+            services.emulator_host(settings)
+            if (settings.pubsub_emulator_host or services.pubsub_running(settings))
+            else env.get("PUBSUB_EMULATOR_HOST", "")
+        )
         for key, value in env.items():
             if value:
                 print(f"export {key}={shlex.quote(value)}")
@@ -108,16 +123,20 @@ def _require_reachable(settings, elasticsearch: bool, pubsub: bool) -> None:
     from deploy import services
 
     if elasticsearch and settings.uses_local_elasticsearch and not services.es_running(settings):
-        raise UserError(f"Elasticsearch does not answer at {settings.es_url_safe}",
-                        "run 'peacewatch services up' (or set PEACEWATCH_ES_URL)")
+        raise UserError(
+            f"Elasticsearch does not answer at {settings.es_url_safe}",
+            "run 'peacewatch services up' (or set PEACEWATCH_ES_URL)",
+        )
     if pubsub and settings.pubsub_emulator_host and not services.pubsub_running(settings):
-        raise UserError(f"the Pub/Sub emulator does not answer at {settings.pubsub_emulator_host}",
-                        "run 'peacewatch services up' (or fix PUBSUB_EMULATOR_HOST)")
+        raise UserError(
+            f"the Pub/Sub emulator does not answer at {settings.pubsub_emulator_host}",
+            "run 'peacewatch services up' (or fix PUBSUB_EMULATOR_HOST)",
+        )
 
 
 def run_setup(args: argparse.Namespace) -> int:
     from deploy.provision import provision
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     settings = load_settings()
     _require_reachable(settings, not args.skip_elasticsearch, not args.skip_pubsub)

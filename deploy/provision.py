@@ -14,8 +14,9 @@ import logging
 from importlib import resources
 from typing import Any
 
-from schemas.errors import UserError
-from schemas.settings import INDICES, TOPICS, Settings
+from peacewatch.clients import elasticsearch_unreachable
+from peacewatch.errors import UserError
+from peacewatch.settings import INDICES, TOPICS, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
                 current = found[0]["index_template"].get("_meta", {}).get("version") if found else None
             if current != version:
                 es.indices.put_index_template(
-                    name=template_name, index_patterns=[f"{settings.index(name)}-*"], priority=200,
+                    name=template_name,
+                    index_patterns=[f"{settings.index(name)}-*"],
+                    priority=200,
                     template={"settings": body["settings"], "mappings": body["mappings"]},
                     meta={**body["_meta"], "managed_by": "peacewatch"},
                 )
@@ -72,8 +75,10 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
             alias = settings.index(name)
             if not es.indices.exists_alias(name=alias):
                 if es.indices.exists(index=alias):
-                    raise UserError(f"{alias} exists as an index, not an alias",
-                                    f"delete or reindex it, then run 'peacewatch setup' again")
+                    raise UserError(
+                        f"{alias} exists as an index, not an alias",
+                        "delete or reindex it, then run 'peacewatch setup' again",
+                    )
                 es.indices.create(index=first_index(settings, name), aliases={alias: {"is_write_index": True}})
                 done.append(f"index {first_index(settings, name)} created with alias {alias}")
                 continue
@@ -94,9 +99,13 @@ def provision_elasticsearch(settings: Settings, es) -> list[str]:
                     done.append(f"{rewritten} documents of {index} written again to fill its new sub-fields")
                 es.indices.put_mapping(index=alias, meta=mappings.get("_meta"))
                 done.append(f"mapping of {alias} updated to version {version}")
-    except (ApiError, TransportError) as exc:
-        raise UserError(f"Elasticsearch at {settings.es_url_safe} refused the setup: {exc}".splitlines()[0][:400],
-                        "check the URL and credentials; for the local one run 'peacewatch services up'") from None
+    except ApiError as exc:
+        raise UserError(
+            f"Elasticsearch at {settings.es_url_safe} refused the setup: {exc}".splitlines()[0][:400],
+            "check the URL and credentials; for the local one run 'peacewatch services up'",
+        ) from None
+    except TransportError as exc:
+        raise elasticsearch_unreachable(settings, exc) from None
     return done
 
 
@@ -134,16 +143,26 @@ def provision_pubsub(settings: Settings, publisher, subscriber) -> list[str]:
     try:
         undeliverable = settings.topic_path(UNDELIVERABLE)
         _create_topic(publisher, undeliverable, done)
-        _create_subscription(subscriber, {"name": settings.subscription_path(UNDELIVERABLE, "inspect"),
-                                          "topic": undeliverable, "ack_deadline_seconds": 60,
-                                          "message_retention_duration": {"seconds": MESSAGE_RETENTION_SECONDS}}, done)
+        _create_subscription(
+            subscriber,
+            {
+                "name": settings.subscription_path(UNDELIVERABLE, "inspect"),
+                "topic": undeliverable,
+                "ack_deadline_seconds": 60,
+                "message_retention_duration": {"seconds": MESSAGE_RETENTION_SECONDS},
+            },
+            done,
+        )
         for topic in TOPICS:
             path = settings.topic_path(topic)
             _create_topic(publisher, path, done)
             for suffix, ack_deadline in SUBSCRIPTIONS[topic]:
-                request: dict[str, Any] = {"name": settings.subscription_path(topic, suffix), "topic": path,
-                                           "ack_deadline_seconds": ack_deadline,
-                                           "message_retention_duration": {"seconds": MESSAGE_RETENTION_SECONDS}}
+                request: dict[str, Any] = {
+                    "name": settings.subscription_path(topic, suffix),
+                    "topic": path,
+                    "ack_deadline_seconds": ack_deadline,
+                    "message_retention_duration": {"seconds": MESSAGE_RETENTION_SECONDS},
+                }
                 if topic == "articles":
                     request["dead_letter_policy"] = _dead_letter_policy(settings)
                 created = _create_subscription(subscriber, request, done)
@@ -151,9 +170,11 @@ def provision_pubsub(settings: Settings, publisher, subscriber) -> list[str]:
                     done += _ensure_dead_letter_policy(settings, subscriber, request["name"])
     except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
         where = settings.pubsub_emulator_host or f"Google Cloud project {settings.pubsub_project}"
-        raise UserError(f"Pub/Sub ({where}) refused the setup: {exc}".splitlines()[0][:400],
-                        "for the local emulator run 'peacewatch services up'; for Google Cloud check "
-                        "PUBSUB_PROJECT_ID and application-default credentials") from None
+        raise UserError(
+            f"Pub/Sub ({where}) refused the setup: {exc}".splitlines()[0][:400],
+            "for the local emulator run 'peacewatch services up'; for Google Cloud check "
+            "PUBSUB_PROJECT_ID and application-default credentials",
+        ) from None
     return done
 
 
@@ -162,14 +183,19 @@ def _ensure_dead_letter_policy(settings: Settings, subscriber, name: str) -> lis
     current = subscriber.get_subscription(request={"subscription": name}, timeout=30)
     if current.dead_letter_policy and current.dead_letter_policy.dead_letter_topic:
         return []
-    subscriber.update_subscription(request={"subscription": {"name": name, "dead_letter_policy": _dead_letter_policy(settings)},
-                                            "update_mask": {"paths": ["dead_letter_policy"]}}, timeout=30)
+    subscriber.update_subscription(
+        request={
+            "subscription": {"name": name, "dead_letter_policy": _dead_letter_policy(settings)},
+            "update_mask": {"paths": ["dead_letter_policy"]},
+        },
+        timeout=30,
+    )
     return [f"subscription {name}: dead-letter policy set ({MAX_DELIVERY_ATTEMPTS} attempts, then {UNDELIVERABLE})"]
 
 
 def provision(settings: Settings, *, elasticsearch: bool = True, pubsub: bool = True) -> list[str]:
     """Creates everything missing; returns one line per change (empty when nothing changed)."""
-    from schemas.clients import elasticsearch_client, publisher_client, subscriber_client
+    from peacewatch.clients import elasticsearch_client, publisher_client, subscriber_client
 
     done: list[str] = []
     if elasticsearch:

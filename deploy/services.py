@@ -22,20 +22,17 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from deploy import runtime
-from schemas.errors import UserError
-from schemas.files import open_private, write_private_text
-from schemas.settings import DEFAULT_EMULATOR_HOST, Settings
+from peacewatch.errors import UserError
+from peacewatch.files import open_private, write_private_text
+from peacewatch.settings import DEFAULT_EMULATOR_HOST, ServiceSettings, Settings
 
 logger = logging.getLogger(__name__)
 
-ES_VERSION = os.environ.get("PEACEWATCH_ES_VERSION", "9.2.0")
 ES_ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
-ES_HEAP = os.environ.get("PEACEWATCH_ES_HEAP", "1g")
-START_TIMEOUT = float(os.environ.get("PEACEWATCH_START_TIMEOUT", "180"))
 PSTEST_DIR = Path(__file__).resolve().parent / "pstest"
 ROOT_PLUGIN_DIR = Path(__file__).resolve().parent / "es-root-plugin"
 ROOT_PLUGIN = "peacewatch-root"
@@ -56,8 +53,11 @@ class ServiceStatus:
         if self.external:
             return "external: not run from here" if self.healthy else "external and not answering: check its URL"
         if self.managed:
-            return f"running, started by peacewatch, pid {self.pid}" if self.healthy else \
-                f"started by peacewatch (pid {self.pid}) but not healthy: see the log in the data folder"
+            return (
+                f"running, started by peacewatch, pid {self.pid}"
+                if self.healthy
+                else f"started by peacewatch (pid {self.pid}) but not healthy: see the log in the data folder"
+            )
         if self.healthy:
             return "running, started outside peacewatch: 'services down' leaves it alone"
         return "stopped: 'peacewatch services up' starts it"
@@ -77,14 +77,19 @@ def _port_open(host: str, port: int, timeout: float = 0.5) -> bool:
 
 def _http_json(url: str, timeout: float = 2.0) -> dict | None:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return json.loads(response.read(1_000_000))
     except (OSError, ValueError, urllib.error.URLError):
         return None
 
 
-def _wait(predicate: Callable[[], bool], timeout: float, what: str, proc: subprocess.Popen | None = None,
-          log: Path | None = None) -> None:
+def _wait(
+    predicate: Callable[[], bool],
+    timeout: float,
+    what: str,
+    proc: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     delay = 0.2
     while time.monotonic() < deadline:
@@ -95,8 +100,10 @@ def _wait(predicate: Callable[[], bool], timeout: float, what: str, proc: subpro
         time.sleep(delay)
         delay = min(delay * 1.5, 2.0)
     tail = runtime.log_tail(log) if log else ""
-    raise UserError(f"{what} did not become ready within {timeout:.0f}s" + (f"; last log lines:\n{tail}" if tail else ""),
-                    f"see {log}" if log else None)
+    raise UserError(
+        f"{what} did not become ready within {timeout:.0f}s" + (f"; last log lines:\n{tail}" if tail else ""),
+        f"see {log}" if log else None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,7 +111,7 @@ def _wait(predicate: Callable[[], bool], timeout: float, what: str, proc: subpro
 
 
 def es_home(settings: Settings) -> Path:
-    return runtime.cache_dir(settings) / f"elasticsearch-{ES_VERSION}"
+    return runtime.cache_dir(settings) / f"elasticsearch-{ServiceSettings.load().es_version}"
 
 
 def fetch_elasticsearch(settings: Settings) -> Path:
@@ -112,29 +119,47 @@ def fetch_elasticsearch(settings: Settings) -> Path:
     home = es_home(settings)
     if (home / "bin" / "elasticsearch").exists():
         return home
+    service = ServiceSettings.load()
+    version = service.es_version
     mvn = shutil.which("mvn")
     if not mvn:
-        raise UserError("Maven (mvn) is needed once to fetch Elasticsearch and was not found",
-                        "install Maven (apt-get install maven) or point PEACEWATCH_ES_URL at a running cluster")
-    artifact = ES_ARTIFACT.format(version=ES_VERSION)
-    logger.info("fetching Elasticsearch %s with Maven (once per machine)", ES_VERSION)
-    print(f"Fetching Elasticsearch {ES_VERSION} with Maven (once per machine)...", flush=True)
-    repo = Path(os.environ.get("PEACEWATCH_M2_REPO", Path.home() / ".m2" / "repository"))
+        raise UserError(
+            "Maven (mvn) is needed once to fetch Elasticsearch and was not found",
+            "install Maven (apt-get install maven) or point PEACEWATCH_ES_URL at a running cluster",
+        )
+    artifact = ES_ARTIFACT.format(version=version)
+    logger.info("fetching Elasticsearch %s with Maven (once per machine)", version)
+    print(f"Fetching Elasticsearch {version} with Maven (once per machine)...", flush=True)
+    repo = service.m2_repo
     result = subprocess.run(
-        [mvn, "-q", "-B", f"-Dmaven.repo.local={repo}", "dependency:get", f"-Dartifact={artifact}", "-Dtransitive=false"],
-        capture_output=True, text=True, timeout=1800,
+        [
+            mvn,
+            "-q",
+            "-B",
+            f"-Dmaven.repo.local={repo}",
+            "dependency:get",
+            f"-Dartifact={artifact}",
+            "-Dtransitive=false",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
-    zip_path = repo / "org/elasticsearch/distribution/integ-test-zip/elasticsearch" / ES_VERSION / f"elasticsearch-{ES_VERSION}.zip"
+    zip_path = (
+        repo / "org/elasticsearch/distribution/integ-test-zip/elasticsearch" / version / f"elasticsearch-{version}.zip"
+    )
     if result.returncode != 0 or not zip_path.exists():
-        lines = [l for l in (result.stdout + result.stderr).splitlines() if "ERROR" in l]
+        lines = [line for line in (result.stdout + result.stderr).splitlines() if "ERROR" in line]
         reason = lines[0].replace("[ERROR]", "").strip()[:300] if lines else f"mvn exited {result.returncode}"
-        raise UserError(f"could not fetch {artifact}: {reason}",
-                        "check that Maven Central is reachable (mvn settings, proxy) and retry")
+        raise UserError(
+            f"could not fetch {artifact}: {reason}",
+            "check that Maven Central is reachable (mvn settings, proxy) and retry",
+        )
     staging = home.with_name(home.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     with zipfile.ZipFile(zip_path) as archive:
         archive.extractall(staging)
-    inner = staging / f"elasticsearch-{ES_VERSION}"
+    inner = staging / f"elasticsearch-{version}"
     for path in (inner / "bin").iterdir():
         path.chmod(0o755)
     for path in (inner / "jdk" / "bin",):
@@ -156,13 +181,20 @@ def install_root_plugin(settings: Settings, home: Path, java_home: Path) -> str 
     if (target / "plugin-descriptor.properties").exists():
         return None
     out = runtime.cache_dir(settings) / "plugins"
-    zip_path = out / f"{ROOT_PLUGIN}-{ES_VERSION}.zip"
+    zip_path = out / f"{ROOT_PLUGIN}-{ServiceSettings.load().es_version}.zip"
     if not zip_path.exists():
         print("Building the peacewatch-root Elasticsearch plugin with Maven (once per machine)...", flush=True)
-        env = {**os.environ, "JAVA_HOME": str(java_home)} if (java_home / "bin" / "javac").exists() else dict(os.environ)
+        env = (
+            {**os.environ, "JAVA_HOME": str(java_home)} if (java_home / "bin" / "javac").exists() else dict(os.environ)
+        )
         try:
-            result = subprocess.run(["bash", str(ROOT_PLUGIN_DIR / "build.sh"), str(out)], capture_output=True,
-                                    text=True, timeout=900, env=env)
+            result = subprocess.run(
+                ["bash", str(ROOT_PLUGIN_DIR / "build.sh"), str(out)],
+                capture_output=True,
+                text=True,
+                timeout=900,
+                env=env,
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             return f"could not build the {ROOT_PLUGIN} plugin ({exc}); GET / will answer 405"
         if result.returncode != 0 or not zip_path.exists():
@@ -189,19 +221,26 @@ def es_version(settings: Settings) -> str | None:
 
 
 def start_elasticsearch(settings: Settings) -> str:
-    """Starts the local Elasticsearch unless one already answers; returns what happened."""
+    """Starts the local Elasticsearch unless it already answers; returns what happened."""
     if not settings.uses_local_elasticsearch:
         return f"Elasticsearch is external ({settings.es_url_safe}); nothing started"
     port = settings.es_port
     pid = runtime.read_pid(settings, "elasticsearch")
     if es_running(settings):
-        return f"Elasticsearch already running on 127.0.0.1:{port}" + (f" (pid {pid})" if pid else " (not started by peacewatch)")
+        return f"Elasticsearch already running on 127.0.0.1:{port}" + (
+            f" (pid {pid})" if pid else " (not started by peacewatch)"
+        )
     if pid is None and _port_open("127.0.0.1", port):
-        raise UserError(f"port {port} is taken by a program that is not Elasticsearch",
-                        "stop it, or choose another port with PEACEWATCH_ES_URL=http://127.0.0.1:PORT")
+        raise UserError(
+            f"port {port} is taken by a program that is not Elasticsearch",
+            "stop it, or choose another port with PEACEWATCH_ES_URL=http://127.0.0.1:PORT",
+        )
     if pid is not None:
-        raise UserError(f"Elasticsearch (pid {pid}) is running but does not answer on port {port}",
-                        "wait a little, or run 'peacewatch services down' and 'up' again")
+        raise UserError(
+            f"Elasticsearch (pid {pid}) is running but does not answer on port {port}",
+            "wait a little, or run 'peacewatch services down' and 'up' again",
+        )
+    service = ServiceSettings.load()
     java_home = runtime.find_java_home(minimum=21)
     home = fetch_elasticsearch(settings)
     warning = install_root_plugin(settings, home, java_home)
@@ -209,42 +248,86 @@ def start_elasticsearch(settings: Settings) -> str:
         logger.warning(warning)
         print(f"warning: {warning}", flush=True)
     folders = runtime.service_dirs(settings, "elasticsearch", ("data", "logs", "config", "tmp"))
-    config = folders["config"]
-    if not (config / "jvm.options").exists():
-        shutil.copytree(home / "config", config, dirs_exist_ok=True)
+    if not (folders["config"] / "jvm.options").exists():
+        shutil.copytree(home / "config", folders["config"], dirs_exist_ok=True)
     user = runtime.service_user()
     runtime.hand_over(folders.values(), user)
     log = folders["logs"] / "launcher.log"
-    pid_file = runtime.pid_path(settings, "elasticsearch")
-    transport = port + 100
-    args = [
-        str(home / "bin" / "elasticsearch"), "-d", "-p", str(folders["data"] / "es.pid"),
-        "-E", "network.host=127.0.0.1", "-E", f"http.port={port}", "-E", f"transport.port={transport}",
-        "-E", "discovery.type=single-node", "-E", "xpack.security.enabled=false",
-        "-E", f"path.data={folders['data']}", "-E", f"path.logs={folders['logs']}",
-        "-E", "cluster.name=peacewatch", "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
-        "-E", "action.auto_create_index=true",
-    ]
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "ES_JAVA_HOME": str(java_home),
-        "ES_JAVA_OPTS": f"-Xms{ES_HEAP} -Xmx{ES_HEAP}", "ES_PATH_CONF": str(config),
-        "ES_TMPDIR": str(folders["tmp"]), "HOME": str(folders["tmp"]), "LANG": "C.UTF-8",
-    }
-    print(f"Starting Elasticsearch {ES_VERSION} on 127.0.0.1:{port} (heap {ES_HEAP}, data in {folders['data']})...", flush=True)
+    print(
+        f"Starting Elasticsearch {service.es_version} on 127.0.0.1:{port} (heap {service.es_heap}, data in "
+        f"{folders['data']})...",
+        flush=True,
+    )
     with open_private(log, "ab") as out:
         try:
-            result = subprocess.run(args, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    timeout=START_TIMEOUT, **runtime.drop_privileges(user))
+            result = subprocess.run(
+                _es_command(home, folders, port),
+                env=_es_environment(java_home, folders, service),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                timeout=service.start_timeout,
+                **runtime.drop_privileges(user),
+            )
         except subprocess.TimeoutExpired:
-            raise UserError(f"Elasticsearch did not start within {START_TIMEOUT:.0f}s", f"see {log}") from None
+            raise UserError(f"Elasticsearch did not start within {service.start_timeout:.0f}s", f"see {log}") from None
     if result.returncode != 0:
-        raise UserError(f"Elasticsearch failed to start (exit {result.returncode}): {runtime.last_error(log)}",
-                        f"see {log} and {folders['logs']}/peacewatch.log")
+        raise UserError(
+            f"Elasticsearch failed to start (exit {result.returncode}): {runtime.last_error(log)}",
+            f"see {log} and {folders['logs']}/peacewatch.log",
+        )
     es_pid = (folders["data"] / "es.pid").read_text().strip()
-    write_private_text(pid_file, es_pid)
-    _wait(lambda: (es_running(settings) or {}).get("status") in ("green", "yellow"), START_TIMEOUT,
-          "Elasticsearch", log=log)
-    return f"Elasticsearch {ES_VERSION} started on 127.0.0.1:{port} (pid {es_pid})"
+    write_private_text(runtime.pid_path(settings, "elasticsearch"), es_pid)
+    _wait(
+        lambda: (es_running(settings) or {}).get("status") in ("green", "yellow"),
+        service.start_timeout,
+        "Elasticsearch",
+        log=log,
+    )
+    return f"Elasticsearch {service.es_version} started on 127.0.0.1:{port} (pid {es_pid})"
+
+
+def _es_command(home: Path, folders: dict[str, Path], port: int) -> list[str]:
+    """Elasticsearch as a daemon on loopback, single node, security off (loopback only), our folders."""
+    return [
+        str(home / "bin" / "elasticsearch"),
+        "-d",
+        "-p",
+        str(folders["data"] / "es.pid"),
+        "-E",
+        "network.host=127.0.0.1",
+        "-E",
+        f"http.port={port}",
+        "-E",
+        f"transport.port={port + 100}",
+        "-E",
+        "discovery.type=single-node",
+        "-E",
+        "xpack.security.enabled=false",
+        "-E",
+        f"path.data={folders['data']}",
+        "-E",
+        f"path.logs={folders['logs']}",
+        "-E",
+        "cluster.name=peacewatch",
+        "-E",
+        "cluster.routing.allocation.disk.threshold_enabled=false",
+        "-E",
+        "action.auto_create_index=true",
+    ]
+
+
+def _es_environment(java_home: Path, folders: dict[str, Path], service: ServiceSettings) -> dict[str, str]:
+    """A clean environment for the node: none of ours (no secrets), the JDK, heap and folders."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "ES_JAVA_HOME": str(java_home),
+        "ES_JAVA_OPTS": f"-Xms{service.es_heap} -Xmx{service.es_heap}",
+        "ES_PATH_CONF": str(folders["config"]),
+        "ES_TMPDIR": str(folders["tmp"]),
+        "HOME": str(folders["tmp"]),
+        "LANG": "C.UTF-8",
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,9 +345,7 @@ def pubsub_running(settings: Settings) -> bool:
 
 def emulator_kind() -> str:
     """``gcloud`` when the official emulator is installed, else ``pstest`` (overridable)."""
-    choice = os.environ.get("PEACEWATCH_PUBSUB_EMULATOR", "auto")
-    if choice not in ("auto", "gcloud", "pstest"):
-        raise UserError(f"PEACEWATCH_PUBSUB_EMULATOR={choice!r}: expected auto, gcloud or pstest")
+    choice = ServiceSettings.load().pubsub_emulator
     if choice != "auto":
         return choice
     gcloud = shutil.which("gcloud")
@@ -283,16 +364,25 @@ def build_pstest(settings: Settings) -> Path:
         return binary
     go = shutil.which("go")
     if not go:
-        raise UserError("Go is needed once to build the Pub/Sub emulator (pstest) and was not found",
-                        "install Go, or install the gcloud Pub/Sub emulator, or set PUBSUB_EMULATOR_HOST")
+        raise UserError(
+            "Go is needed once to build the Pub/Sub emulator (pstest) and was not found",
+            "install Go, or install the gcloud Pub/Sub emulator, or set PUBSUB_EMULATOR_HOST",
+        )
     binary.parent.mkdir(parents=True, exist_ok=True)
     print("Building the Pub/Sub emulator (pstest) with Go (once per machine)...", flush=True)
-    result = subprocess.run([go, "build", "-o", str(binary), "."], cwd=PSTEST_DIR, capture_output=True, text=True,
-                            timeout=1800, env={**os.environ, "CGO_ENABLED": "0"})
+    result = subprocess.run(
+        [go, "build", "-o", str(binary), "."],
+        cwd=PSTEST_DIR,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "CGO_ENABLED": "0"},
+    )
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["go build failed"])[-1][:300]
-        raise UserError(f"could not build the pstest emulator: {reason}",
-                        "check that the Go module proxy is reachable, then retry")
+        raise UserError(
+            f"could not build the pstest emulator: {reason}", "check that the Go module proxy is reachable, then retry"
+        )
     return binary
 
 
@@ -304,29 +394,53 @@ def start_pubsub(settings: Settings) -> str:
         return f"Pub/Sub emulator is external ({host}); nothing started"
     pid = runtime.read_pid(settings, "pubsub")
     if pubsub_running(settings):
-        return f"Pub/Sub emulator already running on {host}" + (f" (pid {pid})" if pid else " (not started by peacewatch)")
+        return f"Pub/Sub emulator already running on {host}" + (
+            f" (pid {pid})" if pid else " (not started by peacewatch)"
+        )
     if pid is not None:
-        raise UserError(f"Pub/Sub emulator (pid {pid}) is running but not listening on {host}",
-                        "run 'peacewatch services down' and 'up' again")
+        raise UserError(
+            f"Pub/Sub emulator (pid {pid}) is running but not listening on {host}",
+            "run 'peacewatch services down' and 'up' again",
+        )
     kind = emulator_kind()
     folders = runtime.service_dirs(settings, "pubsub", ("data", "logs"))
     log = folders["logs"] / "emulator.log"
     if kind == "gcloud":
         java_home = runtime.find_java_home(minimum=11)
-        args = [shutil.which("gcloud") or "gcloud", "beta", "emulators", "pubsub", "start",
-                f"--host-port=127.0.0.1:{port}", f"--data-dir={folders['data']}", "--quiet"]
-        env = {**os.environ, "JAVA_HOME": str(java_home), "PATH": f"{java_home}/bin:{os.environ.get('PATH', '')}",
-               "CLOUDSDK_CORE_DISABLE_PROMPTS": "1", "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1"}
+        args = [
+            shutil.which("gcloud") or "gcloud",
+            "beta",
+            "emulators",
+            "pubsub",
+            "start",
+            f"--host-port=127.0.0.1:{port}",
+            f"--data-dir={folders['data']}",
+            "--quiet",
+        ]
+        env = {
+            **os.environ,
+            "JAVA_HOME": str(java_home),
+            "PATH": f"{java_home}/bin:{os.environ.get('PATH', '')}",
+            "CLOUDSDK_CORE_DISABLE_PROMPTS": "1",
+            "CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK": "1",
+        }
     else:
         args = [str(build_pstest(settings)), "--host", "127.0.0.1", "--port", port]
         env = dict(os.environ)
     print(f"Starting the Pub/Sub emulator ({kind}) on 127.0.0.1:{port}...", flush=True)
     with open_private(log, "ab") as out:
-        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            args, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     write_private_text(runtime.pid_path(settings, "pubsub"), str(proc.pid))
     try:
-        _wait(lambda: pubsub_running(settings), START_TIMEOUT, f"Pub/Sub emulator ({kind})", proc=proc, log=log)
+        _wait(
+            lambda: pubsub_running(settings),
+            ServiceSettings.load().start_timeout,
+            f"Pub/Sub emulator ({kind})",
+            proc=proc,
+            log=log,
+        )
     except UserError:
         stop_process(settings, "pubsub")
         raise
@@ -386,13 +500,29 @@ def status(settings: Settings) -> list[ServiceStatus]:
         detail = f"{settings.es_url_safe} not answering"
     if es_pid is not None and runtime.listens_on(es_pid, settings.es_port) is False:
         es_pid = None  # ours serves another port: the one asked about is not ours
-    result = [ServiceStatus("elasticsearch", bool(health) and health.get("status") != "red", detail, es_pid is not None,
-                            es_pid, external=not settings.uses_local_elasticsearch)]
+    result = [
+        ServiceStatus(
+            "elasticsearch",
+            bool(health) and health.get("status") != "red",
+            detail,
+            es_pid is not None,
+            es_pid,
+            external=not settings.uses_local_elasticsearch,
+        )
+    ]
     host = emulator_host(settings)
     ok = pubsub_running(settings)
     pubsub_pid = runtime.read_pid(settings, "pubsub")
     if pubsub_pid is not None and runtime.listens_on(pubsub_pid, int(host.rpartition(":")[2])) is False:
         pubsub_pid = None
-    result.append(ServiceStatus("pubsub", ok, f"{host} {'listening' if ok else 'not listening'}", pubsub_pid is not None,
-                                pubsub_pid, external=host.rpartition(":")[0] not in ("127.0.0.1", "localhost", "[::1]")))
+    result.append(
+        ServiceStatus(
+            "pubsub",
+            ok,
+            f"{host} {'listening' if ok else 'not listening'}",
+            pubsub_pid is not None,
+            pubsub_pid,
+            external=host.rpartition(":")[0] not in ("127.0.0.1", "localhost", "[::1]"),
+        )
+    )
     return result

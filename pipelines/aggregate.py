@@ -18,22 +18,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger, window
 
+from peacewatch.retry import retry_transient
+from peacewatch.settings import Settings
 from pipelines.deadletters import utc_now
-from pipelines.buffering import BatchingFn
 from pipelines.reports import in_window, is_dated
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 3600
 MAX_IDS = 100
+AGGREGATE_BATCH = 500  # aggregate documents per bulk request at most
+RECOUNT_BATCH = 500  # articles whose windows are recounted together at most
 
 
 class StanceKey(NamedTuple):
@@ -70,12 +73,15 @@ def window_start(moment: datetime) -> datetime:
 
 def stance_keys(document: dict[str, Any]) -> set[StanceKey]:
     """The distinct ``(actor, stance, mission)`` of one article (an actor counted once per stance and mission)."""
-    return {StanceKey(s["actor"], s.get("actor_type"), s.get("actor_code"), s["stance"], s.get("mission") or "other")
-            for s in document.get("stances") or [] if s.get("actor") and s.get("stance")}
+    return {
+        StanceKey(s["actor"], s.get("actor_type"), s.get("actor_code"), s["stance"], s.get("mission") or "other")
+        for s in document.get("stances") or []
+        if s.get("actor") and s.get("stance")
+    }
 
 
 def aggregate_id(start: datetime, actor: str, stance: str, mission: str = "other") -> str:
-    return hashlib.sha256(f"{_iso(start)}\n{actor}\n{stance}\n{mission}".encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(f"{_iso(start)}\n{actor}\n{stance}\n{mission}".encode()).hexdigest()[:32]
 
 
 def aggregate_document(start: datetime, key: StanceKey, article_ids: Iterable[str]) -> dict[str, Any]:
@@ -83,10 +89,16 @@ def aggregate_document(start: datetime, key: StanceKey, article_ids: Iterable[st
     ids = sorted(set(article_ids))
     return {
         "id": aggregate_id(start, key.actor, key.stance, key.mission),
-        "window_start": _iso(start), "window_end": _iso(start + timedelta(seconds=WINDOW_SECONDS)),
-        "actor": key.actor, "actor_type": key.actor_type, "actor_code": key.actor_code, "stance": key.stance,
+        "window_start": _iso(start),
+        "window_end": _iso(start + timedelta(seconds=WINDOW_SECONDS)),
+        "actor": key.actor,
+        "actor_type": key.actor_type,
+        "actor_code": key.actor_code,
+        "stance": key.stance,
         "mission": key.mission,
-        "count": len(ids), "article_ids": ids[:MAX_IDS], "updated": utc_now(),
+        "count": len(ids),
+        "article_ids": ids[:MAX_IDS],
+        "updated": utc_now(),
     }
 
 
@@ -117,11 +129,27 @@ def refresh_stance_windows(es, settings: Settings, documents: Iterable[dict[str,
     for start, keys in touched.items():
         end = start + timedelta(seconds=WINDOW_SECONDS)
         actors = sorted({k[0] for k in keys})
-        response = es.search(index=settings.index("reports"), size=0, query=in_window(_iso(start), _iso(end)), aggs={
-            "actor": {"terms": {"field": "actor", "include": actors, "size": len(actors)}, "aggs": {
-                "stance": {"terms": {"field": "stance", "size": 3}, "aggs": {
-                    "mission": {"terms": {"field": "mission", "size": 100}, "aggs": {
-                        "ids": {"terms": {"field": "article_id", "size": MAX_IDS}}}}}}}}})
+        response = es.search(
+            index=settings.index("reports"),
+            size=0,
+            query=in_window(_iso(start), _iso(end)),
+            aggs={
+                "actor": {
+                    "terms": {"field": "actor", "include": actors, "size": len(actors)},
+                    "aggs": {
+                        "stance": {
+                            "terms": {"field": "stance", "size": 3},
+                            "aggs": {
+                                "mission": {
+                                    "terms": {"field": "mission", "size": 100},
+                                    "aggs": {"ids": {"terms": {"field": "article_id", "size": MAX_IDS}}},
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+        )
         for actor in response["aggregations"]["actor"]["buckets"]:
             for stance in actor["stance"]["buckets"]:
                 for mission in stance["mission"]["buckets"]:
@@ -138,8 +166,9 @@ def _keyed(document: dict[str, Any]):
     stamp = event_time(document).timestamp()
     for key in stance_keys(document):
         # A plain tuple of strings has a deterministic coder; the NamedTuple would be pickled.
-        yield window.TimestampedValue(((key.actor, key.actor_type or "", key.actor_code or "", key.stance,
-                                        key.mission), document["id"]), stamp)
+        yield window.TimestampedValue(
+            ((key.actor, key.actor_type or "", key.actor_code or "", key.stance, key.mission), document["id"]), stamp
+        )
 
 
 class _ToAggregateFn(beam.DoFn):
@@ -151,31 +180,20 @@ class _ToAggregateFn(beam.DoFn):
 
 
 class _IndexAggregatesFn(beam.DoFn):
+    """Writes a batch of aggregate documents (from ``BatchElements``)."""
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.written = Metrics.counter("peacewatch", "stance_aggregates")
 
     def setup(self) -> None:
-        from schemas.clients import elasticsearch_client
+        from peacewatch.clients import elasticsearch_client
 
         self._es = elasticsearch_client(self.settings)
 
-    def start_bundle(self) -> None:
-        self._buffer: list[dict[str, Any]] = []
-
-    def process(self, document: dict[str, Any]):
-        self._buffer.append(document)
-        if len(self._buffer) >= 500:
-            self._flush()
-        yield document
-
-    def finish_bundle(self) -> None:
-        self._flush()
-
-    def _flush(self) -> None:
-        if self._buffer:
-            self.written.inc(index_aggregates(self._es, self.settings, self._buffer))
-            self._buffer = []
+    def process(self, documents: list[dict[str, Any]]):
+        self.written.inc(index_aggregates(self._es, self.settings, documents))
+        yield from documents
 
     def teardown(self) -> None:
         self._es.close()
@@ -200,10 +218,12 @@ class CountStancesPerHour(beam.PTransform):
             return beam.WindowInto(window.FixedWindows(WINDOW_SECONDS))
         return beam.WindowInto(
             window.FixedWindows(WINDOW_SECONDS),
-            trigger=trigger.AfterWatermark(early=trigger.AfterProcessingTime(self.early_seconds),
-                                           late=trigger.AfterCount(1)),
+            trigger=trigger.AfterWatermark(
+                early=trigger.AfterProcessingTime(self.early_seconds), late=trigger.AfterCount(1)
+            ),
             accumulation_mode=trigger.AccumulationMode.ACCUMULATING,
-            allowed_lateness=24 * 3600)
+            allowed_lateness=24 * 3600,
+        )
 
     def expand(self, documents):
         return (
@@ -224,13 +244,16 @@ class AggregateStances(beam.PTransform):
         self.streaming = streaming
 
     def expand(self, documents):
-        return (documents
-                | "CountPerHour" >> CountStancesPerHour(self.streaming)
-                | "Index" >> beam.ParDo(_IndexAggregatesFn(self.settings)))
+        return (
+            documents
+            | "CountPerHour" >> CountStancesPerHour(self.streaming)
+            | "Batch" >> beam.BatchElements(max_batch_size=AGGREGATE_BATCH)
+            | "Index" >> beam.ParDo(_IndexAggregatesFn(self.settings))
+        )
 
 
-class _RecountWindowsFn(BatchingFn):
-    """Recounts, from the index, the windows a bundle's articles touch; passes the articles on."""
+class _RecountWindowsFn(beam.DoFn):
+    """Recounts, from the index, the windows a batch of articles touches; passes the articles on."""
 
     def __init__(self, settings: Settings, retry_seconds: float = 900.0) -> None:
         self.settings = settings
@@ -239,7 +262,7 @@ class _RecountWindowsFn(BatchingFn):
         self.retries = Metrics.counter("peacewatch", "service_retries")
 
     def setup(self) -> None:
-        from schemas.clients import elasticsearch_client
+        from peacewatch.clients import elasticsearch_client
 
         self._es = elasticsearch_client(self.settings, max_retries=0, retry_on_timeout=False)
 
@@ -247,15 +270,18 @@ class _RecountWindowsFn(BatchingFn):
         self._es.indices.refresh(index=[self.settings.index("articles"), self.settings.index("reports")])
         return refresh_stance_windows(self._es, self.settings, documents)
 
-    def handle(self, documents):
-        from pipelines.retry import retry_transient
-
+    def process(self, documents: list[dict[str, Any]]):
         touching = [d for d in documents if d.get("stances")]
         if touching:
-            self.written.inc(retry_transient(lambda: self._recount(touching), "recounting stance aggregates",
-                                             self.retry_seconds, self.retries.inc))
-        for position, document in enumerate(documents):
-            yield position, document, None
+            self.written.inc(
+                retry_transient(
+                    lambda: self._recount(touching),
+                    "recounting stance aggregates",
+                    self.retry_seconds,
+                    self.retries.inc,
+                )
+            )
+        yield from documents
 
     def teardown(self) -> None:
         self._es.close()
@@ -276,4 +302,8 @@ class RecountStanceWindows(beam.PTransform):
         self.retry_seconds = retry_seconds
 
     def expand(self, documents):
-        return documents | "Recount" >> beam.ParDo(_RecountWindowsFn(self.settings, self.retry_seconds))
+        return (
+            documents
+            | "Batch" >> beam.BatchElements(max_batch_size=RECOUNT_BATCH)
+            | "Recount" >> beam.ParDo(_RecountWindowsFn(self.settings, self.retry_seconds))
+        )

@@ -13,20 +13,22 @@ import base64
 import hashlib
 import json
 import logging
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipelines.buffering import BatchingFn
-from schemas.redact import redact
-from schemas.settings import Settings
+from peacewatch.redact import redact
+from peacewatch.retry import retry_transient
+from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 DEAD = "dead_letters"  # the tag of dead-letter outputs in every transform
 PRIVATE_PREFIX = "_"  # keys carried along the pipeline (ack ids, publish times), never written
+DEAD_LETTER_BATCH = 200  # dead letters per write at most
 
 
 def utc_now() -> str:
@@ -45,9 +47,16 @@ def _payload_text(payload: Any) -> tuple[str, str]:
     return json.dumps(clean, ensure_ascii=False, sort_keys=True, default=str), "utf-8"
 
 
-def make_dead_letter(stage: str, reason: str, payload: Any, *, error_type: str | None = None,
-                     article_id: str | None = None, attributes: Mapping[str, str] | None = None,
-                     ack_id: str | None = None) -> dict[str, Any]:
+def make_dead_letter(
+    stage: str,
+    reason: str,
+    payload: Any,
+    *,
+    error_type: str | None = None,
+    article_id: str | None = None,
+    attributes: Mapping[str, str] | None = None,
+    ack_id: str | None = None,
+) -> dict[str, Any]:
     """Builds a dead-letter document.
 
     Args:
@@ -62,9 +71,15 @@ def make_dead_letter(stage: str, reason: str, payload: Any, *, error_type: str |
     text, encoding = _payload_text(payload)
     digest = hashlib.sha256(f"{stage}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
     letter: dict[str, Any] = {
-        "id": digest, "stage": stage, "reason": redact(reason)[:2000], "error_type": error_type,
-        "payload": text, "payload_encoding": encoding, "article_id": article_id,
-        "attributes": dict(attributes or {}), "created": utc_now(),
+        "id": digest,
+        "stage": stage,
+        "reason": redact(reason)[:2000],
+        "error_type": error_type,
+        "payload": text,
+        "payload_encoding": encoding,
+        "article_id": article_id,
+        "attributes": dict(attributes or {}),
+        "created": utc_now(),
     }
     if ack_id:
         letter["_ack_id"] = ack_id
@@ -101,7 +116,7 @@ class DeadLetterWriter:
         self._publisher = None
 
     def setup(self) -> None:
-        from schemas.clients import elasticsearch_client, publisher_client
+        from peacewatch.clients import elasticsearch_client, publisher_client
 
         if self.to_index and self._es is None:
             self._es = elasticsearch_client(self.settings, max_retries=5, retry_on_status=(429, 502, 503, 504))
@@ -119,13 +134,17 @@ class DeadLetterWriter:
             self.setup()
         if self.to_index:
             actions = ({"_index": self.settings.index("deadletter"), "_id": d["id"], "_source": d} for d in docs)
-            ok, errors = helpers.bulk(self._es, actions, raise_on_error=False, max_retries=3, stats_only=False)
+            _, errors = helpers.bulk(self._es, actions, raise_on_error=False, max_retries=3, stats_only=False)
             if errors:
                 raise RuntimeError(f"{len(errors)} dead letters were not indexed: {str(errors[0])[:300]}")
         if self.to_topic:
             topic = self.settings.topic_path("deadletter")
-            futures = [self._publisher.publish(topic, json.dumps(d, ensure_ascii=False).encode("utf-8"),
-                                               stage=d["stage"], dead_letter_id=d["id"]) for d in docs]
+            futures = [
+                self._publisher.publish(
+                    topic, json.dumps(d, ensure_ascii=False).encode("utf-8"), stage=d["stage"], dead_letter_id=d["id"]
+                )
+                for d in docs
+            ]
             for future in futures:
                 future.result(timeout=60)
         return len(docs)
@@ -139,15 +158,13 @@ class DeadLetterWriter:
             self._publisher = None
 
 
-class _WriteDeadLettersFn(BatchingFn):
-    """Buffers dead letters per bundle, writes them in one go, then emits them.
+class _WriteDeadLettersFn(beam.DoFn):
+    """Writes a batch of dead letters (from ``BatchElements``) in one go, then emits them.
 
     Each letter is emitted only once it is written (with its ``_ack_id``, if any), so that the
     acknowledgement of its message can follow. Transient failures (Elasticsearch or Pub/Sub down)
     are retried for ``retry_seconds``.
     """
-
-    max_batch = 200
 
     def __init__(self, settings: Settings, to_topic: bool = True, retry_seconds: float = 900.0) -> None:
         self.settings = settings
@@ -160,16 +177,17 @@ class _WriteDeadLettersFn(BatchingFn):
         self._writer = DeadLetterWriter(self.settings, to_topic=self.to_topic)
         self._writer.setup()
 
-    def handle(self, letters: Sequence[dict[str, Any]]):
-        from pipelines.retry import retry_transient
-
-        self.written.inc(retry_transient(lambda: self._writer.write(letters), "writing dead letters",
-                                         self.retry_seconds, self.retries.inc))
-        for position, letter in enumerate(letters):
+    def process(self, letters: Sequence[dict[str, Any]]):
+        self.written.inc(
+            retry_transient(
+                lambda: self._writer.write(letters), "writing dead letters", self.retry_seconds, self.retries.inc
+            )
+        )
+        for letter in letters:
             out = safe_letter(letter)
             if letter.get("_ack_id"):
                 out["_ack_id"] = letter["_ack_id"]
-            yield position, out, None
+            yield out
 
     def teardown(self) -> None:
         self._writer.close()
@@ -191,4 +209,8 @@ class WriteDeadLetters(beam.PTransform):
         self.retry_seconds = retry_seconds
 
     def expand(self, letters):
-        return letters | "Write" >> beam.ParDo(_WriteDeadLettersFn(self.settings, self.to_topic, self.retry_seconds))
+        return (
+            letters
+            | "Batch" >> beam.BatchElements(max_batch_size=DEAD_LETTER_BATCH)
+            | "Write" >> beam.ParDo(_WriteDeadLettersFn(self.settings, self.to_topic, self.retry_seconds))
+        )

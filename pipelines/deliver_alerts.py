@@ -26,8 +26,14 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipelines.io_pubsub import PullConfig, Puller, Tick, SourceCounters
-from schemas.settings import Settings
+from peacewatch.retry import is_transient, retry_transient
+from peacewatch.settings import Settings
+from pipelines.alerts.delivery import AlertDispatcher
+from pipelines.alerts.rules import RuleFileWatcher
+from pipelines.deadletters import DeadLetterWriter, make_dead_letter
+from pipelines.io_pubsub import PullConfig, Puller, SourceCounters, Tick
+from pipelines.match_alerts import rules_path
+from pipelines.options import StreamingOptions
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +48,25 @@ def delivery_subscription(settings: Settings) -> str:
 
 def delivery_pull_config(options: PipelineOptions | None = None) -> PullConfig:
     """One shard, a few messages per pull: delivery is about waiting on receivers, not throughput."""
-    from pipelines.options import StreamingOptions
-
     lease = options.view_as(StreamingOptions).ack_lease_seconds if options is not None else 30
-    return PullConfig(shards=1, interval_seconds=0.5, max_messages=50, max_outstanding=500, lease_seconds=lease,
-                      max_hold_seconds=3600.0, max_delivery_attempts=0, metric_prefix="alert_messages_")
+    return PullConfig(
+        shards=1,
+        interval_seconds=0.5,
+        max_messages=50,
+        max_outstanding=500,
+        lease_seconds=lease,
+        max_hold_seconds=3600.0,
+        max_delivery_attempts=0,
+        metric_prefix="alert_messages_",
+    )
 
 
 class _DeliverAlertsFn(beam.DoFn):
     """Each tick: pull alert messages, deliver them, acknowledge or hand back; send due digests."""
 
-    def __init__(self, settings: Settings, rules_file: str | None, config: PullConfig,
-                 retry_seconds: float = 900.0) -> None:
+    def __init__(
+        self, settings: Settings, rules_file: str | None, config: PullConfig, retry_seconds: float = 900.0
+    ) -> None:
         self.settings = settings
         self.rules_file = rules_file
         self.config = config
@@ -67,11 +80,6 @@ class _DeliverAlertsFn(beam.DoFn):
         self.retries = Metrics.counter("peacewatch", "service_retries")
 
     def setup(self) -> None:
-        from pipelines.alerts.delivery import AlertDispatcher
-        from pipelines.alerts.rules import RuleFileWatcher
-        from pipelines.deadletters import DeadLetterWriter
-        from pipelines.match_alerts import rules_path
-
         self._puller = Puller(self.settings, delivery_subscription(self.settings), self.config)
         self._puller.setup()
         self._watcher = RuleFileWatcher(rules_path(self.settings, self.rules_file))
@@ -89,17 +97,17 @@ class _DeliverAlertsFn(beam.DoFn):
             self._version = self._watcher.version
 
     def _write_dead(self, letters: list[dict[str, Any]]) -> None:
-        from pipelines.retry import retry_transient
-
         if letters:
-            retry_transient(lambda: self._dead_letters.write(letters), "writing alert dead letters",
-                            self.retry_seconds, self.retries.inc)
+            retry_transient(
+                lambda: self._dead_letters.write(letters),
+                "writing alert dead letters",
+                self.retry_seconds,
+                self.retries.inc,
+            )
             self.dead.inc(len(letters))
             self.failed.inc(len(letters))
 
     def process(self, shard: Any) -> None:
-        from pipelines.retry import is_transient
-
         self._refresh_rules()
         kind, envelopes = self._puller.pull()
         if envelopes:
@@ -133,13 +141,18 @@ class _DeliverAlertsFn(beam.DoFn):
             try:
                 alert = json.loads(envelope.data)
                 alert_id = str(alert["id"])
-                alert["rule"]  # noqa: B018 - required
+                if "rule" not in alert:
+                    raise KeyError("rule")
             except (ValueError, KeyError, TypeError) as exc:
-                from pipelines.deadletters import make_dead_letter
-
-                unreadable.append(make_dead_letter("alert-delivery", f"not an alert: {type(exc).__name__}: {exc}",
-                                                   envelope.data, error_type=type(exc).__name__,
-                                                   attributes=envelope.attributes))
+                unreadable.append(
+                    make_dead_letter(
+                        "alert-delivery",
+                        f"not an alert: {type(exc).__name__}: {exc}",
+                        envelope.data,
+                        error_type=type(exc).__name__,
+                        attributes=envelope.attributes,
+                    )
+                )
                 ack_ids.setdefault("__unreadable__", []).append(envelope.ack_id)
                 continue
             if alert_id not in ack_ids:  # published twice: delivered once, both messages settled together
@@ -186,6 +199,8 @@ class DeliverAlerts(beam.PTransform):
         self.config = config or delivery_pull_config()
 
     def expand(self, pbegin):
-        return (pbegin
-                | "Tick" >> Tick(self.config.shards, self.config.interval_seconds)
-                | "Deliver" >> beam.ParDo(_DeliverAlertsFn(self.settings, self.rules_file, self.config)))
+        return (
+            pbegin
+            | "Tick" >> Tick(self.config.shards, self.config.interval_seconds)
+            | "Deliver" >> beam.ParDo(_DeliverAlertsFn(self.settings, self.rules_file, self.config))
+        )

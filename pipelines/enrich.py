@@ -9,10 +9,10 @@ fields people filter on are derived here: ``actors`` (every actor with a stance)
 from __future__ import annotations
 
 import collections
-import importlib
 import logging
 import threading
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -20,33 +20,33 @@ from apache_beam.utils import shared
 from apache_beam.utils.windowed_value import WindowedValue
 
 from pipelines.deadletters import DEAD, make_dead_letter
+from pipelines.nlp import analyze_articles, load_nlp
 from pipelines.nlp.language_counts import language_key
 from pipelines.options import PIPELINE_VERSION
 from pipelines.sharing import SharedResources
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_NLP_MODULE = "pipelines.nlp"
 # One handle for the whole process: every EnrichArticles (and every pipeline run in this process)
-# gets the same loaded model for the same (module, model) tag.
+# gets the same loaded model for the same model name.
 _MODEL_HANDLE = shared.Shared()
 # Likewise one set of NLP processes per worker process, whatever the number of DoFn instances.
 _PROCESSES = SharedResources()
-_ANALYSIS_FIELDS = ("relevant", "relevance", "relevance_explanation", "topics", "analysed", "not_analysed_reason",
-                    "entities", "countries", "country_codes", "people", "organisations", "missions", "stances")
-
-
-def _resolve(module_name: str, attribute: str, submodule: str) -> Callable[..., Any]:
-    module = importlib.import_module(module_name)
-    found = getattr(module, attribute, None)
-    if found is None:
-        found = getattr(importlib.import_module(f"{module_name}.{submodule}"), attribute)
-    return found
-
-
-def nlp_functions(module_name: str = DEFAULT_NLP_MODULE) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """``(load_nlp, analyze_articles)`` of the NLP package (``pipelines.nlp`` by default)."""
-    return _resolve(module_name, "load_nlp", "model"), _resolve(module_name, "analyze_articles", "analyze")
+_ANALYSIS_FIELDS = (
+    "relevant",
+    "relevance",
+    "relevance_explanation",
+    "topics",
+    "analysed",
+    "not_analysed_reason",
+    "entities",
+    "countries",
+    "country_codes",
+    "people",
+    "organisations",
+    "missions",
+    "stances",
+)
 
 
 def stance_pairs(stances: Iterable[dict[str, Any]]) -> list[str]:
@@ -60,8 +60,9 @@ def stance_pairs(stances: Iterable[dict[str, Any]]) -> list[str]:
     return sorted(pairs)
 
 
-def merge_analysis(article: dict[str, Any], analysis: dict[str, Any],
-                   pipeline_version: str = PIPELINE_VERSION) -> dict[str, Any]:
+def merge_analysis(
+    article: dict[str, Any], analysis: dict[str, Any], pipeline_version: str = PIPELINE_VERSION
+) -> dict[str, Any]:
     """The enriched article: ``article`` plus the analysis fields and derived search fields."""
     enriched = dict(article)
     for name in _ANALYSIS_FIELDS:
@@ -93,29 +94,28 @@ class Enricher:
 
     Args:
         model_name: spaCy package (``None``: the NLP package's default).
-        nlp_module: module providing ``load_nlp`` and ``analyze_articles``.
         batch_size: ``nlp.pipe`` batch size.
+        analyze: the analysis (default :func:`pipelines.nlp.analyze_articles`); tests put in one that
+            fails on purpose. A module-level function, so that worker processes can unpickle it.
     """
 
-    def __init__(self, model_name: str | None = None, nlp_module: str = DEFAULT_NLP_MODULE,
-                 batch_size: int = 32) -> None:
+    def __init__(
+        self, model_name: str | None = None, batch_size: int = 32, analyze: Callable[..., Any] | None = None
+    ) -> None:
         self.model_name = model_name
-        self.nlp_module = nlp_module
         self.batch_size = batch_size
+        self._analyze = analyze or analyze_articles
         self._model: _LoadedModel | None = None
-        self._analyze: Callable[..., Any] | None = None
 
     def load(self) -> _LoadedModel:
-        load_nlp, _ = nlp_functions(self.nlp_module)
         return _LoadedModel(load_nlp(self.model_name))
 
     def setup(self, model: _LoadedModel | None = None) -> None:
         """Loads the model (or adopts one shared by the process)."""
-        self._analyze = nlp_functions(self.nlp_module)[1]
         self._model = model or self._model or self.load()
 
     def _analyze_all(self, articles: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-        assert self._model is not None and self._analyze is not None, "call setup() first"
+        assert self._model is not None, "call setup() first"
         with self._model.lock:  # nlp.pipe is not thread-safe; DoFn threads share the model
             results = list(self._analyze(self._model.nlp, articles, batch_size=self.batch_size))
         if len(results) != len(articles):
@@ -131,25 +131,32 @@ class Enricher:
             return [], []
         try:
             return [merge_analysis(a, r) for a, r in zip(articles, self._analyze_all(articles))], []
-        except Exception:  # noqa: BLE001 - isolate the culprit below; each failure is dead-lettered
+        except Exception:
             logger.warning("enrichment of a batch of %d failed; retrying one by one", len(articles))
         enriched, dead = [], []
         for article in articles:
             try:
                 enriched.append(merge_analysis(article, self._analyze_all([article])[0]))
-            except Exception as exc:  # noqa: BLE001 - routed to the dead-letter output with its reason
-                dead.append(make_dead_letter("enrich", f"{type(exc).__name__}: {exc}", article,
-                                             error_type=type(exc).__name__, article_id=article.get("id"),
-                                             ack_id=article.get("_ack_id")))
+            except Exception as exc:
+                dead.append(
+                    make_dead_letter(
+                        "enrich",
+                        f"{type(exc).__name__}: {exc}",
+                        article,
+                        error_type=type(exc).__name__,
+                        article_id=article.get("id"),
+                        ack_id=article.get("_ack_id"),
+                    )
+                )
         return enriched, dead
 
 
 _WORKER_ENRICHER: Enricher | None = None
 
 
-def _start_worker(model_name: str | None, nlp_module: str, batch_size: int) -> None:
+def _start_worker(model_name: str | None, batch_size: int, analyze: Callable[..., Any] | None) -> None:
     global _WORKER_ENRICHER
-    _WORKER_ENRICHER = Enricher(model_name, nlp_module, batch_size)
+    _WORKER_ENRICHER = Enricher(model_name, batch_size, analyze)
     _WORKER_ENRICHER.setup()
 
 
@@ -161,7 +168,7 @@ def _enrich_in_worker(articles: list[dict[str, Any]]) -> tuple[list[dict[str, An
 def _split(articles: Sequence[dict[str, Any]], parts: int) -> list[list[dict[str, Any]]]:
     """``articles`` in at most ``parts`` contiguous, nearly equal parts (none empty)."""
     size = -(-len(articles) // parts)
-    return [list(articles[i:i + size]) for i in range(0, len(articles), size)]
+    return [list(articles[i : i + size]) for i in range(0, len(articles), size)]
 
 
 class ParallelEnricher:
@@ -169,16 +176,21 @@ class ParallelEnricher:
 
     :meth:`enrich` splits a batch in contiguous parts, one per process, and puts the results back
     in order. The Beam step hands out parts of batches with :meth:`submit` and keeps several in
-    flight, so that parsing and indexing in the parent overlap with the analysis. Workers are spawned (not forked): the parent
-    holds gRPC channels, which do not survive a fork.
+    flight, so that parsing and indexing in the parent overlap with the analysis. Workers are spawned
+    (not forked): the parent holds gRPC channels, which do not survive a fork.
     """
 
-    def __init__(self, processes: int, model_name: str | None = None, nlp_module: str = DEFAULT_NLP_MODULE,
-                 batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        processes: int,
+        model_name: str | None = None,
+        batch_size: int = 32,
+        analyze: Callable[..., Any] | None = None,
+    ) -> None:
         if processes < 2:
             raise ValueError("ParallelEnricher needs at least 2 processes; use Enricher for one")
         self.processes = processes
-        self.args = (model_name, nlp_module, batch_size)
+        self.args = (model_name, batch_size, analyze)
         self._pool = None
         self._lock = threading.Lock()
 
@@ -236,11 +248,17 @@ class _EnrichBatchFn(beam.DoFn):
     indexing in this process overlap with the analysis.
     """
 
-    def __init__(self, shared_handle: shared.Shared, model_name: str | None, nlp_module: str, batch_size: int,
-                 processes: int = 1) -> None:
+    def __init__(
+        self,
+        shared_handle: shared.Shared,
+        model_name: str | None,
+        batch_size: int,
+        processes: int = 1,
+        analyze: Callable[..., Any] | None = None,
+    ) -> None:
         self._shared_handle = shared_handle
         self._model_name = model_name
-        self._nlp_module = nlp_module
+        self._analyze = analyze
         self._batch_size = batch_size
         self._processes = processes
         self._enricher: Enricher | ParallelEnricher | None = None
@@ -259,21 +277,21 @@ class _EnrichBatchFn(beam.DoFn):
         counter.inc()
 
     def setup(self) -> None:
+        analysis = getattr(self._analyze, "__qualname__", "default")
         if self._processes > 1:
-            self._tag = f"{self._nlp_module}:{self._model_name}:{self._processes}:{self._batch_size}"
-            self._enricher = _PROCESSES.acquire(self._tag, lambda: ParallelEnricher(
-                self._processes, self._model_name, self._nlp_module, self._batch_size))
+            self._tag = f"{analysis}:{self._model_name}:{self._processes}:{self._batch_size}"
+            self._enricher = _PROCESSES.acquire(
+                self._tag, lambda: ParallelEnricher(self._processes, self._model_name, self._batch_size, self._analyze)
+            )
             self._enricher.setup()  # once per process: the others find it started
             return
-        self._enricher = Enricher(self._model_name, self._nlp_module, self._batch_size)
-        tag = f"{self._nlp_module}:{self._model_name}"
-        self._enricher.setup(self._shared_handle.acquire(self._enricher.load, tag=tag))
+        self._enricher = Enricher(self._model_name, self._batch_size, self._analyze)
+        self._enricher.setup(self._shared_handle.acquire(self._enricher.load, tag=str(self._model_name)))
 
     def start_bundle(self) -> None:
         self._in_flight = collections.deque()
 
-    def process(self, batch: list[dict[str, Any]], timestamp=beam.DoFn.TimestampParam,
-                window=beam.DoFn.WindowParam):
+    def process(self, batch: list[dict[str, Any]], timestamp=beam.DoFn.TimestampParam, window=beam.DoFn.WindowParam):
         self.batch_sizes.update(len(batch))
         if not isinstance(self._enricher, ParallelEnricher):
             yield from self._outputs(*self._enricher.enrich(batch))
@@ -317,23 +335,28 @@ class EnrichArticles(beam.PTransform):
 
     Args:
         model_name: spaCy package to load (``None``: the NLP package's default).
-        nlp_module: module providing ``load_nlp`` and ``analyze_articles``.
         batch_size: articles per ``nlp.pipe`` batch (and per batch handed to an NLP process).
         processes: NLP processes per DoFn instance; above 1, a :class:`ParallelEnricher` runs the
             model in that many worker processes (same output as one process, in the same order).
+        analyze: the analysis (default :func:`pipelines.nlp.analyze_articles`; tests only).
     """
 
-    def __init__(self, model_name: str | None = None, nlp_module: str = DEFAULT_NLP_MODULE,
-                 batch_size: int = 32, processes: int = 1) -> None:
+    def __init__(
+        self,
+        model_name: str | None = None,
+        batch_size: int = 32,
+        processes: int = 1,
+        analyze: Callable[..., Any] | None = None,
+    ) -> None:
         super().__init__()
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, not {batch_size}")
         if processes <= 0:
             raise ValueError(f"processes must be positive, not {processes}")
         self.model_name = model_name
-        self.nlp_module = nlp_module
         self.batch_size = batch_size
         self.processes = processes
+        self.analyze = analyze
         self._shared_handle = _MODEL_HANDLE
 
     def expand(self, articles):
@@ -343,7 +366,8 @@ class EnrichArticles(beam.PTransform):
         return (
             articles
             | "Batch" >> beam.BatchElements(min_batch_size=min_batch, max_batch_size=self.batch_size)
-            | "Analyze" >> beam.ParDo(_EnrichBatchFn(self._shared_handle, self.model_name, self.nlp_module,
-                                                     self.batch_size, self.processes)
-                                      ).with_outputs(DEAD, main="enriched")
+            | "Analyze"
+            >> beam.ParDo(
+                _EnrichBatchFn(self._shared_handle, self.model_name, self.batch_size, self.processes, self.analyze)
+            ).with_outputs(DEAD, main="enriched")
         )

@@ -13,7 +13,7 @@ import difflib
 import functools
 from typing import Any
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 
 def _closest(value: str, candidates: dict[str, str], limit: int = 3) -> list[str]:
@@ -55,8 +55,9 @@ def country_code(value: str) -> str:
     if code:
         return code
     close = _closest(fold(value), {key: names[code] for key, code in codes.items()})
-    raise UserError(f"unknown country {value!r}",
-                    f"{_did_you_mean(close)}Use a country's name or ISO code (France, FR)")
+    raise UserError(
+        f"unknown country {value!r}", f"{_did_you_mean(close)}Use a country's name or ISO code (France, FR)"
+    )
 
 
 def country_name(code: str) -> str:
@@ -88,8 +89,9 @@ def language_code(value: str) -> str:
     if key in languages:
         return languages[key]
     close = _closest(key, languages)
-    raise UserError(f"unknown language {value!r}",
-                    f"{_did_you_mean(close)}Use an ISO 639-1 code such as en, fr, de, uk")
+    raise UserError(
+        f"unknown language {value!r}", f"{_did_you_mean(close)}Use an ISO 639-1 code such as en, fr, de, uk"
+    )
 
 
 def mission_id(catalogue: Any, value: str) -> str:
@@ -107,5 +109,7 @@ def mission_id(catalogue: Any, value: str) -> str:
     if key in names:
         return names[key]
     close = _closest(key, names)
-    raise UserError(f"unknown mission {value!r}; known missions: {', '.join(catalogue.ids)}",
-                    f"{_did_you_mean(close)}See 'peacewatch missions'; add your own with the missions_file setting")
+    raise UserError(
+        f"unknown mission {value!r}; known missions: {', '.join(catalogue.ids)}",
+        f"{_did_you_mean(close)}See 'peacewatch missions'; add your own with the missions_file setting",
+    )

@@ -31,7 +31,7 @@ import uuid
 from typing import Any, TextIO
 
 from deploy.flink import rest
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -59,29 +59,43 @@ def strip_scheme(address: str) -> str:
     return address.split("://", 1)[-1].rstrip("/")
 
 
-def resolve_target(flink_master: str | None, job_endpoint: str | None, environment_type: str | None,
-                   environment_config: str | None, local) -> FlinkTarget:
+def resolve_target(
+    flink_master: str | None,
+    job_endpoint: str | None,
+    environment_type: str | None,
+    environment_config: str | None,
+    local,
+) -> FlinkTarget:
     """Fills in what the command line left out from the local cluster's settings (``local``)."""
     master = strip_scheme(flink_master or "")
     if master == "[local]":
-        raise UserError("--flink_master [local] would start a throw-away Flink inside the job server",
-                        "run 'peacewatch services up flink', or give --flink_master HOST:PORT of a cluster")
+        raise UserError(
+            "--flink_master [local] would start a throw-away Flink inside the job server",
+            "run 'peacewatch services up flink', or give --flink_master HOST:PORT of a cluster",
+        )
     if master in MAGIC_MASTERS:
         master = local.flink_master
     env_type = (environment_type or "EXTERNAL").upper()
     env_config = environment_config
     if env_type == "EXTERNAL" and not env_config:
         env_config = local.worker_pool_endpoint
-    return FlinkTarget(job_endpoint=job_endpoint or local.job_endpoint, rest_url=f"http://{master}",
-                       flink_master=master, environment_type=env_type, environment_config=env_config)
+    return FlinkTarget(
+        job_endpoint=job_endpoint or local.job_endpoint,
+        rest_url=f"http://{master}",
+        flink_master=master,
+        environment_type=env_type,
+        environment_config=env_config,
+    )
 
 
 def check_reachable(target: FlinkTarget) -> dict:
     """Flink's ``/overview`` when the cluster answers; a ``UserError`` with a hint otherwise."""
     overview = rest.overview(target.rest_url)
     if overview is None:
-        raise UserError(f"no Flink cluster answers at {target.rest_url}",
-                        "start the local one with 'peacewatch services up flink', or give --flink_master HOST:PORT")
+        raise UserError(
+            f"no Flink cluster answers at {target.rest_url}",
+            "start the local one with 'peacewatch services up flink', or give --flink_master HOST:PORT",
+        )
     return overview
 
 
@@ -92,8 +106,12 @@ def job_name(prefix: str) -> str:
 def runner_flags(target: FlinkTarget, name: str, parallelism: int) -> dict[str, object]:
     """The Beam options a Flink submission sets (merged over the command line's)."""
     flags: dict[str, object] = {
-        "runner": "FlinkRunner", "job_endpoint": target.job_endpoint, "flink_master": target.flink_master,
-        "environment_type": target.environment_type, "job_name": name, "parallelism": parallelism,
+        "runner": "FlinkRunner",
+        "job_endpoint": target.job_endpoint,
+        "flink_master": target.flink_master,
+        "environment_type": target.environment_type,
+        "job_name": name,
+        "parallelism": parallelism,
         "streaming": True,
     }
     if target.environment_config:
@@ -111,8 +129,10 @@ def wait_for_job(rest_url: str, name: str, timeout: float = 180.0) -> dict:
             return found
         time.sleep(delay)
         delay = min(delay * 1.5, 2.0)
-    raise UserError(f"the job server accepted the job, but no Flink job called {name} appeared at {rest_url} "
-                    f"within {timeout:.0f}s", "see the job server's log (peacewatch services status flink)")
+    raise UserError(
+        f"the job server accepted the job, but no Flink job called {name} appeared at {rest_url} within {timeout:.0f}s",
+        "see the job server's log (peacewatch services status flink)",
+    )
 
 
 def cancel_and_wait(rest_url: str, jid: str, timeout: float = 60.0) -> str:
@@ -125,9 +145,10 @@ def cancel_and_wait(rest_url: str, jid: str, timeout: float = 60.0) -> str:
         if state in rest.TERMINAL_STATES:
             return state
         time.sleep(0.5)
-    raise UserError(f"Flink job {jid} did not stop within {timeout:.0f}s of being cancelled (state {state})",
-                    f"cancel it in the web UI: {rest.web_ui_link(rest_url, jid)}")
-
+    raise UserError(
+        f"Flink job {jid} did not stop within {timeout:.0f}s of being cancelled (state {state})",
+        f"cancel it in the web UI: {rest.web_ui_link(rest_url, jid)}",
+    )
 
 
 @dataclasses.dataclass
@@ -148,33 +169,53 @@ def prepare(settings, options, out: TextIO = sys.stderr) -> FlinkJob:
     Raises:
         UserError: no cluster or job server answers, or the parallelism exceeds the slots.
     """
-    from apache_beam.options.pipeline_options import (FlinkRunnerOptions, GoogleCloudOptions, PortableOptions,
-                                                      StandardOptions)
+    from apache_beam.options.pipeline_options import (
+        FlinkRunnerOptions,
+        GoogleCloudOptions,
+        PortableOptions,
+        StandardOptions,
+    )
 
-    from deploy.flink.config import FlinkSettings
+    from peacewatch.settings import FlinkSettings
     from pipelines.options import StreamingOptions
 
     flink_options = options.view_as(FlinkRunnerOptions)
     portable = options.view_as(PortableOptions)
-    target = resolve_target(flink_options.flink_master, portable.job_endpoint, portable.environment_type,
-                            portable.environment_config, FlinkSettings.from_env())
+    target = resolve_target(
+        flink_options.flink_master,
+        portable.job_endpoint,
+        portable.environment_type,
+        portable.environment_config,
+        FlinkSettings.load(),
+    )
     overview = check_reachable(target)
     host, _, port = target.job_endpoint.rpartition(":")
     try:
         socket.create_connection((host or "127.0.0.1", int(port)), timeout=2).close()
     except (OSError, ValueError):
-        raise UserError(f"no Beam job server answers at {target.job_endpoint}",
-                        "start the local one with 'peacewatch services up flink', or give --job_endpoint HOST:PORT") from None
+        raise UserError(
+            f"no Beam job server answers at {target.job_endpoint}",
+            "start the local one with 'peacewatch services up flink', or give --job_endpoint HOST:PORT",
+        ) from None
     slots = int(overview.get("slots-total") or 0)
-    parallelism = flink_options.parallelism if flink_options.parallelism and flink_options.parallelism > 0 else max(slots, 1)
+    parallelism = (
+        flink_options.parallelism if flink_options.parallelism and flink_options.parallelism > 0 else max(slots, 1)
+    )
     if parallelism > slots:
-        raise UserError(f"--parallelism {parallelism} needs {parallelism} task slots; the cluster at {target.rest_url} "
-                        f"has {slots}", "lower --parallelism or add TaskManagers (PEACEWATCH_FLINK_TASKMANAGERS)")
+        raise UserError(
+            f"--parallelism {parallelism} needs {parallelism} task slots; the cluster at {target.rest_url} has {slots}",
+            "lower --parallelism or add TaskManagers (PEACEWATCH_FLINK_TASKMANAGERS)",
+        )
     name = job_name(settings.prefix)
     for key, value in runner_flags(target, name, parallelism).items():
-        view = {"runner": StandardOptions, "streaming": StandardOptions, "job_endpoint": PortableOptions,
-                "environment_type": PortableOptions, "environment_config": PortableOptions,
-                "job_name": GoogleCloudOptions}.get(key, FlinkRunnerOptions)
+        view = {
+            "runner": StandardOptions,
+            "streaming": StandardOptions,
+            "job_endpoint": PortableOptions,
+            "environment_type": PortableOptions,
+            "environment_config": PortableOptions,
+            "job_name": GoogleCloudOptions,
+        }.get(key, FlinkRunnerOptions)
         setattr(options.view_as(view), key, value)
     stream = options.view_as(StreamingOptions)
     stream.pull_shards = max(stream.pull_shards, parallelism)  # every slot pulls
@@ -183,9 +224,13 @@ def prepare(settings, options, out: TextIO = sys.stderr) -> FlinkJob:
         # bundle), and counters reach Flink's REST API when a bundle ends: small pulls keep the
         # progress lines and the idle check current
         stream.pull_max_messages = FLINK_PULL_MAX_MESSAGES
-    print(f"peacewatch run: Flink at {target.rest_url} ({slots} slots), parallelism {parallelism}, Python in "
-          f"{target.environment_type} workers ({target.environment_config or 'default'}), job server "
-          f"{target.job_endpoint}", file=out, flush=True)
+    print(
+        f"peacewatch run: Flink at {target.rest_url} ({slots} slots), parallelism {parallelism}, Python in "
+        f"{target.environment_type} workers ({target.environment_config or 'default'}), job server "
+        f"{target.job_endpoint}",
+        file=out,
+        flush=True,
+    )
     return FlinkJob(target, name, lease_seconds=float(stream.ack_lease_seconds))
 
 
@@ -193,8 +238,11 @@ def announce(job: FlinkJob, out: TextIO = sys.stderr, timeout: float = 180.0) ->
     """Finds the submitted job in Flink by its name and prints its id and web UI link."""
     found = wait_for_job(job.target.rest_url, job.name, timeout)
     job.jid = found["jid"]
-    print(f"peacewatch run: Flink job {job.jid} ({job.name}); web UI: {rest.web_ui_link(job.target.rest_url, job.jid)}",
-          file=out, flush=True)
+    print(
+        f"peacewatch run: Flink job {job.jid} ({job.name}); web UI: {rest.web_ui_link(job.target.rest_url, job.jid)}",
+        file=out,
+        flush=True,
+    )
     return job.jid
 
 
@@ -209,8 +257,12 @@ def counters(job: FlinkJob, names: Any = (), out: TextIO = sys.stderr) -> dict[s
         job.restarts = restarts
         # what the failed attempt held comes back when its lease runs out (no one extends it now)
         job.recovering_until = now + job.lease_seconds + 10
-        print(f"peacewatch run: Flink restarted the job's tasks (restart {restarts}); the counters start again "
-              "with the new attempt, un-acknowledged messages are delivered again", file=out, flush=True)
+        print(
+            f"peacewatch run: Flink restarted the job's tasks (restart {restarts}); the counters start again "
+            "with the new attempt, un-acknowledged messages are delivered again",
+            file=out,
+            flush=True,
+        )
     out_counters.update(rest.user_counters(job.target.rest_url, job.jid, NAMESPACE))
     out_counters["recovering"] = int(now < job.recovering_until)
     return out_counters

@@ -23,18 +23,21 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from peacewatch.retry import retry_transient
+from peacewatch.settings import Settings
 from pipelines.leases import DeliveryCounter, chunks, keeper_for
 from pipelines.parse import Envelope, skip_blank
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+ACK_RETRY_SECONDS = 10.0  # a few tries: an acknowledgement that fails only means a redelivery
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,8 +76,10 @@ class PullConfig:
 
 
 def poison_reason(attempts: int, limit: int) -> str:
-    return (f"delivered {attempts} times without being acknowledged (limit {limit}): each earlier attempt "
-            "ended before the article was indexed (a crash, a hang, a worker killed)")
+    return (
+        f"delivered {attempts} times without being acknowledged (limit {limit}): each earlier attempt "
+        "ended before the article was indexed (a crash, a hang, a worker killed)"
+    )
 
 
 class Puller:
@@ -95,11 +100,15 @@ class Puller:
         self.counter: DeliveryCounter | None = None
 
     def setup(self) -> None:
-        from schemas.clients import subscriber_client
+        from peacewatch.clients import subscriber_client
 
         self.subscriber = subscriber_client(self.settings)
-        self.keeper = keeper_for(self.subscription, lambda: subscriber_client(self.settings), self.config.lease_seconds,
-                                 self.config.max_hold_seconds)
+        self.keeper = keeper_for(
+            self.subscription,
+            lambda: subscriber_client(self.settings),
+            self.config.lease_seconds,
+            self.config.max_hold_seconds,
+        )
 
     def _delivery_counts(self, messages: Sequence[Any]) -> list[int]:
         """``delivery_attempt`` where the subscription has a dead-letter policy, else counted by message id."""
@@ -125,8 +134,11 @@ class Puller:
         if room <= 0:
             return "busy", []
         try:
-            response = self.subscriber.pull(request={"subscription": self.subscription, "max_messages": room},
-                                            timeout=self.config.pull_timeout, retry=None)
+            response = self.subscriber.pull(
+                request={"subscription": self.subscription, "max_messages": room},
+                timeout=self.config.pull_timeout,
+                retry=None,
+            )
         except exceptions.DeadlineExceeded:
             response = None
         except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
@@ -142,8 +154,17 @@ class Puller:
             publish_ms = data.publish_time.timestamp() * 1000 if data.publish_time else None
             limit_ = self.config.max_delivery_attempts
             rejected = poison_reason(attempt, limit_) if limit_ and attempt > limit_ else None
-            envelopes.append(Envelope(bytes(data.data), dict(data.attributes), message.ack_id, publish_ms,
-                                      data.message_id, attempt, rejected))
+            envelopes.append(
+                Envelope(
+                    bytes(data.data),
+                    dict(data.attributes),
+                    message.ack_id,
+                    publish_ms,
+                    data.message_id,
+                    attempt,
+                    rejected,
+                )
+            )
         return "messages", envelopes
 
     def acknowledge(self, ack_ids: Sequence[str]) -> int:
@@ -158,17 +179,20 @@ class Puller:
         self.keeper.release(ids)
         done = 0
         for part in chunks(ids):
-            for attempt in range(3):
-                try:
-                    self.subscriber.acknowledge(request={"subscription": self.subscription, "ack_ids": part}, timeout=30)
-                    done += len(part)
-                    break
-                except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
-                    if attempt == 2:  # the message comes back later; writes by id make that harmless
-                        logger.warning("could not acknowledge %d messages on %s: %s", len(part), self.subscription,
-                                       str(exc)[:300])
-                    else:
-                        time.sleep(0.5 * (attempt + 1))
+            request = {"subscription": self.subscription, "ack_ids": part}
+            try:
+                retry_transient(
+                    lambda r=request: self.subscriber.acknowledge(request=r, timeout=30),
+                    "acknowledging",
+                    ACK_RETRY_SECONDS,
+                    attempts=3,
+                )
+                done += len(part)
+            except (exceptions.GoogleAPICallError, exceptions.RetryError) as exc:
+                # the message comes back later; writes by id make that harmless
+                logger.warning(
+                    "could not acknowledge %d messages on %s: %s", len(part), self.subscription, str(exc)[:300]
+                )
         return done
 
     def hand_back(self, ack_ids: Sequence[str], delay_seconds: float = 0) -> None:
@@ -182,9 +206,11 @@ class Puller:
         seconds = int(min(max(delay_seconds, 0), 600))
         try:
             for part in chunks(ids):
-                self.subscriber.modify_ack_deadline(request={"subscription": self.subscription, "ack_ids": part,
-                                                             "ack_deadline_seconds": seconds}, timeout=30)
-        except Exception as exc:  # noqa: BLE001 - the lease then simply runs out
+                self.subscriber.modify_ack_deadline(
+                    request={"subscription": self.subscription, "ack_ids": part, "ack_deadline_seconds": seconds},
+                    timeout=30,
+                )
+        except Exception as exc:
             logger.warning("could not hand back %d messages on %s: %s", len(ids), self.subscription, exc)
 
     def close(self) -> None:
@@ -205,7 +231,9 @@ class SourceCounters:
         self.pulled = Metrics.counter("peacewatch", f"{prefix}pulled")
         self.released = Metrics.counter("peacewatch", f"{prefix}released")
         self.poison = Metrics.counter("peacewatch", f"{prefix}poison")
-        self.polls = {kind: Metrics.counter("peacewatch", f"{prefix}polls_{kind}") for kind in ("idle", "busy", "error")}
+        self.polls = {
+            kind: Metrics.counter("peacewatch", f"{prefix}polls_{kind}") for kind in ("idle", "busy", "error")
+        }
 
     def count_poll(self, kind: str, puller: Puller, envelopes: Sequence[Envelope] = ()) -> None:
         expired = puller.keeper.take_expired() if puller.keeper is not None else 0
@@ -253,11 +281,18 @@ class Tick(beam.PTransform):
         from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
         shards = self.shards
-        return (pbegin
-                | "Impulse" >> PeriodicImpulse(start_timestamp=Timestamp.now(), stop_timestamp=MAX_TIMESTAMP,
-                                               fire_interval=self.interval_seconds, rebase=RebaseMode.REBASE_START)
-                | "Shards" >> beam.FlatMap(lambda _, n=shards: range(n))
-                | "Spread" >> beam.Reshuffle())
+        return (
+            pbegin
+            | "Impulse"
+            >> PeriodicImpulse(
+                start_timestamp=Timestamp.now(),
+                stop_timestamp=MAX_TIMESTAMP,
+                fire_interval=self.interval_seconds,
+                rebase=RebaseMode.REBASE_START,
+            )
+            | "Shards" >> beam.FlatMap(lambda _, n=shards: range(n))
+            | "Spread" >> beam.Reshuffle()
+        )
 
 
 class PullFromPubSub(beam.PTransform):
@@ -278,9 +313,11 @@ class PullFromPubSub(beam.PTransform):
         self.config = config or PullConfig()
 
     def expand(self, pbegin):
-        return (pbegin
-                | "Tick" >> Tick(self.config.shards, self.config.interval_seconds)
-                | "Pull" >> beam.ParDo(_PullMessagesFn(self.settings, self.subscription, self.config)))
+        return (
+            pbegin
+            | "Tick" >> Tick(self.config.shards, self.config.interval_seconds)
+            | "Pull" >> beam.ParDo(_PullMessagesFn(self.settings, self.subscription, self.config))
+        )
 
 
 class _AcknowledgeFn(beam.DoFn):
@@ -348,8 +385,13 @@ class ReadArticles(beam.PTransform):
         pull: how the subscription is read.
     """
 
-    def __init__(self, inputs: Sequence[str] | None = None, subscription: str | None = None,
-                 settings: Settings | None = None, pull: PullConfig | None = None) -> None:
+    def __init__(
+        self,
+        inputs: Sequence[str] | None = None,
+        subscription: str | None = None,
+        settings: Settings | None = None,
+        pull: PullConfig | None = None,
+    ) -> None:
         super().__init__()
         if not inputs and not subscription:
             raise ValueError("ReadArticles needs input files or a subscription")
@@ -363,10 +405,11 @@ class ReadArticles(beam.PTransform):
     def expand(self, pbegin):
         if self.inputs:
             files = pbegin | "Patterns" >> beam.Create(self.inputs)
-            return (files
-                    | "ReadLines" >> beam.io.ReadAllFromText(strip_trailing_newlines=True)
-                    | "SkipBlank" >> beam.Filter(skip_blank)
-                    # Breaks fusion with the file read so that workers share the NLP work.
-                    | "Spread" >> beam.Reshuffle())
+            return (
+                files
+                | "ReadLines" >> beam.io.ReadAllFromText(strip_trailing_newlines=True)
+                | "SkipBlank" >> beam.Filter(skip_blank)
+                # Breaks fusion with the file read so that workers share the NLP work.
+                | "Spread" >> beam.Reshuffle()
+            )
         return pbegin | "PullMessages" >> PullFromPubSub(self.settings, self.subscription, self.pull)
-

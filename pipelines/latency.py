@@ -8,10 +8,31 @@ estimate p50 and p95 from the bucket counts, by linear interpolation inside the 
 from __future__ import annotations
 
 import bisect
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-BOUNDS_MS: tuple[int, ...] = (50, 100, 150, 200, 300, 400, 500, 700, 1000, 1500, 2000, 3000, 5000, 7500, 10000,
-                              20000, 30000, 60000, 120000, 300000, 900000)
+BOUNDS_MS: tuple[int, ...] = (
+    50,
+    100,
+    150,
+    200,
+    300,
+    400,
+    500,
+    700,
+    1000,
+    1500,
+    2000,
+    3000,
+    5000,
+    7500,
+    10000,
+    20000,
+    30000,
+    60000,
+    120000,
+    300000,
+    900000,
+)
 PREFIX = "latency_le_"
 OVERFLOW = f"{PREFIX}inf"
 
@@ -32,8 +53,8 @@ def percentiles(counts: Mapping[str, int], quantiles: Sequence[float] = (0.5, 0.
     total = sum(sizes)
     if not total:
         return None
-    lows = (0,) + BOUNDS_MS
-    highs = BOUNDS_MS + (BOUNDS_MS[-1] * 2,)
+    lows = (0, *BOUNDS_MS)
+    highs = (*BOUNDS_MS, BOUNDS_MS[-1] * 2)
     out = []
     for q in quantiles:
         rank = q * total

@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ MAX_ACK_DEADLINE = 600  # Pub/Sub's limit
 
 def chunks(items: Sequence[str], size: int = ACK_CHUNK) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
-        yield list(items[start:start + size])
+        yield list(items[start : start + size])
 
 
 class LeaseKeeper:
@@ -42,8 +43,14 @@ class LeaseKeeper:
         clock: monotonic seconds (tests).
     """
 
-    def __init__(self, subscriber_factory: Callable[[], Any], subscription: str, lease_seconds: int = 30,
-                 max_hold_seconds: float = 1800.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        subscriber_factory: Callable[[], Any],
+        subscription: str,
+        lease_seconds: int = 30,
+        max_hold_seconds: float = 1800.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.subscription = subscription
         self.lease_seconds = min(max(int(lease_seconds), 10), MAX_ACK_DEADLINE)
         self.max_hold_seconds = max_hold_seconds
@@ -90,8 +97,9 @@ class LeaseKeeper:
     def _start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()
-            self._thread = threading.Thread(target=self._renew_loop, name=f"lease-{self.subscription.rsplit('/', 1)[-1]}",
-                                            daemon=True)
+            self._thread = threading.Thread(
+                target=self._renew_loop, name=f"lease-{self.subscription.rsplit('/', 1)[-1]}", daemon=True
+            )
             self._thread.start()
 
     def _client(self) -> Any:
@@ -104,10 +112,15 @@ class LeaseKeeper:
             return
         try:
             for part in chunks(ack_ids):
-                self._client().modify_ack_deadline(request={
-                    "subscription": self.subscription, "ack_ids": part,
-                    "ack_deadline_seconds": self.lease_seconds if seconds is None else seconds}, timeout=30)
-        except Exception as exc:  # noqa: BLE001 - a lapsed lease only means a redelivery (writes are by id)
+                self._client().modify_ack_deadline(
+                    request={
+                        "subscription": self.subscription,
+                        "ack_ids": part,
+                        "ack_deadline_seconds": self.lease_seconds if seconds is None else seconds,
+                    },
+                    timeout=30,
+                )
+        except Exception as exc:
             logger.warning("could not extend the lease of %d messages on %s: %s", len(ack_ids), self.subscription, exc)
 
     def _renew_loop(self) -> None:
@@ -121,8 +134,12 @@ class LeaseKeeper:
                 self._expired += len(overdue)
                 held = list(self._held)
             if overdue:
-                logger.warning("%d messages held for more than %.0fs on %s were let go; Pub/Sub will deliver "
-                               "them again", len(overdue), self.max_hold_seconds, self.subscription)
+                logger.warning(
+                    "%d messages held for more than %.0fs on %s were let go; Pub/Sub will deliver them again",
+                    len(overdue),
+                    self.max_hold_seconds,
+                    self.subscription,
+                )
             self._extend(held)
 
 
@@ -130,14 +147,16 @@ _KEEPERS: dict[str, LeaseKeeper] = {}
 _KEEPERS_LOCK = threading.Lock()
 
 
-def keeper_for(subscription: str, subscriber_factory: Callable[[], Any], lease_seconds: int = 30,
-               max_hold_seconds: float = 1800.0) -> LeaseKeeper:
+def keeper_for(
+    subscription: str, subscriber_factory: Callable[[], Any], lease_seconds: int = 30, max_hold_seconds: float = 1800.0
+) -> LeaseKeeper:
     """The process-wide :class:`LeaseKeeper` of ``subscription`` (every DoFn instance shares it)."""
     with _KEEPERS_LOCK:
         keeper = _KEEPERS.get(subscription)
         if keeper is None:
-            keeper = _KEEPERS[subscription] = LeaseKeeper(subscriber_factory, subscription, lease_seconds,
-                                                          max_hold_seconds)
+            keeper = _KEEPERS[subscription] = LeaseKeeper(
+                subscriber_factory, subscription, lease_seconds, max_hold_seconds
+            )
         return keeper
 
 
@@ -150,14 +169,16 @@ class DeliveryCounter:
     """
 
     def __init__(self, path: str | Path, keep_seconds: float = 8 * 86400) -> None:
-        from schemas.files import connect_sqlite
+        from peacewatch.files import connect_sqlite
 
         self.path = Path(path)
         self.keep_seconds = keep_seconds
         self._db = connect_sqlite(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)  # 0600
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS deliveries (subscription TEXT NOT NULL, message_id TEXT NOT NULL, "
-                         "count INTEGER NOT NULL, last REAL NOT NULL, PRIMARY KEY (subscription, message_id))")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS deliveries (subscription TEXT NOT NULL, message_id TEXT NOT NULL, "
+            "count INTEGER NOT NULL, last REAL NOT NULL, PRIMARY KEY (subscription, message_id))"
+        )
         self._lock = threading.Lock()
         self._pruned = 0.0
 
@@ -170,10 +191,13 @@ class DeliveryCounter:
                 self._db.executemany(
                     "INSERT INTO deliveries VALUES (?, ?, 1, ?) ON CONFLICT (subscription, message_id) "
                     "DO UPDATE SET count = count + 1, last = excluded.last",
-                    [(subscription, m, now) for m in message_ids])
+                    [(subscription, m, now) for m in message_ids],
+                )
                 marks = ",".join("?" * len(message_ids))
-                rows = self._db.execute(f"SELECT message_id, count FROM deliveries WHERE subscription = ? AND "
-                                        f"message_id IN ({marks})", (subscription, *message_ids)).fetchall()
+                rows = self._db.execute(
+                    f"SELECT message_id, count FROM deliveries WHERE subscription = ? AND message_id IN ({marks})",
+                    (subscription, *message_ids),
+                ).fetchall()
                 if now - self._pruned > 3600:
                     self._db.execute("DELETE FROM deliveries WHERE last < ?", (now - self.keep_seconds,))
                     self._pruned = now

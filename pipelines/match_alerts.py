@@ -16,20 +16,23 @@ Delivery to webhooks, Slack and email happens apart, in :mod:`pipelines.deliver_
 
 from __future__ import annotations
 
-import importlib
 import logging
 import multiprocessing
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipelines.buffering import BatchingFn
+from peacewatch.retry import retry_transient
+from peacewatch.settings import Settings
+from pipelines.alerts.delivery import AlertRecorder
+from pipelines.alerts.engine import AlertEngine
+from pipelines.alerts.rules import RuleFileWatcher, default_rules_path
 from pipelines.deadletters import DEAD, make_dead_letter
 from pipelines.sharing import SharedResources
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -39,29 +42,16 @@ STAGE = "alert-match"
 _GUARDS = SharedResources()
 
 
-def alerts_available() -> bool:
-    """True when the alerts package (its engine and rules) is installed."""
-    try:
-        importlib.import_module("pipelines.alerts.engine")
-        importlib.import_module("pipelines.alerts.rules")
-    except ImportError:
-        return False
-    return True
-
-
 def rules_path(settings: Settings, explicit: str | None = None) -> Path:
-    if explicit:
-        return Path(explicit)
-    from pipelines.alerts.rules import default_rules_path
-
-    return Path(default_rules_path(settings))
+    """The rules file: ``explicit`` (``--rules``), else ``<data_dir>/alerts.yaml``."""
+    return Path(explicit) if explicit else Path(default_rules_path(settings))
 
 
 def alerts_wanted(settings: Settings, flag: bool | None, explicit_rules: str | None = None) -> bool:
-    """``--alerts``/``--no-alerts`` when given, else on when the package and a rules file exist."""
+    """``--alerts``/``--no-alerts`` when given, else on when a rules file exists."""
     if flag is not None:
         return flag
-    return alerts_available() and rules_path(settings, explicit_rules).exists()
+    return rules_path(settings, explicit_rules).exists()
 
 
 # ---- the child process -------------------------------------------------------------------------
@@ -70,9 +60,6 @@ _CHILD_ENGINE = None
 
 def _child_start(settings: Settings, rules_file: str) -> None:
     global _CHILD_ENGINE
-    from pipelines.alerts.engine import AlertEngine
-    from pipelines.alerts.rules import RuleFileWatcher
-
     _CHILD_ENGINE = AlertEngine(settings, RuleFileWatcher(rules_file))
     _CHILD_ENGINE.setup(deliver=False)
 
@@ -106,8 +93,13 @@ class MatchingGuard:
         match: what the child runs on a list of documents (tests put a slow one in).
     """
 
-    def __init__(self, settings: Settings, rules_file: str, seconds_per_article: float = 10.0,
-                 match: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rules_file: str,
+        seconds_per_article: float = 10.0,
+        match: Callable[[list[dict[str, Any]]], list[list[dict[str, Any]]]] | None = None,
+    ) -> None:
         self.settings = settings
         self.rules_file = rules_file
         self.seconds_per_article = seconds_per_article
@@ -123,7 +115,8 @@ class MatchingGuard:
     def _setup(self) -> None:
         if self._pool is None:
             self._pool = multiprocessing.get_context("spawn").Pool(
-                1, initializer=_child_start, initargs=(self.settings, self.rules_file))
+                1, initializer=_child_start, initargs=(self.settings, self.rules_file)
+            )
             self._pool.apply(self._match_fn, ([],))  # wait until the engine is up
 
     def _restart(self) -> None:
@@ -135,7 +128,6 @@ class MatchingGuard:
 
     def match(self, documents: Sequence[dict[str, Any]]) -> tuple[list[list[dict[str, Any]]], set[int]]:
         """Returns the alerts of each document and the positions of those that overran their budget."""
-        import multiprocessing.context
 
         if not documents:
             return [], set()
@@ -148,11 +140,13 @@ class MatchingGuard:
         try:
             return self._pool.apply_async(self._match_fn, (list(documents),)).get(timeout=budget), set()
         except multiprocessing.context.TimeoutError:
-            logger.warning("alert matching of %d articles overran %.1fs; matching them one by one", len(documents), budget)
+            logger.warning(
+                "alert matching of %d articles overran %.1fs; matching them one by one", len(documents), budget
+            )
         results: list[list[dict[str, Any]]] = []
         late: set[int] = set()
         for position, document in enumerate(documents):
-            if position == 0 or late and position - 1 in late:
+            if position == 0 or (late and position - 1 in late):
                 self._restart()
             try:
                 results += self._pool.apply_async(self._match_fn, ([document],)).get(timeout=self.seconds_per_article)
@@ -160,8 +154,11 @@ class MatchingGuard:
                 late.add(position)
                 results.append([])
                 self.timeouts += 1
-                logger.error("alert matching of article %s overran %.1fs: dead-lettered", document.get("id"),
-                             self.seconds_per_article)
+                logger.error(
+                    "alert matching of article %s overran %.1fs: dead-lettered",
+                    document.get("id"),
+                    self.seconds_per_article,
+                )
         if len(documents) - 1 in late:  # the child is still busy with it
             self._restart()
         return results, late
@@ -174,17 +171,17 @@ class MatchingGuard:
                 self._pool = None
 
 
-
 def close_guards() -> None:
     """Stops this process's matching processes (a cancelled streaming job does not tear down its DoFns)."""
     _GUARDS.close_all()
 
 
-class _MatchAlertRulesFn(BatchingFn):
-    max_batch = BATCH
+class _MatchAlertRulesFn(beam.DoFn):
+    """Matches a batch of articles (from ``BatchElements``), records their alerts, passes them on."""
 
-    def __init__(self, settings: Settings, rules_file: str | None, seconds_per_article: float,
-                 retry_seconds: float) -> None:
+    def __init__(
+        self, settings: Settings, rules_file: str | None, seconds_per_article: float, retry_seconds: float
+    ) -> None:
         self.settings = settings
         self.rules_file = rules_file
         self.seconds_per_article = seconds_per_article
@@ -195,34 +192,41 @@ class _MatchAlertRulesFn(BatchingFn):
         self.retries = Metrics.counter("peacewatch", "service_retries")
 
     def setup(self) -> None:
-        from pipelines.alerts.delivery import AlertRecorder
-
         rules_file = str(rules_path(self.settings, self.rules_file))
         self._tag = f"{self.settings.prefix}:{rules_file}:{self.seconds_per_article}"
-        self._guard = _GUARDS.acquire(self._tag, lambda: MatchingGuard(self.settings, rules_file, self.seconds_per_article))
+        self._guard = _GUARDS.acquire(
+            self._tag, lambda: MatchingGuard(self.settings, rules_file, self.seconds_per_article)
+        )
         self._guard.setup()
         self._recorder = AlertRecorder(self.settings)
         self._recorder.setup()
 
-    def handle(self, documents: Sequence[dict[str, Any]]):
-        from pipelines.retry import retry_transient
-
+    def process(self, documents: Sequence[dict[str, Any]]):
         per_article, late = self._guard.match(documents)
         alerts = [alert for alerts in per_article for alert in alerts]
         if alerts:
-            _, _, published = retry_transient(lambda: self._recorder.record(alerts), "recording alerts",
-                                              self.retry_seconds, self.retries.inc)
+            _, _, published = retry_transient(
+                lambda: self._recorder.record(alerts), "recording alerts", self.retry_seconds, self.retries.inc
+            )
             self.published.inc(published)
         self.alerts.inc(len(alerts))
         self.timeouts.inc(len(late))
         for position, document in enumerate(documents):
             if position in late:
-                yield position, make_dead_letter(
-                    STAGE, f"matching the alert rules took longer than {self.seconds_per_article:g}s; the article is "
-                           "indexed, its alerts were not raised", document, error_type="MatchTimeout",
-                    article_id=document.get("id"), ack_id=document.get("_ack_id")), DEAD
+                yield beam.pvalue.TaggedOutput(
+                    DEAD,
+                    make_dead_letter(
+                        STAGE,
+                        f"matching the alert rules took longer than {self.seconds_per_article:g}s; the article is "
+                        "indexed, its alerts were not raised",
+                        document,
+                        error_type="MatchTimeout",
+                        article_id=document.get("id"),
+                        ack_id=document.get("_ack_id"),
+                    ),
+                )
             else:
-                yield position, document, None
+                yield document
 
     def teardown(self) -> None:
         _GUARDS.release(self._tag)  # the last user stops the matching process
@@ -240,11 +244,14 @@ class MatchAlertRules(beam.PTransform):
         retry_seconds: how long recording retries while Elasticsearch or Pub/Sub is down.
     """
 
-    def __init__(self, settings: Settings, rules_file: str | None = None, seconds_per_article: float = 10.0,
-                 retry_seconds: float = 900.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        rules_file: str | None = None,
+        seconds_per_article: float = 10.0,
+        retry_seconds: float = 900.0,
+    ) -> None:
         super().__init__()
-        if not alerts_available():
-            raise ValueError("the alerts package (pipelines.alerts.engine) is not installed")
         if seconds_per_article <= 0:
             raise ValueError("seconds_per_article must be positive")
         self.settings = settings
@@ -253,5 +260,11 @@ class MatchAlertRules(beam.PTransform):
         self.retry_seconds = retry_seconds
 
     def expand(self, documents):
-        return documents | "MatchAndRecord" >> beam.ParDo(_MatchAlertRulesFn(
-            self.settings, self.rules_file, self.seconds_per_article, self.retry_seconds)).with_outputs(DEAD, main="articles")
+        return (
+            documents
+            | "Batch" >> beam.BatchElements(max_batch_size=BATCH)
+            | "MatchAndRecord"
+            >> beam.ParDo(
+                _MatchAlertRulesFn(self.settings, self.rules_file, self.seconds_per_article, self.retry_seconds)
+            ).with_outputs(DEAD, main="articles")
+        )

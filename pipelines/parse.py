@@ -10,7 +10,8 @@ carries the ack id). Valid articles leave with two private keys, ``_ack_id`` and
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, NamedTuple
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -76,15 +77,28 @@ def parse_or_dead_letter(envelope: Envelope) -> tuple[dict[str, Any] | None, dic
     """``(article, None)`` for a valid message, ``(None, dead_letter)`` for a broken or poison one."""
     if envelope.rejected:
         article_id = envelope.attributes.get("article_id") if envelope.attributes else None
-        return None, make_dead_letter("poison", envelope.rejected, envelope.data, error_type="PoisonMessage",
-                                      article_id=article_id, attributes=envelope.attributes, ack_id=envelope.ack_id)
+        return None, make_dead_letter(
+            "poison",
+            envelope.rejected,
+            envelope.data,
+            error_type="PoisonMessage",
+            article_id=article_id,
+            attributes=envelope.attributes,
+            ack_id=envelope.ack_id,
+        )
     try:
         return parse_envelope(envelope), None
     except InvalidDocument as exc:
         article_id = envelope.attributes.get("article_id") if envelope.attributes else None
-        return None, make_dead_letter(stage_of(exc), str(exc), envelope.data, error_type=type(exc).__name__,
-                                      article_id=article_id, attributes=envelope.attributes,
-                                      ack_id=envelope.ack_id)
+        return None, make_dead_letter(
+            stage_of(exc),
+            str(exc),
+            envelope.data,
+            error_type=type(exc).__name__,
+            article_id=article_id,
+            attributes=envelope.attributes,
+            ack_id=envelope.ack_id,
+        )
 
 
 class _ParseFn(beam.DoFn):

@@ -17,6 +17,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from peacewatch.settings import Settings
 from pipelines.aggregate import AggregateStances, RecountStanceWindows
 from pipelines.deadletters import WriteDeadLetters
 from pipelines.enrich import EnrichArticles
@@ -25,26 +26,41 @@ from pipelines.match_alerts import MatchAlertRules, alerts_wanted
 from pipelines.options import PeacewatchOptions, StreamingOptions, nlp_processes
 from pipelines.parse import ParseArticles
 from pipelines.write_es import WriteToElasticsearch
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-COUNTERS = ("read", "valid", "invalid", "enriched", "relevant", "indexed", "dead_lettered", "alerts",
-            "stance_aggregates", "index_retries")
+COUNTERS = (
+    "read",
+    "valid",
+    "invalid",
+    "enriched",
+    "relevant",
+    "indexed",
+    "dead_lettered",
+    "alerts",
+    "stance_aggregates",
+    "index_retries",
+)
 
 
 def pull_config(options: PipelineOptions) -> PullConfig:
     """How the articles subscription is read, from the streaming options."""
     opts = options.view_as(StreamingOptions)
     retry = options.view_as(PeacewatchOptions).es_retry_seconds
-    return PullConfig(shards=opts.pull_shards, interval_seconds=opts.pull_interval_ms / 1000,
-                      max_messages=opts.pull_max_messages, max_outstanding=opts.max_outstanding_messages,
-                      lease_seconds=opts.ack_lease_seconds, max_hold_seconds=max(1800.0, retry * 2 + 120),
-                      max_delivery_attempts=opts.max_delivery_attempts)
+    return PullConfig(
+        shards=opts.pull_shards,
+        interval_seconds=opts.pull_interval_ms / 1000,
+        max_messages=opts.pull_max_messages,
+        max_outstanding=opts.max_outstanding_messages,
+        lease_seconds=opts.ack_lease_seconds,
+        max_hold_seconds=max(1800.0, retry * 2 + 120),
+        max_delivery_attempts=opts.max_delivery_attempts,
+    )
 
 
-def build_pipeline(p: beam.Pipeline, options: PipelineOptions, settings: Settings,
-                   source: beam.PTransform | None = None) -> dict[str, Any]:
+def build_pipeline(
+    p: beam.Pipeline, options: PipelineOptions, settings: Settings, source: beam.PTransform | None = None
+) -> dict[str, Any]:
     """Adds the job to ``p``; returns its main PCollections by name (for tests).
 
     Args:
@@ -55,17 +71,20 @@ def build_pipeline(p: beam.Pipeline, options: PipelineOptions, settings: Setting
     """
     opts = options.view_as(PeacewatchOptions)
     streaming = options.view_as(StandardOptions).streaming
-    subscription = None if opts.inputs or source is not None else (
-        opts.subscription or settings.subscription_path("articles"))
+    subscription = (
+        None if opts.inputs or source is not None else (opts.subscription or settings.subscription_path("articles"))
+    )
     pull = pull_config(options)
     retry = opts.es_retry_seconds
 
     raw = p | "ReadArticles" >> (source or ReadArticles(opts.inputs, subscription, settings, pull))
     parsed = raw | "ParseArticles" >> ParseArticles()
-    enriched = parsed.articles | "EnrichArticles" >> EnrichArticles(opts.spacy_model, opts.nlp_module, opts.batch_size,
-                                                                    nlp_processes(options))
+    enriched = parsed.articles | "EnrichArticles" >> EnrichArticles(
+        opts.spacy_model, opts.batch_size, nlp_processes(options)
+    )
     written = enriched.enriched | "WriteToElasticsearch" >> WriteToElasticsearch(
-        settings, opts.bulk_chunk_size, opts.bulk_max_bytes, retry, 0.0 if streaming else opts.progress_seconds)
+        settings, opts.bulk_chunk_size, opts.bulk_max_bytes, retry, 0.0 if streaming else opts.progress_seconds
+    )
     dead = [parsed.dead_letters, enriched.dead_letters, written.dead_letters]
     finished = written.indexed
     if opts.aggregates:
@@ -75,7 +94,8 @@ def build_pipeline(p: beam.Pipeline, options: PipelineOptions, settings: Setting
             written.indexed | "AggregateStances" >> AggregateStances(settings, streaming=False)
     if alerts_wanted(settings, opts.alerts, opts.rules):
         matched = finished | "MatchAlertRules" >> MatchAlertRules(
-            settings, opts.rules, options.view_as(StreamingOptions).alert_match_seconds, retry)
+            settings, opts.rules, options.view_as(StreamingOptions).alert_match_seconds, retry
+        )
         finished = matched.articles
         dead.append(matched.dead_letters)
         if subscription is not None:
@@ -135,7 +155,7 @@ def counters_of(result: Any, query: dict[str, Any] | None = None) -> dict[str, i
     out = {name: 0 for name in COUNTERS}
     try:
         query = query if query is not None else query_metrics(result)
-    except Exception:  # noqa: BLE001 - some runners cannot report metrics; the summary says 0
+    except Exception:
         return out
     for counter in query.get("counters", []):
         if counter.key.metric.namespace == "peacewatch":
@@ -146,7 +166,7 @@ def counters_of(result: Any, query: dict[str, Any] | None = None) -> dict[str, i
 def latency_of(result: Any) -> dict[str, float] | None:
     try:
         query = query_metrics(result)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     for dist in query.get("distributions", []):
         if dist.key.metric.name == "latency_ms":

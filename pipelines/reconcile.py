@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
 _MGET_CHUNK = 1000
@@ -33,19 +34,19 @@ def indexed_ids(es, index: str, ids: Sequence[str], field: str | None = None) ->
     """Which of ``ids`` exist in ``index``: by ``_id`` (mget), or by a keyword ``field`` (terms)."""
     found: set[str] = set()
     for start in range(0, len(ids), _MGET_CHUNK):
-        chunk = list(ids[start:start + _MGET_CHUNK])
+        chunk = list(ids[start : start + _MGET_CHUNK])
         if field is None:
             response = es.mget(index=index, ids=chunk, source=False)
             found.update(doc["_id"] for doc in response["docs"] if doc.get("found"))
         else:
-            response = es.search(index=index, size=len(chunk), query={"terms": {field: chunk}},
-                                 source=[field])
+            response = es.search(index=index, size=len(chunk), query={"terms": {field: chunk}}, source=[field])
             found.update(hit["_source"][field] for hit in response["hits"]["hits"])
     return found
 
 
-def reconcile(settings: Settings, es, log, since: Any, republish: bool = False,
-              publisher: Any = None) -> ReconcileReport:
+def reconcile(
+    settings: Settings, es, log, since: Any, republish: bool = False, publisher: Any = None
+) -> ReconcileReport:
     """Compares the published log since ``since`` with the index; optionally republishes the gap."""
     records = list(log.published_since(since))
     ids = [r.article_id for r in records]
@@ -66,14 +67,15 @@ def open_log(settings: Settings, path: str | None = None):
 
     where = Path(path) if path else default_state_path(settings)
     if not where.exists():
-        raise UserError(f"no published log at {where}",
-                        "run 'peacewatch ingest' first, or pass --state-db PATH")
+        raise UserError(f"no published log at {where}", "run 'peacewatch ingest' first, or pass --state-db PATH")
     return PublishedLog(where)
 
 
 def format_report(report: ReconcileReport, limit: int = 20) -> Iterable[str]:
-    yield (f"published {report.published}, indexed {report.indexed}, dead-lettered {report.dead_lettered}, "
-           f"missing {len(report.missing)}")
+    yield (
+        f"published {report.published}, indexed {report.indexed}, dead-lettered {report.dead_lettered}, "
+        f"missing {len(report.missing)}"
+    )
     for article_id in report.missing[:limit]:
         yield f"  missing {article_id}"
     if len(report.missing) > limit:

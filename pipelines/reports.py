@@ -10,6 +10,7 @@ reports an article no longer has are deleted when the article is written again.
 fetch time); ``seen`` (fetched, else indexed) places undated reports in time windows; ``time`` is
 the one of the two that applies (Kibana's time field).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,7 @@ COMMITMENT_DEFAULT = {"support": "other"}
 
 def report_id(article_id: str, actor: str, mission: str) -> str:
     """The report's id: a hash of the article id, the actor and the mission."""
-    return hashlib.sha256(f"{article_id}\n{actor}\n{mission}".encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(f"{article_id}\n{actor}\n{mission}".encode()).hexdigest()[:32]
 
 
 def is_dated(document: dict[str, Any]) -> bool:
@@ -42,13 +43,26 @@ def report_documents(document: dict[str, Any]) -> list[dict[str, Any]]:
         mission = s.get("mission") or "other"
         rid = report_id(document["id"], s["actor"], mission)
         out[rid] = {
-            "id": rid, "article_id": document["id"], "actor": s["actor"], "actor_type": s.get("actor_type"),
-            "actor_code": s.get("actor_code"), "stance": s["stance"], "mission": mission,
+            "id": rid,
+            "article_id": document["id"],
+            "actor": s["actor"],
+            "actor_type": s.get("actor_type"),
+            "actor_code": s.get("actor_code"),
+            "stance": s["stance"],
+            "mission": mission,
             "commitment": s.get("commitment") or COMMITMENT_DEFAULT.get(s["stance"], "none"),
-            "condition": s.get("condition"), "evidence": s.get("evidence"), "confidence": s.get("confidence"),
-            "cue": s.get("cue"), "date": document.get("published") if dated else None, "dated": dated,
-            "seen": seen, "time": document.get("published") if dated else seen, "source": document.get("source"), "url": document.get("url"),
-            "title": document.get("title"), "language": document.get("language"),
+            "condition": s.get("condition"),
+            "evidence": s.get("evidence"),
+            "confidence": s.get("confidence"),
+            "cue": s.get("cue"),
+            "date": document.get("published") if dated else None,
+            "dated": dated,
+            "seen": seen,
+            "time": document.get("published") if dated else seen,
+            "source": document.get("source"),
+            "url": document.get("url"),
+            "title": document.get("title"),
+            "language": document.get("language"),
             "indexed_at": document.get("indexed_at"),
         }
     return list(out.values())
@@ -59,7 +73,12 @@ def in_window(since: str | None, until: str | None) -> dict[str, Any]:
     bounds = {k: v for k, v in (("gte", since), ("lt", until)) if v}
     if not bounds:
         return {"match_all": {}}
-    return {"bool": {"should": [
-        {"range": {"date": bounds}},
-        {"bool": {"must_not": {"exists": {"field": "date"}}, "filter": {"range": {"seen": bounds}}}},
-    ], "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [
+                {"range": {"date": bounds}},
+                {"bool": {"must_not": {"exists": {"field": "date"}}, "filter": {"range": {"seen": bounds}}}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }

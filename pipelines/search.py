@@ -3,53 +3,40 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence, TextIO
+from collections.abc import Sequence
+from typing import Any, TextIO
 
-from schemas.clients import elasticsearch_unreachable
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.clients import elasticsearch_errors
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 
 STANCES = ("support", "oppose", "undecided")
-_RELATIVE = re.compile(r"^(\d+)\s*([mhdwy])$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks", "y": "days"}
-_FACTOR = {"y": 365}
-
-
-def parse_since(text: str | None, now: datetime | None = None) -> str | None:
-    """``7d``, ``12h``, ``30m``, ``2w``, ``1y`` or an ISO date/time -> an ISO timestamp in UTC.
-
-    Raises:
-        UserError: when ``text`` is neither.
-    """
-    if not text:
-        return None
-    now = now or datetime.now(timezone.utc)
-    match = _RELATIVE.match(text.strip().lower())
-    if match:
-        unit = match.group(2)
-        moment = now - timedelta(**{_UNITS[unit]: int(match.group(1)) * _FACTOR.get(unit, 1)})
-    else:
-        try:
-            moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise UserError(f"--since {text!r} is neither a duration nor a date",
-                            "use e.g. 7d, 12h, 30m or 2026-01-31") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def undated_filter() -> dict[str, Any]:
     """Articles without a publication time of their own (none, or estimated from the fetch time)."""
-    return {"bool": {"should": [{"bool": {"must_not": {"exists": {"field": "published"}}}},
-                                {"term": {"published_estimated": True}}], "minimum_should_match": 1}}
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"must_not": {"exists": {"field": "published"}}}},
+                {"term": {"published_estimated": True}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
 
 
-def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequence[str] = (),
-                since: str | None = None, *, until: str | None = None, missions: Sequence[str] = (),
-                languages: Sequence[str] = (), include_undated: bool = False) -> dict[str, Any]:
+def build_query(
+    text: str | None,
+    countries: Sequence[str] = (),
+    stances: Sequence[str] = (),
+    since: str | None = None,
+    *,
+    until: str | None = None,
+    missions: Sequence[str] = (),
+    languages: Sequence[str] = (),
+    include_undated: bool = False,
+) -> dict[str, Any]:
     """The Elasticsearch query: ``query_string`` on title and text plus filters.
 
     ``countries`` match names or codes (``France`` or ``FR``); a stance is ``support`` (any actor)
@@ -65,18 +52,32 @@ def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequen
     if text and text.strip() and text.strip() != "*":
         # parsed here (errors with the position, fields as the alert rules name them), then run as
         # Elasticsearch's query_string with every occur explicit
-        must.append({"query_string": {"query": search_query_string(text), "fields": list(SEARCH_FIELDS),
-                                      "default_operator": "OR"}})
+        must.append(
+            {
+                "query_string": {
+                    "query": search_query_string(text),
+                    "fields": list(SEARCH_FIELDS),
+                    "default_operator": "OR",
+                }
+            }
+        )
     for country in countries:
         code = country_code(country)
-        filters.append({"bool": {"should": [{"term": {"country_codes": code}}, {"term": {"countries": country_name(code)}}],
-                                 "minimum_should_match": 1}})
+        filters.append(
+            {
+                "bool": {
+                    "should": [{"term": {"country_codes": code}}, {"term": {"countries": country_name(code)}}],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
     for stance in stances:
         if ":" in stance:
             actor, _, wanted = stance.rpartition(":")
             if wanted.lower() not in STANCES:
-                raise UserError(f"--stance {stance!r}: {wanted!r} is not one of {', '.join(STANCES)}",
-                                "e.g. --stance France:oppose")
+                raise UserError(
+                    f"--stance {stance!r}: {wanted!r} is not one of {', '.join(STANCES)}", "e.g. --stance France:oppose"
+                )
             names = {actor}  # a person or an organisation: as written
             try:  # a country by any of its names: its code and its name ("germany" -> "DE", "Germany")
                 code = country_code(actor)
@@ -87,24 +88,35 @@ def build_query(text: str | None, countries: Sequence[str] = (), stances: Sequen
         elif stance.lower() in STANCES:
             filters.append({"term": {"stances.stance": stance.lower()}})
         else:
-            raise UserError(f"--stance {stance!r} is not one of {', '.join(STANCES)} or ACTOR:STANCE",
-                            "e.g. --stance support or --stance France:oppose")
+            raise UserError(
+                f"--stance {stance!r} is not one of {', '.join(STANCES)} or ACTOR:STANCE",
+                "e.g. --stance support or --stance France:oppose",
+            )
     if missions:
         filters.append({"terms": {"missions": list(missions)}})
     if languages:
         filters.append({"terms": {"language": [language_code(lang) for lang in languages]}})
     bounds = {k: v for k, v in (("gte", since), ("lt", until)) if v}
     if bounds:
-        dated = {"bool": {"filter": [{"range": {"published": bounds}}],
-                          "must_not": [{"term": {"published_estimated": True}}]}}
-        filters.append({"bool": {"should": [dated, undated_filter()], "minimum_should_match": 1}}
-                       if include_undated else dated)
+        dated = {
+            "bool": {
+                "filter": [{"range": {"published": bounds}}],
+                "must_not": [{"term": {"published_estimated": True}}],
+            }
+        }
+        filters.append(
+            {"bool": {"should": [dated, undated_filter()], "minimum_should_match": 1}} if include_undated else dated
+        )
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
 
 
 # One passage of the text around what matched, HTML-escaped, with <em> marks: the alerts' snippet format.
-HIGHLIGHT = {"fields": {"text": {"fragment_size": 200, "number_of_fragments": 1}}, "pre_tags": ["<em>"],
-             "post_tags": ["</em>"], "encoder": "html"}
+HIGHLIGHT = {
+    "fields": {"text": {"fragment_size": 200, "number_of_fragments": 1}},
+    "pre_tags": ["<em>"],
+    "post_tags": ["</em>"],
+    "encoder": "html",
+}
 
 SORTS = {
     "relevance": ["_score", {"published": {"order": "desc", "missing": "_last"}}],
@@ -112,21 +124,21 @@ SORTS = {
 }
 
 
-def search_articles(es, settings: Settings, query: dict[str, Any], limit: int = 10,
-                    sort: str = "relevance") -> dict[str, Any]:
-    from elasticsearch import ApiError, NotFoundError, TransportError
-
-    try:
-        return es.search(index=settings.index("articles"), query=query, size=limit, track_total_hits=True,
-                         sort=SORTS[sort], source_excludes=["text", "relevance_explanation", "entities"],
-                         highlight=HIGHLIGHT)
-    except NotFoundError:
-        raise UserError(f"index {settings.index('articles')} does not exist", "run 'peacewatch setup'") from None
-    except ApiError as exc:
-        raise UserError(f"Elasticsearch refused the search: {exc.message}"[:300],
-                        "check the query syntax (Lucene query_string)") from None
-    except TransportError as exc:
-        raise elasticsearch_unreachable(settings, exc) from None
+def search_articles(
+    es, settings: Settings, query: dict[str, Any], limit: int = 10, sort: str = "relevance"
+) -> dict[str, Any]:
+    with elasticsearch_errors(
+        settings, "the search", "check the query syntax (Lucene query_string)", settings.index("articles")
+    ):
+        return es.search(
+            index=settings.index("articles"),
+            query=query,
+            size=limit,
+            track_total_hits=True,
+            sort=SORTS[sort],
+            source_excludes=["text", "relevance_explanation", "entities"],
+            highlight=HIGHLIGHT,
+        )
 
 
 def _trim(text: str | None, size: int = 160) -> str:
@@ -142,8 +154,10 @@ def format_hit(source: dict[str, Any], missions: Sequence[str] = (), highlight: 
 
     undated = not source.get("published") or source.get("published_estimated")
     date = "date unknown" if undated else source["published"][:10]
-    lines = [f"{date:<12}  {source.get('title', '').strip()}",
-             f"{'':<12}  {source.get('source') or '?'}  {source.get('url', '')}"]
+    lines = [
+        f"{date:<12}  {source.get('title', '').strip()}",
+        f"{'':<12}  {source.get('source') or '?'}  {source.get('url', '')}",
+    ]
     if highlight:
         lines.append(f"{'':<12}  {' '.join(plain_snippet(merge_adjacent(highlight)).split())}")
     for s in source.get("stances") or []:
@@ -158,8 +172,7 @@ def format_hit(source: dict[str, Any], missions: Sequence[str] = (), highlight: 
     return "\n".join(lines)
 
 
-def print_results(response: dict[str, Any], out: TextIO, as_json: bool = False,
-                  missions: Sequence[str] = ()) -> int:
+def print_results(response: dict[str, Any], out: TextIO, as_json: bool = False, missions: Sequence[str] = ()) -> int:
     hits = response["hits"]["hits"]
     if as_json:
         for hit in hits:

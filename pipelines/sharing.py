@@ -10,7 +10,8 @@ cancelled streaming job does not tear its DoFns down).
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class SharedResources:

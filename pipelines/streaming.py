@@ -28,15 +28,19 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from peacewatch.errors import UserError
+from peacewatch.settings import Settings
 from pipelines import latency
+from pipelines.deliver_alerts import delivery_subscription
+from pipelines.match_alerts import alerts_wanted
+from pipelines.nlp.language_counts import format_language_counts
 from pipelines.options import PeacewatchOptions, StreamingOptions, nlp_processes, runner_name
-from pipelines.pipeline import close_worker_resources
-from schemas.errors import UserError
-from schemas.settings import Settings
+from pipelines.pipeline import build_pipeline, close_worker_resources, counters_of, query_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +60,19 @@ def pending_alerts(c: dict[str, int]) -> int:
 
 def activity(c: dict[str, int]) -> tuple[int, ...]:
     """Counters that move when anything happens: a pull, a retry, a poll finding messages held."""
-    return tuple(c.get(name, 0) for name in ("pulled", "alert_messages_pulled", "polls_busy", "alert_messages_polls_busy",
-                                             "index_retries", "service_retries", "acked", "alert_messages_acked"))
+    return tuple(
+        c.get(name, 0)
+        for name in (
+            "pulled",
+            "alert_messages_pulled",
+            "polls_busy",
+            "alert_messages_polls_busy",
+            "index_retries",
+            "service_retries",
+            "acked",
+            "alert_messages_acked",
+        )
+    )
 
 
 def idle_polls(c: dict[str, int], alerts: bool) -> tuple[int, int]:
@@ -140,6 +155,7 @@ class Watcher:
 
 
 # ---- running it ------------------------------------------------------------------------------------
+@dataclasses.dataclass
 class _RunnerHandle:
     """The runner object to submit with, what to call it, and how to stop what it started.
 
@@ -147,16 +163,12 @@ class _RunnerHandle:
     (called once the job runs), ``counters`` (the job's counters now) and ``cancel`` (stop the job).
     """
 
-    def __init__(self, runner: Any, label: str, stop: Callable[[], None] = lambda: None,
-                 submitted: Callable[[Any], None] | None = None,
-                 counters: Callable[[Any], dict[str, int]] | None = None,
-                 cancel: Callable[[Any], None] | None = None) -> None:
-        self.runner = runner
-        self.label = label
-        self.stop = stop
-        self.submitted = submitted
-        self.counters = counters
-        self.cancel = cancel
+    runner: Any
+    label: str
+    stop: Callable[[], None] = lambda: None
+    submitted: Callable[[Any], None] | None = None
+    counters: Callable[[Any], dict[str, int]] | None = None
+    cancel: Callable[[Any], None] | None = None
 
 
 def _prism_runner(settings: Settings, options: PipelineOptions) -> _RunnerHandle:
@@ -184,12 +196,13 @@ def _prism_runner(settings: Settings, options: PipelineOptions) -> _RunnerHandle
         for server in servers:
             try:
                 server.stop()
-            except Exception as exc:  # noqa: BLE001 - it dies with this process anyway
+            except Exception as exc:
                 logger.debug("stopping Prism: %s", exc)
 
     options.view_as(StandardOptions).runner = "PrismRunner"
-    return _RunnerHandle(_OwnPrismRunner(), f"PrismRunner (Beam's DirectRunner for streaming; {prism.prism_location})",
-                         stop)
+    return _RunnerHandle(
+        _OwnPrismRunner(), f"PrismRunner (Beam's DirectRunner for streaming; {prism.prism_location})", stop
+    )
 
 
 def _flink_runner(settings: Settings, options: PipelineOptions, out: TextIO) -> _RunnerHandle:
@@ -198,10 +211,13 @@ def _flink_runner(settings: Settings, options: PipelineOptions, out: TextIO) -> 
     from pipelines.pipeline import COUNTERS
 
     job = flink.prepare(settings, options, out)
-    return _RunnerHandle("FlinkRunner", f"FlinkRunner ({job.target.rest_url})",
-                         submitted=lambda result: flink.announce(job, out),
-                         counters=lambda result: flink.counters(job, COUNTERS, out),
-                         cancel=lambda result: flink.cancel(job))
+    return _RunnerHandle(
+        "FlinkRunner",
+        f"FlinkRunner ({job.target.rest_url})",
+        submitted=lambda result: flink.announce(job, out),
+        counters=lambda result: flink.counters(job, COUNTERS, out),
+        cancel=lambda result: flink.cancel(job),
+    )
 
 
 def runner_for(settings: Settings, options: PipelineOptions, out: TextIO | None = None) -> _RunnerHandle:
@@ -223,51 +239,40 @@ def cancel(result: Any, options: PipelineOptions, handle: _RunnerHandle | None =
         handle.cancel(result)
     try:
         result.cancel()
-    except Exception as exc:  # noqa: BLE001 - a job that already ended cannot be cancelled
+    except Exception as exc:
         logger.debug("cancel: %s", exc)
 
 
 def _state(result: Any) -> str:
     try:
         return str(result.state)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "UNKNOWN"
 
 
-def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threading.Event | None = None,
-                  out: TextIO | None = None, install_signals: bool = True) -> int:
+def run_streaming(
+    settings: Settings,
+    options: PipelineOptions,
+    *,
+    stop: threading.Event | None = None,
+    out: TextIO | None = None,
+    install_signals: bool = True,
+) -> int:
     """Runs the streaming pipeline until it is stopped; returns the exit code (0 on a clean stop)."""
     import apache_beam as beam
 
-    from pipelines.match_alerts import alerts_wanted
-    from pipelines.pipeline import build_pipeline, counters_of, query_metrics
-
     out = out or sys.stderr
     stop = stop or threading.Event()
-    opts = options.view_as(PeacewatchOptions)
     stream_opts = options.view_as(StreamingOptions)
-    subscription = opts.subscription or settings.subscription_path("articles")
-    _check_subscription(settings, subscription)
-    alerts = alerts_wanted(settings, opts.alerts, opts.rules)
-    if alerts:
-        from pipelines.deliver_alerts import delivery_subscription
-
-        _check_subscription(settings, delivery_subscription(settings))
+    subscription, alerts = _check_subscriptions(settings, options.view_as(PeacewatchOptions))
     handle = runner_for(settings, options, out)
     processes = nlp_processes(options)
-    print(f"peacewatch run: starting on {handle.label}; NLP in {processes} process{'es' if processes > 1 else ''}",
-          file=out, flush=True)
-
-    previous_handlers = {}
-    if install_signals and threading.current_thread() is threading.main_thread():
-        def _on_signal(signum: int, _frame: Any) -> None:
-            if stop.is_set():  # a second Ctrl-C: stop now
-                raise KeyboardInterrupt
-            print(f"peacewatch run: {signal.Signals(signum).name} received, stopping the job", file=out, flush=True)
-            stop.set()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            previous_handlers[signum] = signal.signal(signum, _on_signal)
-
+    print(
+        f"peacewatch run: starting on {handle.label}; NLP in {processes} process{'es' if processes > 1 else ''}",
+        file=out,
+        flush=True,
+    )
+    previous_handlers = _stop_on_signals(stop, out) if install_signals else {}
     started = time.monotonic()
     result = None
     settle: Callable[[], None] | None = None
@@ -279,25 +284,38 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         pipeline = beam.Pipeline(runner=handle.runner, options=options)
         build_pipeline(pipeline, options, settings)
         result = pipeline.run()
-        print(f"peacewatch run: job {_state(result)} after {time.monotonic() - started:.1f}s (runner start-up and "
-              "submission)", file=out, flush=True)
+        print(
+            f"peacewatch run: job {_state(result)} after {time.monotonic() - started:.1f}s (runner start-up and "
+            "submission)",
+            file=out,
+            flush=True,
+        )
         if handle.submitted is not None:
             handle.submitted(result)
         read_counters = handle.counters or (lambda r: counters_of(r, query_metrics(r)))
-        code, seen = _watch(result, options, StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
-                            stop, out, started, subscription, read_counters)
+        code, seen = _watch(
+            result,
+            options,
+            StopRules(stream_opts.max_messages, stream_opts.idle_exit_seconds, alerts),
+            stop,
+            out,
+            started,
+            subscription,
+            read_counters,
+        )
         try:
             counters = read_counters(result)
-        except Exception as exc:  # noqa: BLE001 - the last reading then stands
+        except Exception as exc:
             logger.debug("final metrics: %s", exc)
             counters = seen
         restore.update(_quiet_shutdown())
         settle = _worker_disconnects_ignored()
         cancel(result, options, handle)
-        print(f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
-              file=out, flush=True)
-        from pipelines.nlp.language_counts import format_language_counts
-
+        print(
+            f"peacewatch run: stopped after {time.monotonic() - started:.1f}s: {progress_line(counters)}",
+            file=out,
+            flush=True,
+        )
         print(f"peacewatch run: languages: {format_language_counts(counters)}", file=out, flush=True)
         return code
     finally:
@@ -312,6 +330,30 @@ def run_streaming(settings: Settings, options: PipelineOptions, *, stop: threadi
         close_worker_resources()
         for name, level in restore.items():
             logging.getLogger(name).setLevel(level)
+
+
+def _check_subscriptions(settings: Settings, opts: PeacewatchOptions) -> tuple[str, bool]:
+    """The articles subscription and whether the alert branch runs; both subscriptions checked."""
+    subscription = opts.subscription or settings.subscription_path("articles")
+    _check_subscription(settings, subscription)
+    alerts = alerts_wanted(settings, opts.alerts, opts.rules)
+    if alerts:
+        _check_subscription(settings, delivery_subscription(settings))
+    return subscription, alerts
+
+
+def _stop_on_signals(stop: threading.Event, out: TextIO) -> dict[int, Any]:
+    """SIGINT and SIGTERM set ``stop`` (a second one stops at once); returns the handlers they replace."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def _on_signal(signum: int, _frame: Any) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        print(f"peacewatch run: {signal.Signals(signum).name} received, stopping the job", file=out, flush=True)
+        stop.set()
+
+    return {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 _SHUTDOWN_LOGGERS = ("apache_beam", "PrismRunner", "PrismJobServer", "pipelines.io_pubsub")
@@ -388,9 +430,16 @@ def _terminal(state: str) -> bool:
     return any(word in state for word in ("DONE", "FAILED", "CANCELLED", "STOPPED", "DRAINED", "UPDATED"))
 
 
-def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: threading.Event, out: TextIO,
-           started: float, subscription: str,
-           read_counters: Callable[[Any], dict[str, int]]) -> tuple[int, dict[str, int]]:
+def _watch(
+    result: Any,
+    options: PipelineOptions,
+    rules: StopRules,
+    stop: threading.Event,
+    out: TextIO,
+    started: float,
+    subscription: str,
+    read_counters: Callable[[Any], dict[str, int]],
+) -> tuple[int, dict[str, int]]:
     """Prints progress until the job should stop; returns the exit code and the last counters read."""
     progress_seconds = options.view_as(PeacewatchOptions).progress_seconds
     watcher = Watcher(rules)
@@ -404,18 +453,26 @@ def _watch(result: Any, options: PipelineOptions, rules: StopRules, stop: thread
             why = ""
             if "DONE" not in state and hasattr(result, "_last_error_message"):
                 why = ": " + str(result._last_error_message()).strip().splitlines()[-1][:500]
-            print(f"peacewatch run: the job ended on its own: {state}{why}; what was not acknowledged comes back "
-                  "at the next run", file=out, flush=True)
+            print(
+                f"peacewatch run: the job ended on its own: {state}{why}; what was not acknowledged comes back "
+                "at the next run",
+                file=out,
+                flush=True,
+            )
             return (0 if "DONE" in state else 1), counters
         try:
             counters = read_counters(result)
-        except Exception as exc:  # noqa: BLE001 - a runner that cannot answer now may answer next time
+        except Exception as exc:
             logger.debug("metrics: %s", exc)
             continue
         if not announced and (sum(idle_polls(counters, False)) or counters.get("pulled") or counters.get("polls_busy")):
             announced = True
-            print(f"peacewatch run: first pull after {time.monotonic() - started:.1f}s (workers set up); streaming "
-                  f"from {subscription}", file=out, flush=True)
+            print(
+                f"peacewatch run: first pull after {time.monotonic() - started:.1f}s (workers set up); streaming "
+                f"from {subscription}",
+                file=out,
+                flush=True,
+            )
         reason = watcher.reason_to_stop(counters)
         if progress_seconds and time.monotonic() >= next_progress:
             buckets = {name: counters.get(name, 0) for name in latency.bucket_names()}
@@ -433,7 +490,7 @@ def _check_subscription(settings: Settings, subscription: str) -> None:
     """Fails fast, in one line, when the subscription is missing or Pub/Sub cannot be reached."""
     from google.api_core import exceptions
 
-    from schemas.clients import pubsub_unreachable, subscriber_client
+    from peacewatch.clients import pubsub_unreachable, subscriber_client
 
     subscriber = subscriber_client(settings)
     try:

@@ -17,34 +17,28 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.utils.windowed_value import WindowedValue
 
+from peacewatch.errors import ServiceUnavailable
+from peacewatch.retry import RETRY_STATUSES, is_permanent, retry_transient
+from peacewatch.settings import Settings
 from pipelines import latency
 from pipelines.deadletters import DEAD, make_dead_letter, public
 from pipelines.reports import report_documents
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-MAX_BACKOFF_SECONDS = 30.0
 MAX_BUFFER_SECONDS = 5.0  # the longest an article waits in the writer's buffer within a bundle
 
 
-class ElasticsearchUnavailable(RuntimeError):
+class ElasticsearchUnavailable(ServiceUnavailable, RuntimeError):
     """Elasticsearch stayed unreachable or overloaded for longer than the retry budget."""
-
-    def __init__(self, message: str, pending: int = 0) -> None:
-        super().__init__(message)
-        self.pending = pending
-
-    def __reduce__(self):
-        return (type(self), (str(self), self.pending))
 
 
 class WriteResult(NamedTuple):
@@ -68,10 +62,6 @@ def to_document(article: dict[str, Any], now: datetime | None = None) -> dict[st
     return document
 
 
-def _is_transient(status: Any) -> bool:
-    return not isinstance(status, int) or status in RETRY_STATUSES
-
-
 class BulkWriter:
     """Indexes batches of articles with ``helpers.streaming_bulk``.
 
@@ -83,17 +73,25 @@ class BulkWriter:
         chunk_size: documents per bulk request.
         max_chunk_bytes: byte cap per bulk request.
         retry_seconds: how long transient failures are retried before :class:`ElasticsearchUnavailable`.
-        sleep: the sleeping function (tests pass a fake).
+        sleep: the sleeping function (tests pass a fake; default: ``time.sleep``, or ``abort.wait``).
         abort: when set (the job is stopping), retries end at once with
             :class:`ElasticsearchUnavailable` instead of waiting out the budget.
         on_retry: called before each retry (a counter: a running job shows its retries at once).
     """
 
-    def __init__(self, settings: Settings, index: str | None = None, *, reports_index: str | None = None,
-                 chunk_size: int = 500,
-                 max_chunk_bytes: int = 10 * 1024 * 1024, retry_seconds: float = 900.0,
-                 sleep: Callable[[float], None] = time.sleep, abort: threading.Event | None = None,
-                 on_retry: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        index: str | None = None,
+        *,
+        reports_index: str | None = None,
+        chunk_size: int = 500,
+        max_chunk_bytes: int = 10 * 1024 * 1024,
+        retry_seconds: float = 900.0,
+        sleep: Callable[[float], None] | None = None,
+        abort: threading.Event | None = None,
+        on_retry: Callable[[], None] | None = None,
+    ) -> None:
         if chunk_size <= 0 or max_chunk_bytes <= 0:
             raise ValueError("chunk_size and max_chunk_bytes must be positive")
         self.settings = settings
@@ -109,7 +107,7 @@ class BulkWriter:
         self.retries = 0
 
     def setup(self) -> None:
-        from schemas.clients import elasticsearch_client
+        from peacewatch.clients import elasticsearch_client
 
         if self._es is None:
             # The writer retries itself (with a budget in minutes); the transport must not add its own.
@@ -135,9 +133,17 @@ class BulkWriter:
         done: set[str] = set()
         failed: dict[str, tuple[Any, str]] = {}
         for ok, item in helpers.streaming_bulk(
-                self._es, actions, chunk_size=self.chunk_size, max_chunk_bytes=self.max_chunk_bytes,
-                raise_on_error=False, raise_on_exception=False, max_retries=3, initial_backoff=0.5,
-                max_backoff=5.0, retry_on_status=(429, 502, 503, 504)):
+            self._es,
+            actions,
+            chunk_size=self.chunk_size,
+            max_chunk_bytes=self.max_chunk_bytes,
+            raise_on_error=False,
+            raise_on_exception=False,
+            max_retries=3,
+            initial_backoff=0.5,
+            max_backoff=5.0,
+            retry_on_status=(429, 502, 503, 504),
+        ):
             result = item.get("index", item)
             doc_id = result.get("_id")
             if ok:
@@ -166,80 +172,126 @@ class BulkWriter:
             query["bool"]["must_not"] = [{"ids": {"values": keep}}]
         hits = self._es.search(index=self.reports_index, query=query, size=10_000, source=False)["hits"]["hits"]
         if hits:
-            helpers.bulk(self._es, ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits),
-                         raise_on_error=False, max_retries=3)
+            helpers.bulk(
+                self._es,
+                ({"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]} for h in hits),
+                raise_on_error=False,
+                max_retries=3,
+            )
 
     def write(self, articles: Sequence[dict[str, Any]]) -> WriteResult:
         """Indexes ``articles``; returns what was indexed and the dead letters of rejected ones.
 
+        Each pass writes what is still pending; documents refused for a transient reason (and
+        whole requests that failed that way) stay pending for the next pass, under the retry
+        policy (:func:`peacewatch.retry.retry_transient`).
+
         Raises:
-            ElasticsearchUnavailable: transient failures outlasted ``retry_seconds``.
+            ElasticsearchUnavailable: transient failures outlasted ``retry_seconds``, or the job is stopping.
         """
+        if self._es is None:
+            self.setup()
+        batch = _Batch(articles)
+        try:
+            retry_transient(
+                lambda: self._write_pending(batch),
+                "Elasticsearch write",
+                self.retry_seconds,
+                on_retry=self._count_retry,
+                abort=self.abort,
+                sleep=self._sleep,
+            )
+        except _StillPending as exc:
+            aborted = self.abort is not None and self.abort.is_set()
+            why = "stopping" if aborted else f"still failing after {self.retry_seconds:g}s"
+            raise ElasticsearchUnavailable(
+                f"Elasticsearch at {self.settings.es_url_safe} {why} ({exc}); "
+                f"{len(batch.pending)} documents not written",
+                len(batch.pending),
+            ) from None
+        return WriteResult(batch.indexed, batch.dead)
+
+    def _count_retry(self) -> None:
+        self.retries += 1
+        if self.on_retry is not None:
+            self.on_retry()
+
+    def _write_pending(self, batch: _Batch) -> None:
+        """One pass over the pending documents; raises :class:`_StillPending` when some must wait."""
         from elastic_transport import TransportError
         from elasticsearch import ApiError
 
-        if self._es is None:
-            self.setup()
-        by_id: dict[str, list[dict[str, Any]]] = {}
+        now = datetime.now(timezone.utc)  # one clock read per pass, not per document
+        documents = {doc_id: to_document(article, now) for doc_id, article in batch.pending.items()}
+        try:
+            done, failed = self._bulk_once(documents)
+        except (TransportError, ApiError) as exc:  # the connection, or the whole request, failed
+            if is_permanent(exc):
+                raise
+            raise _StillPending(f"{type(exc).__name__}: {exc}"[:300]) from exc
+        for doc_id in done:
+            batch.indexed_as(doc_id, documents[doc_id])
+        problem = None
+        for doc_id, (status, reason) in failed.items():
+            if isinstance(status, int) and status not in RETRY_STATUSES and status < 500:
+                batch.rejected(doc_id, status, reason)
+            elif problem is None:
+                problem = f"HTTP {status}: {reason}"[:300]
+        if batch.pending:
+            raise _StillPending(problem or f"{len(batch.pending)} documents pending")
+
+
+class _StillPending(ServiceUnavailable):
+    """Some documents of a batch are still to be written after a pass (transient)."""
+
+
+class _Batch:
+    """The articles of one :meth:`BulkWriter.write`: pending by id (the latest copy wins), indexed, dead."""
+
+    def __init__(self, articles: Sequence[dict[str, Any]]) -> None:
+        self.copies: dict[str, list[dict[str, Any]]] = {}
         for article in articles:
-            by_id.setdefault(article["id"], []).append(article)
-        pending = {doc_id: group[-1] for doc_id, group in by_id.items()}  # the latest copy wins
-        indexed: list[dict[str, Any]] = []
-        dead: list[dict[str, Any]] = []
-        deadline = time.monotonic() + self.retry_seconds
-        backoff = 0.5
-        while pending:
-            now = datetime.now(timezone.utc)  # one clock read per pass, not per document
-            documents = {doc_id: to_document(article, now) for doc_id, article in pending.items()}
-            try:
-                done, failed = self._bulk_once(documents)
-                problem = None
-            except (TransportError, ApiError) as exc:  # the connection, or the whole request, failed
-                status = getattr(exc, "status_code", None) or getattr(getattr(exc, "meta", None), "status", None)
-                if isinstance(exc, ApiError) and not _is_transient(status):
-                    raise
-                done, failed, problem = set(), {}, f"{type(exc).__name__}: {exc}"[:300]
-            for doc_id in done:
-                pending.pop(doc_id)
-                document, copies = documents[doc_id], by_id[doc_id]
-                # Already serialised and sent: the document itself can carry the first copy's ack id.
-                indexed.extend(dict(document, _ack_id=a.get("_ack_id")) for a in copies[1:])
-                document["_ack_id"] = copies[0].get("_ack_id")
-                indexed.append(document)
-            for doc_id, (status, reason) in failed.items():
-                if not _is_transient(status):
-                    for article in by_id[doc_id]:
-                        dead.append(make_dead_letter("index", reason, article, error_type=f"http_{status}",
-                                                     article_id=doc_id, ack_id=article.get("_ack_id")))
-                    pending.pop(doc_id, None)
-                elif problem is None:
-                    problem = f"HTTP {status}: {reason}"[:300]
-            if not pending:
-                break
-            aborted = self.abort is not None and self.abort.is_set()
-            if aborted or time.monotonic() + backoff > deadline:
-                why = "stopping" if aborted else f"still failing after {self.retry_seconds:g}s"
-                raise ElasticsearchUnavailable(
-                    f"Elasticsearch at {self.settings.es_url_safe} {why} ({problem}); "
-                    f"{len(pending)} documents not written", len(pending))
-            self.retries += 1
-            if self.on_retry is not None:
-                self.on_retry()
-            logger.warning("Elasticsearch write failed (%s); %d documents pending, retrying in %.1fs",
-                           problem, len(pending), backoff)
-            if self.abort is not None:
-                self.abort.wait(backoff)
-            else:
-                self._sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
-        return WriteResult(indexed, dead)
+            self.copies.setdefault(article["id"], []).append(article)
+        self.pending = {doc_id: group[-1] for doc_id, group in self.copies.items()}
+        self.indexed: list[dict[str, Any]] = []
+        self.dead: list[dict[str, Any]] = []
+
+    def indexed_as(self, doc_id: str, document: dict[str, Any]) -> None:
+        """``doc_id`` is written as ``document``: each copy is indexed with its own ack id."""
+        self.pending.pop(doc_id)
+        copies = self.copies[doc_id]
+        # Already serialised and sent: the document itself can carry the first copy's ack id.
+        self.indexed.extend(dict(document, _ack_id=a.get("_ack_id")) for a in copies[1:])
+        document["_ack_id"] = copies[0].get("_ack_id")
+        self.indexed.append(document)
+
+    def rejected(self, doc_id: str, status: int, reason: str) -> None:
+        """Elasticsearch refused ``doc_id`` for good: a dead letter per copy."""
+        for article in self.copies[doc_id]:
+            self.dead.append(
+                make_dead_letter(
+                    "index",
+                    reason,
+                    article,
+                    error_type=f"http_{status}",
+                    article_id=doc_id,
+                    ack_id=article.get("_ack_id"),
+                )
+            )
+        self.pending.pop(doc_id, None)
 
 
 class _BulkIndexFn(beam.DoFn):
     """Buffers articles per bundle and writes them in bulk; emits indexed documents and dead letters."""
 
-    def __init__(self, settings: Settings, chunk_size: int, max_chunk_bytes: int, retry_seconds: float,
-                 progress_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        chunk_size: int,
+        max_chunk_bytes: int,
+        retry_seconds: float,
+        progress_seconds: float = 0.0,
+    ) -> None:
         self.settings = settings
         self.progress_seconds = progress_seconds
         self.chunk_size = chunk_size
@@ -256,8 +308,13 @@ class _BulkIndexFn(beam.DoFn):
         return self._buckets[latency.bucket_name(latency_ms)]
 
     def setup(self) -> None:
-        self._writer = BulkWriter(self.settings, chunk_size=self.chunk_size, max_chunk_bytes=self.max_chunk_bytes,
-                                  retry_seconds=self.retry_seconds, on_retry=self.retries.inc)
+        self._writer = BulkWriter(
+            self.settings,
+            chunk_size=self.chunk_size,
+            max_chunk_bytes=self.max_chunk_bytes,
+            retry_seconds=self.retry_seconds,
+            on_retry=self.retries.inc,
+        )
         self._writer.setup()
         self._written = self._dead = 0
         self._next_progress = time.monotonic() + self.progress_seconds
@@ -288,8 +345,11 @@ class _BulkIndexFn(beam.DoFn):
         self._dead += len(result.dead)
         if self.progress_seconds and time.monotonic() >= self._next_progress:
             # Beam reports counters only at the end of a local run; this is the running view.
-            print(f"peacewatch run: indexed={self._written} index-rejected={self._dead} (this worker)",
-                  file=sys.stderr, flush=True)
+            print(
+                f"peacewatch run: indexed={self._written} index-rejected={self._dead} (this worker)",
+                file=sys.stderr,
+                flush=True,
+            )
             self._next_progress = time.monotonic() + self.progress_seconds
         placement = {article["id"]: (timestamp, window) for article, timestamp, window in buffer}
         for document in result.indexed:
@@ -322,8 +382,14 @@ class WriteToElasticsearch(beam.PTransform):
         progress_seconds: print a running count on stderr this often (0: never).
     """
 
-    def __init__(self, settings: Settings, chunk_size: int = 500, max_chunk_bytes: int = 10 * 1024 * 1024,
-                 retry_seconds: float = 900.0, progress_seconds: float = 0.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        chunk_size: int = 500,
+        max_chunk_bytes: int = 10 * 1024 * 1024,
+        retry_seconds: float = 900.0,
+        progress_seconds: float = 0.0,
+    ) -> None:
         super().__init__()
         self.progress_seconds = progress_seconds
         if chunk_size <= 0 or max_chunk_bytes <= 0 or retry_seconds < 0:
@@ -335,6 +401,7 @@ class WriteToElasticsearch(beam.PTransform):
 
     def expand(self, articles):
         return articles | "BulkIndex" >> beam.ParDo(
-            _BulkIndexFn(self.settings, self.chunk_size, self.max_chunk_bytes, self.retry_seconds,
-                         self.progress_seconds)
+            _BulkIndexFn(
+                self.settings, self.chunk_size, self.max_chunk_bytes, self.retry_seconds, self.progress_seconds
+            )
         ).with_outputs(DEAD, main="indexed")

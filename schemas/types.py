@@ -4,13 +4,12 @@ The pipeline passes plain dicts (they pickle cheaply and serialise as they are),
 are ``TypedDict``s: a type checker sees the fields, and a test keeps them equal to the schema.
 """
 
-
-from typing import Any, Literal, Optional, TypedDict
+from typing import Any, Literal, TypedDict
 
 try:
-    from typing import NotRequired, Required
+    from typing import Required
 except ImportError:  # Python 3.10
-    from typing_extensions import NotRequired, Required  # type: ignore[assignment]
+    from typing_extensions import Required  # type: ignore[assignment]
 
 StanceLabel = Literal["support", "oppose", "undecided"]
 ActorType = Literal["country", "organisation", "person", "coalition"]
@@ -25,41 +24,46 @@ class Article(TypedDict, total=False):
     url: Required[str]
     title: Required[str]
     text: Required[str]
-    summary: Optional[str]
-    published: Optional[str]
-    published_raw: Optional[str]
+    summary: str | None
+    published: str | None
+    published_raw: str | None
     published_estimated: bool
     truncated: list[str]
-    fetched: Optional[str]
-    source: Optional[str]
-    feed_url: Optional[str]
-    language: Optional[str]
+    fetched: str | None
+    source: str | None
+    feed_url: str | None
+    language: str | None
     tags: list[str]
-    content_source: Optional[str]
+    content_source: str | None
     authors: list[str]
 
 
 class Entity(TypedDict, total=False):
     text: Required[str]
     label: Required[str]
-    name: Optional[str]
-    kind: Optional[str]
-    country_code: Optional[str]
+    name: str | None
+    kind: str | None
+    country_code: str | None
     start: int
     end: int
 
 
-class Stance(TypedDict, total=False):
+class _Position(TypedDict, total=False):
+    """Who takes which stance on which mission: the fields a stance and a stance report share."""
+
     actor: Required[str]
-    actor_type: Optional[ActorType]
-    actor_code: Optional[str]
+    actor_type: ActorType | None
+    actor_code: str | None
     stance: Required[StanceLabel]
     mission: Required[str]
     commitment: Required[Commitment]
-    evidence: Optional[str]
+
+
+class Stance(_Position, total=False):
+    evidence: str | None
     confidence: float
-    cue: Optional[str]
-    condition: Optional[str]
+    cue: str | None
+    condition: str | None
 
 
 class EnrichedArticle(TypedDict, total=False):
@@ -69,10 +73,10 @@ class EnrichedArticle(TypedDict, total=False):
     url: Required[str]
     title: Required[str]
     text: Required[str]
-    published: Optional[str]
-    language: Optional[str]
+    published: str | None
+    language: str | None
     analysed: Required[bool]
-    not_analysed_reason: Optional[str]
+    not_analysed_reason: str | None
     relevant: Required[bool]
     relevance: Required[float]
     relevance_explanation: list[dict[str, Any]]
@@ -84,9 +88,9 @@ class EnrichedArticle(TypedDict, total=False):
     organisations: list[str]
     missions: list[str]
     stances: Required[list[Stance]]
-    indexed_at: Optional[str]
-    latency_ms: Optional[float]
-    pipeline_version: Optional[str]
+    indexed_at: str | None
+    latency_ms: float | None
+    pipeline_version: str | None
 
 
 class Alert(TypedDict, total=False):
@@ -95,17 +99,17 @@ class Alert(TypedDict, total=False):
     id: Required[str]
     rule: Required[str]
     kind: Required[Literal["match", "stance_change", "spike", "digest"]]
-    article_id: Required[Optional[str]]
+    article_id: Required[str | None]
     title: Required[str]
-    url: Required[Optional[str]]
-    source: Optional[str]
-    published: Optional[str]
+    url: Required[str | None]
+    source: str | None
+    published: str | None
     created: Required[str]
-    snippet: Optional[str]
+    snippet: str | None
     matched_terms: list[str]
     stances: list[dict[str, Any]]
-    kibana_url: Optional[str]
-    key: Optional[str]
+    kibana_url: str | None
+    key: str | None
     details: dict[str, Any]
 
 
@@ -115,39 +119,39 @@ class DeadLetter(TypedDict, total=False):
     id: Required[str]
     stage: Required[str]
     reason: Required[str]
-    error_type: Optional[str]
+    error_type: str | None
     payload: Required[str]
     payload_encoding: Literal["utf-8", "base64"]
-    article_id: Optional[str]
+    article_id: str | None
     attributes: dict[str, Any]
     created: Required[str]
 
 
-class StanceReport(TypedDict, total=False):
+class StanceReport(_Position, total=False):
     """Schema ``json/stance_report.v1.json``: one document of the reports index."""
 
     id: Required[str]
     article_id: Required[str]
-    actor: Required[str]
-    actor_type: Optional[ActorType]
-    actor_code: Optional[str]
-    stance: Required[StanceLabel]
-    mission: Required[str]
-    commitment: Required[Commitment]
-    condition: Optional[str]
-    evidence: Optional[str]
-    confidence: Optional[float]
-    cue: Optional[str]
-    date: Optional[str]
+    condition: str | None
+    evidence: str | None
+    confidence: float | None
+    cue: str | None
+    date: str | None
     dated: Required[bool]
     seen: Required[str]
-    time: Optional[str]
-    source: Optional[str]
-    url: Optional[str]
-    title: Optional[str]
-    language: Optional[str]
-    indexed_at: Optional[str]
+    time: str | None
+    source: str | None
+    url: str | None
+    title: str | None
+    language: str | None
+    indexed_at: str | None
 
 
-SCHEMA_TYPES = {"stance_report": StanceReport, "article": Article, "enriched_article": EnrichedArticle, "alert": Alert, "deadletter": DeadLetter}
+SCHEMA_TYPES = {
+    "stance_report": StanceReport,
+    "article": Article,
+    "enriched_article": EnrichedArticle,
+    "alert": Alert,
+    "deadletter": DeadLetter,
+}
 NESTED_TYPES = {("enriched_article", "entities"): Entity, ("enriched_article", "stances"): Stance}

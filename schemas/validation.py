@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
+from peacewatch.errors import PeacewatchError
 from schemas.ids import article_id, canonical_url
 
 SCHEMA_FILES = {
@@ -27,7 +29,7 @@ SCHEMA_FILES = {
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
 
 
-class InvalidDocument(ValueError):
+class InvalidDocument(PeacewatchError, ValueError):
     """A document breaks the contract. ``field`` is a JSON path such as ``stances[0].stance``."""
 
     def __init__(self, reason: str, field: str | None = None) -> None:
@@ -35,11 +37,8 @@ class InvalidDocument(ValueError):
         self.reason = reason
         self.field = field
 
-    def __reduce__(self):
-        return (type(self), (self.reason, self.field))
 
-
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(kind: str) -> dict[str, Any]:
     """Returns the JSON Schema of ``kind`` (one of :data:`SCHEMA_FILES`)."""
     try:
@@ -63,7 +62,7 @@ def is_datetime(value: object) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(kind: str):
     from jsonschema import Draft202012Validator, FormatChecker
 

@@ -22,8 +22,36 @@ if str(ROOT) not in sys.path:
 
 from tests.helpers import SHARED_EVAL  # noqa: E402  (the repository root is on sys.path first)
 
-
 SESSION_MARK = "PEACEWATCH_TEST_SESSION"
+# Fixtures that reach the real Elasticsearch and Pub/Sub emulator: a test using one is `integration`.
+SERVICE_FIXTURES = frozenset({"services", "settings", "es", "provisioned", "publisher", "subscriber"})
+
+
+# Tests without services that take seconds each (child processes, the command in a subprocess, the
+# spaCy model loaded in several processes, fuzzing): part of `make test`, not of `make test-fast`.
+SLOW_TESTS = (
+    "tests/deploy/test_services.py",
+    "tests/test_cli_errors.py",
+    "tests/test_fuzz.py",
+    "tests/pipelines/test_pipeline_parallel.py",
+    "tests/pipelines/test_pipeline_enrich.py",
+    "tests/test_security.py::test_commands_never_print_the_elasticsearch_password",
+    "tests/pipelines/test_pipeline_parse.py::test_parse_articles_splits_valid_and_dead_letters",
+    "tests/deploy/test_flink_supervisor.py::test_dead_process_is_restarted",
+    "tests/pipelines/nlp/test_nlp_lang_packs.py::test_cli_prints_route_and_language_counts",
+    "tests/pipelines/nlp/test_nlp_missions.py::test_a_bad_missions_file_stops_analyze_at_start",
+    "tests/pipelines/nlp/test_nlp_analyze.py::test_cli_skips_bad_lines",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Marks the tests that need the services `integration` and the long ones `slow` (``make
+    test-fast`` leaves both out)."""
+    for item in items:
+        if SERVICE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+        if item.nodeid.startswith(SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,7 +78,7 @@ def no_prism_left_behind():
 def services():
     """Real local Elasticsearch and Pub/Sub emulator, started once per session when needed."""
     from deploy import services as svc
-    from schemas.settings import DEFAULT_EMULATOR_HOST, load_settings
+    from peacewatch.settings import DEFAULT_EMULATOR_HOST, load_settings
 
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PEACEWATCH_PREFIX")}
     base = load_settings(environ)
@@ -77,7 +105,7 @@ def services():
 @pytest.fixture
 def settings(services, tmp_path, monkeypatch):
     """Settings with a unique prefix and data folder; their indices are deleted afterwards."""
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     prefix = f"pwt-{uuid.uuid4().hex[:10]}"
     data_dir = tmp_path / "data"
@@ -87,7 +115,7 @@ def settings(services, tmp_path, monkeypatch):
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", services.pubsub_emulator_host)
     current = load_settings()
     yield current
-    from schemas.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client
 
     es = elasticsearch_client(current)
     try:
@@ -102,7 +130,7 @@ def settings(services, tmp_path, monkeypatch):
 
 @pytest.fixture
 def es(settings):
-    from schemas.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client
 
     client = elasticsearch_client(settings)
     yield client
@@ -119,7 +147,7 @@ def provisioned(settings):
 
 @pytest.fixture
 def publisher(settings):
-    from schemas.clients import publisher_client
+    from peacewatch.clients import publisher_client
 
     client = publisher_client(settings)
     yield client
@@ -128,7 +156,7 @@ def publisher(settings):
 
 @pytest.fixture
 def subscriber(settings):
-    from schemas.clients import subscriber_client
+    from peacewatch.clients import subscriber_client
 
     client = subscriber_client(settings)
     yield client

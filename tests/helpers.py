@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 #: The shared evaluation folder (``../shared/eval`` beside the checkout); ``PEACEWATCH_EVAL_DIR``
 #: names it when the checkout is elsewhere (a git worktree). Tests that read it skip when it is absent.
-SHARED_EVAL = Path(os.environ.get("PEACEWATCH_EVAL_DIR")
-                   or Path(__file__).resolve().parents[1].parent / "shared" / "eval").resolve()
+SHARED_EVAL = Path(
+    os.environ.get("PEACEWATCH_EVAL_DIR") or Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+).resolve()
 
 
-def pull_messages(subscriber, subscription_path: str, expect: int, timeout: float = 30.0,
-                  ack: bool = True) -> list[Any]:
+def pull_messages(
+    subscriber, subscription_path: str, expect: int, timeout: float = 30.0, ack: bool = True
+) -> list[Any]:
     """Pulls until ``expect`` messages arrived or ``timeout`` passed; returns what arrived.
 
     Pulls a little longer after reaching ``expect`` is not done: callers that must prove that
@@ -24,12 +27,13 @@ def pull_messages(subscriber, subscription_path: str, expect: int, timeout: floa
     received: list[Any] = []
     deadline = time.monotonic() + timeout
     while len(received) < expect and time.monotonic() < deadline:
-        response = subscriber.pull(request={"subscription": subscription_path, "max_messages": 100},
-                                   timeout=max(1.0, min(10.0, deadline - time.monotonic())))
+        response = subscriber.pull(
+            request={"subscription": subscription_path, "max_messages": 100},
+            timeout=max(1.0, min(10.0, deadline - time.monotonic())),
+        )
         messages = list(response.received_messages)
         if ack and messages:
-            subscriber.acknowledge(request={"subscription": subscription_path,
-                                            "ack_ids": [m.ack_id for m in messages]})
+            subscriber.acknowledge(request={"subscription": subscription_path, "ack_ids": [m.ack_id for m in messages]})
         received.extend(m.message for m in messages)
     return received
 

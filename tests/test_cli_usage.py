@@ -10,24 +10,43 @@ from pathlib import Path
 
 import pytest
 
-import peacewatch
+from peacewatch import cli as peacewatch
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [path for path, _ in peacewatch.subcommands(peacewatch.build_parser())]
-LEAVES = [path for path in COMMANDS if not any(other[:len(path)] == path and other != path for other in COMMANDS)]
+LEAVES = [path for path in COMMANDS if not any(other[: len(path)] == path and other != path for other in COMMANDS)]
 
 
 def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "peacewatch", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def test_every_command_is_listed():
-    assert {" ".join(p) for p in COMMANDS} >= {"services", "setup", "doctor", "ingest", "replay", "run", "search",
-                                              "reconcile", "analyze", "board", "missions", "alerts", "alerts add",
-                                              "alerts test", "alerts status"}
+    assert {" ".join(p) for p in COMMANDS} >= {
+        "services",
+        "setup",
+        "doctor",
+        "ingest",
+        "replay",
+        "run",
+        "search",
+        "reconcile",
+        "analyze",
+        "board",
+        "missions",
+        "alerts",
+        "alerts add",
+        "alerts test",
+        "alerts status",
+    }
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
@@ -46,7 +65,7 @@ def test_help_describes_the_command_and_shows_examples_that_parse(path, capsys):
         argv = shlex.split(example.strip())
         if argv[0] == "eval":  # eval "$(peacewatch services env)"
             argv = shlex.split(argv[1][2:-1])
-        assert argv[0] == "peacewatch" and argv[1:len(path) + 1] == list(path), example
+        assert argv[0] == "peacewatch" and argv[1 : len(path) + 1] == list(path), example
         parser.parse_args(argv[1:])  # exits (and fails the test) if an example does not parse
 
 
@@ -81,11 +100,14 @@ def test_the_example_of_the_issue(capsys):
     assert err.startswith("usage: peacewatch search") and "(did you mean --stance?)" in err
 
 
-@pytest.mark.parametrize("argv,suggestion", [
-    (["serach"], "did you mean search?"),
-    (["alerts", "lst"], "did you mean list?"),
-    (["board", "--mission", "ukraine", "--format", "jsn"], "did you mean json?"),
-])
+@pytest.mark.parametrize(
+    "argv,suggestion",
+    [
+        (["serach"], "did you mean search?"),
+        (["alerts", "lst"], "did you mean list?"),
+        (["board", "--mission", "ukraine", "--format", "jsn"], "did you mean json?"),
+    ],
+)
 def test_a_misspelt_choice_gets_the_nearest_one(argv, suggestion, capsys):
     with pytest.raises(SystemExit) as done:
         peacewatch.main(argv)
@@ -118,12 +140,22 @@ def test_no_beam_warning_about_extras_that_are_not_installed():
 
     if importlib.util.find_spec("google.cloud.storage") or importlib.util.find_spec("apitools"):
         pytest.skip("Beam's GCP extras are installed here: their warnings would be real")
-    result = subprocess.run([sys.executable, "-c", "import pipelines.enrich, apache_beam.io.gcp.pubsub"],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", "import pipelines.enrich, apache_beam.io.gcp.pubsub"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "GCSFileSystem" not in result.stderr and "apitools" not in result.stderr, result.stderr
-    bare = subprocess.run([sys.executable, "-c", "import apache_beam.io.filesystems"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    bare = subprocess.run(
+        [sys.executable, "-c", "import apache_beam.io.filesystems"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert "Failed to import GCSFileSystem" in bare.stderr, "Beam no longer warns: the filter can go"
 
 
@@ -132,19 +164,23 @@ def test_the_filter_lets_a_real_import_failure_through():
 
     from pipelines.beam_warnings import _MootWarningFilter
 
-    record = logging.LogRecord("apache_beam.io.filesystems", logging.WARNING, __file__, 1,
-                               "Failed to import GCSFileSystem; ...", None, None)
+    record = logging.LogRecord(
+        "apache_beam.io.filesystems", logging.WARNING, __file__, 1, "Failed to import GCSFileSystem; ...", None, None
+    )
     assert _MootWarningFilter("Failed to import GCSFileSystem", "json").filter(record)  # json is installed
     assert not _MootWarningFilter("Failed to import GCSFileSystem", "no_such_module_xyz").filter(record)
     other = logging.LogRecord("apache_beam.io.filesystems", logging.WARNING, __file__, 1, "disk full", None, None)
     assert _MootWarningFilter("Failed to import GCSFileSystem", "no_such_module_xyz").filter(other)
 
 
-@pytest.mark.parametrize("argv", [
-    ["alerts", "sync", "/nonexistent/rules.yaml"],
-    ["alerts", "add", "x", "--kind", "spike", "--term", "troops", "--spike-min-count", "0"],
-    ["search", "--limit", "0"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["alerts", "sync", "/nonexistent/rules.yaml"],
+        ["alerts", "add", "x", "--kind", "spike", "--term", "troops", "--spike-min-count", "0"],
+        ["search", "--limit", "0"],
+    ],
+)
 def test_every_error_says_what_to_do(argv, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(tmp_path))
     assert peacewatch.main(argv) == 2

@@ -18,8 +18,14 @@ N = 40
 
 
 def _start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), *args], env=dict(os.environ),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "peacewatch.cli", *args],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def _indexed_ids(es, settings) -> list[str]:
@@ -44,8 +50,13 @@ def test_kill_connector_and_pipeline_mid_stream_then_everything_indexed_once(pro
     replay.wait(timeout=30)
     recorded = PublishedLog(state).count()
     assert 5 <= recorded < N
-    again = subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), "replay", str(archive), "--state-db", str(state)],
-                           capture_output=True, text=True, timeout=300, cwd=ROOT)
+    again = subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", "replay", str(archive), "--state-db", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert again.returncode == 0, again.stderr
     assert PublishedLog(state).count() == N
 
@@ -55,9 +66,23 @@ def test_kill_connector_and_pipeline_mid_stream_then_everything_indexed_once(pro
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=30)
     # Un-acknowledged messages come back once their lease (10 s here) runs out.
-    rerun = subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming",
-                            "--idle_exit_seconds", "30", "--progress_seconds", "0"],
-                           capture_output=True, text=True, timeout=600, cwd=ROOT)
+    rerun = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "peacewatch.cli",
+            "run",
+            "--streaming",
+            "--idle_exit_seconds",
+            "30",
+            "--progress_seconds",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
 
     ids = _indexed_ids(es, provisioned)

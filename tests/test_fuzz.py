@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from connectors.dates import parse_date
-
 from connectors.feeds_config import FeedConfig
 from connectors.normalise import FeedRejected, parse_feed
 from connectors.xml_safety import UnsafeXml, check_xml
@@ -25,23 +24,81 @@ from pipelines.alerts.rules import Rule
 from schemas.validation import validate
 
 FIXTURES = Path(__file__).parent / "connectors" / "fixtures" / "feeds"
-BOUNDED = settings(max_examples=300, deadline=None, derandomize=True, database=None,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+BOUNDED = settings(
+    max_examples=300,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 FEED = FeedConfig(name="Fuzz", url="http://example.org/feed.xml")
-ARTICLE = {"id": "a" * 32, "title": "Ceasefire talks in Geneva", "text": "France supports a peace force. aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-           "countries": ["France"], "stances": [{"actor": "France", "stance": "support"}], "relevance": 0.8,
-           "published": "2026-01-02T03:04:05Z"}
+ARTICLE = {
+    "id": "a" * 32,
+    "title": "Ceasefire talks in Geneva",
+    "text": "France supports a peace force. aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "countries": ["France"],
+    "stances": [{"actor": "France", "stance": "support"}],
+    "relevance": 0.8,
+    "published": "2026-01-02T03:04:05Z",
+}
 
 # ---- the query parser -------------------------------------------------------------------------
-_PIECES = st.sampled_from([
-    "peace", "force", "Zelénskyy", "ukr*", "*fire", "z?lensky", "ceasfire~", "ceasfire~1", '"peace force"',
-    '"peace force"~3', "/cease.*/", "/(a+)+b/", r"/(a)\1/", "/[/", "title:", "country:", "stance:", "_exists_:",
-    "relevance:>=0.7", "published:[2026-01-01 TO *]", "{a TO b}", "*:*", "AND", "OR", "NOT", "&&", "||", "!", "+",
-    "-", "(", ")", ":", "^2", "~", "\\", '"', "/", "[", "]", "{", "}", " ", "\u3000", "\t", "é", "中", "\x00",
-])
-QUERIES = st.one_of(st.text(max_size=80), st.lists(_PIECES, max_size=25).map(" ".join),
-                    st.lists(_PIECES, max_size=25).map("".join))
+_PIECES = st.sampled_from(
+    [
+        "peace",
+        "force",
+        "Zelénskyy",
+        "ukr*",
+        "*fire",
+        "z?lensky",
+        "ceasfire~",
+        "ceasfire~1",
+        '"peace force"',
+        '"peace force"~3',
+        "/cease.*/",
+        "/(a+)+b/",
+        r"/(a)\1/",
+        "/[/",
+        "title:",
+        "country:",
+        "stance:",
+        "_exists_:",
+        "relevance:>=0.7",
+        "published:[2026-01-01 TO *]",
+        "{a TO b}",
+        "*:*",
+        "AND",
+        "OR",
+        "NOT",
+        "&&",
+        "||",
+        "!",
+        "+",
+        "-",
+        "(",
+        ")",
+        ":",
+        "^2",
+        "~",
+        "\\",
+        '"',
+        "/",
+        "[",
+        "]",
+        "{",
+        "}",
+        " ",
+        "\u3000",
+        "\t",
+        "é",
+        "中",
+        "\x00",
+    ]
+)
+QUERIES = st.one_of(
+    st.text(max_size=80), st.lists(_PIECES, max_size=25).map(" ".join), st.lists(_PIECES, max_size=25).map("".join)
+)
 
 
 @pytest.mark.timeout(120)
@@ -66,12 +123,38 @@ def dateparser_loaded():
     parse_date("2025-03-<!--0 qq 11:00")  # matches no language: every locale gets loaded
 
 
-
 _SEEDS = sorted(p.read_bytes() for p in FIXTURES.iterdir() if not p.name.endswith(".yaml"))
-_MARKUP = [b"<", b">", b"&", b"&amp;", b"&#0;", b"&#x110000;", b"<![CDATA[", b"]]>", b"<!--", b"-->", b"<!ENTITY a 'b'>",
-           b"<!DOCTYPE rss [", b"]>", b"<item>", b"</item>", b"<title>", b"</title>", b"<link>", b"</link>", b"\x00",
-           b"\xff\xfe", b"\xef\xbb\xbf", b"<?xml version='1.0' encoding='utf-16'?>", b"<entry>", b"xml:base='..'",
-           b"<pubDate>Seg, 24 Set 2018</pubDate>", b"<content:encoded>", "é中\u202e".encode(), b"\r\n"]
+_MARKUP = [
+    b"<",
+    b">",
+    b"&",
+    b"&amp;",
+    b"&#0;",
+    b"&#x110000;",
+    b"<![CDATA[",
+    b"]]>",
+    b"<!--",
+    b"-->",
+    b"<!ENTITY a 'b'>",
+    b"<!DOCTYPE rss [",
+    b"]>",
+    b"<item>",
+    b"</item>",
+    b"<title>",
+    b"</title>",
+    b"<link>",
+    b"</link>",
+    b"\x00",
+    b"\xff\xfe",
+    b"\xef\xbb\xbf",
+    b"<?xml version='1.0' encoding='utf-16'?>",
+    b"<entry>",
+    b"xml:base='..'",
+    b"<pubDate>Seg, 24 Set 2018</pubDate>",
+    b"<content:encoded>",
+    "é中\u202e".encode(),
+    b"\r\n",
+]
 
 
 @st.composite
@@ -85,7 +168,7 @@ def mutated_feeds(draw) -> bytes:
         if action == 0:
             data[at:at] = rng.choice(_MARKUP)
         elif action == 1:
-            data[at:at + rng.randrange(1, 40)] = b""
+            data[at : at + rng.randrange(1, 40)] = b""
         else:
             data[at:at] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 8)))
     return bytes(data)
@@ -95,15 +178,23 @@ FEEDS = st.one_of(st.binary(max_size=2000), mutated_feeds())
 
 
 @pytest.mark.timeout(180)
-@settings(max_examples=250, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=250,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(FEEDS)
 # What fuzzing found (feedparser raised these through parse_feed; a bad channel link broke urljoin):
 @example(b'<?encoding="\x80"?>')
 @example(b'<?encoding="\x00"?>')
 @example(b"<>&#2000000;")
 @example(b"<channel<link>a://[</link<item<")
-@example(b"<!-- <![CDATA[ --><!DOCTYPE r [<!ENTITY a 'b'>]><!-- ]]> --><rss><channel><item><title>&a;</title></item></channel></rss>")
+@example(
+    b"<!-- <![CDATA[ --><!DOCTYPE r [<!ENTITY a 'b'>]><!-- ]]> -->"
+    b"<rss><channel><item><title>&a;</title></item></channel></rss>"
+)
 def test_feed_parser_raises_only_feed_rejected(data):
     try:
         check_xml(data)

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.skipif(os.environ.get("PEACEWATCH_TEST_QUICKSTART") != "1",
-                                reason="minutes long: make test-quickstart")
+pytestmark = pytest.mark.skipif(
+    os.environ.get("PEACEWATCH_TEST_QUICKSTART") != "1", reason="minutes long: make test-quickstart"
+)
 
 
 def quick_start_lines(readme: str) -> list[str]:
@@ -48,11 +49,21 @@ def test_quick_start_in_a_fresh_shell_of_a_fresh_clone(settings, tmp_path):
     clone = tmp_path / "peacewatch"
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=300)
     lines = quick_start_lines((clone / "README.md").read_text(encoding="utf-8"))
-    env = {"HOME": os.environ.get("HOME", str(tmp_path)), "PATH": _path(),
-           "PEACEWATCH_PREFIX": settings.prefix, "PEACEWATCH_DATA_DIR": settings.data_dir}
+    env = {
+        "HOME": os.environ.get("HOME", str(tmp_path)),
+        "PATH": _path(),
+        "PEACEWATCH_PREFIX": settings.prefix,
+        "PEACEWATCH_DATA_DIR": settings.data_dir,
+    }
     script = "set -e\n" + "\n".join(lines) + "\ncommand -v peacewatch\n"
-    result = subprocess.run(["env", "-i", *(f"{k}={v}" for k, v in env.items()), "bash", "--noprofile", "--norc"],
-                            input=script, cwd=clone, capture_output=True, text=True, timeout=1500)
+    result = subprocess.run(
+        ["env", "-i", *(f"{k}={v}" for k, v in env.items()), "bash", "--noprofile", "--norc"],
+        input=script,
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     assert "Traceback" not in output

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.redact import RedactingFilter, origin, redact, redact_url, register_secret
+from peacewatch.redact import RedactingFilter, origin, redact, redact_url, register_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "deploy" / "sample" / "articles.jsonl"
@@ -40,7 +40,7 @@ def _listening(port: int) -> list[str]:
                 if len(raw) == 4:
                     found.append(socket.inet_ntop(socket.AF_INET, raw[::-1]))
                 else:
-                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
                     found.append(socket.inet_ntop(socket.AF_INET6, words))
     return found
 
@@ -48,8 +48,11 @@ def _listening(port: int) -> list[str]:
 def test_local_services_listen_on_loopback_only(services):
     if not Path("/proc/net/tcp").exists():
         pytest.skip("needs Linux /proc/net/tcp")
-    ports = {"elasticsearch http": services.es_port, "elasticsearch transport": services.es_port + 100,
-             "pubsub emulator": int(services.pubsub_emulator_host.rpartition(":")[2])}
+    ports = {
+        "elasticsearch http": services.es_port,
+        "elasticsearch transport": services.es_port + 100,
+        "pubsub emulator": int(services.pubsub_emulator_host.rpartition(":")[2]),
+    }
     seen = {name: _listening(port) for name, port in ports.items()}
     assert seen["elasticsearch http"] and seen["pubsub emulator"], seen
     for name, addresses in seen.items():
@@ -57,27 +60,53 @@ def test_local_services_listen_on_loopback_only(services):
 
 
 # ---- the helper ------------------------------------------------------------------------------
-@pytest.mark.parametrize("text,gone,kept", [
-    (f"cannot reach https://elastic:{PASSWORD}@es.example.org:9243: refused", [PASSWORD, "elastic:"],
-     ["https://***@es.example.org:9243"]),
-    (f"https://u:p@ss:w@rd@host/x", ["p@ss", "w@rd"], ["host/x"]),
-    (f"POST {SLACK} failed", [SLACK_TOKEN, "T0AAAAAAA"], ["hooks.slack.com/services/***"]),
-    ("Max retries exceeded with url: /services/T0AAAAAAA/B0BBBBBBB/x9Y8z7W6v5U4t3S2r1Q0p9O8 (Caused by x)",
-     [SLACK_TOKEN], ["url: /services/***"]),
-    ('https://hooks.slack.com:443 "POST /services/T0AAAAAAA/B0BBBBBBB/x9Y8z7W6v5U4t3S2r1Q0p9O8 HTTP/1.1" 200 2',
-     [SLACK_TOKEN], ['"POST /services/*** HTTP/1.1" 200']),
-    ('"GET /feed.xml?token=abc123&page=2 HTTP/1.1"', ["abc123"], ["page=2"]),
-    ("https://feeds.example/rss?token=abc123&page=2&sig=Zz9&api_key=k1&X-Amz-Signature=ff00", ["abc123", "Zz9", "k1", "ff00"],
-     ["page=2", "token=***"]),
-    ("key=foo password: hunter22 Authorization: Bearer abc.def.ghi", ["foo", "hunter22", "abc.def.ghi"], ["Authorization: ***"]),
-    ("token type Bearer abc.def.ghi", ["abc.def.ghi"], ["Bearer ***"]),
-    ('{"api_key": "zzz123", "n": 1}', ["zzz123"], ['"n": 1']),
-    ("https://discord.com/api/webhooks/123456/AbCdEf-ghIJ", ["AbCdEf"], ["discord.com/api/webhooks/***"]),
-    ("https://x.org/a/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08/b", ["9f86d081"], ["x.org/a/***/b"]),
-    ("https://www.bbc.co.uk/news/world-europe-12345678-ukraine-peace-force-talks", [],
-     ["world-europe-12345678-ukraine-peace-force-talks"]),  # article slugs stay readable
-    ("HTTP status code: 503 at https://news.example/a?page=3", [], ["503", "page=3"]),
-])
+@pytest.mark.parametrize(
+    "text,gone,kept",
+    [
+        (
+            f"cannot reach https://elastic:{PASSWORD}@es.example.org:9243: refused",
+            [PASSWORD, "elastic:"],
+            ["https://***@es.example.org:9243"],
+        ),
+        ("https://u:p@ss:w@rd@host/x", ["p@ss", "w@rd"], ["host/x"]),
+        (f"POST {SLACK} failed", [SLACK_TOKEN, "T0AAAAAAA"], ["hooks.slack.com/services/***"]),
+        (
+            "Max retries exceeded with url: /services/T0AAAAAAA/B0BBBBBBB/x9Y8z7W6v5U4t3S2r1Q0p9O8 (Caused by x)",
+            [SLACK_TOKEN],
+            ["url: /services/***"],
+        ),
+        (
+            'https://hooks.slack.com:443 "POST /services/T0AAAAAAA/B0BBBBBBB/x9Y8z7W6v5U4t3S2r1Q0p9O8 HTTP/1.1" 200 2',
+            [SLACK_TOKEN],
+            ['"POST /services/*** HTTP/1.1" 200'],
+        ),
+        ('"GET /feed.xml?token=abc123&page=2 HTTP/1.1"', ["abc123"], ["page=2"]),
+        (
+            "https://feeds.example/rss?token=abc123&page=2&sig=Zz9&api_key=k1&X-Amz-Signature=ff00",
+            ["abc123", "Zz9", "k1", "ff00"],
+            ["page=2", "token=***"],
+        ),
+        (
+            "key=foo password: hunter22 Authorization: Bearer abc.def.ghi",
+            ["foo", "hunter22", "abc.def.ghi"],
+            ["Authorization: ***"],
+        ),
+        ("token type Bearer abc.def.ghi", ["abc.def.ghi"], ["Bearer ***"]),
+        ('{"api_key": "zzz123", "n": 1}', ["zzz123"], ['"n": 1']),
+        ("https://discord.com/api/webhooks/123456/AbCdEf-ghIJ", ["AbCdEf"], ["discord.com/api/webhooks/***"]),
+        (
+            "https://x.org/a/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08/b",
+            ["9f86d081"],
+            ["x.org/a/***/b"],
+        ),
+        (
+            "https://www.bbc.co.uk/news/world-europe-12345678-ukraine-peace-force-talks",
+            [],
+            ["world-europe-12345678-ukraine-peace-force-talks"],
+        ),  # article slugs stay readable
+        ("HTTP status code: 503 at https://news.example/a?page=3", [], ["503", "page=3"]),
+    ],
+)
 def test_redact(text, gone, kept):
     out = redact(text)
     assert all(g not in out for g in gone), out
@@ -131,13 +160,31 @@ def test_commands_never_print_the_elasticsearch_password(tmp_path):
 
     with PublishedLog(tmp_path / "state.sqlite3") as log:  # reconcile then has something to look up
         log.record([({"id": "a" * 32, "source": "s"}, "m1")], "projects/p/topics/t")
-    env = {**os.environ, "PEACEWATCH_DATA_DIR": str(tmp_path), "PEACEWATCH_PREFIX": "pw-secrets",
-           "PEACEWATCH_ES_URL": f"http://elastic:{PASSWORD}@127.0.0.1:{_free_port()}",
-           "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{_free_port()}"}
-    commands = [["search", "force"], ["reconcile", "--state-db", str(tmp_path / "state.sqlite3")], ["doctor"],
-                ["run", "--input", str(SAMPLE), "--es_retry_seconds", "1"], ["services", "status"]]
-    running = [subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), *args], env=env, cwd=tmp_path,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for args in commands]
+    env = {
+        **os.environ,
+        "PEACEWATCH_DATA_DIR": str(tmp_path),
+        "PEACEWATCH_PREFIX": "pw-secrets",
+        "PEACEWATCH_ES_URL": f"http://elastic:{PASSWORD}@127.0.0.1:{_free_port()}",
+        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{_free_port()}",
+    }
+    commands = [
+        ["search", "force"],
+        ["reconcile", "--state-db", str(tmp_path / "state.sqlite3")],
+        ["doctor"],
+        ["run", "--input", str(SAMPLE), "--es_retry_seconds", "1"],
+        ["services", "status"],
+    ]
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-m", "peacewatch.cli", *args],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in commands
+    ]
     for args, process in zip(commands, running):
         out, err = process.communicate(timeout=180)
         assert process.returncode in (1, 2), (args, out, err)
@@ -147,6 +194,7 @@ def test_commands_never_print_the_elasticsearch_password(tmp_path):
 
 
 def test_alert_commands_and_documents_never_show_webhook_tokens(provisioned, tmp_path, capsys):
+    from peacewatch.clients import elasticsearch_client
     from pipelines.alerts import cli
     from pipelines.alerts.delivery import build_alert
     from pipelines.alerts.matcher import Match
@@ -154,15 +202,19 @@ def test_alert_commands_and_documents_never_show_webhook_tokens(provisioned, tmp
     from pipelines.alerts.store import DeliveryLog
     from pipelines.deadletters import DeadLetterWriter, make_dead_letter
 
-    from schemas.clients import elasticsearch_client
-
     rules = tmp_path / "alerts.yaml"
     RuleStore(rules).add(Rule("peace", "peace", channels=[f"slack:{SLACK}", "webhook:env:SOME_HOOK"]))
     es = elasticsearch_client(provisioned)
     log = DeliveryLog(es, provisioned.index("alert-deliveries"))
     assert log.claim("alert-1", "slack:https://hooks.slack.com/…#abcd", "peace", 0.0) == "claimed"
-    log.finish("alert-1", "slack:https://hooks.slack.com/…#abcd", "failed", 1.0, 1,
-               f"ConnectionError: HTTPSConnectionPool: Max retries exceeded with url: /services/T0/B0/{SLACK_TOKEN}")
+    log.finish(
+        "alert-1",
+        "slack:https://hooks.slack.com/…#abcd",
+        "failed",
+        1.0,
+        1,
+        f"ConnectionError: HTTPSConnectionPool: Max retries exceeded with url: /services/T0/B0/{SLACK_TOKEN}",
+    )
     stored = log.stats()
     es.indices.refresh(index=provisioned.index("alert-deliveries"))
     everything = es.search(index=provisioned.index("alert-deliveries"), size=100)["hits"]["hits"]
@@ -179,8 +231,13 @@ def test_alert_commands_and_documents_never_show_webhook_tokens(provisioned, tmp
     assert "slack:https://hooks.slack.com/…#" in printed and "webhook:env:SOME_HOOK" in printed
     assert SLACK in rules.read_text()  # the rules file keeps what delivery needs
 
-    alert = build_alert(RuleStore(rules).get("peace"), {"id": "a1", "url": "https://n.example/1", "title": "peace"},
-                        Match("peace", ("peace",)), provisioned, now=1.0)
+    alert = build_alert(
+        RuleStore(rules).get("peace"),
+        {"id": "a1", "url": "https://n.example/1", "title": "peace"},
+        Match("peace", ("peace",)),
+        provisioned,
+        now=1.0,
+    )
     assert SLACK_TOKEN not in str(alert)  # indexed, published, sent to every channel
     letter = make_dead_letter("alert-delivery", f"slack failed: {SLACK}", alert)
     writer = DeadLetterWriter(provisioned)
@@ -189,7 +246,7 @@ def test_alert_commands_and_documents_never_show_webhook_tokens(provisioned, tmp
         writer.write([letter, {**letter, "id": "b" * 32, "reason": f"built elsewhere: {SLACK}"}])
     finally:
         writer.close()
-    from schemas.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client
 
     es = elasticsearch_client(provisioned)
     try:
@@ -215,12 +272,12 @@ def open_umask():
 def test_every_state_file_is_0600_and_its_folders_0700(tmp_path, open_umask):
     from connectors.state import PublishedLog
     from deploy import runtime
+    from peacewatch.files import open_private
+    from peacewatch.settings import Settings
     from pipelines.alerts.rules import Rule, RuleStore
     from pipelines.alerts.spikes import SpikeCounter
     from pipelines.alerts.stance_change import StanceStateStore
     from pipelines.leases import DeliveryCounter
-    from schemas.files import open_private
-    from schemas.settings import Settings
 
     data = tmp_path / "data" / "deeper"
     settings = Settings(data_dir=str(data))

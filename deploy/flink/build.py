@@ -19,8 +19,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from deploy import runtime
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import ServiceSettings, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,10 @@ def pinned_versions(pom: Path = POM) -> dict[str, str]:
 
 def build_home(settings: Settings) -> Path:
     versions = pinned_versions()
-    return runtime.cache_dir(settings) / f"flink-{versions.get('flink.version', '?')}-beam-{versions.get('beam.version', '?')}-{build_hash()}"
+    return (
+        runtime.cache_dir(settings)
+        / f"flink-{versions.get('flink.version', '?')}-beam-{versions.get('beam.version', '?')}-{build_hash()}"
+    )
 
 
 def resolved(settings: Settings) -> Build | None:
@@ -90,29 +93,47 @@ def ensure_built(settings: Settings) -> Build:
     home = build_home(settings)
     mvn = shutil.which("mvn")
     if not mvn:
-        raise UserError("Maven (mvn) is needed once to fetch Flink and the Beam job server and was not found",
-                        "install Maven (apt-get install maven)")
+        raise UserError(
+            "Maven (mvn) is needed once to fetch Flink and the Beam job server and was not found",
+            "install Maven (apt-get install maven)",
+        )
     java_home = runtime.find_java_home(minimum=11, preferred=17)
     staging = home.with_name(home.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
-    repo = Path(os.environ.get("PEACEWATCH_M2_REPO", Path.home() / ".m2" / "repository"))
+    repo = ServiceSettings.load().m2_repo
     versions = pinned_versions()
-    print(f"Fetching Flink {versions.get('flink.version')} and Beam's Flink runner {versions.get('beam.version')} "
-          "with Maven (once per machine)...", flush=True)
-    args = [mvn, "-q", "-B", f"-Dmaven.repo.local={repo}", "-f", str(POM), f"-Dpeacewatch.build.dir={staging}",
-            "package", "dependency:copy-dependencies"]
+    print(
+        f"Fetching Flink {versions.get('flink.version')} and Beam's Flink runner {versions.get('beam.version')} "
+        "with Maven (once per machine)...",
+        flush=True,
+    )
+    args = [
+        mvn,
+        "-q",
+        "-B",
+        f"-Dmaven.repo.local={repo}",
+        "-f",
+        str(POM),
+        f"-Dpeacewatch.build.dir={staging}",
+        "package",
+        "dependency:copy-dependencies",
+    ]
     env = {**os.environ, "JAVA_HOME": str(java_home)}
     try:
         result = subprocess.run(args, capture_output=True, text=True, timeout=1800, env=env)
     except subprocess.TimeoutExpired:
-        raise UserError("Maven did not finish resolving the Flink build within 30 minutes",
-                        "check that Maven Central is reachable, then retry") from None
+        raise UserError(
+            "Maven did not finish resolving the Flink build within 30 minutes",
+            "check that Maven Central is reachable, then retry",
+        ) from None
     build = Build(staging)
     if result.returncode != 0 or not build.jar.exists() or not build.jars():
         lines = [line for line in (result.stdout + result.stderr).splitlines() if "ERROR" in line]
         reason = lines[0].replace("[ERROR]", "").strip()[:300] if lines else f"mvn exited {result.returncode}"
-        raise UserError(f"could not build deploy/flink/pom.xml: {reason}",
-                        "check that Maven Central is reachable (mvn settings, proxy) and retry")
+        raise UserError(
+            f"could not build deploy/flink/pom.xml: {reason}",
+            "check that Maven Central is reachable (mvn settings, proxy) and retry",
+        )
     for leftover in ("classes", "generated-sources", "maven-archiver", "maven-status"):
         shutil.rmtree(staging / leftover, ignore_errors=True)
     (staging / ".complete").write_text(build_hash())

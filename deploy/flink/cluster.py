@@ -30,20 +30,19 @@ from deploy.flink import build as flink_build
 from deploy.flink import config as flink_config
 from deploy.flink import rest
 from deploy.services import ServiceStatus, _wait, stop_process
-from schemas.errors import UserError
-from schemas.settings import Settings
+from peacewatch.errors import UserError
+from peacewatch.settings import FlinkSettings, Settings
 
 logger = logging.getLogger(__name__)
 
-START_TIMEOUT = float(os.environ.get("PEACEWATCH_FLINK_START_TIMEOUT", "180"))
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def taskmanager_names(fs: flink_config.FlinkSettings) -> list[str]:
+def taskmanager_names(fs: FlinkSettings) -> list[str]:
     return [f"flink-taskmanager-{i}" for i in range(1, fs.taskmanagers + 1)]
 
 
-def all_names(fs: flink_config.FlinkSettings) -> list[str]:
+def all_names(fs: FlinkSettings) -> list[str]:
     """Every process, in the order ``down`` stops them (the supervisor first)."""
     return ["flink-supervisor", "flink-jobserver", *taskmanager_names(fs), "flink-jobmanager", "flink-workerpool"]
 
@@ -73,8 +72,15 @@ def launch(settings: Settings, name: str, argv: list[str], env: dict[str, str], 
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "ab") as handle:
         os.chmod(out, 0o600)
-        proc = subprocess.Popen(argv, env=env, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, cwd=str(out.parent))
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=str(out.parent),
+        )
     runtime.write_private(runtime.pid_path(settings, name), str(proc.pid))
     return proc.pid
 
@@ -89,8 +95,11 @@ def without_secrets(env: dict[str, str]) -> dict[str, str]:
 
 
 def _java_env(java_home: Path) -> dict[str, str]:
-    env = {k: v for k, v in without_secrets(dict(os.environ)).items()
-           if not k.startswith(("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"))}
+    env = {
+        k: v
+        for k, v in without_secrets(dict(os.environ)).items()
+        if not k.startswith(("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"))
+    }
     env.update({"JAVA_HOME": str(java_home), "LANG": "C.UTF-8", "MAX_LOG_FILE_NUMBER": "5"})
     return env
 
@@ -108,15 +117,27 @@ def python_env() -> dict[str, str]:
 def memory_params(java: Path, build: flink_build.Build, conf: Path, which: str, env: dict[str, str]) -> list[str]:
     """Runs ``BashJavaUtils GET_JM_RESOURCE_PARAMS|GET_TM_RESOURCE_PARAMS --configDir conf``."""
     try:
-        result = subprocess.run([str(java), "-classpath", build.classpath(), flink_config.BASH_JAVA_UTILS_MAIN, which,
-                                 "--configDir", str(conf)], capture_output=True, text=True, timeout=120, env=env)
+        result = subprocess.run(
+            [
+                str(java),
+                "-classpath",
+                build.classpath(),
+                flink_config.BASH_JAVA_UTILS_MAIN,
+                which,
+                "--configDir",
+                str(conf),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
     except subprocess.TimeoutExpired:
         raise UserError(f"Flink's BashJavaUtils {which} did not answer within 120 s") from None
     return flink_config.parse_bash_java_utils(result.stdout + "\n" + result.stderr)
 
 
-def make_plan(settings: Settings, fs: flink_config.FlinkSettings, build: flink_build.Build,
-              java_home: Path) -> dict[str, dict]:
+def make_plan(settings: Settings, fs: FlinkSettings, build: flink_build.Build, java_home: Path) -> dict[str, dict]:
     """Writes the configuration and returns the command of every process (pure of side effects but files)."""
     dirs = folders(settings)
     conf, logs = dirs["conf"], dirs["logs"]
@@ -130,21 +151,41 @@ def make_plan(settings: Settings, fs: flink_config.FlinkSettings, build: flink_b
     tm_memory = memory_params(java, build, conf, "GET_TM_RESOURCE_PARAMS", jenv)
     plan = {
         "flink-workerpool": {
-            "argv": [sys.executable, "-m", "deploy.flink.worker_pool", "--host", fs.host, "--port",
-                     str(fs.worker_pool_port), "--log-dir", str(logs / "sdk-workers")],
-            "env": python_env(), "out": str(logs / "worker-pool.log")},
+            "argv": [
+                sys.executable,
+                "-m",
+                "deploy.flink.worker_pool",
+                "--host",
+                fs.host,
+                "--port",
+                str(fs.worker_pool_port),
+                "--log-dir",
+                str(logs / "sdk-workers"),
+            ],
+            "env": python_env(),
+            "out": str(logs / "worker-pool.log"),
+        },
         "flink-jobmanager": {
             "argv": flink_config.jobmanager_command(java, classpath, conf, logs / "jobmanager.log", jm_memory),
-            "env": jenv, "out": str(logs / "jobmanager.out")},
+            "env": jenv,
+            "out": str(logs / "jobmanager.out"),
+        },
         "flink-jobserver": {
-            "argv": flink_config.job_server_command(java, classpath, conf, logs / "jobserver.log", fs, dirs["artifacts"]),
-            "env": jenv, "out": str(logs / "jobserver.out")},
+            "argv": flink_config.job_server_command(
+                java, classpath, conf, logs / "jobserver.log", fs, dirs["artifacts"]
+            ),
+            "env": jenv,
+            "out": str(logs / "jobserver.out"),
+        },
     }
     for index, name in enumerate(taskmanager_names(fs), start=1):
         plan[name] = {
-            "argv": flink_config.taskmanager_command(java, classpath, conf, logs / f"taskmanager-{index}.log", tm_memory,
-                                                     f"peacewatch-tm-{index}"),
-            "env": jenv, "out": str(logs / f"taskmanager-{index}.out")}
+            "argv": flink_config.taskmanager_command(
+                java, classpath, conf, logs / f"taskmanager-{index}.log", tm_memory, f"peacewatch-tm-{index}"
+            ),
+            "env": jenv,
+            "out": str(logs / f"taskmanager-{index}.out"),
+        }
     return plan
 
 
@@ -159,30 +200,49 @@ def _wait_ready(what: str, predicate, settings: Settings, name: str, log: Path) 
             raise UserError(f"{what} exited during start-up: {runtime.last_error(log)}", f"see {log}")
         return predicate()
 
-    _wait(check, START_TIMEOUT, what, log=log)
+    _wait(check, FlinkSettings.load().start_timeout, what, log=log)
 
 
-def _check_ports_free(fs: flink_config.FlinkSettings, settings: Settings) -> None:
-    owners = {"rest": "flink-jobmanager", "rpc": "flink-jobmanager", "blob": "flink-jobmanager",
-              "job": "flink-jobserver", "artifact": "flink-jobserver", "worker_pool": "flink-workerpool"}
+def _check_ports_free(fs: FlinkSettings, settings: Settings) -> None:
+    owners = {
+        "rest": "flink-jobmanager",
+        "rpc": "flink-jobmanager",
+        "blob": "flink-jobmanager",
+        "job": "flink-jobserver",
+        "artifact": "flink-jobserver",
+        "worker_pool": "flink-workerpool",
+    }
+    variables = {"rest": "REST_PORT", "rpc": "RPC_PORT", "blob": "RPC_PORT", "job": "JOB_PORT", "artifact": "JOB_PORT"}
     for key, port in fs.ports().items():
         if runtime.read_pid(settings, owners[key]) is None and _port_open(fs.host, port):
-            raise UserError(f"port {port} ({key}) on {fs.host} is taken by a program that is not this Flink cluster",
-                            f"stop it, or move the cluster with PEACEWATCH_FLINK_{'REST_PORT' if key == 'rest' else 'RPC_PORT' if key in ('rpc', 'blob') else 'JOB_PORT' if key in ('job', 'artifact') else 'WORKER_POOL_PORT'}")
+            raise UserError(
+                f"port {port} ({key}) on {fs.host} is taken by a program that is not this Flink cluster",
+                f"stop it, or move the cluster with PEACEWATCH_FLINK_{variables.get(key, 'WORKER_POOL_PORT')}",
+            )
 
 
 def up(settings: Settings) -> list[str]:
     """Starts whatever is not running; a second ``up`` only restarts what died."""
-    fs = flink_config.FlinkSettings.from_env()
+    fs = FlinkSettings.load()
     started = time.monotonic()
     build = flink_build.ensure_built(settings)
     java_home = runtime.find_java_home(minimum=11, preferred=17)
     _check_ports_free(fs, settings)
     plan = make_plan(settings, fs, build, java_home)
     runtime.write_private(plan_path(settings), json.dumps(plan))
-    runtime.write_private(state_path(settings), json.dumps({
-        "rest_url": fs.rest_url, "flink_master": fs.flink_master, "job_endpoint": fs.job_endpoint,
-        "worker_pool": fs.worker_pool_endpoint, "taskmanagers": fs.taskmanagers, "build": str(build.home)}))
+    runtime.write_private(
+        state_path(settings),
+        json.dumps(
+            {
+                "rest_url": fs.rest_url,
+                "flink_master": fs.flink_master,
+                "job_endpoint": fs.job_endpoint,
+                "worker_pool": fs.worker_pool_endpoint,
+                "taskmanagers": fs.taskmanagers,
+                "build": str(build.home),
+            }
+        ),
+    )
     logs = folders(settings)["logs"]
     out: list[str] = []
 
@@ -195,10 +255,18 @@ def up(settings: Settings) -> list[str]:
         _wait_ready(what, ready, settings, name, log)
         out.append(f"{what} started (pid {pid})")
 
-    ensure("flink-workerpool", f"Python worker pool on {fs.worker_pool_endpoint}",
-           lambda: _port_open(fs.host, fs.worker_pool_port), logs / "worker-pool.log")
-    ensure("flink-jobmanager", f"Flink JobManager, web UI {fs.rest_url}",
-           lambda: rest.overview(fs.rest_url) is not None, logs / "jobmanager.log")
+    ensure(
+        "flink-workerpool",
+        f"Python worker pool on {fs.worker_pool_endpoint}",
+        lambda: _port_open(fs.host, fs.worker_pool_port),
+        logs / "worker-pool.log",
+    )
+    ensure(
+        "flink-jobmanager",
+        f"Flink JobManager, web UI {fs.rest_url}",
+        lambda: rest.overview(fs.rest_url) is not None,
+        logs / "jobmanager.log",
+    )
     pending = []
     for name in taskmanager_names(fs):
         pid = runtime.read_pid(settings, name)
@@ -207,33 +275,53 @@ def up(settings: Settings) -> list[str]:
         else:
             out.append(f"Flink {name.removeprefix('flink-')} already running (pid {pid})")
     if pending:
-        _wait(lambda: _registered(fs) >= fs.taskmanagers, START_TIMEOUT,
-              f"{fs.taskmanagers} Flink TaskManagers", log=logs / "taskmanager-1.log")
+        _wait(
+            lambda: _registered(fs) >= fs.taskmanagers,
+            fs.start_timeout,
+            f"{fs.taskmanagers} Flink TaskManagers",
+            log=logs / "taskmanager-1.log",
+        )
         out.extend(f"Flink {name.removeprefix('flink-')} started (pid {pid})" for name, pid in pending)
-    ensure("flink-jobserver", f"Beam Flink job server on {fs.job_endpoint}",
-           lambda: _port_open(fs.host, fs.job_port), logs / "jobserver.log")
+    ensure(
+        "flink-jobserver",
+        f"Beam Flink job server on {fs.job_endpoint}",
+        lambda: _port_open(fs.host, fs.job_port),
+        logs / "jobserver.log",
+    )
     pid = runtime.read_pid(settings, "flink-supervisor")
     if pid is None:
-        argv = [sys.executable, "-m", "deploy.flink.supervisor", "--plan", str(plan_path(settings)),
-                "--run-dir", str(runtime.run_dir(settings)), "--names", *taskmanager_names(fs), "flink-workerpool"]
+        argv = [
+            sys.executable,
+            "-m",
+            "deploy.flink.supervisor",
+            "--plan",
+            str(plan_path(settings)),
+            "--run-dir",
+            str(runtime.run_dir(settings)),
+            "--names",
+            *taskmanager_names(fs),
+            "flink-workerpool",
+        ]
         pid = launch(settings, "flink-supervisor", argv, python_env(), logs / "supervisor.log")
         out.append(f"supervisor started (pid {pid}): restarts a TaskManager or the worker pool that dies")
     else:
         out.append(f"supervisor already running (pid {pid})")
     overview = rest.overview(fs.rest_url) or {}
-    out.append(f"Flink up in {time.monotonic() - started:.1f}s: {overview.get('taskmanagers', 0)} TaskManagers, "
-               f"{overview.get('slots-total', 0)} slots; submit with: peacewatch run --streaming --runner FlinkRunner "
-               f"--parallelism {overview.get('slots-total', fs.taskmanagers)}")
+    out.append(
+        f"Flink up in {time.monotonic() - started:.1f}s: {overview.get('taskmanagers', 0)} TaskManagers, "
+        f"{overview.get('slots-total', 0)} slots; submit with: peacewatch run --streaming --runner FlinkRunner "
+        f"--parallelism {overview.get('slots-total', fs.taskmanagers)}"
+    )
     return out
 
 
-def _registered(fs: flink_config.FlinkSettings) -> int:
+def _registered(fs: FlinkSettings) -> int:
     return int((rest.overview(fs.rest_url) or {}).get("taskmanagers", 0))
 
 
 def down(settings: Settings) -> list[str]:
     """Stops every Flink process we started (supervisor first), waits until none is left."""
-    fs = flink_config.FlinkSettings.from_env()
+    fs = FlinkSettings.load()
     plan_path(settings).unlink(missing_ok=True)
     names = all_names(fs)
     # TaskManagers named in an older plan (e.g. started with more TaskManagers) are stopped too
@@ -247,7 +335,7 @@ def down(settings: Settings) -> list[str]:
 
 def status(settings: Settings) -> list[ServiceStatus]:
     """One line per process, plus Flink's REST health and slots."""
-    fs = flink_config.FlinkSettings.from_env()
+    fs = FlinkSettings.load()
     result = []
     overview = rest.overview(fs.rest_url)
     tms = {tm.get("id"): tm for tm in (rest.taskmanagers(fs.rest_url) or [])}
@@ -261,8 +349,9 @@ def status(settings: Settings) -> list[ServiceStatus]:
         elif name.startswith("flink-taskmanager-"):
             tm = tms.get(f"peacewatch-tm-{name.rsplit('-', 1)[1]}")
             healthy = healthy and tm is not None
-            detail += (f", registered, slots {tm.get('freeSlots')}/{tm.get('slotsNumber')} free" if tm
-                       else ", not registered")
+            detail += (
+                f", registered, slots {tm.get('freeSlots')}/{tm.get('slotsNumber')} free" if tm else ", not registered"
+            )
         elif name == "flink-jobserver":
             ok = _port_open(fs.host, fs.job_port)
             healthy = healthy and ok
@@ -273,14 +362,20 @@ def status(settings: Settings) -> list[ServiceStatus]:
             detail += f", {fs.worker_pool_endpoint} " + ("listening" if ok else "not listening")
         result.append(ServiceStatus(name, healthy, detail, pid is not None, pid))
     if overview is not None:
-        result.append(ServiceStatus(
-            "flink-slots", overview.get("slots-total", 0) > 0,
-            f"{overview.get('taskmanagers')} TaskManagers, {overview.get('slots-available')}/{overview.get('slots-total')} "
-            f"slots free, {overview.get('jobs-running')} job(s) running (Flink {overview.get('flink-version')})", True))
+        result.append(
+            ServiceStatus(
+                "flink-slots",
+                overview.get("slots-total", 0) > 0,
+                f"{overview.get('taskmanagers')} TaskManagers, "
+                f"{overview.get('slots-available')}/{overview.get('slots-total')} "
+                f"slots free, {overview.get('jobs-running')} job(s) running (Flink {overview.get('flink-version')})",
+                True,
+            )
+        )
     return result
 
 
 def running(settings: Settings) -> bool:
     """True when any Flink process we started is alive."""
-    fs = flink_config.FlinkSettings.from_env()
+    fs = FlinkSettings.load()
     return any(runtime.read_pid(settings, name) for name in all_names(fs))

@@ -13,7 +13,10 @@ import logging
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
+
+from peacewatch.errors import PeacewatchError
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +25,7 @@ TIMEOUT = 5.0
 TERMINAL_STATES = frozenset({"FINISHED", "CANCELED", "FAILED", "SUSPENDED"})
 
 
-class RestError(Exception):
+class RestError(PeacewatchError):
     """Flink's REST API refused a request or did not answer."""
 
 
@@ -31,7 +34,7 @@ def _request(base: str, path: str, method: str = "GET", timeout: float = TIMEOUT
     if not url.startswith(("http://", "https://")):
         url = "http://" + url
     request = urllib.request.Request(url, method=method, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the configured cluster
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         body = response.read(MAX_BYTES + 1)
     if len(body) > MAX_BYTES:
         raise RestError(f"{method} {path}: answer larger than {MAX_BYTES} bytes")
@@ -127,7 +130,7 @@ def user_counter_ids(metric_ids: Iterable[str], namespace: str) -> dict[str, lis
         _, _, leaf = metric_id.rpartition(".")
         for sep in ("_", ":", "."):
             if leaf.startswith(namespace + sep) and len(leaf) > len(namespace) + 1:
-                out.setdefault(leaf[len(namespace) + 1:], []).append(metric_id)
+                out.setdefault(leaf[len(namespace) + 1 :], []).append(metric_id)
                 break
     return out
 

@@ -67,8 +67,15 @@ def reap() -> None:
 def start(spec: dict, pid_file: Path) -> int:
     out = Path(spec["out"])
     with open(out, "ab") as handle:
-        proc = subprocess.Popen(spec["argv"], env=spec["env"], stdout=handle, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True, cwd=str(out.parent))
+        proc = subprocess.Popen(
+            spec["argv"],
+            env=spec["env"],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=str(out.parent),
+        )
     runtime.write_private(pid_file, str(proc.pid))
     return proc.pid
 

@@ -30,9 +30,11 @@ logger = logging.getLogger(__name__)
 
 
 def _worker_command(control_url: str, worker_id: str) -> list[str]:
-    code = ("from apache_beam.runners.worker.sdk_worker import SdkHarness; "
-            f"SdkHarness({control_url!r}, worker_id={worker_id!r}, state_cache_size=0, "
-            "data_buffer_time_limit_ms=0).run()")
+    code = (
+        "from apache_beam.runners.worker.sdk_worker import SdkHarness; "
+        f"SdkHarness({control_url!r}, worker_id={worker_id!r}, state_cache_size=0, "
+        "data_buffer_time_limit_ms=0).run()"
+    )
     return [sys.executable, "-c", code]
 
 
@@ -67,8 +69,13 @@ def make_servicer(log_dir: Path):
             name = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{worker_id}-{control}")[:100]
             try:
                 with open(log_dir / f"sdk-worker-{name}.log", "ab") as out:
-                    process = subprocess.Popen(_worker_command(control, worker_id), stdout=out,
-                                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, close_fds=True)
+                    process = subprocess.Popen(
+                        _worker_command(control, worker_id),
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        close_fds=True,
+                    )
             except OSError as exc:
                 return beam_fn_api_pb2.StartWorkerResponse(error=f"could not start an SDK worker: {exc}")
             with self._lock:
@@ -85,8 +92,11 @@ def make_servicer(log_dir: Path):
                 logger.info("stopping SDK worker %s (pid %d)", request.worker_id, process.pid)
                 kill_process_gracefully(process, timeout=10)
             elif matches:
-                logger.info("SDK worker id %s is shared by %d TaskManagers; each exits when its stream closes",
-                            request.worker_id, len(matches))
+                logger.info(
+                    "SDK worker id %s is shared by %d TaskManagers; each exits when its stream closes",
+                    request.worker_id,
+                    len(matches),
+                )
             return beam_fn_api_pb2.StopWorkerResponse()
 
         def stop_all(self) -> None:
@@ -110,8 +120,10 @@ def serve(host: str, port: int, log_dir: Path) -> None:
 
     log_dir.mkdir(parents=True, exist_ok=True)
     servicer = make_servicer(log_dir)
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16),
-                         options=[("grpc.http2.max_pings_without_data", 0), ("grpc.http2.max_ping_strikes", 0)])
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=16),
+        options=[("grpc.http2.max_pings_without_data", 0), ("grpc.http2.max_ping_strikes", 0)],
+    )
     beam_fn_api_pb2_grpc.add_BeamFnExternalWorkerPoolServicer_to_server(servicer, server)
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:

@@ -19,8 +19,9 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 DEFAULT_PREFIX = "peacewatch"
 DEFAULT_NDJSON = Path(__file__).resolve().parent / "peacewatch.ndjson"
@@ -33,7 +34,7 @@ _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,200}$")
 def _swap(value: str, prefix: str) -> str:
     """``peacewatch-x`` becomes ``<prefix>-x``; anything else is returned unchanged."""
     head = DEFAULT_PREFIX + "-"
-    return prefix + "-" + value[len(head):] if value.startswith(head) else value
+    return prefix + "-" + value[len(head) :] if value.startswith(head) else value
 
 
 def _render_object(obj: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def _render_object(obj: dict[str, Any], prefix: str) -> dict[str, Any]:
             attributes["title"] = ",".join(_swap(part, prefix) for part in title.split(","))
         name = attributes.get("name")
         if isinstance(name, str) and name.startswith(DEFAULT_PREFIX + " "):
-            attributes["name"] = prefix + name[len(DEFAULT_PREFIX):]
+            attributes["name"] = prefix + name[len(DEFAULT_PREFIX) :]
         out["attributes"] = attributes
     return out
 
@@ -74,8 +75,9 @@ def render(ndjson_text: str, prefix: str) -> str:
         ValueError: the prefix is not a valid index name prefix, or a line is not a JSON object.
     """
     if not _PREFIX_RE.match(prefix or ""):
-        raise ValueError(f"invalid prefix {prefix!r}: use lowercase letters, digits, '-' and '_', "
-                         "starting with a letter or digit")
+        raise ValueError(
+            f"invalid prefix {prefix!r}: use lowercase letters, digits, '-' and '_', starting with a letter or digit"
+        )
     lines = []
     for number, line in enumerate(ndjson_text.splitlines(), start=1):
         if not line.strip():
@@ -95,7 +97,9 @@ def render(ndjson_text: str, prefix: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rewrite the peacewatch Kibana objects for another prefix.")
     parser.add_argument("--prefix", required=True, help="index name prefix (PEACEWATCH_PREFIX)")
-    parser.add_argument("--input", type=Path, default=DEFAULT_NDJSON, help="saved objects NDJSON (default: %(default)s)")
+    parser.add_argument(
+        "--input", type=Path, default=DEFAULT_NDJSON, help="saved objects NDJSON (default: %(default)s)"
+    )
     parser.add_argument("--output", type=Path, help="where to write (default: standard output)")
     args = parser.parse_args(argv)
     try:

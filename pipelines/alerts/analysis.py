@@ -19,7 +19,8 @@ import functools
 import logging
 import re
 import unicodedata
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,25 @@ MAX_TOKEN_LENGTH = 255
 POSITION_GAP = 100  # Elasticsearch's position_increment_gap between values of an array
 
 # Letters NFKD does not decompose but asciifolding does.
-_FOLD_EXTRA = str.maketrans({
-    "ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th",
-    "ı": "i", "ħ": "h", "ŋ": "n", "ſ": "s", "ŧ": "t", "’": "'", "‘": "'",
-})
+_FOLD_EXTRA = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "ø": "o",
+        "œ": "oe",
+        "đ": "d",
+        "ð": "d",
+        "ł": "l",
+        "þ": "th",
+        "ı": "i",
+        "ħ": "h",
+        "ŋ": "n",
+        "ſ": "s",
+        "ŧ": "t",
+        "’": "'",
+        "‘": "'",
+    }
+)
 
 
 class Token(NamedTuple):

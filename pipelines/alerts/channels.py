@@ -20,17 +20,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from email.message import EmailMessage
-from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
+from peacewatch.errors import PeacewatchError, UserError
+from peacewatch.redact import origin, register_secret
+from peacewatch.settings import SmtpSettings, environ_value
 from pipelines.alerts import render
-from schemas.errors import UserError
-from schemas.redact import origin, register_secret
 
 logger = logging.getLogger(__name__)
 
@@ -38,33 +38,22 @@ HTTP_TIMEOUT = (5.0, 10.0)  # connect, read
 _EMAIL_RE = re.compile(r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$|^[^@\s,<>]+@localhost$")
 
 
-class DuplicateAlert(Exception):
+CHANNEL_KINDS = ("webhook", "slack", "email", "tail", "index", "topic")
+ALWAYS_ON_CHANNELS = ("index", "topic")
+
+
+class DuplicateAlert(PeacewatchError):
     """The channel already has this alert (the index refused a second create)."""
 
 
-class ChannelError(Exception):
+class ChannelError(PeacewatchError):
     """A send failed. ``permanent`` failures (the receiver refuses the request itself: HTTP 4xx
-    other than 408 and 429, an SMTP 5xx) are not retried; the others are, later."""
+    other than 408 and 429) are not retried; the others are, later."""
 
     def __init__(self, message: str, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
-
-    def __reduce__(self):
-        return (type(self), (str(self), self.permanent))
-
-
-def is_permanent(exc: BaseException) -> bool:
-    """Whether a failed send should not be retried (see :class:`ChannelError`)."""
-    import smtplib
-
-    if isinstance(exc, ChannelError):
-        return exc.permanent
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return True
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 500 <= exc.smtp_code < 600
-    return False
+        self.transient = not permanent
 
 
 @dataclass(frozen=True)
@@ -92,8 +81,6 @@ def parse_channel(spec: str, where: str = "channel", *, check_secrets: bool = Fa
     Raises:
         UserError: naming the spec and what is wrong with it.
     """
-    from pipelines.alerts.rules import CHANNEL_KINDS
-
     if not isinstance(spec, str) or not spec.strip():
         raise UserError(f"{where}: empty channel", f"channels: {', '.join(CHANNEL_KINDS)}")
     kind, _, target = spec.strip().partition(":")
@@ -105,7 +92,10 @@ def parse_channel(spec: str, where: str = "channel", *, check_secrets: bool = Fa
             raise UserError(f"{where}: channel {kind} takes no target, got {spec!r}")
         return ChannelSpec(kind)
     if not target:
-        raise UserError(f"{where}: channel {kind} needs a target", f"e.g. {kind}:{'desk@example.org' if kind == 'email' else 'https://…'}")
+        raise UserError(
+            f"{where}: channel {kind} needs a target",
+            f"e.g. {kind}:{'desk@example.org' if kind == 'email' else 'https://…'}",
+        )
     if kind == "email":
         for address in target.split(","):
             if not _EMAIL_RE.match(address.strip()):
@@ -115,8 +105,10 @@ def parse_channel(spec: str, where: str = "channel", *, check_secrets: bool = Fa
         if not target.split(":", 1)[1]:
             raise UserError(f"{where}: {spec!r} names no variable or file")
         if target.startswith("file:") and target[5:].startswith("//"):
-            raise UserError(f"{where}: {kind} target {target!r} is a file: URL; only http(s) URLs are delivered to",
-                            f"to read the URL from a file, write {kind}:file:/path/to/file")
+            raise UserError(
+                f"{where}: {kind} target {target!r} is a file: URL; only http(s) URLs are delivered to",
+                f"to read the URL from a file, write {kind}:file:/path/to/file",
+            )
         if check_secrets:
             check_present_secret(kind, target, where)
         return ChannelSpec(kind, target)
@@ -131,10 +123,16 @@ def check_url(kind: str, url: str, where: str = "channel") -> None:
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname \
-            or any(c.isspace() for c in url):
-        raise UserError(f"{where}: {kind} target must be an http(s) URL, env:VARIABLE or file:PATH",
-                        "webhooks and Slack are only delivered to http:// or https:// URLs")
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in url)
+    ):
+        raise UserError(
+            f"{where}: {kind} target must be an http(s) URL, env:VARIABLE or file:PATH",
+            "webhooks and Slack are only delivered to http:// or https:// URLs",
+        )
 
 
 def check_present_secret(kind: str, target: str, where: str) -> None:
@@ -147,8 +145,10 @@ def check_present_secret(kind: str, target: str, where: str) -> None:
     try:
         check_url(kind, url, where)
     except UserError:
-        raise UserError(f"{where}: {target} does not hold an http(s) URL", "webhooks and Slack are only "
-                        "delivered to http:// or https:// URLs; the value is not shown") from None
+        raise UserError(
+            f"{where}: {target} does not hold an http(s) URL",
+            "webhooks and Slack are only delivered to http:// or https:// URLs; the value is not shown",
+        ) from None
 
 
 _MAX_SECRET_FILE = 8192  # a URL, not a document: a larger file is not read
@@ -157,12 +157,12 @@ _MAX_SECRET_FILE = 8192  # a URL, not a document: a larger file is not read
 def resolve_secret(target: str) -> str:
     """Reads a URL given as ``env:NAME`` or ``file:PATH``; a plain URL is returned as is.
 
-    The value is registered with :func:`schemas.redact.register_secret`, so it is masked in
+    The value is registered with :func:`peacewatch.redact.register_secret`, so it is masked in
     every error, log line and dead letter.
     """
     if target.startswith("env:"):
         name = target[4:]
-        value = os.environ.get(name)
+        value = environ_value(name)
         if not value:
             raise UserError(f"environment variable {name} is not set", "set it where the pipeline runs")
         value = value.strip()
@@ -223,7 +223,9 @@ class WebhookChannel(Channel):
         response = self.session.post(self._url, json=payload, timeout=self.timeout, headers=headers)
         code = response.status_code
         if code >= 300:
-            raise ChannelError(f"{self.name} answered HTTP {code}", permanent=400 <= code < 500 and code not in (408, 429))
+            raise ChannelError(
+                f"{self.name} answered HTTP {code}", permanent=400 <= code < 500 and code not in (408, 429)
+            )
 
     def send(self, alert: Mapping[str, Any]) -> None:
         self._post(alert, str(alert.get("id") or "") or None)
@@ -247,51 +249,12 @@ class SlackChannel(WebhookChannel):
         self._post(render.digest_slack(rule, alerts, period))
 
 
-@dataclass(frozen=True)
-class SmtpConfig:
-    """How to reach the mail server (from ``PEACEWATCH_SMTP_*``)."""
-
-    host: str
-    port: int = 25
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    starttls: bool = False
-    ssl: bool = False
-    sender: str = "peacewatch@localhost"
-    timeout: float = 10.0
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "SmtpConfig":
-        """Reads the configuration; raises UserError when the host is missing or a value is bad."""
-        env = os.environ if environ is None else environ
-        host = env.get("PEACEWATCH_SMTP_HOST")
-        if not host:
-            raise UserError("email channel configured but PEACEWATCH_SMTP_HOST is not set",
-                            "set PEACEWATCH_SMTP_HOST (and _PORT, _USER, _PASSWORD_FILE, _STARTTLS, _FROM)")
-        password = env.get("PEACEWATCH_SMTP_PASSWORD")
-        if env.get("PEACEWATCH_SMTP_PASSWORD_FILE"):
-            try:
-                password = Path(env["PEACEWATCH_SMTP_PASSWORD_FILE"]).read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise UserError(f"PEACEWATCH_SMTP_PASSWORD_FILE: cannot read it: {exc.strerror}") from None
-        truthy = ("1", "true", "yes", "on")
-        try:
-            port = int(env.get("PEACEWATCH_SMTP_PORT") or 0)
-            timeout = float(env.get("PEACEWATCH_SMTP_TIMEOUT") or 10)
-        except ValueError:
-            raise UserError("PEACEWATCH_SMTP_PORT and _TIMEOUT must be numbers") from None
-        starttls = (env.get("PEACEWATCH_SMTP_STARTTLS") or "").lower() in truthy
-        ssl = (env.get("PEACEWATCH_SMTP_SSL") or "").lower() in truthy
-        return cls(host, port or (465 if ssl else 587 if starttls else 25), env.get("PEACEWATCH_SMTP_USER") or None,
-                   password, starttls, ssl, env.get("PEACEWATCH_SMTP_FROM") or "peacewatch@localhost", timeout)
-
-
 class EmailChannel(Channel):
     """Sends a multipart (text + escaped HTML) email per alert or digest, one connection per message."""
 
     kind = "email"
 
-    def __init__(self, name: str, recipients: list[str], config: SmtpConfig) -> None:
+    def __init__(self, name: str, recipients: list[str], config: SmtpSettings) -> None:
         super().__init__(name)
         self.recipients = recipients
         self.config = config
@@ -314,7 +277,7 @@ class EmailChannel(Channel):
         kwargs: dict[str, Any] = {"timeout": cfg.timeout}
         if cfg.ssl:
             kwargs["context"] = context
-        with smtp_class(cfg.host, cfg.port, **kwargs) as smtp:
+        with smtp_class(cfg.host, cfg.server_port, **kwargs) as smtp:
             if cfg.starttls:
                 smtp.starttls(context=context)
             if cfg.user:
@@ -325,8 +288,11 @@ class EmailChannel(Channel):
         self._deliver(render.headline(alert), render.as_text(alert), render.as_html(alert), str(alert.get("id")))
 
     def send_digest(self, rule: str, alerts: list[Mapping[str, Any]], period: str) -> None:
-        self._deliver(f"[{rule}] {len(alerts)} alert(s), {period}", render.digest_text(rule, alerts, period),
-                      render.digest_html(rule, alerts, period))
+        self._deliver(
+            f"[{rule}] {len(alerts)} alert(s), {period}",
+            render.digest_text(rule, alerts, period),
+            render.digest_html(rule, alerts, period),
+        )
 
 
 class IndexChannel(Channel):
@@ -363,8 +329,13 @@ class TopicChannel(Channel):
 
     def send(self, alert: Mapping[str, Any]) -> None:
         data = json.dumps(alert, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        future = self.publisher.publish(self.topic_path, data, rule=str(alert.get("rule")),
-                                        kind=str(alert.get("kind")), alert_id=str(alert.get("id")))
+        future = self.publisher.publish(
+            self.topic_path,
+            data,
+            rule=str(alert.get("rule")),
+            kind=str(alert.get("kind")),
+            alert_id=str(alert.get("id")),
+        )
         future.result(timeout=self.timeout)
 
 
@@ -388,7 +359,7 @@ def build_channel(spec: ChannelSpec, clients: Mapping[str, Any]) -> Channel:
     if spec.kind == "tail":
         return TailChannel("tail")
     if spec.kind == "email":
-        return EmailChannel(channel_name(spec), spec.target.split(","), clients["smtp"]())
+        return EmailChannel(channel_name(spec), spec.target.split(","), clients["smtp"]().required())
     url = resolve_secret(spec.target)
     check_url(spec.kind, url, channel_name(spec))  # a stored rule's env/file value is checked here too
     cls = SlackChannel if spec.kind == "slack" else WebhookChannel

@@ -18,29 +18,108 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--rules", metavar="FILE", help="rules file (default: <data_dir>/alerts.yaml)")
 
-    alerts = subparsers.add_parser("alerts", help="keyword, stance-change and spike alerts",
-                                   description="Manage alert rules and follow the alerts they raise.")
+    alerts = subparsers.add_parser(
+        "alerts",
+        help="keyword, stance-change and spike alerts",
+        description="Manage alert rules and follow the alerts they raise.",
+    )
     sub = alerts.add_subparsers(dest="alerts_command", metavar="COMMAND", required=True)
 
-    add = sub.add_parser("add", parents=[common], help="add a rule (refused with the reason when invalid)",
-                         description="Add a rule. The query is Lucene query-string syntax, as in Kibana's "
-                                     "search bar: words, \"phrases\", \"phrase\"~N, wildcards * ?, AND/OR/NOT, "
-                                     "+/-, field:value (title, text, country, actor, stance, source, ...).")
+    _register_add(sub, common)
+
+    listing = sub.add_parser(
+        "list",
+        parents=[common],
+        help="list the rules",
+        description="One line per rule: on/off, name, kind, query, filters and channels.",
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(func=run_list)
+
+    show = sub.add_parser(
+        "show",
+        parents=[common],
+        help="show one rule and its Elasticsearch query",
+        description="The rule as stored (webhook URLs masked), where it delivers, and the query "
+        "to paste into Kibana's search bar (Lucene) to see the articles it looks at.",
+    )
+    show.add_argument("name", help="the rule's name (see 'peacewatch alerts list')")
+    show.set_defaults(func=run_show)
+
+    for command, helptext in (("remove", "remove a rule"), ("enable", "enable a rule"), ("disable", "disable a rule")):
+        parser = sub.add_parser(
+            command,
+            parents=[common],
+            help=helptext,
+            description=f"{helptext.capitalize()}; the pipeline picks the change up within seconds.",
+        )
+        parser.add_argument("name", help="the rule's name (see 'peacewatch alerts list')")
+        parser.set_defaults(func=run_change, change=command)
+
+    sync = sub.add_parser(
+        "sync",
+        parents=[common],
+        help="make the rules those of a YAML file (from version control)",
+        description="Replace the rules by those of FILE, all or nothing: a file with one invalid "
+        "rule changes nothing and names the rule and the reason.",
+    )
+    sync.add_argument(
+        "file",
+        help="a YAML file: 'version: 1' and a 'rules:' list (name, query, kind, channels, ...; "
+        "see pipelines/alerts/README.md)",
+    )
+    sync.add_argument("--keep-others", action="store_true", help="do not remove rules the file lacks")
+    sync.set_defaults(func=run_sync)
+
+    _register_test_and_tail(sub, common)
+
+    status = sub.add_parser(
+        "status",
+        parents=[common],
+        help="per-channel delivery counts and last errors",
+        description="The rules, each channel with the rules that deliver to it (webhook and "
+        "Slack URLs masked), and per channel what was sent, failed, throttled or "
+        "queued for a digest, with the last success and the last error.",
+    )
+    status.set_defaults(func=run_status)
+
+
+def _register_add(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``alerts add``: a rule from the command line."""
+    add = sub.add_parser(
+        "add",
+        parents=[common],
+        help="add a rule (refused with the reason when invalid)",
+        description="Add a rule. The query is Lucene query-string syntax, as in Kibana's "
+        'search bar: words, "phrases", "phrase"~N, wildcards * ?, AND/OR/NOT, '
+        "+/-, field:value (title, text, country, actor, stance, source, ...).",
+    )
     add.add_argument("name", help="the rule's name (letters, digits, - and _)")
     add.add_argument("--query", "-q", default="", help="what to look for (default: every article)")
-    add.add_argument("--kind", choices=["match", "stance-change", "spike"], default="match",
-                     help="match: every article the query finds (default); stance-change: an actor takes or "
-                          "changes a position; spike: mentions of --term jump above their baseline")
+    add.add_argument(
+        "--kind",
+        choices=["match", "stance-change", "spike"],
+        default="match",
+        help="match: every article the query finds (default); stance-change: an actor takes or "
+        "changes a position; spike: mentions of --term jump above their baseline",
+    )
     add.add_argument("--country", help="only articles about this country (name or code)")
     add.add_argument("--actor", help="only articles with a stance of this actor")
-    add.add_argument("--mission", help="only articles about this mission (see 'peacewatch missions'); "
-                                       "stance-change rules: stances on this mission")
+    add.add_argument(
+        "--mission",
+        help="only articles about this mission (see 'peacewatch missions'); "
+        "stance-change rules: stances on this mission",
+    )
     add.add_argument("--stance", choices=["support", "oppose", "undecided"], help="... and this stance")
     add.add_argument("--min-relevance", type=float, metavar="X", help="only articles at least this relevant (0-1)")
     add.add_argument("--source", help="only articles from this source")
-    add.add_argument("--channel", action="append", default=[], metavar="SPEC",
-                     help="webhook:URL, slack:URL (or :env:VAR / :file:PATH), email:ADDRESS, tail; "
-                          "index and topic are always on")
+    add.add_argument(
+        "--channel",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="webhook:URL, slack:URL (or :env:VAR / :file:PATH), email:ADDRESS, tail; index and topic are always on",
+    )
     add.add_argument("--throttle", metavar="DURATION", help="at most one notification per period (30m, 1h, 1d)")
     add.add_argument("--key-by", choices=["country", "source", "actor"], help="throttle per this key")
     add.add_argument("--digest", choices=["hourly", "daily"], help="group notifications into one message per period")
@@ -54,62 +133,42 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--replace", action="store_true", help="replace a rule of the same name")
     add.set_defaults(func=run_add)
 
-    listing = sub.add_parser("list", parents=[common], help="list the rules",
-                             description="One line per rule: on/off, name, kind, query, filters and channels.")
-    listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(func=run_list)
 
-    show = sub.add_parser("show", parents=[common], help="show one rule and its Elasticsearch query",
-                          description="The rule as stored (webhook URLs masked), where it delivers, and the query "
-                                      "to paste into Kibana's search bar (Lucene) to see the articles it looks at.")
-    show.add_argument("name", help="the rule's name (see 'peacewatch alerts list')")
-    show.set_defaults(func=run_show)
-
-    for command, helptext in (("remove", "remove a rule"), ("enable", "enable a rule"), ("disable", "disable a rule")):
-        parser = sub.add_parser(command, parents=[common], help=helptext,
-                                description=f"{helptext.capitalize()}; the pipeline picks the change up within seconds.")
-        parser.add_argument("name", help="the rule's name (see 'peacewatch alerts list')")
-        parser.set_defaults(func=run_change, change=command)
-
-    sync = sub.add_parser("sync", parents=[common], help="make the rules those of a YAML file (from version control)",
-                          description="Replace the rules by those of FILE, all or nothing: a file with one invalid "
-                                      "rule changes nothing and names the rule and the reason.")
-    sync.add_argument("file", help="a YAML file: 'version: 1' and a 'rules:' list (name, query, kind, channels, ...; "
-                                     "see pipelines/alerts/README.md)")
-    sync.add_argument("--keep-others", action="store_true", help="do not remove rules the file lacks")
-    sync.set_defaults(func=run_sync)
-
-    test = sub.add_parser("test", parents=[common], help="preview what a rule would have matched among indexed articles",
-                          description="Runs the rule over the indexed articles of the period, oldest first, without "
-                                      "delivering anything: a match rule lists the articles with the words that "
-                                      "matched; a stance-change rule the changes it would have raised, each with "
-                                      "the sentence before and the sentence now.")
+def _register_test_and_tail(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """``alerts test`` (a rule over indexed articles) and ``alerts tail`` (the alerts as they come)."""
+    test = sub.add_parser(
+        "test",
+        parents=[common],
+        help="preview what a rule would have matched among indexed articles",
+        description="Runs the rule over the indexed articles of the period, oldest first, without "
+        "delivering anything: a match rule lists the articles with the words that "
+        "matched; a stance-change rule the changes it would have raised, each with "
+        "the sentence before and the sentence now.",
+    )
     test.add_argument("name", help="a rule name, or with --query a label")
     test.add_argument("--query", "-q", help="try this query instead of the stored rule's")
-    test.add_argument("--since", default="7d", help="how far back (default 7d)")
+    test.add_argument("--since", default="7d", help="how far back: 90s, 30m, 12h, 7d, 2w, 1y or a date (default 7d)")
     test.add_argument("--limit", type=int, default=20, help="print at most this many matches")
     test.add_argument("--scan-limit", type=int, default=20000, help="look at most at this many articles")
     test.set_defaults(func=run_test)
 
-    tail = sub.add_parser("tail", parents=[common], help="follow alerts as they are raised",
-                          description="Prints the alerts of the last --since, then each new one as the pipeline "
-                                      "raises it, until Ctrl-C (or at once with --once).")
+    tail = sub.add_parser(
+        "tail",
+        parents=[common],
+        help="follow alerts as they are raised",
+        description="Prints the alerts of the last --since, then each new one as the pipeline "
+        "raises it, until Ctrl-C (or at once with --once).",
+    )
     tail.add_argument("--rule", help="only this rule's alerts")
-    tail.add_argument("--since", default="1h", help="start with alerts of this recent period (default 1h)")
+    tail.add_argument("--since", default="1h", help="start with alerts since: 30m, 12h, 7d or a date (default 1h)")
     tail.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
     tail.add_argument("--once", action="store_true", help="print what is there and stop")
     tail.set_defaults(func=run_tail)
 
-    status = sub.add_parser("status", parents=[common], help="per-channel delivery counts and last errors",
-                            description="The rules, each channel with the rules that deliver to it (webhook and "
-                                        "Slack URLs masked), and per channel what was sent, failed, throttled or "
-                                        "queued for a digest, with the last success and the last error.")
-    status.set_defaults(func=run_status)
-
 
 def _store(args: argparse.Namespace):
+    from peacewatch.settings import load_settings
     from pipelines.alerts.rules import RuleStore, default_rules_path
-    from schemas.settings import load_settings
 
     return RuleStore(args.rules or default_rules_path(load_settings()))
 
@@ -120,12 +179,28 @@ def run_add(args: argparse.Namespace) -> int:
 
     if args.country:  # a country nobody knows would never match: refused; a known one by its name
         args.country = country_name(country_code(args.country))
-    rule = Rule(name=args.name, query=args.query, kind=args.kind.replace("-", "_"), enabled=not args.disabled,
-                country=args.country, actor=args.actor, stance=args.stance, mission=args.mission, source=args.source,
-                min_relevance=args.min_relevance, channels=list(args.channel), throttle=args.throttle,
-                key_by=args.key_by, digest=args.digest, term=args.term, spike_k=args.spike_k,
-                spike_min_count=args.spike_min_count, spike_baseline_hours=args.baseline_hours,
-                min_confidence=args.min_confidence, description=args.description)
+    rule = Rule(
+        name=args.name,
+        query=args.query,
+        kind=args.kind.replace("-", "_"),
+        enabled=not args.disabled,
+        country=args.country,
+        actor=args.actor,
+        stance=args.stance,
+        mission=args.mission,
+        source=args.source,
+        min_relevance=args.min_relevance,
+        channels=list(args.channel),
+        throttle=args.throttle,
+        key_by=args.key_by,
+        digest=args.digest,
+        term=args.term,
+        spike_k=args.spike_k,
+        spike_min_count=args.spike_min_count,
+        spike_baseline_hours=args.baseline_hours,
+        min_confidence=args.min_confidence,
+        description=args.description,
+    )
     store = _store(args)
     store.add(rule, replace=args.replace)
     print(f"rule {rule.name} {'replaced' if args.replace else 'added'} in {store.path}")
@@ -149,8 +224,11 @@ def _channels(rule: Any) -> str:
 
 
 def _summary(rule: Any) -> str:
-    filters = [f"{k}={getattr(rule, k)}" for k in ("country", "actor", "stance", "mission", "source", "min_relevance")
-               if getattr(rule, k) is not None]
+    filters = [
+        f"{k}={getattr(rule, k)}"
+        for k in ("country", "actor", "stance", "mission", "source", "min_relevance")
+        if getattr(rule, k) is not None
+    ]
     extra = [f"throttle {rule.throttle}" if rule.throttle else "", f"{rule.digest} digest" if rule.digest else ""]
     parts = [rule.kind, repr(rule.effective_query)] + filters + [e for e in extra if e]
     return f"{'on ' if rule.enabled else 'off'} {rule.name:24s} {' '.join(parts)}  -> {_channels(rule)}"
@@ -179,8 +257,10 @@ def run_show(args: argparse.Namespace) -> int:
     print(yaml.safe_dump(_shown(rule), sort_keys=False, allow_unicode=True).rstrip())
     print(f"delivered to: {_channels(rule)}")
     query, caveat = rule_query_string(rule)
-    print("in Kibana (Lucene syntax) or Elasticsearch's query_string (default operator OR, fields title, summary, "
-          "text), the articles this rule looks at:")
+    print(
+        "in Kibana (Lucene syntax) or Elasticsearch's query_string (default operator OR, fields title, summary, "
+        "text), the articles this rule looks at:"
+    )
     print(f"  {query}")
     if caveat:
         print(f"  note: {caveat}")
@@ -210,11 +290,12 @@ def run_sync(args: argparse.Namespace) -> int:
 def run_test(args: argparse.Namespace) -> int:
     from elasticsearch import helpers
 
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since
+    from peacewatch.settings import load_settings
     from pipelines.alerts.matcher import RuleMatcher
     from pipelines.alerts.render import make_snippet, plain_snippet
-    from pipelines.alerts.rules import KINDS, Rule, parse_duration, validate_rule
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
+    from pipelines.alerts.rules import KINDS, Rule, validate_rule
 
     settings = load_settings()
     if args.query is not None:
@@ -223,18 +304,23 @@ def run_test(args: argparse.Namespace) -> int:
     else:
         rule = _store(args).get(args.name)
     rule.enabled = True
-    seconds = parse_duration(args.since, "--since")
+    since = parse_since(args.since)
     matcher = RuleMatcher([rule], kinds=KINDS)  # for stance/spike rules: the articles they would look at
     es = elasticsearch_client(settings)
-    query = {"bool": {"should": [{"range": {"published": {"gte": f"now-{seconds}s"}}},
-                                 {"range": {"indexed_at": {"gte": f"now-{seconds}s"}}}], "minimum_should_match": 1}}
+    query = {
+        "bool": {
+            "should": [{"range": {"published": {"gte": since}}}, {"range": {"indexed_at": {"gte": since}}}],
+            "minimum_should_match": 1,
+        }
+    }
     # oldest first, as the stream sees them: a stance changes from what came before
     order = [{"published": {"order": "asc", "missing": "_last"}}, {"indexed_at": {"order": "asc"}}]
     preview = _StanceChangePreview(rule) if rule.kind == "stance_change" else None
     seen = matched = 0
     try:
-        for hit in helpers.scan(es, index=settings.index("articles"), query={"query": query, "sort": order},
-                                preserve_order=True, size=500):
+        for hit in helpers.scan(
+            es, index=settings.index("articles"), query={"query": query, "sort": order}, preserve_order=True, size=500
+        ):
             seen += 1
             article = hit["_source"]
             article.setdefault("id", hit["_id"])
@@ -244,18 +330,22 @@ def run_test(args: argparse.Namespace) -> int:
             elif found:
                 matched += 1
                 if matched <= args.limit:
-                    print(f"{article.get('published') or '?':25s} {article.get('source') or '?':20.20s} {article.get('title')}")
+                    when, source = article.get("published") or "?", article.get("source") or "?"
+                    print(f"{when:25s} {source:20.20s} {article.get('title')}")
                     print(f"    {plain_snippet(make_snippet(article, found[0].matched_terms))}")
             if seen >= args.scan_limit:
                 print(f"(stopped after {seen} articles: raise --scan-limit to look further)")
                 break
     finally:
         es.close()
+    period = f"since {since[:16].replace('T', ' ')} UTC ({args.since})"
     if preview is not None:
-        print(f"{preview.changes} stance change(s) in {preview.articles} of {seen} articles from the last {args.since} "
-              f"for rule {rule.name} (starting from no known stance)")
+        print(
+            f"{preview.changes} stance change(s) in {preview.articles} of {seen} articles {period} "
+            f"for rule {rule.name} (starting from no known stance)"
+        )
         return 0
-    print(f"{matched} of {seen} articles from the last {args.since} match rule {rule.name}")
+    print(f"{matched} of {seen} articles {period} match rule {rule.name}")
     return 0
 
 
@@ -274,14 +364,24 @@ class _StanceChangePreview:
         from pipelines.alerts.stance_change import detect_stance_changes
 
         self.articles += 1
-        events, self.state = detect_stance_changes(self.state, article, actor=self.rule.actor,
-                                                   min_confidence=self.rule.min_confidence, mission=self.rule.mission)
+        events, self.state = detect_stance_changes(
+            self.state,
+            article,
+            actor=self.rule.actor,
+            min_confidence=self.rule.min_confidence,
+            mission=self.rule.mission,
+        )
         for event in events:
             self.changes += 1
             if self.changes > limit:
                 continue
-            alert = {"rule": self.rule.name, "kind": "stance_change", "url": article.get("url"),
-                     "published": article.get("published"), "details": event.details(article)}
+            alert = {
+                "rule": self.rule.name,
+                "kind": "stance_change",
+                "url": article.get("url"),
+                "published": article.get("published"),
+                "details": event.details(article),
+            }
             print(f"{(article.get('published') or '?')[:10]}  {headline(alert)}")
             for line in change_lines(alert):
                 print(f"    {line}")
@@ -290,23 +390,27 @@ class _StanceChangePreview:
 def run_tail(args: argparse.Namespace) -> int:
     import time
 
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since
+    from peacewatch.settings import load_settings
     from pipelines.alerts.render import as_text
-    from pipelines.alerts.rules import parse_duration
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
 
     settings = load_settings()
     es = elasticsearch_client(settings)
-    seconds = parse_duration(args.since, "--since") or 3600
+    since = parse_since(args.since or "1h")
     search_after: list[Any] | None = None
-    filters: list[dict[str, Any]] = [{"range": {"created": {"gte": f"now-{seconds}s"}}}]
+    filters: list[dict[str, Any]] = [{"range": {"created": {"gte": since}}}]
     if args.rule:
         filters.append({"term": {"rule": args.rule}})
     try:
         while True:
             response = es.options(ignore_status=404).search(
-                index=settings.index("alerts"), size=200, query={"bool": {"filter": filters}},
-                sort=[{"created": "asc"}, {"id": "asc"}], search_after=search_after)
+                index=settings.index("alerts"),
+                size=200,
+                query={"bool": {"filter": filters}},
+                sort=[{"created": "asc"}, {"id": "asc"}],
+                search_after=search_after,
+            )
             hits = response.get("hits", {}).get("hits", [])
             for hit in hits:
                 print(as_text(hit["_source"]))
@@ -324,8 +428,8 @@ def run_tail(args: argparse.Namespace) -> int:
 
 def _channels_with_rules(rules: list[Any]) -> dict[str, list[str]]:
     """Each channel, by the name the delivery log uses (secret URLs masked), -> the rules delivering to it."""
+    from peacewatch.errors import UserError
     from pipelines.alerts.channels import channel_name, display_channel, parse_channel
-    from schemas.errors import UserError
 
     out: dict[str, list[str]] = {}
     for rule in rules:
@@ -341,10 +445,10 @@ def _channels_with_rules(rules: list[Any]) -> dict[str, list[str]]:
 def run_status(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.redact import redact
+    from peacewatch.settings import load_settings
     from pipelines.alerts.store import DeliveryLog
-    from schemas.clients import elasticsearch_client
-    from schemas.redact import redact
-    from schemas.settings import load_settings
 
     settings = load_settings()
     store = _store(args)
@@ -365,15 +469,25 @@ def run_status(args: argparse.Namespace) -> int:
 
     names = list(channels) + [n for n in rows if n not in channels]
     width = max(len(redact(n)) for n in names)
-    print(f"{'channel':{width}s} {'sent':>6s} {'failed':>6s} {'dup':>5s} {'thrott':>6s} {'queued':>6s}  "
-          "last success / last error")
+    print(
+        f"{'channel':{width}s} {'sent':>6s} {'failed':>6s} {'dup':>5s} {'thrott':>6s} {'queued':>6s}  "
+        "last success / last error"
+    )
     for name in names:
         row = rows.get(name)
-        counts = (f"{row['sent']:6d} {row['failed']:6d} {row['duplicates']:5d} {row['throttled']:6d} "
-                  f"{row['digest_pending']:6d}  {when(row['last_success_at'])}") if row else \
-            f"{0:6d} {0:6d} {0:5d} {0:6d} {0:6d}  nothing delivered yet"
-        error = f" / {when(row['last_error_at'])}: {redact(row['last_error'], keep_paths=False)}" \
-            if row and row.get("last_error") else ""
+        counts = (
+            (
+                f"{row['sent']:6d} {row['failed']:6d} {row['duplicates']:5d} {row['throttled']:6d} "
+                f"{row['digest_pending']:6d}  {when(row['last_success_at'])}"
+            )
+            if row
+            else f"{0:6d} {0:6d} {0:5d} {0:6d} {0:6d}  nothing delivered yet"
+        )
+        error = (
+            f" / {when(row['last_error_at'])}: {redact(row['last_error'], keep_paths=False)}"
+            if row and row.get("last_error")
+            else ""
+        )
         print(f"{redact(name):{width}s} {counts}{error}")
         print(f"{'':4s}rules: {', '.join(channels.get(name, [])) or 'none now (delivered for a rule since removed)'}")
     return 0

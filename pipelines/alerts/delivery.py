@@ -31,11 +31,21 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
-from pipelines.alerts.channels import (Channel, ChannelSpec, DuplicateAlert, SmtpConfig, build_channel, channel_name,
-                                       display_channel, is_permanent, parse_channel)
+from peacewatch.retry import is_permanent
+from peacewatch.settings import SmtpSettings
+from pipelines.alerts.channels import (
+    Channel,
+    ChannelSpec,
+    DuplicateAlert,
+    build_channel,
+    channel_name,
+    display_channel,
+    parse_channel,
+)
 from pipelines.alerts.matcher import Match
 from pipelines.alerts.render import make_snippet
 from pipelines.alerts.rules import Rule
@@ -75,8 +85,10 @@ def kibana_discover_url(settings: Any, article_id: str | None) -> str | None:
         return None
     base = settings.kibana_url.rstrip("/")
     data_view = settings.index("articles")
-    app_state = (f"(dataSource:(dataViewId:{_rison_string(data_view)},type:dataView),"
-                 f"query:(language:kuery,query:{_rison_string(f'id:{json.dumps(article_id)}')}))")
+    app_state = (
+        f"(dataSource:(dataViewId:{_rison_string(data_view)},type:dataView),"
+        f"query:(language:kuery,query:{_rison_string(f'id:{json.dumps(article_id)}')}))"
+    )
     global_state = "(time:(from:now-5y,to:now))"
     return f"{base}/app/discover#/?_g={quote(global_state, safe='():,')}&_a={quote(app_state, safe='():,')}"
 
@@ -87,13 +99,22 @@ def kibana_board_url(settings: Any, mission: str) -> str:
     dashboard = f"{settings.prefix}-stance-board"
     app_state = f"(query:(language:kuery,query:{_rison_string(f'mission:{json.dumps(mission)}')}))"
     global_state = "(time:(from:now-1y,to:now))"
-    return (f"{base}/app/dashboards#/view/{dashboard}?_g={quote(global_state, safe='():,')}"
-            f"&_a={quote(app_state, safe='():,')}")
+    return (
+        f"{base}/app/dashboards#/view/{dashboard}?_g={quote(global_state, safe='():,')}"
+        f"&_a={quote(app_state, safe='():,')}"
+    )
 
 
-def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: Any,
-                now: float | None = None, kind: str = "match", details: Mapping[str, Any] | None = None,
-                extra_id: str = "") -> dict[str, Any]:
+def build_alert(
+    rule: Rule,
+    article: Mapping[str, Any],
+    match: Match,
+    settings: Any,
+    now: float | None = None,
+    kind: str = "match",
+    details: Mapping[str, Any] | None = None,
+    extra_id: str = "",
+) -> dict[str, Any]:
     """Builds the alert document for one match (valid against ``alert.v1.json``).
 
     Args:
@@ -108,8 +129,11 @@ def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: 
     """
     now = time.time() if now is None else now
     article_id_ = article.get("id")
-    stances = [{k: s.get(k) for k in _STANCE_KEYS if s.get(k) is not None}
-               for s in article.get("stances") or [] if isinstance(s, Mapping)]
+    stances = [
+        {k: s.get(k) for k in _STANCE_KEYS if s.get(k) is not None}
+        for s in article.get("stances") or []
+        if isinstance(s, Mapping)
+    ]
     return {
         "id": alert_id(rule.name, article_id_, kind, extra_id),
         "rule": rule.name,
@@ -123,28 +147,42 @@ def build_alert(rule: Rule, article: Mapping[str, Any], match: Match, settings: 
         "snippet": make_snippet(article, match.matched_terms),
         "matched_terms": list(match.matched_terms),
         "stances": stances,
-        "kibana_url": kibana_board_url(settings, rule.mission) if getattr(rule, "mission", None)
+        "kibana_url": kibana_board_url(settings, rule.mission)
+        if getattr(rule, "mission", None)
         else kibana_discover_url(settings, article_id_),
         "key": match.key,
         "channels": [display_channel(c) for c in rule.all_channels],  # never a webhook URL
-        "details": {"query": rule.effective_query, "countries": list(article.get("countries") or []),
-                    "relevance": article.get("relevance"), **(details or {})},
+        "details": {
+            "query": rule.effective_query,
+            "countries": list(article.get("countries") or []),
+            "relevance": article.get("relevance"),
+            **(details or {}),
+        },
     }
 
 
-def deadletter(alert: Mapping[str, Any], channel: str, reason: str, error_type: str | None, now: float) -> dict[str, Any]:
+def deadletter(
+    alert: Mapping[str, Any], channel: str, reason: str, error_type: str | None, now: float
+) -> dict[str, Any]:
     """A dead letter (``deadletter.v1.json``) for an alert that could not be delivered on ``channel``."""
     payload = json.dumps(alert, ensure_ascii=False, sort_keys=True)
-    digest = hashlib.sha256(f"{STAGE}\x1f{channel}\x1f{payload}".encode("utf-8")).hexdigest()[:32]
-    return {"id": digest, "stage": STAGE, "reason": f"{channel}: {reason}", "error_type": error_type,
-            "payload": payload, "payload_encoding": "utf-8", "article_id": alert.get("article_id"),
-            "attributes": {"rule": str(alert.get("rule")), "channel": channel, "alert_id": str(alert.get("id"))},
-            "created": _iso(now)}
+    digest = hashlib.sha256(f"{STAGE}\x1f{channel}\x1f{payload}".encode()).hexdigest()[:32]
+    return {
+        "id": digest,
+        "stage": STAGE,
+        "reason": f"{channel}: {reason}",
+        "error_type": error_type,
+        "payload": payload,
+        "payload_encoding": "utf-8",
+        "article_id": alert.get("article_id"),
+        "attributes": {"rule": str(alert.get("rule")), "channel": channel, "alert_id": str(alert.get("id"))},
+        "created": _iso(now),
+    }
 
 
 def _safe_error(exc: BaseException) -> str:
     """An error message fit for logs and dead letters: URLs cut to their host (webhook paths are secrets)."""
-    from schemas.redact import redact
+    from peacewatch.redact import redact
 
     return redact(str(exc) or type(exc).__name__, keep_paths=False)[:500]
 
@@ -171,7 +209,7 @@ class AlertRecorder:
         self._log: DeliveryLog | None = None
 
     def setup(self) -> None:
-        from schemas.clients import elasticsearch_client, publisher_client
+        from peacewatch.clients import elasticsearch_client, publisher_client
 
         self.es = self._given.get("es") or elasticsearch_client(self.settings, max_retries=0, retry_on_timeout=False)
         self.publisher = self._given.get("publisher") or publisher_client(self.settings)
@@ -192,11 +230,20 @@ class AlertRecorder:
             self.setup()
         index = self.settings.index("alerts")
         by_id = {str(a["id"]): a for a in alerts}
-        actions = ({"_op_type": "create", "_index": index, "_id": alert_id, "_source": dict(alert)}
-                   for alert_id, alert in by_id.items())
+        actions = (
+            {"_op_type": "create", "_index": index, "_id": alert_id, "_source": dict(alert)}
+            for alert_id, alert in by_id.items()
+        )
         new, known = [], []
-        for ok, item in helpers.streaming_bulk(self.es, actions, raise_on_error=False, raise_on_exception=True,
-                                               max_retries=3, initial_backoff=0.5, max_backoff=5.0):
+        for ok, item in helpers.streaming_bulk(
+            self.es,
+            actions,
+            raise_on_error=False,
+            raise_on_exception=True,
+            max_retries=3,
+            initial_backoff=0.5,
+            max_backoff=5.0,
+        ):
             result = item.get("create", item)
             if ok:
                 new.append(result["_id"])
@@ -207,9 +254,16 @@ class AlertRecorder:
         outbox = self.outbox()
         to_publish = new + [a for a in known if a not in outbox.published(known)]
         topic = self.settings.topic_path("alerts")
-        futures = [self.publisher.publish(topic, json.dumps(dict(by_id[a]), ensure_ascii=False, sort_keys=True).encode("utf-8"),
-                                          rule=str(by_id[a].get("rule")), kind=str(by_id[a].get("kind")), alert_id=a)
-                   for a in to_publish]
+        futures = [
+            self.publisher.publish(
+                topic,
+                json.dumps(dict(by_id[a]), ensure_ascii=False, sort_keys=True).encode("utf-8"),
+                rule=str(by_id[a].get("rule")),
+                kind=str(by_id[a].get("kind")),
+                alert_id=a,
+            )
+            for a in to_publish
+        ]
         for future in futures:
             future.result(timeout=timeout)
         outbox.mark_published(to_publish, time.time())
@@ -263,8 +317,14 @@ class AlertDispatcher:
         max_age_seconds: an alert still failing this long after it was created is dead-lettered.
     """
 
-    def __init__(self, settings: Any, rules: Iterable[Rule], clock: Callable[[], float] = time.time,
-                 clients: Mapping[str, Any] | None = None, max_age_seconds: float = MAX_AGE_SECONDS) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        rules: Iterable[Rule],
+        clock: Callable[[], float] = time.time,
+        clients: Mapping[str, Any] | None = None,
+        max_age_seconds: float = MAX_AGE_SECONDS,
+    ) -> None:
         self.settings = settings
         self.rules = {r.name: r for r in rules}
         self.clock = clock
@@ -288,7 +348,7 @@ class AlertDispatcher:
         """Opens the delivery log and creates the clients and channels."""
         import requests
 
-        from schemas.clients import elasticsearch_client, publisher_client
+        from peacewatch.clients import elasticsearch_client, publisher_client
 
         clients = dict(self._given_clients)
         if "es" not in clients:
@@ -296,7 +356,7 @@ class AlertDispatcher:
         if "publisher" not in clients:
             clients["publisher"] = publisher_client(self.settings)
         clients.setdefault("http", requests.Session)
-        clients.setdefault("smtp", SmtpConfig.from_env)
+        clients.setdefault("smtp", SmtpSettings.load)
         clients.setdefault("alerts_index", self.settings.index("alerts"))
         clients.setdefault("alerts_topic", self.settings.topic_path("alerts"))
         self._clients = clients
@@ -402,7 +462,9 @@ class AlertDispatcher:
                     continue
                 channel = self.channels.get(name)
                 if channel is None:
-                    self._give_up(outcome, alert, name, self.broken.get(name, "channel not set up"), "ChannelSetupError")
+                    self._give_up(
+                        outcome, alert, name, self.broken.get(name, "channel not set up"), "ChannelSetupError"
+                    )
                     continue
                 if rule.digest:
                     self.log.queue(alert, name, period_start(now, rule.digest), rule.digest)
@@ -410,8 +472,9 @@ class AlertDispatcher:
                     continue
                 if rule.throttle_seconds:
                     if throttled is None:
-                        throttled = self.log.throttle_decision(outcome.alert_id, rule.name, alert.get("key"), now,
-                                                               rule.throttle_seconds)
+                        throttled = self.log.throttle_decision(
+                            outcome.alert_id, rule.name, alert.get("key"), now, rule.throttle_seconds
+                        )
                     if throttled:
                         self.log.finish(outcome.alert_id, name, "throttled", now, 0)
                         continue
@@ -430,7 +493,8 @@ class AlertDispatcher:
             sender = self._senders.get(name)
             if sender is None:
                 sender = self._senders[name] = concurrent.futures.ThreadPoolExecutor(
-                    1, thread_name_prefix=f"alerts-{name.split(':', 1)[0]}")
+                    1, thread_name_prefix=f"alerts-{name.split(':', 1)[0]}"
+                )
             return sender
 
     def _send(self, channel: Channel, alert: Mapping[str, Any], outcome: Outcome) -> None:
@@ -438,8 +502,10 @@ class AlertDispatcher:
         key = (outcome.alert_id, channel.name)
         try:
             self._send_and_record(channel, alert, outcome)
-        except Exception as exc:  # noqa: BLE001 - the log could not be written: the alert comes again
-            logger.error("delivery of alert %s on %s not recorded: %s", outcome.alert_id, channel.name, _safe_error(exc))
+        except Exception as exc:
+            logger.error(
+                "delivery of alert %s on %s not recorded: %s", outcome.alert_id, channel.name, _safe_error(exc)
+            )
             outcome.wait(RETRY_SECONDS)
         finally:
             with self._lock:
@@ -474,16 +540,26 @@ class AlertDispatcher:
         self._failures[name] = self._failures.get(name, 0) + 1
         if self._failures[name] >= BREAKER_FAILURES:
             count = self._suspensions.get(name, 0)
-            seconds = min(BREAKER_SECONDS * 2 ** count, MAX_BREAKER_SECONDS)
+            seconds = min(BREAKER_SECONDS * 2**count, MAX_BREAKER_SECONDS)
             self._suspensions[name] = count + 1
             self._suspended_until[name] = now + seconds
             self._failures[name] = 0
-            logger.error("alert channel %s suspended for %.0fs after %d failures in a row (its alerts wait): %s",
-                         name, seconds, BREAKER_FAILURES, error)
+            logger.error(
+                "alert channel %s suspended for %.0fs after %d failures in a row (its alerts wait): %s",
+                name,
+                seconds,
+                BREAKER_FAILURES,
+                error,
+            )
         created = _epoch(alert.get("created"))
         if created is not None and now - created > self.max_age_seconds:
-            self._give_up(outcome, alert, name, f"still failing after {self.max_age_seconds / 3600:g} h; last: {error}",
-                          "DeliveryError")
+            self._give_up(
+                outcome,
+                alert,
+                name,
+                f"still failing after {self.max_age_seconds / 3600:g} h; last: {error}",
+                "DeliveryError",
+            )
             return
         self.log.note_failure(outcome.alert_id, name, now, error)
         outcome.wait(max(self._suspended_until.get(name, 0) - now, RETRY_SECONDS))
@@ -524,9 +600,16 @@ class AlertDispatcher:
             except Exception as exc:  # recorded, then retried at the next flush or dead-lettered
                 error = f"{type(exc).__name__}: {_safe_error(exc)}"
                 if is_permanent(exc):
-                    summary = {"id": digest_id, "rule": rule_name, "kind": "digest", "article_id": None,
-                               "title": f"{len(alerts)} alert(s), {label}", "url": None, "created": _iso(now),
-                               "details": {"alert_ids": [a["id"] for a in alerts]}}
+                    summary = {
+                        "id": digest_id,
+                        "rule": rule_name,
+                        "kind": "digest",
+                        "article_id": None,
+                        "title": f"{len(alerts)} alert(s), {label}",
+                        "url": None,
+                        "created": _iso(now),
+                        "details": {"alert_ids": [a["id"] for a in alerts]},
+                    }
                     self.log.finish(digest_id, name, "dead", self.clock(), 1, error)
                     dead.append(deadletter(summary, name, error, "DeliveryError", now))
                     self.log.drop_digest(rule_name, name, start)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from pipelines.alerts.analysis import analyze
 from pipelines.alerts.delivery import AlertDispatcher, alert_id, build_alert
@@ -43,8 +44,13 @@ class AlertEngine:
         **dispatcher_options: passed to :class:`AlertDispatcher` (``clients``, ``max_age_seconds``).
     """
 
-    def __init__(self, settings: Any, rules: Iterable[Rule] | RuleFileWatcher,
-                 clock: Callable[[], float] = time.time, **dispatcher_options: Any) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        rules: Iterable[Rule] | RuleFileWatcher,
+        clock: Callable[[], float] = time.time,
+        **dispatcher_options: Any,
+    ) -> None:
         self.settings = settings
         self.watcher = rules if isinstance(rules, RuleFileWatcher) else None
         self._fixed = None if self.watcher else list(rules)  # type: ignore[arg-type]
@@ -119,17 +125,19 @@ class AlertEngine:
         state = self._stance_cache.get(rule.name)
         if state is None:
             state = self._stance_cache[rule.name] = self._stances.load(rule.name)
-        events, new_state = detect_stance_changes(state, article, actor=rule.actor, min_confidence=rule.min_confidence,
-                                                  mission=rule.mission)
+        events, new_state = detect_stance_changes(
+            state, article, actor=rule.actor, min_confidence=rule.min_confidence, mission=rule.mission
+        )
         changed = {k: v for k, v in new_state.items() if state.get(k) != v}
         if changed:
             self._stances.save(rule.name, changed)
             self._stance_cache[rule.name] = new_state
         out = []
         for event in events:
-            keyed = Match(match.rule, match.matched_terms + (event.actor,), event.key)
-            alert = build_alert(rule, article, keyed, self.settings, now, "stance_change", event.details(article),
-                                event.key)
+            keyed = Match(match.rule, (*match.matched_terms, event.actor), event.key)
+            alert = build_alert(
+                rule, article, keyed, self.settings, now, "stance_change", event.details(article), event.key
+            )
             if event.evidence:  # what a consumer shows as the excerpt: the sentence that says it
                 alert["snippet"] = make_snippet({"text": event.evidence}, analyze(event.actor))
             out.append(alert)
@@ -145,8 +153,15 @@ class AlertEngine:
         check = is_spike(count, history, rule.spike_k, rule.spike_min_count, hour)
         if not check.spike or is_spike(count - 1, history, rule.spike_k, rule.spike_min_count).spike:
             return []
-        details = {"term": rule.effective_query, "hour": hour, "count": count, "mean": check.mean,
-                   "std": check.std, "threshold": check.threshold, "baseline_hours": rule.spike_baseline_hours}
+        details = {
+            "term": rule.effective_query,
+            "hour": hour,
+            "count": count,
+            "mean": check.mean,
+            "std": check.std,
+            "threshold": check.threshold,
+            "baseline_hours": rule.spike_baseline_hours,
+        }
         alert = build_alert(rule, article, match, self.settings, now, "spike", details, str(hour))
         alert["id"] = alert_id(rule.name, None, "spike", str(hour))  # one spike per rule and hour
         return [alert]

@@ -64,8 +64,11 @@ def _without_same_stance(node: Any) -> tuple[Query, bool]:
         parts: list[tuple[str, Query]] = []
         if node.actor_tokens:
             raw = f'"{" ".join(node.actor_tokens)}"'
-            actor = (Term("actor", node.actor_tokens, raw) if len(node.actor_tokens) == 1
-                     else Phrase("actor", node.actor_tokens, 0, raw))
+            actor = (
+                Term("actor", node.actor_tokens, raw)
+                if len(node.actor_tokens) == 1
+                else Phrase("actor", node.actor_tokens, 0, raw)
+            )
             parts.append((MUST, actor))
         if node.stance:
             parts.append((MUST, Term("stance", (node.stance,), node.stance)))
@@ -95,10 +98,19 @@ def rule_query_string(rule: Rule) -> tuple[str, str | None]:
         QuerySyntaxError: when the rule's query does not parse.
     """
     node, loosened = _without_same_stance(rule_query(rule))
-    together = " and ".join(f"{what} {value}" for what, value in
-                            (("actor", rule.actor), ("stance", rule.stance), ("mission", rule.mission)) if value)
-    caveat = (f"the rule wants {together} in one and the same stance of an article; this query cannot say so "
-              "(stances are not nested documents), so it may find a few more articles") if loosened else None
+    together = " and ".join(
+        f"{what} {value}"
+        for what, value in (("actor", rule.actor), ("stance", rule.stance), ("mission", rule.mission))
+        if value
+    )
+    caveat = (
+        (
+            f"the rule wants {together} in one and the same stance of an article; this query cannot say so "
+            "(stances are not nested documents), so it may find a few more articles"
+        )
+        if loosened
+        else None
+    )
     return to_query_string(node, index_paths()), caveat
 
 

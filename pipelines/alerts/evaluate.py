@@ -9,16 +9,31 @@ analyzer (plus accent folding). :func:`compile_query` turns an AST into a closur
 from __future__ import annotations
 
 import bisect
-import functools
 import datetime as dt
+import functools
 import logging
 import re
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from pipelines.alerts.analysis import POSITION_GAP, fold, tokenize
 from pipelines.alerts.fields import DEFAULT_FIELDS, FIELDS, TEXT_FIELDS, field_values
-from pipelines.alerts.query import (MUST, MUST_NOT, SHOULD, Bool, Exists, Fuzzy, MatchAll, Phrase, Prefix,
-                                    Query, Range, Regexp, Term, Wildcard)
+from pipelines.alerts.query import (
+    MUST,
+    MUST_NOT,
+    SHOULD,
+    Bool,
+    Exists,
+    Fuzzy,
+    MatchAll,
+    Phrase,
+    Prefix,
+    Query,
+    Range,
+    Regexp,
+    Term,
+    Wildcard,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +46,7 @@ SUFFIX_MARK = "\x01"
 class ArticleView:
     """An enriched article as the matcher sees it: postings per field, computed on demand."""
 
-    __slots__ = ("article", "_postings", "_sorted", "_keys", "_values", "_default", "_affixes")
+    __slots__ = ("_affixes", "_default", "_keys", "_postings", "_sorted", "_values", "article")
 
     def __init__(self, article: Mapping[str, Any]) -> None:
         self.article = article
@@ -42,8 +57,9 @@ class ArticleView:
         self._default: set[str] | None = None
         self._affixes: dict[tuple[str, str | None], tuple[Mapping[str, list[str]], frozenset[str]]] = {}
 
-    def remember_affixes(self, mark: str, field: str | None, found: Mapping[str, list[str]],
-                         complete_for: frozenset[str]) -> None:
+    def remember_affixes(
+        self, mark: str, field: str | None, found: Mapping[str, list[str]], complete_for: frozenset[str]
+    ) -> None:
         """Records, for every affix in ``complete_for``, the field's tokens that have it.
 
         The matcher's index lookup finds these while choosing candidate rules; recording them
@@ -111,7 +127,7 @@ class ArticleView:
         tokens = self.sorted_tokens(field)
         if not prefix:
             return tokens
-        return tokens[bisect.bisect_left(tokens, prefix):bisect.bisect_left(tokens, prefix + "\U0010ffff")]
+        return tokens[bisect.bisect_left(tokens, prefix) : bisect.bisect_left(tokens, prefix + "\U0010ffff")]
 
     def tokens_with_suffix(self, field: str | None, suffix: str) -> list[str]:
         """The field's distinct tokens that end with ``suffix`` (None: the default fields together),
@@ -170,7 +186,7 @@ def phrase_in(postings: Mapping[str, list[int]], tokens: tuple[str, ...], slop: 
     counts = [0] * need
     covered = 0
     left = 0
-    for right, (value, index) in enumerate(events):
+    for value, index in events:
         if counts[index] == 0:
             covered += 1
         counts[index] += 1
@@ -273,8 +289,12 @@ def _scalar_equals(field: str, text: str) -> Predicate:
     if kind == "date":
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # a day: ES matches the whole day
             day = _parse_date(text)
-            return lambda view: day is not None and any(
-                (d := _comparable("date", v)) is not None and d.date() == day.date() for v in view.values(field))
+            return lambda view: (
+                day is not None
+                and any(
+                    (d := _comparable("date", v)) is not None and d.date() == day.date() for v in view.values(field)
+                )
+            )
         moment = _parse_date(text)
         return lambda view: moment is not None and any(_comparable("date", v) == moment for v in view.values(field))
     return lambda view: any(fold(str(v)) == text for v in view.values(field))
@@ -315,10 +335,10 @@ def literal_suffix(raw: str) -> str:
         if raw[i] in "*?":
             last = i
         i += 1
-    return fold(re.sub(r"\\(.)", r"\1", raw[last + 1:]))
+    return fold(re.sub(r"\\(.)", r"\1", raw[last + 1 :]))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compile_query(node: Query) -> Predicate:
     """Returns a function ``view -> bool`` that decides ``node`` for one article (cached per node)."""
     if isinstance(node, Term):
@@ -342,6 +362,7 @@ def compile_query(node: Query) -> Predicate:
                 if not words <= view.default_tokens():
                     return False
                 return any(phrase_in(view.postings(f), tokens, slop) for f in fields)
+
             return phrase_in_default
         return lambda view: any(phrase_in(view.postings(f), tokens, slop) for f in fields)
     if isinstance(node, Prefix):
@@ -353,8 +374,7 @@ def compile_query(node: Query) -> Predicate:
         return lambda view: any(map(fullmatch, view.wildcard_candidates(fld, head, tail)))
     if isinstance(node, Fuzzy):
         fields, edits = _fields(node.field), fuzzy_edits(node.token, node.edits)
-        return lambda view: any(_osa_distance(t, node.token, edits) <= edits
-                                for f in fields for t in view.postings(f))
+        return lambda view: any(_osa_distance(t, node.token, edits) <= edits for f in fields for t in view.postings(f))
     if isinstance(node, Range):
         return _range_predicate(node)
     if isinstance(node, Exists):
@@ -415,7 +435,9 @@ def _compile_bool(node: Bool) -> Predicate:
     if not (must_words or musts) and not (shoulds_words or shoulds):
         return lambda view: False
     required = frozenset(must_words)
-    optional = frozenset(shoulds_words) if not (must_words or musts) else None  # optional words matter only without musts
+    optional = (
+        frozenset(shoulds_words) if not (must_words or musts) else None
+    )  # optional words matter only without musts
     optional_others = shoulds if optional is not None else []
     forbidden = frozenset(not_words)
 
@@ -426,15 +448,13 @@ def _compile_bool(node: Bool) -> Predicate:
         for must in musts:
             if not must(view):
                 return False
-        if optional is not None and (not optional or optional.isdisjoint(present)):  # type: ignore[arg-type]
-            if not any(should(view) for should in optional_others):
-                return False
+        no_optional_term = optional is not None and (not optional or optional.isdisjoint(present))  # type: ignore[arg-type]
+        if no_optional_term and not any(should(view) for should in optional_others):
+            return False
         if forbidden and not forbidden.isdisjoint(present):  # type: ignore[arg-type]
             return False
-        for must_not in nots:
-            if must_not(view):
-                return False
-        return True
+        return all(not must_not(view) for must_not in nots)
+
     return decide
 
 

@@ -11,8 +11,9 @@ same stance.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +60,28 @@ FIELDS: dict[str, FieldSpec] = {
     )
 }
 ALIASES: dict[str, str] = {
-    "countries": "country", "country_code": "country", "country_codes": "country",
-    "people": "person", "persons": "person",
-    "org": "organisation", "orgs": "organisation", "organisations": "organisation",
-    "organization": "organisation", "organizations": "organisation",
-    "entities": "entity", "entities.name": "entity", "entities.text": "entity",
-    "topics": "topic", "stances.actor": "actor", "stances.actor_code": "actor",
-    "stances.stance": "stance", "stances.actor_type": "actor_type", "body": "text",
-    "missions": "mission", "stances.mission": "mission", "stances.commitment": "commitment",
+    "countries": "country",
+    "country_code": "country",
+    "country_codes": "country",
+    "people": "person",
+    "persons": "person",
+    "org": "organisation",
+    "orgs": "organisation",
+    "organisations": "organisation",
+    "organization": "organisation",
+    "organizations": "organisation",
+    "entities": "entity",
+    "entities.name": "entity",
+    "entities.text": "entity",
+    "topics": "topic",
+    "stances.actor": "actor",
+    "stances.actor_code": "actor",
+    "stances.stance": "stance",
+    "stances.actor_type": "actor_type",
+    "body": "text",
+    "missions": "mission",
+    "stances.mission": "mission",
+    "stances.commitment": "commitment",
 }
 DEFAULT_FIELDS: tuple[str, ...] = ("title", "summary", "text")
 TEXT_FIELDS: tuple[str, ...] = tuple(name for name, spec in FIELDS.items() if spec.kind == "text")

@@ -30,12 +30,22 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 from pipelines.alerts.analysis import analyze, fold
-from pipelines.alerts.evaluate import (PREFIX_MARK, SUFFIX_MARK, ArticleView, LeafTerms, Predicate, compile_leaf_terms,
-                                       compile_query, positive_leaves, wildcard_literals)
+from pipelines.alerts.evaluate import (
+    PREFIX_MARK,
+    SUFFIX_MARK,
+    ArticleView,
+    LeafTerms,
+    Predicate,
+    compile_leaf_terms,
+    compile_query,
+    positive_leaves,
+    wildcard_literals,
+)
 from pipelines.alerts.fields import FIELDS
 from pipelines.alerts.query import MUST, MUST_NOT, SHOULD, Bool, Phrase, Prefix, Query, Range, Term, Wildcard, parse
 from pipelines.alerts.rules import Rule
@@ -109,8 +119,9 @@ def rule_query(rule: Rule) -> Query:
 
 # Keys from these fields are found in a large share of articles (a handful of countries, three
 # stances): a rule keyed on them would be checked for most articles, so other keys are preferred.
-_COMMON_FIELDS = frozenset({"country", "actor", "actor_type", "stance", "language", "source", "topic", "mission",
-                            "commitment"})
+_COMMON_FIELDS = frozenset(
+    {"country", "actor", "actor_type", "stance", "language", "source", "topic", "mission", "commitment"}
+)
 _COMMON_KEY_COST = 25.0
 RULE_BUDGET = 1.0  # seconds one rule may take on one article
 ARTICLE_BUDGET = 5.0  # seconds all rules may take on one article
@@ -213,18 +224,6 @@ def _sufficient(node: Any) -> frozenset[Key] | None:
     return None
 
 
-def required_keys(node: Any) -> frozenset[str] | None:
-    """Keys of which at least one must be among an article's keys for ``node`` to match.
-
-    Of several sets that would do (the clauses of an AND), the one estimated to be found in the
-    fewest articles is chosen: word keys before keys of common fields such as country or stance.
-    Keys are named by :func:`key_name`. Returns None when no such set exists (the rule must
-    always be checked).
-    """
-    found = _required(node)
-    return None if found is None else frozenset(map(key_name, found[0]))
-
-
 # A rule's matched terms: computed from the article, or known in advance.
 Terms = Callable[[ArticleView], tuple[str, ...]] | tuple[str, ...]
 
@@ -269,6 +268,7 @@ def _terms_function(query: Query) -> Terms:
         def single(view: ArticleView) -> tuple[str, ...]:
             found = only(view)
             return tuple(found) if len(found) < 2 else tuple(dict.fromkeys(found))
+
         return single
     if all(isinstance(node, Term) and node.field is None for node, _ in leaves):
         # A leaf holds when one of its words is present, and gives the words present: in one pass.
@@ -283,6 +283,7 @@ def _terms_function(query: Query) -> Terms:
         for part in parts:
             out += part(view)
         return tuple(dict.fromkeys(out))
+
     return several
 
 
@@ -333,9 +334,15 @@ class RuleMatcher:
         skipped: rule name -> articles for which the rule was not evaluated (article budget spent).
     """
 
-    def __init__(self, rules: Iterable[Rule], kinds: Iterable[str] = ("match",), *,
-                 rule_budget: float = RULE_BUDGET, article_budget: float = ARTICLE_BUDGET,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        kinds: Iterable[str] = ("match",),
+        *,
+        rule_budget: float = RULE_BUDGET,
+        article_budget: float = ARTICLE_BUDGET,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         kinds = frozenset(kinds)
         self.rule_budget = rule_budget
         self.article_budget = article_budget
@@ -375,13 +382,20 @@ class RuleMatcher:
                 self._affix_rules.setdefault((word[0], fld), {})[word[1:]] = (plain, lone_rules)
             else:
                 self._words.setdefault(fld, {})[word] = tuple(numbers)
-        self._scans = [scan for (mark, fld), literals in self._affix_rules.items()
-                       for scan in _affix_scans(mark, fld, literals)]
+        self._scans = [
+            scan for (mark, fld), literals in self._affix_rules.items() for scan in _affix_scans(mark, fld, literals)
+        ]
         self._looked_up = {where: frozenset(literals) for where, literals in self._affix_rules.items()}
-        self._rows = [(c.rule.name, c.exact, c.predicate, c.terms, c.rule if c.rule.key_by else None)
-                      for c in self.rules]
-        logger.debug("compiled %d rules: %d indexed keys, %d always checked, %d decided by their keys",
-                     len(self.rules), len(self.index), len(self.always), sum(c.exact for c in self.rules))
+        self._rows = [
+            (c.rule.name, c.exact, c.predicate, c.terms, c.rule if c.rule.key_by else None) for c in self.rules
+        ]
+        logger.debug(
+            "compiled %d rules: %d indexed keys, %d always checked, %d decided by their keys",
+            len(self.rules),
+            len(self.index),
+            len(self.always),
+            sum(c.exact for c in self.rules),
+        )
 
     @staticmethod
     def _tokens(view: ArticleView, fld: str | None) -> Iterable[str]:
@@ -404,26 +418,13 @@ class RuleMatcher:
         for mark, fld, length, buckets in self._scans:
             hits = with_affix.setdefault((mark, fld), {})
             get = buckets.get
-            if mark == PREFIX_MARK:
-                for token in self._tokens(view, fld):
-                    literals = get(token[:length])
-                    if literals is not None:
-                        for literal in literals:
-                            if token.startswith(literal):
-                                if literal in hits:
-                                    hits[literal].append(token)
-                                else:
-                                    hits[literal] = [token]
-            else:
-                for token in self._tokens(view, fld):
-                    literals = get(token[-length:])
-                    if literals is not None:
-                        for literal in literals:
-                            if token.endswith(literal):
-                                if literal in hits:
-                                    hits[literal].append(token)
-                                else:
-                                    hits[literal] = [token]
+            prefix = mark == PREFIX_MARK
+            for token in self._tokens(view, fld):
+                literals = get(token[:length] if prefix else token[-length:])
+                if literals is not None:
+                    for literal in literals:
+                        if token.startswith(literal) if prefix else token.endswith(literal):
+                            hits.setdefault(literal, []).append(token)
         for (mark, fld), hits in with_affix.items():
             rules = self._affix_rules[(mark, fld)]
             for literal, tokens in hits.items():
@@ -489,13 +490,25 @@ class RuleMatcher:
         self.overruns[name] += 1
         count = self.overruns[name]
         level = logging.WARNING if count == 1 or count % 100 == 0 else logging.DEBUG
-        logger.log(level, "alert rule %r took %.0f ms on article %s (budget %.0f ms): skipped for this article "
-                   "(%d time(s) so far)", name, spent * 1000, article.get("id"), self.rule_budget * 1000, count)
+        logger.log(
+            level,
+            "alert rule %r took %.0f ms on article %s (budget %.0f ms): skipped for this article (%d time(s) so far)",
+            name,
+            spent * 1000,
+            article.get("id"),
+            self.rule_budget * 1000,
+            count,
+        )
 
     def _out_of_time(self, article: Mapping[str, Any], names: list[str]) -> None:
         self.skipped.update(names)
-        logger.warning("alert matching on article %s used its %.1f s budget: %d rule(s) not evaluated for it (%s)",
-                       article.get("id"), self.article_budget, len(names), ", ".join(names[:5]))
+        logger.warning(
+            "alert matching on article %s used its %.1f s budget: %d rule(s) not evaluated for it (%s)",
+            article.get("id"),
+            self.article_budget,
+            len(names),
+            ", ".join(names[:5]),
+        )
 
     def match_batch(self, articles: Sequence[Mapping[str, Any]]) -> list[list[Match]]:
         """:meth:`match` for each article of ``articles``, in order."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
+from peacewatch.errors import PeacewatchError
+
 MAX_PATTERN_LENGTH = 1000  # characters of one /regex/
 MAX_PATTERN_MEMORY = 8 << 20  # bytes RE2 may use to compile one pattern (its own default)
 
@@ -24,7 +26,7 @@ class Matcher(Protocol):
     def fullmatch(self, text: str) -> Any: ...
 
 
-class UnsafePattern(ValueError):
+class UnsafePattern(PeacewatchError, ValueError):
     """The pattern cannot be matched in bounded time; ``reason`` says why and ``hint`` what to do."""
 
     def __init__(self, reason: str, hint: str) -> None:
@@ -32,12 +34,11 @@ class UnsafePattern(ValueError):
         self.reason = reason
         self.hint = hint
 
-    def __reduce__(self):
-        return (type(self), (self.reason, self.hint))
 
-
-_HINT = ("regular expressions run on RE2, in linear time: no back-references (\\1) and no look-arounds "
-         "((?=, (?!, (?<=, (?<!); see pipelines/alerts/README.md")
+_HINT = (
+    "regular expressions run on RE2, in linear time: no back-references (\\1) and no look-arounds "
+    "((?=, (?!, (?<=, (?<!); see pipelines/alerts/README.md"
+)
 
 
 def _options() -> Any:
@@ -55,8 +56,11 @@ def _explain(message: str, pattern: str) -> str:
         return "named back-references are not supported ((?P=name))"
     if message.startswith("invalid escape sequence: \\") and message[-1:].isdigit():
         return f"back-references are not supported ({message.split(': ', 1)[1]})"
-    if message.startswith("invalid perl operator: (?=") or message.startswith("invalid perl operator: (?!") \
-            or message.startswith("invalid perl operator: (?<"):
+    if (
+        message.startswith("invalid perl operator: (?=")
+        or message.startswith("invalid perl operator: (?!")
+        or message.startswith("invalid perl operator: (?<")
+    ):
         return f"look-arounds are not supported ({message.split(': ', 1)[1]})"
     if "pattern too large" in message:
         return f"the pattern is too large for the matcher's memory limit ({MAX_PATTERN_MEMORY >> 20} MB)"
@@ -80,8 +84,10 @@ def compile_regexp(pattern: str) -> Matcher:
     import re2
 
     if len(pattern) > MAX_PATTERN_LENGTH:
-        raise UnsafePattern(f"the regular expression is {len(pattern)} characters long, over {MAX_PATTERN_LENGTH}",
-                            "split it into several rules or use words and wildcards")
+        raise UnsafePattern(
+            f"the regular expression is {len(pattern)} characters long, over {MAX_PATTERN_LENGTH}",
+            "split it into several rules or use words and wildcards",
+        )
     try:
         return re2.compile(pattern, _options())
     except re2.error as exc:

@@ -1,9 +1,9 @@
 """Lucene query-string syntax (what Kibana's search bar and ES ``query_string`` accept), parsed to an AST.
 
 Supported: words, ``"phrases"``, ``"phrase"~N`` proximity, wildcards ``*`` and ``?``,
-``word~`` / ``word~N`` fuzzy, ``/regex/`` (RE2, linear time; see ``patterns.py``), ``AND`` ``OR`` ``NOT`` ``&&`` ``||`` ``!``, ``+`` and
-``-``, grouping with ``( )``, ``field:value`` and ``field:(group)``, ranges ``[a TO b]`` /
-``{a TO b}`` / ``field:>=x``, ``field:*`` and ``_exists_:field``, ``*:*``, boosts ``^N``
+``word~`` / ``word~N`` fuzzy, ``/regex/`` (RE2, linear time; see ``patterns.py``), ``AND`` ``OR``
+``NOT`` ``&&`` ``||`` ``!``, ``+`` and ``-``, grouping with ``( )``, ``field:value`` and ``field:(group)``,
+ranges ``[a TO b]`` / ``{a TO b}`` / ``field:>=x``, ``field:*`` and ``_exists_:field``, ``*:*``, boosts ``^N``
 (accepted, ignored), backslash escapes. The default operator is OR.
 
 Clauses combine exactly as Lucene's classic ``QueryParser.addClause`` combines them, so
@@ -19,12 +19,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
+from peacewatch.errors import UserError
 from pipelines.alerts.analysis import analyze, fold
 from pipelines.alerts.fields import FIELDS, resolve_field
 from pipelines.alerts.patterns import Matcher, UnsafePattern, compile_regexp, compile_wildcard, fold_pattern
-from schemas.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +40,15 @@ class QuerySyntaxError(UserError):
         self.position = position
         self.query = query
 
-    def __reduce__(self):
-        return (type(self), (self.message, self.hint, self.position, self.query))
-
 
 def _error(query: str, position: int, reason: str, hint: str | None = None) -> QuerySyntaxError:
     caret = f"\n  {query}\n  {' ' * position}^" if query else ""
-    return QuerySyntaxError(f"query error at position {position}: {reason}{caret}",
-                            hint or "see the query syntax in pipelines/alerts/README.md",
-                            position, query)
+    return QuerySyntaxError(
+        f"query error at position {position}: {reason}{caret}",
+        hint or "see the query syntax in pipelines/alerts/README.md",
+        position,
+        query,
+    )
 
 
 # ---- AST -------------------------------------------------------------------------------------
@@ -80,11 +79,18 @@ class Prefix:
 
 
 @dataclass(frozen=True)
-class Wildcard:
+class _Pattern:
+    """A pattern over one field's words, compiled once (``regex``)."""
+
     field: str | None
     pattern: str
     raw: str
     regex: Matcher = field(compare=False, hash=False, repr=False, default=None)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Wildcard(_Pattern):
+    """``wor?d*``: ``?`` one character, ``*`` any run."""
 
 
 @dataclass(frozen=True)
@@ -96,11 +102,8 @@ class Fuzzy:
 
 
 @dataclass(frozen=True)
-class Regexp:
-    field: str | None
-    pattern: str
-    raw: str
-    regex: Matcher = field(compare=False, hash=False, repr=False, default=None)  # type: ignore[assignment]
+class Regexp(_Pattern):
+    """``/regular expression/`` (RE2), over whole words."""
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,10 @@ class MatchAll:
 class Bool:
     """Clauses as ``(occur, query)`` with occur one of ``must``, ``should``, ``must_not``."""
 
-    clauses: tuple[tuple[str, "Query"], ...]
+    clauses: tuple[tuple[str, Query], ...]
 
 
-Query = Union[Term, Phrase, Prefix, Wildcard, Fuzzy, Regexp, Range, Exists, MatchAll, Bool]
+Query = Term | Phrase | Prefix | Wildcard | Fuzzy | Regexp | Range | Exists | MatchAll | Bool
 
 
 # ---- lexer -----------------------------------------------------------------------------------
@@ -142,7 +145,20 @@ class _Tok:
     wild: bool = False  # a TERM with an unescaped * or ?
 
 
+_PUNCTUATION = {
+    "(": "LPAREN",
+    ")": "RPAREN",
+    ":": "COLON",
+    "+": "PLUS",
+    "-": "MINUS",
+    "!": "NOT",
+    "&&": "AND",
+    "||": "OR",
+}
+
+
 def _lex(query: str) -> list[_Tok]:
+    """The tokens of ``query`` (Lucene query-string syntax), ending with ``EOF``."""
     out: list[_Tok] = []
     i, n = 0, len(query)
     while i < n:
@@ -150,87 +166,76 @@ def _lex(query: str) -> list[_Tok]:
         if c in " \t\r\n\u3000":
             i += 1
             continue
-        start = i
-        if c == "(":
-            out.append(_Tok("LPAREN", c, i)); i += 1
-        elif c == ")":
-            out.append(_Tok("RPAREN", c, i)); i += 1
-        elif c == ":":
-            out.append(_Tok("COLON", c, i)); i += 1
-        elif c == "+":
-            out.append(_Tok("PLUS", c, i)); i += 1
-        elif c == "-":
-            out.append(_Tok("MINUS", c, i)); i += 1
-        elif c == "!":
-            out.append(_Tok("NOT", c, i)); i += 1
-        elif query.startswith("&&", i):
-            out.append(_Tok("AND", "&&", i)); i += 2
-        elif query.startswith("||", i):
-            out.append(_Tok("OR", "||", i)); i += 2
+        two = query[i : i + 2]
+        if two in ("&&", "||") or c in _PUNCTUATION:
+            symbol = two if two in ("&&", "||") else c
+            out.append(_Tok(_PUNCTUATION[symbol], symbol, i))
+            i += len(symbol)
         elif c in "~^":
-            i += 1
-            while i < n and (query[i].isdigit() or query[i] == "."):
-                i += 1
-            out.append(_Tok("TILDE" if c == "~" else "CARET", query[start + 1:i], start))
+            end = i + 1
+            while end < n and (query[end].isdigit() or query[end] == "."):
+                end += 1
+            out.append(_Tok("TILDE" if c == "~" else "CARET", query[i + 1 : end], i))
+            i = end
         elif c == '"':
-            i += 1
-            chars: list[str] = []
-            while i < n and query[i] != '"':
-                if query[i] == "\\" and i + 1 < n:
-                    i += 1
-                chars.append(query[i])
-                i += 1
-            if i >= n:
-                raise _error(query, start, "unterminated phrase: missing closing \"")
-            i += 1
-            out.append(_Tok("QUOTED", "".join(chars), start))
+            token, i = _lex_delimited(query, i, '"', "QUOTED", 'unterminated phrase: missing closing "')
+            out.append(token)
         elif c == "/":
-            i += 1
-            chars = []
-            while i < n and query[i] != "/":
-                if query[i] == "\\" and i + 1 < n and query[i + 1] == "/":
-                    i += 1
-                chars.append(query[i])
-                i += 1
-            if i >= n:
-                raise _error(query, start, "unterminated regular expression: missing closing /")
-            i += 1
-            out.append(_Tok("REGEX", "".join(chars), start))
+            token, i = _lex_delimited(query, i, "/", "REGEX", "unterminated regular expression: missing closing /")
+            out.append(token)
         elif c in "[{":
-            close = query.find("]", i)
-            close_curly = query.find("}", i)
-            ends = [e for e in (close, close_curly) if e != -1]
+            ends = [e for e in (query.find("]", i), query.find("}", i)) if e != -1]
             if not ends:
-                raise _error(query, start, "unterminated range: missing ] or }")
-            end = min(ends)
-            out.append(_Tok("RANGE", query[i:end + 1], start))
-            i = end + 1
+                raise _error(query, i, "unterminated range: missing ] or }")
+            out.append(_Tok("RANGE", query[i : min(ends) + 1], i))
+            i = min(ends) + 1
         elif c in "]}":
             raise _error(query, i, f"unexpected {c!r} without an opening bracket")
         else:
-            chars = []
-            wild = False
-            while i < n:
-                c = query[i]
-                if c == "\\":
-                    if i + 1 >= n:
-                        raise _error(query, i, "a backslash at the end escapes nothing")
-                    chars.append("\\" + query[i + 1])
-                    i += 2
-                    continue
-                if c in "*?":
-                    wild = True
-                elif c in _TERM_START_EXCLUDED and not (chars and c in "+-"):
-                    break
-                chars.append(c)
-                i += 1
-            text = "".join(chars)
-            if text in ("AND", "OR", "NOT"):
-                out.append(_Tok(text, text, start))
-            else:
-                out.append(_Tok("TERM", text, start, wild))
+            token, i = _lex_term(query, i)
+            out.append(token)
     out.append(_Tok("EOF", "", n))
     return out
+
+
+def _lex_delimited(query: str, start: int, close: str, kind: str, unterminated: str) -> tuple[_Tok, int]:
+    """A phrase (``"..."``, any character escapable) or a regular expression (``/.../``, only ``\\/``
+    escaped); returns the token and the position after the closing character."""
+    i, n = start + 1, len(query)
+    chars: list[str] = []
+    while i < n and query[i] != close:
+        if query[i] == "\\" and i + 1 < n and (close == '"' or query[i + 1] == close):
+            i += 1
+        chars.append(query[i])
+        i += 1
+    if i >= n:
+        raise _error(query, start, unterminated)
+    return _Tok(kind, "".join(chars), start), i + 1
+
+
+def _lex_term(query: str, start: int) -> tuple[_Tok, int]:
+    """A term (escapes kept, ``*``/``?`` marking a wildcard) or the operator words AND, OR, NOT."""
+    i, n = start, len(query)
+    chars: list[str] = []
+    wild = False
+    while i < n:
+        c = query[i]
+        if c == "\\":
+            if i + 1 >= n:
+                raise _error(query, i, "a backslash at the end escapes nothing")
+            chars.append("\\" + query[i + 1])
+            i += 2
+            continue
+        if c in "*?":
+            wild = True
+        elif c in _TERM_START_EXCLUDED and not (chars and c in "+-"):
+            break
+        chars.append(c)
+        i += 1
+    text = "".join(chars)
+    if text in ("AND", "OR", "NOT"):
+        return _Tok(text, text, start), i
+    return _Tok("TERM", text, start, wild), i
 
 
 def _unescape(text: str) -> str:
@@ -346,8 +351,7 @@ class _Parser:
     def field(self, tok: _Tok, name: str) -> str:
         spec = resolve_field(name)
         if spec is None:
-            raise self.error(tok, f"unknown field {name!r}",
-                             f"fields: {', '.join(sorted(FIELDS))} (and aliases)")
+            raise self.error(tok, f"unknown field {name!r}", f"fields: {', '.join(sorted(FIELDS))} (and aliases)")
         return spec.name
 
     def boost(self) -> None:
@@ -505,7 +509,7 @@ def _fix_negative(node: Query) -> Query:
         return node
     clauses = tuple((occur, _fix_negative(child)) for occur, child in node.clauses)
     if all(occur == MUST_NOT for occur, _ in clauses):
-        clauses = clauses + ((MUST, MatchAll()),)
+        clauses = (*clauses, (MUST, MatchAll()))
     return Bool(clauses)
 
 
@@ -515,13 +519,16 @@ def _escape_phrase(text: str) -> str:
 
 def _range_body(node: Range) -> str:
     """``[lower TO upper]`` from the bounds (``*`` for an open end), brackets by inclusiveness."""
+
     def bound(value: str | None) -> str:
         if value is None or value == "*":
             return "*"
         return f'"{_escape_phrase(value)}"' if re.search(r'[\s\[\]{}"\\]', value) else value
 
-    return (f"{'[' if node.include_lower else '{'}{bound(node.lower)} TO "
-            f"{bound(node.upper)}{']' if node.include_upper else '}'}")
+    return (
+        f"{'[' if node.include_lower else '{'}{bound(node.lower)} TO "
+        f"{bound(node.upper)}{']' if node.include_upper else '}'}"
+    )
 
 
 def to_query_string(node: Query, paths: dict[str, tuple[str, ...]] | None = None) -> str:

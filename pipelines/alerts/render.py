@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 import logging
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 from pipelines.alerts.analysis import tokenize
@@ -35,7 +36,7 @@ def _highlighted_tokens(tokens: list[Any], terms: Iterable[str]) -> list[int]:
     marked = {i for i, word in enumerate(words) if word in singles}
     for phrase in {tuple(str(term).split()) for term in terms if " " in str(term).strip()}:
         size = len(phrase)
-        runs = [i for i in range(len(words) - size + 1) if tuple(words[i:i + size]) == phrase]
+        runs = [i for i in range(len(words) - size + 1) if tuple(words[i : i + size]) == phrase]
         for i in runs:
             marked.update(range(i, i + size))
         if not runs:
@@ -116,7 +117,7 @@ def snippet_parts(snippet: str | None) -> list[tuple[str, bool]]:
     snippet = snippet or ""
     for found in _EM_RE.finditer(snippet):
         if found.start() > cursor:
-            parts.append((html.unescape(snippet[cursor:found.start()]), False))
+            parts.append((html.unescape(snippet[cursor : found.start()]), False))
         parts.append((html.unescape(found.group(1)), True))
         cursor = found.end()
     if cursor < len(snippet):
@@ -162,8 +163,9 @@ def _evidence(alert: Mapping[str, Any]) -> list[tuple[str, str, str | None, str 
         return []
     out = []
     if d.get("previous_evidence"):
-        out.append(("before", d.get("previous"), d.get("previous_published"), d["previous_evidence"],
-                    d.get("previous_url")))
+        out.append(
+            ("before", d.get("previous"), d.get("previous_published"), d["previous_evidence"], d.get("previous_url"))
+        )
     if d.get("evidence"):
         out.append(("now", d.get("current"), alert.get("published"), d["evidence"], d.get("url") or alert.get("url")))
     return out
@@ -175,8 +177,10 @@ def _label(side: str, stance: Any, date: Any) -> str:
 
 def change_lines(alert: Mapping[str, Any]) -> list[str]:
     """A stance change's evidence as text: the sentence before and the sentence now, with their links."""
-    return [f'{_label(side, stance, date)}: "{sentence}"' + (f" {url}" if url else "")
-            for side, stance, date, sentence, url in _evidence(alert)]
+    return [
+        f'{_label(side, stance, date)}: "{sentence}"' + (f" {url}" if url else "")
+        for side, stance, date, sentence, url in _evidence(alert)
+    ]
 
 
 def as_text(alert: Mapping[str, Any]) -> str:
@@ -198,6 +202,7 @@ def as_text(alert: Mapping[str, Any]) -> str:
 
 def as_html(alert: Mapping[str, Any]) -> str:
     """The alert as an HTML fragment; every value is escaped, URLs only as ``href``s of http(s) links."""
+
     def esc(value: Any) -> str:
         return html.escape(str(value), quote=True)
 
@@ -209,17 +214,22 @@ def as_html(alert: Mapping[str, Any]) -> str:
     change = _is_change(alert)
     snippet = "".join(f"<mark>{esc(t)}</mark>" if hit else esc(t) for t, hit in snippet_parts(alert.get("snippet")))
     meta = " · ".join(esc(x) for x in (alert.get("source"), alert.get("published")) if x)
-    parts = [f"<h3>{esc(headline(alert))}</h3>", f"<p>{meta}</p>" if meta else "",
-             f"<p>{snippet}</p>" if snippet and not change else "",
-             f"<p>Stances: {esc(_stances_line(alert))}</p>" if alert.get("stances") and not change else "",
-             *_change_html(alert, esc, link),
-             f"<p>{link(alert.get('url'), 'Open article')} · {link(alert.get('kibana_url'), 'Open in Kibana')}</p>"]
+    parts = [
+        f"<h3>{esc(headline(alert))}</h3>",
+        f"<p>{meta}</p>" if meta else "",
+        f"<p>{snippet}</p>" if snippet and not change else "",
+        f"<p>Stances: {esc(_stances_line(alert))}</p>" if alert.get("stances") and not change else "",
+        *_change_html(alert, esc, link),
+        f"<p>{link(alert.get('url'), 'Open article')} · {link(alert.get('kibana_url'), 'Open in Kibana')}</p>",
+    ]
     return "".join(p for p in parts if p)
 
 
-def _change_html(alert: Mapping[str, Any], esc, link) -> list[str]:  # noqa: ANN001
-    return [f"<p>{esc(_label(side, stance, date).capitalize())}: “{esc(sentence)}” {link(url, 'article')}</p>"
-            for side, stance, date, sentence, url in _evidence(alert)]
+def _change_html(alert: Mapping[str, Any], esc: Callable[[Any], str], link: Callable[[Any, str], str]) -> list[str]:
+    return [
+        f"<p>{esc(_label(side, stance, date).capitalize())}: “{esc(sentence)}” {link(url, 'article')}</p>"
+        for side, stance, date, sentence, url in _evidence(alert)
+    ]
 
 
 def _slack_link(url: Any, label: str) -> str:
@@ -231,8 +241,10 @@ def _slack_link(url: Any, label: str) -> str:
 
 def as_slack(alert: Mapping[str, Any]) -> dict[str, Any]:
     """A Slack incoming-webhook payload (``text`` fallback plus ``blocks``), mrkdwn escaped."""
-    snippet = "".join(f"*{slack_escape(t).replace('*', '∗')}*" if hit else slack_escape(t)
-                      for t, hit in snippet_parts(alert.get("snippet")))
+    snippet = "".join(
+        f"*{slack_escape(t).replace('*', '∗')}*" if hit else slack_escape(t)
+        for t, hit in snippet_parts(alert.get("snippet"))
+    )
     title = _slack_link(alert.get("url"), headline(alert))
     lines = [f"*{title}*"]
     meta = " | ".join(slack_escape(str(x)) for x in (alert.get("source"), alert.get("published")) if x)
@@ -244,13 +256,17 @@ def as_slack(alert: Mapping[str, Any]) -> dict[str, Any]:
     if alert.get("stances") and not change:
         lines.append(f"Stances: {slack_escape(_stances_line(alert))}")
     for side, stance, date, sentence, url in _evidence(alert):
-        lines.append(f"{slack_escape(_label(side, stance, date).capitalize())}: “{slack_escape(str(sentence))}” "
-                     f"{_slack_link(url, 'article')}")
+        lines.append(
+            f"{slack_escape(_label(side, stance, date).capitalize())}: “{slack_escape(str(sentence))}” "
+            f"{_slack_link(url, 'article')}"
+        )
     if alert.get("kibana_url"):
         lines.append(_slack_link(alert["kibana_url"], "Open in Kibana"))
     body = "\n".join(lines)
-    return {"text": slack_escape(headline(alert)),
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": body[:2900]}}]}
+    return {
+        "text": slack_escape(headline(alert)),
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": body[:2900]}}],
+    }
 
 
 def digest_text(rule: str, alerts: list[Mapping[str, Any]], period: str) -> str:
@@ -269,8 +285,14 @@ def digest_slack(rule: str, alerts: list[Mapping[str, Any]], period: str) -> dic
     items = []
     for a in alerts[:40]:
         items.append(f"• {_slack_link(a.get('url'), headline(a))}")
-        items.extend(f"    {slack_escape(_label(side, stance, date))}: “{slack_escape(str(sentence))}” "
-                     f"{_slack_link(url, 'article')}" for side, stance, date, sentence, url in _evidence(a))
+        items.extend(
+            f"    {slack_escape(_label(side, stance, date))}: “{slack_escape(str(sentence))}” "
+            f"{_slack_link(url, 'article')}"
+            for side, stance, date, sentence, url in _evidence(a)
+        )
     if len(alerts) > 40:
         items.append(f"… and {len(alerts) - 40} more")
-    return {"text": head, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{head}*\n" + "\n".join(items)[:2900]}}]}
+    return {
+        "text": head,
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"*{head}*\n" + "\n".join(items)[:2900]}}],
+    }

@@ -22,12 +22,15 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
-from schemas.errors import UserError
-from schemas.files import private_dir, write_private_text
+from peacewatch.durations import parse_duration
+from peacewatch.errors import UserError
+from peacewatch.files import private_dir, write_private_text
+from pipelines.alerts.channels import ALWAYS_ON_CHANNELS, parse_channel
 
 logger = logging.getLogger(__name__)
 
@@ -35,25 +38,7 @@ KINDS = ("match", "stance_change", "spike")
 STANCES = ("support", "oppose", "undecided")
 DIGESTS = ("hourly", "daily")
 KEY_BY = ("country", "source", "actor")
-CHANNEL_KINDS = ("webhook", "slack", "email", "tail", "index", "topic")
-ALWAYS_ON_CHANNELS = ("index", "topic")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_DURATION_RE = re.compile(r"^(\d+)\s*([smhd])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str | None, what: str = "duration") -> int | None:
-    """Returns ``text`` (``90s``, ``15m``, ``1h``, ``7d``) in seconds, or None for None/empty.
-
-    Raises:
-        UserError: when the text is not a duration.
-    """
-    if text is None or text == "":
-        return None
-    match = _DURATION_RE.match(str(text).strip().lower())
-    if not match:
-        raise UserError(f"{what} {text!r} is not a duration", "write a number and a unit: 30m, 1h, 7d")
-    return int(match.group(1)) * _UNITS[match.group(2)]
 
 
 @dataclass
@@ -133,7 +118,7 @@ class Rule:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], where: str = "rule") -> "Rule":
+    def from_dict(cls, data: Mapping[str, Any], where: str = "rule") -> Rule:
         """Builds a rule from a mapping, naming ``where`` in errors about unknown keys or types."""
         if not isinstance(data, Mapping):
             raise UserError(f"{where}: expected a mapping of rule settings, got {type(data).__name__}")
@@ -164,14 +149,43 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
         UserError: naming the rule and the problem; for query errors a
             :class:`~pipelines.alerts.query.QuerySyntaxError` with the position.
     """
-    from pipelines.alerts.channels import parse_channel
-    from pipelines.alerts.query import QuerySyntaxError, parse
-
     where = f"rule {rule.name!r}"
+    _check_shape(rule, where)
+    _check_queries(rule, where)
+    if rule.mission is not None:
+        from pipelines.nlp.missions import load_catalogue
+
+        try:
+            load_catalogue().check_id(rule.mission)
+        except UserError as exc:
+            raise UserError(f"{where}: {exc.message}", exc.hint) from None
+    _check_choices(rule, where)
+    if not isinstance(rule.channels, list):
+        raise UserError(f"{where}: channels must be a list")
+    for spec in rule.channels:
+        parse_channel(spec, where, check_secrets=check_secrets)
+
+
+def _check_shape(rule: Rule, where: str) -> None:
+    """The name, and the type of every field."""
     if not isinstance(rule.name, str) or not NAME_RE.match(rule.name):
-        raise UserError(f"rule name {rule.name!r} is not valid",
-                        "use lower-case letters, digits, '-', '_' or '.', at most 64 characters")
-    for name in ("query", "country", "actor", "stance", "mission", "source", "throttle", "key_by", "digest", "term", "description"):
+        raise UserError(
+            f"rule name {rule.name!r} is not valid",
+            "use lower-case letters, digits, '-', '_' or '.', at most 64 characters",
+        )
+    for name in (
+        "query",
+        "country",
+        "actor",
+        "stance",
+        "mission",
+        "source",
+        "throttle",
+        "key_by",
+        "digest",
+        "term",
+        "description",
+    ):
         value = getattr(rule, name)
         if value is not None and not isinstance(value, str):
             raise UserError(f"{where}: {name} must be text, not {type(value).__name__}")
@@ -179,6 +193,18 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
         raise UserError(f"{where}: enabled must be true or false")
     if rule.kind not in KINDS:
         raise UserError(f"{where}: kind {rule.kind!r} is not one of {', '.join(KINDS)}")
+    for name in ("spike_k", "min_confidence"):
+        if not isinstance(getattr(rule, name), (int, float)) or getattr(rule, name) < 0:
+            raise UserError(f"{where}: {name} must be a non-negative number")
+    for name in ("spike_min_count", "spike_baseline_hours"):
+        if not isinstance(getattr(rule, name), int) or getattr(rule, name) < 1:
+            raise UserError(f"{where}: {name} must be a whole number of at least 1")
+
+
+def _check_queries(rule: Rule, where: str) -> None:
+    """The query and the spike term parse (a syntax error keeps its position)."""
+    from pipelines.alerts.query import QuerySyntaxError, parse
+
     for text, label in ((rule.effective_query, "query"), (rule.term, "term")):
         if text is None or (label == "term" and not text):
             continue
@@ -188,16 +214,15 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
             raise QuerySyntaxError(f"{where}: {label}: {exc.message}", exc.hint, exc.position, exc.query) from None
     if rule.kind == "spike" and not (rule.term or rule.query.strip()):
         raise UserError(f"{where}: a spike rule needs --term (what to count)", "e.g. --term 'ceasefire'")
-    if rule.mission is not None:
-        from pipelines.nlp.missions import load_catalogue
 
-        try:
-            load_catalogue().check_id(rule.mission)
-        except UserError as exc:
-            raise UserError(f"{where}: {exc.message}", exc.hint) from None
+
+def _check_choices(rule: Rule, where: str) -> None:
+    """Values that must be one of a few: stance, relevance, digest, key, throttle."""
     if rule.stance is not None and rule.stance not in STANCES:
         raise UserError(f"{where}: stance {rule.stance!r} is not one of {', '.join(STANCES)}")
-    if rule.min_relevance is not None and not (isinstance(rule.min_relevance, (int, float)) and 0 <= rule.min_relevance <= 1):
+    if rule.min_relevance is not None and not (
+        isinstance(rule.min_relevance, (int, float)) and 0 <= rule.min_relevance <= 1
+    ):
         raise UserError(f"{where}: min_relevance must be a number between 0 and 1")
     if rule.digest is not None and rule.digest not in DIGESTS:
         raise UserError(f"{where}: digest {rule.digest!r} is not one of {', '.join(DIGESTS)}")
@@ -206,16 +231,6 @@ def validate_rule(rule: Rule, *, check_secrets: bool = False) -> None:
     throttle = parse_duration(rule.throttle, f"{where}: throttle")
     if throttle is not None and throttle <= 0:
         raise UserError(f"{where}: throttle must be positive")
-    if not isinstance(rule.channels, list):
-        raise UserError(f"{where}: channels must be a list")
-    for spec in rule.channels:
-        parse_channel(spec, where, check_secrets=check_secrets)
-    for name in ("spike_k", "min_confidence"):
-        if not isinstance(getattr(rule, name), (int, float)) or getattr(rule, name) < 0:
-            raise UserError(f"{where}: {name} must be a non-negative number")
-    for name in ("spike_min_count", "spike_baseline_hours"):
-        if not isinstance(getattr(rule, name), int) or getattr(rule, name) < 1:
-            raise UserError(f"{where}: {name} must be a whole number of at least 1")
 
 
 class RuleStore:
@@ -252,8 +267,9 @@ class RuleStore:
         names = [r.name for r in rules]
         if rule.name in names:
             if not replace:
-                raise UserError(f"a rule called {rule.name!r} already exists",
-                                "choose another name, or remove it first")
+                raise UserError(
+                    f"a rule called {rule.name!r} already exists", "choose another name, or remove it first"
+                )
             rules[names.index(rule.name)] = rule
         else:
             rules.append(rule)
@@ -272,7 +288,9 @@ class RuleStore:
         if len(kept) == len(entries):
             raise UserError(f"no rule called {name!r} in {self.path}", "see `peacewatch alerts list`")
         private_dir(self.path.parent)
-        write_private_text(self.path, yaml.safe_dump({"version": 1, "rules": kept}, sort_keys=False, allow_unicode=True))
+        write_private_text(
+            self.path, yaml.safe_dump({"version": 1, "rules": kept}, sort_keys=False, allow_unicode=True)
+        )
 
     def set_enabled(self, name: str, enabled: bool) -> None:
         """Enables or disables the rule called ``name``."""
@@ -349,8 +367,10 @@ def load_rules_file(path: Path, *, check_secrets: bool = False) -> list[Rule]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UserError(f"{path}: cannot read rules: {exc.strerror}",
-                        "pass the path of a rules YAML file ('version: 1' and a 'rules:' list)") from None
+        raise UserError(
+            f"{path}: cannot read rules: {exc.strerror}",
+            "pass the path of a rules YAML file ('version: 1' and a 'rules:' list)",
+        ) from None
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}", "fix the YAML syntax") from None
     if data is None:
@@ -398,8 +418,9 @@ class RuleFileWatcher:
         clock: for tests.
     """
 
-    def __init__(self, path: str | os.PathLike[str], interval: float = 5.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], interval: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.path = Path(path)
         self.interval = interval
         self.clock = clock

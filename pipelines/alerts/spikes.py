@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from pipelines.alerts.store import connect
 
@@ -74,7 +75,8 @@ class SpikeCounter:
             "CREATE TABLE IF NOT EXISTS spike_counts (rule TEXT NOT NULL, hour INTEGER NOT NULL, "
             "count INTEGER NOT NULL, PRIMARY KEY (rule, hour));"
             "CREATE TABLE IF NOT EXISTS spike_seen (rule TEXT NOT NULL, article_id TEXT NOT NULL, "
-            "PRIMARY KEY (rule, article_id));")
+            "PRIMARY KEY (rule, article_id));"
+        )
 
     def add(self, rule: str, article_id: str, hour: int) -> int | None:
         """Counts the article (once); returns the hour's new count, or None when already counted."""
@@ -82,15 +84,21 @@ class SpikeCounter:
             cursor = self._db.execute("INSERT OR IGNORE INTO spike_seen VALUES (?, ?)", (rule, article_id))
             if cursor.rowcount != 1:
                 return None
-            self._db.execute("INSERT INTO spike_counts VALUES (?, ?, 1) ON CONFLICT (rule, hour) "
-                             "DO UPDATE SET count = count + 1", (rule, hour))
+            self._db.execute(
+                "INSERT INTO spike_counts VALUES (?, ?, 1) ON CONFLICT (rule, hour) DO UPDATE SET count = count + 1",
+                (rule, hour),
+            )
             row = self._db.execute("SELECT count FROM spike_counts WHERE rule=? AND hour=?", (rule, hour)).fetchone()
         return int(row[0])
 
     def history(self, rule: str, hour: int, hours: int) -> list[int]:
         """The counts of the ``hours`` hours before ``hour`` (zeros included)."""
-        rows = dict(self._db.execute("SELECT hour, count FROM spike_counts WHERE rule=? AND hour>=? AND hour<?",
-                                     (rule, hour - hours * HOUR, hour)).fetchall())
+        rows = dict(
+            self._db.execute(
+                "SELECT hour, count FROM spike_counts WHERE rule=? AND hour>=? AND hour<?",
+                (rule, hour - hours * HOUR, hour),
+            ).fetchall()
+        )
         return [int(rows.get(hour - i * HOUR, 0)) for i in range(hours, 0, -1)]
 
     def close(self) -> None:

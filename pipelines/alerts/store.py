@@ -28,31 +28,52 @@ import os
 import socket
 import sqlite3
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from schemas.files import connect_sqlite
-from schemas.redact import redact
+from peacewatch.files import connect_sqlite
+from peacewatch.redact import redact
 
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASE_SECONDS = 120.0  # a claim whose worker stopped renewing it is taken over after this
 FINAL = ("delivered", "duplicate", "throttled", "queued", "skipped", "dead")
-_STAT_FIELDS = {"delivered": "sent", "failed": "failed", "duplicate": "duplicates", "throttled": "throttled",
-                "queued": "queued", "dead": "failed"}
+_STAT_FIELDS = {
+    "delivered": "sent",
+    "failed": "failed",
+    "duplicate": "duplicates",
+    "throttled": "throttled",
+    "queued": "queued",
+    "dead": "failed",
+}
 MAPPINGS = {
     "dynamic": False,
     "properties": {
-        "kind": {"type": "keyword"}, "alert_id": {"type": "keyword"}, "channel": {"type": "keyword"},
-        "rule": {"type": "keyword"}, "status": {"type": "keyword"}, "owner": {"type": "keyword"},
-        "at": {"type": "double"}, "lease_until": {"type": "double"}, "attempts": {"type": "integer"},
+        "kind": {"type": "keyword"},
+        "alert_id": {"type": "keyword"},
+        "channel": {"type": "keyword"},
+        "rule": {"type": "keyword"},
+        "status": {"type": "keyword"},
+        "owner": {"type": "keyword"},
+        "at": {"type": "double"},
+        "lease_until": {"type": "double"},
+        "attempts": {"type": "integer"},
         "error": {"type": "keyword", "index": False, "doc_values": False},
-        "key": {"type": "keyword"}, "last": {"type": "double"}, "is_throttled": {"type": "boolean"},
-        "period_start": {"type": "double"}, "period": {"type": "keyword"},
+        "key": {"type": "keyword"},
+        "last": {"type": "double"},
+        "is_throttled": {"type": "boolean"},
+        "period_start": {"type": "double"},
+        "period": {"type": "keyword"},
         "alert": {"type": "object", "enabled": False},
-        "sent": {"type": "long"}, "failed": {"type": "long"}, "duplicates": {"type": "long"}, "throttled": {"type": "long"},
-        "queued": {"type": "long"}, "last_error": {"type": "keyword", "index": False, "doc_values": False},
-        "last_error_at": {"type": "double"}, "last_success_at": {"type": "double"},
+        "sent": {"type": "long"},
+        "failed": {"type": "long"},
+        "duplicates": {"type": "long"},
+        "throttled": {"type": "long"},
+        "queued": {"type": "long"},
+        "last_error": {"type": "keyword", "index": False, "doc_values": False},
+        "last_error_at": {"type": "double"},
+        "last_success_at": {"type": "double"},
     },
 }
 
@@ -113,8 +134,9 @@ class DeliveryLog:
             return
         if not self.es.indices.exists(index=self.index):
             try:
-                self.es.indices.create(index=self.index, mappings=MAPPINGS,
-                                       settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"})
+                self.es.indices.create(
+                    index=self.index, mappings=MAPPINGS, settings={"number_of_shards": 1, "auto_expand_replicas": "0-1"}
+                )
             except BadRequestError as exc:  # another worker created it first
                 if "resource_already_exists" not in str(exc):
                     raise
@@ -138,8 +160,17 @@ class DeliveryLog:
 
         self.ensure_index()
         doc_id = _doc_id("delivery", alert_id, channel)
-        fresh = {"kind": "delivery", "alert_id": alert_id, "channel": channel, "rule": rule, "status": "sending",
-                 "owner": self.owner, "at": now, "lease_until": now + CLAIM_LEASE_SECONDS, "attempts": 0}
+        fresh = {
+            "kind": "delivery",
+            "alert_id": alert_id,
+            "channel": channel,
+            "rule": rule,
+            "status": "sending",
+            "owner": self.owner,
+            "at": now,
+            "lease_until": now + CLAIM_LEASE_SECONDS,
+            "attempts": 0,
+        }
         try:
             self.es.create(index=self.index, id=doc_id, document=fresh, refresh=False)
             return "claimed"
@@ -156,14 +187,27 @@ class DeliveryLog:
         # A claim being sent is never taken from a live worker, this process's other DoFn instances
         # included: only once its owner is gone (a process of this host that no longer runs) or its
         # lease ran out.
-        retryable = status in ("failed", "waiting") or (status == "sending" and (
-            float(current.get("lease_until") or 0) < now or owner_gone(current.get("owner"))))
+        retryable = status in ("failed", "waiting") or (
+            status == "sending" and (float(current.get("lease_until") or 0) < now or owner_gone(current.get("owner")))
+        )
         if not retryable:
             return "busy"
-        taken = {**current, "status": "sending", "owner": self.owner, "at": now, "lease_until": now + CLAIM_LEASE_SECONDS}
+        taken = {
+            **current,
+            "status": "sending",
+            "owner": self.owner,
+            "at": now,
+            "lease_until": now + CLAIM_LEASE_SECONDS,
+        }
         try:
-            self.es.index(index=self.index, id=doc_id, document=taken, if_seq_no=found["_seq_no"],
-                          if_primary_term=found["_primary_term"], refresh=False)
+            self.es.index(
+                index=self.index,
+                id=doc_id,
+                document=taken,
+                if_seq_no=found["_seq_no"],
+                if_primary_term=found["_primary_term"],
+                refresh=False,
+            )
         except ConflictError:
             return "busy"
         return "claimed"
@@ -186,24 +230,39 @@ class DeliveryLog:
             document = found["_source"]
             mutate(document)
             try:
-                self.es.index(index=self.index, id=doc_id, document=document, if_seq_no=found["_seq_no"],
-                              if_primary_term=found["_primary_term"], refresh=False)
+                self.es.index(
+                    index=self.index,
+                    id=doc_id,
+                    document=document,
+                    if_seq_no=found["_seq_no"],
+                    if_primary_term=found["_primary_term"],
+                    refresh=False,
+                )
                 return
             except ConflictError:
                 continue
         raise RuntimeError(f"{doc_id}: too many concurrent updates")
 
-    def finish(self, alert_id: str, channel: str, status: str, now: float, attempts: int = 1,
-               error: str | None = None) -> None:
+    def finish(
+        self, alert_id: str, channel: str, status: str, now: float, attempts: int = 1, error: str | None = None
+    ) -> None:
         """Records the outcome of a claimed delivery and counts it in the channel's statistics."""
         error = redact(error, keep_paths=False)[:2000] if error else error  # the log never holds a URL's secret
 
         def outcome(document: dict[str, Any]) -> None:
-            document.update(status=status, at=now, error=error, lease_until=0,
-                            attempts=int(document.get("attempts") or 0) + attempts)
+            document.update(
+                status=status,
+                at=now,
+                error=error,
+                lease_until=0,
+                attempts=int(document.get("attempts") or 0) + attempts,
+            )
 
-        self._change(_doc_id("delivery", alert_id, channel), outcome,
-                     {"kind": "delivery", "alert_id": alert_id, "channel": channel})
+        self._change(
+            _doc_id("delivery", alert_id, channel),
+            outcome,
+            {"kind": "delivery", "alert_id": alert_id, "channel": channel},
+        )
         self._count(channel, status, now, error)
 
     def _count(self, channel: str, status: str, now: float, error: str | None) -> None:
@@ -218,29 +277,38 @@ class DeliveryLog:
             elif status == "delivered":
                 row["last_success_at"] = now
 
-        self._change(_doc_id("stats", channel), count,
-                     {"kind": "stats", "channel": channel, "sent": 0, "failed": 0, "duplicates": 0, "throttled": 0,
-                      "queued": 0, "last_error": None, "last_error_at": None, "last_success_at": None})
+        self._change(
+            _doc_id("stats", channel),
+            count,
+            {
+                "kind": "stats",
+                "channel": channel,
+                "sent": 0,
+                "failed": 0,
+                "duplicates": 0,
+                "throttled": 0,
+                "queued": 0,
+                "last_error": None,
+                "last_error_at": None,
+                "last_success_at": None,
+            },
+        )
 
     def release(self, alert_id: str, channel: str, now: float) -> None:
         """Gives a claim back unsent (its channel is suspended): ``waiting``, claimable again, not counted."""
+
         def waiting(document: dict[str, Any]) -> None:
             document.update(status="waiting", at=now, lease_until=0)
 
-        self._change(_doc_id("delivery", alert_id, channel), waiting,
-                     {"kind": "delivery", "alert_id": alert_id, "channel": channel})
+        self._change(
+            _doc_id("delivery", alert_id, channel),
+            waiting,
+            {"kind": "delivery", "alert_id": alert_id, "channel": channel},
+        )
 
     def note_failure(self, alert_id: str, channel: str, now: float, error: str) -> None:
         """A send failed and will be retried: the claim becomes ``failed`` (retryable) and is counted."""
         self.finish(alert_id, channel, "failed", now, 1, error)
-
-    def status_of(self, alert_id: str, channel: str) -> str | None:
-        from elasticsearch import NotFoundError
-
-        try:
-            return self.es.get(index=self.index, id=_doc_id("delivery", alert_id, channel))["_source"].get("status")
-        except NotFoundError:
-            return None
 
     # ---- the outbox -------------------------------------------------------------------------
     def published(self, alert_ids: list[str]) -> set[str]:
@@ -257,8 +325,15 @@ class DeliveryLog:
         if not alert_ids:
             return
         self.ensure_index()
-        actions = ({"_op_type": "index", "_index": self.index, "_id": _doc_id("published", a),
-                    "_source": {"kind": "published", "alert_id": a, "at": now}} for a in alert_ids)
+        actions = (
+            {
+                "_op_type": "index",
+                "_index": self.index,
+                "_id": _doc_id("published", a),
+                "_source": {"kind": "published", "alert_id": a, "at": now},
+            }
+            for a in alert_ids
+        )
         _, errors = helpers.bulk(self.es, actions, raise_on_error=False, max_retries=3)
         if errors:
             raise RuntimeError(f"{len(errors)} outbox marks not written: {str(errors[0])[:300]}")
@@ -280,9 +355,18 @@ class DeliveryLog:
             pass
         throttled = not self._take_period(rule, key or "", now, seconds)
         try:
-            self.es.create(index=self.index, id=decision_id, refresh=False,
-                           document={"kind": "throttle-decision", "alert_id": alert_id, "rule": rule,
-                                     "is_throttled": throttled, "at": now})
+            self.es.create(
+                index=self.index,
+                id=decision_id,
+                refresh=False,
+                document={
+                    "kind": "throttle-decision",
+                    "alert_id": alert_id,
+                    "rule": rule,
+                    "is_throttled": throttled,
+                    "at": now,
+                },
+            )
         except ConflictError:  # decided meanwhile by another worker: theirs stands
             return bool(self.es.get(index=self.index, id=decision_id)["_source"]["is_throttled"])
         return throttled
@@ -296,17 +380,26 @@ class DeliveryLog:
                 found = self.es.get(index=self.index, id=doc_id)
             except NotFoundError:
                 try:
-                    self.es.create(index=self.index, id=doc_id, refresh=False,
-                                   document={"kind": "throttle", "rule": rule, "key": key, "last": now})
+                    self.es.create(
+                        index=self.index,
+                        id=doc_id,
+                        refresh=False,
+                        document={"kind": "throttle", "rule": rule, "key": key, "last": now},
+                    )
                     return True
                 except ConflictError:
                     continue
             if now - float(found["_source"].get("last") or 0) < seconds:
                 return False
             try:
-                self.es.index(index=self.index, id=doc_id, if_seq_no=found["_seq_no"],
-                              if_primary_term=found["_primary_term"], refresh=False,
-                              document={"kind": "throttle", "rule": rule, "key": key, "last": now})
+                self.es.index(
+                    index=self.index,
+                    id=doc_id,
+                    if_seq_no=found["_seq_no"],
+                    if_primary_term=found["_primary_term"],
+                    refresh=False,
+                    document={"kind": "throttle", "rule": rule, "key": key, "last": now},
+                )
                 return True
             except ConflictError:
                 continue
@@ -315,12 +408,25 @@ class DeliveryLog:
     # ---- digests ---------------------------------------------------------------------------
     def queue(self, alert: Mapping[str, Any], channel: str, period_start: float, period: str) -> None:
         self.ensure_index()
-        self.es.index(index=self.index, id=_doc_id("digest-item", alert["id"], channel), refresh=False,
-                      document={"kind": "digest-item", "alert_id": alert["id"], "channel": channel,
-                                "rule": alert["rule"], "period_start": period_start, "period": period,
-                                "at": time.time(), "alert": json.loads(json.dumps(alert, ensure_ascii=False))})
+        self.es.index(
+            index=self.index,
+            id=_doc_id("digest-item", alert["id"], channel),
+            refresh=False,
+            document={
+                "kind": "digest-item",
+                "alert_id": alert["id"],
+                "channel": channel,
+                "rule": alert["rule"],
+                "period_start": period_start,
+                "period": period,
+                "at": time.time(),
+                "alert": json.loads(json.dumps(alert, ensure_ascii=False)),
+            },
+        )
 
-    def due_digests(self, now: float, period_seconds: Mapping[str, int]) -> list[tuple[str, str, float, str, list[dict]]]:
+    def due_digests(
+        self, now: float, period_seconds: Mapping[str, int]
+    ) -> list[tuple[str, str, float, str, list[dict]]]:
         """Returns ``(rule, channel, period_start, period, alerts)`` for every period that has ended."""
         if not self.exists():
             return []
@@ -329,10 +435,20 @@ class DeliveryLog:
         groups: dict[tuple[str, str, float, str], list[dict]] = {}
         search_after = None
         while True:
-            response = self.es.search(index=self.index, size=500, sort=[{"period_start": "asc"}, {"at": "asc"}],
-                                      query={"bool": {"filter": [{"term": {"kind": "digest-item"}},
-                                                                 {"range": {"period_start": {"lte": now - shortest}}}]}},
-                                      search_after=search_after)
+            response = self.es.search(
+                index=self.index,
+                size=500,
+                sort=[{"period_start": "asc"}, {"at": "asc"}],
+                query={
+                    "bool": {
+                        "filter": [
+                            {"term": {"kind": "digest-item"}},
+                            {"range": {"period_start": {"lte": now - shortest}}},
+                        ]
+                    }
+                },
+                search_after=search_after,
+            )
             hits = response["hits"]["hits"]
             for hit in hits:
                 item = hit["_source"]
@@ -350,14 +466,26 @@ class DeliveryLog:
         from elasticsearch import helpers
 
         self.es.indices.refresh(index=self.index)
-        query = {"bool": {"filter": [{"term": {"kind": "digest-item"}}, {"term": {"rule": rule}},
-                                     {"term": {"channel": channel}}, {"term": {"period_start": period_start}}]}}
+        query = {
+            "bool": {
+                "filter": [
+                    {"term": {"kind": "digest-item"}},
+                    {"term": {"rule": rule}},
+                    {"term": {"channel": channel}},
+                    {"term": {"period_start": period_start}},
+                ]
+            }
+        }
         while True:
             hits = self.es.search(index=self.index, size=1000, query=query, source=False)["hits"]["hits"]
             if not hits:
                 return
-            helpers.bulk(self.es, ({"_op_type": "delete", "_index": self.index, "_id": h["_id"]} for h in hits),
-                         raise_on_error=False, refresh=True)
+            helpers.bulk(
+                self.es,
+                ({"_op_type": "delete", "_index": self.index, "_id": h["_id"]} for h in hits),
+                raise_on_error=False,
+                refresh=True,
+            )
 
     # ---- status ----------------------------------------------------------------------------
     def stats(self) -> list[dict[str, Any]]:
@@ -365,10 +493,18 @@ class DeliveryLog:
         if not self.exists():
             return []
         self.es.indices.refresh(index=self.index)
-        rows = [hit["_source"] for hit in self.es.search(index=self.index, size=1000, sort=[{"channel": "asc"}],
-                                                          query={"term": {"kind": "stats"}})["hits"]["hits"]]
-        pending = self.es.search(index=self.index, size=0, query={"term": {"kind": "digest-item"}},
-                                 aggs={"channels": {"terms": {"field": "channel", "size": 1000}}})
+        rows = [
+            hit["_source"]
+            for hit in self.es.search(
+                index=self.index, size=1000, sort=[{"channel": "asc"}], query={"term": {"kind": "stats"}}
+            )["hits"]["hits"]
+        ]
+        pending = self.es.search(
+            index=self.index,
+            size=0,
+            query={"term": {"kind": "digest-item"}},
+            aggs={"channels": {"terms": {"field": "channel", "size": 1000}}},
+        )
         waiting = {b["key"]: b["doc_count"] for b in pending["aggregations"]["channels"]["buckets"]}
         for row in rows:
             row["digest_pending"] = waiting.get(row["channel"], 0)

@@ -6,23 +6,37 @@ the number of articles; (2) for the actors whose stance changed in the window, w
 stance started (its first report after the last report of another stance). No report is read
 one by one in Python except the marks of the HTML timeline (:func:`timeline_reports`, bounded).
 """
+
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from peacewatch.clients import elasticsearch_errors
+from peacewatch.settings import Settings
 from pipelines.reports import in_window
-from schemas.clients import elasticsearch_unreachable
-from schemas.errors import UserError
-from schemas.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 STANCES = ("support", "oppose", "undecided")
 MAX_ACTORS = 2000
-_REPORT_FIELDS = ["stance", "commitment", "condition", "date", "dated", "seen", "evidence", "source", "url",
-                  "confidence", "article_id", "title", "actor_type", "actor_code"]
+_REPORT_FIELDS = [
+    "stance",
+    "commitment",
+    "condition",
+    "date",
+    "dated",
+    "seen",
+    "evidence",
+    "source",
+    "url",
+    "confidence",
+    "article_id",
+    "title",
+    "actor_type",
+    "actor_code",
+]
 _LATEST = [{"date": {"order": "desc", "missing": "_last"}}, {"seen": {"order": "desc"}}]
 _STRONGEST = [{"confidence": {"order": "desc", "missing": "_last"}}, *_LATEST]
 
@@ -80,8 +94,9 @@ def _group(row: BoardRow) -> int:
     return 2 if row.stance == "undecided" else 3
 
 
-def board_filters(mission: str, since: str | None, until: str | None, actor_type: str | None = None,
-                  language: str | None = None) -> dict[str, Any]:
+def board_filters(
+    mission: str, since: str | None, until: str | None, actor_type: str | None = None, language: str | None = None
+) -> dict[str, Any]:
     """The query selecting the mission's reports in the window."""
     filters: list[dict[str, Any]] = [{"term": {"mission": mission}}, in_window(since, until)]
     if actor_type:
@@ -95,33 +110,54 @@ def _day(report: dict[str, Any]) -> str | None:
     return report.get("date") if report.get("dated") else None
 
 
-def build_board(es, settings: Settings, mission: str, mission_name: str, *, since: str | None, until: str | None,
-                actor_type: str | None = None, language: str | None = None) -> Board:
+def build_board(
+    es,
+    settings: Settings,
+    mission: str,
+    mission_name: str,
+    *,
+    since: str | None,
+    until: str | None,
+    actor_type: str | None = None,
+    language: str | None = None,
+) -> Board:
     """The board of ``mission`` between ``since`` and ``until`` (ISO timestamps or ``None``).
 
     Raises:
         UserError: the index is missing or Elasticsearch cannot be reached.
     """
-    from elasticsearch import ApiError, NotFoundError, TransportError
-
     query = board_filters(mission, since, until, actor_type, language)
     index = settings.index("reports")
     aggs = {
         "articles": {"cardinality": {"field": "article_id"}},
-        "actors": {"terms": {"field": "actor", "size": MAX_ACTORS}, "aggs": {
-            "articles": {"cardinality": {"field": "article_id"}},
-            "latest": {"top_hits": {"size": 1, "sort": _LATEST, "_source": _REPORT_FIELDS}},
-            "stances": {"terms": {"field": "stance", "size": len(STANCES)}, "aggs": {
-                "first": {"min": {"field": "date"}},
-                "last": {"max": {"field": "date"}},
-                "strongest": {"top_hits": {"size": 1, "sort": _STRONGEST, "_source": _REPORT_FIELDS}},
-            }},
-        }},
+        "actors": {
+            "terms": {"field": "actor", "size": MAX_ACTORS},
+            "aggs": {
+                "articles": {"cardinality": {"field": "article_id"}},
+                "latest": {"top_hits": {"size": 1, "sort": _LATEST, "_source": _REPORT_FIELDS}},
+                "stances": {
+                    "terms": {"field": "stance", "size": len(STANCES)},
+                    "aggs": {
+                        "first": {"min": {"field": "date"}},
+                        "last": {"max": {"field": "date"}},
+                        "strongest": {"top_hits": {"size": 1, "sort": _STRONGEST, "_source": _REPORT_FIELDS}},
+                    },
+                },
+            },
+        },
     }
-    try:
+    with elasticsearch_errors(
+        settings, "the board query", "run 'peacewatch setup' (the reports index may be missing)", index
+    ):
         response = es.search(index=index, size=0, query=query, aggs=aggs, track_total_hits=True)
-        board = Board(mission, mission_name, since, until, reports=response["hits"]["total"]["value"],
-                      articles=int(response["aggregations"]["articles"]["value"]))
+        board = Board(
+            mission,
+            mission_name,
+            since,
+            until,
+            reports=response["hits"]["total"]["value"],
+            articles=int(response["aggregations"]["articles"]["value"]),
+        )
         pending: dict[str, tuple[BoardRow, float]] = {}
         for bucket in response["aggregations"]["actors"]["buckets"]:
             row, changed_after = _row(bucket)
@@ -130,13 +166,6 @@ def build_board(es, settings: Settings, mission: str, mission_name: str, *, sinc
                 pending[row.actor] = (row, changed_after)
         if pending:
             _fill_since(es, index, query, pending)
-    except NotFoundError:
-        raise UserError(f"index {index} does not exist", "run 'peacewatch setup'") from None
-    except ApiError as exc:
-        raise UserError(f"Elasticsearch refused the board query: {exc.message}"[:300],
-                        "run 'peacewatch setup' (the reports index may be missing)") from None
-    except TransportError as exc:
-        raise elasticsearch_unreachable(settings, exc) from None
     board.rows.sort(key=lambda r: (_group(r), -r.articles, r.actor))
     return board
 
@@ -152,41 +181,74 @@ def _row(bucket: dict[str, Any]) -> tuple[BoardRow, float | None]:
     previous = changed_after = None
     since = None
     if not undated:
-        others = [(b["last"]["value"], s) for s, b in by_stance.items() if s != stance and b["last"]["value"] is not None]
+        others = [
+            (b["last"]["value"], s) for s, b in by_stance.items() if s != stance and b["last"]["value"] is not None
+        ]
         if others:
             changed_after, previous = max(others)
         else:
             since = current["first"].get("value_as_string")
     row = BoardRow(
-        actor=bucket["key"], actor_type=latest.get("actor_type"), actor_code=latest.get("actor_code"),
-        stance=stance, commitment=latest.get("commitment") or "none", condition=latest.get("condition"),
-        since=since, previous=previous, changed=None, counts=counts, articles=int(bucket["articles"]["value"]),
-        evidence=best.get("evidence"), source=best.get("source"), date=_day(best), url=best.get("url"),
-        undated=undated, latest=_day(latest))
+        actor=bucket["key"],
+        actor_type=latest.get("actor_type"),
+        actor_code=latest.get("actor_code"),
+        stance=stance,
+        commitment=latest.get("commitment") or "none",
+        condition=latest.get("condition"),
+        since=since,
+        previous=previous,
+        changed=None,
+        counts=counts,
+        articles=int(bucket["articles"]["value"]),
+        evidence=best.get("evidence"),
+        source=best.get("source"),
+        date=_day(best),
+        url=best.get("url"),
+        undated=undated,
+        latest=_day(latest),
+    )
     return row, changed_after
 
 
 def _fill_since(es, index: str, query: dict[str, Any], pending: dict[str, tuple[BoardRow, float]]) -> None:
     """``since`` (= ``changed``) of actors whose stance changed: the first report of the current
     stance after the last report of another one; one request with a filter per actor."""
-    filters = {actor: {"bool": {"filter": [{"term": {"actor": actor}}, {"term": {"stance": row.stance}},
-                                           {"range": {"date": {"gt": int(after)}}}]}}
-               for actor, (row, after) in pending.items()}
-    response = es.search(index=index, size=0, query=query, aggs={
-        "actors": {"filters": {"filters": filters}, "aggs": {"first": {"min": {"field": "date"}}}}})
+    filters = {
+        actor: {
+            "bool": {
+                "filter": [
+                    {"term": {"actor": actor}},
+                    {"term": {"stance": row.stance}},
+                    {"range": {"date": {"gt": int(after)}}},
+                ]
+            }
+        }
+        for actor, (row, after) in pending.items()
+    }
+    response = es.search(
+        index=index,
+        size=0,
+        query=query,
+        aggs={"actors": {"filters": {"filters": filters}, "aggs": {"first": {"min": {"field": "date"}}}}},
+    )
     for actor, bucket in response["aggregations"]["actors"]["buckets"].items():
         row = pending[actor][0]
         row.since = row.changed = bucket["first"].get("value_as_string")
 
 
-def timeline_reports(es, settings: Settings, board: Board, actor_type: str | None = None,
-                     language: str | None = None, limit: int = 5000) -> list[dict[str, Any]]:
+def timeline_reports(
+    es, settings: Settings, board: Board, actor_type: str | None = None, language: str | None = None, limit: int = 5000
+) -> list[dict[str, Any]]:
     """The reports of the board's actors, oldest first, for the HTML timeline (at most ``limit``)."""
     if not board.rows:
         return []
     query = board_filters(board.mission, board.since, board.until, actor_type, language)
     query["bool"]["filter"].append({"terms": {"actor": [r.actor for r in board.rows]}})
-    response = es.search(index=settings.index("reports"), size=limit, query=query,
-                         sort=[{"date": {"order": "asc", "missing": "_last"}}, {"seen": {"order": "asc"}}],
-                         source=["actor", "stance", "date", "dated", "seen", "url", "title", "source", "evidence"])
+    response = es.search(
+        index=settings.index("reports"),
+        size=limit,
+        query=query,
+        sort=[{"date": {"order": "asc", "missing": "_last"}}, {"seen": {"order": "asc"}}],
+        source=["actor", "stance", "date", "dated", "seen", "url", "title", "source", "evidence"],
+    )
     return [h["_source"] for h in response["hits"]["hits"]]

@@ -6,6 +6,7 @@ template with autoescaping. matplotlib because it is the long-kept standard, ren
 no JavaScript and writes links into SVG marks (``set_urls``); a plotly page would carry ~3.5 MB of
 inlined JavaScript for the same picture.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,25 @@ from typing import Any, TextIO
 
 from .query import STANCES, Board, BoardRow
 
-JSON_KEYS = ("actor", "actor_type", "stance", "commitment", "condition", "since", "previous", "changed", "counts",
-             "articles", "evidence", "source", "date", "url", "undated", "actor_code", "latest")
+JSON_KEYS = (
+    "actor",
+    "actor_type",
+    "stance",
+    "commitment",
+    "condition",
+    "since",
+    "previous",
+    "changed",
+    "counts",
+    "articles",
+    "evidence",
+    "source",
+    "date",
+    "url",
+    "undated",
+    "actor_code",
+    "latest",
+)
 COLOURS = {"support": "#1a9850", "oppose": "#d73027", "undecided": "#f39c12"}
 _TRIM = 110
 
@@ -61,29 +79,76 @@ def write_json(board: Board, out: TextIO) -> None:
 
 def write_csv(board: Board, out: TextIO) -> None:
     writer = csv.writer(out)
-    writer.writerow(["actor", "actor_type", "stance", "commitment", "condition", "since", "previous", "changed",
-                     "support", "oppose", "undecided", "articles", "evidence", "source", "date", "url", "undated"])
+    writer.writerow(
+        [
+            "actor",
+            "actor_type",
+            "stance",
+            "commitment",
+            "condition",
+            "since",
+            "previous",
+            "changed",
+            "support",
+            "oppose",
+            "undecided",
+            "articles",
+            "evidence",
+            "source",
+            "date",
+            "url",
+            "undated",
+        ]
+    )
     for r in board.rows:
-        writer.writerow([r.actor, r.actor_type or "", r.stance, r.commitment, r.condition or "", r.since or "",
-                         r.previous or "", r.changed or "", r.counts["support"], r.counts["oppose"],
-                         r.counts["undecided"], r.articles, r.evidence or "", r.source or "", r.date or "",
-                         r.url or "", "yes" if r.undated else ""])
+        writer.writerow(
+            [
+                r.actor,
+                r.actor_type or "",
+                r.stance,
+                r.commitment,
+                r.condition or "",
+                r.since or "",
+                r.previous or "",
+                r.changed or "",
+                r.counts["support"],
+                r.counts["oppose"],
+                r.counts["undecided"],
+                r.articles,
+                r.evidence or "",
+                r.source or "",
+                r.date or "",
+                r.url or "",
+                "yes" if r.undated else "",
+            ]
+        )
 
 
 def write_table(board: Board, out: TextIO) -> None:
     """A plain-text board: one line per actor and its evidence underneath."""
     counts = board.counts()
-    out.write(f"{board.mission_name} ({board.mission}), {_window(board)}: {len(board.rows)} actors, "
-              f"{board.articles} articles, {board.reports} reports — "
-              + ", ".join(f"{n} {s}" for s, n in counts.items()) + "\n\n")
+    out.write(
+        f"{board.mission_name} ({board.mission}), {_window(board)}: {len(board.rows)} actors, "
+        f"{board.articles} articles, {board.reports} reports — "
+        + ", ".join(f"{n} {s}" for s, n in counts.items())
+        + "\n\n"
+    )
     header = ("actor", "stance", "since", "previous", "s/o/u", "art.", "condition")
     rows = []
     for r in board.rows:
         previous = f"{r.previous} until {_day(r.changed)}" if r.previous else ""
         since = _day(r.since) or ("date unknown" if r.undated else "")
-        rows.append((r.actor, _stance_cell(r), since, previous,
-                     f"{r.counts['support']}/{r.counts['oppose']}/{r.counts['undecided']}", str(r.articles),
-                     _trim(r.condition, 40)))
+        rows.append(
+            (
+                r.actor,
+                _stance_cell(r),
+                since,
+                previous,
+                f"{r.counts['support']}/{r.counts['oppose']}/{r.counts['undecided']}",
+                str(r.articles),
+                _trim(r.condition, 40),
+            )
+        )
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
     out.write(line.rstrip() + "\n" + "  ".join("-" * w for w in widths) + "\n")
@@ -97,6 +162,7 @@ def write_table(board: Board, out: TextIO) -> None:
 
 
 # ----- HTML -------------------------------------------------------------------------------------
+
 
 def _moment(report: dict[str, Any]) -> datetime | None:
     value = report.get("date") if report.get("dated") else report.get("seen")
@@ -120,17 +186,28 @@ def timeline_svg(board: Board, reports: list[dict[str, Any]]) -> str:
     axes = figure.add_subplot()
     for stance in STANCES:
         for dated in (True, False):
-            points = [(m, position[r["actor"]], r) for r in reports
-                      if r["stance"] == stance and r["actor"] in position and bool(r.get("dated")) == dated
-                      and (m := _moment(r)) is not None]
+            points = [
+                (m, position[r["actor"]], r)
+                for r in reports
+                if r["stance"] == stance
+                and r["actor"] in position
+                and bool(r.get("dated")) == dated
+                and (m := _moment(r)) is not None
+            ]
             if not points:
                 continue
             # undated reports (placed when their article was seen) are hollow marks
-            marks = axes.scatter([p[0] for p in points], [p[1] for p in points], s=48,
-                                 c=COLOURS[stance] if dated else "white", marker="o",
-                                 label=stance if dated else f"{stance} (undated, placed when seen)",
-                                 edgecolors="white" if dated else COLOURS[stance], linewidths=0.6 if dated else 1.6,
-                                 zorder=3)
+            marks = axes.scatter(
+                [p[0] for p in points],
+                [p[1] for p in points],
+                s=48,
+                c=COLOURS[stance] if dated else "white",
+                marker="o",
+                label=stance if dated else f"{stance} (undated, placed when seen)",
+                edgecolors="white" if dated else COLOURS[stance],
+                linewidths=0.6 if dated else 1.6,
+                zorder=3,
+            )
             marks.set_urls([safe_url(p[2].get("url")) for p in points])
             marks.set_gid(f"marks-{stance}{'' if dated else '-undated'}")
     axes.set_yticks(range(len(actors)), labels=list(reversed(actors)))
@@ -163,11 +240,11 @@ def counts_svg(board: Board) -> str:
     return _svg(figure)
 
 
-def _svg(figure) -> str:  # noqa: ANN001
+def _svg(figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]
 
 
 _PAGE = """<!DOCTYPE html>
@@ -186,7 +263,8 @@ figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
 <body>
 <h1>Stance board: {{ board.mission_name }} <span class="muted">({{ board.mission }})</span></h1>
 <p>{{ window }} · {{ board.rows|length }} actors · {{ board.articles }} articles · {{ board.reports }} reports ·
-{% for stance, n in counts.items() %}<span class="{{ stance }}">{{ n }} {{ stance }}</span>{% if not loop.last %}, {% endif %}{% endfor %}</p>
+{% for stance, n in counts.items() %}<span class="{{ stance }}">{{ n }} {{ stance }}</span>
+{%- if not loop.last %}, {% endif %}{% endfor %}</p>
 <table id="board">
 <thead><tr><th>actor</th><th>stance</th><th>commitment</th><th>condition</th><th>since</th><th>previous</th>
 <th>support / oppose / undecided</th><th>articles</th><th>strongest evidence</th></tr></thead>
@@ -198,12 +276,14 @@ figure { margin: 1em 0; } svg { max-width: 100%; height: auto; }
 <td>{{ (r.since or "")[:10] or ("date unknown" if r.undated else "") }}</td>
 <td>{% if r.previous %}{{ r.previous }} until {{ (r.changed or "")[:10] }}{% endif %}</td>
 <td>{{ r.counts.support }} / {{ r.counts.oppose }} / {{ r.counts.undecided }}</td><td>{{ r.articles }}</td>
-<td class="evidence">“{{ r.evidence or "" }}”<br>{% if r.source %}{{ r.source }}, {% endif %}{{ (r.date or "")[:10] or "date unknown" }}
+<td class="evidence">“{{ r.evidence or "" }}”<br>
+{%- if r.source %}{{ r.source }}, {% endif %}{{ (r.date or "")[:10] or "date unknown" }}
 {% if safe_url(r.url) %}· <a href="{{ safe_url(r.url) }}">article</a>{% endif %}</td></tr>
 {% endfor %}</tbody></table>
 <figure id="timeline">{{ timeline|safe }}</figure>
 <figure id="counts">{{ counts_chart|safe }}</figure>
-<p class="muted">Generated by peacewatch board on {{ generated }}. Undated reports are placed at the time their article was first seen.</p>
+<p class="muted">Generated by peacewatch board on {{ generated }}.
+Undated reports are placed at the time their article was first seen.</p>
 </body></html>
 """
 
@@ -213,6 +293,14 @@ def write_html(board: Board, reports: list[dict[str, Any]], out: TextIO) -> None
     from jinja2 import Environment
 
     template = Environment(autoescape=True).from_string(_PAGE)
-    out.write(template.render(board=board, window=_window(board), safe_url=safe_url, counts=board.counts(),
-                              timeline=timeline_svg(board, reports), counts_chart=counts_svg(board),
-                              generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")))
+    out.write(
+        template.render(
+            board=board,
+            window=_window(board),
+            safe_url=safe_url,
+            counts=board.counts(),
+            timeline=timeline_svg(board, reports),
+            counts_chart=counts_svg(board),
+            generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+    )

@@ -18,7 +18,6 @@ import functools
 import json
 import logging
 import math
-import os
 from dataclasses import dataclass
 
 from .gazetteer import DATA_DIR
@@ -104,7 +103,9 @@ class ActorFilter:
 @functools.lru_cache(maxsize=1)
 def load_filter() -> ActorFilter | None:
     """The trained filter, or None (no model file, or ``PEACEWATCH_ACTOR_FILTER=0``)."""
-    if os.environ.get("PEACEWATCH_ACTOR_FILTER", "1") == "0" or not MODEL_PATH.exists():
+    from peacewatch.settings import load_settings
+
+    if not load_settings().actor_filter or not MODEL_PATH.exists():
         return None
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     if not data.get("enabled", True):

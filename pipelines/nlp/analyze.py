@@ -6,14 +6,14 @@ import logging
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from .cues import load_lexicon
 from .entities import resolve_entities, summarise
 from .gazetteer import load_gazetteer
-from .language import resolve_language
-from .relevance import load_topics, score_relevance
-from .cues import load_lexicon
 from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
-from .stance_records import stance_records
+from .language import resolve_language
 from .positions import decide_positions
+from .relevance import load_topics, score_relevance
+from .stance_records import stance_records
 from .stances import StanceExtractor
 
 logger = logging.getLogger(__name__)

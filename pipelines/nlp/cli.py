@@ -74,7 +74,7 @@ def _explain_line(result: dict) -> str:
 
 def run_analyze(args: argparse.Namespace) -> int:
     """Run the analysis; returns the process exit code."""
-    from schemas.errors import UserError
+    from peacewatch.errors import UserError
 
     from .analyze import analyze_articles
     from .language_counts import count_languages, format_language_counts

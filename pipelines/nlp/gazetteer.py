@@ -101,10 +101,6 @@ class Gazetteer:
     name_words: frozenset[str] = frozenset()  # words continuing an institution's name after a country
     title_words: frozenset[str] = frozenset()  # every word of the office titles
 
-    def country_by_code(self, code: str) -> Country | None:
-        """Country for an ISO alpha-2 code."""
-        return self.countries.get(code)
-
     def place(self, text: str) -> tuple[str, str] | None:
         """Resolve a place-like name to ``(code, how)``; how is name/capital/seat/demonym."""
         key = fold(text)

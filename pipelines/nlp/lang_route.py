@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
+from .clause_positions import decide_clause_positions
+from .clause_stances import ClauseStanceExtractor
 from .entities import summarise
 from .gazetteer import load_gazetteer
 from .lang_entities import find_mentions
@@ -19,8 +21,6 @@ from .lang_model import load_lang_nlp
 from .lang_pack import available_languages, load_pack
 from .relevance import score_relevance
 from .stance_records import stance_records
-from .clause_positions import decide_clause_positions
-from .clause_stances import ClauseStanceExtractor
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ import datetime as dt
 import functools
 import json
 import logging
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 
 logger = logging.getLogger(__name__)
 
@@ -230,11 +229,8 @@ def _load(extra: str | None) -> Catalogue:
 
 def missions_file_setting() -> str | None:
     """The user's missions file: ``PEACEWATCH_MISSIONS_FILE``, else ``missions_file`` in the settings."""
-    value = os.environ.get(MISSIONS_FILE_ENV)
-    if value is not None:
-        return value or None
     try:
-        from schemas.settings import load_settings
+        from peacewatch.settings import load_settings
 
         return load_settings().missions_file
     except UserError:

@@ -5,7 +5,6 @@ import functools
 import importlib.util
 import json
 import logging
-import os
 
 from .gazetteer import DATA_DIR
 
@@ -124,7 +123,9 @@ def load_nlp(model_name: str | None = None) -> "spacy.Language":  # noqa: F821
     """
     import spacy
 
-    name = model_name or os.environ.get("PEACEWATCH_SPACY_MODEL")
+    from peacewatch.settings import load_settings
+
+    name = model_name or load_settings().spacy_model
     if not name:
         name = next((m for m in DEFAULT_MODELS if _installed(m)), None)
     if not name:

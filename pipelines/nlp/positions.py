@@ -32,7 +32,6 @@ import functools
 import json
 import logging
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -426,7 +425,9 @@ def load_model() -> Forest | None:
 
 def load_model_file(path) -> Forest | None:  # noqa: ANN001
     """The model in ``path``, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
-    if os.environ.get("PEACEWATCH_POSITIONS", "1") == "0" or not path.exists():
+    from peacewatch.settings import load_settings
+
+    if not load_settings().positions or not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
     if not data.get("enabled", False):

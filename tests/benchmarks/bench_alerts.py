@@ -20,14 +20,62 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pipelines.alerts.matcher import RuleMatcher  # noqa: E402
-from pipelines.alerts.rules import Rule  # noqa: E402
+from pipelines.alerts.matcher import RuleMatcher
+from pipelines.alerts.rules import Rule
 
-COUNTRIES = ["France", "Germany", "Ukraine", "Poland", "Italy", "Spain", "United Kingdom", "United States",
-             "Turkey", "Russia", "Canada", "Japan", "Brazil", "India", "China", "Netherlands", "Sweden", "Norway"]
+COUNTRIES = [
+    "France",
+    "Germany",
+    "Ukraine",
+    "Poland",
+    "Italy",
+    "Spain",
+    "United Kingdom",
+    "United States",
+    "Turkey",
+    "Russia",
+    "Canada",
+    "Japan",
+    "Brazil",
+    "India",
+    "China",
+    "Netherlands",
+    "Sweden",
+    "Norway",
+]
 STANCES = ["support", "oppose", "undecided"]
-SYLLABLES = ["ka", "lo", "mi", "ran", "te", "vo", "su", "pen", "dar", "li", "no", "ber", "ta", "shi", "gro",
-             "mel", "tor", "va", "qui", "zen", "fa", "ro", "de", "ex", "ul", "pri", "sta", "mon", "ce", "ny"]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ran",
+    "te",
+    "vo",
+    "su",
+    "pen",
+    "dar",
+    "li",
+    "no",
+    "ber",
+    "ta",
+    "shi",
+    "gro",
+    "mel",
+    "tor",
+    "va",
+    "qui",
+    "zen",
+    "fa",
+    "ro",
+    "de",
+    "ex",
+    "ul",
+    "pri",
+    "sta",
+    "mon",
+    "ce",
+    "ny",
+]
 
 
 def vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -44,15 +92,26 @@ def make_articles(rng: random.Random, vocab: list[str], count: int) -> list[dict
     out = []
     for number in range(count):
         words = rng.choices(vocab, weights=weights, k=600)
-        sentences = [" ".join(words[i:i + 15]).capitalize() + "." for i in range(0, 600, 15)]
+        sentences = [" ".join(words[i : i + 15]).capitalize() + "." for i in range(0, 600, 15)]
         countries = rng.sample(COUNTRIES, rng.randint(1, 4))
-        out.append({
-            "id": f"a{number}", "url": f"https://news.example/{number}", "source": rng.choice(["Wire", "Daily", "Post"]),
-            "title": " ".join(rng.choices(vocab, weights=weights, k=9)).capitalize(),
-            "summary": sentences[0], "text": " ".join(sentences), "countries": countries,
-            "country_codes": [], "people": [], "organisations": [], "relevance": rng.random(),
-            "stances": [{"actor": c, "actor_type": "country", "stance": rng.choice(STANCES)} for c in countries[:2]],
-        })
+        out.append(
+            {
+                "id": f"a{number}",
+                "url": f"https://news.example/{number}",
+                "source": rng.choice(["Wire", "Daily", "Post"]),
+                "title": " ".join(rng.choices(vocab, weights=weights, k=9)).capitalize(),
+                "summary": sentences[0],
+                "text": " ".join(sentences),
+                "countries": countries,
+                "country_codes": [],
+                "people": [],
+                "organisations": [],
+                "relevance": rng.random(),
+                "stances": [
+                    {"actor": c, "actor_type": "country", "stance": rng.choice(STANCES)} for c in countries[:2]
+                ],
+            }
+        )
     return out
 
 
@@ -79,7 +138,7 @@ def make_rules(rng: random.Random, vocab: list[str], count: int) -> list[Rule]:
             query = f"{word()} AND stance:{rng.choice(STANCES)} AND actor:{rng.choice(COUNTRIES).split()[0]}"
         elif shape < 0.94:
             w = word()
-            query = f"{w[:max(5, len(w) - 2)]}*"
+            query = f"{w[: max(5, len(w) - 2)]}*"
         elif shape < 0.96:
             w = word()
             query = f"{w[:2]}?{w[3:]}"
@@ -90,7 +149,9 @@ def make_rules(rng: random.Random, vocab: list[str], count: int) -> list[Rule]:
     return rules
 
 
-def per_article_seconds(matchers: dict[int, RuleMatcher], articles: list[dict], repeats: int) -> dict[int, tuple[float, int]]:
+def per_article_seconds(
+    matchers: dict[int, RuleMatcher], articles: list[dict], repeats: int
+) -> dict[int, tuple[float, int]]:
     """Best time per article and matches for each matcher, over ``repeats`` rounds.
 
     The rounds interleave the matchers (10, 1,000, 10,000 rules, then again) so that a busy spell
@@ -126,10 +187,15 @@ def main() -> int:
         compile_seconds[count] = time.perf_counter() - start
     results = per_article_seconds(matchers, articles, args.repeats)
     print(f"{args.articles} articles of ~600 words; best of {args.repeats} interleaved runs")
-    print(f"{'rules':>7s} {'compile s':>10s} {'per article':>12s} {'matches/article':>16s} {'always-check':>13s} {'ratio':>6s}")
+    print(
+        f"{'rules':>7s} {'compile s':>10s} {'per article':>12s} {'matches/article':>16s} "
+        f"{'always-check':>13s} {'ratio':>6s}"
+    )
     for count, (seconds, matches) in results.items():
-        print(f"{count:7d} {compile_seconds[count]:10.3f} {seconds * 1e3:9.3f} ms {matches / len(articles):16.1f} "
-              f"{len(matchers[count].always):13d} {seconds / results[10][0]:6.2f}")
+        print(
+            f"{count:7d} {compile_seconds[count]:10.3f} {seconds * 1e3:9.3f} ms {matches / len(articles):16.1f} "
+            f"{len(matchers[count].always):13d} {seconds / results[10][0]:6.2f}"
+        )
     ratio = results[10_000][0] / results[10][0]
     print(f"10,000 rules cost {ratio:.2f}x of 10 rules per article (goal <= 3x): {'OK' if ratio <= 3 else 'MISSED'}")
     return 0

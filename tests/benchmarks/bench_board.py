@@ -12,6 +12,7 @@ Run: ``python tests/benchmarks/bench_board.py [--reports 100000] [--rounds 5]``
 
 Times are printed, not asserted (the machine is shared).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,24 +48,42 @@ def synthetic_reports(count: int, seed: int = 7):
         when = moment.isoformat().replace("+00:00", "Z")
         dated = rng.random() > 0.1
         article = f"{n:032x}"
-        yield {"_id": report_id(article, actor, mission), "_source": {
-            "id": report_id(article, actor, mission), "article_id": article, "actor": actor, "actor_type": "country",
-            "actor_code": None, "stance": rng.choice(STANCES), "mission": mission,
-            "commitment": rng.choice(("troops", "other", "none")), "condition": None,
-            "evidence": f"{actor} said something about the {mission} force in report {n}.",
-            "confidence": round(rng.random(), 2), "cue": "say", "date": when if dated else None, "dated": dated,
-            "seen": when, "time": when, "source": f"Source {n % 40}", "url": f"https://news.example/{article}",
-            "title": f"Story {article}", "language": rng.choice(("en", "en", "en", "fr", "de")), "indexed_at": when}}
+        yield {
+            "_id": report_id(article, actor, mission),
+            "_source": {
+                "id": report_id(article, actor, mission),
+                "article_id": article,
+                "actor": actor,
+                "actor_type": "country",
+                "actor_code": None,
+                "stance": rng.choice(STANCES),
+                "mission": mission,
+                "commitment": rng.choice(("troops", "other", "none")),
+                "condition": None,
+                "evidence": f"{actor} said something about the {mission} force in report {n}.",
+                "confidence": round(rng.random(), 2),
+                "cue": "say",
+                "date": when if dated else None,
+                "dated": dated,
+                "seen": when,
+                "time": when,
+                "source": f"Source {n % 40}",
+                "url": f"https://news.example/{article}",
+                "title": f"Story {article}",
+                "language": rng.choice(("en", "en", "en", "fr", "de")),
+                "indexed_at": when,
+            },
+        }
 
 
 def bench_board(count: int, rounds: int) -> None:
     from elasticsearch import helpers
 
     from deploy.provision import provision
-    from pipelines.board.query import build_board, board_filters
-    from pipelines.search import parse_since
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.durations import parse_since
+    from peacewatch.settings import load_settings
+    from pipelines.board.query import board_filters, build_board
 
     settings = load_settings(prefix=f"pwbench-{uuid.uuid4().hex[:8]}")
     provision(settings, pubsub=False)
@@ -72,8 +91,9 @@ def bench_board(count: int, rounds: int) -> None:
     try:
         started = time.perf_counter()
         index = settings.index("reports")
-        for ok, item in helpers.parallel_bulk(es, ({"_index": index, **r} for r in synthetic_reports(count)),
-                                             thread_count=2, chunk_size=2000):
+        for ok, item in helpers.parallel_bulk(
+            es, ({"_index": index, **r} for r in synthetic_reports(count)), thread_count=2, chunk_size=2000
+        ):
             if not ok:
                 raise RuntimeError(item)
         es.indices.refresh(index=index)
@@ -90,17 +110,30 @@ def bench_board(count: int, rounds: int) -> None:
             bare = []
             for _ in range(rounds):
                 t0 = time.perf_counter()
-                es.search(index=index, size=0, query=board_filters("ukraine", since, None),
-                          aggs={"a": {"terms": {"field": "actor", "size": 2000},
-                                      "aggs": {"s": {"terms": {"field": "stance", "size": 3}}}}})
+                es.search(
+                    index=index,
+                    size=0,
+                    query=board_filters("ukraine", since, None),
+                    aggs={
+                        "a": {
+                            "terms": {"field": "actor", "size": 2000},
+                            "aggs": {"s": {"terms": {"field": "stance", "size": 3}}},
+                        }
+                    },
+                )
                 bare.append(time.perf_counter() - t0)
-            print(f"board --mission ukraine ({label}): {board.reports} reports, {rows} actors: "
-                  f"best {min(times) * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms "
-                  f"(goal <= 1000 ms); a bare terms aggregation on the same reports: "
-                  f"median {statistics.median(bare) * 1000:.0f} ms")
+            print(
+                f"board --mission ukraine ({label}): {board.reports} reports, {rows} actors: "
+                f"best {min(times) * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms "
+                f"(goal <= 1000 ms); a bare terms aggregation on the same reports: "
+                f"median {statistics.median(bare) * 1000:.0f} ms"
+            )
     finally:
-        names = [n for n in es.options(ignore_status=404).indices.get(index=f"{settings.prefix}-*")
-                 if n.startswith(settings.prefix)]
+        names = [
+            n
+            for n in es.options(ignore_status=404).indices.get(index=f"{settings.prefix}-*")
+            if n.startswith(settings.prefix)
+        ]
         if names:
             es.indices.delete(index=",".join(names))
         templates = es.indices.get_index_template(name=f"{settings.prefix}-*")["index_templates"]
@@ -110,25 +143,27 @@ def bench_board(count: int, rounds: int) -> None:
 
 
 def bench_missions(rounds: int) -> None:
+
     from bench_nlp import load_articles
 
-    from pipelines.nlp.analyze import compose_text
+    from pipelines.nlp.analyze import article_date, compose_text
     from pipelines.nlp.cues import load_lexicon
     from pipelines.nlp.entities import resolve_entities
     from pipelines.nlp.gazetteer import load_gazetteer
-    from pipelines.nlp.analyze import article_date
     from pipelines.nlp.missions import load_catalogue
     from pipelines.nlp.model import load_nlp
     from pipelines.nlp.stance_merge import merge_hits
     from pipelines.nlp.stance_records import stance_records
     from pipelines.nlp.stances import extract_stances
-
     from tests.helpers import SHARED_EVAL
 
     nlp = load_nlp()
     dev = SHARED_EVAL / "dev.jsonl"
-    articles = ([json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
-                if dev.exists() else load_articles()) * 4
+    articles = (
+        [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if dev.exists()
+        else load_articles()
+    ) * 4
     composed = [compose_text(a) for a in articles]
     t0 = time.perf_counter()
     docs = list(nlp.pipe([c[0] for c in composed], batch_size=32))
@@ -147,16 +182,18 @@ def bench_missions(rounds: int) -> None:
             stance_records(doc, hits, mentions, title_len=title_len, catalogue=catalogue)
         with_missions.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        for doc, mentions, hits in prepared:
+        for _doc, _mentions, hits in prepared:
             merge_hits(hits)
         merge_only.append(time.perf_counter() - t0)
     added = min(with_missions) - min(merge_only)
     total = parse_seconds + extract_seconds + min(with_missions)
     words = sum(len(c[0].split()) for c in composed)
-    print(f"mission assignment on {len(articles)} articles ({words} words): nlp.pipe {parse_seconds:.2f}s, "
-          f"entities + stance extraction {extract_seconds:.2f}s, stance records {min(with_missions) * 1000:.0f} ms "
-          f"of which the merge that was always there {min(merge_only) * 1000:.0f} ms -> missions, commitment and "
-          f"condition add {added * 1000:.0f} ms = {100 * added / total:.2f}% of the NLP time (goal <= 5%)")
+    print(
+        f"mission assignment on {len(articles)} articles ({words} words): nlp.pipe {parse_seconds:.2f}s, "
+        f"entities + stance extraction {extract_seconds:.2f}s, stance records {min(with_missions) * 1000:.0f} ms "
+        f"of which the merge that was always there {min(merge_only) * 1000:.0f} ms -> missions, commitment and "
+        f"condition add {added * 1000:.0f} ms = {100 * added / total:.2f}% of the NLP time (goal <= 5%)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

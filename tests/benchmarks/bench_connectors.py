@@ -42,23 +42,27 @@ def peak_mb() -> float:
 
 def realistic_feed(items: int = 50, seed: str = "") -> bytes:
     """An RSS 2.0 feed shaped like a news site's: HTML summaries, content:encoded, categories."""
-    parts = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
-             'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-             'xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Bench News</title>'
-             '<link>https://news.example.org/</link><language>en-gb</language>']
-    paragraph = ("<p>The Security Council &amp; regional partners discussed the mandate of the "
-                 "proposed <a href=\"/topics/peacekeeping\">peacekeeping force</a>, with several members "
-                 "expressing reservations about troop contributions and funding.</p>")
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Bench News</title>'
+        "<link>https://news.example.org/</link><language>en-gb</language>"
+    ]
+    paragraph = (
+        "<p>The Security Council &amp; regional partners discussed the mandate of the "
+        'proposed <a href="/topics/peacekeeping">peacekeeping force</a>, with several members '
+        "expressing reservations about troop contributions and funding.</p>"
+    )
     for n in range(items):
         parts.append(
             f"<item><title>Council debates force &#8211; day {n} {seed}</title>"
             f"<link>https://news.example.org/world/{seed}story-{n}?utm_source=rss&amp;utm_medium=feed</link>"
-            f"<guid isPermaLink=\"false\">story-{seed}{n}</guid>"
+            f'<guid isPermaLink="false">story-{seed}{n}</guid>'
             f"<description><![CDATA[<p>Summary {n}: diplomats met again.</p>]]></description>"
             f"<content:encoded><![CDATA[{paragraph * 6}]]></content:encoded>"
             f"<pubDate>Mon, 06 Jan 2025 {n % 24:02d}:{n % 60:02d}:00 +0100</pubDate>"
             f"<dc:creator>Reporter {n % 7}</dc:creator><category>World</category><category>UN</category>"
-            f"<media:thumbnail url=\"https://news.example.org/img/{n}.jpg\"/></item>"
+            f'<media:thumbnail url="https://news.example.org/img/{n}.jpg"/></item>'
         )
     parts.append("</channel></rss>")
     return "".join(parts).encode("utf-8")
@@ -79,8 +83,9 @@ def bench_parse(rounds: int) -> None:
 
     variants = {
         "bare": lambda: feedparser.parse(io.BytesIO(data), response_headers=headers),
-        "same_flags": lambda: feedparser.parse(io.BytesIO(data), response_headers=headers,
-                                               sanitize_html=False, resolve_relative_uris=False),
+        "same_flags": lambda: feedparser.parse(
+            io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        ),
         "ours": lambda: parse_feed(data, feed=feed, headers=headers, fetched_at=fetched),
     }
     best = dict.fromkeys(variants, float("inf"))
@@ -112,7 +117,7 @@ def start_emulator() -> subprocess.Popen | None:
     binary = os.environ.get("PSTEST_BIN")
     if not binary:  # the project's own pstest build (built with Go once per machine, cached)
         from deploy.services import build_pstest
-        from schemas.settings import load_settings
+        from peacewatch.settings import load_settings
 
         binary = str(build_pstest(load_settings()))
     if not os.access(binary, os.X_OK):
@@ -138,8 +143,18 @@ def bench_publish(settings, count: int, workdir: Path) -> None:
     body = "The Security Council discussed the mandate of the proposed peacekeeping force. " * 30
     for n in range(count):
         url = f"https://news.example.org/bench/{uuid.uuid4().hex}"
-        articles.append({"schema_version": 1, "id": article_id(url), "url": url, "title": f"Story {n}", "text": body,
-                         "summary": body[:200], "published": "2025-01-06T10:00:00Z", "source": "Bench"})
+        articles.append(
+            {
+                "schema_version": 1,
+                "id": article_id(url),
+                "url": url,
+                "title": f"Story {n}",
+                "text": body,
+                "summary": body[:200],
+                "published": "2025-01-06T10:00:00Z",
+                "source": "Bench",
+            }
+        )
     with ArticlePublisher(settings) as publisher, PublishedLog(workdir / "publish.sqlite3") as state:
         publisher.publish_batch(articles[:100])  # warm-up: channel and stream set up
         start = time.perf_counter()
@@ -170,13 +185,15 @@ def bench_memory(settings, feeds_count: int, workdir: Path) -> None:
         feeds.append(FeedConfig(f"Feed {n}", url))
     warm = FeedConfig("warm", server.route("/warm.xml", realistic_feed(5, seed="warm-")))
     with PublishedLog(workdir / "memory.sqlite3") as state, ArticlePublisher(settings) as publisher:
-        ingestor = Ingestor(feeds, state=state, publisher=publisher, progress=Progress("ingest", io.StringIO()), workers=16)
+        ingestor = Ingestor(
+            feeds, state=state, publisher=publisher, progress=Progress("ingest", io.StringIO()), workers=16
+        )
         ingestor.poll([warm])
         before = rss_mb()
         start = time.perf_counter()
         counts = ingestor.poll(feeds[: feeds_count // 2])
         middle = rss_mb()
-        counts.add(ingestor.poll(feeds[feeds_count // 2:]))
+        counts.add(ingestor.poll(feeds[feeds_count // 2 :]))
         elapsed = time.perf_counter() - start
         after = rss_mb()
         again = ingestor.poll()
@@ -184,11 +201,16 @@ def bench_memory(settings, feeds_count: int, workdir: Path) -> None:
     server.stop()
     served = sum(len(route.body) for route in server.routes.values())
     print(f"memory: {feeds_count:,} feeds ({served / 1e6:.0f} MB of feed XML served) on loopback")
-    print(f"  round 1: {counts.feeds_polled} polled, {counts.published:,} published in {elapsed:.1f}s "
-          f"({counts.feeds_polled / elapsed:.0f} feeds/s, {counts.published / elapsed:,.0f} articles/s), {counts.feeds_failed} failed")
+    print(
+        f"  round 1: {counts.feeds_polled} polled, {counts.published:,} published in {elapsed:.1f}s "
+        f"({counts.feeds_polled / elapsed:.0f} feeds/s, {counts.published / elapsed:,.0f} articles/s), "
+        f"{counts.feeds_failed} failed"
+    )
     print(f"  round 2: {again.feeds_not_modified} not modified (304), {again.published} published")
-    print(f"  RSS before {before:.0f} MB, after {feeds_count // 2} feeds {middle:.0f} MB, after {feeds_count} feeds "
-          f"{after:.0f} MB (delta {after - before:+.0f} MB), peak {peak_mb():.0f} MB")
+    print(
+        f"  RSS before {before:.0f} MB, after {feeds_count // 2} feeds {middle:.0f} MB, after {feeds_count} feeds "
+        f"{after:.0f} MB (delta {after - before:+.0f} MB), peak {peak_mb():.0f} MB"
+    )
 
 
 def main() -> int:
@@ -201,8 +223,8 @@ def main() -> int:
     bench_parse(args.rounds)
     emulator = start_emulator()
     try:
-        from schemas.clients import publisher_client
-        from schemas.settings import load_settings
+        from peacewatch.clients import publisher_client
+        from peacewatch.settings import load_settings
 
         with tempfile.TemporaryDirectory() as tmp:
             environ = dict(os.environ, PEACEWATCH_PREFIX=f"bench-{uuid.uuid4().hex[:8]}", PEACEWATCH_DATA_DIR=tmp)

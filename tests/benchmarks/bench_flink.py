@@ -34,18 +34,24 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-from bench_pipeline import EVAL, load_texts, words, write_jsonl  # noqa: E402
+from bench_pipeline import EVAL, load_texts, words, write_jsonl
 
 
 def peacewatch(env: dict, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], env=env, cwd=ROOT, text=True,
-                          capture_output=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", *args],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
 
 
 def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
     from deploy.provision import provision
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.settings import load_settings
 
     prefix = f"benchflink-{uuid.uuid4().hex[:8]}"
     env = {**base_env, "PEACEWATCH_PREFIX": prefix}
@@ -67,7 +73,7 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
             while not done.is_set():
                 try:
                     count = es.count(index=alias)["count"]
-                except Exception:  # noqa: BLE001 - not created yet
+                except Exception:
                     count = 0
                 for mark in (0.1, 0.9):
                     if count >= mark * total and mark not in crossed:
@@ -77,10 +83,28 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
         watcher = threading.Thread(target=count_index, daemon=True)
         watcher.start()
         started = time.monotonic()
-        proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming", "--runner",
-                                 "FlinkRunner", "--parallelism", str(parallelism), "--idle-exit-seconds", "10",
-                                 "--progress-seconds", "5"], env=env, cwd=ROOT, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "peacewatch.cli",
+                "run",
+                "--streaming",
+                "--runner",
+                "FlinkRunner",
+                "--parallelism",
+                str(parallelism),
+                "--idle-exit-seconds",
+                "10",
+                "--progress-seconds",
+                "5",
+            ],
+            env=env,
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         submitted = first_pull = None
         lines = []
         for line in proc.stdout:
@@ -97,10 +121,16 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
             raise SystemExit("run failed:\n" + "\n".join(lines[-20:]))
         es.indices.refresh(index=alias)
         count = es.count(index=alias)["count"]
-        summary = next((l for l in reversed(lines) if "stopped after" in l), "")
-        return {"parallelism": parallelism, "submitted": submitted, "first_pull": first_pull,
-                "seconds": crossed[0.9] - crossed[0.1], "first_tenth": crossed[0.1] - started, "count": count,
-                "summary": summary.split("peacewatch run: ", 1)[-1]}
+        summary = next((line for line in reversed(lines) if "stopped after" in line), "")
+        return {
+            "parallelism": parallelism,
+            "submitted": submitted,
+            "first_pull": first_pull,
+            "seconds": crossed[0.9] - crossed[0.1],
+            "first_tenth": crossed[0.1] - started,
+            "count": count,
+            "summary": summary.split("peacewatch run: ", 1)[-1],
+        }
     finally:
         names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
         if names:
@@ -116,15 +146,14 @@ def main() -> int:
 
     from deploy import services
     from deploy.flink import rest
-    from deploy.flink.config import FlinkSettings
-    from schemas.settings import load_settings
+    from peacewatch.settings import FlinkSettings, load_settings
 
     base = load_settings()
     for line in services.up(base):
         print(line, file=sys.stderr)
     env = {**os.environ, **base.env_exports(), "PUBSUB_EMULATOR_HOST": base.pubsub_emulator_host}
     env.pop("PEACEWATCH_PREFIX", None)
-    flink = FlinkSettings.from_env()
+    flink = FlinkSettings.load()
     started_here = False
     if rest.overview(flink.rest_url) is None:
         env["PEACEWATCH_DATA_DIR"] = tempfile.mkdtemp(prefix="peacewatch-bench-flink-")
@@ -133,8 +162,10 @@ def main() -> int:
         if up.returncode != 0:
             raise SystemExit(up.stdout + up.stderr)
         started_here = True
-        print(f"cluster start-up (services up flink, artifacts cached): {time.monotonic() - t0:.1f}s "
-              f"[{up.stdout.strip().splitlines()[-1]}]")
+        print(
+            f"cluster start-up (services up flink, artifacts cached): {time.monotonic() - t0:.1f}s "
+            f"[{up.stdout.strip().splitlines()[-1]}]"
+        )
     else:
         print(f"cluster start-up: not measured, a Flink cluster already answers at {flink.rest_url}")
     try:
@@ -146,10 +177,12 @@ def main() -> int:
             r = run_once(env, articles, parallelism)
             results[parallelism] = r
             rate = 0.8 * len(articles) / r["seconds"]
-            print(f"parallelism {parallelism}: submitted in {r['submitted']:.1f}s, first pull reported after "
-                  f"{r['first_pull']:.1f}s, 10 % indexed after {r['first_tenth']:.1f}s; 10->90 % in {r['seconds']:.1f}s: "
-                  f"{rate:.1f} articles/s, {0.8 * n_words / r['seconds']:.0f} words/s; {r['count']} indexed  "
-                  f"[{r['summary']}]")
+            print(
+                f"parallelism {parallelism}: submitted in {r['submitted']:.1f}s, first pull reported after "
+                f"{r['first_pull']:.1f}s, 10 % indexed after {r['first_tenth']:.1f}s; 10->90 % in {r['seconds']:.1f}s: "
+                f"{rate:.1f} articles/s, {0.8 * n_words / r['seconds']:.0f} words/s; {r['count']} indexed  "
+                f"[{r['summary']}]"
+            )
         ratio = results[1]["seconds"] / results[2]["seconds"]
         print(f"parallelism 2 vs 1 throughput: {ratio:.2f}x (goal >= 1.5)")
     finally:

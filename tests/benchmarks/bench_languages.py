@@ -9,6 +9,7 @@ per word and the ratio to English. Texts: ``../shared/eval/dev.jsonl`` and
 generated sentences per language. The clause route's own part (relevance, entities, stances on
 already tokenised docs) is printed too, as on the English bench.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,18 +21,20 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
-from tests.helpers import SHARED_EVAL as EVAL  # noqa: E402
+from tests.helpers import SHARED_EVAL as EVAL
+
 SOURCES = (EVAL / "dev.jsonl", EVAL / "dev_multilingual.jsonl", REPO_ROOT / "tests/corpus/multilingual/dev.jsonl")
 
-from pipelines.nlp.analyze import analyze_articles, article_date, compose_text, new_result  # noqa: E402
-from pipelines.nlp.lang_model import load_lang_nlp  # noqa: E402
-from pipelines.nlp.lang_pack import available_languages  # noqa: E402
-from pipelines.nlp.lang_route import complete_clause_result  # noqa: E402
-from pipelines.nlp.model import load_nlp  # noqa: E402
+from pipelines.nlp.analyze import analyze_articles, article_date, compose_text, new_result
+from pipelines.nlp.lang_model import load_lang_nlp
+from pipelines.nlp.lang_pack import available_languages
+from pipelines.nlp.lang_route import complete_clause_result
+from pipelines.nlp.model import load_nlp
 
 _GENERATED = {
     "en": "France is ready to send troops to a peacekeeping force in Ukraine, President Emmanuel Macron said.",
-    "fr": "La France est prête à envoyer des troupes dans une force de réassurance en Ukraine, a déclaré Emmanuel Macron.",
+    "fr": "La France est prête à envoyer des troupes dans une force de réassurance en Ukraine, "
+    "a déclaré Emmanuel Macron.",
     "de": "Polen wird keine Soldaten für eine Friedenstruppe in die Ukraine schicken, erklärte Donald Tusk.",
     "es": "España está dispuesta a enviar tropas a una misión de paz en Ucrania, afirmó Pedro Sánchez.",
     "it": "L'Italia è pronta a inviare soldati in una missione di pace in Ucraina, ha detto Giorgia Meloni.",
@@ -50,8 +53,10 @@ def load_by_language() -> dict[str, list[dict]]:
                     out[article.get("language") or "en"].append(article)
     for code, text in _GENERATED.items():
         if not out.get(code):
-            out[code] = [{"id": f"g-{code}-{i}", "title": "", "text": text, "language": code,
-                          "published": "2025-06-01"} for i in range(10)]
+            out[code] = [
+                {"id": f"g-{code}-{i}", "title": "", "text": text, "language": code, "published": "2025-06-01"}
+                for i in range(10)
+            ]
     return out
 
 
@@ -59,7 +64,7 @@ def words_of(articles: list[dict]) -> int:
     return sum(len(compose_text(a)[0].split()) for a in articles)
 
 
-def time_analysis(nlp, articles: list[dict], rounds: int, batch_size: int) -> float:  # noqa: ANN001
+def time_analysis(nlp, articles: list[dict], rounds: int, batch_size: int) -> float:
     """Best time of ``analyze_articles`` over the articles."""
     list(analyze_articles(nlp, articles[:2], batch_size=batch_size))  # warm up caches and pipelines
     best = float("inf")
@@ -108,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         words = words_of(articles)
         cost = 1e6 * time_analysis(nlp, articles, args.rounds, args.batch_size) / words
         own = 1e6 * time_post_tokenise(code, articles, args.rounds) / words
-        print(f"  {code}  clause route  {words:7,} words  {cost:6.1f} us/word  = {cost / en_cost:.2f}x English"
-              f"  (after tokenising: {own:.1f} us/word)")
+        print(
+            f"  {code}  clause route  {words:7,} words  {cost:6.1f} us/word  = {cost / en_cost:.2f}x English"
+            f"  (after tokenising: {own:.1f} us/word)"
+        )
     return 0
 
 

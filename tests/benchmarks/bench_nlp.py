@@ -8,6 +8,7 @@ each and the overhead of (b) over (a). Then it analyses ``--articles`` perturbed
 names and numbers in each, so the vocabulary keeps growing without ``memory_zone``) and prints the
 resident set size at intervals. Texts: /shared/eval/dev.jsonl when present, else generated ones.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,19 +21,25 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT))
-from tests.helpers import SHARED_EVAL  # noqa: E402
+from tests.helpers import SHARED_EVAL
 
 DEV = SHARED_EVAL / "dev.jsonl"
 
-from pipelines.nlp.analyze import analyze_articles, complete_result, compose_text, new_result  # noqa: E402
-from pipelines.nlp.model import COUNTRY_RULER_NAME, LINE_BREAKS_NAME, RULER_NAME, load_nlp  # noqa: E402
+from pipelines.nlp.analyze import analyze_articles, complete_result, compose_text, new_result
+from pipelines.nlp.model import COUNTRY_RULER_NAME, LINE_BREAKS_NAME, RULER_NAME, load_nlp
 
 _GENERATED = [
-    ("Peacekeeping force debated", "French President Emmanuel Macron said France is ready to send troops to a "
-     "peacekeeping force in Ukraine. Polish Prime Minister Donald Tusk said Poland will not send soldiers. "
-     "The Kremlin rejected any deployment of NATO troops, while London has not yet decided."),
-    ("Gaza stabilisation force", "Indonesia and Azerbaijan pledged troops to the International Stabilization "
-     "Force, the United States said. Saudi Arabia declined to join the mission, officials said."),
+    (
+        "Peacekeeping force debated",
+        "French President Emmanuel Macron said France is ready to send troops to a "
+        "peacekeeping force in Ukraine. Polish Prime Minister Donald Tusk said Poland will not send soldiers. "
+        "The Kremlin rejected any deployment of NATO troops, while London has not yet decided.",
+    ),
+    (
+        "Gaza stabilisation force",
+        "Indonesia and Azerbaijan pledged troops to the International Stabilization "
+        "Force, the United States said. Saudi Arabia declined to join the mission, officials said.",
+    ),
     ("Oil prices", "Brent crude rose after OPEC+ kept its output deal; Saudi Arabia and Russia led the group."),
 ]
 
@@ -41,8 +48,7 @@ def load_articles() -> list[dict]:
     """Dev articles when available, else a few generated ones."""
     if DEV.exists():
         return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [{"id": f"g{i}", "title": t, "text": x, "published": "2025-06-01"}
-            for i, (t, x) in enumerate(_GENERATED)]
+    return [{"id": f"g{i}", "title": t, "text": x, "published": "2025-06-01"} for i, (t, x) in enumerate(_GENERATED)]
 
 
 def rss_mb() -> float:
@@ -63,7 +69,7 @@ def perturb(article: dict, i: int, rng: random.Random) -> dict:
     return dict(article, id=f"{article['id']}-{i}", text=article["text"] + extra)
 
 
-def time_speed(nlp, articles: list[dict], rounds: int, batch_size: int) -> None:  # noqa: ANN001
+def time_speed(nlp, articles: list[dict], rounds: int, batch_size: int) -> None:
     """Print words/s of bare nlp.pipe and of the full analysis, and the overhead."""
     texts = [compose_text(a)[0] for a in articles]
     words = sum(len(t.split()) for t in texts)
@@ -103,11 +109,10 @@ def time_speed(nlp, articles: list[dict], rounds: int, batch_size: int) -> None:
     print(f"(a) bare nlp.pipe {nlp.pipe_names}: {b:.2f}s  {words / b:,.0f} words/s")
     print(f"(b) full analysis:                 {f:.2f}s  {words / f:,.0f} words/s")
     print(f"overhead of (b) over (a): {100 * (f - b) / b:+.1f}%")
-    print(f"post-parse work alone (relevance, entities, stances, merge): {p:.3f}s "
-          f"= {100 * p / b:.1f}% of (a)")
+    print(f"post-parse work alone (relevance, entities, stances, merge): {p:.3f}s = {100 * p / b:.1f}% of (a)")
 
 
-def memory_check(nlp, articles: list[dict], total: int, batch_size: int) -> None:  # noqa: ANN001
+def memory_check(nlp, articles: list[dict], total: int, batch_size: int) -> None:
     """Analyse ``total`` perturbed articles and print RSS at intervals."""
     rng = random.Random(7)
     step = max(total // 10, 1)
@@ -117,8 +122,11 @@ def memory_check(nlp, articles: list[dict], total: int, batch_size: int) -> None
     print(f"  {0:>7} articles  RSS {rss_mb():7.1f}")
     for n, _result in enumerate(analyze_articles(nlp, stream, batch_size=batch_size), 1):
         if n % step == 0:
-            print(f"  {n:>7} articles  RSS {rss_mb():7.1f}  vocab strings {len(nlp.vocab.strings):,}"
-                  f"  {n / (time.perf_counter() - start):.0f} articles/s", flush=True)
+            print(
+                f"  {n:>7} articles  RSS {rss_mb():7.1f}  vocab strings {len(nlp.vocab.strings):,}"
+                f"  {n / (time.perf_counter() - start):.0f} articles/s",
+                flush=True,
+            )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.helpers import SHARED_EVAL  # noqa: E402
+from tests.helpers import SHARED_EVAL
 
 EVAL = SHARED_EVAL / "dev.jsonl"
 
@@ -57,14 +57,24 @@ def load_texts(copies: int, source: Path = EVAL) -> list[dict]:
         countries = ["France", "Germany", "Kenya", "Brazil", "Japan", "Canada", "Ghana", "Chile"]
         for i in range(30):
             c = countries[i % len(countries)]
-            body = " ".join(f"{c} said on day {j} that it {'supports' if i % 2 else 'opposes'} the deployment "
-                            f"of a United Nations peacekeeping force to the region." for j in range(25))
+            body = " ".join(
+                f"{c} said on day {j} that it {'supports' if i % 2 else 'opposes'} the deployment "
+                f"of a United Nations peacekeeping force to the region."
+                for j in range(25)
+            )
             base.append({"title": f"{c} and the peacekeeping force", "text": body})
     articles = []
     for copy in range(copies):
         for i, row in enumerate(base):
-            articles.append({"url": f"https://bench.example.org/{copy}/{i}", "title": row["title"],
-                             "text": row["text"], "published": "2026-03-02T12:00:00Z", "language": "en"})
+            articles.append(
+                {
+                    "url": f"https://bench.example.org/{copy}/{i}",
+                    "title": row["title"],
+                    "text": row["text"],
+                    "published": "2026-03-02T12:00:00Z",
+                    "language": "en",
+                }
+            )
     return articles
 
 
@@ -99,8 +109,12 @@ def bench_bare_nlp(articles: list[dict]) -> tuple[float, float]:
     """Bare ``nlp.pipe(n_process=2)`` in a fresh process: ``(wall seconds, seconds of the pipe call)``."""
     path = write_jsonl(articles)
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "--bare-run", path], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, __file__, "--bare-run", path],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     wall = time.perf_counter() - started
     os.unlink(path)
     if proc.returncode:
@@ -113,8 +127,12 @@ def bench_batch(settings, articles: list[dict], extra: list[str]) -> tuple[float
     path = write_jsonl(articles)
     env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), "run", "--input", path,
-                           "--no-alerts", *extra], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", "run", "--input", path, "--no-alerts", *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - started
     os.unlink(path)
     if proc.returncode:
@@ -130,16 +148,23 @@ def bench_writer(settings, es, docs: list[dict], rounds: int = 3) -> tuple[float
     from pipelines.write_es import BulkWriter
 
     docs = [dict(d, id=f"{d['id'][:24]}{copy:08x}") for copy in range(10) for d in docs]
-    mappings = {"dynamic": False, "properties": {"id": {"type": "keyword"}, "title": {"type": "text"},
-                                                 "text": {"type": "text"}}}
+    mappings = {
+        "dynamic": False,
+        "properties": {"id": {"type": "keyword"}, "title": {"type": "text"}, "text": {"type": "text"}},
+    }
     bare_times, our_times = [], []
     for n in range(rounds):
         bare_index, our_index = f"{settings.prefix}-bare-{n}", f"{settings.prefix}-writer-{n}"
         for name in (bare_index, our_index):
             es.indices.create(index=name, mappings=mappings, settings={"number_of_shards": 1, "number_of_replicas": 0})
         started = time.perf_counter()
-        for ok, item in helpers.streaming_bulk(es, ({"_index": bare_index, "_id": d["id"], "_source": d} for d in docs),
-                                               chunk_size=500, max_chunk_bytes=10 * 1024 * 1024, raise_on_error=False):
+        for ok, item in helpers.streaming_bulk(
+            es,
+            ({"_index": bare_index, "_id": d["id"], "_source": d} for d in docs),
+            chunk_size=500,
+            max_chunk_bytes=10 * 1024 * 1024,
+            raise_on_error=False,
+        ):
             assert ok, item
         bare_times.append(time.perf_counter() - started)
         writer = BulkWriter(settings, index=our_index, chunk_size=500)
@@ -161,14 +186,26 @@ def writer_documents(settings, es, articles: list[dict]) -> list[dict]:
     docs = [h["_source"] for h in es.search(index=settings.index("articles"), size=10000)["hits"]["hits"]]
     if docs:
         return docs
-    return [dict(parse_article(a), relevant=True, relevance=0.5, analysed=True, entities=[], countries=[],
-                 people=[], stances=[]) for a in articles]
+    return [
+        dict(
+            parse_article(a),
+            relevant=True,
+            relevance=0.5,
+            analysed=True,
+            entities=[],
+            countries=[],
+            people=[],
+            stances=[],
+        )
+        for a in articles
+    ]
 
 
-def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float,
-                 extra: tuple[str, ...] = (), alerts: bool = False) -> tuple[list[float], list[float]]:
+def bench_stream(
+    settings, es, articles: list[dict], rate: float, seconds: float, extra: tuple[str, ...] = (), alerts: bool = False
+) -> tuple[list[float], list[float]]:
     """Publishes at ``rate``/s; returns latencies (ms) publish -> searchable and publish -> alert indexed."""
-    from schemas.clients import publisher_client
+    from peacewatch.clients import publisher_client
     from schemas.ids import article_id
 
     env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
@@ -176,9 +213,22 @@ def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float
         from pipelines.alerts.rules import Rule, RuleStore, default_rules_path
 
         RuleStore(default_rules_path(settings)).add(Rule(name="bench", query="peacekeeping"), replace=True)
-    proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming",
-                             "--alerts" if alerts else "--no-alerts", "--progress-seconds", "0", *extra], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "peacewatch.cli",
+            "run",
+            "--streaming",
+            "--alerts" if alerts else "--no-alerts",
+            "--progress-seconds",
+            "0",
+            *extra,
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for line in proc.stderr:
         if "streaming from" in line:
             break
@@ -206,8 +256,12 @@ def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float
                 waiting = [i for i in list(sent) if i not in alerted]
                 if waiting:
                     es.indices.refresh(index=settings.index("alerts"))
-                    hits = es.search(index=settings.index("alerts"), size=500, source=["article_id"],
-                                     query={"terms": {"article_id": waiting[:500]}})["hits"]["hits"]
+                    hits = es.search(
+                        index=settings.index("alerts"),
+                        size=500,
+                        source=["article_id"],
+                        query={"terms": {"article_id": waiting[:500]}},
+                    )["hits"]["hits"]
                     now = time.time()
                     for hit in hits:
                         alerted.setdefault(hit["_source"]["article_id"], now)
@@ -231,7 +285,9 @@ def bench_stream(settings, es, articles: list[dict], rate: float, seconds: float
     proc.terminate()
     proc.wait(timeout=60)
     publisher.stop()
-    searchable = sorted((seen[i] - sent[i]) * 1000 for i in sent if i in seen) + [float("inf")] * (len(sent) - len(seen))
+    searchable = sorted((seen[i] - sent[i]) * 1000 for i in sent if i in seen) + [float("inf")] * (
+        len(sent) - len(seen)
+    )
     return searchable, sorted((alerted[i] - sent[i]) * 1000 for i in alerted if i in sent)
 
 
@@ -239,7 +295,7 @@ def bench_prism_throughput(settings, es, articles: list[dict], extra: tuple[str,
     """Queues ``articles``, then runs the streaming job on Prism until idle; returns its timings."""
     from datetime import datetime
 
-    from schemas.clients import publisher_client
+    from peacewatch.clients import publisher_client
     from schemas.ids import article_id
 
     publisher = publisher_client(settings)
@@ -256,9 +312,24 @@ def bench_prism_throughput(settings, es, articles: list[dict], extra: tuple[str,
     publisher.stop()
     env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
     started = time.time()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming", "--no-alerts",
-                             "--idle-exit-seconds", "5", "--progress-seconds", "0", *extra], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "peacewatch.cli",
+            "run",
+            "--streaming",
+            "--no-alerts",
+            "--idle-exit-seconds",
+            "5",
+            "--progress-seconds",
+            "0",
+            *extra,
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     marks: dict[str, float] = {}
     lines = []
     for line in proc.stderr:
@@ -271,13 +342,20 @@ def bench_prism_throughput(settings, es, articles: list[dict], extra: tuple[str,
         raise SystemExit("".join(lines)[-3000:])
     es.indices.refresh(index=settings.index("articles"))
     found = es.mget(index=settings.index("articles"), ids=ids, source=["indexed_at"])["docs"]
-    stamps = [datetime.fromisoformat(d["_source"]["indexed_at"].replace("Z", "+00:00")).timestamp()
-              for d in found if d.get("found")]
+    stamps = [
+        datetime.fromisoformat(d["_source"]["indexed_at"].replace("Z", "+00:00")).timestamp()
+        for d in found
+        if d.get("found")
+    ]
     if len(stamps) != len(ids):
         raise SystemExit(f"only {len(stamps)} of {len(ids)} articles indexed:\n{''.join(lines)[-3000:]}")
-    return {"running": marks["running"], "first_pull": marks["first_pull"] - started,
-            "work": max(stamps) - marks["first_pull"], "wall": max(stamps) - started,
-            "summary": [l.split(": ", 1)[-1].strip() for l in lines if "stopped after" in l][-1]}
+    return {
+        "running": marks["running"],
+        "first_pull": marks["first_pull"] - started,
+        "work": max(stamps) - marks["first_pull"],
+        "wall": max(stamps) - started,
+        "summary": [line.split(": ", 1)[-1].strip() for line in lines if "stopped after" in line][-1],
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -290,12 +368,24 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=10.0, help="streaming: articles per second (default 10)")
     parser.add_argument("--stream-seconds", type=float, default=30.0, help="streaming: how long to publish")
     parser.add_argument("--workers", type=int, default=2, help="batch: direct_num_workers (default 2)")
-    parser.add_argument("--only", choices=("batch", "writer", "prism", "stream"), action="append",
-                        help="run only these parts (repeatable; default all)")
-    parser.add_argument("--stream-arg", action="append", default=[],
-                        help="extra option for the streaming run, e.g. --stream-arg=--batch-size=8")
-    parser.add_argument("--eval", type=Path, default=EVAL,
-                        help=f"the annotated texts to read (default {EVAL}; generated texts when absent)")
+    parser.add_argument(
+        "--only",
+        choices=("batch", "writer", "prism", "stream"),
+        action="append",
+        help="run only these parts (repeatable; default all)",
+    )
+    parser.add_argument(
+        "--stream-arg",
+        action="append",
+        default=[],
+        help="extra option for the streaming run, e.g. --stream-arg=--batch-size=8",
+    )
+    parser.add_argument(
+        "--eval",
+        type=Path,
+        default=EVAL,
+        help=f"the annotated texts to read (default {EVAL}; generated texts when absent)",
+    )
     parser.add_argument("--bare-run", metavar="FILE", help=argparse.SUPPRESS)  # the bare side, in its own process
     args = parser.parse_args()
     if args.bare_run:
@@ -304,15 +394,16 @@ def main() -> int:
 
     from deploy import services
     from deploy.provision import provision
-    from schemas.clients import elasticsearch_client
-    from schemas.settings import load_settings
+    from peacewatch.clients import elasticsearch_client
+    from peacewatch.settings import load_settings
 
     base = load_settings()
     for line in services.up(base):
         print(line, file=sys.stderr)
     data_dir = tempfile.mkdtemp(prefix="peacewatch-bench-")  # rules and alert state of this run only
-    settings = load_settings(prefix=f"bench-{uuid.uuid4().hex[:8]}", data_dir=data_dir,
-                             pubsub_emulator_host=base.pubsub_emulator_host)
+    settings = load_settings(
+        prefix=f"bench-{uuid.uuid4().hex[:8]}", data_dir=data_dir, pubsub_emulator_host=base.pubsub_emulator_host
+    )
     os.environ["PEACEWATCH_DATA_DIR"] = data_dir
     os.environ.update(settings.env_exports())
     provision(settings)
@@ -324,44 +415,59 @@ def main() -> int:
         parts = set(args.only or ("batch", "writer", "prism", "stream"))
         if parts & {"batch", "prism"}:
             bare_wall, bare_pipe = bench_bare_nlp(articles)
-            print(f"bare nlp.pipe(n_process=2): {bare_wall:5.1f}s wall, of which nlp.pipe {bare_pipe:5.1f}s: "
-                  f"{n_words / bare_pipe:6.0f} words/s excl. start-up, {n_words / bare_wall:6.0f} incl.")
+            print(
+                f"bare nlp.pipe(n_process=2): {bare_wall:5.1f}s wall, of which nlp.pipe {bare_pipe:5.1f}s: "
+                f"{n_words / bare_pipe:6.0f} words/s excl. start-up, {n_words / bare_wall:6.0f} incl."
+            )
         if "batch" in parts:
-            configs = (("in_memory, 1 worker, NLP processes: default", []),
-                       ("in_memory, 1 worker, --nlp-processes 1", ["--nlp-processes", "1"]),
-                       (f"multi_processing, {args.workers} workers",
-                        ["--direct_num_workers", str(args.workers), "--direct_running_mode", "multi_processing"]))
+            configs = (
+                ("in_memory, 1 worker, NLP processes: default", []),
+                ("in_memory, 1 worker, --nlp-processes 1", ["--nlp-processes", "1"]),
+                (
+                    f"multi_processing, {args.workers} workers",
+                    ["--direct_num_workers", str(args.workers), "--direct_running_mode", "multi_processing"],
+                ),
+            )
             for label, extra in configs:
                 elapsed, summary = bench_batch(settings, articles, extra)
                 fixed, _ = bench_batch(settings, [], extra)
                 work = max(elapsed - fixed, 1e-9)
-                print(f"pipeline batch ({label}): {elapsed:5.1f}s wall, {fixed:4.1f}s on an empty file -> "
-                      f"{n_words / work:6.0f} words/s excl. start-up (ratio {bare_pipe / work:.2f}), "
-                      f"{n_words / elapsed:6.0f} incl. (ratio {bare_wall / elapsed:.2f})  [{summary}]")
+                print(
+                    f"pipeline batch ({label}): {elapsed:5.1f}s wall, {fixed:4.1f}s on an empty file -> "
+                    f"{n_words / work:6.0f} words/s excl. start-up (ratio {bare_pipe / work:.2f}), "
+                    f"{n_words / elapsed:6.0f} incl. (ratio {bare_wall / elapsed:.2f})  [{summary}]"
+                )
         if "writer" in parts:
             docs = writer_documents(settings, es, articles)
             bare_w, ours_w = bench_writer(settings, es, docs)
-            print(f"ES writer: bare streaming_bulk {bare_w:.2f}s, BulkWriter {ours_w:.2f}s for {len(docs) * 10} docs: "
-                  f"ratio {bare_w / ours_w:.2f}")
+            print(
+                f"ES writer: bare streaming_bulk {bare_w:.2f}s, BulkWriter {ours_w:.2f}s for {len(docs) * 10} docs: "
+                f"ratio {bare_w / ours_w:.2f}"
+            )
         if "prism" in parts:
             timing = bench_prism_throughput(settings, es, articles, tuple(args.stream_arg))
-            print(f"prism streaming (backlog of {len(articles)}): job running after {timing['running']:.1f}s, first pull "
-                  f"after {timing['first_pull']:.1f}s; first pull -> last indexed {timing['work']:.1f}s -> "
-                  f"{n_words / timing['work']:6.0f} words/s excl. start-up (ratio {bare_pipe / timing['work']:.2f}), "
-                  f"{n_words / timing['wall']:6.0f} incl. (ratio {bare_wall / timing['wall']:.2f})  [{timing['summary']}]")
+            print(
+                f"prism streaming (backlog of {len(articles)}): job running after {timing['running']:.1f}s, first pull "
+                f"after {timing['first_pull']:.1f}s; first pull -> last indexed {timing['work']:.1f}s -> "
+                f"{n_words / timing['work']:6.0f} words/s excl. start-up (ratio {bare_pipe / timing['work']:.2f}), "
+                f"{n_words / timing['wall']:6.0f} incl. (ratio {bare_wall / timing['wall']:.2f})  [{timing['summary']}]"
+            )
         if "stream" not in parts:
             return 0
-        from pipelines.match_alerts import alerts_available
-
-        latencies, alert_latencies = bench_stream(settings, es, articles, args.rate, args.stream_seconds,
-                                                  tuple(args.stream_arg), alerts=alerts_available())
+        latencies, alert_latencies = bench_stream(
+            settings, es, articles, args.rate, args.stream_seconds, tuple(args.stream_arg), alerts=True
+        )
         lost = sum(1 for v in latencies if v == float("inf"))
-        print(f"streaming at {args.rate:g}/s for {args.stream_seconds:g}s: {len(latencies)} published, "
-              f"publish->searchable p50 {pct(latencies, 0.5):.0f} ms, p95 {pct(latencies, 0.95):.0f} ms, "
-              f"max {max(v for v in latencies if v != float('inf')):.0f} ms, not seen {lost}")
+        print(
+            f"streaming at {args.rate:g}/s for {args.stream_seconds:g}s: {len(latencies)} published, "
+            f"publish->searchable p50 {pct(latencies, 0.5):.0f} ms, p95 {pct(latencies, 0.95):.0f} ms, "
+            f"max {max(v for v in latencies if v != float('inf')):.0f} ms, not seen {lost}"
+        )
         if alert_latencies:
-            print(f"alerts (rule 'peacekeeping'): {len(alert_latencies)} alerts, publish->alert indexed "
-                  f"p50 {pct(alert_latencies, 0.5):.0f} ms, p95 {pct(alert_latencies, 0.95):.0f} ms")
+            print(
+                f"alerts (rule 'peacekeeping'): {len(alert_latencies)} alerts, publish->alert indexed "
+                f"p50 {pct(alert_latencies, 0.5):.0f} ms, p95 {pct(alert_latencies, 0.95):.0f} ms"
+            )
     finally:
         names = list(es.indices.get(index=f"{settings.prefix}-*", expand_wildcards="all"))
         if names:

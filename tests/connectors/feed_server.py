@@ -12,8 +12,8 @@ import hashlib
 import socket
 import threading
 import zlib
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 @dataclasses.dataclass
@@ -23,7 +23,7 @@ class Route:
     status: int = 200
     conditional: bool = True  # send ETag / Last-Modified and honour them
     location: str | None = None
-    stream: Callable[["BaseHTTPRequestHandler"], None] | None = None
+    stream: Callable[[BaseHTTPRequestHandler], None] | None = None
 
 
 def gzip_bomb(handler: BaseHTTPRequestHandler, total: int = 1 << 30, chunk: int = 1 << 20) -> None:
@@ -124,7 +124,7 @@ class FeedServer:
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
-    def start(self) -> "FeedServer":
+    def start(self) -> FeedServer:
         self._thread.start()
         return self
 
@@ -159,11 +159,15 @@ class StallingServer:
 
 def rss(items: list[tuple[str, str]], title: str = "Test feed") -> bytes:
     """A small RSS 2.0 document of ``(title, link)`` items with fixed dates."""
-    parts = [f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
-             "<link>http://example.org/</link>"]
+    parts = [
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}</title>'
+        "<link>http://example.org/</link>"
+    ]
     for index, (item_title, link) in enumerate(items):
-        parts.append(f"<item><title>{item_title}</title><link>{link}</link>"
-                     f"<description>Body of {item_title}.</description>"
-                     f"<pubDate>Mon, 06 Jan 2025 {index % 24:02d}:00:00 GMT</pubDate></item>")
+        parts.append(
+            f"<item><title>{item_title}</title><link>{link}</link>"
+            f"<description>Body of {item_title}.</description>"
+            f"<pubDate>Mon, 06 Jan 2025 {index % 24:02d}:00:00 GMT</pubDate></item>"
+        )
     parts.append("</channel></rss>")
     return "".join(parts).encode("utf-8")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from connectors import cli
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 from tests.connectors.feed_server import rss
 from tests.helpers import pull_messages
 
@@ -34,10 +34,17 @@ def test_ingest_once_from_a_feeds_file(provisioned, subscriber, feed_server, tmp
     local = tmp_path / "local.xml"
     local.write_bytes(rss([("Local story", "http://example.org/local")]))
     feeds = tmp_path / "feeds.yaml"
-    feeds.write_text(yaml.safe_dump({"feeds": [
-        {"name": "Served", "url": url, "interval": "1m"},
-        {"name": "Local", "url": str(local), "allow_file": True},
-    ]}), encoding="utf-8")
+    feeds.write_text(
+        yaml.safe_dump(
+            {
+                "feeds": [
+                    {"name": "Served", "url": url, "interval": "1m"},
+                    {"name": "Local", "url": str(local), "allow_file": True},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     args = _parse(["ingest", "--feeds", str(feeds), "--once", "--state-db", str(tmp_path / "s.db")])
     assert args.func(args) == 0
     assert "ingest summary: 2 feeds polled (0 not modified, 0 failed), 2 new" in capsys.readouterr().err

@@ -48,10 +48,26 @@ def test_two_ingest_processes_on_one_store_publish_each_article_once(provisioned
     feeds_file.write_text(yaml.safe_dump({"feeds": feeds}))
     unique = 3 * 60 + len(shared)
 
-    command = [sys.executable, str(ROOT / "peacewatch.py"), "ingest", "--once", "-v", "--feeds", str(feeds_file),
-               "--state-db", str(tmp_path / "shared.sqlite3"), "--workers", "3"]
-    processes = [subprocess.Popen(command, cwd=tmp_path, env=dict(os.environ), stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    command = [
+        sys.executable,
+        "-m",
+        "peacewatch.cli",
+        "ingest",
+        "--once",
+        "-v",
+        "--feeds",
+        str(feeds_file),
+        "--state-db",
+        str(tmp_path / "shared.sqlite3"),
+        "--workers",
+        "3",
+    ]
+    processes = [
+        subprocess.Popen(
+            command, cwd=tmp_path, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=300) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
 

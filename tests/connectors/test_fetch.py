@@ -6,7 +6,7 @@ import gzip
 
 import pytest
 
-from connectors.fetch import USER_AGENT, FetchError, Fetcher
+from connectors.fetch import USER_AGENT, Fetcher, FetchError
 from tests.connectors.feed_server import endless_body, gzip_bomb, rss
 
 
@@ -61,7 +61,7 @@ def test_declared_length_over_cap_is_refused_before_reading(feed_server, fetcher
 
 
 def test_server_that_never_answers_times_out(stalling_server, fetcher) -> None:
-    with pytest.raises(FetchError, match="no response from 127.0.0.1 within 0.5s"):
+    with pytest.raises(FetchError, match=r"no response from 127\.0\.0\.1 within 0\.5s"):
         fetcher.fetch(stalling_server.url())
 
 
@@ -89,7 +89,7 @@ def test_connection_refused_and_dns_failures_are_reasons(fetcher, stalling_serve
     stalling_server.close()
     with pytest.raises(FetchError, match="connection refused"):
         fetcher.fetch(f"http://127.0.0.1:{port}/feed.xml")
-    with pytest.raises(FetchError, match="DNS lookup failed for no-such-host.invalid"):
+    with pytest.raises(FetchError, match=r"DNS lookup failed for no-such-host\.invalid"):
         fetcher.fetch("http://no-such-host.invalid/feed.xml")
 
 
@@ -109,6 +109,5 @@ def test_local_file_over_cap(tmp_path) -> None:
 
     path = tmp_path / "big.xml"
     path.write_bytes(b"x" * 2048)
-    with Fetcher(FetchLimits(max_bytes=1024)) as small:
-        with pytest.raises(FetchError, match="byte cap"):
-            small.fetch(str(path), allow_file=True)
+    with Fetcher(FetchLimits(max_bytes=1024)) as small, pytest.raises(FetchError, match="byte cap"):
+        small.fetch(str(path), allow_file=True)

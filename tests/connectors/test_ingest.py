@@ -11,15 +11,16 @@ from connectors.ingest import Ingestor, backoff_delay, ingest
 from connectors.progress import Progress
 from connectors.publish import ArticlePublisher
 from connectors.state import PublishedLog
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 from schemas.ids import article_id
 from tests.connectors.feed_server import gzip_bomb, rss
 from tests.helpers import decode, drain, pull_messages
 
 
 def _run(feeds, settings, fetcher, state_db):
-    return ingest(feeds, settings, once=True, state_db=str(state_db), fetcher=fetcher,
-                  progress=Progress("ingest", io.StringIO()))
+    return ingest(
+        feeds, settings, once=True, state_db=str(state_db), fetcher=fetcher, progress=Progress("ingest", io.StringIO())
+    )
 
 
 def _articles(subscriber, settings, expect):
@@ -31,8 +32,12 @@ def _articles(subscriber, settings, expect):
 
 def test_each_article_published_once_and_304s_honoured(provisioned, subscriber, feed_server, fetcher, tmp_path):
     settings = provisioned
-    url_a = feed_server.route("/a.xml", rss([("Alpha one", "http://example.org/a1"), ("Shared story", "http://example.org/shared")]))
-    url_b = feed_server.route("/b.xml", rss([("Shared again", "http://example.org/shared?utm_source=b"), ("Beta one", "/b1")]))
+    url_a = feed_server.route(
+        "/a.xml", rss([("Alpha one", "http://example.org/a1"), ("Shared story", "http://example.org/shared")])
+    )
+    url_b = feed_server.route(
+        "/b.xml", rss([("Shared again", "http://example.org/shared?utm_source=b"), ("Beta one", "/b1")])
+    )
     feeds = [FeedConfig("Feed A", url_a, tags=("a",)), FeedConfig("Feed B", url_b, language="fr")]
     state_db = tmp_path / "state.sqlite3"
 
@@ -56,8 +61,16 @@ def test_each_article_published_once_and_304s_honoured(provisioned, subscriber, 
     assert _articles(subscriber, settings, 0) == []
 
     # A feed changes: only its new entry goes out.
-    feed_server.route("/a.xml", rss([("Alpha two", "http://example.org/a2"), ("Alpha one", "http://example.org/a1"),
-                                     ("Shared story", "http://example.org/shared")]))
+    feed_server.route(
+        "/a.xml",
+        rss(
+            [
+                ("Alpha two", "http://example.org/a2"),
+                ("Alpha one", "http://example.org/a1"),
+                ("Shared story", "http://example.org/shared"),
+            ]
+        ),
+    )
     counts = _run(feeds, settings, fetcher, state_db)
     assert (counts.feeds_not_modified, counts.new, counts.duplicate, counts.published) == (1, 1, 2, 1)
     messages = _articles(subscriber, settings, 1)
@@ -69,18 +82,30 @@ def test_each_article_published_once_and_304s_honoured(provisioned, subscriber, 
         assert log.get_payload(article_id("http://example.org/a2"))["title"] == "Alpha two"
 
 
-def test_hostile_and_broken_feeds_do_not_stop_the_others(provisioned, subscriber, feed_server, stalling_server, fetcher, tmp_path):
+def test_hostile_and_broken_feeds_do_not_stop_the_others(
+    provisioned, subscriber, feed_server, stalling_server, fetcher, tmp_path
+):
     settings = provisioned
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-              b'<rss version="2.0"><channel><item><title>&b;</title><link>http://example.org/lol</link></item></channel></rss>')
+    laughs = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        b'<rss version="2.0"><channel><item><title>&b;</title><link>http://example.org/lol</link></item></channel></rss>'
+    )
     feeds = [
         FeedConfig("Good", feed_server.route("/good.xml", rss([("Fine", "http://example.org/fine")]))),
         FeedConfig("Laughs", feed_server.route("/laughs.xml", laughs)),
         FeedConfig("Bomb", feed_server.route("/bomb.xml", stream=gzip_bomb)),
         FeedConfig("Stall", stalling_server.url()),
         FeedConfig("Gone", feed_server.url("/missing.xml")),
-        FeedConfig("Html", feed_server.route("/page.html", b"<!DOCTYPE html><html><body>hi</body></html>", content_type="text/html")),
-        FeedConfig("Empty", feed_server.route("/empty.xml", b"<?xml version='1.0'?><rss version='2.0'><channel><title>e</title></channel></rss>")),
+        FeedConfig(
+            "Html",
+            feed_server.route("/page.html", b"<!DOCTYPE html><html><body>hi</body></html>", content_type="text/html"),
+        ),
+        FeedConfig(
+            "Empty",
+            feed_server.route(
+                "/empty.xml", b"<?xml version='1.0'?><rss version='2.0'><channel><title>e</title></channel></rss>"
+            ),
+        ),
     ]
     state_db = tmp_path / "state.sqlite3"
     counts = _run(feeds, settings, fetcher, state_db)
@@ -100,7 +125,9 @@ def test_hostile_and_broken_feeds_do_not_stop_the_others(provisioned, subscriber
 def test_failures_are_logged_once_per_reason(provisioned, feed_server, fetcher, tmp_path, caplog):
     feeds = [FeedConfig("Flaky", feed_server.url("/flaky.xml"))]
     with PublishedLog(tmp_path / "s.sqlite3") as state, ArticlePublisher(provisioned) as publisher:
-        ingestor = Ingestor(feeds, state=state, publisher=publisher, fetcher=fetcher, progress=Progress("ingest", io.StringIO()))
+        ingestor = Ingestor(
+            feeds, state=state, publisher=publisher, fetcher=fetcher, progress=Progress("ingest", io.StringIO())
+        )
         for _ in range(3):
             ingestor.poll()  # 404 three times: one warning
         feed_server.route("/flaky.xml", b"<html>oops</html>", content_type="text/html")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import socket
 import threading
-import time
 
 import pytest
 
 from connectors import netguard
 from connectors.feeds_config import FeedConfig
-from connectors.fetch import FetchError, Fetcher, FetchLimits
+from connectors.fetch import Fetcher, FetchError, FetchLimits
 from connectors.fulltext import FullTextFetcher
 from connectors.ingest import ingest
 from connectors.netguard import AddressGuard, classify
@@ -20,18 +19,39 @@ from tests.connectors.feed_server import FeedServer
 from tests.helpers import decode, drain, pull_messages
 
 SECRET = "INTERNAL-ONLY-SECRET-PAGE"
-PAGE = (b"<html><body><article><h1>Inside</h1><p>" + (SECRET.encode() + b" lives on a private address. ") * 20
-        + b"</p></article></body></html>")
+PAGE = (
+    b"<html><body><article><h1>Inside</h1><p>"
+    + (SECRET.encode() + b" lives on a private address. ") * 20
+    + b"</p></article></body></html>"
+)
 
 
-@pytest.mark.parametrize("address,why", [
-    ("127.0.0.1", "loopback"), ("::1", "loopback"), ("10.1.2.3", "private"), ("192.168.0.10", "private"),
-    ("172.16.5.4", "private"), ("169.254.169.254", "cloud metadata"), ("fd00:ec2::254", "cloud metadata"),
-    ("169.254.1.1", "link-local"), ("fe80::1", "link-local"), ("224.0.0.251", "multicast"), ("ff02::1", "multicast"),
-    ("0.0.0.0", "unspecified"), ("240.0.0.1", "reserved"), ("100.64.0.1", "shared (carrier-grade NAT)"),
-    ("::ffff:127.0.0.1", "loopback"), ("::ffff:169.254.169.254", "cloud metadata"), ("2002:7f00:1::", "loopback"),
-    ("64:ff9b::a00:1", "private"), ("fc00::1", "private"), ("93.184.215.14", None), ("2606:4700:4700::1111", None),
-])
+@pytest.mark.parametrize(
+    "address,why",
+    [
+        ("127.0.0.1", "loopback"),
+        ("::1", "loopback"),
+        ("10.1.2.3", "private"),
+        ("192.168.0.10", "private"),
+        ("172.16.5.4", "private"),
+        ("169.254.169.254", "cloud metadata"),
+        ("fd00:ec2::254", "cloud metadata"),
+        ("169.254.1.1", "link-local"),
+        ("fe80::1", "link-local"),
+        ("224.0.0.251", "multicast"),
+        ("ff02::1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("240.0.0.1", "reserved"),
+        ("100.64.0.1", "shared (carrier-grade NAT)"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("::ffff:169.254.169.254", "cloud metadata"),
+        ("2002:7f00:1::", "loopback"),
+        ("64:ff9b::a00:1", "private"),
+        ("fc00::1", "private"),
+        ("93.184.215.14", None),
+        ("2606:4700:4700::1111", None),
+    ],
+)
 def test_addresses_are_classified(address, why):
     assert classify(address) == why
 
@@ -92,7 +112,7 @@ def test_every_redirect_is_checked(public_site, private_site):
     public_site.route("/story.html", b"<html><body><p>fine</p></body></html>", content_type="text/html")
     with Fetcher(LIMITS, guard=TRUST_PUBLIC) as guarded:
         assert guarded.fetch(public_site.url("/story.html")).status == 200  # the trusted stand-in works
-        with pytest.raises(FetchError, match="127.0.0.1 is a loopback address"):
+        with pytest.raises(FetchError, match=r"127\.0\.0\.1 is a loopback address"):
             guarded.fetch(hop)
     assert public_site.requests["/moved"] == 1 and private_site.requests["/internal.html"] == 0
 
@@ -119,12 +139,20 @@ def test_the_connection_goes_to_the_address_that_was_checked(public_site, monkey
 def test_ingest_with_full_text_keeps_private_pages_out(provisioned, subscriber, feed_server, fetcher, tmp_path):
     settings = provisioned
     page = feed_server.route("/internal.html", PAGE, content_type="text/html")
-    feed_xml = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://example.org/</link>'
-                f"<item><title>Story</title><link>{page}</link><description>Short summary.</description></item>"
-                "</channel></rss>").encode()
+    feed_xml = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://example.org/</link>'
+        f"<item><title>Story</title><link>{page}</link><description>Short summary.</description></item>"
+        "</channel></rss>"
+    ).encode()
     url = feed_server.route("/feed.xml", feed_xml)  # the operator's feed itself is on loopback: allowed
-    counts = ingest([FeedConfig("Hostile", url, full_text=True)], settings, once=True,
-                    state_db=str(tmp_path / "state.sqlite3"), fetcher=fetcher, progress=Progress("ingest", io.StringIO()))
+    counts = ingest(
+        [FeedConfig("Hostile", url, full_text=True)],
+        settings,
+        once=True,
+        state_db=str(tmp_path / "state.sqlite3"),
+        fetcher=fetcher,
+        progress=Progress("ingest", io.StringIO()),
+    )
     assert (counts.published, counts.fulltext_failed, counts.fulltext_extracted) == (1, 1, 0)
     messages = pull_messages(subscriber, settings.subscription_path("articles"), expect=1, timeout=30)
     messages += drain(subscriber, settings.subscription_path("articles"), quiet=1.0)
@@ -167,10 +195,14 @@ class Trickler:
         self.sock.close()
 
 
-@pytest.mark.parametrize("head", [
-    b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n<rss>",  # the body trickles
-    b"HTTP/1.1 200 OK\r\nX-Slow: ",                                         # a header trickles
-], ids=["body", "headers"])
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n\r\n<rss>",  # the body trickles
+        b"HTTP/1.1 200 OK\r\nX-Slow: ",  # a header trickles
+    ],
+    ids=["body", "headers"],
+)
 def test_total_deadline_is_wall_clock(head):
     # Each byte arrives well within the 0.5 s read timeout, so only a wall-clock deadline can stop
     # this; the server would go on for 2000 bytes (100 s). The fetch must end at its 1 s deadline.

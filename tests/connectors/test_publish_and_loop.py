@@ -19,7 +19,14 @@ from tests.helpers import decode, pull_messages
 
 def _article(n: int) -> dict:
     url = f"https://example.org/p/{n}"
-    return {"id": article_id(url), "url": url, "title": f"T{n}", "text": "body", "source": "S", "published": "2025-01-01T00:00:00Z"}
+    return {
+        "id": article_id(url),
+        "url": url,
+        "title": f"T{n}",
+        "text": "body",
+        "source": "S",
+        "published": "2025-01-01T00:00:00Z",
+    }
 
 
 def test_publish_batch_returns_message_ids_in_order(provisioned, subscriber):
@@ -40,10 +47,16 @@ def test_attributes_are_strings_within_limits():
 
 
 def test_full_text_replaces_summaries_and_falls_back(feed_server, fetcher):
-    page = (b"<html><head><title>Story</title></head><body><nav>Menu Home About</nav><article><h1>Story</h1>"
-            + b"<p>" + b"The Security Council met on Tuesday to discuss the mandate of the mission. " * 12 + b"</p>"
-            + b"<p>" + b"Several members called for a stronger peacekeeping force in the region. " * 12 + b"</p>"
-            + b"</article><footer>Copyright</footer></body></html>")
+    page = (
+        b"<html><head><title>Story</title></head><body><nav>Menu Home About</nav><article><h1>Story</h1>"
+        + b"<p>"
+        + b"The Security Council met on Tuesday to discuss the mandate of the mission. " * 12
+        + b"</p>"
+        + b"<p>"
+        + b"Several members called for a stronger peacekeeping force in the region. " * 12
+        + b"</p>"
+        + b"</article><footer>Copyright</footer></body></html>"
+    )
     good = feed_server.route("/story.html", page, content_type="text/html; charset=utf-8")
     missing = feed_server.url("/gone.html")
     articles = [
@@ -80,8 +93,14 @@ def test_forever_loop_polls_due_feeds_and_stops_on_request(provisioned, feed_ser
     progress = _StopAfterRounds(box, rounds=2)
     clock = [0.0]
     with PublishedLog(tmp_path / "s.sqlite3") as state, ArticlePublisher(provisioned) as publisher:
-        ingestor = Ingestor([FeedConfig("Loop", url, interval=60)], state=state, publisher=publisher,
-                            fetcher=fetcher, progress=progress, clock=lambda: clock[0])
+        ingestor = Ingestor(
+            [FeedConfig("Loop", url, interval=60)],
+            state=state,
+            publisher=publisher,
+            fetcher=fetcher,
+            progress=progress,
+            clock=lambda: clock[0],
+        )
         box.append(ingestor)
         original_poll = ingestor.poll
 

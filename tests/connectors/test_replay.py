@@ -10,13 +10,19 @@ import pytest
 
 from connectors.progress import Progress
 from connectors.replay import BadLine, record_to_article, replay
-from schemas.errors import UserError
+from peacewatch.errors import UserError
 from schemas.ids import article_id
 from tests.helpers import decode, drain, pull_messages
 
 GOOD = [
-    {"url": "https://Example.org/r/1?utm_source=x", "title": "<b>One</b>", "text": "<p>First &amp; body</p>",
-     "published": "2025-01-02T03:04:05+02:00", "source": "Archive A", "tags": ["un"]},
+    {
+        "url": "https://Example.org/r/1?utm_source=x",
+        "title": "<b>One</b>",
+        "text": "<p>First &amp; body</p>",
+        "published": "2025-01-02T03:04:05+02:00",
+        "source": "Archive A",
+        "tags": ["un"],
+    },
     {"url": "https://example.org/r/2", "title": "Two", "text": "Second body"},
     {"url": "https://example.org/r/3", "title": "", "text": "Only text", "published": "Tue, 07 Jan 2025 10:00:00 GMT"},
 ]
@@ -33,8 +39,16 @@ def _replay(path, settings, state_db, **kwargs):
 
 def test_replay_publishes_normalised_articles_once(provisioned, subscriber, tmp_path, caplog):
     settings = provisioned
-    lines = [json.dumps(GOOD[0]), "{not json", json.dumps(GOOD[1]), "[1, 2]", "", json.dumps({"title": "no url"}),
-             json.dumps(GOOD[2]), json.dumps(GOOD[1])]
+    lines = [
+        json.dumps(GOOD[0]),
+        "{not json",
+        json.dumps(GOOD[1]),
+        "[1, 2]",
+        "",
+        json.dumps({"title": "no url"}),
+        json.dumps(GOOD[2]),
+        json.dumps(GOOD[1]),
+    ]
     archive = _write(tmp_path / "a.jsonl", lines)
     state_db = tmp_path / "s.sqlite3"
     caplog.set_level(logging.WARNING)
@@ -45,7 +59,9 @@ def test_replay_publishes_normalised_articles_once(provisioned, subscriber, tmp_
     assert "not JSON" in reported[0] and "expected a JSON object" in reported[1] and "url: is required" in reported[2]
 
     subscription = settings.subscription_path("articles")
-    messages = pull_messages(subscriber, subscription, expect=3, timeout=30) + drain(subscriber, subscription, quiet=1.0)
+    messages = pull_messages(subscriber, subscription, expect=3, timeout=30) + drain(
+        subscriber, subscription, quiet=1.0
+    )
     bodies = {decode(m)["url"]: decode(m) for m in messages}
     assert len(messages) == 3
     first = bodies["https://example.org/r/1"]
@@ -64,7 +80,9 @@ def test_replay_publishes_normalised_articles_once(provisioned, subscriber, tmp_
 
 
 def test_replay_rate_limits_batches(provisioned, tmp_path):
-    archive = _write(tmp_path / "a.jsonl", [json.dumps({"url": f"https://example.org/rate/{n}", "title": f"t{n}"}) for n in range(4)])
+    archive = _write(
+        tmp_path / "a.jsonl", [json.dumps({"url": f"https://example.org/rate/{n}", "title": f"t{n}"}) for n in range(4)]
+    )
     counts = _replay(archive, provisioned, tmp_path / "s.sqlite3", rate=1000)
     assert counts.published == 4
 
@@ -76,13 +94,16 @@ def test_missing_archive_and_bad_rate_are_user_errors(settings, tmp_path):
         _replay(tmp_path / "none.jsonl", settings, tmp_path / "s.sqlite3", rate=0)
 
 
-@pytest.mark.parametrize("record, reason", [
-    ({"title": "x"}, "url: is required"),
-    ({"url": "https://example.org/x"}, "neither title nor text"),
-    ({"url": "https://example.org/x", "title": 5}, "title: must be a string"),
-    ({"url": "https://example.org/x", "title": "t", "tags": "un"}, "tags: must be a list"),
-    ({"url": "https://example.org/x", "title": "t", "content_source": "magic"}, "content_source"),
-])
+@pytest.mark.parametrize(
+    "record, reason",
+    [
+        ({"title": "x"}, "url: is required"),
+        ({"url": "https://example.org/x"}, "neither title nor text"),
+        ({"url": "https://example.org/x", "title": 5}, "title: must be a string"),
+        ({"url": "https://example.org/x", "title": "t", "tags": "un"}, "tags: must be a list"),
+        ({"url": "https://example.org/x", "title": "t", "content_source": "magic"}, "content_source"),
+    ],
+)
 def test_bad_records_name_the_field(record, reason):
     from datetime import datetime, timezone
 
@@ -104,7 +125,9 @@ def test_same_url_with_other_content_is_reported_changed_and_republished(provisi
     archive = _write(tmp_path / "v2.jsonl", [json.dumps(edited), json.dumps(other)])
     counts = _replay(archive, settings, state_db)
     assert (counts.new, counts.changed, counts.duplicate, counts.published) == (0, 1, 1, 1)
-    messages = pull_messages(subscriber, subscription, expect=1, timeout=30) + drain(subscriber, subscription, quiet=1.0)
+    messages = pull_messages(subscriber, subscription, expect=1, timeout=30) + drain(
+        subscriber, subscription, quiet=1.0
+    )
     assert len(messages) == 1 and decode(messages[0])["text"] == "Second version, with the vote count."
     assert messages[0].attributes["article_id"] == article_id(story["url"])  # same id: the index document is replaced
 

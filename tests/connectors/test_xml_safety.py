@@ -11,10 +11,17 @@ from connectors.xml_safety import UnsafeXml, check_xml
 BOMB = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><r>&b;</r>'
 
 
-@pytest.mark.parametrize("encoding, bom", [
-    ("utf-8", b""), ("utf-16-le", b""), ("utf-16-be", b""), ("utf-32-le", b""),
-    ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-32-be", codecs.BOM_UTF32_BE),
-])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [
+        ("utf-8", b""),
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+        ("utf-32-le", b""),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-32-be", codecs.BOM_UTF32_BE),
+    ],
+)
 def test_entity_declarations_found_in_every_encoding(encoding, bom) -> None:
     with pytest.raises(UnsafeXml, match="entity declaration in the DOCTYPE"):
         check_xml(bom + BOMB.encode(encoding))
@@ -31,9 +38,11 @@ def test_plain_feeds_and_cdata_mentions_pass() -> None:
     check_xml(b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "rss-0.91.dtd"><rss/>')
 
 
-BYPASS = (b'<!-- <![CDATA[ --><!DOCTYPE rss [<!ENTITY s "EXPANDED-ENTITY-TEXT">]>\n'
-          b'<!-- ]]> --><rss version="2.0"><channel><title>t</title><item><title>&s;</title>'
-          b'<link>http://example.org/1</link></item></channel></rss>')
+BYPASS = (
+    b'<!-- <![CDATA[ --><!DOCTYPE rss [<!ENTITY s "EXPANDED-ENTITY-TEXT">]>\n'
+    b'<!-- ]]> --><rss version="2.0"><channel><title>t</title><item><title>&s;</title>'
+    b"<link>http://example.org/1</link></item></channel></rss>"
+)
 
 
 def test_declarations_hidden_behind_comments_that_look_like_cdata_are_refused() -> None:
@@ -47,15 +56,20 @@ def test_declarations_hidden_behind_comments_that_look_like_cdata_are_refused() 
     with pytest.raises(UnsafeXml, match="entity declaration in the DOCTYPE"):
         check_xml(BYPASS)
     # A real CDATA section that quotes a declaration, next to comments, is text.
-    check_xml(b"<rss><!-- <!ENTITY in a comment> --><item><description><![CDATA[<!-- <!ENTITY x 'y'> -->]]>"
-              b"</description></item></rss>")
+    check_xml(
+        b"<rss><!-- <!ENTITY in a comment> --><item><description><![CDATA[<!-- <!ENTITY x 'y'> -->]]>"
+        b"</description></item></rss>"
+    )
 
 
-@pytest.mark.parametrize("document", [
-    b'<rss><item></rss><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>',  # malformed before the declaration
-    b'<?xml version="1.0" encoding="x-unknown-charset"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>',
-    b'<rss><item><![CDATA[ unterminated <!ENTITY a "b"> ',
-])
+@pytest.mark.parametrize(
+    "document",
+    [
+        b'<rss><item></rss><!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>',  # malformed before the declaration
+        b'<?xml version="1.0" encoding="x-unknown-charset"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>',
+        b'<rss><item><![CDATA[ unterminated <!ENTITY a "b"> ',
+    ],
+)
 def test_documents_expat_cannot_finish_are_refused_when_they_mention_entities(document: bytes) -> None:
     with pytest.raises(UnsafeXml, match="not well-formed"):
         check_xml(document)

@@ -6,13 +6,14 @@ takes the default), so the checks see what ``docker compose up`` would start by 
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from peacewatch.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -79,8 +80,9 @@ def test_every_port_is_published_on_loopback_only(path):
         if service.get("network_mode") == "host":
             assert not service.get("ports"), f"{path.name} {name}: ports mean nothing with the host network"
             if name == "kibana":
-                assert _environment(service).get("SERVER_HOST") == LOOPBACK, \
+                assert _environment(service).get("SERVER_HOST") == LOOPBACK, (
                     f"{path.name} {name}: Kibana on the host network must bind {LOOPBACK}"
+                )
 
 
 @pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: p.name)
@@ -91,21 +93,20 @@ def test_kibana_and_elasticsearch_versions_agree(path):
     assert len(versions) == 1, f"{path.name}: stack images differ in version: {sorted(tags)}"
     (version,) = versions
     assert re.fullmatch(r"9\.\d+\.\d+", version), f"{path.name}: expected an exact 9.x.y version, got {version}"
-    if "PEACEWATCH_ES_VERSION" not in os.environ:
-        from deploy.services import ES_VERSION
-
-        assert version == ES_VERSION, f"{path.name}: {version} differs from the Elasticsearch `services up` runs ({ES_VERSION})"
+    default = ServiceSettings.load({}).es_version
+    assert version == default, f"{path.name}: {version} differs from the Elasticsearch `services up` runs ({default})"
 
 
-ELASTIC_IMAGES = {"elasticsearch": "docker.elastic.co/elasticsearch/elasticsearch",
-                  "kibana": "docker.elastic.co/kibana/kibana"}
+ELASTIC_IMAGES = {
+    "elasticsearch": "docker.elastic.co/elasticsearch/elasticsearch",
+    "kibana": "docker.elastic.co/kibana/kibana",
+}
 
 
 @pytest.mark.parametrize("path", COMPOSE_FILES, ids=lambda p: p.name)
 def test_stack_images_are_elastics_own(path):
     """The images Elastic documents, from its own registry (not Docker Hub's short names)."""
-    stack = {name: s["image"] for name, s in _load(path)["services"].items()
-             if _image_tag(s)[0] in ELASTIC_IMAGES}
+    stack = {name: s["image"] for name, s in _load(path)["services"].items() if _image_tag(s)[0] in ELASTIC_IMAGES}
     assert stack, f"{path.name}: no Elasticsearch or Kibana image"
     for name, image in stack.items():
         repository = image.rpartition(":")[0]

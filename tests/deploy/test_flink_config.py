@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from deploy.flink import build, config
-from schemas.errors import UserError
+from peacewatch.errors import UserError
+from peacewatch.settings import FlinkSettings
 
 JM_OUTPUT = """\
 INFO  [] - Loading configuration property: jobmanager.memory.process.size, 1280m
@@ -19,7 +20,7 @@ BASH_JAVA_UTILS_EXEC_RESULT:-D jobmanager.memory.off-heap.size=134217728b -D job
 
 
 def test_defaults_are_loopback_two_taskmanagers_of_two_gigabytes():
-    settings = config.FlinkSettings.from_env({})
+    settings = FlinkSettings.load({})
     assert settings.host == "127.0.0.1" and settings.taskmanagers == 2 and settings.slots == 1
     assert settings.taskmanager_memory == "2048m"
     assert settings.rest_url == "http://127.0.0.1:8081" and settings.job_endpoint == "127.0.0.1:8099"
@@ -27,23 +28,31 @@ def test_defaults_are_loopback_two_taskmanagers_of_two_gigabytes():
 
 
 def test_environment_overrides_and_bad_values():
-    settings = config.FlinkSettings.from_env({"PEACEWATCH_FLINK_REST_PORT": "18081", "PEACEWATCH_FLINK_TASKMANAGERS": "3"})
+    settings = FlinkSettings.load({"PEACEWATCH_FLINK_REST_PORT": "18081", "PEACEWATCH_FLINK_TASKMANAGERS": "3"})
     assert settings.rest_port == 18081 and settings.taskmanagers == 3
-    for env, words in [({"PEACEWATCH_FLINK_REST_PORT": "eighty"}, "whole number"),
-                       ({"PEACEWATCH_FLINK_HOST": "0.0.0.0"}, "loopback"),
-                       ({"PEACEWATCH_FLINK_TASKMANAGER_MEMORY": "lots"}, "size"),
-                       ({"PEACEWATCH_FLINK_JOB_PORT": "8081"}, "overlap"),
-                       ({"PEACEWATCH_FLINK_TASKMANAGERS": "0"}, "between 1 and 16")]:
+    for env, words in [
+        ({"PEACEWATCH_FLINK_REST_PORT": "eighty"}, "whole number"),
+        ({"PEACEWATCH_FLINK_HOST": "0.0.0.0"}, "loopback"),
+        ({"PEACEWATCH_FLINK_TASKMANAGER_MEMORY": "lots"}, "size"),
+        ({"PEACEWATCH_FLINK_JOB_PORT": "8081"}, "overlap"),
+        ({"PEACEWATCH_FLINK_TASKMANAGERS": "0"}, "between 1 and 16"),
+    ]:
         with pytest.raises(UserError) as info:
-            config.FlinkSettings.from_env(env)
+            FlinkSettings.load(env)
         assert words in info.value.message
 
 
 def test_cluster_config_binds_loopback_and_restarts_generously(tmp_path):
-    rendered = config.render_config(config.cluster_config(config.FlinkSettings(), tmp_path))
+    rendered = config.render_config(config.cluster_config(FlinkSettings.load({}), tmp_path))
     conf = yaml.safe_load(rendered)
-    for key in ("jobmanager.rpc.address", "jobmanager.bind-host", "taskmanager.host", "taskmanager.bind-host",
-                "rest.address", "rest.bind-address"):
+    for key in (
+        "jobmanager.rpc.address",
+        "jobmanager.bind-host",
+        "taskmanager.host",
+        "taskmanager.bind-host",
+        "rest.address",
+        "rest.bind-address",
+    ):
         assert conf[key] == "127.0.0.1", key
     assert conf["rest.port"] == 8081 and conf["taskmanager.numberOfTaskSlots"] == 1
     assert conf["taskmanager.memory.process.size"] == "2048m"
@@ -60,11 +69,16 @@ def test_bash_java_utils_results_become_command_lines(tmp_path):
     assert memory[0].startswith("-Xmx738197504")
     jm = config.jobmanager_command(Path("/jdk/bin/java"), "a.jar:b.jar", tmp_path, tmp_path / "jm.log", memory)
     assert jm[0] == "/jdk/bin/java" and "-Xmx738197504" in jm and config.JOBMANAGER_MAIN in jm
-    assert jm[-4:] == ["-D", "jobmanager.memory.off-heap.size=134217728b", "-D", "jobmanager.memory.heap.size=738197504b"]
+    assert jm[-4:] == [
+        "-D",
+        "jobmanager.memory.off-heap.size=134217728b",
+        "-D",
+        "jobmanager.memory.heap.size=738197504b",
+    ]
     assert f"-Dlog.file={tmp_path / 'jm.log'}" in jm
     tm = config.taskmanager_command(Path("java"), "cp", tmp_path, tmp_path / "tm.log", memory, "peacewatch-tm-2")
     assert tm[-2:] == ["-D", "taskmanager.resource-id=peacewatch-tm-2"] and config.TASKMANAGER_MAIN in tm
-    js = config.job_server_command(Path("java"), "cp", tmp_path, tmp_path / "js.log", config.FlinkSettings(), tmp_path)
+    js = config.job_server_command(Path("java"), "cp", tmp_path, tmp_path / "js.log", FlinkSettings.load({}), tmp_path)
     assert js[js.index("--job-host") + 1] == "127.0.0.1" and js[js.index("--flink-master") + 1] == "127.0.0.1:8081"
     assert js[js.index("--expansion-port") + 1] == "-1" and "-Dpeacewatch.flink.filesToStage=" in js
 
@@ -90,7 +104,7 @@ def test_build_file_pins_every_version_and_builds_outside_the_source_tree():
 
 
 def test_build_home_changes_with_the_build_file(tmp_path, monkeypatch):
-    from schemas.settings import load_settings
+    from peacewatch.settings import load_settings
 
     monkeypatch.setenv("PEACEWATCH_CACHE_DIR", str(tmp_path))
     settings = load_settings()

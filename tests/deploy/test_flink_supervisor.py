@@ -38,8 +38,13 @@ def test_dead_process_is_restarted_and_the_supervisor_leaves_with_its_plan(tmp_p
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     out = tmp_path / "sleeper.out"
-    plan = {"sleeper": {"argv": [sys.executable, "-c", "import time; time.sleep(60)"], "env": dict(os.environ),
-                        "out": str(out)}}
+    plan = {
+        "sleeper": {
+            "argv": [sys.executable, "-c", "import time; time.sleep(60)"],
+            "env": dict(os.environ),
+            "out": str(out),
+        }
+    }
     plan_file = run_dir / "plan.json"
     plan_file.write_text(json.dumps(plan))
     pid_file = run_dir / "sleeper.pid"
@@ -49,13 +54,15 @@ def test_dead_process_is_restarted_and_the_supervisor_leaves_with_its_plan(tmp_p
     thread.start()
     started = []
     try:
-        first = _wait_for(lambda: (lambda p: p if p and p != 999999999 and runtime.alive(p) else None)(
-            supervisor.read_pid(pid_file)))
+        first = _wait_for(
+            lambda: (lambda p: p if p and p != 999999999 and runtime.alive(p) else None)(supervisor.read_pid(pid_file))
+        )
         started.append(first)
         assert pid_file.stat().st_mode & 0o777 == 0o600
         os.kill(first, signal.SIGKILL)
-        second = _wait_for(lambda: (lambda p: p if p and p != first and runtime.alive(p) else None)(
-            supervisor.read_pid(pid_file)))
+        second = _wait_for(
+            lambda: (lambda p: p if p and p != first and runtime.alive(p) else None)(supervisor.read_pid(pid_file))
+        )
         started.append(second)
         plan_file.unlink()
         thread.join(timeout=10)

@@ -14,15 +14,16 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from deploy.kibana.render import main as render_main
 from deploy.kibana.render import render
-from schemas.settings import INDICES
+from peacewatch.settings import INDICES
 
 ROOT = Path(__file__).resolve().parents[2]
 KIBANA_DIR = ROOT / "deploy" / "kibana"
@@ -37,12 +38,20 @@ DASHBOARD_INDEX = {"peacewatch-dashboard": "articles", "peacewatch-stance-board"
 NUMERIC = {"long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long"}
 DATES = {"date", "date_nanos"}
 AGGREGATABLE = NUMERIC | DATES | {"keyword", "constant_keyword", "boolean", "ip"}
-LENS_DATA_TYPES = {**{t: "number" for t in NUMERIC}, **{t: "date" for t in DATES},
-                   "keyword": "string", "constant_keyword": "string", "boolean": "boolean", "ip": "ip"}
+LENS_DATA_TYPES = {
+    **{t: "number" for t in NUMERIC},
+    **{t: "date" for t in DATES},
+    "keyword": "string",
+    "constant_keyword": "string",
+    "boolean": "boolean",
+    "ip": "ip",
+}
 # Lens operations on a field and what the field must be.
 BUCKET_OPERATIONS = {"terms": AGGREGATABLE, "date_histogram": DATES, "range": NUMERIC}
-METRIC_OPERATIONS = {op: NUMERIC for op in ("sum", "average", "median", "percentile", "percentile_rank",
-                                             "min", "max", "standard_deviation")}
+METRIC_OPERATIONS = {
+    op: NUMERIC
+    for op in ("sum", "average", "median", "percentile", "percentile_rank", "min", "max", "standard_deviation")
+}
 METRIC_OPERATIONS.update({"unique_count": AGGREGATABLE, "last_value": AGGREGATABLE})
 RECORDS = "___records___"  # Lens's pseudo-field for "count of documents"
 
@@ -51,13 +60,42 @@ RECORDS = "___records___"  # Lens's pseudo-field for "count of documents"
 # newer than what Kibana 9.0 ships (dashboard model version 2 exists since 8.16).
 TYPE_MIGRATION_VERSIONS = {"index-pattern": "8.0.0", "search": "8.0.0", "lens": "8.9.0", "dashboard": "10.2.0"}
 # The attributes the dashboard schema accepts (its model version 1 forbids unknown keys).
-DASHBOARD_ATTRIBUTES = {"title", "description", "kibanaSavedObjectMeta", "timeRestore", "timeFrom", "timeTo",
-                        "refreshInterval", "controlGroupInput", "panelsJSON", "optionsJSON", "hits", "version"}
+DASHBOARD_ATTRIBUTES = {
+    "title",
+    "description",
+    "kibanaSavedObjectMeta",
+    "timeRestore",
+    "timeFrom",
+    "timeTo",
+    "refreshInterval",
+    "controlGroupInput",
+    "panelsJSON",
+    "optionsJSON",
+    "hits",
+    "version",
+}
 # The attributes a saved search of the pre-tabs format may have (Kibana 9.x backfills tabs).
-SEARCH_ATTRIBUTES = {"title", "description", "columns", "sort", "grid", "rowHeight", "rowsPerPage", "hideChart",
-                     "breakdownField", "kibanaSavedObjectMeta", "isTextBasedQuery", "usesAdHocDataView",
-                     "timeRestore", "timeRange", "refreshInterval", "viewMode", "hideAggregatedPreview",
-                     "hits", "version"}
+SEARCH_ATTRIBUTES = {
+    "title",
+    "description",
+    "columns",
+    "sort",
+    "grid",
+    "rowHeight",
+    "rowsPerPage",
+    "hideChart",
+    "breakdownField",
+    "kibanaSavedObjectMeta",
+    "isTextBasedQuery",
+    "usesAdHocDataView",
+    "timeRestore",
+    "timeRange",
+    "refreshInterval",
+    "viewMode",
+    "hideAggregatedPreview",
+    "hits",
+    "version",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,7 +106,7 @@ def _load(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _objects() -> tuple[dict[str, Any], ...]:
     return tuple(_load(NDJSON.read_text(encoding="utf-8")))
 
@@ -81,7 +119,7 @@ def _by_key() -> dict[tuple[str, str], dict[str, Any]]:
     return {(obj["type"], obj["id"]): obj for obj in _objects()}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(index: str) -> dict[str, Any]:
     return json.loads((TEMPLATES / f"{index}.json").read_text(encoding="utf-8"))["mappings"]
 
@@ -91,7 +129,7 @@ def _index_of_view(view_id: str) -> str:
     view = _by_key()[("index-pattern", view_id)]
     title = view["attributes"]["title"]
     assert title.startswith(PREFIX + "-"), f"data view {view_id} title {title!r} is not a {PREFIX}- alias"
-    index = title[len(PREFIX) + 1:]
+    index = title[len(PREFIX) + 1 :]
     assert index in INDICES, f"data view {view_id} title {title!r} names no peacewatch index"
     return index
 
@@ -120,15 +158,17 @@ def resolve_field(mappings: dict[str, Any], dotted: str) -> dict[str, Any] | Non
 def _leaf(index: str, field: str, where: str) -> dict[str, Any]:
     mapping = resolve_field(_template(index), field)
     assert mapping is not None, f"{where}: field {field!r} is not mapped in schemas/elasticsearch/{index}.json"
-    assert "type" in mapping and mapping["type"] != "object", \
+    assert "type" in mapping and mapping["type"] != "object", (
         f"{where}: {field!r} in {index}.json is an object, not a field"
+    )
     return mapping
 
 
 def _assert_aggregatable(index: str, field: str, allowed: set[str], where: str) -> dict[str, Any]:
     mapping = _leaf(index, field, where)
-    assert mapping["type"] in allowed, \
+    assert mapping["type"] in allowed, (
         f"{where}: {field!r} is {mapping['type']} in {index}.json; this use needs one of {sorted(allowed)}"
+    )
     assert mapping.get("doc_values", True), f"{where}: {field!r} has doc_values disabled in {index}.json"
     return mapping
 
@@ -187,7 +227,9 @@ def _visualization_accessors(lens: dict[str, Any]) -> dict[str, set[str]]:
         used[vis["layerId"]] = {column["columnId"] for column in vis["columns"]}
     elif kind == "lnsPie":
         for layer in vis["layers"]:
-            used.setdefault(layer["layerId"], set()).update({*layer.get("primaryGroups", []), *layer.get("metrics", [])})
+            used.setdefault(layer["layerId"], set()).update(
+                {*layer.get("primaryGroups", []), *layer.get("metrics", [])}
+            )
     else:
         pytest.fail(f"lens {lens['id']}: visualization type {kind} is not checked by this test; teach it")
     return used
@@ -213,7 +255,9 @@ def test_ids_are_stable_unique_and_prefixed():
     keys = [(obj["type"], obj["id"]) for obj in _objects()]
     assert len(keys) == len(set(keys)), "duplicate (type, id) pairs"
     for kind, object_id in keys:
-        assert object_id.startswith(PREFIX + "-"), f"{kind} id {object_id!r} should start with {PREFIX}- so render() can rename it"
+        assert object_id.startswith(PREFIX + "-"), (
+            f"{kind} id {object_id!r} should start with {PREFIX}- so render() can rename it"
+        )
         assert re.fullmatch(r"[a-z0-9-]+", object_id), f"{kind} id {object_id!r}: keep ids to a-z, 0-9 and -"
 
 
@@ -223,7 +267,9 @@ def test_every_reference_points_at_an_object_in_the_file():
         names = [ref["name"] for ref in obj["references"]]
         assert len(names) == len(set(names)), f"{obj['id']}: duplicate reference names"
         for ref in obj["references"]:
-            assert (ref["type"], ref["id"]) in known, f"{obj['type']} {obj['id']} references missing {ref['type']} {ref['id']}"
+            assert (ref["type"], ref["id"]) in known, (
+                f"{obj['type']} {obj['id']} references missing {ref['type']} {ref['id']}"
+            )
 
 
 @pytest.mark.parametrize("kind", sorted(TYPE_MIGRATION_VERSIONS))
@@ -239,13 +285,26 @@ def test_only_known_types():
 
 def test_the_promised_objects_are_there():
     titles = {(obj["type"], obj["attributes"]["title"]) for obj in _objects()}
-    for expected in [("search", "Relevant articles"), ("search", "Stances: oppose"), ("search", "Dead letters by stage"),
-                     ("search", "Alerts"), ("lens", "Stance by actor"), ("lens", "Top countries mentioned"),
-                     ("lens", "Relevant articles per day"), ("lens", "Alerts per rule"),
-                     ("lens", "Dead letters by stage"), ("lens", "Latency p95"), ("dashboard", DASHBOARD_TITLE),
-                     ("dashboard", BOARD_TITLE), ("lens", "Latest stance per actor"), ("lens", "Stance reports over time"),
-                     ("lens", "Sources of the stance reports"), ("search", "Stance board: support"),
-                     ("search", "Stance board: oppose"), ("search", "Stance board: undecided")]:
+    for expected in [
+        ("search", "Relevant articles"),
+        ("search", "Stances: oppose"),
+        ("search", "Dead letters by stage"),
+        ("search", "Alerts"),
+        ("lens", "Stance by actor"),
+        ("lens", "Top countries mentioned"),
+        ("lens", "Relevant articles per day"),
+        ("lens", "Alerts per rule"),
+        ("lens", "Dead letters by stage"),
+        ("lens", "Latency p95"),
+        ("dashboard", DASHBOARD_TITLE),
+        ("dashboard", BOARD_TITLE),
+        ("lens", "Latest stance per actor"),
+        ("lens", "Stance reports over time"),
+        ("lens", "Sources of the stance reports"),
+        ("search", "Stance board: support"),
+        ("search", "Stance board: oppose"),
+        ("search", "Stance board: undecided"),
+    ]:
         assert expected in titles, f"missing {expected}"
 
 
@@ -256,8 +315,13 @@ def test_the_promised_objects_are_there():
 def test_one_data_view_per_alias_with_its_time_field():
     views = {obj["attributes"]["title"]: obj for obj in _of_type("index-pattern")}
     assert sorted(views) == sorted(f"{PREFIX}-{index}" for index in INDICES)
-    expected_time = {"articles": "published", "alerts": "created", "deadletter": "created", "stances": "window_start",
-                     "reports": "time"}
+    expected_time = {
+        "articles": "published",
+        "alerts": "created",
+        "deadletter": "created",
+        "stances": "window_start",
+        "reports": "time",
+    }
     for index in INDICES:
         view = views[f"{PREFIX}-{index}"]
         assert view["id"] == f"{PREFIX}-{index}"
@@ -310,8 +374,9 @@ def test_lens_columns_are_mapped_and_aggregatable(lens):
             elif operation in BUCKET_OPERATIONS:
                 assert column["isBucketed"] is True, f"{here}: {operation} is a bucket"
                 mapping = _assert_aggregatable(index, field, BUCKET_OPERATIONS[operation], here)
-                assert column["dataType"] == LENS_DATA_TYPES[mapping["type"]], \
+                assert column["dataType"] == LENS_DATA_TYPES[mapping["type"]], (
                     f"{here}: dataType {column['dataType']} but {field} is {mapping['type']}"
+                )
             elif operation in METRIC_OPERATIONS:
                 assert column["isBucketed"] is False, f"{here}: {operation} is a metric"
                 _assert_aggregatable(index, field, METRIC_OPERATIONS[operation], here)
@@ -341,9 +406,9 @@ def test_lens_visualization_uses_existing_columns(lens):
 
 def test_stance_by_actor_is_stacked_by_stance_from_the_stances_index():
     lens = next(v for v in _of_type("lens") if v["attributes"]["title"] == "Stance by actor")
-    (_, layer, index), = _lens_layers(lens)
+    ((_, layer, index),) = _lens_layers(lens)
     assert index == "stances"
-    vis_layer, = lens["attributes"]["state"]["visualization"]["layers"]
+    (vis_layer,) = lens["attributes"]["state"]["visualization"]["layers"]
     assert "stacked" in vis_layer["seriesType"]
     columns = layer["columns"]
     assert columns[vis_layer["xAccessor"]]["sourceField"] == "actor"
@@ -367,8 +432,11 @@ def test_dashboard_panels_resolve_and_fit_the_grid(dashboard):
     assert attributes["title"] in (DASHBOARD_TITLE, BOARD_TITLE)
     assert set(attributes) <= DASHBOARD_ATTRIBUTES, f"unexpected attributes {set(attributes) - DASHBOARD_ATTRIBUTES}"
     json.loads(attributes["optionsJSON"])
-    _assert_query(DASHBOARD_INDEX[dashboard["id"]],
-                  json.loads(attributes["kibanaSavedObjectMeta"]["searchSourceJSON"]).get("query"), "dashboard")
+    _assert_query(
+        DASHBOARD_INDEX[dashboard["id"]],
+        json.loads(attributes["kibanaSavedObjectMeta"]["searchSourceJSON"]).get("query"),
+        "dashboard",
+    )
     panels = json.loads(attributes["panelsJSON"])
     control_refs = {f"controlGroup_{cid}:optionsListDataView" for cid in _controls(dashboard)}
     refs = {ref["name"]: ref for ref in dashboard["references"] if ref["name"] not in control_refs}
@@ -377,7 +445,9 @@ def test_dashboard_panels_resolve_and_fit_the_grid(dashboard):
         index = panel["panelIndex"]
         grid = panel["gridData"]
         assert grid["i"] == index, f"panel {index}: gridData.i differs from panelIndex"
-        assert 0 <= grid["x"] and grid["x"] + grid["w"] <= 48 and grid["w"] > 0 and grid["h"] > 0, f"panel {index} is off the grid"
+        assert grid["x"] >= 0 and grid["x"] + grid["w"] <= 48 and grid["w"] > 0 and grid["h"] > 0, (
+            f"panel {index} is off the grid"
+        )
         for x in range(grid["x"], grid["x"] + grid["w"]):
             for y in range(grid["y"], grid["y"] + grid["h"]):
                 assert (x, y) not in cells, f"panels {index} and {cells[(x, y)]} overlap"
@@ -400,11 +470,14 @@ def test_dashboard_controls_use_aggregatable_fields(dashboard):
     refs = {ref["name"]: ref for ref in dashboard["references"]}
     for control_id, control in _controls(dashboard).items():
         assert control["type"] == "optionsListControl", f"control {control_id}: type {control['type']} is not checked"
-        assert "dataViewId" not in control["explicitInput"], "the data view goes in the references (render.py renames them)"
+        assert "dataViewId" not in control["explicitInput"], (
+            "the data view goes in the references (render.py renames them)"
+        )
         ref = refs.get(f"controlGroup_{control_id}:optionsListDataView")
         assert ref is not None and ref["type"] == "index-pattern", f"control {control_id}: no data view reference"
-        _assert_aggregatable(_index_of_view(ref["id"]), control["explicitInput"]["fieldName"], AGGREGATABLE,
-                             f"control {control_id}")
+        _assert_aggregatable(
+            _index_of_view(ref["id"]), control["explicitInput"]["fieldName"], AGGREGATABLE, f"control {control_id}"
+        )
 
 
 def test_the_stance_board_filters_by_mission_over_a_year_with_a_search_per_stance():
@@ -452,8 +525,11 @@ def test_the_checks_reject_text_fields_and_unmapped_names():
 
 
 def test_kql_fields():
-    assert kql_fields('relevant : true and stances.stance : "oppose: now" or not latency_ms >= 5') == \
-        {"relevant", "stances.stance", "latency_ms"}
+    assert kql_fields('relevant : true and stances.stance : "oppose: now" or not latency_ms >= 5') == {
+        "relevant",
+        "stances.stance",
+        "latency_ms",
+    }
     assert kql_fields("") == set()
 
 
@@ -488,8 +564,9 @@ def test_render_rejects_bad_prefixes(prefix):
 def test_render_cli_writes_a_file(tmp_path):
     out = tmp_path / "objects.ndjson"
     assert render_main(["--prefix", "pw2", "--output", str(out)]) == 0
-    assert {o["attributes"]["title"] for o in _load(out.read_text()) if o["type"] == "index-pattern"} == \
-        {f"pw2-{index}" for index in INDICES}
+    assert {o["attributes"]["title"] for o in _load(out.read_text()) if o["type"] == "index-pattern"} == {
+        f"pw2-{index}" for index in INDICES
+    }
     assert render_main(["--prefix", "BAD", "--output", str(out)]) == 2
 
 
@@ -520,22 +597,30 @@ def _run_import(tmp_path: Path, response: str, **env: str) -> subprocess.Complet
     curl.write_text(FAKE_CURL)
     curl.chmod(0o755)
     python_dir = Path(sys.executable).parent
-    environ = {"PATH": f"{bin_dir}:{python_dir}:/usr/bin:/bin", "CAPTURE": str(tmp_path), "RESPONSE": response,
-               "HOME": str(tmp_path), **env}
-    return subprocess.run(["bash", str(KIBANA_DIR / "import.sh")], env=environ, capture_output=True, text=True, timeout=60)
+    environ = {
+        "PATH": f"{bin_dir}:{python_dir}:/usr/bin:/bin",
+        "CAPTURE": str(tmp_path),
+        "RESPONSE": response,
+        "HOME": str(tmp_path),
+        **env,
+    }
+    return subprocess.run(
+        ["bash", str(KIBANA_DIR / "import.sh")], env=environ, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_import_posts_with_xsrf_and_keeps_the_api_key_out_of_sight(tmp_path):
     secret = "c2VjcmV0LWlkOnNlY3JldC1rZXk="
-    result = _run_import(tmp_path, '{"success":true,"successCount":17}', KIBANA_URL="http://kibana.test:5601/",
-                         KIBANA_API_KEY=secret)
+    result = _run_import(
+        tmp_path, '{"success":true,"successCount":17}', KIBANA_URL="http://kibana.test:5601/", KIBANA_API_KEY=secret
+    )
     assert result.returncode == 0, result.stderr
     argv = (tmp_path / "argv").read_text()
     assert "http://kibana.test:5601/api/saved_objects/_import?overwrite=true" in argv
     assert "kbn-xsrf: true" in argv
     assert secret not in argv and secret not in result.stdout + result.stderr
-    assert f'Authorization: ApiKey {secret}' in (tmp_path / "stdin").read_text()
+    assert f"Authorization: ApiKey {secret}" in (tmp_path / "stdin").read_text()
     assert (tmp_path / "uploaded.ndjson").read_text() == NDJSON.read_text()
 
 

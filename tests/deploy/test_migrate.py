@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import copy
 
-from deploy.provision import index_template, provision
 from deploy.migrate import mapping_version, upgrade_article, write_index
+from deploy.provision import index_template, provision
 
 
 def _v1(name: str) -> dict:
@@ -24,23 +24,60 @@ def _v1(name: str) -> dict:
 
 
 def _old_article(i: int, text: str, stances: list[dict], published: str | None = "2025-03-02T10:00:00Z") -> dict:
-    return {"id": f"{i:032x}", "url": f"https://example.org/{i}", "title": f"Article {i}", "text": text,
-            "published": published, "source": "Example", "language": "en", "relevant": bool(stances),
-            "indexed_at": "2025-03-02T10:05:00Z", "entities": [], "countries": [], "people": [],
-            "stances": stances, "stance_pairs": [f"{s['actor']}:{s['stance']}" for s in stances]}
+    return {
+        "id": f"{i:032x}",
+        "url": f"https://example.org/{i}",
+        "title": f"Article {i}",
+        "text": text,
+        "published": published,
+        "source": "Example",
+        "language": "en",
+        "relevant": bool(stances),
+        "indexed_at": "2025-03-02T10:05:00Z",
+        "entities": [],
+        "countries": [],
+        "people": [],
+        "stances": stances,
+        "stance_pairs": [f"{s['actor']}:{s['stance']}" for s in stances],
+    }
 
 
 CURRENT = index_template("articles")["_meta"]["version"]
 
 OLD = [
-    _old_article(1, "France will send troops to the reassurance force for Ukraine. Poland said it was undecided.",
-                 [{"actor": "France", "actor_code": "FR", "actor_type": "country", "stance": "support",
-                   "evidence": "France will send troops to the reassurance force for Ukraine."},
-                  {"actor": "Poland", "actor_code": "PL", "actor_type": "country", "stance": "undecided",
-                   "evidence": "Poland said it was undecided."}]),
-    _old_article(2, "Indonesia pledged funding for the International Stabilization Force in Gaza.",
-                 [{"actor": "Indonesia", "actor_code": "ID", "actor_type": "country", "stance": "support",
-                   "evidence": "Indonesia pledged funding for the International Stabilization Force in Gaza."}]),
+    _old_article(
+        1,
+        "France will send troops to the reassurance force for Ukraine. Poland said it was undecided.",
+        [
+            {
+                "actor": "France",
+                "actor_code": "FR",
+                "actor_type": "country",
+                "stance": "support",
+                "evidence": "France will send troops to the reassurance force for Ukraine.",
+            },
+            {
+                "actor": "Poland",
+                "actor_code": "PL",
+                "actor_type": "country",
+                "stance": "undecided",
+                "evidence": "Poland said it was undecided.",
+            },
+        ],
+    ),
+    _old_article(
+        2,
+        "Indonesia pledged funding for the International Stabilization Force in Gaza.",
+        [
+            {
+                "actor": "Indonesia",
+                "actor_code": "ID",
+                "actor_type": "country",
+                "stance": "support",
+                "evidence": "Indonesia pledged funding for the International Stabilization Force in Gaza.",
+            }
+        ],
+    ),
     _old_article(3, "A ceasefire was agreed.", [], published=None),
 ]
 
@@ -48,14 +85,23 @@ OLD = [
 def _install_old(es, settings):
     for name in ("articles", "stances"):
         body = _v1(name)
-        es.indices.put_index_template(name=settings.index(name), index_patterns=[f"{settings.index(name)}-*"],
-                                      priority=200, template={"settings": body["settings"], "mappings": body["mappings"]},
-                                      meta=body["_meta"])
-        es.indices.create(index=f"{settings.index(name)}-000001", aliases={settings.index(name): {"is_write_index": True}})
+        es.indices.put_index_template(
+            name=settings.index(name),
+            index_patterns=[f"{settings.index(name)}-*"],
+            priority=200,
+            template={"settings": body["settings"], "mappings": body["mappings"]},
+            meta=body["_meta"],
+        )
+        es.indices.create(
+            index=f"{settings.index(name)}-000001", aliases={settings.index(name): {"is_write_index": True}}
+        )
     for doc in OLD:
         es.index(index=settings.index("articles"), id=doc["id"], document=doc)
-    es.index(index=settings.index("stances"), id="old", document={
-        "window_start": "2025-03-02T10:00:00Z", "actor": "France", "stance": "support", "count": 1})
+    es.index(
+        index=settings.index("stances"),
+        id="old",
+        document={"window_start": "2025-03-02T10:00:00Z", "actor": "France", "stance": "support", "count": 1},
+    )
     es.indices.refresh(index=settings.index("articles"))
 
 
@@ -74,7 +120,9 @@ def test_setup_moves_an_old_articles_index_to_the_new_mapping_without_loss(setti
     first = docs[OLD[0]["id"]]
     assert first["missions"] == ["ukraine"]
     assert [(s["actor"], s["mission"], s["commitment"]) for s in first["stances"]] == [
-        ("France", "ukraine", "troops"), ("Poland", "ukraine", "none")]
+        ("France", "ukraine", "troops"),
+        ("Poland", "ukraine", "none"),
+    ]
     assert docs[OLD[1]["id"]]["stances"][0]["mission"] == "gaza"
     assert docs[OLD[2]["id"]]["missions"] == []
     # the new fields aggregate
@@ -82,11 +130,17 @@ def test_setup_moves_an_old_articles_index_to_the_new_mapping_without_loss(setti
     assert {b["key"] for b in buckets["aggregations"]["m"]["buckets"]} == {"ukraine", "gaza"}
     reports = es.search(index=settings.index("reports"), size=10)["hits"]["hits"]
     assert sorted((r["_source"]["actor"], r["_source"]["mission"]) for r in reports) == [
-        ("France", "ukraine"), ("Indonesia", "gaza"), ("Poland", "ukraine")]
+        ("France", "ukraine"),
+        ("Indonesia", "gaza"),
+        ("Poland", "ukraine"),
+    ]
     es.indices.refresh(index=settings.index("stances"))
     aggregates = es.search(index=settings.index("stances"), size=10)["hits"]["hits"]
     assert sorted((a["_source"]["actor"], a["_source"]["mission"], a["_source"]["count"]) for a in aggregates) == [
-        ("France", "ukraine", 1), ("Indonesia", "gaza", 1), ("Poland", "ukraine", 1)]
+        ("France", "ukraine", 1),
+        ("Indonesia", "gaza", 1),
+        ("Poland", "ukraine", 1),
+    ]
     # a second setup changes nothing
     assert provision(settings, pubsub=False) == []
     assert write_index(es, alias).endswith("-000002")
@@ -118,6 +172,7 @@ def _v2_articles() -> dict:
             if field.get("type") == "keyword":
                 field.pop("fields", None)
             strip(field.get("properties", {}))
+
     strip(body["mappings"]["properties"])
     body["_meta"]["version"] = body["mappings"]["_meta"]["version"] = 2
     return body
@@ -130,8 +185,9 @@ def test_version_2_gains_its_text_sub_fields_in_place(settings, es):
     index = write_index(es, alias)
     es.indices.delete(index=index)
     body = _v2_articles()
-    es.indices.create(index=index, settings=body["settings"], mappings=body["mappings"],
-                      aliases={alias: {"is_write_index": True}})
+    es.indices.create(
+        index=index, settings=body["settings"], mappings=body["mappings"], aliases={alias: {"is_write_index": True}}
+    )
     for doc in OLD:
         es.index(index=alias, id=doc["id"], document=upgrade_article(doc))
     es.indices.refresh(index=alias)

@@ -3,20 +3,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 
 from deploy import prism
 
 
 def test_launcher_runs_the_cached_binary_with_its_arguments(settings, tmp_path):
-    cached = dataclasses.replace(settings, cache_dir=str(tmp_path))
+    cached = settings.model_copy(update={"cache_dir": str(tmp_path)})
     assert prism.installed(cached) is None
     ok, detail = prism.status_line(cached)
     assert not ok and "not built" in detail
     binary = prism.binary_path(cached)
     binary.parent.mkdir(parents=True)
-    binary.write_text("#!/bin/sh\necho \"prism got: $*\"\n")
+    binary.write_text('#!/bin/sh\necho "prism got: $*"\n')
     binary.chmod(0o755)
     launcher = prism.installed(cached)
     assert launcher == prism.launcher_path(cached)

@@ -21,8 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def peacewatch(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 def free_port() -> int:
@@ -33,9 +39,17 @@ def free_port() -> int:
 
 def test_index_and_search_real_elasticsearch(provisioned, es):
     alias = provisioned.index("articles")
-    es.index(index=alias, id="a1", document={"id": "a1", "title": "Coalition of the willing meets",
-                                              "countries": ["France"], "published": "2026-11-20T10:00:00Z"},
-             refresh="wait_for")
+    es.index(
+        index=alias,
+        id="a1",
+        document={
+            "id": "a1",
+            "title": "Coalition of the willing meets",
+            "countries": ["France"],
+            "published": "2026-11-20T10:00:00Z",
+        },
+        refresh="wait_for",
+    )
     hits = es.search(index=alias, query={"match": {"title": "coalition"}})["hits"]["hits"]
     assert [h["_id"] for h in hits] == ["a1"]
     mapping = es.indices.get_mapping(index=alias)
@@ -71,10 +85,13 @@ def test_setup_gives_the_articles_subscription_a_dead_letter_policy_even_when_it
     # a subscription made before the policy existed gets it at the next setup, once
     subscriber.delete_subscription(request={"subscription": name})
     subscriber.create_subscription(request={"name": name, "topic": settings.topic_path("articles")})
-    assert provision(settings) == [f"subscription {name}: dead-letter policy set ({MAX_DELIVERY_ATTEMPTS} attempts, "
-                                   f"then {UNDELIVERABLE})"]
-    assert subscriber.get_subscription(request={"subscription": name}).dead_letter_policy.max_delivery_attempts == \
-        MAX_DELIVERY_ATTEMPTS
+    assert provision(settings) == [
+        f"subscription {name}: dead-letter policy set ({MAX_DELIVERY_ATTEMPTS} attempts, then {UNDELIVERABLE})"
+    ]
+    assert (
+        subscriber.get_subscription(request={"subscription": name}).dead_letter_policy.max_delivery_attempts
+        == MAX_DELIVERY_ATTEMPTS
+    )
     assert provision(settings) == []
 
 
@@ -93,7 +110,7 @@ def test_status_and_env_report_healthy_services(services):
     env = peacewatch("services", "env")
     lines = env.stdout.strip().splitlines()
     assert all(line.startswith("export ") for line in lines)
-    exported = dict(line[len("export "):].split("=", 1) for line in lines)
+    exported = dict(line[len("export ") :].split("=", 1) for line in lines)
     assert exported["PUBSUB_EMULATOR_HOST"] == services.pubsub_emulator_host
     assert exported["PEACEWATCH_ES_URL"] == services.es_url
     again = peacewatch("services", "up")
@@ -108,16 +125,26 @@ def _one_line_error(result: subprocess.CompletedProcess, needle: str) -> None:
 
 
 def test_setup_with_wrong_port_says_what_to_do(tmp_path):
-    result = peacewatch("setup", env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
-                                     "PEACEWATCH_DATA_DIR": str(tmp_path)})
+    result = peacewatch(
+        "setup", env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PEACEWATCH_DATA_DIR": str(tmp_path)}
+    )
     _one_line_error(result, "does not answer")
 
 
 def test_unreachable_remote_elasticsearch(tmp_path):
-    result = peacewatch("setup", "--skip-pubsub", env={"PEACEWATCH_ES_URL": f"http://127.0.0.2:{free_port()}",
-                                                      "PEACEWATCH_ES_API_KEY": "k", "PEACEWATCH_DATA_DIR": str(tmp_path)})
-    _one_line_error(result, "refused the setup")
-    assert "k" not in result.stderr.split("refused")[0].replace("peacewatch", "")
+    result = peacewatch(
+        "setup",
+        "--skip-pubsub",
+        env={
+            "PEACEWATCH_ES_URL": f"http://127.0.0.2:{free_port()}",
+            "PEACEWATCH_ES_API_KEY": "k",
+            "PEACEWATCH_DATA_DIR": str(tmp_path),
+        },
+    )
+    _one_line_error(result, "cannot reach Elasticsearch at http://127.0.0.2:")
+    url = result.stderr.splitlines()[0].split(" at ", 1)[1].rsplit(": ", 1)[0]
+    assert "k" not in url  # the API key is nowhere near the URL shown
+    assert "check PEACEWATCH_ES_URL" in result.stderr  # a remote cluster: nothing to start here
 
 
 def test_port_taken_by_something_else(tmp_path):
@@ -125,29 +152,60 @@ def test_port_taken_by_something_else(tmp_path):
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        result = peacewatch("services", "up", "--only", "elasticsearch",
-                            env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{port}", "PEACEWATCH_DATA_DIR": str(tmp_path)})
+        result = peacewatch(
+            "services",
+            "up",
+            "--only",
+            "elasticsearch",
+            env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{port}", "PEACEWATCH_DATA_DIR": str(tmp_path)},
+        )
     _one_line_error(result, f"port {port} is taken")
 
 
 def test_missing_java(tmp_path):
-    result = peacewatch("services", "up", "--only", "elasticsearch",
-                        env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PEACEWATCH_DATA_DIR": str(tmp_path),
-                             "PEACEWATCH_JAVA_HOME": str(tmp_path / "no-jdk")})
+    result = peacewatch(
+        "services",
+        "up",
+        "--only",
+        "elasticsearch",
+        env={
+            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
+            "PEACEWATCH_DATA_DIR": str(tmp_path),
+            "PEACEWATCH_JAVA_HOME": str(tmp_path / "no-jdk"),
+        },
+    )
     _one_line_error(result, "Java 21 or newer is needed")
 
 
 def test_missing_maven_for_first_download(tmp_path):
-    result = peacewatch("services", "up", "--only", "elasticsearch",
-                        env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PEACEWATCH_DATA_DIR": str(tmp_path),
-                             "PEACEWATCH_CACHE_DIR": str(tmp_path / "cache"), "PATH": str(tmp_path)})
+    result = peacewatch(
+        "services",
+        "up",
+        "--only",
+        "elasticsearch",
+        env={
+            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
+            "PEACEWATCH_DATA_DIR": str(tmp_path),
+            "PEACEWATCH_CACHE_DIR": str(tmp_path / "cache"),
+            "PATH": str(tmp_path),
+        },
+    )
     _one_line_error(result, "Maven (mvn) is needed")
 
 
 def test_failed_first_download(tmp_path):
-    result = peacewatch("services", "up", "--only", "elasticsearch",
-                        env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PEACEWATCH_DATA_DIR": str(tmp_path),
-                             "PEACEWATCH_CACHE_DIR": str(tmp_path / "cache"), "PEACEWATCH_ES_VERSION": "9.0.0-nonexistent"})
+    result = peacewatch(
+        "services",
+        "up",
+        "--only",
+        "elasticsearch",
+        env={
+            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
+            "PEACEWATCH_DATA_DIR": str(tmp_path),
+            "PEACEWATCH_CACHE_DIR": str(tmp_path / "cache"),
+            "PEACEWATCH_ES_VERSION": "9.0.0-nonexistent",
+        },
+    )
     _one_line_error(result, "could not fetch")
 
 
@@ -165,8 +223,12 @@ def test_up_status_down_leaves_no_process(services, tmp_path):
     # cannot enter pytest's private temporary folder.
     data = Path(tempfile.mkdtemp(prefix="peacewatch-services-"))
     data.chmod(0o755)
-    env = {"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{free_port()}",
-           "PEACEWATCH_DATA_DIR": str(data), "PEACEWATCH_ES_HEAP": "384m"}
+    env = {
+        "PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
+        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{free_port()}",
+        "PEACEWATCH_DATA_DIR": str(data),
+        "PEACEWATCH_ES_HEAP": "384m",
+    }
     up = peacewatch("services", "up", env=env)
     assert up.returncode == 0, up.stdout + up.stderr
     pids = [int(p.read_text()) for p in (data / "run").glob("*.pid")]
@@ -190,15 +252,25 @@ def test_up_status_down_leaves_no_process(services, tmp_path):
 def test_doctor_reports_every_dependency(services):
     result = peacewatch("doctor")
     assert "Traceback" not in result.stderr
-    for name in ("apache-beam", "spaCy model", "Java >= 21", "Maven", "Pub/Sub emulator", "Prism (local streaming)",
-                 "Flink (optional)", "elasticsearch", "pubsub"):
+    for name in (
+        "apache-beam",
+        "spaCy model",
+        "Java >= 21",
+        "Maven",
+        "Pub/Sub emulator",
+        "Prism (local streaming)",
+        "Flink (optional)",
+        "elasticsearch",
+        "pubsub",
+    ):
         assert name in result.stdout, result.stdout
     assert result.returncode == 0 and result.stdout.rstrip().endswith("all good"), result.stdout
 
 
 def test_doctor_says_what_to_do_when_a_service_is_down(tmp_path):
-    result = peacewatch("doctor", env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
-                                      "PEACEWATCH_DATA_DIR": str(tmp_path)})
+    result = peacewatch(
+        "doctor", env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}", "PEACEWATCH_DATA_DIR": str(tmp_path)}
+    )
     assert result.returncode == 1
     assert "FAIL elasticsearch" in result.stdout and "-> peacewatch services up" in result.stdout
 
@@ -217,8 +289,8 @@ def test_each_emulator_serves_the_pubsub_client(kind, tmp_path, monkeypatch):
     monkeypatch.delenv("PEACEWATCH_PUBSUB_EMULATOR", raising=False)
     if kind == "gcloud" and emulator_kind() != "gcloud":
         pytest.skip("the gcloud Pub/Sub emulator is not installed here")
-    from schemas.clients import publisher_client, subscriber_client
-    from schemas.settings import load_settings
+    from peacewatch.clients import publisher_client, subscriber_client
+    from peacewatch.settings import load_settings
 
     host = f"127.0.0.1:{free_port()}"
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", host)  # the client library reads it; restored afterwards
@@ -264,12 +336,18 @@ def test_status_says_what_runs_what_is_external_and_what_is_stopped(tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         cases = {
-            "stopped": ({"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}"},
-                        "not answering (stopped: 'peacewatch services up' starts it)"),
-            "outside": ({"PEACEWATCH_ES_URL": f"http://127.0.0.1:{server.server_port}"},
-                        "(running, started outside peacewatch: 'services down' leaves it alone)"),
-            "external": ({"PEACEWATCH_ES_URL": f"http://127.0.0.2:{free_port()}", "PEACEWATCH_ES_API_KEY": "k"},
-                         "(external and not answering: check its URL)"),
+            "stopped": (
+                {"PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}"},
+                "not answering (stopped: 'peacewatch services up' starts it)",
+            ),
+            "outside": (
+                {"PEACEWATCH_ES_URL": f"http://127.0.0.1:{server.server_port}"},
+                "(running, started outside peacewatch: 'services down' leaves it alone)",
+            ),
+            "external": (
+                {"PEACEWATCH_ES_URL": f"http://127.0.0.2:{free_port()}", "PEACEWATCH_ES_API_KEY": "k"},
+                "(external and not answering: check its URL)",
+            ),
         }
         for name, (env, expected) in cases.items():
             env = {**env, "PEACEWATCH_DATA_DIR": str(tmp_path), "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{free_port()}"}

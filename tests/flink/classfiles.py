@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 import struct
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 _JDK = ("java/", "javax/", "jdk/", "sun/", "com/sun/")
 
@@ -37,8 +37,8 @@ def parse(data: bytes, jar: str) -> tuple[str, ClassInfo] | None:
     while k < count:
         tag = data[i]
         if tag == 1:
-            length = struct.unpack(">H", data[i + 1:i + 3])[0]
-            pool[k] = (1, data[i + 3:i + 3 + length].decode("utf-8", "replace"))
+            length = struct.unpack(">H", data[i + 1 : i + 3])[0]
+            pool[k] = (1, data[i + 3 : i + 3 + length].decode("utf-8", "replace"))
             i += 3 + length
         elif tag in (3, 4):
             pool[k], i = (tag,), i + 5
@@ -46,9 +46,9 @@ def parse(data: bytes, jar: str) -> tuple[str, ClassInfo] | None:
             pool[k], i = (tag,), i + 9
             k += 1
         elif tag in (7, 8, 16, 19, 20):
-            pool[k], i = (tag, struct.unpack(">H", data[i + 1:i + 3])[0]), i + 3
+            pool[k], i = (tag, struct.unpack(">H", data[i + 1 : i + 3])[0]), i + 3
         elif tag in (9, 10, 11, 12, 17, 18):
-            pool[k], i = (tag, *struct.unpack(">HH", data[i + 1:i + 5])), i + 5
+            pool[k], i = (tag, *struct.unpack(">HH", data[i + 1 : i + 5])), i + 5
         elif tag == 15:
             pool[k], i = (tag,), i + 4
         else:
@@ -58,20 +58,20 @@ def parse(data: bytes, jar: str) -> tuple[str, ClassInfo] | None:
     def utf(index: int) -> str:
         return pool[index][1]
 
-    _, this, sup, n_interfaces = struct.unpack(">HHHH", data[i:i + 8])
+    _, this, sup, n_interfaces = struct.unpack(">HHHH", data[i : i + 8])
     i += 8
-    interfaces = [utf(pool[struct.unpack(">H", data[i + 2 * j:i + 2 * j + 2])[0]][1]) for j in range(n_interfaces)]
+    interfaces = [utf(pool[struct.unpack(">H", data[i + 2 * j : i + 2 * j + 2])[0]][1]) for j in range(n_interfaces)]
     i += 2 * n_interfaces
     members = set()
     for _ in range(2):  # fields, then methods
-        n = struct.unpack(">H", data[i:i + 2])[0]
+        n = struct.unpack(">H", data[i : i + 2])[0]
         i += 2
         for _ in range(n):
-            _, name, descriptor, n_attributes = struct.unpack(">HHHH", data[i:i + 8])
+            _, name, descriptor, n_attributes = struct.unpack(">HHHH", data[i : i + 8])
             i += 8
             members.add((utf(name), utf(descriptor)))
             for _ in range(n_attributes):
-                i += 6 + struct.unpack(">I", data[i + 2:i + 6])[0]
+                i += 6 + struct.unpack(">I", data[i + 2 : i + 6])[0]
     refs: set[tuple[str, str | None, str | None]] = set()
     for entry in pool:
         if entry and entry[0] in (9, 10, 11):
@@ -100,8 +100,10 @@ def _declares(classes: dict[str, ClassInfo], name: str, member: tuple[str, str],
         return name.startswith(_JDK)  # the JDK's classes are not inspected
     if member in info.members:
         return True
-    return any(parent and parent not in seen and _declares(classes, parent, member, seen | {name})
-               for parent in [info.superclass, *info.interfaces])
+    return any(
+        parent and parent not in seen and _declares(classes, parent, member, seen | {name})
+        for parent in [info.superclass, *info.interfaces]
+    )
 
 
 def unresolved(jars: list[Path], group: list[Path]) -> list[str]:

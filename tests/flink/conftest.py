@@ -19,16 +19,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def peacewatch(*args: str, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "peacewatch.py"), *args], capture_output=True, text=True,
-                          env=env, timeout=timeout, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="session")
 def flink_env(tmp_path_factory, services) -> dict:
     data_dir = tmp_path_factory.mktemp("flink-data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PEACEWATCH_PREFIX")}
-    env.update({"PEACEWATCH_DATA_DIR": str(data_dir), "PUBSUB_EMULATOR_HOST": services.pubsub_emulator_host,
-                "PEACEWATCH_ES_URL": services.es_url})
+    env.update(
+        {
+            "PEACEWATCH_DATA_DIR": str(data_dir),
+            "PUBSUB_EMULATOR_HOST": services.pubsub_emulator_host,
+            "PEACEWATCH_ES_URL": services.es_url,
+        }
+    )
     return env
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deploy.flink import build
-from schemas.settings import load_settings
+from peacewatch.settings import load_settings
 from tests.flink.classfiles import unresolved
 
 
@@ -29,5 +29,5 @@ def test_classpath_has_the_pinned_versions(resolved):
 
 def test_job_service_links_against_the_newer_beam(resolved):
     group = [jar for jar in resolved.jars() if jar.name.startswith("beam-runners-java-job-service-")]
-    problems = unresolved([resolved.jar, *resolved.jars()], group + [resolved.jar])
+    problems = unresolved([resolved.jar, *resolved.jars()], [*group, resolved.jar])
     assert problems == [], "\n".join(problems[:20])

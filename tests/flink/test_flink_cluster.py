@@ -57,8 +57,22 @@ def replay_sample(env: dict, tmp_path: Path, copies: int, tag: str) -> set[str]:
 
 
 def run_on_flink(env: dict, idle: float, *extra: str) -> subprocess.Popen:
-    args = [sys.executable, str(ROOT / "peacewatch.py"), "run", "--streaming", "--runner", "FlinkRunner",
-            "--parallelism", "2", "--idle-exit-seconds", str(idle), "--progress-seconds", "5", *extra]
+    args = [
+        sys.executable,
+        "-m",
+        "peacewatch.cli",
+        "run",
+        "--streaming",
+        "--runner",
+        "FlinkRunner",
+        "--parallelism",
+        "2",
+        "--idle-exit-seconds",
+        str(idle),
+        "--progress-seconds",
+        "5",
+        *extra,
+    ]
     return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -86,8 +100,14 @@ def job_env(flink_cluster, provisioned) -> dict:
 def test_cluster_runs_on_loopback_with_two_taskmanagers(flink_cluster):
     status = peacewatch("services", "status", "flink", env=flink_cluster)
     assert status.returncode == 0, status.stdout
-    for name in ("flink-jobmanager", "flink-taskmanager-1", "flink-taskmanager-2", "flink-jobserver",
-                 "flink-workerpool", "flink-supervisor"):
+    for name in (
+        "flink-jobmanager",
+        "flink-taskmanager-1",
+        "flink-taskmanager-2",
+        "flink-jobserver",
+        "flink-workerpool",
+        "flink-supervisor",
+    ):
         assert f"ok   {name}" in status.stdout, status.stdout
     assert "2 TaskManagers, 2/2 slots free" in status.stdout
     overview = rest.overview(REST_URL)
@@ -148,10 +168,17 @@ def test_killed_taskmanager_is_restarted_and_nothing_is_lost_or_doubled(job_env,
         at_kill = len(indexed_ids(es, alias))
         os.kill(victim, signal.SIGKILL)
         killed_at = time.monotonic()
-        restarted = poll(lambda: (lambda pid: pid if pid != victim and support.alive(pid) else None)(
-            int((run_dir / "flink-taskmanager-1.pid").read_text())), 60, "the supervisor to restart TaskManager 1")
-        print(f"TaskManager 1 (pid {victim}) killed with {at_kill} of 300 indexed; restarted as pid {restarted} "
-              f"after {time.monotonic() - killed_at:.1f}s")
+        restarted = poll(
+            lambda: (lambda pid: pid if pid != victim and support.alive(pid) else None)(
+                int((run_dir / "flink-taskmanager-1.pid").read_text())
+            ),
+            60,
+            "the supervisor to restart TaskManager 1",
+        )
+        print(
+            f"TaskManager 1 (pid {victim}) killed with {at_kill} of 300 indexed; restarted as pid {restarted} "
+            f"after {time.monotonic() - killed_at:.1f}s"
+        )
         assert at_kill < 280, "killed mid-stream"
         poll(lambda: (rest.overview(REST_URL) or {}).get("taskmanagers") == 2, 120, "two TaskManagers registered")
         output, _ = proc.communicate(timeout=900)
@@ -167,8 +194,10 @@ def test_killed_taskmanager_is_restarted_and_nothing_is_lost_or_doubled(job_env,
     found = indexed_ids(es, alias)
     assert len(found) == len(set(found)) == 300 and set(found) == ids, "nothing lost, nothing doubled"
     hits = es.search(index=alias, size=1000, version=True, source=False)["hits"]["hits"]
-    print(f"{sum(1 for h in hits if h['_version'] > 1)} of 300 articles were written again after redelivery "
-          "(same id: overwritten, not doubled)")
+    print(
+        f"{sum(1 for h in hits if h['_version'] > 1)} of 300 articles were written again after redelivery "
+        "(same id: overwritten, not doubled)"
+    )
 
 
 def test_services_down_leaves_no_process(flink_cluster):

@@ -35,9 +35,17 @@ def make_articles(n: int, tag: str = "a") -> list[dict[str, Any]]:
         title, text = _STANCE_TEXTS[i % 2]
         country = _COUNTRIES[i % len(_COUNTRIES)]
         url = f"https://news.example.org/test/{tag}/{i}"
-        out.append({"id": article_id(url), "url": url, "title": title.format(c=country),
-                    "text": text.format(c=country), "source": "Test Wire",
-                    "published": f"2026-03-0{1 + i % 3}T1{i % 10}:00:00Z", "language": "en"})
+        out.append(
+            {
+                "id": article_id(url),
+                "url": url,
+                "title": title.format(c=country),
+                "text": text.format(c=country),
+                "source": "Test Wire",
+                "published": f"2026-03-0{1 + i % 3}T1{i % 10}:00:00Z",
+                "language": "en",
+            }
+        )
     return out
 
 
@@ -58,16 +66,26 @@ def count(es, index: str, query: dict | None = None) -> int:
     return es.count(index=index, query=query or {"match_all": {}})["count"]
 
 
-def start_run(*args: str, env: dict[str, str] | None = None, group: bool = False) -> subprocess.Popen:
+def start_run(
+    *args: str, env: dict[str, str] | None = None, group: bool = False, entry: str = "peacewatch.cli"
+) -> subprocess.Popen:
     """Starts ``peacewatch run ARGS`` in a subprocess (stderr captured in a file-like pipe).
 
     With ``group`` it leads a process group of its own (its Prism and NLP processes join it), so
-    that a test can kill the whole group like a terminal or a supervisor would.
+    that a test can kill the whole group like a terminal or a supervisor would. ``entry`` is the
+    module run with ``python -m`` (a test's own wrapper around the command).
     """
     full_env = dict(os.environ, **(env or {}))
     full_env["PYTHONPATH"] = str(ROOT)
-    return subprocess.Popen([sys.executable, str(ROOT / "peacewatch.py"), "run", *args], cwd=ROOT, env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=group)
+    return subprocess.Popen(
+        [sys.executable, "-m", entry, "run", *args],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=group,
+    )
 
 
 def processes_marked(key: str, value: str, command_contains: str = "") -> list[int]:

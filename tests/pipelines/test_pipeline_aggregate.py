@@ -6,8 +6,7 @@ from datetime import datetime, timezone
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-from apache_beam.testing import test_pipeline
-from apache_beam.testing import test_stream
+from apache_beam.testing import test_pipeline, test_stream
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipelines.aggregate import CountStancesPerHour, aggregate_id, refresh_stance_windows
@@ -16,8 +15,11 @@ from pipelines.write_es import BulkWriter
 
 
 def _doc(i, published, stances):
-    return {"id": f"{i:032x}", "published": published,
-            "stances": [{"actor": a, "actor_code": c, "actor_type": "country", "stance": s} for a, c, s in stances]}
+    return {
+        "id": f"{i:032x}",
+        "published": published,
+        "stances": [{"actor": a, "actor_code": c, "actor_type": "country", "stance": s} for a, c, s in stances],
+    }
 
 
 DOCS = [
@@ -25,8 +27,11 @@ DOCS = [
     _doc(2, "2026-03-02T10:50:00Z", [("France", "FR", "support"), ("Russia", "RU", "oppose")]),
     _doc(3, "2026-03-02T11:10:00Z", [("France", "FR", "support"), ("France", "FR", "support")]),
 ]
-EXPECTED = [("2026-03-02T10:00:00Z", "France", "support", 2), ("2026-03-02T10:00:00Z", "Russia", "oppose", 1),
-            ("2026-03-02T11:00:00Z", "France", "support", 1)]
+EXPECTED = [
+    ("2026-03-02T10:00:00Z", "France", "support", 2),
+    ("2026-03-02T10:00:00Z", "Russia", "oppose", 1),
+    ("2026-03-02T11:00:00Z", "France", "support", 1),
+]
 
 
 def _summary(d):
@@ -40,13 +45,17 @@ def test_count_stances_per_hour_in_batch():
 
 
 def test_count_stances_per_hour_streaming_with_test_stream():
-    stamp = lambda text: datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()  # noqa: E731
-    stream = (test_stream.TestStream()
-              .advance_watermark_to(stamp("2026-03-02T10:00:00Z"))
-              .add_elements(DOCS[:2])
-              .advance_watermark_to(stamp("2026-03-02T11:00:01Z"))
-              .add_elements(DOCS[2:])
-              .advance_watermark_to_infinity())
+    def stamp(text: str) -> float:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+    stream = (
+        test_stream.TestStream()
+        .advance_watermark_to(stamp("2026-03-02T10:00:00Z"))
+        .add_elements(DOCS[:2])
+        .advance_watermark_to(stamp("2026-03-02T11:00:01Z"))
+        .add_elements(DOCS[2:])
+        .advance_watermark_to_infinity()
+    )
     options = PipelineOptions()
     options.view_as(StandardOptions).streaming = True
     with test_pipeline.TestPipeline(runner=python_direct_runner(streaming=True), options=options) as p:
@@ -57,9 +66,19 @@ def test_count_stances_per_hour_streaming_with_test_stream():
 def test_refresh_stance_windows_recounts_from_the_index(provisioned, es):
     settings = provisioned
     writer = BulkWriter(settings)
-    docs = [dict(d, url=f"u{i}", title="t", text="x", stance_pairs=sorted(
-        {f"{s['actor']}:{s['stance']}" for s in d["stances"]} | {f"{s['actor_code']}:{s['stance']}" for s in d["stances"]}))
-        for i, d in enumerate(DOCS)]
+    docs = [
+        dict(
+            d,
+            url=f"u{i}",
+            title="t",
+            text="x",
+            stance_pairs=sorted(
+                {f"{s['actor']}:{s['stance']}" for s in d["stances"]}
+                | {f"{s['actor_code']}:{s['stance']}" for s in d["stances"]}
+            ),
+        )
+        for i, d in enumerate(DOCS)
+    ]
     result = writer.write(docs)
     writer.close()
     es.indices.refresh(index=[settings.index("articles"), settings.index("reports")])

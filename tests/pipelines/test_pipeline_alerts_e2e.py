@@ -3,7 +3,7 @@ local streaming pipeline (``peacewatch run --streaming``), and every channel a r
 an HTTP server for webhook and Slack, an SMTP server for email, Elasticsearch for ``index`` and
 the Pub/Sub emulator's ``<prefix>-alerts-tail`` subscription for ``topic``.
 
-Every command runs in-process through ``peacewatch.main`` with the per-test settings environment;
+Every command runs in-process through ``peacewatch.cli.main`` with the per-test settings environment;
 the spaCy model is loaded once for the module and handed to each run's enricher. A run returns
 only after its alerts were sent (webhook answered, SMTP accepted, index created, publish
 confirmed), so the receivers are read right after it, without waiting.
@@ -20,43 +20,68 @@ from typing import Any
 
 import pytest
 
-import peacewatch
-from pipelines.match_alerts import alerts_available
+import peacewatch.cli
 from tests.helpers import decode, drain
 from tests.pipelines.alerts.servers import HttpReceiver, SmtpSink
 from tests.pipelines.support import count
 
-pytestmark = pytest.mark.skipif(not alerts_available(), reason="the alerts package is not installed")
-
-MATCHING = {"url": "https://e2e.example.org/2026/03/02/geneva-ceasefire",
-            "title": "Ceasefire talks open in Geneva",
-            "text": "Diplomats met in Geneva to discuss a ceasefire and a possible peacekeeping mission.",
-            "source": "E2E Wire", "published": "2026-03-02T10:00:00Z", "language": "en"}
-NOT_MATCHING = {"url": "https://e2e.example.org/2026/03/02/football",
-                "title": "Home side wins the league",
-                "text": "The home team won three to one in the league on Sunday evening.",
-                "source": "E2E Wire", "published": "2026-03-02T10:30:00Z", "language": "en"}
-AFTER_REMOVE = {"url": "https://e2e.example.org/2026/03/03/ceasefire-holds",
-                "title": "Ceasefire holds for a second day",
-                "text": "The ceasefire held for a second day, observers said as talks resumed in Geneva.",
-                "source": "E2E Wire", "published": "2026-03-03T08:00:00Z", "language": "en"}
-CEASEFIRE_1 = {"url": "https://e2e.example.org/2026/03/04/truce-north",
-               "title": "Ceasefire agreed in the north",
-               "text": "Both sides agreed to a ceasefire in the north, the mediators announced.",
-               "source": "E2E Wire", "published": "2026-03-04T08:00:00Z", "language": "en"}
-CEASEFIRE_2 = {"url": "https://e2e.example.org/2026/03/04/truce-south",
-               "title": "Ceasefire extended to the south",
-               "text": "The ceasefire was extended to the south on Wednesday, officials said.",
-               "source": "Other Wire", "published": "2026-03-04T09:00:00Z", "language": "en"}
+MATCHING = {
+    "url": "https://e2e.example.org/2026/03/02/geneva-ceasefire",
+    "title": "Ceasefire talks open in Geneva",
+    "text": "Diplomats met in Geneva to discuss a ceasefire and a possible peacekeeping mission.",
+    "source": "E2E Wire",
+    "published": "2026-03-02T10:00:00Z",
+    "language": "en",
+}
+NOT_MATCHING = {
+    "url": "https://e2e.example.org/2026/03/02/football",
+    "title": "Home side wins the league",
+    "text": "The home team won three to one in the league on Sunday evening.",
+    "source": "E2E Wire",
+    "published": "2026-03-02T10:30:00Z",
+    "language": "en",
+}
+AFTER_REMOVE = {
+    "url": "https://e2e.example.org/2026/03/03/ceasefire-holds",
+    "title": "Ceasefire holds for a second day",
+    "text": "The ceasefire held for a second day, observers said as talks resumed in Geneva.",
+    "source": "E2E Wire",
+    "published": "2026-03-03T08:00:00Z",
+    "language": "en",
+}
+CEASEFIRE_1 = {
+    "url": "https://e2e.example.org/2026/03/04/truce-north",
+    "title": "Ceasefire agreed in the north",
+    "text": "Both sides agreed to a ceasefire in the north, the mediators announced.",
+    "source": "E2E Wire",
+    "published": "2026-03-04T08:00:00Z",
+    "language": "en",
+}
+CEASEFIRE_2 = {
+    "url": "https://e2e.example.org/2026/03/04/truce-south",
+    "title": "Ceasefire extended to the south",
+    "text": "The ceasefire was extended to the south on Wednesday, officials said.",
+    "source": "Other Wire",
+    "published": "2026-03-04T09:00:00Z",
+    "language": "en",
+}
 # Sentences checked with `peacewatch analyze`: Germany undecided (confidence 0.9), then support (0.8).
-GERMANY_UNDECIDED = {"url": "https://e2e.example.org/2026/03/05/germany-weighs",
-                     "title": "Germany weighs the troop request",
-                     "text": "Germany has not yet decided whether to send troops to the peacekeeping force for Ukraine.",
-                     "source": "E2E Wire", "published": "2026-03-05T09:00:00Z", "language": "en"}
-GERMANY_SUPPORTS = {"url": "https://e2e.example.org/2026/03/06/germany-ready",
-                    "title": "Germany ready to send troops",
-                    "text": "Germany said it is ready to send troops to the peacekeeping force in Ukraine.",
-                    "source": "E2E Wire", "published": "2026-03-06T12:00:00Z", "language": "en"}
+GERMANY_UNDECIDED = {
+    "url": "https://e2e.example.org/2026/03/05/germany-weighs",
+    "title": "Germany weighs the troop request",
+    "text": "Germany has not yet decided whether to send troops to the peacekeeping force for Ukraine.",
+    "source": "E2E Wire",
+    "published": "2026-03-05T09:00:00Z",
+    "language": "en",
+}
+GERMANY_SUPPORTS = {
+    "url": "https://e2e.example.org/2026/03/06/germany-ready",
+    "title": "Germany ready to send troops",
+    "text": "Germany said it is ready to send troops to the peacekeeping force in Ukraine.",
+    "source": "E2E Wire",
+    "published": "2026-03-06T12:00:00Z",
+    "language": "en",
+}
 
 
 # The model is loaded once for the module (one NLP process: this one); quick ticks.
@@ -64,6 +89,7 @@ FAST = ("--nlp-processes", "1", "--pull-interval-ms", "100")
 
 
 # ---- fixtures ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def nlp_model():
@@ -105,7 +131,7 @@ class Stack:
 
     # commands
     def cli(self, *argv: str) -> None:
-        assert peacewatch.main(list(argv)) == 0, f"peacewatch {' '.join(argv)} failed"
+        assert peacewatch.cli.main(list(argv)) == 0, f"peacewatch {' '.join(argv)} failed"
 
     def replay(self, *articles: dict[str, Any], force: bool = False) -> None:
         self._files += 1
@@ -153,11 +179,24 @@ def stack(provisioned, es, subscriber, receiver, smtp, tmp_path, shared_model, k
 
 # ---- tests ---------------------------------------------------------------------------------
 
+
 def test_match_rule_delivers_once_on_every_channel_and_goes_silent_when_removed(stack, capsys):
     hook, slack, desk = stack.http.url("/hook"), stack.http.url("/slack"), "desk@example.org"
-    stack.cli("alerts", "add", "geneva", "--query", 'ceasefire AND geneva',
-              "--channel", f"webhook:{hook}", "--channel", f"slack:{slack}", "--channel", f"email:{desk}",
-              "--channel", "tail")
+    stack.cli(
+        "alerts",
+        "add",
+        "geneva",
+        "--query",
+        "ceasefire AND geneva",
+        "--channel",
+        f"webhook:{hook}",
+        "--channel",
+        f"slack:{slack}",
+        "--channel",
+        f"email:{desk}",
+        "--channel",
+        "tail",
+    )
 
     stack.replay(MATCHING, NOT_MATCHING)
     stack.run(2)
@@ -166,7 +205,12 @@ def test_match_rule_delivers_once_on_every_channel_and_goes_silent_when_removed(
     # webhook: the alert document
     [alert] = stack.http.bodies("/hook")
     assert (alert["rule"], alert["kind"], alert["title"], alert["url"], alert["article_id"]) == (
-        "geneva", "match", MATCHING["title"], MATCHING["url"], article_id(MATCHING))
+        "geneva",
+        "match",
+        MATCHING["title"],
+        MATCHING["url"],
+        article_id(MATCHING),
+    )
     assert "<em>ceasefire</em>" in alert["snippet"] and "<em>Geneva</em>" in alert["snippet"]
     # slack: an incoming-webhook payload naming the rule, the title and linking the article
     [payload] = stack.http.bodies("/slack")
@@ -214,12 +258,34 @@ def test_throttle_notifies_once_per_period_and_digest_sends_one_grouped_message(
     from pipelines.alerts.engine import AlertEngine
     from pipelines.alerts.rules import RuleFileWatcher, default_rules_path
 
-    stack.cli("alerts", "add", "calm", "--query", "ceasefire", "--throttle", "1h",
-              "--channel", f"webhook:{stack.http.url('/calm')}", "--channel", "email:calm@example.org")
-    stack.cli("alerts", "add", "roundup", "--query", "ceasefire", "--digest", "hourly",
-              "--channel", f"webhook:{stack.http.url('/roundup')}",
-              "--channel", f"slack:{stack.http.url('/roundup-slack')}",
-              "--channel", "email:roundup@example.org")
+    stack.cli(
+        "alerts",
+        "add",
+        "calm",
+        "--query",
+        "ceasefire",
+        "--throttle",
+        "1h",
+        "--channel",
+        f"webhook:{stack.http.url('/calm')}",
+        "--channel",
+        "email:calm@example.org",
+    )
+    stack.cli(
+        "alerts",
+        "add",
+        "roundup",
+        "--query",
+        "ceasefire",
+        "--digest",
+        "hourly",
+        "--channel",
+        f"webhook:{stack.http.url('/roundup')}",
+        "--channel",
+        f"slack:{stack.http.url('/roundup-slack')}",
+        "--channel",
+        "email:roundup@example.org",
+    )
 
     hour_before = int(time.time() // 3600)
     stack.replay(CEASEFIRE_1)
@@ -239,7 +305,8 @@ def test_throttle_notifies_once_per_period_and_digest_sends_one_grouped_message(
     assert {d["title"] for d in stack.alert_docs("roundup")} == {CEASEFIRE_1["title"], CEASEFIRE_2["title"]}
     on_topic = stack.topic_alerts()
     assert sorted((a["rule"], m["title"]) for a, m in on_topic) == sorted(
-        (rule, article["title"]) for rule in ("calm", "roundup") for article in (CEASEFIRE_1, CEASEFIRE_2))
+        (rule, article["title"]) for rule in ("calm", "roundup") for article in (CEASEFIRE_1, CEASEFIRE_2)
+    )
     if hour_before != hour_after:
         pytest.skip("the runs crossed a UTC hour: the loop itself may have sent an hourly digest already")
     assert stack.http.bodies("/roundup") == [] and stack.http.bodies("/roundup-slack") == []
@@ -248,9 +315,10 @@ def test_throttle_notifies_once_per_period_and_digest_sends_one_grouped_message(
     # `alerts status` counts what was sent, throttled and queued per channel.
     capsys.readouterr()
     stack.cli("alerts", "status")
-    rows = {line.split()[0]: line.split()[1:6] for line in capsys.readouterr().out.splitlines()
-            if line.startswith("email:")}
-    assert rows["email:calm@example.org"] == ["1", "0", "0", "1", "0"]      # sent, failed, dup, throttled, queued
+    rows = {
+        line.split()[0]: line.split()[1:6] for line in capsys.readouterr().out.splitlines() if line.startswith("email:")
+    }
+    assert rows["email:calm@example.org"] == ["1", "0", "0", "1", "0"]  # sent, failed, dup, throttled, queued
     assert rows["email:roundup@example.org"] == ["0", "0", "0", "0", "2"]
 
     # The loop flushes digests at the real time; the period ends at the next UTC hour, so flush
@@ -279,8 +347,17 @@ def test_throttle_notifies_once_per_period_and_digest_sends_one_grouped_message(
 
 def test_stance_change_rule_alerts_once_when_a_country_moves_from_undecided_to_support(stack):
     hook = stack.http.url("/moves")
-    stack.cli("alerts", "add", "moves", "--kind", "stance-change", "--channel", f"webhook:{hook}",
-              "--channel", "email:moves@example.org")
+    stack.cli(
+        "alerts",
+        "add",
+        "moves",
+        "--kind",
+        "stance-change",
+        "--channel",
+        f"webhook:{hook}",
+        "--channel",
+        "email:moves@example.org",
+    )
 
     stack.replay(GERMANY_UNDECIDED)
     stack.run(1)
@@ -293,14 +370,24 @@ def test_stance_change_rule_alerts_once_when_a_country_moves_from_undecided_to_s
     stack.run(1)
     [alert] = stack.http.bodies("/moves")
     assert (alert["rule"], alert["kind"], alert["article_id"]) == (
-        "moves", "stance_change", article_id(GERMANY_SUPPORTS))
+        "moves",
+        "stance_change",
+        article_id(GERMANY_SUPPORTS),
+    )
     details = alert["details"]
     assert (details["actor"], details["actor_type"], details["previous"], details["current"]) == (
-        "Germany", "country", "undecided", "support")
+        "Germany",
+        "country",
+        "undecided",
+        "support",
+    )
     assert details["previous_article_id"] == article_id(GERMANY_UNDECIDED)
     assert details["evidence"] == GERMANY_SUPPORTS["text"]
     assert (details["mission"], details["previous_evidence"], details["previous_url"]) == (
-        "ukraine", GERMANY_UNDECIDED["text"], GERMANY_UNDECIDED["url"])
+        "ukraine",
+        GERMANY_UNDECIDED["text"],
+        GERMANY_UNDECIDED["url"],
+    )
     [mail] = stack.smtp.messages
     assert mail["Subject"] == "[moves] Germany on ukraine: undecided → support"
     assert [d["id"] for d in stack.alert_docs("moves")] == [alert["id"]]
@@ -313,15 +400,25 @@ def test_an_idle_stream_still_sends_the_digest_of_an_ended_hour(stack, monkeypat
 
     from pipelines import deliver_alerts
 
-    stack.cli("alerts", "add", "roundup", "--query", "ceasefire", "--digest", "hourly",
-              "--channel", f"webhook:{stack.http.url('/roundup')}")
+    stack.cli(
+        "alerts",
+        "add",
+        "roundup",
+        "--query",
+        "ceasefire",
+        "--digest",
+        "hourly",
+        "--channel",
+        f"webhook:{stack.http.url('/roundup')}",
+    )
     stack.replay(CEASEFIRE_1)
     stack.run(1)
     assert stack.http.bodies("/roundup") == []
     # One hour later as the delivery step reads the clock, and no new article: the job idles, then exits.
     real_time = time.time
-    monkeypatch.setattr(deliver_alerts, "time", types.SimpleNamespace(time=lambda: real_time() + 3600,
-                                                                      monotonic=time.monotonic))
+    monkeypatch.setattr(
+        deliver_alerts, "time", types.SimpleNamespace(time=lambda: real_time() + 3600, monotonic=time.monotonic)
+    )
     stack.cli("run", "--streaming", "--idle-exit-seconds", "1", "--progress-seconds", "0", *FAST)
     [digest] = stack.http.bodies("/roundup")
     assert (digest["kind"], digest["count"]) == ("digest", 1)

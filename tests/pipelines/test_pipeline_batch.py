@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import peacewatch
+import peacewatch.cli
 from tests.pipelines.support import SAMPLE, count, sample_articles
 
 
@@ -14,7 +14,7 @@ def test_backfill_indexes_exactly_the_file_and_is_idempotent(provisioned, es, tm
     broken.write_text('{"url": "https://x.example/1", "title": 1, "text": "t"}\n\n{oops\n', encoding="utf-8")
     expected = {json.loads(line)["url"] for line in SAMPLE.read_text().splitlines() if line.strip()}
     for _ in range(2):
-        assert peacewatch.main(["run", "--input", str(SAMPLE), "--input", str(broken), "--no-alerts"]) == 0
+        assert peacewatch.cli.main(["run", "--input", str(SAMPLE), "--input", str(broken), "--no-alerts"]) == 0
         summary = capsys.readouterr().err
         assert "starting on FnApiRunner (batch)" in summary  # the Python direct runner, not Prism
         assert f"read={len(expected) + 2} valid={len(expected)}" in summary and "dead-lettered=2" in summary, summary
@@ -30,9 +30,9 @@ def test_backfill_indexes_exactly_the_file_and_is_idempotent(provisioned, es, tm
 
 
 def test_run_explains_bad_options(provisioned, capsys):
-    assert peacewatch.main(["run"]) == 2
+    assert peacewatch.cli.main(["run"]) == 2
     assert "--input" in capsys.readouterr().err
-    assert peacewatch.main(["run", "--input", "/nonexistent/file.jsonl"]) == 2
+    assert peacewatch.cli.main(["run", "--input", "/nonexistent/file.jsonl"]) == 2
     assert "no such file" in capsys.readouterr().err
 
 

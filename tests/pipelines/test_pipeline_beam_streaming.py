@@ -24,9 +24,15 @@ def test_streaming_pipeline_for_dataflow_constructs(settings):
     build_pipeline(p, options, settings)
     proto = p.to_runner_api()
     names = {t.unique_name for t in proto.components.transforms.values()}
-    assert {"ReadArticles", "ParseArticles", "EnrichArticles", "WriteToElasticsearch", "AggregateStances",
-            "WriteDeadLetters"} <= names
-    read = [t for t in p.transforms_stack[0].parts if isinstance(t.transform, ReadArticles)][0].transform
+    assert {
+        "ReadArticles",
+        "ParseArticles",
+        "EnrichArticles",
+        "WriteToElasticsearch",
+        "AggregateStances",
+        "WriteDeadLetters",
+    } <= names
+    read = next(t for t in p.transforms_stack[0].parts if isinstance(t.transform, ReadArticles)).transform
     assert read.subscription == settings.subscription_path("articles") and not read.inputs
 
 
@@ -36,16 +42,21 @@ def test_streaming_pipeline_on_test_stream(provisioned, es, subscriber):
     now = datetime.now(timezone.utc)
     messages = [PubsubMessage(json.dumps(a).encode(), {"article_id": a["id"]}, publish_time=now) for a in articles]
     broken = PubsubMessage(b"{oops", {"article_id": "x"}, publish_time=now)
-    stream = (test_stream.TestStream()
-              .add_elements(messages[:2])
-              .advance_processing_time(5)
-              .add_elements(messages[2:] + [broken])
-              .advance_watermark_to_infinity())
+    stream = (
+        test_stream.TestStream()
+        .add_elements(messages[:2])
+        .advance_processing_time(5)
+        .add_elements([*messages[2:], broken])
+        .advance_watermark_to_infinity()
+    )
     options = PipelineOptions(["--streaming", "--no-alerts", "--batch_size", "2"])
     with test_pipeline.TestPipeline(runner=python_direct_runner(streaming=True), options=options) as p:
         out = build_pipeline(p, options, settings, source=stream)
-        assert_that(out["indexed"] | beam.Map(lambda d: (d["id"], d["latency_ms"] is not None)),
-                    equal_to([(a["id"], True) for a in articles]), label="indexed")
+        assert_that(
+            out["indexed"] | beam.Map(lambda d: (d["id"], d["latency_ms"] is not None)),
+            equal_to([(a["id"], True) for a in articles]),
+            label="indexed",
+        )
         assert_that(out["dead_letters"] | beam.Map(lambda d: d["stage"]), equal_to(["parse"]), label="dead")
     assert count(es, settings.index("articles")) == 4
     assert count(es, settings.index("deadletter")) == 1

@@ -16,11 +16,22 @@ from apache_beam.pipeline import PipelineVisitor
 from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
 from apache_beam.typehints import typehints
 
+from peacewatch.settings import load_settings
 from pipelines.pipeline import build_pipeline
-from schemas.settings import load_settings
 
-DATAFLOW_FLAGS = ["--runner", "DataflowRunner", "--streaming", "--project", "peacewatch-prod", "--region",
-                  "europe-west1", "--temp_location", "gs://peacewatch-bucket/tmp", "--setup_file", "./setup.py"]
+DATAFLOW_FLAGS = [
+    "--runner",
+    "DataflowRunner",
+    "--streaming",
+    "--project",
+    "peacewatch-prod",
+    "--region",
+    "europe-west1",
+    "--temp_location",
+    "gs://peacewatch-bucket/tmp",
+    "--setup_file",
+    "./setup.py",
+]
 
 
 class _Grouping(PipelineVisitor):

@@ -21,12 +21,24 @@ def test_enrich_articles_finds_entities_and_stances():
     articles = _with_ids(sample_articles()[:2])  # France supports, Russia opposes
     with test_pipeline.TestPipeline(runner=python_direct_runner()) as p:
         out = p | beam.Create(articles) | EnrichArticles(batch_size=8)
-        summary = out.enriched | beam.Map(lambda a: (a["title"], a["relevant"], tuple(a["stance_pairs"]),
-                                                     "pipeline_version" in a, bool(a["entities"])))
-        assert_that(summary, equal_to([
-            ("France backs the peacekeeping mission", True, ("FR:support", "France:support"), True, True),
-            ("Russia rejects the proposed UN force", True, ("RU:oppose", "Russia:oppose"), True, True),
-        ]))
+        summary = out.enriched | beam.Map(
+            lambda a: (
+                a["title"],
+                a["relevant"],
+                tuple(a["stance_pairs"]),
+                "pipeline_version" in a,
+                bool(a["entities"]),
+            )
+        )
+        assert_that(
+            summary,
+            equal_to(
+                [
+                    ("France backs the peacekeeping mission", True, ("FR:support", "France:support"), True, True),
+                    ("Russia rejects the proposed UN force", True, ("RU:oppose", "Russia:oppose"), True, True),
+                ]
+            ),
+        )
         assert_that(out.dead_letters, equal_to([]), label="no dead letters")
 
 
@@ -49,9 +61,18 @@ def test_a_failing_article_is_dead_lettered_alone(monkeypatch):
 
 
 def test_merge_analysis_derives_actors_and_pairs():
-    analysis = {"relevant": True, "relevance": 0.9, "analysed": True, "entities": [], "countries": ["France"],
-                "people": [], "stances": [{"actor": "France", "actor_code": "FR", "stance": "support"},
-                                          {"actor": "NATO", "actor_code": None, "stance": "oppose"}]}
+    analysis = {
+        "relevant": True,
+        "relevance": 0.9,
+        "analysed": True,
+        "entities": [],
+        "countries": ["France"],
+        "people": [],
+        "stances": [
+            {"actor": "France", "actor_code": "FR", "stance": "support"},
+            {"actor": "NATO", "actor_code": None, "stance": "oppose"},
+        ],
+    }
     merged = merge_analysis({"id": "1", "url": "u", "title": "t", "text": "x", "_ack_id": "a"}, analysis)
     assert merged["actors"] == ["France", "NATO"]
     assert merged["stance_pairs"] == ["FR:support", "France:support", "NATO:oppose"]
@@ -72,4 +93,6 @@ def test_parallel_enricher_gives_the_same_results_in_order():
         got, dead = parallel.enrich(articles)
     finally:
         parallel.close()
-    assert dead == [] and [(a["id"], a["stance_pairs"]) for a in got] == [(a["id"], a["stance_pairs"]) for a in expected]
+    assert dead == [] and [(a["id"], a["stance_pairs"]) for a in got] == [
+        (a["id"], a["stance_pairs"]) for a in expected
+    ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from deploy.flink.config import FlinkSettings
+from peacewatch.errors import UserError
 from pipelines import flink
-from schemas.errors import UserError
 
 LOCAL = FlinkSettings()
 
@@ -19,7 +19,9 @@ def test_target_defaults_to_the_local_cluster_and_worker_pool():
 
 
 def test_target_of_a_remote_cluster():
-    target = flink.resolve_target("http://flink.internal:8081/", "jobs.internal:8099", "external", "localhost:50000", LOCAL)
+    target = flink.resolve_target(
+        "http://flink.internal:8081/", "jobs.internal:8099", "external", "localhost:50000", LOCAL
+    )
     assert target.flink_master == "flink.internal:8081" and target.rest_url == "http://flink.internal:8081"
     assert target.job_endpoint == "jobs.internal:8099" and target.environment_config == "localhost:50000"
     loopback = flink.resolve_target(None, None, "LOOPBACK", None, LOCAL)
@@ -52,9 +54,14 @@ def test_no_flink_cluster_is_one_line_and_a_hint(provisioned, tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "PEACEWATCH_FLINK_REST_PORT": str(port), "PEACEWATCH_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, str(root / "peacewatch.py"), "run", "--streaming", "--runner",
-                             "FlinkRunner", "--parallelism", "2"], env=env, capture_output=True, text=True,
-                            timeout=120, cwd=root)
+    result = subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", "run", "--streaming", "--runner", "FlinkRunner", "--parallelism", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
     assert result.returncode == 2, result.stderr
     assert f"no Flink cluster answers at http://127.0.0.1:{port}" in result.stderr
     assert "peacewatch services up flink" in result.stderr and "Traceback" not in result.stderr

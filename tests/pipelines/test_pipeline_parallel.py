@@ -1,7 +1,7 @@
 """NLP in several processes (``--nlp-processes 2``): the same output as one process, nothing lost or doubled.
 
-This module doubles as an NLP module for ``--nlp-module``: :func:`analyze_articles` below fails on
-articles titled "boom", so that the dead-letter path can be exercised inside the worker processes.
+:func:`analyze_articles` below (``EnrichArticles(analyze=...)``) fails on articles titled "boom", so
+that the dead-letter path can be exercised inside the worker processes.
 """
 
 from __future__ import annotations
@@ -14,21 +14,13 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-import peacewatch
+import peacewatch.cli
 from pipelines.enrich import EnrichArticles, Enricher, ParallelEnricher
 from pipelines.options import nlp_processes, python_direct_runner
 from tests.pipelines.support import SAMPLE, count, make_articles, sample_articles
 
-THIS_MODULE = __name__
 
-
-def load_nlp(model_name=None):  # noqa: ANN001, ANN201 - the NLP package's signature
-    from pipelines.nlp import load_nlp as real
-
-    return real(model_name)
-
-
-def analyze_articles(nlp, articles, batch_size=32):  # noqa: ANN001, ANN201
+def analyze_articles(nlp, articles, batch_size=32):
     from pipelines.nlp import analyze_articles as real
 
     articles = list(articles)
@@ -56,7 +48,7 @@ def test_parallel_enricher_gives_exactly_the_single_process_analysis():
     parallel.setup()
     try:
         split, dead = parallel.enrich(articles)
-        submitted = [parallel.submit(articles[i:i + 5]) for i in range(0, len(articles), 5)]
+        submitted = [parallel.submit(articles[i : i + 5]) for i in range(0, len(articles), 5)]
         in_parts = [doc for result in submitted for doc in result.get()[0]]
     finally:
         parallel.close()
@@ -83,11 +75,13 @@ def test_a_failing_article_is_dead_lettered_alone_in_a_worker():
     bad = dict(articles[3], title="boom")
     articles[3] = bad
     with test_pipeline.TestPipeline(runner=python_direct_runner()) as p:
-        out = p | beam.Create(articles) | EnrichArticles(nlp_module=THIS_MODULE, batch_size=4, processes=2)
-        assert_that(out.enriched | beam.Map(lambda a: a["id"]),
-                    equal_to([a["id"] for a in articles if a is not bad]))
-        assert_that(out.dead_letters | beam.Map(lambda d: (d["stage"], d["article_id"], "exploded" in d["reason"])),
-                    equal_to([("enrich", bad["id"], True)]), label="one dead letter")
+        out = p | beam.Create(articles) | EnrichArticles(batch_size=4, processes=2, analyze=analyze_articles)
+        assert_that(out.enriched | beam.Map(lambda a: a["id"]), equal_to([a["id"] for a in articles if a is not bad]))
+        assert_that(
+            out.dead_letters | beam.Map(lambda d: (d["stage"], d["article_id"], "exploded" in d["reason"])),
+            equal_to([("enrich", bad["id"], True)]),
+            label="one dead letter",
+        )
 
 
 def test_backfill_with_two_nlp_processes_indexes_what_one_process_does(provisioned, es, tmp_path, capsys):
@@ -103,11 +97,15 @@ def test_backfill_with_two_nlp_processes_indexes_what_one_process_does(provision
         hits = es.search(index=index, size=1000)["hits"]["hits"]
         return _sorted({k: v for k, v in h["_source"].items() if k not in volatile} for h in hits)
 
-    assert peacewatch.main(["run", "--input", str(path), "--no-alerts", "--nlp-processes", "1"]) == 0
+    assert peacewatch.cli.main(["run", "--input", str(path), "--no-alerts", "--nlp-processes", "1"]) == 0
     one_process = indexed()
     for _ in range(2):  # twice: the index holds each article once
-        assert peacewatch.main(["run", "--input", str(path), "--no-alerts", "--nlp-processes", "2",
-                                "--batch-size", "8"]) == 0
+        assert (
+            peacewatch.cli.main(
+                ["run", "--input", str(path), "--no-alerts", "--nlp-processes", "2", "--batch-size", "8"]
+            )
+            == 0
+        )
         err = capsys.readouterr().err
         assert "NLP in 2 processes" in err and f"read={len(articles)} valid={len(articles)}" in err, err
         assert f"indexed={len(articles)} dead-lettered=0" in err, err
@@ -125,8 +123,12 @@ def test_nlp_processes_default_uses_two_cores_for_local_runs_only(monkeypatch):
     assert nlp_processes(PipelineOptions(["--streaming"])) == 2  # Prism: one Python worker process
     assert nlp_processes(PipelineOptions(["--streaming", "--nlp_processes", "1"])) == 1
     assert nlp_processes(PipelineOptions(["--streaming", "--runner", "FlinkRunner"])) == 1
-    assert nlp_processes(PipelineOptions([*batch, "--direct_num_workers", "2",
-                                          "--direct_running_mode", "multi_processing"])) == 1
+    assert (
+        nlp_processes(
+            PipelineOptions([*batch, "--direct_num_workers", "2", "--direct_running_mode", "multi_processing"])
+        )
+        == 1
+    )
     assert nlp_processes(PipelineOptions([*batch, "--runner", "DataflowRunner"])) == 1
     monkeypatch.setattr("os.cpu_count", lambda: 1)
     assert nlp_processes(PipelineOptions(batch)) == 1

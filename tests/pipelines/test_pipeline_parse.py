@@ -21,8 +21,10 @@ BROKEN = {
     json.dumps({"url": "https://x.example/3", "text": 7}).encode(): ("validate", "text"),
     b'{"url": "https://x.example/4", "title": "\xff\xfe", "text": "t"}': ("parse", "not UTF-8"),
     b"[1, 2]": ("parse", "JSON object"),
-    json.dumps({"url": "https://x.example/5", "title": "t", "text": "x" * MAX_PAYLOAD_BYTES}).encode():
-        ("parse", "byte limit"),
+    json.dumps({"url": "https://x.example/5", "title": "t", "text": "x" * MAX_PAYLOAD_BYTES}).encode(): (
+        "parse",
+        "byte limit",
+    ),
 }
 
 
@@ -34,10 +36,12 @@ def test_parse_articles_splits_valid_and_dead_letters():
     payloads = [json.dumps(GOOD), json.dumps(LENIENT), *BROKEN]
     with test_pipeline.TestPipeline(runner=python_direct_runner()) as p:
         parsed = p | beam.Create(payloads) | ParseArticles()
-        assert_that(parsed.articles | "Urls" >> beam.Map(lambda a: (a["url"], len(a["id"]), a["schema_version"],
-                                                                     a.get("published"))),
-                    equal_to([(GOOD["url"], 32, 1, None), (LENIENT["url"], 32, 1, "2025-01-06T00:00:00Z")]),
-                    label="valid")
+        assert_that(
+            parsed.articles
+            | "Urls" >> beam.Map(lambda a: (a["url"], len(a["id"]), a["schema_version"], a.get("published"))),
+            equal_to([(GOOD["url"], 32, 1, None), (LENIENT["url"], 32, 1, "2025-01-06T00:00:00Z")]),
+            label="valid",
+        )
         summary = parsed.dead_letters | "Summary" >> beam.Map(lambda d: (d["stage"], d["payload_encoding"]))
         expected = [(stage, "base64" if b"\xff" in payload else "utf-8") for payload, (stage, _) in BROKEN.items()]
         assert_that(summary, equal_to(expected), label="dead")
@@ -48,7 +52,11 @@ def test_dead_letters_name_the_reason_and_keep_the_payload():
         article, letter = parse_or_dead_letter(Envelope(payload, {"article_id": "abc"}, "ack-1"))
         assert article is None
         assert letter["stage"] == stage and words in letter["reason"], letter["reason"]
-        original = base64.b64decode(letter["payload"]) if letter["payload_encoding"] == "base64" else letter["payload"].encode()
+        original = (
+            base64.b64decode(letter["payload"])
+            if letter["payload_encoding"] == "base64"
+            else letter["payload"].encode()
+        )
         assert original == payload
         assert letter["article_id"] == "abc" and letter["_ack_id"] == "ack-1"
 
@@ -77,7 +85,12 @@ def test_parse_accepts_what_replay_accepts():
     records = [
         {"url": "https://n.example/a?utm_source=x&fbclid=1", "title": "No id", "text": "t"},
         {"url": "https://n.example/b", "title": "Date only", "text": "t", "published": "2025-01-06"},
-        {"url": "https://n.example/c", "title": "RFC 2822", "text": "t", "published": "Mon, 06 Jan 2025 10:00:00 +0100"},
+        {
+            "url": "https://n.example/c",
+            "title": "RFC 2822",
+            "text": "t",
+            "published": "Mon, 06 Jan 2025 10:00:00 +0100",
+        },
         {"url": "https://n.example/d", "title": "Title only"},
         {"url": "https://n.example/e", "title": "Long", "text": "x" * 1_000_050},
         {"url": "https://n.example/f", "title": "NUL\u0000 in\u0007 title\u0085", "text": "a\u0000b"},
@@ -87,7 +100,9 @@ def test_parse_accepts_what_replay_accepts():
         article, letter = parse_or_dead_letter(Envelope(json.dumps(record).encode()))
         assert letter is None, letter["reason"]
         expected = record_to_article(record, now)
-        keys = ("id", "url", "title", "text", "truncated") + (("published", "published_estimated") if "published" in record else ())
+        keys = ("id", "url", "title", "text", "truncated") + (
+            ("published", "published_estimated") if "published" in record else ()
+        )
         for key in keys:
             assert article.get(key) == expected.get(key), (record["title"], key)
     by_title = {}
@@ -102,8 +117,14 @@ def test_parse_accepts_what_replay_accepts():
 
 
 def test_control_characters_are_stripped_from_contract_valid_messages_too():
-    message = {"url": "https://n.example/z", "title": "Bell\u0007 and NUL\u0000", "text": "line\r\nnext\u001b[31m",
-               "tags": ["a\u0000b"], "published": "2025-01-06T10:00:00Z", "extra": {"deep": "x\u0000y"}}
+    message = {
+        "url": "https://n.example/z",
+        "title": "Bell\u0007 and NUL\u0000",
+        "text": "line\r\nnext\u001b[31m",
+        "tags": ["a\u0000b"],
+        "published": "2025-01-06T10:00:00Z",
+        "extra": {"deep": "x\u0000y"},
+    }
     article, letter = parse_or_dead_letter(Envelope(json.dumps(message).encode()))
     assert letter is None
     assert article["title"] == "Bell and NUL" and article["text"] == "line\nnext[31m"

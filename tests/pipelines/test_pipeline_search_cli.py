@@ -5,24 +5,63 @@ from __future__ import annotations
 
 import pytest
 
-import peacewatch
+from peacewatch import cli as peacewatch
 from pipelines.write_es import BulkWriter
 
-TEXT = ("Leaders of the coalition of the willing met in Paris. The force of the coalition would be led by "
-        "France and the United Kingdom; the willing partners of the plan agreed.")
+TEXT = (
+    "Leaders of the coalition of the willing met in Paris. The force of the coalition would be led by "
+    "France and the United Kingdom; the willing partners of the plan agreed."
+)
 ARTICLES = [
-    {"id": "c" * 32, "url": "https://news.example/coalition", "title": "Coalition meets in Paris", "text": TEXT,
-     "source": "Wire", "published": "2026-03-02T09:00:00Z", "language": "en", "relevant": True, "relevance": 0.9,
-     "analysed": True, "entities": [], "people": [], "countries": ["France", "United Kingdom"],
-     "country_codes": ["FR", "GB"], "missions": ["ukraine"],
-     "stances": [{"actor": "United Kingdom", "actor_code": "GB", "actor_type": "country", "stance": "support",
-                  "mission": "ukraine", "commitment": "troops", "confidence": 0.9,
-                  "evidence": "The force of the coalition would be led by France and the United Kingdom."}],
-     "stance_pairs": ["United Kingdom:support", "GB:support"]},
-    {"id": "d" * 32, "url": "https://news.example/markets", "title": "Markets rise", "text": "Shares rose in Berlin.",
-     "source": "Wire", "published": "2026-03-03T09:00:00Z", "language": "de", "relevant": False, "relevance": 0.1,
-     "analysed": True, "entities": [], "people": [], "countries": ["Germany"], "country_codes": ["DE"],
-     "missions": [], "stances": [], "stance_pairs": []},
+    {
+        "id": "c" * 32,
+        "url": "https://news.example/coalition",
+        "title": "Coalition meets in Paris",
+        "text": TEXT,
+        "source": "Wire",
+        "published": "2026-03-02T09:00:00Z",
+        "language": "en",
+        "relevant": True,
+        "relevance": 0.9,
+        "analysed": True,
+        "entities": [],
+        "people": [],
+        "countries": ["France", "United Kingdom"],
+        "country_codes": ["FR", "GB"],
+        "missions": ["ukraine"],
+        "stances": [
+            {
+                "actor": "United Kingdom",
+                "actor_code": "GB",
+                "actor_type": "country",
+                "stance": "support",
+                "mission": "ukraine",
+                "commitment": "troops",
+                "confidence": 0.9,
+                "evidence": "The force of the coalition would be led by France and the United Kingdom.",
+            }
+        ],
+        "stance_pairs": ["United Kingdom:support", "GB:support"],
+    },
+    {
+        "id": "d" * 32,
+        "url": "https://news.example/markets",
+        "title": "Markets rise",
+        "text": "Shares rose in Berlin.",
+        "source": "Wire",
+        "published": "2026-03-03T09:00:00Z",
+        "language": "de",
+        "relevant": False,
+        "relevance": 0.1,
+        "analysed": True,
+        "entities": [],
+        "people": [],
+        "countries": ["Germany"],
+        "country_codes": ["DE"],
+        "missions": [],
+        "stances": [],
+        "stance_pairs": [],
+    },
 ]
 
 
@@ -41,8 +80,10 @@ def _search(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-@pytest.mark.parametrize("query,position", [("force)", 5), ('"coalition of', 0), ("troops AND", 10),
-                                            ("title:(force", 12), ("nosuchfield:x", 0)])
+@pytest.mark.parametrize(
+    "query,position",
+    [("force)", 5), ('"coalition of', 0), ("troops AND", 10), ("title:(force", 12), ("nosuchfield:x", 0)],
+)
 def test_a_syntax_error_points_at_the_mistake(query, position, capsys):
     code, _, err = _search(capsys, query)
     assert code == 2
@@ -52,9 +93,16 @@ def test_a_syntax_error_points_at_the_mistake(query, position, capsys):
     assert lines[-1].startswith("  hint: ")
 
 
-@pytest.mark.parametrize("option,value,close", [("--country", "Atlantis", None), ("--country", "Germny", "Germany"),
-                                                ("--mission", "sudann", "sudan"), ("--language", "englsh", "en"),
-                                                ("--stance", "Germny:oppose", None)])
+@pytest.mark.parametrize(
+    "option,value,close",
+    [
+        ("--country", "Atlantis", None),
+        ("--country", "Germny", "Germany"),
+        ("--mission", "sudann", "sudan"),
+        ("--language", "englsh", "en"),
+        ("--stance", "Germny:oppose", None),
+    ],
+)
 def test_a_value_nobody_knows_is_refused_with_the_closest(option, value, close, capsys):
     code, _, err = _search(capsys, "force", option, value)
     if option == "--stance":  # an actor that is no country may be a person or an organisation: searched as written
@@ -67,8 +115,14 @@ def test_a_value_nobody_knows_is_refused_with_the_closest(option, value, close, 
 
 
 def test_values_as_people_type_them(indexed, capsys):
-    for argv in (["--country", "france"], ["--country", "UK"], ["--mission", "Coalition of the Willing"],
-                 ["--language", "English"], ["--stance", "united kingdom:support"], ["--stance", "gb:support"]):
+    for argv in (
+        ["--country", "france"],
+        ["--country", "UK"],
+        ["--mission", "Coalition of the Willing"],
+        ["--language", "English"],
+        ["--stance", "united kingdom:support"],
+        ["--stance", "gb:support"],
+    ):
         code, out, err = _search(capsys, "*", *argv)
         assert code == 0 and "1 of 1 articles" in out, (argv, out, err)
 

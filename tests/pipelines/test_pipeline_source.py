@@ -55,8 +55,8 @@ def test_a_message_delivered_too_often_comes_out_marked_as_poison(provisioned, p
     puller = _puller(settings, max_delivery_attempts=2)
     try:
         for attempt in (1, 2, 3):
-            got = []
-            wait_until(lambda: got.extend(puller.pull()[1]) or got, timeout=30, what=f"delivery {attempt}")
+            got: list = []
+            wait_until(lambda got=got: got.extend(puller.pull()[1]) or got, timeout=30, what=f"delivery {attempt}")
             [envelope] = got
             assert envelope.delivery_attempt == attempt
             if attempt < 3:
@@ -132,8 +132,14 @@ def test_the_alert_outbox_counts_as_pending():
     clock = Clock()
     rules = StopRules(idle_seconds=5, max_messages=3, alerts=True)
     watcher = Watcher(rules, clock)
-    done = _counters(pulled=3, acked=3, alerts_published=2, alert_messages_pulled=1, alert_messages_acked=1,
-                     alert_messages_polls_idle=1)
+    done = _counters(
+        pulled=3,
+        acked=3,
+        alerts_published=2,
+        alert_messages_pulled=1,
+        alert_messages_acked=1,
+        alert_messages_polls_idle=1,
+    )
     assert watcher.reason_to_stop(done) is None  # one alert published and not yet delivered
     delivered = {**done, "alert_messages_pulled": 2, "alert_messages_acked": 2}
     assert "3 messages processed" in watcher.reason_to_stop(delivered)

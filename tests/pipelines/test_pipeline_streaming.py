@@ -18,25 +18,46 @@ import uuid
 import pytest
 
 from tests.helpers import decode, pull_messages, wait_until
-from tests.pipelines.support import (CuttableProxy, OutputReader, count, make_articles, processes_marked, publish,
-                                     start_run)
+from tests.pipelines.support import (
+    CuttableProxy,
+    OutputReader,
+    count,
+    make_articles,
+    processes_marked,
+    publish,
+    start_run,
+)
 
-FAST = ("--streaming", "--ack-lease-seconds", "10", "--progress-seconds", "1", "--batch-size", "8",
-        "--nlp-processes", "1", "--pull-interval-ms", "100")
+FAST = (
+    "--streaming",
+    "--ack-lease-seconds",
+    "10",
+    "--progress-seconds",
+    "1",
+    "--batch-size",
+    "8",
+    "--nlp-processes",
+    "1",
+    "--pull-interval-ms",
+    "100",
+)
 RUN_MARK = "PEACEWATCH_TEST_RUN"
 
 
 class Run:
     """One ``peacewatch run`` process, its output, and the mark its children inherit."""
 
-    def __init__(self, *args: str, group: bool = True) -> None:
+    def __init__(self, *args: str, group: bool = True, entry: str = "peacewatch.cli") -> None:
         self.mark = uuid.uuid4().hex
-        self.proc = start_run(*FAST, *args, env={RUN_MARK: self.mark}, group=group)
+        self.proc = start_run(*FAST, *args, env={RUN_MARK: self.mark}, group=group, entry=entry)
         self.output = OutputReader(self.proc)
 
-    def started(self, timeout: float = 120) -> "Run":
-        wait_until(lambda: self.output.has("streaming from") or self.proc.poll() is not None, timeout=timeout,
-                   what="the pipeline to start")
+    def started(self, timeout: float = 120) -> Run:
+        wait_until(
+            lambda: self.output.has("streaming from") or self.proc.poll() is not None,
+            timeout=timeout,
+            what="the pipeline to start",
+        )
         assert self.proc.poll() is None, self.output.text()
         return self
 
@@ -62,7 +83,7 @@ def runs():
         if run.proc.poll() is None:
             os.killpg(run.proc.pid, signal.SIGKILL)
             run.proc.wait(timeout=30)
-        wait_until(lambda: not run.leftovers(), timeout=20, what="the run's processes to end")
+        wait_until(lambda run=run: not run.leftovers(), timeout=20, what="the run's processes to end")
 
 
 def _ids(es, index: str) -> list[str]:
@@ -99,8 +120,13 @@ def test_streaming_run_indexes_published_articles_and_stops_cleanly(provisioned,
 def test_broken_messages_are_dead_lettered_and_the_rest_indexed(provisioned, es, publisher, subscriber, runs):
     settings = provisioned
     good = make_articles(3, "b")
-    broken = [b"{not json", b'{"url": "https://x.example/1", "title": 3, "text": "t"}',
-              b'{"url": "https://x.example/2", "text": 7}', b"\xff\xfe binary", b"[]"]
+    broken = [
+        b"{not json",
+        b'{"url": "https://x.example/1", "title": 3, "text": "t"}',
+        b'{"url": "https://x.example/2", "text": 7}',
+        b"\xff\xfe binary",
+        b"[]",
+    ]
     publish(publisher, settings, [good[0], *broken[:2], good[1], *broken[2:], good[2]])
     run = runs("--max-messages", "8")
     assert run.wait() == 0, run.output.text()
@@ -119,14 +145,18 @@ def test_broken_messages_are_dead_lettered_and_the_rest_indexed(provisioned, es,
 
 
 def test_kill_9_of_the_whole_run_then_restart_indexes_and_alerts_every_article_exactly_once(
-        provisioned, es, publisher, receiver, runs):
+    provisioned, es, publisher, receiver, runs
+):
     settings = provisioned
     _rule(settings, "pk", "peacekeeping", f"webhook:{receiver.url('/pk')}")
     first, second = make_articles(120, "k1"), make_articles(8, "k2")
     publish(publisher, settings, first)
     run = runs("--batch-size", "2", "--pull-max-messages", "4").started()
-    wait_until(lambda: count(es, settings.index("articles")) >= 4 and receiver.bodies("/pk"), timeout=90,
-               what="the first articles indexed and alerted")
+    wait_until(
+        lambda: count(es, settings.index("articles")) >= 4 and receiver.bodies("/pk"),
+        timeout=90,
+        what="the first articles indexed and alerted",
+    )
     run.kill_group()  # with 120 queued in small pulls this lands mid-stream: Prism and all
     sent_before_kill = len(receiver.bodies("/pk"))
     wait_until(lambda: not run.leftovers(), timeout=10, what="the killed run's processes to be gone")
@@ -136,8 +166,11 @@ def test_kill_9_of_the_whole_run_then_restart_indexes_and_alerts_every_article_e
     expected = sorted(a["id"] for a in first + second)
     # What the killed run held comes back when its lease runs out (10 s here), or, for a pull answered
     # at the moment of the kill, after the subscription's ack deadline (30 s).
-    wait_until(lambda: count(es, settings.index("articles")) >= len(expected)
-               and len(receiver.bodies("/pk")) >= len(expected), timeout=240, what="every article and alert")
+    wait_until(
+        lambda: count(es, settings.index("articles")) >= len(expected) and len(receiver.bodies("/pk")) >= len(expected),
+        timeout=240,
+        what="every article and alert",
+    )
     again.proc.send_signal(signal.SIGTERM)
     assert again.wait(60) == 0, again.output.text()
     assert sorted(_ids(es, settings.index("articles"))) == expected  # no article lost, none twice
@@ -164,7 +197,8 @@ def test_kill_9_of_the_run_process_alone_takes_prism_with_it(provisioned, runs):
 
 
 def test_elasticsearch_cut_for_60s_loses_nothing_alerts_included_and_idle_exit_waits(
-        provisioned, es, publisher, receiver, runs):
+    provisioned, es, publisher, receiver, runs
+):
     settings = provisioned
     _rule(settings, "pk", "peacekeeping", f"webhook:{receiver.url('/pk')}")
     proxy = CuttableProxy("127.0.0.1", settings.es_port)
@@ -172,8 +206,11 @@ def test_elasticsearch_cut_for_60s_loses_nothing_alerts_included_and_idle_exit_w
         run = runs("--es-url", proxy.url, "--idle-exit-seconds", "5").started()
         before, during = make_articles(4, "o1"), make_articles(6, "o2")
         publish(publisher, settings, before)
-        wait_until(lambda: count(es, settings.index("articles")) == 4 and len(receiver.bodies("/pk")) == 4,
-                   timeout=60, what="articles and alerts before the outage")
+        wait_until(
+            lambda: count(es, settings.index("articles")) == 4 and len(receiver.bodies("/pk")) == 4,
+            timeout=60,
+            what="articles and alerts before the outage",
+        )
         proxy.cut()
         cut_at = time.monotonic()
         publish(publisher, settings, during)
@@ -203,8 +240,11 @@ def test_a_webhook_that_never_answers_does_not_hold_up_indexing(provisioned, es,
     articles = make_articles(10, "w")
     publish(publisher, settings, articles)
     run = runs().started()
-    wait_until(lambda: count(es, settings.index("articles")) == 10 and len(receiver.bodies("/ok")) == 10,
-               timeout=120, what="every article indexed and alerted on the webhook that answers")
+    wait_until(
+        lambda: count(es, settings.index("articles")) == 10 and len(receiver.bodies("/ok")) == 10,
+        timeout=120,
+        what="every article indexed and alerted on the webhook that answers",
+    )
     assert receiver.bodies("/silent")  # tried, and still waiting for an answer
     assert count(es, settings.index("deadletter")) == 0  # a receiver that hangs is retried, not dead-lettered
     run.proc.send_signal(signal.SIGTERM)
@@ -212,20 +252,21 @@ def test_a_webhook_that_never_answers_does_not_hold_up_indexing(provisioned, es,
 
 
 def test_a_poison_message_ends_in_the_dead_letters_instead_of_blocking_the_subscription(
-        provisioned, es, publisher, runs):
+    provisioned, es, publisher, runs
+):
     settings = provisioned
     pill = make_articles(1, "poison")[0]
     pill["text"] += " POISON-PILL"
     publish(publisher, settings, [pill])
     # idle exit after longer than the lease (10 s), by which time the killed run's message is back
-    args = ("--nlp-module", "tests.pipelines.poison_nlp", "--max-delivery-attempts", "2", "--idle-exit-seconds", "12")
+    args = ("--max-delivery-attempts", "2", "--idle-exit-seconds", "12")
     # Each delivery of the pill kills the run that analyses it (Prism with it); the third delivery
     # is over the limit and goes to the dead letters without being analysed.
     outcomes = []
     for _ in range(4):
-        run = runs(*args)
+        run = runs(*args, entry="tests.pipelines.poison_nlp")
         outcomes.append(run.wait(180))
-        wait_until(lambda: not run.leftovers(), timeout=20, what="the run's processes to end")
+        wait_until(lambda run=run: not run.leftovers(), timeout=20, what="the run's processes to end")
         if outcomes[-1] == 0:
             break
     assert outcomes == [-signal.SIGKILL, -signal.SIGKILL, 0], run.output.text()

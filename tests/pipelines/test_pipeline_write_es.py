@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 
 import apache_beam as beam
@@ -16,8 +15,21 @@ from tests.pipelines.support import CuttableProxy, count, make_articles
 
 
 def _enriched(articles):
-    return [dict(a, relevant=True, relevance=0.5, analysed=True, entities=[], countries=[], people=[], stances=[],
-                 _publish_time_ms=None, _ack_id=None) for a in articles]
+    return [
+        dict(
+            a,
+            relevant=True,
+            relevance=0.5,
+            analysed=True,
+            entities=[],
+            countries=[],
+            people=[],
+            stances=[],
+            _publish_time_ms=None,
+            _ack_id=None,
+        )
+        for a in articles
+    ]
 
 
 def test_write_to_elasticsearch_is_idempotent_and_dead_letters_rejects(provisioned, es):
@@ -28,10 +40,14 @@ def test_write_to_elasticsearch_is_idempotent_and_dead_letters_rejects(provision
     for attempt in ("first", "second"):
         with test_pipeline.TestPipeline(runner=python_direct_runner()) as p:
             out = p | f"Create{attempt}" >> beam.Create(elements) | WriteToElasticsearch(settings, chunk_size=3)
-            assert_that(out.indexed | beam.Map(lambda d: d["id"]),
-                        equal_to([a["id"] for a in good + good[:2]]), label="indexed")
-            assert_that(out.dead_letters | beam.Map(lambda d: (d["stage"], d["article_id"], "published" in d["reason"])),
-                        equal_to([("index", "b" * 32, True)]), label="dead")
+            assert_that(
+                out.indexed | beam.Map(lambda d: d["id"]), equal_to([a["id"] for a in good + good[:2]]), label="indexed"
+            )
+            assert_that(
+                out.dead_letters | beam.Map(lambda d: (d["stage"], d["article_id"], "published" in d["reason"])),
+                equal_to([("index", "b" * 32, True)]),
+                label="dead",
+            )
     assert count(es, settings.index("articles")) == 5
     doc = es.get(index=settings.index("articles"), id=good[0]["id"])["_source"]
     assert doc["indexed_at"] and "latency_ms" in doc and not any(k.startswith("_") for k in doc)
@@ -41,7 +57,7 @@ def test_bulk_writer_waits_out_an_outage(provisioned, es):
     settings = provisioned
     proxy = CuttableProxy("127.0.0.1", settings.es_port)
     try:
-        writer = BulkWriter(dataclasses.replace(settings, es_url=proxy.url), retry_seconds=120)
+        writer = BulkWriter(settings.model_copy(update={"es_url": proxy.url}), retry_seconds=120)
         writer.setup()
         proxy.cut()
         result = {}
@@ -61,7 +77,7 @@ def test_bulk_writer_gives_up_after_its_budget_without_dead_letters(provisioned)
     proxy = CuttableProxy("127.0.0.1", provisioned.es_port)
     proxy.cut()
     try:
-        writer = BulkWriter(dataclasses.replace(provisioned, es_url=proxy.url), retry_seconds=1, sleep=lambda s: None)
+        writer = BulkWriter(provisioned.model_copy(update={"es_url": proxy.url}), retry_seconds=1, sleep=lambda s: None)
         try:
             writer.write(_enriched(make_articles(2, "g")))
         except ElasticsearchUnavailable as exc:
@@ -77,7 +93,7 @@ def test_bulk_writer_stops_retrying_when_the_job_stops(provisioned):
     proxy.cut()
     stop = threading.Event()
     try:
-        writer = BulkWriter(dataclasses.replace(provisioned, es_url=proxy.url), retry_seconds=600, abort=stop)
+        writer = BulkWriter(provisioned.model_copy(update={"es_url": proxy.url}), retry_seconds=600, abort=stop)
         threading.Timer(1.0, stop.set).start()
         try:
             writer.write(_enriched(make_articles(2, "x")))

@@ -8,7 +8,15 @@ from importlib import resources
 import pytest
 
 from schemas.types import NESTED_TYPES, SCHEMA_TYPES
-from schemas.validation import MAX_PAYLOAD_BYTES, InvalidDocument, SCHEMA_FILES, errors, load_schema, parse_article, validate
+from schemas.validation import (
+    MAX_PAYLOAD_BYTES,
+    SCHEMA_FILES,
+    InvalidDocument,
+    errors,
+    load_schema,
+    parse_article,
+    validate,
+)
 
 
 def _example(kind: str) -> dict:
@@ -58,15 +66,18 @@ def test_parse_article_derives_id_from_canonical_url():
     assert len(parsed["id"]) == 32 and parsed["schema_version"] == 1
 
 
-@pytest.mark.parametrize("payload,needle", [
-    (b"{not json", "not JSON"),
-    (b"[1, 2]", "JSON object"),
-    (b"\xff\xfe\x00", "not UTF-8"),
-    (b'{"url": "u", "title": "t"}', "text: is required"),
-    (b'{"url": "u", "title": 5, "text": "x"}', "title:"),
-    (b'{"url": "u", "title": "", "text": "  "}', "neither title nor text"),
-    (b'{"url": "u", "title": "t", "text": "' + b"x" * MAX_PAYLOAD_BYTES + b'"}', "byte limit"),
-])
+@pytest.mark.parametrize(
+    "payload,needle",
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "JSON object"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b'{"url": "u", "title": "t"}', "text: is required"),
+        (b'{"url": "u", "title": 5, "text": "x"}', "title:"),
+        (b'{"url": "u", "title": "", "text": "  "}', "neither title nor text"),
+        (b'{"url": "u", "title": "t", "text": "' + b"x" * MAX_PAYLOAD_BYTES + b'"}', "byte limit"),
+    ],
+)
 def test_parse_article_errors_are_clear(payload, needle):
     with pytest.raises(InvalidDocument) as caught:
         parse_article(payload)

@@ -4,33 +4,58 @@ from __future__ import annotations
 
 ARTICLES = {
     "fr-support": {
-        "id": "fr-support", "url": "https://news.example/fr", "source": "Le Monde",
+        "id": "fr-support",
+        "url": "https://news.example/fr",
+        "source": "Le Monde",
         "title": "France backs peace force for Ukraine",
         "summary": "Paris will contribute troops.",
         "text": "Paris said on Monday it would support the multinational peace-keeping force. "
-                "President Macron spoke to Zelenskyy. The U.S. has not decided; 1,000 troops could deploy.",
-        "published": "2026-11-20T10:00:00Z", "relevance": 0.9, "relevant": True,
-        "countries": ["France", "Ukraine", "United States"], "country_codes": ["FR", "UA", "US"],
-        "people": ["Emmanuel Macron"], "organisations": [],
-        "stances": [{"actor": "France", "actor_type": "country", "actor_code": "FR", "stance": "support",
-                     "confidence": 0.9}],
+        "President Macron spoke to Zelenskyy. The U.S. has not decided; 1,000 troops could deploy.",
+        "published": "2026-11-20T10:00:00Z",
+        "relevance": 0.9,
+        "relevant": True,
+        "countries": ["France", "Ukraine", "United States"],
+        "country_codes": ["FR", "UA", "US"],
+        "people": ["Emmanuel Macron"],
+        "organisations": [],
+        "stances": [
+            {"actor": "France", "actor_type": "country", "actor_code": "FR", "stance": "support", "confidence": 0.9}
+        ],
     },
     "de-undecided": {
-        "id": "de-undecided", "url": "https://news.example/de", "source": "Der Spiegel",
+        "id": "de-undecided",
+        "url": "https://news.example/de",
+        "source": "Der Spiegel",
         "title": "Germany undecided on ceasefire mission",
-        "summary": "", "text": "Berlin has yet to decide whether to join a ceasefire monitoring mission. "
-                              "Zelénskyy urged État partners to act. Scholz said the force was premature.",
-        "published": "2026-11-21T08:00:00Z", "relevance": 0.6, "relevant": True,
-        "countries": ["Germany"], "country_codes": ["DE"], "people": [], "organisations": ["NATO"],
-        "stances": [{"actor": "Germany", "actor_type": "country", "actor_code": "DE", "stance": "undecided",
-                     "confidence": 0.7}],
+        "summary": "",
+        "text": "Berlin has yet to decide whether to join a ceasefire monitoring mission. "
+        "Zelénskyy urged État partners to act. Scholz said the force was premature.",
+        "published": "2026-11-21T08:00:00Z",
+        "relevance": 0.6,
+        "relevant": True,
+        "countries": ["Germany"],
+        "country_codes": ["DE"],
+        "people": [],
+        "organisations": ["NATO"],
+        "stances": [
+            {"actor": "Germany", "actor_type": "country", "actor_code": "DE", "stance": "undecided", "confidence": 0.7}
+        ],
     },
     "sport": {
-        "id": "sport", "url": "https://news.example/sport", "source": "Sports Daily",
+        "id": "sport",
+        "url": "https://news.example/sport",
+        "source": "Sports Daily",
         "title": "Football: Kyiv club wins the cup",
-        "summary": "", "text": "The final ended 3-2 after extra time. Fans celebrated force-fully in the streets.",
-        "published": "2026-11-21T20:00:00Z", "relevance": 0.05, "relevant": False,
-        "countries": ["Ukraine"], "country_codes": ["UA"], "people": [], "organisations": [], "stances": [],
+        "summary": "",
+        "text": "The final ended 3-2 after extra time. Fans celebrated force-fully in the streets.",
+        "published": "2026-11-21T20:00:00Z",
+        "relevance": 0.05,
+        "relevant": False,
+        "countries": ["Ukraine"],
+        "country_codes": ["UA"],
+        "people": [],
+        "organisations": [],
+        "stances": [],
     },
 }
 

@@ -25,7 +25,7 @@ class HttpReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.received.append((self.path, json.loads(body or b"null")))
                 receiver.keys.append((self.path, self.headers.get("Idempotency-Key")))
@@ -48,7 +48,7 @@ class HttpReceiver:
     def bodies(self, path: str) -> list[Any]:
         return [body for p, body in self.received if p == path]
 
-    def __enter__(self) -> "HttpReceiver":
+    def __enter__(self) -> HttpReceiver:
         self.thread.start()
         return self
 
@@ -117,7 +117,7 @@ class SmtpSink:
     def port(self) -> int:
         return self.server.server_address[1]
 
-    def __enter__(self) -> "SmtpSink":
+    def __enter__(self) -> SmtpSink:
         self.thread.start()
         return self
 

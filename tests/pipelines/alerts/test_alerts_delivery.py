@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 
-import pytest
-
 from pipelines.alerts.delivery import build_alert
 from pipelines.alerts.engine import AlertEngine
 from pipelines.alerts.matcher import Match
@@ -16,20 +14,45 @@ from tests.helpers import decode, drain, pull_messages
 NOW = 1_795_000_000.0  # a fixed clock: throttles and digests do not depend on wall time
 
 MATCHING = {
-    "id": "art-1", "url": "https://news.example/a?x=<b>&y=1", "source": "Le Monde",
-    "title": "France backs <b>peace force</b> & more", "summary": "",
+    "id": "art-1",
+    "url": "https://news.example/a?x=<b>&y=1",
+    "source": "Le Monde",
+    "title": "France backs <b>peace force</b> & more",
+    "summary": "",
     "text": "Paris said it would support the peace force. Slack *bold* <!channel> & <script>alert(1)</script>.",
-    "published": "2026-11-20T10:00:00Z", "relevance": 0.9, "relevant": True, "analysed": True,
-    "entities": [], "people": [], "countries": ["France"], "country_codes": ["FR"],
-    "stances": [{"actor": "France", "actor_type": "country", "actor_code": "FR", "stance": "support", "confidence": 0.9}],
+    "published": "2026-11-20T10:00:00Z",
+    "relevance": 0.9,
+    "relevant": True,
+    "analysed": True,
+    "entities": [],
+    "people": [],
+    "countries": ["France"],
+    "country_codes": ["FR"],
+    "stances": [
+        {"actor": "France", "actor_type": "country", "actor_code": "FR", "stance": "support", "confidence": 0.9}
+    ],
 }
-OTHER = {**MATCHING, "id": "art-2", "url": "https://news.example/b", "title": "Football results",
-         "text": "The cup final ended 3-2.", "countries": ["Spain"], "country_codes": ["ES"], "stances": []}
+OTHER = {
+    **MATCHING,
+    "id": "art-2",
+    "url": "https://news.example/b",
+    "title": "Football results",
+    "text": "The cup final ended 3-2.",
+    "countries": ["Spain"],
+    "country_codes": ["ES"],
+    "stances": [],
+}
 
 
 def article(number: int, country: str = "France", text: str = "peace force news") -> dict:
-    return {**MATCHING, "id": f"art-{number}", "url": f"https://news.example/{number}", "title": f"Peace force {number}",
-            "text": text, "countries": [country]}
+    return {
+        **MATCHING,
+        "id": f"art-{number}",
+        "url": f"https://news.example/{number}",
+        "title": f"Peace force {number}",
+        "text": text,
+        "countries": [country],
+    }
 
 
 class Clock:
@@ -53,11 +76,16 @@ def alerts_in_index(es, settings, rule=None) -> list[dict]:
     return [h["_source"] for h in hits]
 
 
-def test_matching_article_reaches_every_channel_once_and_the_other_none(provisioned, es, subscriber, receiver, smtp, monkeypatch):
+def test_matching_article_reaches_every_channel_once_and_the_other_none(
+    provisioned, es, subscriber, receiver, smtp, monkeypatch
+):
     settings = provisioned
     monkeypatch.setenv("TEST_SLACK_URL", receiver.url("/slack"))
-    rule = Rule("peace", '"peace force"', channels=[f"webhook:{receiver.url('/hook')}", "slack:env:TEST_SLACK_URL",
-                                                    "email:desk@example.org", "tail"])
+    rule = Rule(
+        "peace",
+        '"peace force"',
+        channels=[f"webhook:{receiver.url('/hook')}", "slack:env:TEST_SLACK_URL", "email:desk@example.org", "tail"],
+    )
     engine = make_engine(settings, [rule])
     try:
         alerts, dead = engine.process([MATCHING, OTHER])
@@ -104,8 +132,13 @@ def test_matching_article_reaches_every_channel_once_and_the_other_none(provisio
 def test_throttle_per_key_and_digest_per_period(provisioned, es, receiver):
     settings = provisioned
     clock = Clock()
-    throttled = Rule("throttled", "peace", channels=[f"webhook:{receiver.url('/t')}", f"webhook:{receiver.url('/t2')}"],
-                     throttle="1h", key_by="country")
+    throttled = Rule(
+        "throttled",
+        "peace",
+        channels=[f"webhook:{receiver.url('/t')}", f"webhook:{receiver.url('/t2')}"],
+        throttle="1h",
+        key_by="country",
+    )
     digested = Rule("digested", "peace", channels=[f"webhook:{receiver.url('/d')}"], digest="hourly")
     engine = make_engine(settings, [throttled, digested], clock)
     try:
@@ -155,11 +188,14 @@ def test_removed_or_disabled_rule_is_silent(provisioned, es, receiver):
         engine.close()
 
 
-def test_failures_that_may_pass_are_retried_and_only_permanent_ones_dead_lettered(provisioned, es, receiver,
-                                                                                  monkeypatch, capsys):
+def test_failures_that_may_pass_are_retried_and_only_permanent_ones_dead_lettered(
+    provisioned, es, receiver, monkeypatch, capsys
+):
     settings = provisioned
     secret = receiver.url("/secret-token-123")
-    rule = Rule("peace", "peace", channels=[f"webhook:{secret}", f"webhook:{receiver.url('/ok')}", "email:desk@example.org"])
+    rule = Rule(
+        "peace", "peace", channels=[f"webhook:{secret}", f"webhook:{receiver.url('/ok')}", "email:desk@example.org"]
+    )
     monkeypatch.delenv("PEACEWATCH_SMTP_HOST", raising=False)
     receiver.status = 500
     engine = make_engine(settings, [rule])
@@ -169,7 +205,9 @@ def test_failures_that_may_pass_are_retried_and_only_permanent_ones_dead_lettere
         # 500 (the same receiver): that may pass, so no dead letter, the alert waits to be retried
         [letter] = dead
         assert errors("deadletter", letter) == [] and letter["stage"] == "alert-delivery"
-        assert "PEACEWATCH_SMTP_HOST" in letter["reason"] and letter["attributes"]["channel"] == "email:desk@example.org"
+        assert (
+            "PEACEWATCH_SMTP_HOST" in letter["reason"] and letter["attributes"]["channel"] == "email:desk@example.org"
+        )
         assert len(receiver.bodies("/secret-token-123")) == 1 and len(receiver.bodies("/ok")) == 1
         assert len(alerts_in_index(es, settings)) == 1  # the record is there whatever the channels do
         [again] = engine.dispatcher.deliver(alerts)  # the outbox brings it back

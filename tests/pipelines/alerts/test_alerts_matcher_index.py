@@ -17,7 +17,8 @@ _spec.loader.exec_module(cases)  # type: ignore[union-attr]
 
 def _bench():
     spec = importlib.util.spec_from_file_location(
-        "bench_alerts", Path(__file__).resolve().parents[2] / "benchmarks" / "bench_alerts.py")
+        "bench_alerts", Path(__file__).resolve().parents[2] / "benchmarks" / "bench_alerts.py"
+    )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)  # type: ignore[union-attr]
     return bench
@@ -26,21 +27,40 @@ def _bench():
 def brute_force(matcher: RuleMatcher, article: dict) -> list[Match]:
     """Every rule's predicate and matched terms on a fresh view: no index, nothing remembered."""
     view = ArticleView(article)
-    return [Match(c.rule.name, tuple(matched_terms(positive_leaves(c.query), view)),
-                  match_key(c.rule, article) if c.rule.key_by else None)
-            for c in matcher.rules if c.predicate(view)]
+    return [
+        Match(
+            c.rule.name,
+            tuple(matched_terms(positive_leaves(c.query), view)),
+            match_key(c.rule, article) if c.rule.key_by else None,
+        )
+        for c in matcher.rules
+        if c.predicate(view)
+    ]
 
 
 # Affixes of every kind the index files: 2-character literals (once always checked), prefixes and
 # suffixes of 3 to 10 characters, "*tail" (decided by the key alone), lone wildcards (decided by
 # the lookup), affixes inside AND/OR/NOT, on fields other than the default ones, with filters.
 AFFIX_RULES = [
-    Rule("p2", "ka*"), Rule("w2", "ka?o"), Rule("w2b", "lo?ka*"), Rule("s2", "*ta"), Rule("s3", "*ran"),
-    Rule("s-inner", "k?lomi"), Rule("both", "ka*mi"), Rule("long", "kalomiranpe*"),
-    Rule("and", "ka* AND *ta"), Rule("or", "mi* OR title:lo*"), Rule("not", "vo* AND NOT *pen"),
-    Rule("must-should", "te* OR +*ran"), Rule("title-affix", "title:(ka* OR lo?i)"), Rule("country-affix", "country:fr*"),
-    Rule("text-suffix", "text:*ro OR summary:de?"), Rule("filtered", "su*", country="France", key_by="country"),
-    Rule("stance", "ka*", stance="oppose", key_by="actor"), Rule("short", "k*"), Rule("inner-only", "*ka*"),
+    Rule("p2", "ka*"),
+    Rule("w2", "ka?o"),
+    Rule("w2b", "lo?ka*"),
+    Rule("s2", "*ta"),
+    Rule("s3", "*ran"),
+    Rule("s-inner", "k?lomi"),
+    Rule("both", "ka*mi"),
+    Rule("long", "kalomiranpe*"),
+    Rule("and", "ka* AND *ta"),
+    Rule("or", "mi* OR title:lo*"),
+    Rule("not", "vo* AND NOT *pen"),
+    Rule("must-should", "te* OR +*ran"),
+    Rule("title-affix", "title:(ka* OR lo?i)"),
+    Rule("country-affix", "country:fr*"),
+    Rule("text-suffix", "text:*ro OR summary:de?"),
+    Rule("filtered", "su*", country="France", key_by="country"),
+    Rule("stance", "ka*", stance="oppose", key_by="actor"),
+    Rule("short", "k*"),
+    Rule("inner-only", "*ka*"),
     Rule("phrase-or", '"ka lo"~2 OR +mi* -te'),
 ]
 
@@ -68,7 +88,10 @@ def test_two_character_literals_are_indexed_not_always_checked():
     assert {"\x00va", "\x00ul", "\x01ny"} <= set(matcher.index)
     article = {"title": "Vary ulna", "text": "Canny"}
     assert [(m.rule, m.matched_terms) for m in matcher.match(article)] == [
-        ("w", ("vary",)), ("p", ("ulna",)), ("s", ("canny",))]
+        ("w", ("vary",)),
+        ("p", ("ulna",)),
+        ("s", ("canny",)),
+    ]
     assert matcher.match(article) == brute_force(matcher, article)
 
 

@@ -6,17 +6,25 @@ import argparse
 
 import pytest
 
+from peacewatch.errors import UserError
 from pipelines.alerts import cli
 from pipelines.alerts.matcher import RuleMatcher
 from pipelines.alerts.rules import Rule, validate_rule
-from schemas.errors import UserError
 
 
 def _article(number: int, missions: list[str], stances: list[tuple[str, str, str]]) -> dict:
-    return {"id": f"m-{number}", "url": f"https://news.example/m{number}", "title": f"Story {number}",
-            "text": "The force was discussed.", "relevant": True, "missions": missions,
-            "stances": [{"actor": a, "actor_code": None, "actor_type": "country", "stance": s, "mission": m,
-                         "commitment": "none"} for a, s, m in stances]}
+    return {
+        "id": f"m-{number}",
+        "url": f"https://news.example/m{number}",
+        "title": f"Story {number}",
+        "text": "The force was discussed.",
+        "relevant": True,
+        "missions": missions,
+        "stances": [
+            {"actor": a, "actor_code": None, "actor_type": "country", "stance": s, "mission": m, "commitment": "none"}
+            for a, s, m in stances
+        ],
+    }
 
 
 ARTICLES = [
@@ -26,14 +34,17 @@ ARTICLES = [
 ]
 
 
-@pytest.mark.parametrize("rule,expected", [
-    (Rule("q", "mission:gaza"), ["m-2"]),
-    (Rule("q", "mission:ukraine AND stance:oppose"), ["m-2"]),
-    (Rule("q", mission="ukraine"), ["m-1", "m-2"]),
-    (Rule("q", mission="south-sudan"), ["m-3"]),
-    (Rule("q", actor="France", stance="support", mission="gaza"), []),   # France's support is on ukraine
-    (Rule("q", actor="France", stance="oppose", mission="gaza"), ["m-2"]),
-])
+@pytest.mark.parametrize(
+    "rule,expected",
+    [
+        (Rule("q", "mission:gaza"), ["m-2"]),
+        (Rule("q", "mission:ukraine AND stance:oppose"), ["m-2"]),
+        (Rule("q", mission="ukraine"), ["m-1", "m-2"]),
+        (Rule("q", mission="south-sudan"), ["m-3"]),
+        (Rule("q", actor="France", stance="support", mission="gaza"), []),  # France's support is on ukraine
+        (Rule("q", actor="France", stance="oppose", mission="gaza"), ["m-2"]),
+    ],
+)
 def test_rules_select_articles_by_mission(rule, expected):
     matcher = RuleMatcher([rule])
     assert [a["id"] for a in ARTICLES if matcher.match(a)] == expected

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import pytest
 
+from peacewatch.errors import UserError
+from peacewatch.redact import origin
+from peacewatch.settings import Settings
 from pipelines.alerts.channels import ChannelSpec, channel_name, parse_channel, resolve_secret
 from pipelines.alerts.delivery import _safe_error, kibana_discover_url
 from pipelines.alerts.render import as_html, as_slack, as_text, make_snippet, snippet_parts
-from schemas.errors import UserError
-from schemas.redact import origin
-from schemas.settings import Settings
 
-ALERT = {"id": "x", "rule": "r", "kind": "match", "title": "A <b>bold</b> & risky | title",
-         "url": "https://news.example/a?q=1|2>3", "source": "Wire", "published": "2026-11-20T10:00:00Z",
-         "snippet": "say &lt;!here&gt; <em>peace</em> &amp; *more*", "stances": [{"actor": "France", "stance": "support"}],
-         "kibana_url": "https://kibana.example/app/discover#/?x=1"}
+ALERT = {
+    "id": "x",
+    "rule": "r",
+    "kind": "match",
+    "title": "A <b>bold</b> & risky | title",
+    "url": "https://news.example/a?q=1|2>3",
+    "source": "Wire",
+    "published": "2026-11-20T10:00:00Z",
+    "snippet": "say &lt;!here&gt; <em>peace</em> &amp; *more*",
+    "stances": [{"actor": "France", "stance": "support"}],
+    "kibana_url": "https://kibana.example/app/discover#/?x=1",
+}
 
 
 def test_snippet_windows_around_the_first_match_and_escapes():
@@ -64,8 +72,10 @@ def test_secrets_from_env_and_files(tmp_path, monkeypatch):
 
 
 def test_errors_never_carry_urls():
-    error = ConnectionError("HTTPConnectionPool(host='h', port=1): Max retries exceeded with url: /T0/secret "
-                            "(https://hooks.example/T0/secret)")
+    error = ConnectionError(
+        "HTTPConnectionPool(host='h', port=1): Max retries exceeded with url: /T0/secret "
+        "(https://hooks.example/T0/secret)"
+    )
     assert "secret" not in _safe_error(error)
 
 

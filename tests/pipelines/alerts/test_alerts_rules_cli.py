@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from peacewatch.errors import UserError
 from pipelines.alerts import cli
 from pipelines.alerts.query import QuerySyntaxError
 from pipelines.alerts.rules import Rule, RuleFileWatcher, RuleStore, validate_rule
-from schemas.errors import UserError
 
 SCHEMA = Path(__file__).resolve().parents[3] / "schemas" / "json" / "alert_rule.v1.json"
 
@@ -24,19 +24,22 @@ def run(argv: list[str]) -> int:
     return args.func(args)
 
 
-@pytest.mark.parametrize("rule,message", [
-    (Rule("Bad Name", "x"), "rule name"),
-    (Rule("r", "peace AND"), "position 9"),
-    (Rule("r", "x", kind="alarm"), "kind"),
-    (Rule("r", "x", stance="maybe"), "stance"),
-    (Rule("r", "x", min_relevance=2), "min_relevance"),
-    (Rule("r", "x", digest="weekly"), "digest"),
-    (Rule("r", "x", throttle="soon"), "duration"),
-    (Rule("r", "x", channels=["pager:123"]), "unknown channel"),
-    (Rule("r", "x", channels=["webhook:ftp://x"]), "http(s) URL"),
-    (Rule("r", "x", channels=["email:not-an-address"]), "not an email address"),
-    (Rule("r", kind="spike"), "needs --term"),
-])
+@pytest.mark.parametrize(
+    "rule,message",
+    [
+        (Rule("Bad Name", "x"), "rule name"),
+        (Rule("r", "peace AND"), "position 9"),
+        (Rule("r", "x", kind="alarm"), "kind"),
+        (Rule("r", "x", stance="maybe"), "stance"),
+        (Rule("r", "x", min_relevance=2), "min_relevance"),
+        (Rule("r", "x", digest="weekly"), "digest"),
+        (Rule("r", "x", throttle="soon"), "duration"),
+        (Rule("r", "x", channels=["pager:123"]), "unknown channel"),
+        (Rule("r", "x", channels=["webhook:ftp://x"]), "http(s) URL"),
+        (Rule("r", "x", channels=["email:not-an-address"]), "not an email address"),
+        (Rule("r", kind="spike"), "needs --term"),
+    ],
+)
 def test_invalid_rules_are_refused(rule, message):
     with pytest.raises(UserError) as caught:
         validate_rule(rule)
@@ -96,8 +99,24 @@ def test_watcher_reloads_on_change_and_keeps_rules_when_the_file_breaks(tmp_path
 
 def test_cli_add_list_show_disable_remove(tmp_path, capsys):
     rules = str(tmp_path / "alerts.yaml")
-    assert run(["alerts", "add", "fr", "--query", "peace AND country:France", "--channel", "tail",
-                "--throttle", "1h", "--rules", rules]) == 0
+    assert (
+        run(
+            [
+                "alerts",
+                "add",
+                "fr",
+                "--query",
+                "peace AND country:France",
+                "--channel",
+                "tail",
+                "--throttle",
+                "1h",
+                "--rules",
+                rules,
+            ]
+        )
+        == 0
+    )
     with pytest.raises(QuerySyntaxError) as caught:
         run(["alerts", "add", "bad", "--query", "(peace", "--rules", rules])
     assert caught.value.position == 6
@@ -112,13 +131,17 @@ def test_cli_add_list_show_disable_remove(tmp_path, capsys):
     assert run(["alerts", "remove", "fr", "--rules", rules]) == 0
     assert [r.name for r in RuleStore(rules).load()] == ["moves"]
     versioned = tmp_path / "versioned.yaml"
-    versioned.write_text("version: 1\nrules:\n  - {name: moves, kind: stance-change, enabled: false}\n"
-                         "  - {name: uk, query: 'country:GB', channels: [tail], digest: daily}\n")
+    versioned.write_text(
+        "version: 1\nrules:\n  - {name: moves, kind: stance-change, enabled: false}\n"
+        "  - {name: uk, query: 'country:GB', channels: [tail], digest: daily}\n"
+    )
     capsys.readouterr()
     assert run(["alerts", "sync", str(versioned), "--rules", rules]) == 0
     assert "added: uk" in capsys.readouterr().out
     assert [(r.name, r.kind, r.digest) for r in RuleStore(rules).load()] == [
-        ("moves", "stance_change", None), ("uk", "match", "daily")]
+        ("moves", "stance_change", None),
+        ("uk", "match", "daily"),
+    ]
 
 
 def test_cli_test_previews_indexed_articles(provisioned, es, capsys, tmp_path):
@@ -128,11 +151,21 @@ def test_cli_test_previews_indexed_articles(provisioned, es, capsys, tmp_path):
     rules = str(tmp_path / "alerts.yaml")
     index = settings.index("articles")
     recent = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    for number, (title, published) in enumerate([("Peace force agreed", recent), ("Cup final", recent),
-                                                  ("Peace force, old news", "2020-01-01T00:00:00+00:00")]):
-        es.index(index=index, id=f"p{number}", document={
-            "id": f"p{number}", "url": f"https://news.example/{number}", "title": title, "text": title,
-            "published": published, "source": "Wire"})
+    for number, (title, published) in enumerate(
+        [("Peace force agreed", recent), ("Cup final", recent), ("Peace force, old news", "2020-01-01T00:00:00+00:00")]
+    ):
+        es.index(
+            index=index,
+            id=f"p{number}",
+            document={
+                "id": f"p{number}",
+                "url": f"https://news.example/{number}",
+                "title": title,
+                "text": title,
+                "published": published,
+                "source": "Wire",
+            },
+        )
     es.indices.refresh(index=index)
     assert run(["alerts", "add", "peace", "--query", '"peace force"', "--rules", rules]) == 0
     capsys.readouterr()
@@ -149,11 +182,21 @@ def test_cli_tail_once_prints_recent_alerts(provisioned, capsys, tmp_path):
     engine = AlertEngine(settings, [Rule("peace", "peace", channels=["tail"])])
     engine.setup()
     try:
-        engine.process([{"id": "t1", "url": "https://news.example/t1", "title": "Peace talks resume",
-                         "text": "Peace talks resumed today.", "source": "Wire", "stances": []}])
+        engine.process(
+            [
+                {
+                    "id": "t1",
+                    "url": "https://news.example/t1",
+                    "title": "Peace talks resume",
+                    "text": "Peace talks resumed today.",
+                    "source": "Wire",
+                    "stances": [],
+                }
+            ]
+        )
     finally:
         engine.close()
-    from schemas.clients import elasticsearch_client
+    from peacewatch.clients import elasticsearch_client
 
     es = elasticsearch_client(settings)
     es.indices.refresh(index=settings.index("alerts"))

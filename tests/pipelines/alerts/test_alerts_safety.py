@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from peacewatch.errors import UserError
 from pipelines.alerts.channels import build_channel, parse_channel, resolve_secret
 from pipelines.alerts.matcher import RuleMatcher
 from pipelines.alerts.query import QuerySyntaxError, parse
 from pipelines.alerts.rules import Rule, RuleStore, load_rules_file, validate_rule
-from schemas.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWD_LINE = "root:x:0:0:secret-looking-content"
@@ -35,11 +35,14 @@ def _match_in_subprocess(query: str, word: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.parametrize("query,word", [
-    ("/(a+)+b/", "a" * 40),                 # exponential for a backtracking engine
-    ("/(a|aa)*c/", "a" * 60),               # exponential too
-    ("*a*a*a*a*a*b*c", "a" * 200 + "c"),      # a wildcard: polynomial (200^6) for a backtracking engine
-])
+@pytest.mark.parametrize(
+    "query,word",
+    [
+        ("/(a+)+b/", "a" * 40),  # exponential for a backtracking engine
+        ("/(a|aa)*c/", "a" * 60),  # exponential too
+        ("*a*a*a*a*a*b*c", "a" * 200 + "c"),  # a wildcard: polynomial (200^6) for a backtracking engine
+    ],
+)
 def test_catastrophic_patterns_match_in_linear_time(query, word):
     result = _match_in_subprocess(query, word)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -53,14 +56,17 @@ def test_linear_engine_still_matches_what_it_should():
     assert matcher.match({"id": "b", "title": "Nothing", "text": "here"}) == []
 
 
-@pytest.mark.parametrize("query,reason", [
-    (r"/(a)\1/", "back-references are not supported"),
-    ("/(?=a)b/", "look-arounds are not supported"),
-    ("/(?<!a)b/", "look-arounds are not supported"),
-    ("/(?P<x>a)(?P=x)/", "named back-references"),
-    ("/a{5000}/", "invalid repetition size"),
-    ("/" + "a" * 1001 + "/", "over 1000"),
-])
+@pytest.mark.parametrize(
+    "query,reason",
+    [
+        (r"/(a)\1/", "back-references are not supported"),
+        ("/(?=a)b/", "look-arounds are not supported"),
+        ("/(?<!a)b/", "look-arounds are not supported"),
+        ("/(?P<x>a)(?P=x)/", "named back-references"),
+        ("/a{5000}/", "invalid repetition size"),
+        ("/" + "a" * 1001 + "/", "over 1000"),
+    ],
+)
 def test_unbounded_regexes_are_refused_with_position_and_reason(query, reason):
     with pytest.raises(QuerySyntaxError) as caught:
         parse("peace OR " + query)
@@ -69,15 +75,18 @@ def test_unbounded_regexes_are_refused_with_position_and_reason(query, reason):
 
 
 def test_unbounded_regex_refused_at_add_sync_and_load(tmp_path, capsys):
-    import peacewatch
+    import peacewatch.cli
 
     rules = tmp_path / "alerts.yaml"
-    assert peacewatch.main(["alerts", "add", "bad", "--query", r"/(a)\1b/", "--rules", str(rules)]) == 2
+    assert peacewatch.cli.main(["alerts", "add", "bad", "--query", r"/(a)\1b/", "--rules", str(rules)]) == 2
     err = capsys.readouterr().err
     assert "position 0" in err and "back-references" in err and "hint:" in err and "Traceback" not in err
     versioned = tmp_path / "versioned.yaml"
-    versioned.write_text(yaml.safe_dump({"version": 1, "rules": [{"name": "ok", "query": "peace"},
-                                                                  {"name": "bad", "query": "/(?=x)y/"}]}))
+    versioned.write_text(
+        yaml.safe_dump(
+            {"version": 1, "rules": [{"name": "ok", "query": "peace"}, {"name": "bad", "query": "/(?=x)y/"}]}
+        )
+    )
     with pytest.raises(QuerySyntaxError, match="look-arounds"):
         RuleStore(rules).sync(versioned)
     assert not rules.exists()  # all or nothing
@@ -117,25 +126,33 @@ def passwd_like(tmp_path) -> Path:
 
 
 def test_file_urls_and_non_http_targets_are_refused_at_add(tmp_path, passwd_like, monkeypatch, capsys):
-    import peacewatch
+    import peacewatch.cli
 
     rules = str(tmp_path / "alerts.yaml")
-    for spec in ("webhook:file:///etc/passwd", f"webhook:file://{passwd_like}", f"slack:file:{passwd_like}",
-                 "webhook:ftp://example.org/x", "webhook:gopher://127.0.0.1:70/x", "slack:javascript:alert(1)"):
-        assert peacewatch.main(["alerts", "add", "r", "--channel", spec, "--rules", rules]) == 2, spec
+    for spec in (
+        "webhook:file:///etc/passwd",
+        f"webhook:file://{passwd_like}",
+        f"slack:file:{passwd_like}",
+        "webhook:ftp://example.org/x",
+        "webhook:gopher://127.0.0.1:70/x",
+        "slack:javascript:alert(1)",
+    ):
+        assert peacewatch.cli.main(["alerts", "add", "r", "--channel", spec, "--rules", rules]) == 2, spec
         err = capsys.readouterr().err
         assert "http" in err and "Traceback" not in err and PASSWD_LINE not in err
     monkeypatch.setenv("PW_TEST_HOOK", f"file://{passwd_like}")
-    assert peacewatch.main(["alerts", "add", "r", "--channel", "webhook:env:PW_TEST_HOOK", "--rules", rules]) == 2
+    assert peacewatch.cli.main(["alerts", "add", "r", "--channel", "webhook:env:PW_TEST_HOOK", "--rules", rules]) == 2
     assert "does not hold an http(s) URL" in capsys.readouterr().err
     monkeypatch.delenv("PW_TEST_HOOK")  # unset here: it may be set where the pipeline runs
-    assert peacewatch.main(["alerts", "add", "r", "--channel", "webhook:env:PW_TEST_HOOK", "--rules", rules]) == 0
+    assert peacewatch.cli.main(["alerts", "add", "r", "--channel", "webhook:env:PW_TEST_HOOK", "--rules", rules]) == 0
     assert not Path(rules).read_text().count("passwd")
 
 
 def test_sync_refuses_a_file_with_a_non_http_target(tmp_path, passwd_like):
     versioned = tmp_path / "versioned.yaml"
-    versioned.write_text(yaml.safe_dump({"rules": [{"name": "a", "query": "x", "channels": [f"webhook:file:{passwd_like}"]}]}))
+    versioned.write_text(
+        yaml.safe_dump({"rules": [{"name": "a", "query": "x", "channels": [f"webhook:file:{passwd_like}"]}]})
+    )
     with pytest.raises(UserError) as caught:
         RuleStore(tmp_path / "alerts.yaml").sync(versioned)
     assert "does not hold an http(s) URL" in caught.value.message and PASSWD_LINE not in str(caught.value)
@@ -143,9 +160,17 @@ def test_sync_refuses_a_file_with_a_non_http_target(tmp_path, passwd_like):
 
 def test_a_stored_bad_rule_is_reported_at_load_and_can_be_removed(tmp_path):
     path = tmp_path / "alerts.yaml"
-    path.write_text(yaml.safe_dump({"version": 1, "rules": [
-        {"name": "good", "query": "peace"},
-        {"name": "old", "query": "x", "channels": ["webhook:file:///etc/passwd"]}]}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "version": 1,
+                "rules": [
+                    {"name": "good", "query": "peace"},
+                    {"name": "old", "query": "x", "channels": ["webhook:file:///etc/passwd"]},
+                ],
+            }
+        )
+    )
     with pytest.raises(UserError) as caught:
         RuleStore(path).load()
     assert "rule 'old'" in caught.value.message and "alerts remove old" in caught.value.hint
@@ -174,8 +199,17 @@ def test_stored_rule_with_a_bad_value_is_not_delivered_to(provisioned, es, recei
     engine = AlertEngine(provisioned, [rule])
     engine.setup()
     try:
-        alerts, dead = engine.process([{"id": "art-1", "url": "https://news.example/1", "title": "peace force",
-                                         "text": "peace", "published": "2026-11-20T10:00:00Z"}])
+        alerts, dead = engine.process(
+            [
+                {
+                    "id": "art-1",
+                    "url": "https://news.example/1",
+                    "title": "peace force",
+                    "text": "peace",
+                    "published": "2026-11-20T10:00:00Z",
+                }
+            ]
+        )
         assert len(alerts) == 1 and len(receiver.bodies("/ok")) == 1  # the good channel still delivers
         assert len(dead) == 1 and dead[0]["error_type"] == "ChannelSetupError"
         everything = str(dead) + str(engine.dispatcher.status())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import peacewatch
+from peacewatch import cli as peacewatch
 from pipelines.alerts.engine import AlertEngine
 from pipelines.alerts.rules import Rule
 from schemas.validation import errors
@@ -18,12 +18,34 @@ NOISE = "Officials in Berlin and Germany's partners met on Monday."
 
 
 def _article(number: int, stance: str, evidence: str, day: int) -> dict:
-    return {"id": f"g-{number}", "url": f"https://news.example/germany-{number}", "title": f"Germany story {number}",
-            "text": f"{NOISE} {evidence} Germany Germany Germany.", "source": "Wire",
-            "published": f"2026-11-{day:02d}T10:00:00Z", "relevance": 0.9, "relevant": True, "analysed": True,
-            "entities": [], "people": [], "countries": ["Germany"], "country_codes": ["DE"], "missions": ["ukraine"],
-            "stances": [{"actor": "Germany", "actor_code": "DE", "actor_type": "country", "stance": stance,
-                         "mission": "ukraine", "commitment": "none", "confidence": 0.9, "evidence": evidence}]}
+    return {
+        "id": f"g-{number}",
+        "url": f"https://news.example/germany-{number}",
+        "title": f"Germany story {number}",
+        "text": f"{NOISE} {evidence} Germany Germany Germany.",
+        "source": "Wire",
+        "published": f"2026-11-{day:02d}T10:00:00Z",
+        "relevance": 0.9,
+        "relevant": True,
+        "analysed": True,
+        "entities": [],
+        "people": [],
+        "countries": ["Germany"],
+        "country_codes": ["DE"],
+        "missions": ["ukraine"],
+        "stances": [
+            {
+                "actor": "Germany",
+                "actor_code": "DE",
+                "actor_type": "country",
+                "stance": stance,
+                "mission": "ukraine",
+                "commitment": "none",
+                "confidence": 0.9,
+                "evidence": evidence,
+            }
+        ],
+    }
 
 
 SEQUENCE = [_article(1, "undecided", BEFORE, 1), _article(2, "support", AFTER, 3)]
@@ -36,12 +58,16 @@ def _both_sides(text: str) -> None:
     assert text.index(BEFORE) < text.index(AFTER), "before, then now"
 
 
-def test_every_channel_shows_both_sentences_and_both_links(provisioned, es, receiver, smtp, monkeypatch, capsys,
-                                                           tmp_path):
+def test_every_channel_shows_both_sentences_and_both_links(
+    provisioned, es, receiver, smtp, monkeypatch, capsys, tmp_path
+):
     monkeypatch.setenv("TEST_SLACK_URL", receiver.url("/slack"))
-    rule = Rule("moves", kind="stance_change", mission="ukraine",
-                channels=[f"webhook:{receiver.url('/hook')}", "slack:env:TEST_SLACK_URL", "email:desk@example.org",
-                          "tail"])
+    rule = Rule(
+        "moves",
+        kind="stance_change",
+        mission="ukraine",
+        channels=[f"webhook:{receiver.url('/hook')}", "slack:env:TEST_SLACK_URL", "email:desk@example.org", "tail"],
+    )
     engine = AlertEngine(provisioned, [rule], clock=lambda: NOW)
     engine.setup()
     try:
@@ -56,7 +82,11 @@ def test_every_channel_shows_both_sentences_and_both_links(provisioned, es, rece
     assert errors("alert", alert) == []
     details = alert["details"]
     assert (details["previous_evidence"], details["previous_url"], details["evidence"], details["url"]) == (
-        BEFORE, LINKS[0], AFTER, LINKS[1])
+        BEFORE,
+        LINKS[0],
+        AFTER,
+        LINKS[1],
+    )
     assert "<em>Germany</em>" in alert["snippet"] and NOISE.split()[0] not in alert["snippet"]  # the sentence itself
 
     [hook] = receiver.bodies("/hook")  # webhook: the alert document as JSON
@@ -85,13 +115,22 @@ def test_alerts_test_previews_the_changes_a_stance_rule_would_raise(provisioned,
     for offset, article in zip((3, 1), SEQUENCE):  # indexed out of order: the preview goes by date
         day = (today - dt.timedelta(days=offset)).isoformat()
         es.index(index=index, id=article["id"], document=dict(article, published=f"{day}T10:00:00Z"))
-    es.index(index=index, id="other", document=dict(_article(3, "support", "Spain backs it.", 2), id="other",
-                                                   published=f"{today - dt.timedelta(days=2)}T10:00:00Z",
-                                                   stances=[]))
+    es.index(
+        index=index,
+        id="other",
+        document=dict(
+            _article(3, "support", "Spain backs it.", 2),
+            id="other",
+            published=f"{today - dt.timedelta(days=2)}T10:00:00Z",
+            stances=[],
+        ),
+    )
     es.indices.refresh(index=index)
     rules = str(tmp_path / "alerts.yaml")
-    assert peacewatch.main(["alerts", "add", "moves", "--kind", "stance-change", "--mission", "ukraine",
-                            "--rules", rules]) == 0
+    assert (
+        peacewatch.main(["alerts", "add", "moves", "--kind", "stance-change", "--mission", "ukraine", "--rules", rules])
+        == 0
+    )
     capsys.readouterr()
     assert peacewatch.main(["alerts", "test", "moves", "--since", "7d", "--rules", rules]) == 0
     out = capsys.readouterr().out
@@ -105,10 +144,31 @@ def test_status_names_the_rule_of_each_channel_and_never_the_secret_url(provisio
     secret = "T0000/B0000/abcdefghijklmnopqrstuvwx"
     rules = str(tmp_path / "alerts.yaml")
     hook = f"{receiver.url('/services/')}{secret}"
-    assert peacewatch.main(["alerts", "add", "uk-troops", "--query", "troops", "--channel", f"webhook:{hook}",
-                            "--rules", rules]) == 0
-    assert peacewatch.main(["alerts", "add", "moves", "--kind", "stance-change", "--channel", f"webhook:{hook}",
-                            "--channel", "tail", "--disabled", "--rules", rules]) == 0
+    assert (
+        peacewatch.main(
+            ["alerts", "add", "uk-troops", "--query", "troops", "--channel", f"webhook:{hook}", "--rules", rules]
+        )
+        == 0
+    )
+    assert (
+        peacewatch.main(
+            [
+                "alerts",
+                "add",
+                "moves",
+                "--kind",
+                "stance-change",
+                "--channel",
+                f"webhook:{hook}",
+                "--channel",
+                "tail",
+                "--disabled",
+                "--rules",
+                rules,
+            ]
+        )
+        == 0
+    )
     engine = AlertEngine(provisioned, [Rule("uk-troops", "troops", channels=[f"webhook:{hook}"])], clock=lambda: NOW)
     engine.setup()
     try:
@@ -137,6 +197,7 @@ def test_alerts_add_refuses_an_unknown_country_and_keeps_a_known_one_by_its_name
 
     [rule] = RuleStore(rules).load()
     assert rule.country == "United Kingdom"
-    article = dict(_article(1, "support", AFTER, 1), text="British troops", countries=["United Kingdom"],
-                   country_codes=["GB"])
+    article = dict(
+        _article(1, "support", AFTER, 1), text="British troops", countries=["United Kingdom"], country_codes=["GB"]
+    )
     assert RuleMatcher([rule]).match(article)

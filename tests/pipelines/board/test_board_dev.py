@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-import peacewatch
+import peacewatch.cli
 
 MISSIONS = ("ukraine", "gaza")
 
@@ -44,7 +44,7 @@ def _majorities(gold_lines, mission, norm):
                 votes.setdefault(norm(s["actor"]), Counter())[s["stance"]] += 1
     out = {}
     for actor, counter in votes.items():
-        (top, n), *rest = counter.most_common() + [(None, 0)]
+        (top, n), *rest = [*counter.most_common(), (None, 0)]
         if rest[0][1] < n:  # a clear majority only
             out[actor] = top
     return out
@@ -53,20 +53,35 @@ def _majorities(gold_lines, mission, norm):
 @pytest.mark.slow
 def test_board_from_the_dev_articles_agrees_with_the_annotations(shared_eval, provisioned, es, tmp_path, capsys):
     score = _score_module(shared_eval)
-    gold_lines = [json.loads(line) for line in (shared_eval / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-                  if line.strip()]
-    assert peacewatch.main(["run", "--input", str(_articles_file(shared_eval, tmp_path)), "--no-alerts"]) == 0
+    gold_lines = [
+        json.loads(line)
+        for line in (shared_eval / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert peacewatch.cli.main(["run", "--input", str(_articles_file(shared_eval, tmp_path)), "--no-alerts"]) == 0
     capsys.readouterr()
     es.indices.refresh(index=provisioned.index("reports"))
     agreed = compared = 0
     misses = []
     for mission in MISSIONS:
-        assert peacewatch.main(["board", "--mission", mission, "--since", "30y", "--format", "json"]) == 0
+        assert peacewatch.cli.main(["board", "--mission", mission, "--since", "30y", "--format", "json"]) == 0
         rows = json.loads(capsys.readouterr().out)
         assert rows, f"empty board for {mission}"
         for row in rows:
-            assert set(row) >= {"actor", "actor_type", "stance", "commitment", "condition", "since", "previous",
-                                "counts", "articles", "evidence", "source", "url"}
+            assert set(row) >= {
+                "actor",
+                "actor_type",
+                "stance",
+                "commitment",
+                "condition",
+                "since",
+                "previous",
+                "counts",
+                "articles",
+                "evidence",
+                "source",
+                "url",
+            }
             assert sum(row["counts"].values()) >= row["articles"] >= 1
             assert row["counts"][row["stance"]] >= 1 and row["evidence"]
         board = {score.norm(r["actor"]): r["stance"] for r in rows}

@@ -1,4 +1,5 @@
 """Fixtures for the NLP tests: the repo root on sys.path and one shared pipeline per session."""
+
 from __future__ import annotations
 
 import sys
@@ -27,10 +28,13 @@ def analyse(nlp):
     """Analyse one English text as a relevant article; returns the result dict."""
     from pipelines.nlp.analyze import analyze_article
 
-    def run(text: str, *, title: str = "Peacekeeping force debate", published: str | None = "2025-06-01",
-            explain: bool = True) -> dict:
-        return analyze_article(nlp, {"id": "t", "title": title, "text": text, "published": published},
-                               explain=explain)
+    def run(
+        text: str,
+        *,
+        title: str = "Peacekeeping force debate",
+        published: str | None = "2025-06-01",
+        explain: bool = True,
+    ) -> dict:
+        return analyze_article(nlp, {"id": "t", "title": title, "text": text, "published": published}, explain=explain)
 
     return run
-

@@ -1,4 +1,5 @@
 """The trained actor filter: scoring, thresholds, deterministic training (pure logic, no model)."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,9 +9,27 @@ from pipelines.nlp.stances import Actor, Hit
 
 
 def _hit(actor: Actor, how: str = "subject", carried: float = 0.0) -> Hit:
-    return Hit(actor, "support", 0.8, "send", "France will send troops.", None, mechanism="rule: test",
-               context={"how": how, "cue_pos": "VERB", "path_len": 1.0, "pronoun": 0.0, "negated": 0.0,
-                        "carried": carried, "position": 0.1, "quote": 0.0, "mentions": 2.0, "in_title": 1.0})
+    return Hit(
+        actor,
+        "support",
+        0.8,
+        "send",
+        "France will send troops.",
+        None,
+        mechanism="rule: test",
+        context={
+            "how": how,
+            "cue_pos": "VERB",
+            "path_len": 1.0,
+            "pronoun": 0.0,
+            "negated": 0.0,
+            "carried": carried,
+            "position": 0.1,
+            "quote": 0.0,
+            "mentions": 2.0,
+            "in_title": 1.0,
+        },
+    )
 
 
 def test_features_describe_how_the_rules_found_the_actor():
@@ -37,8 +56,13 @@ def test_training_is_deterministic_and_separates_classes():
     rows = []
     for i in range(40):
         bad = i % 4 == 0
-        rows.append({"article": f"a{i // 2}", "label": int(not bad),
-                     "features": {"carried": float(bad), "log_hits": 0.5 + (i % 3) / 10}})
+        rows.append(
+            {
+                "article": f"a{i // 2}",
+                "label": int(not bad),
+                "features": {"carried": float(bad), "log_hits": 0.5 + (i % 3) / 10},
+            }
+        )
     gold = {f"a{i}": 2 for i in range(20)}
     first = train(rows, gold, folds=4, seed=1)
     second = train(rows, gold, folds=4, seed=1)

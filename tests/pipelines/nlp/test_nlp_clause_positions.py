@@ -1,6 +1,7 @@
 """The positions model on the clause route: candidates and features without a parse, decisions on
 an article in another language, the place guard, the trainer's clause options and the shipped
 model file's record of its data (sentences written for these tests, none from an article)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,9 +16,11 @@ from pipelines.nlp.positions import Forest
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TITLE = "Force de réassurance pour l'Ukraine"
-TEXT = ("La France enverra des troupes dans la force de réassurance, a déclaré Emmanuel Macron. "
-        "Le Canada figure aussi dans la future force. "
-        "Les ministres se sont réunis à Rome mardi.")
+TEXT = (
+    "La France enverra des troupes dans la force de réassurance, a déclaré Emmanuel Macron. "
+    "Le Canada figure aussi dans la future force. "
+    "Les ministres se sont réunis à Rome mardi."
+)
 
 
 def _forest_always(label: str) -> Forest:
@@ -25,14 +28,15 @@ def _forest_always(label: str) -> Forest:
     return Forest(("log_mentions",), ("none", "support"), tuple(base), 1.0, (), (), 0.0, True, 0.6)
 
 
-def _analyse(nlp, title: str = TITLE, text: str = TEXT) -> dict:  # noqa: ANN001
+def _analyse(nlp, title: str = TITLE, text: str = TEXT) -> dict:
     from pipelines.nlp.analyze import analyze_article
 
-    return analyze_article(nlp, {"id": "t", "title": title, "text": text, "published": "2026-03-01",
-                                  "language": "fr"}, explain=True)
+    return analyze_article(
+        nlp, {"id": "t", "title": title, "text": text, "published": "2026-03-01", "language": "fr"}, explain=True
+    )
 
 
-def _extractor(text: str):  # noqa: ANN202
+def _extractor(text: str):
     from pipelines.nlp.clause_stances import ClauseStanceExtractor
     from pipelines.nlp.gazetteer import load_gazetteer
     from pipelines.nlp.lang_entities import find_mentions
@@ -92,7 +96,8 @@ def test_shipped_clause_model_records_its_data_and_held_out_score():
         path = REPO_ROOT / entry["corpus"]
         assert path.is_file(), entry
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], (
-            f"{entry['corpus']} changed since the model was trained: run make train")
+            f"{entry['corpus']} changed since the model was trained: run make train"
+        )
     held = record["holdout"]
     assert held["articles"] > 0
     assert record["enabled"] == (held["model"]["stances"] - held["rules"]["stances"] >= 0.01)
@@ -106,9 +111,14 @@ def test_every_language_featurizes(code):
     from pipelines.nlp.lang_model import load_lang_nlp
     from pipelines.nlp.lang_pack import load_pack
 
-    texts = {"de": "Frankreich schickt Soldaten in die Friedenstruppe.", "es": "Francia enviará tropas a la misión de paz.",
-             "it": "La Francia invierà soldati nella missione di pace.", "pl": "Francja wyśle żołnierzy do misji pokojowej.",
-             "ru": "Франция направит миротворцев.", "uk": "Франція направить миротворців."}
+    texts = {
+        "de": "Frankreich schickt Soldaten in die Friedenstruppe.",
+        "es": "Francia enviará tropas a la misión de paz.",
+        "it": "La Francia invierà soldati nella missione di pace.",
+        "pl": "Francja wyśle żołnierzy do misji pokojowej.",
+        "ru": "Франция направит миротворцев.",
+        "uk": "Франція направить миротворців.",
+    }
     pack, gaz = load_pack(code), load_gazetteer()
     doc = load_lang_nlp(code)(texts[code])
     ex = ClauseStanceExtractor(doc, find_mentions(doc, pack, gaz, dt.date(2026, 3, 1)), pack, gaz)

@@ -5,6 +5,7 @@ inspected (see ``tests/corpus/en/README.md``). The scorer is the shared one
 (``../shared/eval/score.py``); the test is skipped when it is not there. The floors are below the
 measured values (README) so that they catch regressions, not noise.
 """
+
 import importlib.util
 import json
 from pathlib import Path
@@ -18,8 +19,9 @@ CORPUS_DEV = REPO_ROOT / "tests" / "corpus" / "en" / "dev.jsonl"
 SCORER = SHARED_EVAL / "score.py"
 FLOORS = {"relevance": 0.95, "actors": 0.85, "stances": 0.80, "countries": 0.95, "people": 0.92}
 
-pytestmark = pytest.mark.skipif(not CORPUS_DEV.exists() or not SCORER.exists(),
-                                reason="corpus dev split or shared scorer not available")
+pytestmark = pytest.mark.skipif(
+    not CORPUS_DEV.exists() or not SCORER.exists(), reason="corpus dev split or shared scorer not available"
+)
 
 
 def _score_module():

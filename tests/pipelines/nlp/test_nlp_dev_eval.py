@@ -1,4 +1,5 @@
 """Scores the analyzer on the shared annotated sample; skipped when /shared/eval is absent."""
+
 import importlib.util
 import json
 
@@ -9,8 +10,9 @@ from tests.helpers import SHARED_EVAL
 EVAL_DIR = SHARED_EVAL
 TARGETS = {"relevance": 0.97, "countries": 0.92, "people": 0.90, "stances": 0.80, "missions": 0.90}
 
-pytestmark = pytest.mark.skipif(not (EVAL_DIR / "dev.jsonl").exists() or not (EVAL_DIR / "score.py").exists(),
-                                reason="shared/eval not available")
+pytestmark = pytest.mark.skipif(
+    not (EVAL_DIR / "dev.jsonl").exists() or not (EVAL_DIR / "score.py").exists(), reason="shared/eval not available"
+)
 
 
 def _score_module():
@@ -26,8 +28,9 @@ def test_dev_targets(nlp, tmp_path):
 
     score = _score_module()
     gold = score.load(EVAL_DIR / "dev.jsonl")
-    articles = [json.loads(line) for line in (EVAL_DIR / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-                if line.strip()]
+    articles = [
+        json.loads(line) for line in (EVAL_DIR / "dev.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     pred = {str(r["id"]): r for r in analyze_articles(nlp, articles)}
     result = score.score(gold, pred)
     for key, target in TARGETS.items():

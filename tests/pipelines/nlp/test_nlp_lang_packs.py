@@ -4,6 +4,7 @@ The dev scores read the evaluation files from ../shared/eval and the corpus dev 
 when they are absent; the generated data is checked against a fresh build when the ``langdata``
 extra (Babel, spacy-lookups-data) is installed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.nlp.language_counts import count_languages, format_language_counts
 from pipelines.nlp.lang_pack import LANG_DIR, available_languages, load_pack
+from pipelines.nlp.language_counts import count_languages, format_language_counts
 from tests.helpers import SHARED_EVAL
 
 REPO = Path(__file__).resolve().parents[3]
@@ -32,13 +33,16 @@ def test_every_language_has_a_complete_pack():
         assert {"support", "oppose", "undecided"} <= {c.stance for c in pack.cues.values()}, code
 
 
-@pytest.mark.parametrize("code,words,expected", [
-    ("fr", ["Royaume-Uni", "Allemagne", "Varsovie"], {"GB", "DE", "PL"}),
-    ("de", ["Deutschlands", "Frankreichs", "Warschau"], {"DE", "FR", "PL"}),
-    ("pl", ["Polsce", "Francji", "Niemczech", "Kijowie"], {"PL", "FR", "DE", "UA"}),
-    ("it", ["Regno Unito", "Germania", "Mosca"], {"GB", "DE", "RU"}),
-    ("es", ["Reino Unido", "Alemania", "Moscú"], {"GB", "DE", "RU"}),
-])
+@pytest.mark.parametrize(
+    "code,words,expected",
+    [
+        ("fr", ["Royaume-Uni", "Allemagne", "Varsovie"], {"GB", "DE", "PL"}),
+        ("de", ["Deutschlands", "Frankreichs", "Warschau"], {"DE", "FR", "PL"}),
+        ("pl", ["Polsce", "Francji", "Niemczech", "Kijowie"], {"PL", "FR", "DE", "UA"}),
+        ("it", ["Regno Unito", "Germania", "Mosca"], {"GB", "DE", "RU"}),
+        ("es", ["Reino Unido", "Alemania", "Moscú"], {"GB", "DE", "RU"}),
+    ],
+)
 def test_places_come_from_cldr_with_inflections(code, words, expected):
     from pipelines.nlp.gazetteer import fold
 
@@ -85,9 +89,13 @@ def test_short_texts_keep_the_declared_language():
 
 
 def test_language_counts_line():
-    results = [{"language": "fr", "analysed": True}, {"language": "fr", "analysed": True},
-               {"language": "en", "analysed": True}, {"language": "nl", "analysed": False},
-               {"language": None, "analysed": False}]
+    results = [
+        {"language": "fr", "analysed": True},
+        {"language": "fr", "analysed": True},
+        {"language": "en", "analysed": True},
+        {"language": "nl", "analysed": False},
+        {"language": None, "analysed": False},
+    ]
     line = format_language_counts(count_languages(results))
     assert line == "analysed 3 (fr 2, en 1); skipped 2 (nl 1: language not analysed; 1 without text)"
     assert format_language_counts(count_languages([])) == "analysed 0; skipped 0"
@@ -97,17 +105,27 @@ def test_cli_prints_route_and_language_counts(tmp_path, capsys):
     from pipelines.nlp import cli
 
     src = tmp_path / "in.jsonl"
-    articles = [{"id": "f", "title": "Force de réassurance", "language": "fr",
-                 "text": "La France est prête à envoyer des troupes dans une force de réassurance en Ukraine."},
-                {"id": "n", "title": "Vredesmacht", "text": "De regering heeft nog niet besloten of zij soldaten "
-                 "naar Oekraïne zal sturen voor de vredesmacht van de Europese landen."}]
+    articles = [
+        {
+            "id": "f",
+            "title": "Force de réassurance",
+            "language": "fr",
+            "text": "La France est prête à envoyer des troupes dans une force de réassurance en Ukraine.",
+        },
+        {
+            "id": "n",
+            "title": "Vredesmacht",
+            "text": "De regering heeft nog niet besloten of zij soldaten "
+            "naar Oekraïne zal sturen voor de vredesmacht van de Europese landen.",
+        },
+    ]
     src.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
     parser = argparse.ArgumentParser()
     cli.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["analyze", "--input", str(src), "--output", str(tmp_path / "out.jsonl"), "--explain"])
     try:
         assert args.func(args) == 0
-    except Exception as exc:  # noqa: BLE001 - no English model: the CLI reports it as a user error
+    except Exception as exc:
         pytest.skip(str(exc))
     err = capsys.readouterr().err
     assert "language=fr route=clauses" in err
@@ -127,8 +145,11 @@ CORPUS_FLOORS = {"relevance": 0.90, "countries": 0.88, "people": 0.78, "stances"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("gold_path,floors", [
-    (EVAL_DIR / "dev_multilingual.jsonl", DEV_FLOORS), (CORPUS_DEV, CORPUS_FLOORS)], ids=["shared-dev", "corpus-dev"])
+@pytest.mark.parametrize(
+    "gold_path,floors",
+    [(EVAL_DIR / "dev_multilingual.jsonl", DEV_FLOORS), (CORPUS_DEV, CORPUS_FLOORS)],
+    ids=["shared-dev", "corpus-dev"],
+)
 def test_dev_scores(nlp, gold_path, floors):
     if not gold_path.exists() or not (EVAL_DIR / "score.py").exists():
         pytest.skip(f"{gold_path} or the scorer is not available")
@@ -144,19 +165,39 @@ def test_dev_scores(nlp, gold_path, floors):
         assert result[key]["f1"] >= floor, (key, result[key])
 
 
-@pytest.mark.parametrize("language,text,actor,mission,commitment", [
-    ("fr", "La France est prête à envoyer des soldats dans la force de réassurance pour l'Ukraine, a déclaré "
-     "Emmanuel Macron.", "France", "ukraine", "troops"),
-    ("de", "Deutschland wird die UNIFIL-Mission im Libanon mit logistischer Unterstützung weiter unterstützen.",
-     "Germany", "lebanon", "other"),
-    ("pl", "Polska nie wyśle żołnierzy do misji pokojowej na Ukrainie, powiedział premier Donald Tusk.",
-     "Poland", "ukraine", "none"),
-])
+@pytest.mark.parametrize(
+    "language,text,actor,mission,commitment",
+    [
+        (
+            "fr",
+            "La France est prête à envoyer des soldats dans la force de réassurance pour l'Ukraine, a déclaré "
+            "Emmanuel Macron.",
+            "France",
+            "ukraine",
+            "troops",
+        ),
+        (
+            "de",
+            "Deutschland wird die UNIFIL-Mission im Libanon mit logistischer Unterstützung weiter unterstützen.",
+            "Germany",
+            "lebanon",
+            "other",
+        ),
+        (
+            "pl",
+            "Polska nie wyśle żołnierzy do misji pokojowej na Ukrainie, powiedział premier Donald Tusk.",
+            "Poland",
+            "ukraine",
+            "none",
+        ),
+    ],
+)
 def test_clause_route_records_have_mission_and_commitment(language, text, actor, mission, commitment):
     from pipelines.nlp.analyze import analyze_article
 
-    result = analyze_article(None, {"id": "t", "title": "", "text": text, "language": language,
-                                    "published": "2026-03-01"}, explain=True)
+    result = analyze_article(
+        None, {"id": "t", "title": "", "text": text, "language": language, "published": "2026-03-01"}, explain=True
+    )
     record = next(s for s in result["stances"] if s["actor"] == actor)
     assert (record["mission"], record["commitment"]) == (mission, commitment), record
     assert mission in result["missions"]

@@ -1,5 +1,6 @@
 """The positions model: tree evaluation, export from scikit-learn, decisions on a parsed article,
 the trainer's command line and the shipped model file's record of its data."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,16 +17,30 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 def _stump_record(feature: str, leaves: tuple[float, float], *, threshold: float = 0.5) -> dict:
     """One tree for class 'support' splitting ``feature`` at 0.5: left leaf, right leaf."""
-    return {"features": [feature], "classes": ["none", "support"], "base": [0.0, 0.0], "rate": 1.0,
-            "trees": [{"class": 1, "feature": [0, 0, 0], "threshold": [0.5, -2.0, -2.0], "left": [1, -1, -1],
-                       "right": [2, -1, -1], "value": [0.0, leaves[0], leaves[1]]}],
-            "threshold": threshold, "use_rule_label": True}
+    return {
+        "features": [feature],
+        "classes": ["none", "support"],
+        "base": [0.0, 0.0],
+        "rate": 1.0,
+        "trees": [
+            {
+                "class": 1,
+                "feature": [0, 0, 0],
+                "threshold": [0.5, -2.0, -2.0],
+                "left": [1, -1, -1],
+                "right": [2, -1, -1],
+                "value": [0.0, leaves[0], leaves[1]],
+            }
+        ],
+        "threshold": threshold,
+        "use_rule_label": True,
+    }
 
 
 def test_forest_probabilities_and_contributions():
     forest = forest_from_record(_stump_record("in_title", (-2.0, 2.0)))
     low, high = forest.probabilities({"in_title": 0.0}), forest.probabilities({"in_title": 1.0})
-    assert low["support"] == pytest.approx(1 / (1 + 2.718281828 ** 2), rel=1e-6)
+    assert low["support"] == pytest.approx(1 / (1 + 2.718281828**2), rel=1e-6)
     assert high["support"] == pytest.approx(1 - low["support"], rel=1e-6)
     assert forest.contributions({"in_title": 1.0}, "support") == [("in_title", 2.0)]
     assert forest.probabilities({})["support"] == low["support"]  # a missing feature is 0
@@ -55,8 +70,10 @@ def _forest_always(label: str) -> Forest:
     return Forest(("in_title",), ("none", "support"), tuple(base), 1.0, (), (), 0.5, True)
 
 
-TEXT = ("France will send troops to the peacekeeping force in Ukraine, Macron said. "
-        "Germany hosted the talks in Berlin on Tuesday about the force.")
+TEXT = (
+    "France will send troops to the peacekeeping force in Ukraine, Macron said. "
+    "Germany hosted the talks in Berlin on Tuesday about the force."
+)
 
 
 def test_model_keeps_rules_and_adds_mentioned_actors(analyse, monkeypatch):
@@ -113,5 +130,6 @@ def test_shipped_model_records_its_data():
         path = REPO_ROOT / entry["corpus"]
         assert path.is_file(), entry
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], (
-            f"{entry['corpus']} changed since the model was trained: run make train")
+            f"{entry['corpus']} changed since the model was trained: run make train"
+        )
     assert record["cv"]["per_fold"] and set(record["cv"]["rules"]) == {"actors", "stances"}

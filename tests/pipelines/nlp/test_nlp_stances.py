@@ -7,8 +7,10 @@ def stance_map(result: dict) -> dict[str, str]:
 
 
 def test_negated_participation_is_oppose(analyse):
-    r = analyse("Polish Prime Minister Donald Tusk said that his government does not intend to send "
-                "soldiers to a peacekeeping mission in Ukraine.")
+    r = analyse(
+        "Polish Prime Minister Donald Tusk said that his government does not intend to send "
+        "soldiers to a peacekeeping mission in Ukraine."
+    )
     assert stance_map(r) == {"Poland": "oppose"}
     s = r["stances"][0]
     assert s["actor_code"] == "PL" and s["actor_type"] == "country"
@@ -16,8 +18,10 @@ def test_negated_participation_is_oppose(analyse):
 
 
 def test_did_not_rule_out_is_undecided(analyse):
-    r = analyse("Chancellor Friedrich Merz did not rule out German participation in a peacekeeping "
-                "force.", published="2025-09-01")
+    r = analyse(
+        "Chancellor Friedrich Merz did not rule out German participation in a peacekeeping force.",
+        published="2025-09-01",
+    )
     assert stance_map(r).get("Germany") == "undecided"
 
 
@@ -27,14 +31,15 @@ def test_coordinated_subjects(analyse):
 
 
 def test_including_list_expands_to_each_country(analyse):
-    r = analyse("Several countries, including Kenya, Ghana and Chad, have pledged troops to the "
-                "stabilisation force.")
+    r = analyse("Several countries, including Kenya, Ghana and Chad, have pledged troops to the stabilisation force.")
     assert stance_map(r) == {"Kenya": "support", "Ghana": "support", "Chad": "support"}
 
 
 def test_capital_and_seat_metonymy(analyse):
-    r = analyse("Paris is ready to send troops to a peacekeeping force, but London has not yet decided. "
-                "The Kremlin rejected any deployment of peacekeepers.")
+    r = analyse(
+        "Paris is ready to send troops to a peacekeeping force, but London has not yet decided. "
+        "The Kremlin rejected any deployment of peacekeepers."
+    )
     assert stance_map(r) == {"France": "support", "United Kingdom": "undecided", "Russia": "oppose"}
 
 
@@ -45,8 +50,10 @@ def test_leader_resolves_to_country_of_the_time(analyse):
 
 
 def test_hedges(analyse):
-    r = analyse("Turkey is considering the participation of its troops in the peacekeeping mission. "
-                "Japan remains sceptical about the peacekeeping force.")
+    r = analyse(
+        "Turkey is considering the participation of its troops in the peacekeeping mission. "
+        "Japan remains sceptical about the peacekeeping force."
+    )
     assert stance_map(r) == {"Turkey": "undecided", "Japan": "undecided"}
 
 
@@ -64,14 +71,17 @@ def test_condition_is_reported(analyse):
 
 
 def test_reported_same_position(analyse):
-    r = analyse("Hungary has declared that it will not send soldiers to the peacekeeping force. "
-                "Slovakia announced the same a week later.")
+    r = analyse(
+        "Hungary has declared that it will not send soldiers to the peacekeeping force. "
+        "Slovakia announced the same a week later."
+    )
     assert stance_map(r) == {"Hungary": "oppose", "Slovakia": "oppose"}
 
 
 def test_person_not_speaking_for_a_government(analyse):
-    r = analyse("Opposition leader Jane Doe says Australia should not be involved in the peacekeeping "
-                "force in Ukraine.")
+    r = analyse(
+        "Opposition leader Jane Doe says Australia should not be involved in the peacekeeping force in Ukraine."
+    )
     assert stance_map(r) == {"Jane Doe": "oppose"}
 
 
@@ -81,8 +91,9 @@ def test_threat_is_oppose(analyse):
 
 
 def test_support_by_other_means_beats_refusing_own_troops(analyse):
-    r = analyse("Washington backs the European peacekeeping force. The United States will not send "
-                "its own troops to the force.")
+    r = analyse(
+        "Washington backs the European peacekeeping force. The United States will not send its own troops to the force."
+    )
     assert stance_map(r) == {"United States": "support"}
 
 
@@ -92,8 +103,9 @@ def test_irrelevant_article_has_no_stances(analyse):
 
 
 def test_refusal_without_backstop_is_conditional(analyse):
-    r = analyse("Downing Street said the UK would not deploy troops without an American backstop to the "
-                "peacekeeping force.")
+    r = analyse(
+        "Downing Street said the UK would not deploy troops without an American backstop to the peacekeeping force."
+    )
     s = {x["actor"]: x for x in r["stances"]}["United Kingdom"]
     assert s["stance"] == "undecided" and s["condition"].startswith("without")
 
@@ -104,26 +116,31 @@ def test_funding_is_support_even_without_troops(analyse):
 
 
 def test_weighing_and_divided_are_undecided(analyse):
-    r = analyse("Norway is weighing whether to join the peacekeeping force. "
-                "The Czech government is divided over whether to send soldiers to the force.")
+    r = analyse(
+        "Norway is weighing whether to join the peacekeeping force. "
+        "The Czech government is divided over whether to send soldiers to the force."
+    )
     assert stance_map(r) == {"Norway": "undecided", "Czech Republic": "undecided"}
 
 
 def test_pushing_to_end_a_mission_is_oppose(analyse):
-    r = analyse("The United States had pushed to end the peacekeeping mission in Lebanon. "
-                "Mali demanded the withdrawal of the UN peacekeeping mission.")
+    r = analyse(
+        "The United States had pushed to end the peacekeeping mission in Lebanon. "
+        "Mali demanded the withdrawal of the UN peacekeeping mission."
+    )
     assert stance_map(r) == {"United States": "oppose", "Mali": "oppose"}
 
 
 def test_holder_of_nominal_hedge(analyse):
-    r = analyse("Paris is not discouraged by the scepticism of other capitals, including Washington, "
-                "regarding the deployment of peacekeepers.")
+    r = analyse(
+        "Paris is not discouraged by the scepticism of other capitals, including Washington, "
+        "regarding the deployment of peacekeepers."
+    )
     assert stance_map(r).get("United States") == "undecided"
 
 
 def test_speaker_holds_an_evaluation(analyse):
-    r = analyse("Russian Foreign Minister Sergei Lavrov said the idea of a peacekeeping force was "
-                "unacceptable.")
+    r = analyse("Russian Foreign Minister Sergei Lavrov said the idea of a peacekeeping force was unacceptable.")
     assert stance_map(r) == {"Russia": "oppose"}
 
 
@@ -133,17 +150,21 @@ def test_pronoun_refers_to_previous_subject(analyse):
 
 
 def test_role_noun_refers_to_the_office_holder(analyse):
-    r = analyse("Prime Minister Anthony Albanese met reporters. Anthony Albanese said little. "
-                "The prime minister remains open to considering a request to send troops to the "
-                "peacekeeping force.")
+    r = analyse(
+        "Prime Minister Anthony Albanese met reporters. Anthony Albanese said little. "
+        "The prime minister remains open to considering a request to send troops to the "
+        "peacekeeping force."
+    )
     s = {x["actor"]: x for x in r["stances"]}["Australia"]
     assert s["stance"] == "undecided"
     assert "the prime minister" in s["explanation"]["actor_resolution"]
 
 
 def test_no_own_troops_with_and_without_condition(analyse):
-    r = analyse("As long as the war is not over, there will be no German soldiers in the peacekeeping "
-                "force. There will be no British troops in the peacekeeping force.")
+    r = analyse(
+        "As long as the war is not over, there will be no German soldiers in the peacekeeping "
+        "force. There will be no British troops in the peacekeeping force."
+    )
     stances = {x["actor"]: x for x in r["stances"]}
     assert stances["Germany"]["stance"] == "undecided"
     assert stances["Germany"]["condition"].startswith("As long as")
@@ -151,13 +172,17 @@ def test_no_own_troops_with_and_without_condition(analyse):
 
 
 def test_participation_depending_on_a_backstop_is_undecided(analyse):
-    r = analyse("Finland's Stubb backed the coalition of the willing but said Finnish participation "
-                "would depend on a US backstop.")
+    r = analyse(
+        "Finland's Stubb backed the coalition of the willing but said Finnish participation "
+        "would depend on a US backstop."
+    )
     s = {x["actor"]: x for x in r["stances"]}["Finland"]
     assert s["stance"] == "undecided" and "backstop" in s["condition"]
 
 
 def test_appositive_after_coordinated_subjects(analyse):
-    r = analyse("Pakistan and Bangladesh, two of the largest troop contributors to UN peacekeeping, "
-                "have offered battalions for the Gaza force.")
+    r = analyse(
+        "Pakistan and Bangladesh, two of the largest troop contributors to UN peacekeeping, "
+        "have offered battalions for the Gaza force."
+    )
     assert stance_map(r) == {"Pakistan": "support", "Bangladesh": "support"}

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Iterable
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 MASK = "***"
@@ -39,18 +39,24 @@ _PAIR = re.compile(
     rf"""(?P<name>["']?\b(?:{_SECRET_NAMES})\b["']?)(?P<sep>\s*[=:]\s*)(?P<quote>["']?)(?P<value>[^\s&"',;)}}\]]+)""",
     re.IGNORECASE,
 )
-_AUTH_HEADER = re.compile(r"\b(?P<scheme>Bearer|Basic|ApiKey|Token|Digest)\s+(?P<value>[A-Za-z0-9._~+/=-]{6,})",
-                          re.IGNORECASE)
+_AUTH_HEADER = re.compile(
+    r"\b(?P<scheme>Bearer|Basic|ApiKey|Token|Digest)\s+(?P<value>[A-Za-z0-9._~+/=-]{6,})", re.IGNORECASE
+)
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s<>\"'`]+", re.IGNORECASE)
 # "url: /services/T0/B0/secret" (urllib3 errors), "POST /services/... HTTP/1.1" (urllib3 debug
 # logs) and bare absolute paths after "url" or "path".
-_BARE_PATH = re.compile(r"(?P<lead>\b(?:url|path)[:=]\s*|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) )"
-                        r"(?P<path>/[^\s'\"]*)", re.IGNORECASE)
+_BARE_PATH = re.compile(
+    r"(?P<lead>\b(?:url|path)[:=]\s*|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) )"
+    r"(?P<path>/[^\s'\"]*)",
+    re.IGNORECASE,
+)
 _USERINFO = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<info>[^/\s]*)@", re.IGNORECASE)
 # Path prefixes after which everything is a credential (incoming-webhook URLs).
 _HOOK_PREFIXES = re.compile(
     r"(?P<prefix>/services/|/api/webhooks/|/webhookb2/|/hooks/|/webhook/|/webhooks/|/triggers/|/workflows/)"
-    r"(?P<rest>[^?#\s]+)", re.IGNORECASE)
+    r"(?P<rest>[^?#\s]+)",
+    re.IGNORECASE,
+)
 _HEX_OR_UUID = re.compile(r"^[0-9a-fA-F]{32,}$|^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _TOKENISH = re.compile(r"^[A-Za-z0-9_~.%-]{16,}$")
 
@@ -82,7 +88,7 @@ def _redact_path(path: str) -> str:
         return _redact_path(path) + "?" + _PAIR.sub(_mask_pair, query)
     hook = _HOOK_PREFIXES.search(path)
     if hook:
-        path = path[: hook.start("rest")] + MASK + path[hook.end("rest"):]
+        path = path[: hook.start("rest")] + MASK + path[hook.end("rest") :]
     return "/".join(MASK if _looks_like_token(part) else part for part in path.split("/"))
 
 
@@ -108,7 +114,7 @@ def redact_url(url: str) -> str:
         return url
     match = _USERINFO.match(url)
     if match:
-        url = f"{match.group('scheme')}{MASK}@{url[match.end():]}"
+        url = f"{match.group('scheme')}{MASK}@{url[match.end() :]}"
     try:
         parts = urlsplit(url)
     except ValueError:

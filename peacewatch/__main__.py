@@ -1,0 +1,7 @@
+"""``python -m peacewatch``: the ``peacewatch`` command."""
+
+import sys
+
+from peacewatch.cli import main
+
+sys.exit(main())
