@@ -26,6 +26,7 @@ stance :class:`~pipelines.nlp.stances.Hit`\\ s that flow through
 kept actor stay (with the model's score in their mechanism), the hits of a rejected actor are
 dropped, and an actor the rules did not find gets one hit on its best sentence.
 """
+
 from __future__ import annotations
 
 import functools
@@ -46,19 +47,47 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = DATA_DIR / "positions_model.json"
 LABELS = ("none", *STANCES)
 
-_TROOP_WORDS = frozenset({"troop", "soldier", "peacekeeper", "force", "contingent", "personnel", "boot",
-                          "police", "officer", "unit", "battalion", "brigade", "army", "military", "staff"})
+_TROOP_WORDS = frozenset(
+    {
+        "troop",
+        "soldier",
+        "peacekeeper",
+        "force",
+        "contingent",
+        "personnel",
+        "boot",
+        "police",
+        "officer",
+        "unit",
+        "battalion",
+        "brigade",
+        "army",
+        "military",
+        "staff",
+    }
+)
 _LIST_PREPS = frozenset({"including", "like", "as", "among", "from", "comprising", "with", "of"})
 _LIST_WORDS = frozenset({"including", "include", "such", "comprise", "comprising", "among", "from"})
 _VOTE_WORDS = frozenset({"vote", "abstain", "abstention", "veto", "favour", "favor", "unanimously", "unanimous"})
 _QUOTES = frozenset({'"', "“", "”", "«", "»"})
 _MODALS = frozenset({"may", "might", "could", "would", "can", "should", "must"})
 # lexicon word classes whose presence in a sentence / under the governing verb are features
-_WORD_CLASSES = ("ending", "means", "tentative", "contributors", "wish", "council_acts", "stoppers", "deferrals",
-                 "requests", "participation", "speech")
+_WORD_CLASSES = (
+    "ending",
+    "means",
+    "tentative",
+    "contributors",
+    "wish",
+    "council_acts",
+    "stoppers",
+    "deferrals",
+    "requests",
+    "participation",
+    "speech",
+)
 
 
-def _word_classes(lex) -> dict[str, frozenset[str]]:  # noqa: ANN001
+def _word_classes(lex) -> dict[str, frozenset[str]]:
     """Lemma -> the word classes of :data:`_WORD_CLASSES` it belongs to (single words only)."""
     out: dict[str, set[str]] = {}
     for name in _WORD_CLASSES:
@@ -72,8 +101,23 @@ def _word_classes(lex) -> dict[str, frozenset[str]]:  # noqa: ANN001
 # word-class counts, quotes, positions, the rules' results, the actor's type and counts) only need
 # tokens, lemmas and a lexicon, so a route without a parse can compute them and share the model
 # file format and the trainer (``train_positions --features neutral``).
-PARSE_FEATURES = frozenset({"subj", "subjpass", "agent", "poss", "modifier", "mod_troops", "list_prep", "of_prep",
-                            "place", "dobj", "appos", "listed", "siblings"})
+PARSE_FEATURES = frozenset(
+    {
+        "subj",
+        "subjpass",
+        "agent",
+        "poss",
+        "modifier",
+        "mod_troops",
+        "list_prep",
+        "of_prep",
+        "place",
+        "dobj",
+        "appos",
+        "listed",
+        "siblings",
+    }
+)
 PARSE_PREFIXES = ("gov_", "cue_above_", "sib_rule_")
 _ROW_PREFIXES = ("all_", "near_", "m_", "a_")
 
@@ -83,7 +127,7 @@ def is_parse_feature(name: str) -> bool:
     base = name
     for prefix in _ROW_PREFIXES:
         if base.startswith(prefix):
-            base = base[len(prefix):]
+            base = base[len(prefix) :]
             break
     return base in PARSE_FEATURES or base.startswith(PARSE_PREFIXES)
 
@@ -136,7 +180,7 @@ def _add_rule_context(facts: _Sentences, hits: Sequence[Hit]) -> None:
 _CLASS_CACHE: dict[int, dict[str, frozenset[str]]] = {}
 
 
-def _lexicon_classes(lex) -> dict[str, frozenset[str]]:  # noqa: ANN001
+def _lexicon_classes(lex) -> dict[str, frozenset[str]]:
     """:func:`_word_classes` of ``lex``, computed once per lexicon object."""
     got = _CLASS_CACHE.get(id(lex))
     if got is None:
@@ -204,7 +248,7 @@ def gather_candidates(ex: StanceExtractor, hits: Sequence[Hit]) -> dict[str, Can
     return out
 
 
-def _anchor(doc, i: int):  # noqa: ANN001, ANN202
+def _anchor(doc, i: int):
     """The mention's syntactic head: compounds climbed, then the first conjunct of a list."""
     tok = doc[i]
     while tok.dep_ == "compound" and tok.head.i != tok.i:
@@ -215,7 +259,7 @@ def _anchor(doc, i: int):  # noqa: ANN001, ANN202
     return tok, listed
 
 
-def _context_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str, anchor) -> dict[str, float]:  # noqa: ANN001
+def _context_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str, anchor) -> dict[str, float]:
     """What the rules found around one mention of actor ``key``: its own hits in this sentence, other
     actors' hits in this sentence, and hits of the actors coordinated with it ("A, B and C")."""
     k = facts.sent_of.get(i, 0)
@@ -250,8 +294,10 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str |
     mod_head = doc[i].head if doc[i].dep_ in ("amod", "compound", "nmod", "poss") else None
     f["mod_troops"] = float(mod_head is not None and mod_head.lemma_.lower() in _TROOP_WORDS)
     prep = head.lower_ if dep == "pobj" else ""
-    f["list_prep"] = float(prep in _LIST_PREPS and prep not in ("of", "with")
-                           or (prep == "as" and head.i > 0 and doc[head.i - 1].lower_ == "such"))
+    f["list_prep"] = float(
+        (prep in _LIST_PREPS and prep not in ("of", "with"))
+        or (prep == "as" and head.i > 0 and doc[head.i - 1].lower_ == "such")
+    )
     f["of_prep"] = float(prep == "of")
     f["place"] = float(ex._place_adjunct(tok))
     f["dobj"] = float(dep in ("dobj", "dative"))
@@ -307,7 +353,7 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str |
 def _rule_features(actor: Actor, hits: list[Hit]) -> dict[str, float]:
     if not hits:
         return {"rule_none": 1.0}
-    (_, stance, confidence, best, all_hits), = merge_hits(hits, use_filter=False)
+    ((_, stance, confidence, best, all_hits),) = merge_hits(hits, use_filter=False)
     f = {"r_" + k: v for k, v in rule_features(actor, stance, confidence, best, all_hits).items()}
     f["rule_none"] = 0.0
     # how the hits divide between the stances (the merge keeps one; the model sees all)
@@ -321,8 +367,14 @@ def _rule_features(actor: Actor, hits: list[Hit]) -> dict[str, float]:
     return f
 
 
-def candidate_vector(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_candidates: int,
-                     title_end: int, cache: dict[int, dict[str, float]] | None = None) -> dict[str, float]:
+def candidate_vector(
+    ex: StanceExtractor,
+    facts: _Sentences,
+    cand: Candidate,
+    n_candidates: int,
+    title_end: int,
+    cache: dict[int, dict[str, float]] | None = None,
+) -> dict[str, float]:
     """All features of one candidate (names are stable; the model lists the ones it uses).
     ``cache`` (token -> mention features) is filled for :func:`sentence_vectors`."""
     doc = ex.doc
@@ -369,7 +421,9 @@ class Forest:
     threshold: float
     use_rule_label: bool
     add_threshold: float = 0.0  # an actor the rules did not find needs this much (at least ``threshold``)
-    unit: str = "candidate"  # what one row is: "candidate" (an actor of an article) or "sentence" (an actor in a sentence)
+    unit: str = (
+        "candidate"  # what one row is: "candidate" (an actor of an article) or "sentence" (an actor in a sentence)
+    )
     # without use_rule_label: the model relabels a kept actor of the rules when its label's probability
     # exceeds that of the rules' label by at least this much
     label_margin: float = 0.0
@@ -408,13 +462,24 @@ class Forest:
 
 def forest_from_record(data: dict) -> Forest:
     """A :class:`Forest` from the JSON record written by the trainer."""
-    trees = tuple((tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]),
-                   tuple(t["value"])) for t in data["trees"])
-    return Forest(tuple(data["features"]), tuple(data["classes"]), tuple(data["base"]), float(data["rate"]),
-                  trees, tuple(t["class"] for t in data["trees"]), float(data["threshold"]),
-                  bool(data.get("use_rule_label", True)), float(data.get("add_threshold", data["threshold"])),
-                  str(data.get("unit", "candidate")), float(data.get("label_margin", 0.0)),
-                  bool(data.get("label_conflicts", False)))
+    trees = tuple(
+        (tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]), tuple(t["value"]))
+        for t in data["trees"]
+    )
+    return Forest(
+        tuple(data["features"]),
+        tuple(data["classes"]),
+        tuple(data["base"]),
+        float(data["rate"]),
+        trees,
+        tuple(t["class"] for t in data["trees"]),
+        float(data["threshold"]),
+        bool(data.get("use_rule_label", True)),
+        float(data.get("add_threshold", data["threshold"])),
+        str(data.get("unit", "candidate")),
+        float(data.get("label_margin", 0.0)),
+        bool(data.get("label_conflicts", False)),
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -423,7 +488,7 @@ def load_model() -> Forest | None:
     return load_model_file(MODEL_PATH)
 
 
-def load_model_file(path) -> Forest | None:  # noqa: ANN001
+def load_model_file(path) -> Forest | None:
     """The model in ``path``, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
     from peacewatch.settings import load_settings
 
@@ -439,7 +504,7 @@ def _title_end(ex: StanceExtractor, title_len: int) -> int:
     return title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
 
 
-def _dominant_mission(doc, title_end: int) -> tuple[str, frozenset[str]]:  # noqa: ANN001
+def _dominant_mission(doc, title_end: int) -> tuple[str, frozenset[str]]:
     """The article's dominant mission (:class:`~pipelines.nlp.missions.MissionAssigner`, from the
     catalogue's names and keywords in the text; host countries are not counted here), or "none",
     and the ISO codes of its host countries."""
@@ -470,9 +535,15 @@ def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[
     return [(c, candidate_vector(ex, facts, c, len(cands), title_end)) for c in cands.values()]
 
 
-def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_candidates: int,
-                     title_end: int, article: dict[str, float],
-                     per: dict[int, dict[str, float]] | None = None) -> dict[int, dict[str, float]]:
+def sentence_vectors(
+    ex: StanceExtractor,
+    facts: _Sentences,
+    cand: Candidate,
+    n_candidates: int,
+    title_end: int,
+    article: dict[str, float],
+    per: dict[int, dict[str, float]] | None = None,
+) -> dict[int, dict[str, float]]:
     """Features of a candidate in each sentence that mentions it or where the rules found it:
     sentence index -> features (``a_``: the article-level ones of :func:`candidate_vector` without
     the per-mention maxima; ``s_``: the sentence; ``m_``: its mentions there (maximum); ``h_``: the
@@ -495,8 +566,10 @@ def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
         f["s_prev_about"] = float(k > 0 and facts.about[k - 1])
         f["s_next_about"] = float(k + 1 < len(facts.about) and facts.about[k + 1])
         f["s_mentions"] = float(len(by_sent.get(k, ())))
-        group = [per[i] if per is not None and i in per else _mention_features(ex, facts, i, cand.actor.key)
-                 for i in by_sent.get(k, ())]
+        group = [
+            per[i] if per is not None and i in per else _mention_features(ex, facts, i, cand.actor.key)
+            for i in by_sent.get(k, ())
+        ]
         for key in sorted({key for m in group for key in m}):
             f["m_" + key] = max(m.get(key, 0.0) for m in group)
         sh = hits_by_sent.get(k, [])
@@ -508,8 +581,9 @@ def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
     return out
 
 
-def featurize_sentences(ex: StanceExtractor, hits: Sequence[Hit],
-                        title_len: int) -> list[tuple[Candidate, int, dict[str, float]]]:
+def featurize_sentences(
+    ex: StanceExtractor, hits: Sequence[Hit], title_len: int
+) -> list[tuple[Candidate, int, dict[str, float]]]:
     """(candidate, sentence index, features) for every sentence that mentions a candidate or holds
     one of the rules' hits for it (unit ``sentence``)."""
     title_end = _title_end(ex, title_len)
@@ -524,7 +598,7 @@ def featurize_sentences(ex: StanceExtractor, hits: Sequence[Hit],
     return out
 
 
-def _best_sentence(ex: StanceExtractor, cand: Candidate):  # noqa: ANN202
+def _best_sentence(ex: StanceExtractor, cand: Candidate):
     """The sentence that best shows a candidate's position (unit ``candidate``): the first mention
     in a sentence about the force, else the first mention after one, else the first mention."""
     doc = ex.doc
@@ -538,7 +612,7 @@ def _best_sentence(ex: StanceExtractor, cand: Candidate):  # noqa: ANN202
     return sents[0] if sents else None
 
 
-def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest):  # noqa: ANN202
+def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest):
     """(candidate, probabilities, features, evidence sentence or None) per candidate. Unit
     ``sentence``: each (candidate, sentence) row is scored and the candidate takes its most likely
     sentence (earliest on ties) with that sentence's probabilities."""
@@ -564,19 +638,25 @@ def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest)
 
 def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) -> list[Hit]:
     """The hits after the model's decisions (see the module docstring)."""
-    return _decide_scored(_scored(ex, hits, title_len, model), model, lambda cand: _best_sentence(ex, cand),
-                          rules_only=lambda cand: cand.actor.actor_type == "person")
+    return _decide_scored(
+        _scored(ex, hits, title_len, model),
+        model,
+        lambda cand: _best_sentence(ex, cand),
+        rules_only=lambda cand: cand.actor.actor_type == "person",
+    )
 
 
-def decide_candidates(featurized: Sequence[tuple[Candidate, dict[str, float]]], model: Forest,
-                      best_sentence) -> list[Hit]:  # noqa: ANN001
+def decide_candidates(
+    featurized: Sequence[tuple[Candidate, dict[str, float]]], model: Forest, best_sentence
+) -> list[Hit]:
     """The model's decisions on featurized candidates (any route): the rules' hits of a kept actor,
     none of a dropped one, one hit on ``best_sentence(candidate)`` for an added one."""
-    return _decide_scored(((cand, model.probabilities(feats), feats, None) for cand, feats in featurized), model,
-                          best_sentence)
+    return _decide_scored(
+        ((cand, model.probabilities(feats), feats, None) for cand, feats in featurized), model, best_sentence
+    )
 
 
-def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> list[Hit]:  # noqa: ANN001
+def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> list[Hit]:
     """:func:`decide_candidates` on (candidate, probabilities, features, evidence sentence or None)
     items; a candidate ``rules_only`` accepts keeps the rules' hits untouched."""
     out: list[Hit] = []
@@ -601,9 +681,19 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> lis
         sent = sent if sent is not None else best_sentence(cand)
         if sent is None:
             continue
-        out.append(Hit(cand.actor, predicted, round(probs.get(predicted, 0.0), 2), "classifier", sent.text.strip(), None,
-                       notes=["position decided by the trained classifier"], sent_start=sent.start_char,
-                       mechanism=f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})"))
+        out.append(
+            Hit(
+                cand.actor,
+                predicted,
+                round(probs.get(predicted, 0.0), 2),
+                "classifier",
+                sent.text.strip(),
+                None,
+                notes=["position decided by the trained classifier"],
+                sent_start=sent.start_char,
+                mechanism=f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})",
+            )
+        )
     out.sort(key=lambda h: h.sent_start)
     return out
 
@@ -622,8 +712,7 @@ def _kept_hits(hits: list[Hit], note: str, label: str | None, probs: dict[str, f
     stance by ``margin``, the actor keeps only its hits of that label, or, when it has none, all of
     them relabelled."""
     rule_stance = merge_hits(hits, use_filter=False)[0][1]
-    if label is not None and label != rule_stance and \
-            probs.get(label, 0.0) - probs.get(rule_stance, 0.0) >= margin:
+    if label is not None and label != rule_stance and probs.get(label, 0.0) - probs.get(rule_stance, 0.0) >= margin:
         same = [h for h in hits if h.stance == label]
         if same:
             hits = same
