@@ -4,6 +4,7 @@ Public entry points: :func:`load_nlp` (``pipelines.nlp.model``) and :func:`analy
 :func:`analyze_article` (``pipelines.nlp.analyze``). Importing the package does not import spaCy;
 ``load_nlp`` does.
 """
+
 from .analyze import analyze_article, analyze_articles
 from .model import DEFAULT_MODELS, load_nlp
 

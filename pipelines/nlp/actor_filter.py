@@ -12,6 +12,7 @@ The weights live in ``data/actor_filter.json``, written by :mod:`pipelines.nlp.t
 cross-validated scores. Without the file (or with ``PEACEWATCH_ACTOR_FILTER=0``) nothing is
 filtered. Scoring is a dot product over ~30 numbers per candidate: no dependency, no cost.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,14 +27,18 @@ logger = logging.getLogger(__name__)
 
 MODEL_PATH = DATA_DIR / "actor_filter.json"
 _HOWS = ("subject", "modifier", "agent", "antecedent", "noun the clause", "actors right before", "speaker")
-_RESOLUTIONS = {"pronoun": ("it ->", "they ->", "he ->", "she ->", "his ->", "her ->", "their ->", "we ->", "its ->",
-                            "them ->"),
-                "role": ("most mentioned holder",), "organisation_reference": ("organisation named last",),
-                "group": ("(member of the",), "title": ("(title in the text)",), "metonymy": ("(capital)", "(seat)"),
-                "demonym": ("(demonym)",)}
+_RESOLUTIONS = {
+    "pronoun": ("it ->", "they ->", "he ->", "she ->", "his ->", "her ->", "their ->", "we ->", "its ->", "them ->"),
+    "role": ("most mentioned holder",),
+    "organisation_reference": ("organisation named last",),
+    "group": ("(member of the",),
+    "title": ("(title in the text)",),
+    "metonymy": ("(capital)", "(seat)"),
+    "demonym": ("(demonym)",),
+}
 
 
-def candidate_features(actor, stance: str, confidence: float, best, hits: list) -> dict[str, float]:  # noqa: ANN001
+def candidate_features(actor, stance: str, confidence: float, best, hits: list) -> dict[str, float]:
     """Features of one merged candidate (actor, stance) from the hits the rules produced for it.
 
     Args:
@@ -95,8 +100,10 @@ class ActorFilter:
 
     def score(self, feats: dict[str, float]) -> float:
         """Probability that the candidate is a position the text reports."""
-        z = self.bias + sum(w * (feats.get(name, 0.0) - m) / s
-                            for name, w, m, s in zip(self.features, self.weights, self.means, self.scales))
+        z = self.bias + sum(
+            w * (feats.get(name, 0.0) - m) / s
+            for name, w, m, s in zip(self.features, self.weights, self.means, self.scales)
+        )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -110,8 +117,14 @@ def load_filter() -> ActorFilter | None:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     if not data.get("enabled", True):
         return None
-    return ActorFilter(tuple(data["features"]), tuple(data["weights"]), float(data["bias"]),
-                       float(data["threshold"]), tuple(data["means"]), tuple(data["scales"]))
+    return ActorFilter(
+        tuple(data["features"]),
+        tuple(data["weights"]),
+        float(data["bias"]),
+        float(data["threshold"]),
+        tuple(data["means"]),
+        tuple(data["scales"]),
+    )
 
 
 def filter_candidates(merged: list[tuple], model: ActorFilter | None = None) -> list[tuple]:

@@ -1,4 +1,5 @@
 """Article analysis: language, relevance, entities and stances, batched through ``nlp.pipe``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,10 +47,23 @@ def compose_text(article: dict) -> tuple[str, int]:
 
 def new_result(article: dict, language: str | None) -> dict:
     """An empty result record for ``article`` (not relevant, nothing found)."""
-    return {"id": article.get("id"), "relevant": False, "relevance": 0.0, "relevance_explanation": [],
-            "topics": [], "language": language, "analysed": False, "not_analysed_reason": None,
-            "entities": [], "countries": [], "country_codes": [], "people": [], "organisations": [],
-            "missions": [], "stances": []}
+    return {
+        "id": article.get("id"),
+        "relevant": False,
+        "relevance": 0.0,
+        "relevance_explanation": [],
+        "topics": [],
+        "language": language,
+        "analysed": False,
+        "not_analysed_reason": None,
+        "entities": [],
+        "countries": [],
+        "country_codes": [],
+        "people": [],
+        "organisations": [],
+        "missions": [],
+        "stances": [],
+    }
 
 
 def _relevance(result: dict, article: dict) -> None:
@@ -60,7 +74,7 @@ def _relevance(result: dict, article: dict) -> None:
     result["relevance_explanation"] = [dict(m, topic=t.topic) for t in topic_results for m in t.matches]
 
 
-def complete_result(result: dict, doc, article: dict, title_len: int, *, explain: bool = False) -> dict:  # noqa: ANN001
+def complete_result(result: dict, doc, article: dict, title_len: int, *, explain: bool = False) -> dict:
     """Fill ``result`` from a parsed doc: relevance, entities, countries, people, stances.
 
     Args:
@@ -84,14 +98,20 @@ def complete_result(result: dict, doc, article: dict, title_len: int, *, explain
     extractor = StanceExtractor(doc, mentions, gaz, load_lexicon(), day)
     # the trained positions model (when enabled) keeps, drops or adds actors; else the rules' hits
     hits = decide_positions(extractor, extractor.extract(), title_len)
-    stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
-                                                 language=result.get("language"), explain=explain)
+    stances, result["missions"] = stance_records(
+        doc, hits, mentions, title_len=title_len, language=result.get("language"), explain=explain
+    )
     result["stances"] = stances
     return result
 
 
-def analyze_articles(nlp, articles: Iterable[dict], *, batch_size: int = 32,  # noqa: ANN001
-                     explain: bool = False) -> Iterator[dict]:
+def analyze_articles(
+    nlp,
+    articles: Iterable[dict],
+    *,
+    batch_size: int = 32,
+    explain: bool = False,
+) -> Iterator[dict]:
     """Analyse articles; yields one result per article, in input order.
 
     Args:
@@ -115,8 +135,7 @@ def analyze_articles(nlp, articles: Iterable[dict], *, batch_size: int = 32,  # 
         for article in chunk:
             title, text = article.get("title") or "", article.get("text") or ""
             # too few words to tell: trust the feed's language, else assume English
-            language = resolve_language(f"{title}\n{text}", article.get("language")) or (
-                "en" if text.strip() else None)
+            language = resolve_language(f"{title}\n{text}", article.get("language")) or ("en" if text.strip() else None)
             result = new_result(article, language)
             results.append(result)
             if language is None:
@@ -143,6 +162,6 @@ def analyze_articles(nlp, articles: Iterable[dict], *, batch_size: int = 32,  # 
         yield from results
 
 
-def analyze_article(nlp, article: dict, explain: bool = False) -> dict:  # noqa: ANN001
+def analyze_article(nlp, article: dict, explain: bool = False) -> dict:
     """Analyse one article (see :func:`analyze_articles`)."""
     return next(analyze_articles(nlp, [article], batch_size=1, explain=explain))

@@ -21,6 +21,7 @@ analysis itself needs neither). For each language it writes:
 The output is sorted, so regenerating unchanged inputs gives an identical file (a test checks it
 is up to date when the extra is installed).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,7 +68,7 @@ def _reverse(tables: list[dict[str, object]], lemmas: set[str], *, lower: bool) 
     out: dict[str, set[str]] = {}
     for table in tables:
         for form, lemma in table.items():
-            for value in (lemma if isinstance(lemma, list) else [lemma]):
+            for value in lemma if isinstance(lemma, list) else [lemma]:
                 key = value.lower() if lower else value
                 if key in lemmas:
                     out.setdefault(key, set()).add(form)
@@ -195,8 +196,11 @@ def build(code: str) -> dict:
         if key in ("language", "participles"):
             continue
         if not key.startswith("phrases_"):
-            protected |= {str(i).lower().removesuffix("/n") for i in (value if isinstance(value, (dict, list)) else [])
-                          if " " not in str(i)}
+            protected |= {
+                str(i).lower().removesuffix("/n")
+                for i in (value if isinstance(value, (dict, list)) else [])
+                if " " not in str(i)
+            }
         items = list(value) if isinstance(value, (dict, list)) else []
         if isinstance(value, dict):  # separable verbs: their parts too ("lehnen" of "ablehnen")
             items += [part for parts in value.values() if isinstance(parts, list) for part in parts]
@@ -219,15 +223,28 @@ def build(code: str) -> dict:
                 for suffix in suffixes:
                     forms.setdefault(lemma[: -len(ending)] + suffix, lemma)
     locale = Locale.parse(code)
-    calendar = sorted({name.lower() for context in ("format", "stand-alone") for width in ("wide", "abbreviated")
-                       for table in (locale.months, locale.days)
-                       for name in (table.get(context, {}).get(width, {}) or {}).values()})
-    return {"language": code, "sources": {"places": "CLDR territory names and time-zone cities (Babel)"
-                                          + (", inflected with spacy-lookups-data" if tables else ""),
-                                          "forms": "spacy-lookups-data lemma tables" if code in LOOKUP_TABLES else "none"},
-            "places": dict(sorted(base.items())), "place_words": dict(sorted(place_words.items())),
-            "people": dict(sorted(people.items())),
-            "forms": dict(sorted(forms.items())), "calendar": calendar}
+    calendar = sorted(
+        {
+            name.lower()
+            for context in ("format", "stand-alone")
+            for width in ("wide", "abbreviated")
+            for table in (locale.months, locale.days)
+            for name in (table.get(context, {}).get(width, {}) or {}).values()
+        }
+    )
+    return {
+        "language": code,
+        "sources": {
+            "places": "CLDR territory names and time-zone cities (Babel)"
+            + (", inflected with spacy-lookups-data" if tables else ""),
+            "forms": "spacy-lookups-data lemma tables" if code in LOOKUP_TABLES else "none",
+        },
+        "places": dict(sorted(base.items())),
+        "place_words": dict(sorted(place_words.items())),
+        "people": dict(sorted(people.items())),
+        "forms": dict(sorted(forms.items())),
+        "calendar": calendar,
+    }
 
 
 def write(code: str) -> Path:
@@ -235,8 +252,14 @@ def write(code: str) -> Path:
     path = LANG_DIR / code / "generated.json"
     data = build(code)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=0, sort_keys=False) + "\n", encoding="utf-8")
-    logger.info("%s: %d places, %d place word forms, %d person forms, %d word forms", code,
-                len(data["places"]), len(data["place_words"]), len(data["people"]), len(data["forms"]))
+    logger.info(
+        "%s: %d places, %d place word forms, %d person forms, %d word forms",
+        code,
+        len(data["places"]),
+        len(data["place_words"]),
+        len(data["people"]),
+        len(data["forms"]),
+    )
     return path
 
 

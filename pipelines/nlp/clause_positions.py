@@ -20,6 +20,7 @@ trained by ``python -m pipelines.nlp.train_positions --route clauses``) through
 the rules' actors keep their hits, an actor the rules missed is added on its best sentence when the
 model is sure enough. Without the file, or when it is not enabled, the rules' hits pass unchanged.
 """
+
 from __future__ import annotations
 
 import functools
@@ -41,9 +42,19 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = DATA_DIR / "positions_model_clauses.json"
 _CUE_KINDS = (*STANCES, "ending", "decision")
 _QUOTES = frozenset({'"', "“", "”", "«", "»", "„"})
-_HOW = ("named after the noun cue", "passive agent", "nearest actor before the cue", "actor ending the previous clause",
-        "actor after the cue", "country of the troops named", "reported speaker", "previous sentence's actor",
-        "antecedent of the relative pronoun", "listed after the cue", "troops contributed")
+_HOW = (
+    "named after the noun cue",
+    "passive agent",
+    "nearest actor before the cue",
+    "actor ending the previous clause",
+    "actor after the cue",
+    "country of the troops named",
+    "reported speaker",
+    "previous sentence's actor",
+    "antecedent of the relative pronoun",
+    "listed after the cue",
+    "troops contributed",
+)
 
 
 @dataclass
@@ -100,8 +111,12 @@ def gather_candidates(ex: ClauseStanceExtractor, hits: Sequence[Hit]) -> dict[st
     for h in hits:
         out.setdefault(h.actor.key, Candidate(h.actor)).hits.append(h)
     council, un = ex.gaz.organisations.get("UNSC"), ex.gaz.organisations.get("UN")
-    if council is not None and un is not None and out.get(f"org:{council.name}", Candidate(None)).hits and \
-            not out.get(f"org:{un.name}", Candidate(None)).hits:
+    if (
+        council is not None
+        and un is not None
+        and out.get(f"org:{council.name}", Candidate(None)).hits
+        and not out.get(f"org:{un.name}", Candidate(None)).hits
+    ):
         out.pop(f"org:{un.name}", None)  # "l'ONU a renouvelé le mandat": the rules read the Council there
     return out
 
@@ -119,7 +134,9 @@ def _mention_features(ex: ClauseStanceExtractor, facts: _Facts, m: Mention) -> d
     while j >= start and low[j] in pack.determiners:
         j -= 1
     head = low[j] if j >= start else ""
-    f["after_head"] = float(head in pack.actor_heads or pack.lemma(head) in pack.actor_heads or head in pack.office_titles)
+    f["after_head"] = float(
+        head in pack.actor_heads or pack.lemma(head) in pack.actor_heads or head in pack.office_titles
+    )
     f["demonym"] = float(m.how == "demonym")
     f["demonym_acts"] = float(m.how == "demonym" and ex._demonym_acts(m))
     f["office"] = float(m.kind == "person")
@@ -128,19 +145,25 @@ def _mention_features(ex: ClauseStanceExtractor, facts: _Facts, m: Mention) -> d
     near = range(max(start, m.token_start - 3), min(end, m.token_end + 3))
     f["troops_near"] = float(any(ex._force_word(low[i]) for i in near if i not in ex.by_token))
     f["number_near"] = float(any(doc[i].like_num and _troop_number(ex._number_text(i)) for i in near))
-    first = next((ex.by_token[i] for i in range(start, end) if i in ex.by_token
-                  and ex._is_actor_mention(ex.by_token[i])), None)
+    first = next(
+        (ex.by_token[i] for i in range(start, end) if i in ex.by_token and ex._is_actor_mention(ex.by_token[i])), None
+    )
     f["first_in_clause"] = float(first is m)
     f["clause_first"] = float(facts.clause_index.get((start, end), 0) == 0)
     f["list_clause"] = float(bool(ex._list_clause(start, end)[0]))
-    f["in_parens"] = float(any(doc[i].text == "(" for i in range(start, m.token_start)) or
-                           (start > 0 and doc[start - 1].text == "("))
+    f["in_parens"] = float(
+        any(doc[i].text == "(" for i in range(start, m.token_start)) or (start > 0 and doc[start - 1].text == "(")
+    )
     f["before_colon"] = float(any(doc[i].text == ":" for i in range(m.token_end, min(end + 1, len(doc)))))
     f["host"] = float(m.kind == "country" and m.code in ex.hosts)
     f["negation"] = float(any(low[i] in pack.negation for i in range(start, end)))
     f["condition"] = float(ex._condition(start, end) is not None)
-    f["speech_near"] = float(any(ex._speech_lemma(doc[i], end) in pack.speech
-                                 for i in range(max(start, m.token_start - 4), min(end, m.token_end + 4))))
+    f["speech_near"] = float(
+        any(
+            ex._speech_lemma(doc[i], end) in pack.speech
+            for i in range(max(start, m.token_start - 4), min(end, m.token_end + 4))
+        )
+    )
     f["in_quote"] = float(any(a < m.token_start < b for a, b in facts.quotes[k]))
     f["sent_quote"] = float(bool(facts.quotes[k]))
     for kind in _CUE_KINDS:
@@ -160,10 +183,15 @@ def _mention_features(ex: ClauseStanceExtractor, facts: _Facts, m: Mention) -> d
 def _rule_features(hits: list[Hit]) -> dict[str, float]:
     if not hits:
         return {"rule_none": 1.0}
-    (_, stance, confidence, best, all_hits), = merge_hits(hits, use_filter=False)
-    f = {"rule_none": 0.0, "r_confidence": confidence, "r_log_hits": math.log1p(len(all_hits)),
-         "r_own_refusal": float(best.own_refusal), "r_condition": float(best.condition is not None),
-         "r_classifier": 0.0}
+    ((_, stance, confidence, best, all_hits),) = merge_hits(hits, use_filter=False)
+    f = {
+        "rule_none": 0.0,
+        "r_confidence": confidence,
+        "r_log_hits": math.log1p(len(all_hits)),
+        "r_own_refusal": float(best.own_refusal),
+        "r_condition": float(best.condition is not None),
+        "r_classifier": 0.0,
+    }
     for s in STANCES:
         f[f"r_{s}"] = float(stance == s)
     how = best.notes[0] if best.notes else ""
@@ -208,7 +236,7 @@ def featurize(ex: ClauseStanceExtractor, hits: Sequence[Hit]) -> list[tuple[Cand
     return [(c, candidate_vector(ex, facts, c, len(cands))) for c in cands.values()]
 
 
-def best_sentence(ex: ClauseStanceExtractor, cand: Candidate):  # noqa: ANN201
+def best_sentence(ex: ClauseStanceExtractor, cand: Candidate):
     """The first sentence about the force that names the candidate, else the first after one, else
     its first mention's."""
     sents = [ex.doc[i].sent for i in cand.tokens]
@@ -239,4 +267,3 @@ def addable(featurized: list[tuple[Candidate, dict[str, float]]]) -> list[tuple[
     """Candidates the model may decide on: the rules' actors, and others named at least once outside
     a place or genitive phrase (a place where something happens is no actor: "bei einem Treffen in Rom")."""
     return [(c, f) for c, f in featurized if c.hits or not f.get("only_places")]
-

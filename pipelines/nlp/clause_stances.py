@@ -28,6 +28,7 @@ mention), and the sentence after it:
 Hits are :class:`pipelines.nlp.stances.Hit` records, merged per actor by
 :func:`pipelines.nlp.stance_merge.merge_hits` exactly as on the English route.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,9 +50,17 @@ _RIGHT_WINDOW = 10
 # relative pronouns that are also conjunctions or articles: relative only after a comma
 _AMBIGUOUS_RELATIVES = frozenset({"que", "che", "der", "die", "das"})
 # actors found in the clause itself (all that a sentence off the force's topic may use)
-_EXPLICIT = frozenset({"named after the noun cue", "passive agent", "nearest actor before the cue",
-                       "actor ending the previous clause", "possessive: the subject's", "actor after the cue",
-                       "antecedent of the relative pronoun"})
+_EXPLICIT = frozenset(
+    {
+        "named after the noun cue",
+        "passive agent",
+        "nearest actor before the cue",
+        "actor ending the previous clause",
+        "possessive: the subject's",
+        "actor after the cue",
+        "antecedent of the relative pronoun",
+    }
+)
 _NEG_WINDOW = 6
 _SHORT_PARENTHESIS = 8  # tokens inside parentheses that stay in their clause
 
@@ -80,12 +89,17 @@ def _article_hosts(text: str) -> frozenset[str]:
 
 
 def _council(actor: Actor, gaz: Gazetteer) -> Actor:
-    """"The UN renewed the mandate": mandates are renewed, extended and authorised by the Council."""
+    """ "The UN renewed the mandate": mandates are renewed, extended and authorised by the Council."""
     org, council = gaz.organisations.get("UN"), gaz.organisations.get("UNSC")
     if org is None or council is None or actor.key != f"org:{org.name}":
         return actor
-    return Actor(f"org:{council.name}", council.name, "organisation", None,
-                 f"{actor.resolution} -> {council.name} (the Council acts on mandates)")
+    return Actor(
+        f"org:{council.name}",
+        council.name,
+        "organisation",
+        None,
+        f"{actor.resolution} -> {council.name} (the Council acts on mandates)",
+    )
 
 
 @dataclass
@@ -101,8 +115,14 @@ class _CueHit:
 class ClauseStanceExtractor:
     """Extract stance hits from one document of the clause route (one instance per document)."""
 
-    def __init__(self, doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer,  # noqa: ANN001
-                 day: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        doc,
+        mentions: list[Mention],
+        pack: LanguagePack,
+        gaz: Gazetteer,
+        day: dt.date | None = None,
+    ) -> None:
         self.doc, self.pack, self.gaz, self.day = doc, pack, gaz, day
         self.mentions = mentions
         self._coordinators = _COORDINATORS | pack.and_words | pack.determiners
@@ -120,14 +140,14 @@ class ClauseStanceExtractor:
         self._pending: tuple[int, int, _CueHit, list[_CueHit]] | None = None  # a cue that found no actor
 
     # ----- clauses and cues
-    def _clauses(self, sent) -> list[tuple[int, int]]:  # noqa: ANN001
+    def _clauses(self, sent) -> list[tuple[int, int]]:
         """Token ranges [start, end) of the clauses of a sentence (cached per sentence start)."""
         cached = self._clause_cache.get(sent.start)
         if cached is None:
             cached = self._clause_cache[sent.start] = self._cut_clauses(sent)
         return cached
 
-    def _short_parentheses(self, sent) -> set[int]:  # noqa: ANN001
+    def _short_parentheses(self, sent) -> set[int]:
         """Tokens of short parentheses ("(China y Rusia)", "(31 marzo 2018)"): they do not cut."""
         out, opened = set(), None
         for tok in sent:
@@ -139,11 +159,11 @@ class ClauseStanceExtractor:
                 opened = None
         return out
 
-    def _dash(self, tok) -> bool:  # noqa: ANN001
+    def _dash(self, tok) -> bool:
         """A hyphen standing apart is a dash ("-solo se abstuvo Estados Unidos-"); inside a word it is not."""
         return tok.text == "-" and (tok.whitespace_ != "" or (tok.i > 0 and self.doc[tok.i - 1].whitespace_ != ""))
 
-    def _cut_clauses(self, sent) -> list[tuple[int, int]]:  # noqa: ANN001
+    def _cut_clauses(self, sent) -> list[tuple[int, int]]:
         bounds, start = [], sent.start
         keep = self._short_parentheses(sent)
         for tok in sent:
@@ -155,8 +175,10 @@ class ClauseStanceExtractor:
                 cut = True
             elif tok.text == ",":
                 before = self.by_token.get(tok.i - 1)
-                after = next((self.by_token.get(j) for j in range(tok.i + 1, min(tok.i + 3, sent.end))
-                              if self.by_token.get(j)), None)
+                after = next(
+                    (self.by_token.get(j) for j in range(tok.i + 1, min(tok.i + 3, sent.end)) if self.by_token.get(j)),
+                    None,
+                )
                 cut = not (before and after and before.kind in _ACTOR_KINDS and after.kind in _ACTOR_KINDS)
             elif low in self.pack.clause_breaks and tok.i > start:
                 if tok.i > start:
@@ -173,15 +195,20 @@ class ClauseStanceExtractor:
 
     def _phrase_at(self, i: int, end: int) -> _CueHit | None:
         doc = self.doc
-        candidates = self.pack.phrases_by_first.get(self.low[i], ()) + self.pack.phrases_by_first.get(self.lem[i], ()) \
+        candidates = (
+            self.pack.phrases_by_first.get(self.low[i], ())
+            + self.pack.phrases_by_first.get(self.lem[i], ())
             + self.pack.phrases_with_prefix
+        )
         for words, cue in candidates:
             n = len(words)
             if i + n > end:
                 continue
-            if all(self.low[i + k] == w or (w.endswith("*") and self.low[i + k].startswith(w[:-1]))
-                   or self.lem[i + k] == w for k, w in enumerate(words)):
-                return _CueHit(i, i + n, cue, doc[i:i + n].text)
+            if all(
+                self.low[i + k] == w or (w.endswith("*") and self.low[i + k].startswith(w[:-1])) or self.lem[i + k] == w
+                for k, w in enumerate(words)
+            ):
+                return _CueHit(i, i + n, cue, doc[i : i + n].text)
         return None
 
     def _cues(self, start: int, end: int) -> list[_CueHit]:
@@ -272,10 +299,12 @@ class ClauseStanceExtractor:
             low = self.low[j]
             if low in words:
                 head = self.doc[j - 1] if j - 1 >= clause_start else None
-                if words is not self.pack.agent and head is not None and (
-                        head.lower_ in self.pack.actor_heads or self.pack.lemma(head.lower_) in self.pack.actor_heads):
-                    return False  # "le gouvernement de la France", "die Führung in Kiew"
-                return True
+                # not after a head noun of an actor: "le gouvernement de la France", "die Führung in Kiew"
+                return not (
+                    words is not self.pack.agent
+                    and head is not None
+                    and (head.lower_ in self.pack.actor_heads or self.pack.lemma(head.lower_) in self.pack.actor_heads)
+                )
             other = self.by_token.get(j)
             if other is not None and other is not m:
                 j = other.token_start - 1  # an adjective mention between: "im Deutschen Bundestag"
@@ -289,16 +318,22 @@ class ClauseStanceExtractor:
 
     def _genitive_form(self, m: Mention) -> bool:
         text = self.doc[m.token_end - 1].text
-        return m.kind == "country" and text in self.pack.place_words and text.endswith(self.pack.genitive_suffixes) \
-            if self.pack.genitive_suffixes else False
+        return (
+            m.kind == "country" and text in self.pack.place_words and text.endswith(self.pack.genitive_suffixes)
+            if self.pack.genitive_suffixes
+            else False
+        )
 
-    def _is_head(self, tok) -> bool:  # noqa: ANN001
+    def _is_head(self, tok) -> bool:
         return tok.lower_ in self.pack.actor_heads or self.pack.lemma(tok.lower_) in self.pack.actor_heads
 
     def _compound_acts(self, m: Mention) -> bool:
         suffix = m.text.split("-", 1)[1].lower()
-        return suffix in self.pack.actor_heads or self.pack.lemma(suffix) in self.pack.actor_heads or \
-            suffix in self.pack.titles
+        return (
+            suffix in self.pack.actor_heads
+            or self.pack.lemma(suffix) in self.pack.actor_heads
+            or suffix in self.pack.titles
+        )
 
     def _demonym_acts(self, m: Mention) -> bool:
         """A demonym is an actor as a people noun ("les Français", "Polacy") or next to an actor
@@ -312,8 +347,13 @@ class ClauseStanceExtractor:
             if 0 <= j < len(doc):
                 low = self.low[j]
                 lemma = pack.lemma(low)
-                if low in pack.actor_heads or lemma in pack.actor_heads or low in pack.titles or \
-                        lemma in pack.force_words or low in pack.force_words:
+                if (
+                    low in pack.actor_heads
+                    or lemma in pack.actor_heads
+                    or low in pack.titles
+                    or lemma in pack.force_words
+                    or low in pack.force_words
+                ):
                     return True
         return False
 
@@ -325,11 +365,15 @@ class ClauseStanceExtractor:
             while start <= j < end:
                 other = self.by_token.get(j)
                 if other is not None and other is not group[-1 if step > 0 else 0]:
-                    if not self._is_actor_mention(other) or other.kind == "person" and m.kind != "person":
+                    if not self._is_actor_mention(other) or (other.kind == "person" and m.kind != "person"):
                         break
-                    if step < 0 and self._preceded_by(other, self.pack.place_preps, start) and \
-                            self._with_before(other, start) is None and m.token_start > start and \
-                            self.low[m.token_start - 1] in self.pack.determiners:
+                    if (
+                        step < 0
+                        and self._preceded_by(other, self.pack.place_preps, start)
+                        and self._with_before(other, start) is None
+                        and m.token_start > start
+                        and self.low[m.token_start - 1] in self.pack.determiners
+                    ):
                         break  # "Lors d'une réunion à Paris, le Canada": the place is not in the list
                     if step < 0:
                         group.insert(0, other)
@@ -338,9 +382,12 @@ class ClauseStanceExtractor:
                         group.append(other)
                         j = other.token_end
                     continue
-                if other is None and (self.low[j] in self._coordinators or self.doc[j].like_num
-                                      or self.low[j] in self.pack.titles  # "X i premier Y"
-                                      or self.low[j] in self.pack.list_singles):  # "il Nepal e anche lo Sri Lanka"
+                if other is None and (
+                    self.low[j] in self._coordinators
+                    or self.doc[j].like_num
+                    or self.low[j] in self.pack.titles  # "X i premier Y"
+                    or self.low[j] in self.pack.list_singles
+                ):  # "il Nepal e anche lo Sri Lanka"
                     j += step  # "219 militares argentinos, 14 chilenos y un brasileño"
                     continue
                 if other is None and step > 0:
@@ -382,10 +429,19 @@ class ClauseStanceExtractor:
             return False
         prev = self.doc[m.token_start - 1]
         low = prev.lower_
-        return prev.is_alpha and prev.text.islower() and low not in self._coordinators and \
-            low not in self.pack.negation and low not in self.pack.place_preps and low not in self.pack.agent and \
-            low not in self.pack.actor_heads and low not in self.pack.titles and self.pack.lemma(low) not in self.pack.cues \
-            and low not in self.pack.clause_breaks and len(low) > 3
+        return (
+            prev.is_alpha
+            and prev.text.islower()
+            and low not in self._coordinators
+            and low not in self.pack.negation
+            and low not in self.pack.place_preps
+            and low not in self.pack.agent
+            and low not in self.pack.actor_heads
+            and low not in self.pack.titles
+            and self.pack.lemma(low) not in self.pack.cues
+            and low not in self.pack.clause_breaks
+            and len(low) > 3
+        )
 
     def _names_force(self, start: int, end: int) -> bool:
         """The clause names the force: a force word, a reference word or a mission."""
@@ -400,15 +456,22 @@ class ClauseStanceExtractor:
                 return True
         return False
 
-    def _bare_after_force(self, sent, start: int, end: int, cue: _CueHit) -> bool:  # noqa: ANN001
+    def _bare_after_force(self, sent, start: int, end: int, cue: _CueHit) -> bool:
         """The clause is only the cue and its actor ("– zatwierdziła Rada Bezpieczeństwa ONZ.") and an
         earlier clause of the sentence names the force: that is its object."""
-        if any(not (self.doc[j].is_punct or j in self.by_token or cue.start <= j < cue.end
-                    or self.low[j] in self.pack.determiners) for j in range(start, end)):
+        if any(
+            not (
+                self.doc[j].is_punct
+                or j in self.by_token
+                or cue.start <= j < cue.end
+                or self.low[j] in self.pack.determiners
+            )
+            for j in range(start, end)
+        ):
             return False
         return self._names_force(sent.start, start)
 
-    def _complement_names_force(self, sent, end: int) -> bool:  # noqa: ANN001
+    def _complement_names_force(self, sent, end: int) -> bool:
         """The next clause names the force before any actor of its own ("angeboten, | Soldaten für die
         Truppe zu stellen"; not "wspiera wysiłki pokojowe, | wzywa Putina do wycofania wojsk")."""
         nxt = self._clause_end(sent, end)
@@ -418,13 +481,16 @@ class ClauseStanceExtractor:
                 return True
             if self._is_actor_mention(m) and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive, end):
                 return False
-            if m is None and (self._force_word(self.low[i]) or self.lem[i] in self.pack.references
-                              or self.low[i] in self.pack.references):
+            if m is None and (
+                self._force_word(self.low[i])
+                or self.lem[i] in self.pack.references
+                or self.low[i] in self.pack.references
+            ):
                 return True
         return False
 
     def _object_is_other(self, cue: _CueHit, end: int) -> bool:
-        """"participer au sommet": the cue's object is an event, not the force."""
+        """ "participer au sommet": the cue's object is an event, not the force."""
         for j in range(cue.end, min(end, cue.end + 4)):
             low = self.low[j]
             if low in self.pack.not_objects or self.pack.lemma(low) in self.pack.not_objects:
@@ -437,8 +503,8 @@ class ClauseStanceExtractor:
                 return True
         return False
 
-    def _contribution_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
-        """"dont 700 soldats français", "250 polskich żołnierzy": a number of a country's troops in
+    def _contribution_hits(self, sent, evidence: str) -> list[Hit]:
+        """ "dont 700 soldats français", "250 polskich żołnierzy": a number of a country's troops in
         a force is that country's contribution."""
         out, doc = [], self.doc
         for m in self.mentions:
@@ -447,19 +513,33 @@ class ClauseStanceExtractor:
             i = m.token_start
             patterns = ((i - 2, i - 1, i - 2), (i - 1, m.token_end, i - 1))  # (number, force word, span start)
             for number, force, first in patterns:
-                if sent.start <= min(number, force) and max(number, force) < sent.end and \
-                        _troop_number(doc[number].text) and self._force_word(self.low[force]):
-                    span = doc[first: max(force, m.token_end - 1) + 1].text.lower()
+                if (
+                    sent.start <= min(number, force)
+                    and max(number, force) < sent.end
+                    and _troop_number(doc[number].text)
+                    and self._force_word(self.low[force])
+                ):
+                    span = doc[first : max(force, m.token_end - 1) + 1].text.lower()
                     for listed in [m, *self._demonyms_listed_after(m, sent.end)]:
                         actor = _actor_from_mention(listed, self.gaz)
                         if actor is not None:
-                            out.append(Hit(actor, "support", 0.7, span, evidence, None, False,
-                                           ["troops contributed" + (" (listed)" if listed is not m else "")]))
+                            out.append(
+                                Hit(
+                                    actor,
+                                    "support",
+                                    0.7,
+                                    span,
+                                    evidence,
+                                    None,
+                                    False,
+                                    ["troops contributed" + (" (listed)" if listed is not m else "")],
+                                )
+                            )
                     break
         return out
 
-    def _contingent_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
-        """"Gibuti (1.520), Kenya (1.410) ed Egitto (1.091)", "l'Uganda, con 4.500 soldati": a country
+    def _contingent_hits(self, sent, evidence: str) -> list[Hit]:
+        """ "Gibuti (1.520), Kenya (1.410) ed Egitto (1.091)", "l'Uganda, con 4.500 soldati": a country
         with its number of troops in a sentence about the force contributes them."""
         out, doc = [], self.doc
         for m in self.mentions:
@@ -468,28 +548,51 @@ class ClauseStanceExtractor:
             j = m.token_end
             if j < sent.end and doc[j].text in (",", "-", "–"):
                 j += 1
-            if j + 2 < sent.end and doc[j].text == "(" and _troop_number(self._number_text(j + 1)) and \
-                    doc[self._number_end(j + 1)].text in (")", "-"):
+            if (
+                j + 2 < sent.end
+                and doc[j].text == "("
+                and _troop_number(self._number_text(j + 1))
+                and doc[self._number_end(j + 1)].text in (")", "-")
+            ):
                 pass
-            elif j < sent.end and _troop_number(self._number_text(j)) and m.token_end < j and \
-                    doc[m.token_end].text in ("-", "–"):
+            elif (
+                j < sent.end
+                and _troop_number(self._number_text(j))
+                and m.token_end < j
+                and doc[m.token_end].text in ("-", "–")
+            ):
                 pass  # "Irlandia - 360-400"
-            elif j + 1 < sent.end and self.low[j] in self.pack.contingent_preps and _troop_number(doc[j + 1].text) and (
-                    j + 2 >= sent.end or not doc[j + 2].is_alpha or self._force_word(self.low[j + 2])):
+            elif (
+                j + 1 < sent.end
+                and self.low[j] in self.pack.contingent_preps
+                and _troop_number(doc[j + 1].text)
+                and (j + 2 >= sent.end or not doc[j + 2].is_alpha or self._force_word(self.low[j + 2]))
+            ):
                 pass
             else:
                 continue
             actor = _actor_from_mention(m, self.gaz)
             if actor is not None:
-                out.append(Hit(actor, "support", 0.7, doc[m.token_start:j + 2].text.lower(), evidence, None, False,
-                               ["troops contributed (a number with the country)"]))
+                out.append(
+                    Hit(
+                        actor,
+                        "support",
+                        0.7,
+                        doc[m.token_start : j + 2].text.lower(),
+                        evidence,
+                        None,
+                        False,
+                        ["troops contributed (a number with the country)"],
+                    )
+                )
         return out
 
     def _number_end(self, i: int) -> int:
         """The token after a number that may be written in groups of three ("1 500", "12 626")."""
         j = i + 1
-        while j < len(self.doc) and self.doc[j].text.isdigit() and len(self.doc[j].text) == 3 and \
-                self.doc[j - 1].like_num:
+        while (
+            j < len(self.doc) and self.doc[j].text.isdigit() and len(self.doc[j].text) == 3 and self.doc[j - 1].like_num
+        ):
             j += 1
         return j
 
@@ -498,7 +601,7 @@ class ClauseStanceExtractor:
         return "".join(self.doc[k].text for k in range(i, self._number_end(i))) if i < len(self.doc) else ""
 
     def _demonyms_listed_after(self, m: Mention, end: int) -> list[Mention]:
-        """"219 militares argentinos, 14 chilenos, otros tantos paraguayos y un brasileño": the
+        """ "219 militares argentinos, 14 chilenos, otros tantos paraguayos y un brasileño": the
         demonyms that continue a list of contingents (numbers, list words and up to two other
         words between them)."""
         out, j, loose = [], m.token_end, 0
@@ -515,15 +618,21 @@ class ClauseStanceExtractor:
                 j += 1
                 continue
             tok = self.doc[j]
-            if tok.is_alpha and tok.text.islower() and loose < 2 and low not in self.pack.clause_breaks and \
-                    self.pack.lemma(low) not in self.pack.cues and low not in self.pack.negation:
+            if (
+                tok.is_alpha
+                and tok.text.islower()
+                and loose < 2
+                and low not in self.pack.clause_breaks
+                and self.pack.lemma(low) not in self.pack.cues
+                and low not in self.pack.negation
+            ):
                 j, loose = j + 1, loose + 1
                 continue
             break
         return out
 
-    def _compound_hits(self, sent, evidence: str) -> list[Hit]:  # noqa: ANN001
-        """"ein US-geführtes Zentrum": a compound whose first part is a country and whose second
+    def _compound_hits(self, sent, evidence: str) -> list[Hit]:
+        """ "ein US-geführtes Zentrum": a compound whose first part is a country and whose second
         part is a support cue backs the force for that country."""
         out = []
         for m in self.mentions:
@@ -539,7 +648,7 @@ class ClauseStanceExtractor:
         return out
 
     def _noun_actor(self, cue: _CueHit, end: int) -> list[Mention]:
-        """"le refus de la Pologne", "sprzeciw Rosji", "le soutien américain", "mit amerikanischer
+        """ "le refus de la Pologne", "sprzeciw Rosji", "le soutien américain", "mit amerikanischer
         Unterstützung": the actor named right after a noun cue, or its demonym adjective."""
         for j in (cue.start - 1, cue.end):
             m = self.by_token.get(j)
@@ -551,30 +660,58 @@ class ClauseStanceExtractor:
             return []  # "a sostegno di Kiev", "en soutien à": the one supported, not the supporter
         for j in range(cue.end, min(cue.end + 10, len(self.doc))):
             through_means = j > cue.end and all(self._means_word(k) for k in range(cue.end, j))
-            if j >= end and self.low[cue.end] not in (",", "(", ":") and not through_means or \
-                    j >= cue.end + 4 and not through_means:
+            if (j >= end and self.low[cue.end] not in (",", "(", ":") and not through_means) or (
+                j >= cue.end + 4 and not through_means
+            ):
                 break  # beyond four words only means ("el respaldo logístico, de inteligencia y financiero de X")
             m = self.by_token.get(j)
             if self._is_actor_mention(m):
                 between = [self.low[k] for k in range(cue.end, m.token_start)]
                 if len(between) > 3:  # a longer way only through means words, genitives and list words
-                    if all(self._means_word(k) or self.low[k] in self.pack.genitive or self.low[k] in self._coordinators
-                           for k in range(cue.end, m.token_start)) and any(
-                            self._means_word(k) for k in range(cue.end, m.token_start)) and \
-                            self.low[m.token_start - 1] in self.pack.genitive | self.pack.determiners:
+                    if (
+                        all(
+                            self._means_word(k)
+                            or self.low[k] in self.pack.genitive
+                            or self.low[k] in self._coordinators
+                            for k in range(cue.end, m.token_start)
+                        )
+                        and any(self._means_word(k) for k in range(cue.end, m.token_start))
+                        and self.low[m.token_start - 1] in self.pack.genitive | self.pack.determiners
+                    ):
                         return self._group(m, cue.start, max(end, m.token_end + 8))
                     return []
-                apposition = bool(between) and all(
-                    w in (",", "(", ":") or w.isdigit() or (w in self.pack.determiners and between[0] in "(:")
-                    for w in between) and between[0] in (",", "(", ":") and m.how != "demonym"
-                predicate = bool(between) and all(w in self.pack.copulas or w in self.pack.determiners for w in between) \
-                    and any(w in self.pack.copulas for w in between)  # "której liderami są Francja i Wielka Brytania"
-                if m.how == "demonym" and between and self._force_word(between[-1]) and all(
+                apposition = (
+                    bool(between)
+                    and all(
+                        w in (",", "(", ":") or w.isdigit() or (w in self.pack.determiners and between[0] in "(:")
+                        for w in between
+                    )
+                    and between[0] in (",", "(", ":")
+                    and m.how != "demonym"
+                )
+                predicate = (
+                    bool(between)
+                    and all(w in self.pack.copulas or w in self.pack.determiners for w in between)
+                    and any(w in self.pack.copulas for w in between)
+                )  # "której liderami są Francja i Wielka Brytania"
+                if (
+                    m.how == "demonym"
+                    and between
+                    and self._force_word(between[-1])
+                    and all(
                         w in self.pack.genitive or w in self.pack.determiners or self._force_word(w) or w.isdigit()
-                        for w in between):  # "la partecipazione di militari burundesi, ugandesi ed egiziani"
+                        for w in between
+                    )
+                ):  # "la partecipazione di militari burundesi, ugandesi ed egiziani"
                     return [g for g in self._group(m, cue.start, max(end, m.token_end + 8)) if g.how == "demonym"]
-                if apposition or predicate or all(w in self.pack.genitive or w in self._coordinators for w in between) and (
-                        between and any(w in self.pack.genitive for w in between) or not self.pack.genitive):
+                if (
+                    apposition
+                    or predicate
+                    or (
+                        all(w in self.pack.genitive or w in self._coordinators for w in between)
+                        and ((between and any(w in self.pack.genitive for w in between)) or not self.pack.genitive)
+                    )
+                ):
                     if not (apposition or predicate) and cue.cue.stance == "support" and self._host_object(m):
                         return []  # "wsparcie Ukrainy": support for the host
                     return self._group(m, cue.start, max(end, m.token_end + 8))
@@ -583,8 +720,12 @@ class ClauseStanceExtractor:
 
     def _means_word(self, i: int) -> bool:
         low = self.low[i]
-        return low in self.pack.means or self.pack.lemma(low) in self.pack.means or \
-            low in self.pack.genitive or low in self._coordinators
+        return (
+            low in self.pack.means
+            or self.pack.lemma(low) in self.pack.means
+            or low in self.pack.genitive
+            or low in self._coordinators
+        )
 
     def _troops_country(self, start: int, end: int) -> list[Mention]:
         """The countries whose troops the clause names: "soldats français", "deutsche Soldaten",
@@ -609,12 +750,15 @@ class ClauseStanceExtractor:
                 return self._group(m, start, end)
         return []
 
-    def _speakers(self, sent) -> list[Mention]:  # noqa: ANN001
+    def _speakers(self, sent) -> list[Mention]:
         """The actor next to a speech verb of the sentence ("a déclaré Macron", "Tusk powiedział")."""
         for tok in sent:
             if tok.i in self.by_token or self._speech_lemma(tok, sent.end) not in self.pack.speech:
                 continue
-            for j in (*range(tok.i + 1, min(tok.i + 5, sent.end)), *range(tok.i - 1, max(tok.i - 6, sent.start - 1), -1)):
+            for j in (
+                *range(tok.i + 1, min(tok.i + 5, sent.end)),
+                *range(tok.i - 1, max(tok.i - 6, sent.start - 1), -1),
+            ):
                 m = self.by_token.get(j)
                 if self._is_actor_mention(m) and not self._preceded_by(m, self.pack.place_preps, sent.start):
                     return [m]
@@ -627,17 +771,22 @@ class ClauseStanceExtractor:
         700 policiers"): only negations, clitics and adverb-like short words before it."""
         if cue.cue.noun or start == 0 or self.doc[start - 1].text != ",":
             return False
-        return all(self.low[j] in self.pack.negation or self.low[j] in self.pack.clitics or len(self.low[j]) <= 3
-                   for j in range(start, cue.start))
+        return all(
+            self.low[j] in self.pack.negation or self.low[j] in self.pack.clitics or len(self.low[j]) <= 3
+            for j in range(start, cue.start)
+        )
 
     def _gerund_at(self, i: int) -> bool:
         """A gerund opens the clause at ``i`` ("rivendicando", "en proposant")."""
         if i < len(self.doc) and self.low[i] in self.pack.gerund_markers:
             i += 1  # "en proposant"
-        return i < len(self.doc) and len(self.low[i]) > 5 and self.low[i].endswith(self.pack.gerund_endings) \
-            if self.pack.gerund_endings else False
+        return (
+            i < len(self.doc) and len(self.low[i]) > 5 and self.low[i].endswith(self.pack.gerund_endings)
+            if self.pack.gerund_endings
+            else False
+        )
 
-    def _speech_lemma(self, tok, end: int) -> str:  # noqa: ANN001
+    def _speech_lemma(self, tok, end: int) -> str:
         """The lemma of a word, a separable verb's full lemma when its particle follows ("teilte ... mit")."""
         lemma = self.pack.lemma(tok.lower_)
         if lemma in self.pack.separable:
@@ -646,7 +795,7 @@ class ClauseStanceExtractor:
                 return full
         return lemma
 
-    def _pronoun_speaks(self, sent) -> bool:  # noqa: ANN001
+    def _pronoun_speaks(self, sent) -> bool:
         """A speech verb of the sentence has a person pronoun next to it ("sagte er", "a-t-il affirmé")."""
         for tok in sent:
             if self._speech_lemma(tok, sent.end) not in self.pack.speech:
@@ -664,7 +813,7 @@ class ClauseStanceExtractor:
                 out.setdefault(actor.key, actor)  # "premier Wielkiej Brytanii Keir Starmer": one actor
         return list(out.values())
 
-    def _tail_actors(self, sent, start: int, *, relative: bool = False) -> list[Mention]:  # noqa: ANN001
+    def _tail_actors(self, sent, start: int, *, relative: bool = False) -> list[Mention]:
         """The actors ending the previous clause: "dont le Canada et le Sénégal, | ont exprimé ...";
         before a relative pronoun even after a preposition ("tra Stati Uniti, | che chiedono")."""
         j = start - 1
@@ -682,8 +831,11 @@ class ClauseStanceExtractor:
         if m is not None and self._is_actor_mention(m) and self._with_before(m, sent.start) is not None:
             group = self._group(m, sent.start, start)  # "Gli Stati Uniti, insieme a Israele, | chiedono"
             return group if len(group) > 1 else []
-        if m is None or not self._is_actor_mention(m) or (
-                not relative and self._preceded_by(m, self.pack.place_preps | self.pack.genitive, sent.start)):
+        if (
+            m is None
+            or not self._is_actor_mention(m)
+            or (not relative and self._preceded_by(m, self.pack.place_preps | self.pack.genitive, sent.start))
+        ):
             return []  # "a sostegno di Kiev, | rivendicando": the one supported is not the next subject
         if m.how == "demonym" and not self._demonym_acts(m):
             return []
@@ -706,18 +858,28 @@ class ClauseStanceExtractor:
         cue = self.pack.cues.get(self.lem[j]) or self.pack.cues.get(self.low[j])
         return cue is not None and not cue.noun
 
-    def _subject_of_sentence(self, sent, before: int) -> list[Mention]:  # noqa: ANN001
+    def _subject_of_sentence(self, sent, before: int) -> list[Mention]:
         """The first actor of the sentence before ``before`` that is no prepositional object."""
         for i in range(sent.start, before):
             m = self.by_token.get(i)
-            if m is not None and m.token_start == i and self._is_actor_mention(m) and not self._preceded_by(
-                    m, self.pack.place_preps | self.pack.genitive, sent.start) and not (
-                    m.how == "demonym" and not self._demonym_acts(m)):
+            if (
+                m is not None
+                and m.token_start == i
+                and self._is_actor_mention(m)
+                and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive, sent.start)
+                and not (m.how == "demonym" and not self._demonym_acts(m))
+            ):
                 return self._group(m, sent.start, before)
         return []
 
-    def _choose_actor(self, sent, start: int, end: int, cue: _CueHit,  # noqa: ANN001
-                      clause_actors: list[Actor]) -> tuple[list[Actor], str]:
+    def _choose_actor(
+        self,
+        sent,
+        start: int,
+        end: int,
+        cue: _CueHit,
+        clause_actors: list[Actor],
+    ) -> tuple[list[Actor], str]:
         if cue.cue.noun:
             if cue.start > start and self.low[cue.start - 1] in self.pack.place_preps:
                 return [], ""  # "a sostegno di Kiev", "zur Unterstützung": in support of someone, no holder
@@ -725,8 +887,11 @@ class ClauseStanceExtractor:
             if found:
                 return self._actors(found), "named after the noun cue"
             if self._possessive_before(cue, start):
-                found = self._candidates_left(start, cue) or self._tail_actors(sent, start) or \
-                    self._subject_of_sentence(sent, cue.start)
+                found = (
+                    self._candidates_left(start, cue)
+                    or self._tail_actors(sent, start)
+                    or self._subject_of_sentence(sent, cue.start)
+                )
                 if found:
                     return self._actors(found), "possessive: the subject's"
                 if clause_actors:
@@ -742,9 +907,9 @@ class ClauseStanceExtractor:
             if found:  # "o wysłaniu swoich wojsk ... wspominali przywódcy Francji i Wielkiej Brytanii"
                 return self._actors(found), "noun cue: the leaders named after it"
         relative = self.low[start] in self.pack.relatives and (
-            self.low[start] not in _AMBIGUOUS_RELATIVES or (start > 0 and self.low[start - 1] == ","))
-        if relative and not any(
-                m.token_end <= cue.start for m in self._candidates(start, end, cue)):
+            self.low[start] not in _AMBIGUOUS_RELATIVES or (start > 0 and self.low[start - 1] == ",")
+        )
+        if relative and not any(m.token_end <= cue.start for m in self._candidates(start, end, cue)):
             tail = self._tail_actors(sent, start, relative=True)
             if tail:
                 return self._actors(tail), "antecedent of the relative pronoun"
@@ -781,9 +946,14 @@ class ClauseStanceExtractor:
             if self.last_actors:
                 return [_refer(a, "(we)") for a in self.last_actors], "previous sentence's actor (first person)"
             return [], ""
-        right = [m for m in candidates if m.token_start >= cue.end and m.token_start - cue.end <= _RIGHT_WINDOW
-                 and not self._cue_between(cue.end, m.token_start, end)
-                 and not (cue.cue.stance == "support" and self._host_object(m))]
+        right = [
+            m
+            for m in candidates
+            if m.token_start >= cue.end
+            and m.token_start - cue.end <= _RIGHT_WINDOW
+            and not self._cue_between(cue.end, m.token_start, end)
+            and not (cue.cue.stance == "support" and self._host_object(m))
+        ]
         if right and not pronoun:
             return self._actors(self._group(right[0], start, end)), "actor after the cue"
         troops = self._troops_country(start, end)
@@ -792,8 +962,12 @@ class ClauseStanceExtractor:
         if clause_actors:
             return [_refer(a, "(previous clause)") for a in clause_actors], "actor of the previous clause"
         gerund = self._gerund_at(start)
-        subject = self._subject_of_sentence(sent, start) if start > sent.start and (
-            self.low[start] in self.pack.shared_subject or gerund or self._verb_opens(cue, start)) else []
+        subject = (
+            self._subject_of_sentence(sent, start)
+            if start > sent.start
+            and (self.low[start] in self.pack.shared_subject or gerund or self._verb_opens(cue, start))
+            else []
+        )
         if subject and any(self.doc[k].text == ":" for k in range(subject[-1].token_end, start)):
             subject = []  # "Chipre: | la misión sigue": a name before a colon is the topic
         if subject and (not cue.cue.noun or gerund):  # "Wien will ... | aber finanziell unterstützen"
@@ -840,7 +1014,7 @@ class ClauseStanceExtractor:
         return out
 
     def _partners_after(self, cue: _CueHit, end: int) -> list[Mention]:
-        """"Les États-Unis réclament avec Israël le retrait": the actor after a "together with"
+        """ "Les États-Unis réclament avec Israël le retrait": the actor after a "together with"
         phrase right after the cue acts with the subject."""
         j = cue.end
         n = self._phrase_len(j, self.pack.with_words, end) if j < end else 0
@@ -879,7 +1053,7 @@ class ClauseStanceExtractor:
             i += 1
         return found, listed
 
-    def _list_hits(self, sent, start: int, end: int, evidence: str, previous: list[Hit]) -> list[Hit]:  # noqa: ANN001
+    def _list_hits(self, sent, start: int, end: int, evidence: str, previous: list[Hit]) -> list[Hit]:
         """Hits of a clause that only lists actors: the stance of the cue left without an actor
         before it in the sentence, or, after a list word, that of the previous clause's hits."""
         found, listed = self._list_clause(start, end)
@@ -892,16 +1066,37 @@ class ClauseStanceExtractor:
             return self._hits_for(sent, p_start, p_end, main, cues, actors, "listed after the cue", evidence)
         if not listed and not previous and self._force_list_opener(sent, start):
             # "compuesta por 3.500 efectivos de siete nacionalidades (India, Nepal, ...)": the contingents
-            return [Hit(actor, "support", 0.6, self.doc[start:end].text.lower()[:40], evidence, None, False,
-                        ["listed after a clause about the force's troops"]) for actor in actors]
+            return [
+                Hit(
+                    actor,
+                    "support",
+                    0.6,
+                    self.doc[start:end].text.lower()[:40],
+                    evidence,
+                    None,
+                    False,
+                    ["listed after a clause about the force's troops"],
+                )
+                for actor in actors
+            ]
         if listed and previous:
             out, known = [], {h.actor.key for h in previous}
             for actor in actors:
                 if actor.key in known:
                     continue
                 for h in {h.actor.key: h for h in previous}.values():
-                    out.append(Hit(actor, h.stance, h.confidence, h.cue, evidence, h.condition, h.own_refusal,
-                                   [*h.notes[1:], "listed with the previous clause's actors"]))
+                    out.append(
+                        Hit(
+                            actor,
+                            h.stance,
+                            h.confidence,
+                            h.cue,
+                            evidence,
+                            h.condition,
+                            h.own_refusal,
+                            [*h.notes[1:], "listed with the previous clause's actors"],
+                        )
+                    )
                     break
             return out
         return []
@@ -919,15 +1114,21 @@ class ClauseStanceExtractor:
             k = j - 1
             while k > cue.end and self.low[k] in self.pack.determiners:
                 k -= 1
-            governed = k > cue.end and (self.low[k] in self.pack.place_preps or self.low[k] in self.pack.genitive
-                                        or self.low[k] in self.pack.agent)
-            if not governed and (head in self.pack.actor_heads or self.pack.lemma(head) in self.pack.actor_heads
-                                 or head in self.pack.office_titles):
+            governed = k > cue.end and (
+                self.low[k] in self.pack.place_preps
+                or self.low[k] in self.pack.genitive
+                or self.low[k] in self.pack.agent
+            )
+            if not governed and (
+                head in self.pack.actor_heads
+                or self.pack.lemma(head) in self.pack.actor_heads
+                or head in self.pack.office_titles
+            ):
                 return self._group(m, start, end)  # not "en cooperación con el gobierno de Haití"
         return []
 
     def _possessive_before(self, cue: _CueHit, start: int) -> bool:
-        """"son soutien", "ihre uneingeschränkte Unterstützung": a possessive before the noun cue,
+        """ "son soutien", "ihre uneingeschränkte Unterstützung": a possessive before the noun cue,
         an adjective may sit between."""
         for j in (cue.start - 1, cue.start - 2):
             if j < start:
@@ -940,9 +1141,14 @@ class ClauseStanceExtractor:
 
     def _opens_clause(self, cue: _CueHit, start: int) -> bool:
         """The noun cue opens its clause (only articles, possessives or a list word before it)."""
-        return all(self.low[j] in self.pack.determiners or self.low[j] in self.pack.possessives
-                   or self.low[j] in self.pack.list_singles or self.low[j] in self.pack.clause_breaks
-                   or self.doc[j].is_punct for j in range(start, cue.start))
+        return all(
+            self.low[j] in self.pack.determiners
+            or self.low[j] in self.pack.possessives
+            or self.low[j] in self.pack.list_singles
+            or self.low[j] in self.pack.clause_breaks
+            or self.doc[j].is_punct
+            for j in range(start, cue.start)
+        )
 
     def _agent_after(self, cue: _CueHit, start: int, end: int) -> list[Mention]:
         """A passive agent after a fronted noun cue ("disponibilità è stata espressa da Giamaica")."""
@@ -960,30 +1166,40 @@ class ClauseStanceExtractor:
         """The first actor after the noun cue and at least one other word, not governed by a
         preposition or genitive (the subject after its verb, V2 or inverted order)."""
         for m in self._candidates(start, end, cue):
-            if m.token_start > cue.end and m.how != "demonym" and not self._preceded_by(
-                    m, self.pack.place_preps | self.pack.genitive | self.pack.agent, start):
+            if (
+                m.token_start > cue.end
+                and m.how != "demonym"
+                and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive | self.pack.agent, start)
+            ):
                 return self._group(m, start, end)
         return []
 
-    def _force_list_opener(self, sent, start: int) -> bool:  # noqa: ANN001
+    def _force_list_opener(self, sent, start: int) -> bool:
         """The list follows "(" or ":" right after a clause that names troops with a number and no cue."""
-        if start == sent.start or self.doc[start - 1].text not in "(:" and self.doc[start].text not in "(:":
+        if start == sent.start or (self.doc[start - 1].text not in "(:" and self.doc[start].text not in "(:"):
             return False
         previous = [(s, e) for s, e in self._clauses(sent) if e <= start]
         if not previous:
             return False
         s, e = previous[-1]
-        return not self._cues(s, e) and any(self._force_word(self.low[j]) for j in range(s, e)) and \
-            any(_troop_number(self._number_text(j)) for j in range(s, e) if self.doc[j].like_num)
+        return (
+            not self._cues(s, e)
+            and any(self._force_word(self.low[j]) for j in range(s, e))
+            and any(_troop_number(self._number_text(j)) for j in range(s, e) if self.doc[j].like_num)
+        )
 
-    def _subject_contingent(self, sent, start: int, end: int, evidence: str) -> list[Hit]:  # noqa: ANN001
-        """"Le Bangladesh confirme un contingent de 1 500 hommes": a country opening the clause with a
+    def _subject_contingent(self, sent, start: int, end: int, evidence: str) -> list[Hit]:
+        """ "Le Bangladesh confirme un contingent de 1 500 hommes": a country opening the clause with a
         number of troops after it, no cue, no negation: its contribution."""
         if self._cues(start, end) or any(self.low[j] in self.pack.negation for j in range(start, end)):
             return []
         first = next((self.by_token[j] for j in range(start, end) if j in self.by_token), None)
-        if first is None or first.kind != "country" or first.how == "demonym" or \
-                self._preceded_by(first, self.pack.place_preps | self.pack.genitive, start):
+        if (
+            first is None
+            or first.kind != "country"
+            or first.how == "demonym"
+            or self._preceded_by(first, self.pack.place_preps | self.pack.genitive, start)
+        ):
             return []
         for j in range(first.token_end, end):
             if self.doc[j].like_num and _troop_number(self._number_text(j)):
@@ -992,8 +1208,18 @@ class ClauseStanceExtractor:
                 if any(start <= n < end and self._force_word(self.low[n]) for n in near):
                     actor = _actor_from_mention(first, self.gaz)
                     if actor is not None and not self._host_object(first):
-                        return [Hit(actor, "support", 0.6, self.doc[j:k].text, evidence, None, False,
-                                    ["troops contributed (a number in the country's clause)"])]
+                        return [
+                            Hit(
+                                actor,
+                                "support",
+                                0.6,
+                                self.doc[j:k].text,
+                                evidence,
+                                None,
+                                False,
+                                ["troops contributed (a number in the country's clause)"],
+                            )
+                        ]
         return []
 
     def _candidates_left(self, start: int, cue: _CueHit) -> list[Mention]:
@@ -1002,16 +1228,18 @@ class ClauseStanceExtractor:
 
     # ----- polarity
     def _negated(self, start: int, end: int, cue: _CueHit, actor_end: int) -> bool:
-        doc, pack = self.doc, self.pack
+        pack = self.pack
         lo = max(start, actor_end, cue.start - _NEG_WINDOW)
         if any(self.low[j] in pack.negation for j in range(lo, cue.start)):
             return True
         window = pack.negation_after_window
-        if cue.cue.lemma in pack.separable.values() or any(cue.cue.lemma == full for _, full in pack.separable.values()):
+        if cue.cue.lemma in pack.separable.values() or any(
+            cue.cue.lemma == full for _, full in pack.separable.values()
+        ):
             window = max(window, end - cue.end)  # "schließt ... nicht aus": up to the particle
         return any(self.low[j] in pack.negation_after for j in range(cue.end, min(end, cue.end + window)))
 
-    def _ending_next(self, sent, end: int) -> bool:  # noqa: ANN001
+    def _ending_next(self, sent, end: int) -> bool:
         """The next clause with a cue (at most two on) names no actor of its own before an ending
         cue of the force ("réclamant, | à deux semaines de l'échéance, | le retrait sans délai")."""
         for _ in range(2):
@@ -1025,7 +1253,7 @@ class ClauseStanceExtractor:
             end = nxt
         return False
 
-    def _ending_before(self, sent, start: int) -> bool:  # noqa: ANN001
+    def _ending_before(self, sent, start: int) -> bool:
         """The clause before is an ending of the force and this one has no other cue before the request
         ("sollen den Libanon, | wie von Israel gefordert, ... verlassen")."""
         previous = [(s, e) for s, e in self._clauses(sent) if e <= start]
@@ -1037,21 +1265,24 @@ class ClauseStanceExtractor:
 
     def _harm_in(self, start: int, end: int) -> bool:
         """A harm done to the force in the clause ("les attaques contre la FINUL")."""
-        return any(self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end)) \
-            and self._names_force(start, end)
+        return any(
+            self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end)
+        ) and self._names_force(start, end)
 
     def _topic_marker_at(self, i: int) -> bool:
-        """"jeśli chodzi o", "quant à": a phrase that looks like a condition and is none."""
+        """ "jeśli chodzi o", "quant à": a phrase that looks like a condition and is none."""
         return bool(self.pack.topic_markers) and self._phrase_len(i, self.pack.topic_markers, len(self.doc)) > 0
 
     def _condition_marker_at(self, i: int) -> bool:
         doc = self.doc
         if self._topic_marker_at(i):
             return False
-        return any(i + len(words) <= len(doc) and all(self.low[i + k] == w for k, w in enumerate(words))
-                   for words in self.pack.conditions)
+        return any(
+            i + len(words) <= len(doc) and all(self.low[i + k] == w for k, w in enumerate(words))
+            for words in self.pack.conditions
+        )
 
-    def _clause_end(self, sent, start: int) -> int:  # noqa: ANN001
+    def _clause_end(self, sent, start: int) -> int:
         """End of the clause starting at ``start`` (the next one after a clause)."""
         return next((e for s, e in self._clauses(sent) if s == start), start)
 
@@ -1081,11 +1312,12 @@ class ClauseStanceExtractor:
             if found is None:  # "Friedenstruppen", "Stabilisierungsmission": a force word ends the compound
                 found = self._compound_cache[low] = any(
                     low[k:] in pack.force_words or pack.lemma(low[k:]) in pack.force_words
-                    for k in range(3, len(low) - 4))
+                    for k in range(3, len(low) - 4)
+                )
             return found
         return False
 
-    def _about_force(self, sent) -> bool:  # noqa: ANN001
+    def _about_force(self, sent) -> bool:
         for tok in sent:
             m = self.by_token.get(tok.i)
             if m is not None and m.kind == "mission":
@@ -1094,21 +1326,28 @@ class ClauseStanceExtractor:
                 return True
         return False
 
-    def _may_hold(self, sent, cue: _CueHit, start: int, end: int, *, strict: bool) -> bool:  # noqa: ANN001
+    def _may_hold(self, sent, cue: _CueHit, start: int, end: int, *, strict: bool) -> bool:
         """The cue may carry a stance on the force: a generic verb names the force in its clause
         (or its complement, or by a clitic), its object is no event, and off the force's sentences
         only strong, specific cues count."""
-        if cue.cue.lemma in self.pack.needs_object and not self._names_force(start, end) and \
-                not self._complement_names_force(sent, end) and not self._bare_after_force(sent, start, end, cue) \
-                and not any(self.low[j] in self.pack.clitics for j in range(max(start, cue.start - 2), min(end, cue.end + 2))):
+        if (
+            cue.cue.lemma in self.pack.needs_object
+            and not self._names_force(start, end)
+            and not self._complement_names_force(sent, end)
+            and not self._bare_after_force(sent, start, end, cue)
+            and not any(
+                self.low[j] in self.pack.clitics for j in range(max(start, cue.start - 2), min(end, cue.end + 2))
+            )
+        ):
             return False
         if self._object_is_other(cue, end):
             return False
-        return not (strict and (cue.cue.weight < 0.8 or cue.cue.lemma in self.pack.needs_object
-                                or cue.cue.stance == "decision"))
+        return not (
+            strict and (cue.cue.weight < 0.8 or cue.cue.lemma in self.pack.needs_object or cue.cue.stance == "decision")
+        )
 
     def _attributive(self, cue: _CueHit, start: int, end: int) -> bool:
-        """"les casques bleus déployés au Liban", "die entsandten Soldaten": a participle that
+        """ "les casques bleus déployés au Liban", "die entsandten Soldaten": a participle that
         describes the force is nobody's stance."""
         text = cue.text.lower()
         if cue.cue.noun or not text.endswith(self.pack.participle_endings) or self.pack.lemma(text) == text:
@@ -1117,11 +1356,23 @@ class ClauseStanceExtractor:
             if self.pack.determiners and not (cue.start > start and self.low[cue.start - 1] in self.pack.determiners):
                 return False  # "die entsandten Soldaten": an article before; "lehnt die Entsendung ab" is a verb
             after = cue.end
-            return after < end and (self._force_word(self.low[after]) or (
-                after + 1 < end and self._force_word(self.low[after + 1]) and self.low[after] not in self.pack.copulas))
+            return after < end and (
+                self._force_word(self.low[after])
+                or (
+                    after + 1 < end
+                    and self._force_word(self.low[after + 1])
+                    and self.low[after] not in self.pack.copulas
+                )
+            )
         before = cue.start - 1
-        return before >= start and (self._force_word(self.low[before]) or (
-            before - 1 >= start and self._force_word(self.low[before - 1]) and self.low[before] not in self.pack.copulas))
+        return before >= start and (
+            self._force_word(self.low[before])
+            or (
+                before - 1 >= start
+                and self._force_word(self.low[before - 1])
+                and self.low[before] not in self.pack.copulas
+            )
+        )
 
     def _background(self, start: int, end: int) -> bool:
         """A year two or more before the article's in the clause ("établie en 1978 par une résolution"),
@@ -1130,21 +1381,40 @@ class ClauseStanceExtractor:
             return False
         for i in range(start, end):
             text = self.doc[i].text
-            if len(text) == 4 and text.isdigit() and 1900 <= int(text) <= self.day.year - 2 and not (
-                    i > start and self.low[i - 1] in self.pack.since_words):
+            if (
+                len(text) == 4
+                and text.isdigit()
+                and 1900 <= int(text) <= self.day.year - 2
+                and not (i > start and self.low[i - 1] in self.pack.since_words)
+            ):
                 return True
         return False
 
-    def _clause_hits(self, sent, start: int, end: int, evidence: str,  # noqa: ANN001
-                     clause_actors: list[Actor], *, strict: bool = False) -> list[Hit]:
+    def _clause_hits(
+        self,
+        sent,
+        start: int,
+        end: int,
+        evidence: str,
+        clause_actors: list[Actor],
+        *,
+        strict: bool = False,
+    ) -> list[Hit]:
         if self._condition_marker_at(start):
             return []  # "sans un soutien américain": the content of a condition is nobody's stance
         if self._background(start, end):
             return []
         cues = self._cues(start, end)
-        mains = [c for c in cues if c.cue.stance != "ending" and not self._attributive(c, start, end) and not (
-            c.cue.stance == "undecided" and any(self.low[j] in self.pack.as_markers
-                                                for j in range(c.end, min(end, c.end + 6))))]
+        mains = [
+            c
+            for c in cues
+            if c.cue.stance != "ending"
+            and not self._attributive(c, start, end)
+            and not (
+                c.cue.stance == "undecided"
+                and any(self.low[j] in self.pack.as_markers for j in range(c.end, min(end, c.end + 6)))
+            )
+        ]
         # the main cue is the first one whose object may be the force ("ha approvato con due
         # astensioni (Cina e Russia)": a generic verb without the force leaves the noun cue)
         holding = [c for c in mains if self._may_hold(sent, c, start, end, strict=strict)]
@@ -1164,13 +1434,22 @@ class ClauseStanceExtractor:
             return []
         if main.cue.stance in ("support", "oppose"):
             partners = self._partners_after(main, end) + [
-                m for m in self._candidates_any(start, main.start) if self._with_before(m, start) is not None]
+                m for m in self._candidates_any(start, main.start) if self._with_before(m, start) is not None
+            ]
             actors = actors + [a for a in self._actors(partners) if a.key not in {b.key for b in actors}]
         hits = self._hits_for(sent, start, end, main, cues, actors, how, evidence)
         return hits + self._named_noun_hits(sent, start, end, main, cues, {a.key for a in actors}, evidence)
 
-    def _named_noun_hits(self, sent, start: int, end: int, main: _CueHit, cues: list[_CueHit],  # noqa: ANN001
-                         taken: set[str], evidence: str) -> list[Hit]:
+    def _named_noun_hits(
+        self,
+        sent,
+        start: int,
+        end: int,
+        main: _CueHit,
+        cues: list[_CueHit],
+        taken: set[str],
+        evidence: str,
+    ) -> list[Hit]:
         """Later noun cues of the clause that name their own holder: "a prolongé le mandat par 13 voix
         et deux abstentions (la Chine et la Russie)" -> China and Russia undecided."""
         out = []
@@ -1181,19 +1460,42 @@ class ClauseStanceExtractor:
             actors = [a for a in self._actors(found) if a.key not in taken]
             if actors:
                 taken.update(a.key for a in actors)
-                out.extend(self._hits_for(sent, cue.start, end, cue, [c for c in cues if c.start >= cue.start],
-                                          actors, "named after a later noun cue", evidence))
+                out.extend(
+                    self._hits_for(
+                        sent,
+                        cue.start,
+                        end,
+                        cue,
+                        [c for c in cues if c.start >= cue.start],
+                        actors,
+                        "named after a later noun cue",
+                        evidence,
+                    )
+                )
         return out
 
-    def _hits_for(self, sent, start: int, end: int, main: _CueHit, cues: list[_CueHit],  # noqa: ANN001
-                  actors: list[Actor], how: str, evidence: str) -> list[Hit]:
+    def _hits_for(
+        self,
+        sent,
+        start: int,
+        end: int,
+        main: _CueHit,
+        cues: list[_CueHit],
+        actors: list[Actor],
+        how: str,
+        evidence: str,
+    ) -> list[Hit]:
         """The hits of ``actors`` for the main cue of the clause [start, end): polarity, condition."""
         later = [c for c in cues if c.start > main.start]
         if main.cue.lemma in self.pack.council_acts:
             actors = [_council(a, self.gaz) for a in actors]  # "L'ONU a renouvelé le mandat": the Council
-        chosen = [self.by_token[i] for i in range(start, main.start) if i in self.by_token
-                  and _actor_from_mention(self.by_token[i], self.gaz) is not None
-                  and _actor_from_mention(self.by_token[i], self.gaz).key in {a.key for a in actors}]
+        chosen = [
+            self.by_token[i]
+            for i in range(start, main.start)
+            if i in self.by_token
+            and _actor_from_mention(self.by_token[i], self.gaz) is not None
+            and _actor_from_mention(self.by_token[i], self.gaz).key in {a.key for a in actors}
+        ]
         actor_end = max((m.token_end for m in chosen), default=start)
         negated = self._negated(start, end, main, actor_end)
         stance = main.cue.stance
@@ -1207,30 +1509,39 @@ class ClauseStanceExtractor:
         elif negated:
             if stance == "support":
                 stance = "oppose"
-                own_refusal = lemma in self.pack.participation or any(
-                    c.cue.lemma in self.pack.participation for c in later) or any(
-                    self.lem[j] in self.pack.participation for j in range(main.start, main.end))  # "wezmą udziału"
+                own_refusal = (
+                    lemma in self.pack.participation
+                    or any(c.cue.lemma in self.pack.participation for c in later)
+                    or any(self.lem[j] in self.pack.participation for j in range(main.start, main.end))
+                )  # "wezmą udziału"
                 notes.append("negated support" + (" (own troops)" if own_refusal else ""))
             elif stance == "oppose":
                 stance = "undecided"
                 notes.append("negated refusal")
-        elif stance == "support" and any(c.cue.stance in ("oppose", "ending") and not self._negated(start, end, c, main.end)
-                                         for c in later):
+        elif stance == "support" and any(
+            c.cue.stance in ("oppose", "ending") and not self._negated(start, end, c, main.end) for c in later
+        ):
             stance = "oppose"
             notes.append(f"support of an ending ({later[0].text})")
-        elif stance == "support" and lemma in self.pack.requests and (
-                self._ending_next(sent, end) or self._ending_before(sent, start)):
+        elif (
+            stance == "support"
+            and lemma in self.pack.requests
+            and (self._ending_next(sent, end) or self._ending_before(sent, start))
+        ):
             stance = "oppose"  # "forderte Guterres auf, | die Unifil ... abzuziehen"
             notes.append("request of an ending in the next clause")
-        elif stance == "oppose" and any(c.cue.stance == "ending" and not self._negated(start, end, c, main.end)
-                                        for c in later):
+        elif stance == "oppose" and any(
+            c.cue.stance == "ending" and not self._negated(start, end, c, main.end) for c in later
+        ):
             stance = "support"  # "mettait en garde contre un retrait prématuré": against the force's end
             notes.append("opposing the force's end")
         elif stance == "oppose" and self._harm_in(start, end):
             stance = "support"  # "Angriffe auf die Unifil inakzeptabel": condemning harm to the force
             notes.append("condemning harm to the force")
-        elif stance == "oppose" and (any(c.cue.lemma in self.pack.participation for c in later) or any(
-                self.lem[j] in self.pack.participation for j in range(main.start, main.end))):
+        elif stance == "oppose" and (
+            any(c.cue.lemma in self.pack.participation for c in later)
+            or any(self.lem[j] in self.pack.participation for j in range(main.start, main.end))
+        ):
             own_refusal = True  # "refuse de participer", the phrase "nie wyśle"
             notes.append("refusal of own participation")
         if stance == "support" and any(self.low[j] in self.pack.whether for j in range(start, main.start)):
@@ -1244,19 +1555,32 @@ class ClauseStanceExtractor:
         for actor in actors:
             if actor.actor_type == "person" and main.cue.weight < 0.8:
                 continue  # private persons: only strong, explicit cues
-            hits.append(Hit(actor, stance, round(min(main.cue.weight, 1.0), 2), main.text.lower(), evidence,
-                            condition, own_refusal, list(notes)))
+            hits.append(
+                Hit(
+                    actor,
+                    stance,
+                    round(min(main.cue.weight, 1.0), 2),
+                    main.text.lower(),
+                    evidence,
+                    condition,
+                    own_refusal,
+                    list(notes),
+                )
+            )
         return hits
 
-    def _remember(self, sent, hits: list[Hit]) -> None:  # noqa: ANN001
+    def _remember(self, sent, hits: list[Hit]) -> None:
         """The actors a pronoun or a subject-less clause of the NEXT sentence refers to."""
         self.last_actors = []
         if hits:
             self.last_actors = list({h.actor.key: h.actor for h in hits}.values())
             return
         for m in self.mentions:
-            if sent.start <= m.token_start < sent.end and m.kind in ("country", "organisation", "coalition") \
-                    and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive, sent.start):
+            if (
+                sent.start <= m.token_start < sent.end
+                and m.kind in ("country", "organisation", "coalition")
+                and not self._preceded_by(m, self.pack.place_preps | self.pack.genitive, sent.start)
+            ):
                 actor = _actor_from_mention(m, self.gaz)
                 if actor:
                     self.last_actors = [actor]
@@ -1305,8 +1629,13 @@ class ClauseStanceExtractor:
         return hits
 
 
-def extract_clause_stances(doc, mentions: list[Mention], pack: LanguagePack, gaz: Gazetteer,  # noqa: ANN001
-                           day: dt.date | None = None) -> list[Hit]:
+def extract_clause_stances(
+    doc,
+    mentions: list[Mention],
+    pack: LanguagePack,
+    gaz: Gazetteer,
+    day: dt.date | None = None,
+) -> list[Hit]:
     """Stance hits of one document of the clause route (see the module docstring); ``day`` is the
     article's date (years two or more before it mark background history)."""
     return ClauseStanceExtractor(doc, mentions, pack, gaz, day).extract()

@@ -1,4 +1,5 @@
 """``peacewatch analyze``: run the NLP analysis over a JSON-lines file of articles."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,15 +12,18 @@ from typing import IO, TextIO
 logger = logging.getLogger(__name__)
 
 
-def register(subparsers: "argparse._SubParsersAction") -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``analyze`` subcommand to a ``peacewatch`` argument parser."""
     parser = subparsers.add_parser(
-        "analyze", help="relevance, entities and stances for articles in a JSON-lines file",
-        description="Analyse news articles (JSON lines with id, url, title, published, text).")
+        "analyze",
+        help="relevance, entities and stances for articles in a JSON-lines file",
+        description="Analyse news articles (JSON lines with id, url, title, published, text).",
+    )
     parser.add_argument("--input", required=True, help="input JSONL file, or - for stdin")
     parser.add_argument("--output", default="-", help="output JSONL file (default: stdout)")
-    parser.add_argument("--explain", action="store_true",
-                        help="add explanations to the output and print a readable summary to stderr")
+    parser.add_argument(
+        "--explain", action="store_true", help="add explanations to the output and print a readable summary to stderr"
+    )
     parser.add_argument("--model", default=None, help="spaCy model package (default: auto)")
     parser.add_argument("--batch-size", type=int, default=32, help="nlp.pipe batch size")
     parser.set_defaults(func=run_analyze)
@@ -54,8 +58,10 @@ def _explain_line(result: dict) -> str:
     from .lang_route import route_name
 
     route = route_name(result.get("language")) if result.get("analysed") else None
-    lines = [f"[{result['id']}] relevant={result['relevant']} score={result['relevance']} "
-             f"language={result['language']} route={route or 'none'} topics={result['topics']}"]
+    lines = [
+        f"[{result['id']}] relevant={result['relevant']} score={result['relevance']} "
+        f"language={result['language']} route={route or 'none'} topics={result['topics']}"
+    ]
     if result.get("not_analysed_reason"):
         lines.append(f"  not analysed: {result['not_analysed_reason']}")
     for match in result["relevance_explanation"][:6]:
@@ -63,12 +69,14 @@ def _explain_line(result: dict) -> str:
         lines.append(f"  term {match['term']!r} x{match['count']} (w={match['weight']}) at {where}")
     for stance in result["stances"]:
         exp = stance.get("explanation", {})
-        lines.append(f"  {stance['actor']}: {stance['stance']} ({stance['confidence']}) cue={stance['cue']!r} "
-                     f"via {exp.get('actor_resolution', '')}"
-                     + (f" condition={stance['condition']!r}" if stance.get("condition") else ""))
+        lines.append(
+            f"  {stance['actor']}: {stance['stance']} ({stance['confidence']}) cue={stance['cue']!r} "
+            f"via {exp.get('actor_resolution', '')}"
+            + (f" condition={stance['condition']!r}" if stance.get("condition") else "")
+        )
         if exp.get("mechanism"):
             lines.append(f"    {exp['mechanism']}")
-        lines.append(f"    \"{stance['evidence'][:200]}\"")
+        lines.append(f'    "{stance["evidence"][:200]}"')
     return "\n".join(lines)
 
 
@@ -88,7 +96,9 @@ def run_analyze(args: argparse.Namespace) -> int:
     try:
         source = _open(args.input, "r")
     except OSError as exc:
-        raise UserError(f"cannot read {args.input}: {exc.strerror}", "pass --input FILE.jsonl (or - for stdin)") from None
+        raise UserError(
+            f"cannot read {args.input}: {exc.strerror}", "pass --input FILE.jsonl (or - for stdin)"
+        ) from None
     try:
         nlp = load_nlp(args.model)
     except RuntimeError as exc:
@@ -97,8 +107,9 @@ def run_analyze(args: argparse.Namespace) -> int:
     written = 0
     languages = count_languages([])
     with source, _open(args.output, "w") as sink:
-        for result in analyze_articles(nlp, _read_articles(source, counters),
-                                       batch_size=args.batch_size, explain=args.explain):
+        for result in analyze_articles(
+            nlp, _read_articles(source, counters), batch_size=args.batch_size, explain=args.explain
+        ):
             sink.write(json.dumps(result, ensure_ascii=False) + "\n")
             written += 1
             languages.update(count_languages([result]))

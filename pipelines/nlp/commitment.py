@@ -13,6 +13,7 @@ Per actor and mission (:func:`merged_commitment`): ``troops`` when a supporting 
 winning stance offers troops, else ``other`` when the stance is support or a supporting hit names
 other means ("will not send soldiers, though Warsaw offered logistical support"), else ``none``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -48,9 +49,23 @@ class CommitmentWords:
 @functools.lru_cache(maxsize=1)
 def _all_words() -> dict[str, CommitmentWords]:
     data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
-    return {lang: CommitmentWords(*(frozenset(w.lower() for w in block.get(k) or ()) for k in (
-        "troops", "forces", "sending", "other", "condition_preps", "condition_nouns", "condition_marks")))
-        for lang, block in data.items()}
+    return {
+        lang: CommitmentWords(
+            *(
+                frozenset(w.lower() for w in block.get(k) or ())
+                for k in (
+                    "troops",
+                    "forces",
+                    "sending",
+                    "other",
+                    "condition_preps",
+                    "condition_nouns",
+                    "condition_marks",
+                )
+            )
+        )
+        for lang, block in data.items()
+    }
 
 
 def words_for(language: str | None) -> CommitmentWords:
@@ -59,11 +74,11 @@ def words_for(language: str | None) -> CommitmentWords:
     return table.get(language or "en") or table["en"]
 
 
-def _keys(tok) -> tuple[str, str]:  # noqa: ANN001 - spaCy Token
+def _keys(tok) -> tuple[str, str]:
     return tok.lemma_.lower(), tok.lower_
 
 
-def find_cue(sent, cue: str):  # noqa: ANN001, ANN201 - spaCy Span / Token
+def find_cue(sent, cue: str):
     """The token of ``cue`` (a lemma or phrase as the stance extractor records it) in ``sent``."""
     first = cue.split(" (")[0].split()[0].lower() if cue.strip() else ""
     if first in ("no", "the") and len(cue.split()) > 1:
@@ -74,7 +89,7 @@ def find_cue(sent, cue: str):  # noqa: ANN001, ANN201 - spaCy Span / Token
     return None
 
 
-def cue_phrase(cue_token) -> list:  # noqa: ANN001
+def cue_phrase(cue_token) -> list:
     """The cue's phrase: its subtree without its subjects' (``nsubj*``/``csubj*``, as both English and
     Universal Dependencies label them); without a parse (the clause route), its sentence."""
     if not cue_token.doc.has_annotation("DEP"):
@@ -86,7 +101,7 @@ def cue_phrase(cue_token) -> list:  # noqa: ANN001
     return [t for t in cue_token.subtree if t.i not in skip]
 
 
-def _read(tokens, cue_keys: tuple[str, str], words: CommitmentWords) -> str | None:  # noqa: ANN001
+def _read(tokens, cue_keys: tuple[str, str], words: CommitmentWords) -> str | None:
     """``troops`` / ``means`` from the first decisive word of ``tokens`` (nearest first), else None."""
     sending = any(k in words.sending for k in cue_keys)
     for tok in tokens:
@@ -102,13 +117,18 @@ def _read(tokens, cue_keys: tuple[str, str], words: CommitmentWords) -> str | No
     return None
 
 
-def _nearest(phrase, cue_token, skip: frozenset[int] = frozenset()) -> list:  # noqa: ANN001
-    return sorted((t for t in phrase if t.i != cue_token.i and t.i not in skip and abs(t.i - cue_token.i) <= _MAX_DISTANCE
-                   and t.pos_ != "PROPN"),  # names ("Security Support mission") are not offers
-                  key=lambda t: (abs(t.i - cue_token.i), t.i))
+def _nearest(phrase, cue_token, skip: frozenset[int] = frozenset()) -> list:
+    return sorted(
+        (
+            t
+            for t in phrase
+            if t.i != cue_token.i and t.i not in skip and abs(t.i - cue_token.i) <= _MAX_DISTANCE and t.pos_ != "PROPN"
+        ),  # names ("Security Support mission") are not offers
+        key=lambda t: (abs(t.i - cue_token.i), t.i),
+    )
 
 
-def hit_commitment(stance: str, cue_token, words: CommitmentWords, sent=None) -> str | None:  # noqa: ANN001
+def hit_commitment(stance: str, cue_token, words: CommitmentWords, sent=None) -> str | None:
     """What one hit commits: ``troops``; ``means`` (other means named: logistics, funding, air
     cover); ``other`` (a supporting hit naming neither: political backing); ``None`` for a
     non-supporting hit (a refusal or hesitation offers nothing; its own refusal of troops is not
@@ -136,24 +156,31 @@ def hit_commitment(stance: str, cue_token, words: CommitmentWords, sent=None) ->
     return found or OTHER
 
 
-def condition_words(cue_token, words: CommitmentWords) -> str | None:  # noqa: ANN001
+def condition_words(cue_token, words: CommitmentWords) -> str | None:
     """The condition's words in the cue's phrase: a conditional clause ("once a ceasefire is signed")
     or ``with a US backstop`` / ``under a UN mandate``."""
     if cue_token is None:
         return None
     doc = cue_token.doc
     for tok in cue_phrase(cue_token):
-        if tok.lower_ in words.condition_marks and tok.dep_ in ("mark", "advmod") and tok.head.i != cue_token.i \
-                and tok.head.dep_ in ("advcl", "ccomp"):
-            span = doc[tok.i: tok.head.right_edge.i + 1]
+        if (
+            tok.lower_ in words.condition_marks
+            and tok.dep_ in ("mark", "advmod")
+            and tok.head.i != cue_token.i
+            and tok.head.dep_ in ("advcl", "ccomp")
+        ):
+            span = doc[tok.i : tok.head.right_edge.i + 1]
             if 1 < len(span) < 30:
                 return span.text
     for tok in cue_token.subtree:
-        if tok.dep_ == "prep" and tok.lower_ in words.condition_preps and tok.head.i in (
-                cue_token.i, *[c.i for c in cue_token.children]):
+        if (
+            tok.dep_ == "prep"
+            and tok.lower_ in words.condition_preps
+            and tok.head.i in (cue_token.i, *[c.i for c in cue_token.children])
+        ):
             objects = [g for g in tok.children if g.dep_ == "pobj"]
             if any(_keys(o)[0] in words.condition_nouns or _keys(o)[1] in words.condition_nouns for o in objects):
-                span = doc[tok.i: tok.right_edge.i + 1]
+                span = doc[tok.i : tok.right_edge.i + 1]
                 if 1 < len(span) < 30:
                     return span.text
     return None

@@ -1,4 +1,5 @@
 """Stance cue lexicon: loads and precompiles ``data/stance_cues.yaml`` once per process."""
+
 from __future__ import annotations
 
 import functools
@@ -84,13 +85,41 @@ def load_lexicon() -> Lexicon:
     for entries in phrases.values():
         entries.sort(key=lambda e: -len(e[0]))
     as_set = lambda key: frozenset(str(w).lower() for w in data.get(key) or [])  # noqa: E731
-    return Lexicon(words, phrases, as_set("decision"), as_set("participation"), as_set("objects") | as_set("force_words"), as_set("force_words"),
-                   as_set("modals"), as_set("conditions"), as_set("speech"), as_set("actor_heads"),
-                   as_set("wish"), as_set("contributors"), as_set("means"), as_set("ending"),
-                   as_set("reversers"), as_set("continuation"), as_set("requests"), as_set("references"),
-                   as_set("deferrals"), as_set("needs_object"), as_set("person_heads"), as_set("org_heads"),
-                   as_set("generic_org_heads"), as_set("tentative"), as_set("ejectors"), as_set("departures"),
-                   {str(k).lower(): (str(v[0]), float(v[1])) for k, v in (data.get("evaluations") or {}).items()},
-                   as_set("evaluators"), as_set("contributor_nouns"), as_set("contributor_modifiers"),
-                   as_set("details"), as_set("stoppers"), as_set("harms"), as_set("condemners"),
-                   as_set("council_acts"), as_set("authored"))
+    return Lexicon(
+        words,
+        phrases,
+        as_set("decision"),
+        as_set("participation"),
+        as_set("objects") | as_set("force_words"),
+        as_set("force_words"),
+        as_set("modals"),
+        as_set("conditions"),
+        as_set("speech"),
+        as_set("actor_heads"),
+        as_set("wish"),
+        as_set("contributors"),
+        as_set("means"),
+        as_set("ending"),
+        as_set("reversers"),
+        as_set("continuation"),
+        as_set("requests"),
+        as_set("references"),
+        as_set("deferrals"),
+        as_set("needs_object"),
+        as_set("person_heads"),
+        as_set("org_heads"),
+        as_set("generic_org_heads"),
+        as_set("tentative"),
+        as_set("ejectors"),
+        as_set("departures"),
+        {str(k).lower(): (str(v[0]), float(v[1])) for k, v in (data.get("evaluations") or {}).items()},
+        as_set("evaluators"),
+        as_set("contributor_nouns"),
+        as_set("contributor_modifiers"),
+        as_set("details"),
+        as_set("stoppers"),
+        as_set("harms"),
+        as_set("condemners"),
+        as_set("council_acts"),
+        as_set("authored"),
+    )

@@ -5,6 +5,7 @@ demonyms to a country (ISO 3166 alpha-2); organisation aliases to an organisatio
 mission; people to one canonical spelling, and leaders to the country or organisation they spoke
 for on the article's date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,15 +19,45 @@ logger = logging.getLogger(__name__)
 
 _PLACE_LABELS = frozenset({"GPE", "LOC", "NORP", "FAC", "ORG"})
 _TITLE_WORDS = frozenset(
-    "mr mrs ms dr sir dame lord lady president prime minister chancellor general gen lt col "
-    "secretary senator sen king queen prince sheikh pm premier ambassador envoy".split())
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "president",
+        "prime",
+        "minister",
+        "chancellor",
+        "general",
+        "gen",
+        "lt",
+        "col",
+        "secretary",
+        "senator",
+        "sen",
+        "king",
+        "queen",
+        "prince",
+        "sheikh",
+        "pm",
+        "premier",
+        "ambassador",
+        "envoy",
+    }
+)
 _BYLINE = re.compile(r"^\W*(?:by|written by|reporting by|author)\b", re.IGNORECASE)
 # A dateline opening a line: "NAIROBI, Kenya (Reuters) —", "UNITED NATIONS (AP) -", "Kyiv, March 3 (Reuters) -".
 # The places in it say where the report was filed, not who acts.
 _DATELINE = re.compile(
     r"^[ \t]*(?:[A-Z][A-Z.'\-]+(?:[ \t][A-Z][A-Z.'\-]+)*(?:,[ \t]*[^\n,()—–]{2,30}){0,2}[ \t]*(?:\([^()\n]{1,40}\))?"
     r"|[A-Z][\w.'\-]+(?:[ \t][A-Z][\w.'\-]+)*(?:,[ \t]*[^\n,()—–]{2,30}){0,2}[ \t]*\([^()\n]{1,40}\))"
-    r"[ \t]*(?:—|–|--|-|:)[ \t]", re.MULTILINE)
+    r"[ \t]*(?:—|–|--|-|:)[ \t]",
+    re.MULTILINE,
+)
 
 
 @dataclass
@@ -60,9 +91,16 @@ class Mention:
         """Output record; offsets are relative to the field (title or text) they occur in."""
         in_title = self.start < title_len
         offset = 0 if in_title else title_len
-        return {"text": self.text, "label": self.label, "name": self.name, "kind": self.kind,
-                "country_code": self.code, "where": "title" if in_title else "text",
-                "start": self.start - offset, "end": self.end - offset}
+        return {
+            "text": self.text,
+            "label": self.label,
+            "name": self.name,
+            "kind": self.kind,
+            "country_code": self.code,
+            "where": "title" if in_title else "text",
+            "start": self.start - offset,
+            "end": self.end - offset,
+        }
 
 
 def _strip_titles(text: str) -> str:
@@ -72,19 +110,23 @@ def _strip_titles(text: str) -> str:
     return " ".join(words)
 
 
-def _is_byline(ent) -> bool:  # noqa: ANN001 - spaCy Span
+def _is_byline(ent) -> bool:
     """A person on a short line of their own or after "By" is an author, not a subject."""
     doc = ent.doc
     line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
     line_end = doc.text.find("\n", ent.end_char)
-    line = doc.text[line_start: line_end if line_end >= 0 else len(doc)]
-    if _BYLINE.match(line) or _BYLINE.match(doc.text[max(line_start, ent.start_char - 12): ent.start_char]):
+    line = doc.text[line_start : line_end if line_end >= 0 else len(doc)]
+    if _BYLINE.match(line) or _BYLINE.match(doc.text[max(line_start, ent.start_char - 12) : ent.start_char]):
         return True
-    return len(line.split()) <= 6 and not re.search(r"[.!?\"”]\s*$", line.strip()) and len(line) < 60 \
+    return (
+        len(line.split()) <= 6
+        and not re.search(r"[.!?\"”]\s*$", line.strip())
+        and len(line) < 60
         and line.strip().startswith(ent.text.split()[0])
+    )
 
 
-def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noqa: ANN001
+def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
     """Resolve all entities of a parsed document.
 
     Args:
@@ -105,8 +147,9 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
             continue
         label = ent.label_
         text = ent.text.strip()
-        base = dict(text=text, label=label, start=ent.start_char, end=ent.end_char,
-                    token_start=ent.start, token_end=ent.end)
+        base = dict(
+            text=text, label=label, start=ent.start_char, end=ent.end_char, token_start=ent.start, token_end=ent.end
+        )
         dateline = any(a <= ent.start_char < b for a, b in datelines)
         if ent.ent_id_ and ent.ent_id_ in gaz.countries:
             code = ent.ent_id_
@@ -115,17 +158,28 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
                 how = "dateline"
             elif label == "GPE" and how == "name" and _first_name(doc, ent, gaz):
                 # "India Walton said": a person's first name, not the country
-                span = doc[ent.start: ent.end + 1]
+                span = doc[ent.start : ent.end + 1]
                 name = span.text
                 consumed.add(ent.end)
                 surnames[fold(name.split()[-1])] = name
                 office = gaz.office_on(name, day)
                 actor_id = office.actor_id if office else None
-                mentions.append(Mention(text=name, label="PERSON", kind="person", name=name,
-                                        code=actor_id if actor_id in gaz.countries else None,
-                                        how="office" if office else "name (first name is a place)",
-                                        start=span.start_char, end=span.end_char, token_start=span.start,
-                                        token_end=span.end, actor_id=actor_id, office=office))
+                mentions.append(
+                    Mention(
+                        text=name,
+                        label="PERSON",
+                        kind="person",
+                        name=name,
+                        code=actor_id if actor_id in gaz.countries else None,
+                        how="office" if office else "name (first name is a place)",
+                        start=span.start_char,
+                        end=span.end_char,
+                        token_start=span.start,
+                        token_end=span.end,
+                        actor_id=actor_id,
+                        office=office,
+                    )
+                )
                 continue
             mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code, how=how, **base))
             continue
@@ -133,29 +187,29 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
             group = gaz.groups[ent.ent_id_]
             members = _group_members(doc, ent, group.members)
             if members:
-                mentions.append(Mention(kind="group", name=group.name, code=None, how="group",
-                                        members=members, **base))
+                mentions.append(Mention(kind="group", name=group.name, code=None, how="group", members=members, **base))
             continue
         if ent.ent_id_ and ent.ent_id_ in gaz.organisations:
             org = gaz.organisations[ent.ent_id_]
             if _national_body(doc, ent):
                 continue  # "Russia's Security Council" is a national body, not the UN's
 
-            mentions.append(Mention(kind=org.kind, name=org.name, code=None,
-                                    how="dateline" if dateline else "ruler", **base))
+            mentions.append(
+                Mention(kind=org.kind, name=org.name, code=None, how="dateline" if dateline else "ruler", **base)
+            )
             continue
         if label in _PLACE_LABELS:
             place = gaz.place(text) or gaz.place(_strip_titles(text))
             if place:
                 code, how = place
                 how = "dateline" if dateline else how
-                mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code,
-                                        how=how, **base))
+                mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code, how=how, **base))
                 continue
             org = gaz.organisation(text)
             if org:
-                mentions.append(Mention(kind=org.kind, name=org.name, code=None,
-                                        how="dateline" if dateline else "alias", **base))
+                mentions.append(
+                    Mention(kind=org.kind, name=org.name, code=None, how="dateline" if dateline else "alias", **base)
+                )
                 continue
         if label not in ("PERSON", "ORG", "GPE", "NORP"):
             continue
@@ -166,11 +220,7 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
         if name is None and label == "PERSON":
             if _is_byline(ent):
                 continue
-            parts = stripped.split()
-            if len(parts) >= 2:
-                name = stripped
-            else:
-                name = surnames.get(fold(stripped))
+            name = stripped if len(stripped.split()) >= 2 else surnames.get(fold(stripped))
         if name is None:
             continue
         surnames[fold(name.split()[-1])] = name
@@ -183,15 +233,24 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noq
                 titled.setdefault(name, office)
         actor_id = office.actor_id if office else None
         code = actor_id if actor_id in gaz.countries else None
-        mentions.append(Mention(kind="person", name=name, code=code, how=how if office else "name",
-                                actor_id=actor_id, office=office, **base))
+        mentions.append(
+            Mention(
+                kind="person",
+                name=name,
+                code=code,
+                how=how if office else "name",
+                actor_id=actor_id,
+                office=office,
+                **base,
+            )
+        )
     return _coordinated_places(doc, gaz, mentions)
 
 
 _UN_WORDS = ("un", "u.n.", "united nations", "u.n")
 
 
-def _national_body(doc, ent) -> bool:  # noqa: ANN001
+def _national_body(doc, ent) -> bool:
     """A generic institution name ("Security Council") owned by a country: "Russia's Security
     Council", "the Russian Security Council", "the national security council"."""
     words = ent.text.lower()
@@ -203,16 +262,43 @@ def _national_body(doc, ent) -> bool:  # noqa: ANN001
     if i < 0:
         return False
     prev = doc[i]
-    return prev.lower_ == "national" or (prev.ent_type_ in ("GPE", "NORP") and prev.ent_id_ not in ("", None)
-                                         and not prev.text.isupper())
+    return prev.lower_ == "national" or (
+        prev.ent_type_ in ("GPE", "NORP") and prev.ent_id_ not in ("", None) and not prev.text.isupper()
+    )
 
 
-_QUANTIFIERS = frozenset({"some", "several", "many", "few", "most", "various", "certain", "number",
-                          "handful", "majority", "minority", "half", "individual", "remaining", "group",
-                          "dozen", "couple", "host", "range", "series", "bunch", "list", "each", "any", "none"})
+_QUANTIFIERS = frozenset(
+    {
+        "some",
+        "several",
+        "many",
+        "few",
+        "most",
+        "various",
+        "certain",
+        "number",
+        "handful",
+        "majority",
+        "minority",
+        "half",
+        "individual",
+        "remaining",
+        "group",
+        "dozen",
+        "couple",
+        "host",
+        "range",
+        "series",
+        "bunch",
+        "list",
+        "each",
+        "any",
+        "none",
+    }
+)
 
 
-def _first_name(doc, ent, gaz: Gazetteer) -> bool:  # noqa: ANN001
+def _first_name(doc, ent, gaz: Gazetteer) -> bool:
     """A country name right before a surname is a first name ("Israel Rosen, a Labour MP",
     "India Walton said"): one capitalised word follows that is no place, organisation or word of
     an institution's name, and no further capitalised word follows it."""
@@ -223,25 +309,42 @@ def _first_name(doc, ent, gaz: Gazetteer) -> bool:  # noqa: ANN001
         return False
     if nxt.ent_type_ not in ("", "PERSON") or gaz.place(nxt.text) or gaz.organisation(nxt.text):
         return False
-    if nxt.lower_ in gaz.name_words or nxt.lower_ in gaz.title_words or (
-            ent.end + 1 < len(doc) and doc[ent.end + 1].is_title and doc[ent.end + 1].pos_ == "PROPN"):
+    if (
+        nxt.lower_ in gaz.name_words
+        or nxt.lower_ in gaz.title_words
+        or (ent.end + 1 < len(doc) and doc[ent.end + 1].is_title and doc[ent.end + 1].pos_ == "PROPN")
+    ):
         return False
     if nxt.ent_type_ == "PERSON":  # spaCy's NER reads the next word as a person's name
         return True
     # "India Walton, a researcher at ...": an apposition says what the person is
-    after = doc[ent.end + 1: ent.end + 4]
-    return len(after) == 3 and after[0].text == "," and after[1].lower_ in ("a", "an", "the") and \
-        any(t.dep_ == "appos" for t in doc[ent.end + 2: min(len(doc), ent.end + 7)])
+    after = doc[ent.end + 1 : ent.end + 4]
+    return (
+        len(after) == 3
+        and after[0].text == ","
+        and after[1].lower_ in ("a", "an", "the")
+        and any(t.dep_ == "appos" for t in doc[ent.end + 2 : min(len(doc), ent.end + 7)])
+    )
 
 
 # Groups larger than this stand for none of their members (an explicit list next to them still counts):
 # "whether the EU member states can send troops" is not a position of each of 27 countries.
 MAX_EXPANDED_GROUP = 8
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10}
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 
 
-def _group_members(doc, ent, members: tuple[str, ...]) -> tuple[str, ...]:  # noqa: ANN001
+def _group_members(doc, ent, members: tuple[str, ...]) -> tuple[str, ...]:
     """The members a group phrase stands for; none when a quantifier makes it a part of the group
     ("some EU countries", "two Baltic states", "other EU members" without "the"), and none for a
     big group ("EU member states": the text rarely means every one of 27 members)."""
@@ -249,7 +352,7 @@ def _group_members(doc, ent, members: tuple[str, ...]) -> tuple[str, ...]:  # no
         return ()
     head = ent.root
     words = [t for t in head.children if t.i < head.i] + [t for t in ent if t.i < head.i]
-    before = doc[max(ent.sent.start, ent.start - 3): ent.start]
+    before = doc[max(ent.sent.start, ent.start - 3) : ent.start]
     lowered = {t.lower_ for t in [*words, *before]}
     if lowered & _QUANTIFIERS or (lowered & {"other", "another"} and "the" not in lowered):
         return ()
@@ -260,12 +363,14 @@ def _group_members(doc, ent, members: tuple[str, ...]) -> tuple[str, ...]:  # no
         if count is not None and count < len(members):
             return ()
     of = next((t for t in reversed(before) if t.lower_ == "of"), None)
-    if of is not None and (of.head.like_num or of.head.lower_ in _QUANTIFIERS or of.head.lemma_.lower() in _QUANTIFIERS):
+    if of is not None and (
+        of.head.like_num or of.head.lower_ in _QUANTIFIERS or of.head.lemma_.lower() in _QUANTIFIERS
+    ):
         return ()  # "two of the Baltic states", "a large group of EU countries"
     return members
 
 
-def _title_office(ent, name: str, gaz: Gazetteer, day: dt.date) -> Office | None:  # noqa: ANN001
+def _title_office(ent, name: str, gaz: Gazetteer, day: dt.date) -> Office | None:
     """The office a title next to the name gives ("Danish Prime Minister Karen Holst", "Karen Holst,
     Denmark's prime minister"), when it names the country or organisation; None for past or other
     people's titles ("former", "opposition")."""
@@ -288,14 +393,22 @@ def _title_office(ent, name: str, gaz: Gazetteer, day: dt.date) -> Office | None
         lowered = [t.lower_ for t in window]
         if not window or set(lowered) & gaz.not_current:
             continue
-        role = next((" ".join(title) for k in range(len(lowered)) for title in gaz.titles
-                     if tuple(lowered[k:k + len(title)]) == title), None)
+        role = next(
+            (
+                " ".join(title)
+                for k in range(len(lowered))
+                for title in gaz.titles
+                if tuple(lowered[k : k + len(title)]) == title
+            ),
+            None,
+        )
         if role is None:
             continue
         for t in window:
             actor_id = None
-            if t.ent_id_ and (t.ent_id_ in gaz.countries or (
-                    t.ent_id_ in gaz.organisations and gaz.organisations[t.ent_id_].actor)):
+            if t.ent_id_ and (
+                t.ent_id_ in gaz.countries or (t.ent_id_ in gaz.organisations and gaz.organisations[t.ent_id_].actor)
+            ):
                 actor_id = t.ent_id_
             elif t.pos_ in ("PROPN", "ADJ") and t.text[:1].isupper():
                 place = gaz.place(t.text)
@@ -305,7 +418,7 @@ def _title_office(ent, name: str, gaz: Gazetteer, day: dt.date) -> Office | None
     return None
 
 
-def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:  # noqa: ANN001
+def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
     """Country names the ruler skips as ambiguous ("Chad", "Niger", "Jordan") count when they are
     coordinated with a country mention ("Chad, Niger and Burkina Faso") and NER left them out."""
     covered = {i: m for m in mentions for i in range(m.token_start, m.token_end)}
@@ -320,9 +433,20 @@ def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
         partners += [c for c in tok.children if c.dep_ == "conj"]
         if any(covered.get(p.i) is not None and covered[p.i].kind == "country" for p in partners):
             code = place[0]
-            added.append(Mention(text=tok.text, label="GPE", kind="country", name=gaz.countries[code].name,
-                                 code=code, how="name (coordinated)", start=tok.idx, end=tok.idx + len(tok),
-                                 token_start=tok.i, token_end=tok.i + 1))
+            added.append(
+                Mention(
+                    text=tok.text,
+                    label="GPE",
+                    kind="country",
+                    name=gaz.countries[code].name,
+                    code=code,
+                    how="name (coordinated)",
+                    start=tok.idx,
+                    end=tok.idx + len(tok),
+                    token_start=tok.i,
+                    token_end=tok.i + 1,
+                )
+            )
     if not added:
         return mentions
     return sorted(mentions + added, key=lambda m: m.start)
@@ -342,5 +466,9 @@ def summarise(mentions: list[Mention], gaz: Gazetteer) -> dict[str, list[str]]:
                 codes.setdefault(m.code)
         elif m.kind in ("organisation", "coalition", "armed_group", "mission"):
             orgs.setdefault(m.name)
-    return {"country_codes": list(codes), "countries": [gaz.countries[c].name for c in codes],
-            "people": list(people), "organisations": list(orgs)}
+    return {
+        "country_codes": list(codes),
+        "countries": [gaz.countries[c].name for c in codes],
+        "people": list(people),
+        "organisations": list(orgs),
+    }

@@ -3,6 +3,7 @@
 All tables are loaded once per process from ``pipelines/nlp/data`` (see the README there) and
 cached; lookups are plain dict accesses so they are cheap per entity.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -104,8 +105,12 @@ class Gazetteer:
     def place(self, text: str) -> tuple[str, str] | None:
         """Resolve a place-like name to ``(code, how)``; how is name/capital/seat/demonym."""
         key = fold(text)
-        for table, how in ((self.country_names, "name"), (self.seats, "seat"),
-                           (self.capitals, "capital"), (self.demonyms, "demonym")):
+        for table, how in (
+            (self.country_names, "name"),
+            (self.seats, "seat"),
+            (self.capitals, "capital"),
+            (self.demonyms, "demonym"),
+        ):
             code = table.get(key)
             if code:
                 return code, how
@@ -205,6 +210,10 @@ def load_gazetteer() -> Gazetteer:
     for alias, owners in surname_owners.items():
         if len(owners) == 1 and alias not in gaz.people:
             gaz.people[alias] = next(iter(owners))
-    logger.debug("gazetteer: %d countries, %d organisations, %d people",
-                 len(gaz.countries), len(gaz.organisations), len(gaz.offices))
+    logger.debug(
+        "gazetteer: %d countries, %d organisations, %d people",
+        len(gaz.countries),
+        len(gaz.organisations),
+        len(gaz.offices),
+    )
     return gaz

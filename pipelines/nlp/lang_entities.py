@@ -8,6 +8,7 @@ forms, case endings undone: "Donalda Tuska" -> Donald Tusk) and, for others, by 
 or more capitalised words that are not places, titles or function words. Output is the same
 :class:`~pipelines.nlp.entities.Mention` the English route produces.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,13 +22,15 @@ from .lang_pack import LanguagePack
 
 logger = logging.getLogger(__name__)
 
-_NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "di", "da", "del", "la", "le", "bin", "al", "ibn", "dos"})
+_NAME_PARTICLES = frozenset(
+    {"von", "van", "der", "den", "de", "di", "da", "del", "la", "le", "bin", "al", "ibn", "dos"}
+)
 _CAPITALISED = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w’'\-.]*$")
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,3}$")
 
 
-def _is_cap(token) -> bool:  # noqa: ANN001
-    return bool(_CAPITALISED.match(token.text)) and not token.text.isupper() or bool(_INITIALS.match(token.text))
+def _is_cap(token) -> bool:
+    return (bool(_CAPITALISED.match(token.text)) and not token.text.isupper()) or bool(_INITIALS.match(token.text))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -37,7 +40,7 @@ def _fold_word(text: str) -> str:
     return folded.split()[0] if folded else folded
 
 
-def _place_key(span, pack: LanguagePack) -> str:  # noqa: ANN001
+def _place_key(span, pack: LanguagePack) -> str:
     """Folded name of a span with every inflected word mapped to the word of the name."""
     parts = []
     for tok in span:
@@ -48,19 +51,43 @@ def _place_key(span, pack: LanguagePack) -> str:  # noqa: ANN001
 class _Finder:
     """Finds the mentions of one document (create one per document)."""
 
-    def __init__(self, doc, pack: LanguagePack, gaz: Gazetteer, stop_words: frozenset[str], day: dt.date) -> None:  # noqa: ANN001
+    def __init__(self, doc, pack: LanguagePack, gaz: Gazetteer, stop_words: frozenset[str], day: dt.date) -> None:
         self.doc, self.pack, self.gaz, self.stop, self.day = doc, pack, gaz, stop_words, day
         self.mentions: list[Mention] = []
         self.surnames: dict[str, str] = {}  # folded surname (base form) -> canonical full name
         self.covered: set[int] = set()  # tokens inside a mention
 
-    def _add(self, start: int, end: int, *, label: str, kind: str, name: str, code: str | None, how: str,
-             actor_id: str | None = None, office=None) -> None:  # noqa: ANN001
+    def _add(
+        self,
+        start: int,
+        end: int,
+        *,
+        label: str,
+        kind: str,
+        name: str,
+        code: str | None,
+        how: str,
+        actor_id: str | None = None,
+        office=None,
+    ) -> None:
         span = self.doc[start:end]
         self.covered.update(range(start, end))
-        self.mentions.append(Mention(text=span.text, label=label, kind=kind, name=name, code=code,
-                                     start=span.start_char, end=span.end_char, token_start=start,
-                                     token_end=end, how=how, actor_id=actor_id, office=office))
+        self.mentions.append(
+            Mention(
+                text=span.text,
+                label=label,
+                kind=kind,
+                name=name,
+                code=code,
+                start=span.start_char,
+                end=span.end_char,
+                token_start=start,
+                token_end=end,
+                how=how,
+                actor_id=actor_id,
+                office=office,
+            )
+        )
 
     def _fixed(self, i: int) -> int:
         """Organisation, seat or place starting at token ``i``; returns the tokens used (0: none)."""
@@ -70,7 +97,7 @@ class _Finder:
         if first not in pack.first_words and _fold_word(text) not in pack.first_words:
             return 0
         for n in range(min(pack.max_place_words, len(doc) - i), 0, -1):
-            span = doc[i:i + n]
+            span = doc[i : i + n]
             if span[-1].is_punct and n > 1:
                 continue
             plain = fold(span.text)
@@ -83,11 +110,15 @@ class _Finder:
                 continue
             code = pack.seats.get(plain)
             if code and code in self.gaz.countries:
-                self._add(i, i + n, label="ORG", kind="country", name=self.gaz.countries[code].name, code=code, how="seat")
+                self._add(
+                    i, i + n, label="ORG", kind="country", name=self.gaz.countries[code].name, code=code, how="seat"
+                )
                 return n
             code = pack.places.get(_place_key(span, pack)) or pack.places.get(plain)
             if code and code in self.gaz.countries:
-                self._add(i, i + n, label="GPE", kind="country", name=self.gaz.countries[code].name, code=code, how="name")
+                self._add(
+                    i, i + n, label="GPE", kind="country", name=self.gaz.countries[code].name, code=code, how="name"
+                )
                 return n
         return 0
 
@@ -110,14 +141,27 @@ class _Finder:
     def _name_token(self, j: int) -> bool:
         tok = self.doc[j]
         low = tok.lower_
-        if not _is_cap(tok) or low in self.stop or low in self.pack.calendar or self.pack.demonym(low) \
-                or low in self.pack.not_names:
+        if (
+            not _is_cap(tok)
+            or low in self.stop
+            or low in self.pack.calendar
+            or self.pack.demonym(low)
+            or low in self.pack.not_names
+        ):
             return False
-        if low in self.pack.force_words or self.pack.lemma(low) in self.pack.cues or self.pack.lemma(low) in self.pack.speech:
+        if (
+            low in self.pack.force_words
+            or self.pack.lemma(low) in self.pack.cues
+            or self.pack.lemma(low) in self.pack.speech
+        ):
             return False
         folded = fold(tok.text)
-        return not (self.pack.places.get(fold(self.pack.place_words.get(tok.text, tok.text))) or
-                    folded in self.pack.organisations or folded in self.pack.seats or self._is_title(low))
+        return not (
+            self.pack.places.get(fold(self.pack.place_words.get(tok.text, tok.text)))
+            or folded in self.pack.organisations
+            or folded in self.pack.seats
+            or self._is_title(low)
+        )
 
     def _is_title(self, low: str) -> bool:
         low = low.rstrip(".")
@@ -141,7 +185,10 @@ class _Finder:
         for j in [*range(max(0, start - 3), start), *range(end, min(len(doc), end + 3))]:
             if pack.lemma(doc[j].lower_) in pack.speech:
                 return True
-        return fold(doc[start].text) in pack.given_names or self.pack.person_forms.get(fold(doc[start].text)) in pack.given_names
+        return (
+            fold(doc[start].text) in pack.given_names
+            or self.pack.person_forms.get(fold(doc[start].text)) in pack.given_names
+        )
 
     def _person(self, i: int) -> int:
         """A person name starting at token ``i``; returns the tokens used (0: none)."""
@@ -157,8 +204,14 @@ class _Finder:
                 break
             if self._name_token(j):
                 j += 1
-            elif doc[j].text == "-" and j > i and not doc[j - 1].whitespace_ and not doc[j].whitespace_ \
-                    and j + 1 < len(doc) and self._name_token(j + 1):
+            elif (
+                doc[j].text == "-"
+                and j > i
+                and not doc[j - 1].whitespace_
+                and not doc[j].whitespace_
+                and j + 1 < len(doc)
+                and self._name_token(j + 1)
+            ):
                 j += 2  # "Kosiniak-Kamysz" split by the tokenizer
             elif doc[j].lower_ in _NAME_PARTICLES and j > i and j + 1 < len(doc) and _is_cap(doc[j + 1]):
                 j += 1
@@ -176,7 +229,7 @@ class _Finder:
         if name is None and len(words) == 2:  # another spelling of a known person's first name
             last = self._base_word(words[-1])
             known = self.pack.people.get(last) or self.gaz.person(last)
-            if known and fold(known.split()[-1]) in (last, words[-1]) or known and last in self.pack.people:
+            if (known and fold(known.split()[-1]) in (last, words[-1])) or (known and last in self.pack.people):
                 name = known
         if name is None:
             if len(words) < 2 or len(words) > 4 or not self._introduced(i, j) or _is_byline(span):
@@ -189,12 +242,21 @@ class _Finder:
         office = self.gaz.office_on(name, self.day)
         actor_id = office.actor_id if office else None
         code = actor_id if actor_id in self.gaz.countries else None
-        self._add(i, j, label="PERSON", kind="person", name=name, code=code,
-                  how="office" if office else "name", actor_id=actor_id, office=office)
+        self._add(
+            i,
+            j,
+            label="PERSON",
+            kind="person",
+            name=name,
+            code=code,
+            how="office" if office else "name",
+            actor_id=actor_id,
+            office=office,
+        )
         return j - i
 
     def _hyphen_prefix(self, i: int) -> bool:
-        """"US-Präsident", "EU-Kommission", "Nato-Staaten": a compound led by a place or organisation."""
+        """ "US-Präsident", "EU-Kommission", "Nato-Staaten": a compound led by a place or organisation."""
         text = self.doc[i].text
         if "-" not in text[1:-1]:
             return False
@@ -207,8 +269,9 @@ class _Finder:
             return True
         code = self.pack.places.get(folded) or self.gaz.country_names.get(folded)
         if code and code in self.gaz.countries and prefix[:1].isupper() and len(prefix) > 1:
-            self._add(i, i + 1, label="GPE", kind="country", name=self.gaz.countries[code].name, code=code,
-                      how="compound")
+            self._add(
+                i, i + 1, label="GPE", kind="country", name=self.gaz.countries[code].name, code=code, how="compound"
+            )
             return True
         return False
 
@@ -219,7 +282,7 @@ class _Finder:
         return text
 
     def _titled_offices(self) -> None:
-        """"le président kazakh, Kassym-Jomart Tokaïev", "ambasador Izraela Danny Danon", "X, ministre
+        """ "le président kazakh, Kassym-Jomart Tokaïev", "ambasador Izraela Danny Danon", "X, ministre
         congolais des Affaires étrangères,": a person outside the leaders table with an office title next
         to a country or organisation speaks for it (an office "in the text"), unless a former_words word
         ("l'ancien président") makes the title a past one."""
@@ -231,24 +294,42 @@ class _Finder:
                 continue
             found = self._title_window(m, range(m.token_start - 1, max(-1, m.token_start - 9), -1), by_token) or (
                 self._title_window(m, range(m.token_end + 1, min(len(self.doc), m.token_end + 7)), by_token)
-                if m.token_end < len(self.doc) and self.doc[m.token_end].text == "," else None)
+                if m.token_end < len(self.doc) and self.doc[m.token_end].text == ","
+                else None
+            )
             if found is None:
                 continue
             title, actor = found
-            office = Office(m.name, actor.code if actor.kind == "country" else self._org_id(actor), title, self.day,
-                            None, source="text")
+            office = Office(
+                m.name,
+                actor.code if actor.kind == "country" else self._org_id(actor),
+                title,
+                self.day,
+                None,
+                source="text",
+            )
             if office.actor_id is None:
                 continue
-            self.mentions[k] = Mention(text=m.text, label=m.label, kind=m.kind, name=m.name,
-                                       code=actor.code if actor.kind == "country" else None, start=m.start,
-                                       end=m.end, token_start=m.token_start, token_end=m.token_end,
-                                       how="title in the text", actor_id=office.actor_id, office=office)
+            self.mentions[k] = Mention(
+                text=m.text,
+                label=m.label,
+                kind=m.kind,
+                name=m.name,
+                code=actor.code if actor.kind == "country" else None,
+                start=m.start,
+                end=m.end,
+                token_start=m.token_start,
+                token_end=m.token_end,
+                how="title in the text",
+                actor_id=office.actor_id,
+                office=office,
+            )
 
     def _org_id(self, m: Mention) -> str | None:
         org = self.gaz.organisation(m.name)
         return org.id if org is not None and org.actor else None
 
-    def _title_window(self, person: Mention, positions, by_token: dict) -> tuple[str, Mention] | None:  # noqa: ANN001
+    def _title_window(self, person: Mention, positions, by_token: dict) -> tuple[str, Mention] | None:
         """The office title and the country or organisation next to it in ``positions`` (stops at
         punctuation other than a comma right by the name, and at another person)."""
         title, actor = None, None
@@ -261,15 +342,19 @@ class _Finder:
             if other is not None:
                 if other.kind == "person":
                     break
-                if other.kind in ("country", "organisation", "coalition") and other.how != "compound" and (
-                        actor is None or actor.kind != "country" and other.kind == "country"):
+                if (
+                    other.kind in ("country", "organisation", "coalition")
+                    and other.how != "compound"
+                    and (actor is None or (actor.kind != "country" and other.kind == "country"))
+                ):
                     actor = other  # "ambasador Izraela przy ONZ": the country, not the organisation
                 continue
             if low in self.pack.office_titles or self.pack.lemma(low) in self.pack.office_titles:
                 title = title or low
                 continue
-            if tok.is_punct and not (tok.text == "," and abs(j - person.token_start) <= 1 or tok.text == ","
-                                     and j == person.token_end):
+            if tok.is_punct and not (
+                (tok.text == "," and abs(j - person.token_start) <= 1) or (tok.text == "," and j == person.token_end)
+            ):
                 break
         return (title, actor) if title and actor else None
 
@@ -290,8 +375,9 @@ class _Finder:
                 continue
             code = pack.demonym(tok.lower_)
             if code and code in self.gaz.countries:
-                self._add(i, i + 1, label="NORP", kind="country", name=self.gaz.countries[code].name,
-                          code=code, how="demonym")
+                self._add(
+                    i, i + 1, label="NORP", kind="country", name=self.gaz.countries[code].name, code=code, how="demonym"
+                )
                 i += 1
                 continue
             if _is_cap(tok):
@@ -304,7 +390,7 @@ class _Finder:
         return self.mentions
 
 
-def find_mentions(doc, pack: LanguagePack, gaz: Gazetteer, day: dt.date) -> list[Mention]:  # noqa: ANN001
+def find_mentions(doc, pack: LanguagePack, gaz: Gazetteer, day: dt.date) -> list[Mention]:
     """All mentions of a document parsed by :func:`pipelines.nlp.lang_model.load_lang_nlp`.
 
     Args:

@@ -4,6 +4,7 @@ No trained model: spaCy's language classes tokenize (elisions, clitics, abbrevia
 rule-based ``sentencizer`` splits sentences; the line-break splitter of :mod:`.model` makes every
 title, dateline and list line a sentence of its own. Cached per process and language.
 """
+
 from __future__ import annotations
 
 import functools
@@ -20,7 +21,7 @@ _EDGE_PREFIX = r"-(?=[^\W\d_]{3})"
 _EDGE_SUFFIX = r"(?<=[^\W\d_]{2})-"
 
 
-def _split_edge_hyphens(nlp) -> None:  # noqa: ANN001
+def _split_edge_hyphens(nlp) -> None:
     """Add the edge-hyphen rules to the tokenizer's prefixes and suffixes (inner hyphens stay)."""
     from spacy.util import compile_prefix_regex, compile_suffix_regex
 
@@ -28,7 +29,7 @@ def _split_edge_hyphens(nlp) -> None:  # noqa: ANN001
     nlp.tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, _EDGE_SUFFIX]).search
 
 
-def _keep_abbreviations(nlp, code: str) -> None:  # noqa: ANN001
+def _keep_abbreviations(nlp, code: str) -> None:
     """The language pack's abbreviations ("ok.", "tys.") stay one token: their full stop ends no sentence."""
     from spacy.attrs import ORTH
 
@@ -42,7 +43,7 @@ def _keep_abbreviations(nlp, code: str) -> None:  # noqa: ANN001
 
 
 @functools.lru_cache(maxsize=16)
-def load_lang_nlp(code: str) -> "spacy.Language":  # noqa: F821
+def load_lang_nlp(code: str) -> spacy.Language:  # noqa: F821
     """A blank spaCy pipeline for ``code`` with sentence splitting (cached).
 
     Args:

@@ -6,6 +6,7 @@ demonyms, organisations, people, titles, name endings) and ``generated.json`` (C
 inflected forms, written by :mod:`pipelines.nlp.build_lang_data`). Adding a language is adding
 its folder. Packs are loaded once per process and cached.
 """
+
 from __future__ import annotations
 
 import functools
@@ -102,14 +103,14 @@ class LanguagePack:
     means: frozenset[str] = frozenset()  # "logistique", "finanziell": backing by other means
     office_titles: frozenset[str] = frozenset()  # "président", "Außenminister": a title that speaks for a country
     former_words: frozenset[str] = frozenset()  # "ancien", "ehemalige": the title is someone else's or past
-    compound_force_words: bool = False
-    capitalised_nouns: bool = False
+    compound_force_words: bool = False  # closed compounds end with a force word ("Friedenstruppen")
+    capitalised_nouns: bool = False  # every noun is capitalised (de): capitals do not mark names
     origin_words: tuple[tuple[str, ...], ...] = ()  # "provenienti da": troops from the countries named
-    contingent_preps: frozenset[str] = frozenset()
-    since_words: frozenset[str] = frozenset()
+    contingent_preps: frozenset[str] = frozenset()  # "con" of "l'Uganda, con 4.500 soldati"
+    since_words: frozenset[str] = frozenset()  # "depuis 2006": the year starts something still going on
     abbreviations: tuple[str, ...] = ()  # "ok.", "tys.": their full stop ends no sentence
     first_person_endings: tuple[str, ...] = ()  # "-iamo", "-emos", "-my": the verb's subject is the speaker
-    not_cues: tuple[tuple[str, ...], ...] = ()  # "utrzymanie pokoju", "mandato": word sequences that hold no cue  # "depuis 2006": the year starts something still going on  # "con" of "l'Uganda, con 4.500 soldati"  # every noun is capitalised (de): capitals do not mark names  # closed compounds end with a force word ("Friedenstruppen")
+    not_cues: tuple[tuple[str, ...], ...] = ()  # "utrzymanie pokoju", "mandato": word sequences that hold no cue
     shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
     council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
     max_place_words: int = 4
@@ -143,8 +144,18 @@ class LanguagePack:
     @functools.cached_property
     def known_lemmas(self) -> frozenset[str]:
         """Every lemma the pack names (cues, word lists, the form table's lemmas)."""
-        return frozenset(self.forms.values()) | frozenset(self.cues) | self.force_words | self.references | \
-            self.participation | self.speech | self.decision | self.ending | self.actor_heads | self.not_objects
+        return (
+            frozenset(self.forms.values())
+            | frozenset(self.cues)
+            | self.force_words
+            | self.references
+            | self.participation
+            | self.speech
+            | self.decision
+            | self.ending
+            | self.actor_heads
+            | self.not_objects
+        )
 
     @functools.cached_property
     def phrases_by_first(self) -> dict[str, tuple]:
@@ -166,8 +177,9 @@ class LanguagePack:
         for key in (*self.places, *self.seats, *self.organisations):
             if key:
                 word = key.split()[0]  # the tokenizer may cut "royaume-uni", "d'orsay", "r.-u."
-                out.update({word, word.split("-")[0], word.split("'")[0] + "'" if "'" in word else word,
-                            word.split(".")[0]})
+                out.update(
+                    {word, word.split("-")[0], word.split("'")[0] + "'" if "'" in word else word, word.split(".")[0]}
+                )
         return frozenset(out)
 
     @functools.cached_property
@@ -257,64 +269,107 @@ def load_pack(code: str) -> LanguagePack:
         separable[str(base).lower()] = (str(particle).lower(), str(lemma).lower())
     places = {fold(name): code_ for name, code_ in generated["places"].items()}
     seats = {fold(seat): c for c, values in (names.get("seats") or {}).items() for seat in values}
-    demonyms = [(re.compile(pattern), c) for c, patterns in (names.get("demonyms") or {}).items()
-                for pattern in patterns or []]
+    demonyms = [
+        (re.compile(pattern), c) for c, patterns in (names.get("demonyms") or {}).items() for pattern in patterns or []
+    ]
     organisations = {fold(alias): org for alias, org in (names.get("organisations") or {}).items()}
     people = {fold(spelling): name for spelling, name in (names.get("people") or {}).items()}
     longest = max((len(k.split()) for k in [*places, *seats, *organisations]), default=1)
     pack = LanguagePack(
-        code=code, topics=load_topics(folder / "topics.yaml"), cues=cues, phrases=phrases,
-        forms=generated.get("forms", {}), separable=separable,
-        decision=_words(cues_data.get("decision")), participation=_words(cues_data.get("participation")),
-        negation=_words(cues_data.get("negation")), negation_after=_words(cues_data.get("negation_after")),
+        code=code,
+        topics=load_topics(folder / "topics.yaml"),
+        cues=cues,
+        phrases=phrases,
+        forms=generated.get("forms", {}),
+        separable=separable,
+        decision=_words(cues_data.get("decision")),
+        participation=_words(cues_data.get("participation")),
+        negation=_words(cues_data.get("negation")),
+        negation_after=_words(cues_data.get("negation_after")),
         conditions=tuple(tuple(str(c).lower().split()) for c in cues_data.get("conditions") or []),
-        speech=_words(cues_data.get("speech")), force_words=_words(cues_data.get("force_words")),
-        clause_breaks=_words(cues_data.get("clause_breaks")) | frozenset(
-            str(c).lower() for c in cues_data.get("conditions") or []
-            if " " not in str(c) and str(c).lower() not in _words(cues_data.get("condition_preps"))), pronouns=_words(cues_data.get("pronouns")),
-        place_preps=_words(cues_data.get("place_preps")), genitive=_words(cues_data.get("genitive")),
-        places=places, place_words=generated.get("place_words", {}), seats=seats, demonyms=demonyms,
-        organisations=organisations, people=people, person_forms=generated.get("people", {}),
+        speech=_words(cues_data.get("speech")),
+        force_words=_words(cues_data.get("force_words")),
+        clause_breaks=_words(cues_data.get("clause_breaks"))
+        | frozenset(
+            str(c).lower()
+            for c in cues_data.get("conditions") or []
+            if " " not in str(c) and str(c).lower() not in _words(cues_data.get("condition_preps"))
+        ),
+        pronouns=_words(cues_data.get("pronouns")),
+        place_preps=_words(cues_data.get("place_preps")),
+        genitive=_words(cues_data.get("genitive")),
+        places=places,
+        place_words=generated.get("place_words", {}),
+        seats=seats,
+        demonyms=demonyms,
+        organisations=organisations,
+        people=people,
+        person_forms=generated.get("people", {}),
         titles=_words(names.get("titles")),
         name_suffixes=tuple((str(a), str(b)) for a, b in names.get("name_suffixes") or []),
-        max_place_words=min(longest, 6), ending=_words(cues_data.get("ending")),
-        actor_heads=_words(cues_data.get("actor_heads")), agent=_words(cues_data.get("agent")),
-        calendar=frozenset(generated.get("calendar") or ()), given_names=_given_names(),
+        max_place_words=min(longest, 6),
+        ending=_words(cues_data.get("ending")),
+        actor_heads=_words(cues_data.get("actor_heads")),
+        agent=_words(cues_data.get("agent")),
+        calendar=frozenset(generated.get("calendar") or ()),
+        given_names=_given_names(),
         needs_object=_words(cues_data.get("needs_object")),
         references=_words(cues_data.get("references")) | _words(cues_data.get("means")),
-        not_objects=_words(cues_data.get("not_objects")), pro_drop=bool(cues_data.get("pro_drop")),
+        not_objects=_words(cues_data.get("not_objects")),
+        pro_drop=bool(cues_data.get("pro_drop")),
         clitics=_words(cues_data.get("clitics")),
         inflection_fallback=tuple(str(e) for e in cues_data.get("inflection_fallback") or ()),
         negation_after_window=int(cues_data.get("negation_after_window") or 4),
-        not_names=_words(names.get("not_names")), condition_preps=_words(cues_data.get("condition_preps")),
-        possessives=_words(cues_data.get("possessives")), person_pronouns=_words(cues_data.get("person_pronouns")),
+        not_names=_words(names.get("not_names")),
+        condition_preps=_words(cues_data.get("condition_preps")),
+        possessives=_words(cues_data.get("possessives")),
+        person_pronouns=_words(cues_data.get("person_pronouns")),
         genitive_suffixes=tuple(str(x) for x in names.get("genitive_suffixes") or ()),
-        relatives=_words(cues_data.get("relatives")), as_markers=_words(cues_data.get("as_markers")),
-        copulas=_words(cues_data.get("copulas")), participle_before_noun=bool(cues_data.get("participle_before_noun")),
-        and_words=_words(cues_data.get("and_words")), determiners=_words(cues_data.get("determiners")),
+        relatives=_words(cues_data.get("relatives")),
+        as_markers=_words(cues_data.get("as_markers")),
+        copulas=_words(cues_data.get("copulas")),
+        participle_before_noun=bool(cues_data.get("participle_before_noun")),
+        and_words=_words(cues_data.get("and_words")),
+        determiners=_words(cues_data.get("determiners")),
         participle_endings=tuple(str(e) for e in cues_data.get("participle_endings") or ()),
         whether=_words(cues_data.get("whether")),
         list_words=_phrases(cues_data.get("list_words")),
         with_words=_phrases(cues_data.get("with_words")),
         council_acts=_words(cues_data.get("council_acts")),
         shared_subject=_words(cues_data.get("shared_subject")),
-        requests=_words(cues_data.get("requests")), harms=_words(cues_data.get("harms")),
+        requests=_words(cues_data.get("requests")),
+        harms=_words(cues_data.get("harms")),
         topic_markers=_phrases(cues_data.get("topic_markers")),
         gerund_endings=tuple(str(e) for e in cues_data.get("gerund_endings") or ()),
         gerund_markers=_words(cues_data.get("gerund_markers")),
         compound_force_words=bool(cues_data.get("compound_force_words")),
         capitalised_nouns=bool(cues_data.get("capitalised_nouns")),
-        origin_words=_phrases(cues_data.get("origin_words")), contingent_preps=_words(cues_data.get("contingent_preps")),
+        origin_words=_phrases(cues_data.get("origin_words")),
+        contingent_preps=_words(cues_data.get("contingent_preps")),
         since_words=_words(cues_data.get("since_words")),
         not_cues=_phrases(cues_data.get("not_cues")),
         first_person_endings=tuple(str(e) for e in cues_data.get("first_person_endings") or ()),
         abbreviations=tuple(str(a) for a in cues_data.get("abbreviations") or ()),
         means=_words(cues_data.get("means")),
-        office_titles=_words(names.get("office_titles")), former_words=_words(names.get("former_words")),
-        transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()})
-    words = [*pack.cues, *pack.force_words, *pack.references, *pack.participation, *pack.speech, *pack.decision,
-             *pack.ending, *pack.needs_object, *pack.not_objects, *pack.negation, *pack.negation_after,
-             *pack.harms, *pack.requests]
+        office_titles=_words(names.get("office_titles")),
+        former_words=_words(names.get("former_words")),
+        transliteration={str(k): str(v) for k, v in (names.get("transliteration") or {}).items()},
+    )
+    words = [
+        *pack.cues,
+        *pack.force_words,
+        *pack.references,
+        *pack.participation,
+        *pack.speech,
+        *pack.decision,
+        *pack.ending,
+        *pack.needs_object,
+        *pack.not_objects,
+        *pack.negation,
+        *pack.negation_after,
+        *pack.harms,
+        *pack.requests,
+    ]
     pack.stems = tuple(sorted({w for w in words if w.endswith("*") and " " not in w}, key=len, reverse=True))
     logger.debug("language pack %s: %d cues, %d places", code, len(cues), len(places))
     return pack

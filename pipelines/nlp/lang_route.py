@@ -7,6 +7,7 @@ English: missions, commitment and the merge per actor and mission
 (:func:`pipelines.nlp.stance_records.stance_records`). English keeps its parsed route
 (:mod:`.analyze`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,15 @@ def route_name(language: str | None, parsed_languages: frozenset[str] = frozense
     return None
 
 
-def complete_clause_result(result: dict, doc, article: dict, title_len: int, day, *,  # noqa: ANN001
-                           explain: bool = False) -> dict:
+def complete_clause_result(
+    result: dict,
+    doc,
+    article: dict,
+    title_len: int,
+    day,
+    *,
+    explain: bool = False,
+) -> dict:
     """Fill ``result`` for one article of the clause route (the fields of the English route).
 
     Args:
@@ -68,8 +76,9 @@ def complete_clause_result(result: dict, doc, article: dict, title_len: int, day
     extractor = ClauseStanceExtractor(doc, mentions, pack, gaz, day if article.get("published") else None)
     # the trained positions model (when enabled) adds actors the rules miss; else the rules' hits
     hits = decide_clause_positions(extractor, extractor.extract())
-    stances, result["missions"] = stance_records(doc, hits, mentions, title_len=title_len,
-                                                 language=result["language"], explain=explain)
+    stances, result["missions"] = stance_records(
+        doc, hits, mentions, title_len=title_len, language=result["language"], explain=explain
+    )
     if explain:
         for record in stances:
             record.setdefault("explanation", {})["route"] = f"{CLAUSE_ROUTE} ({result['language']})"
@@ -77,8 +86,9 @@ def complete_clause_result(result: dict, doc, article: dict, title_len: int, day
     return result
 
 
-def analyze_clause_batch(items: list[tuple[dict, dict, str, int, object]], *, batch_size: int = 32,
-                         explain: bool = False) -> None:
+def analyze_clause_batch(
+    items: list[tuple[dict, dict, str, int, object]], *, batch_size: int = 32, explain: bool = False
+) -> None:
     """Complete the results of a batch of clause-route articles, one ``nlp.pipe`` per language.
 
     Args:

@@ -4,6 +4,7 @@ Good enough to route news articles: English is analysed, other languages are rep
 their code. Scripts (Cyrillic, Arabic, CJK...) are recognised first, then Latin-script languages
 by the share of their most frequent function words.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,11 +15,16 @@ logger = logging.getLogger(__name__)
 _STOPWORDS: dict[str, frozenset[str]] = {
     lang: frozenset(words.split())
     for lang, words in {
-        "en": "the and of to in is that for on with as by was are it from has have be at said will not this which his their an would who",
-        "de": "der die und das ist nicht zu den von mit sich des auf für ein eine im dem auch es wird werden hat sind nach bei über wie",
-        "fr": "le la les et des du un une est dans pour que qui sur pas par au aux avec ce se ont sont il elle été plus selon l d n qu à ne",
-        "es": "el la los las y de del que en un una es por con para se no al su sus como más ha fue según pero sobre este",
-        "it": "il la le gli e di del della che in un una è per con non si al dei delle sono ha anche come più alla nel dell all",
+        "en": "the and of to in is that for on with as by was are it "
+        "from has have be at said will not this which his their an would who",
+        "de": "der die und das ist nicht zu den von mit sich des auf für "
+        "ein eine im dem auch es wird werden hat sind nach bei über wie",
+        "fr": "le la les et des du un une est dans pour que qui sur pas par au "
+        "aux avec ce se ont sont il elle été plus selon l d n qu à ne",
+        "es": "el la los las y de del que en un una es por con "
+        "para se no al su sus como más ha fue según pero sobre este",
+        "it": "il la le gli e di del della che in un una è per "
+        "con non si al dei delle sono ha anche come più alla nel dell all",
         "pt": "o a os as e de do da dos das que em um uma é para com não se no na por ao mais foi como pelo pela",
         "nl": "de het een en van in is dat op te met voor niet zijn er aan ook als bij door wordt worden heeft maar",
         "pl": "i w na nie z się do że to jest o jak przez po za od dla jego ale czy być także oraz już może",
@@ -49,9 +55,18 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # Letters that only some Latin-script languages use: each counts like a function word for them
 # (short texts have few function words; "ł", "ż", "ß" settle them).
 _LETTERS: dict[str, frozenset[str]] = {
-    "pl": frozenset("ąęłńśźż"), "de": frozenset("äöüß"), "fr": frozenset("œçèêëîïûù"),
-    "es": frozenset("ñ¿¡"), "pt": frozenset("ãõ"), "it": frozenset("ìò"), "cs": frozenset("ěřůťď"),
-    "ro": frozenset("șțăâ"), "tr": frozenset("ğış"), "hu": frozenset("őű"), "da": frozenset("æø"), "no": frozenset("æø"),
+    "pl": frozenset("ąęłńśźż"),
+    "de": frozenset("äöüß"),
+    "fr": frozenset("œçèêëîïûù"),
+    "es": frozenset("ñ¿¡"),
+    "pt": frozenset("ãõ"),
+    "it": frozenset("ìò"),
+    "cs": frozenset("ěřůťď"),
+    "ro": frozenset("șțăâ"),
+    "tr": frozenset("ğış"),
+    "hu": frozenset("őű"),
+    "da": frozenset("æø"),
+    "no": frozenset("æø"),
     "sv": frozenset("å"),
 }
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")

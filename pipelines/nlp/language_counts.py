@@ -4,6 +4,7 @@ Results are counted under ``lang_analysed_<code>`` and ``lang_skipped_<code>`` (
 language is unknown, i.e. there was no text): plain strings, so the same keys serve a
 ``collections.Counter`` in ``peacewatch analyze`` and Beam counters in ``peacewatch run``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,8 @@ def count_languages(results: Iterable[Mapping]) -> Counter:
 
 def format_language_counts(counts: Mapping[str, int]) -> str:
     """One line: ``analysed 12 (en 7, fr 3, de 2); skipped 3 (nl 2: language not analysed; 1 without text)``."""
-    analysed = {k[len(ANALYSED_PREFIX):]: v for k, v in counts.items() if k.startswith(ANALYSED_PREFIX) and v}
-    skipped = {k[len(SKIPPED_PREFIX):]: v for k, v in counts.items() if k.startswith(SKIPPED_PREFIX) and v}
+    analysed = {k[len(ANALYSED_PREFIX) :]: v for k, v in counts.items() if k.startswith(ANALYSED_PREFIX) and v}
+    skipped = {k[len(SKIPPED_PREFIX) :]: v for k, v in counts.items() if k.startswith(SKIPPED_PREFIX) and v}
 
     def listing(values: dict[str, int]) -> str:
         return ", ".join(f"{code} {n}" for code, n in sorted(values.items(), key=lambda kv: (-kv[1], kv[0])))

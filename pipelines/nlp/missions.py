@@ -17,6 +17,7 @@ the host countries the language's NLP already resolved. For each stance (its evi
 
 The article's ``missions`` are every mission its stances are about plus its dominant mission.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,16 @@ class Mission:
 
     def as_dict(self) -> dict[str, Any]:
         """The entry as the catalogue file writes it."""
-        return {"id": self.id, "name": self.name, "names": dict(self.names), "aliases": list(self.aliases),
-                "hosts": list(self.hosts), "keywords": list(self.keywords), "from": self.start, "to": self.end}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "names": dict(self.names),
+            "aliases": list(self.aliases),
+            "hosts": list(self.hosts),
+            "keywords": list(self.keywords),
+            "from": self.start,
+            "to": self.end,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,20 +101,25 @@ def _read(path: Path | str, origin: str) -> list[dict[str, Any]]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UserError(f"missions file {path} does not exist",
-                        f"fix the setting missions_file / {MISSIONS_FILE_ENV}") from None
+        raise UserError(
+            f"missions file {path} does not exist", f"fix the setting missions_file / {MISSIONS_FILE_ENV}"
+        ) from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"{origin}: cannot read the missions file: {exc}".splitlines()[0][:300],
-                        "fix the YAML syntax") from None
+        raise UserError(
+            f"{origin}: cannot read the missions file: {exc}".splitlines()[0][:300], "fix the YAML syntax"
+        ) from None
     if isinstance(data, list):
         data = {"missions": data}
     if isinstance(data, dict) and isinstance(data.get("missions"), list):
-        data = {**data, "missions": [{k: _iso(v) for k, v in m.items()} if isinstance(m, dict) else m
-                                     for m in data["missions"]]}
+        data = {
+            **data,
+            "missions": [{k: _iso(v) for k, v in m.items()} if isinstance(m, dict) else m for m in data["missions"]],
+        }
     schema = json.loads(resources.files("schemas").joinpath("json", "mission.v1.json").read_text(encoding="utf-8"))
     checker = FormatChecker(formats=("date",))
-    errors = sorted(Draft202012Validator(schema, format_checker=checker).iter_errors(data),
-                    key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        Draft202012Validator(schema, format_checker=checker).iter_errors(data), key=lambda e: list(e.absolute_path)
+    )
     if errors:
         error = errors[0]
         path_parts = list(error.absolute_path)
@@ -116,19 +130,31 @@ def _read(path: Path | str, origin: str) -> list[dict[str, Any]]:
             entry = f" entry {path_parts[1] + 1}" + (f" ({label!r})" if label else "")
             where = ".".join(str(p) for p in path_parts[2:])
             entry += f", field {where}" if where else ""
-        raise UserError(f"{origin}: bad mission{entry}: {error.message}"[:400],
-                        "see schemas/json/mission.v1.json and pipelines/nlp/data/missions.yaml")
+        raise UserError(
+            f"{origin}: bad mission{entry}: {error.message}"[:400],
+            "see schemas/json/mission.v1.json and pipelines/nlp/data/missions.yaml",
+        )
     ids = [m["id"] for m in data["missions"]]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise UserError(f"{origin}: mission id {duplicates[0]!r} appears more than once",
-                        "give each mission its own id (an entry replaces a built-in one with the same id)")
+        raise UserError(
+            f"{origin}: mission id {duplicates[0]!r} appears more than once",
+            "give each mission its own id (an entry replaces a built-in one with the same id)",
+        )
     return data["missions"]
 
 
 def _mission(row: dict[str, Any]) -> Mission:
-    return Mission(row["id"], row["name"], dict(row.get("names") or {}), tuple(row.get("aliases") or ()),
-                   tuple(row.get("hosts") or ()), tuple(row.get("keywords") or ()), row.get("from"), row.get("to"))
+    return Mission(
+        row["id"],
+        row["name"],
+        dict(row.get("names") or {}),
+        tuple(row.get("aliases") or ()),
+        tuple(row.get("hosts") or ()),
+        tuple(row.get("keywords") or ()),
+        row.get("from"),
+        row.get("to"),
+    )
 
 
 class Catalogue:
@@ -183,8 +209,10 @@ class Catalogue:
         """``mission_id`` if known; else a UserError listing the known ids."""
         if mission_id in self.missions:
             return mission_id
-        raise UserError(f"unknown mission {mission_id!r}; known missions: {', '.join(self.ids)}",
-                        "see 'peacewatch missions'; add your own with the missions_file setting")
+        raise UserError(
+            f"unknown mission {mission_id!r}; known missions: {', '.join(self.ids)}",
+            "see 'peacewatch missions'; add your own with the missions_file setting",
+        )
 
     def signs(self, text: str, host_mentions: Iterable[tuple[int, int, str]] = ()) -> list[Sign]:
         """Every sign of a mission in ``text``, in order; overlapping matches keep the longest.
@@ -252,6 +280,7 @@ def load_catalogue(missions_file: str | None = None) -> Catalogue:
 
 # ----- assignment -------------------------------------------------------------------------------
 
+
 def _sentence_index(bounds: Sequence[tuple[int, int]], position: int) -> int:
     lo, hi = 0, len(bounds) - 1
     while lo <= hi:
@@ -278,7 +307,7 @@ def _strongest(signs: Iterable[Sign]) -> list[str]:
 def _coordinated(text: str, a: Sign, b: Sign) -> bool:
     """Two signs joined only by a separator or a short conjunction ("Ukraine and Gaza", "Gaza, Haiti")."""
     first, second = (a, b) if a.start <= b.start else (b, a)
-    gap = text[first.end: second.start]
+    gap = text[first.end : second.start]
     return 0 < len(gap) <= 8 and len(gap.strip(" ,;/&\u00a0")) <= 5
 
 
@@ -293,8 +322,14 @@ class MissionAssigner:
         title_len: characters of ``text`` that are the title (its signs count double).
     """
 
-    def __init__(self, catalogue: Catalogue, text: str, sentences: Sequence[tuple[int, int]],
-                 host_mentions: Iterable[tuple[int, int, str]] = (), title_len: int = 0) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        text: str,
+        sentences: Sequence[tuple[int, int]],
+        host_mentions: Iterable[tuple[int, int, str]] = (),
+        title_len: int = 0,
+    ) -> None:
         self.catalogue = catalogue
         self.text = text
         self.sentences = list(sentences) or [(0, len(text))]
@@ -304,21 +339,29 @@ class MissionAssigner:
         for sign in self.signs:
             self.by_sentence.setdefault(_sentence_index(self.sentences, sign.start), []).append(sign)
             totals[sign.mission] = totals.get(sign.mission, 0) + sign.weight * (
-                TITLE_FACTOR if sign.start < title_len else 1)
+                TITLE_FACTOR if sign.start < title_len else 1
+            )
         self.totals = totals
         ranked = sorted(totals.items(), key=lambda kv: -kv[1])
         self.dominant = ranked[0][0] if ranked and ranked[0][1] >= MIN_ARTICLE_SCORE else None
 
     def marginal(self, mission: str) -> bool:
         """A mission the article names only in passing next to a much stronger dominant one."""
-        return bool(self.dominant) and mission != self.dominant and \
-            self.totals.get(mission, 0) * MARGINAL_SHARE < self.totals.get(self.dominant, 0)
+        return (
+            bool(self.dominant)
+            and mission != self.dominant
+            and self.totals.get(mission, 0) * MARGINAL_SHARE < self.totals.get(self.dominant, 0)
+        )
 
-    def _in_sentence(self, index: int, actors: frozenset[tuple[int, int]] = frozenset(),
-                     focus: Sequence[tuple[int, int]] = ()) -> list[str]:
+    def _in_sentence(
+        self, index: int, actors: frozenset[tuple[int, int]] = frozenset(), focus: Sequence[tuple[int, int]] = ()
+    ) -> list[str]:
         # an actor holding the stance is not the place it is about ("Somalia supported the measure")
-        signs = [s for s in self.by_sentence.get(index, [])
-                 if s.kind == "name" or not any(a < s.end and s.start < b for a, b in actors)]
+        signs = [
+            s
+            for s in self.by_sentence.get(index, [])
+            if s.kind == "name" or not any(a < s.end and s.start < b for a, b in actors)
+        ]
         if not signs:
             return []
         strong = [s for s in signs if s.weight >= WEIGHTS["keyword"]] or signs
@@ -334,12 +377,17 @@ class MissionAssigner:
             # a force named in passing ("Italy, which leads UNIFIL, ...") does not take the stance
             # from the article's force, unless the two are coordinated ("to Ukraine and Gaza")
             anchors = [s for s in strong if s.mission == self.dominant]
-            return [m for m in missions if m == self.dominant or any(
-                _coordinated(self.text, a, s) for a in anchors for s in strong if s.mission == m)]
+            return [
+                m
+                for m in missions
+                if m == self.dominant
+                or any(_coordinated(self.text, a, s) for a in anchors for s in strong if s.mission == m)
+            ]
         return _strongest(strong)
 
-    def for_sentence(self, start: int, actors: Iterable[tuple[int, int]] = (),
-                     focus: Sequence[tuple[int, int]] = ()) -> tuple[list[str], str]:
+    def for_sentence(
+        self, start: int, actors: Iterable[tuple[int, int]] = (), focus: Sequence[tuple[int, int]] = ()
+    ) -> tuple[list[str], str]:
         """Missions of the stance whose evidence sentence starts at character ``start``, and why.
 
         Args:

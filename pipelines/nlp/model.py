@@ -1,4 +1,5 @@
 """Loading the spaCy pipeline with the domain EntityRuler."""
+
 from __future__ import annotations
 
 import functools
@@ -31,7 +32,7 @@ def _register_components() -> None:
     from spacy.language import Language
 
     @Language.component(LINE_BREAKS_NAME)
-    def split_on_line_breaks(doc):  # noqa: ANN001, ANN202
+    def split_on_line_breaks(doc):
         """Start a sentence after every line break: titles, datelines and list items stand alone."""
         starts = set()
         for token in doc[1:]:
@@ -40,13 +41,19 @@ def _register_components() -> None:
                 token.is_sent_start = True
                 starts.add(token.i)
         for i in starts:  # and no one-word sentence at a line start ("Pakistan | and Bangladesh")
-            if i + 1 < len(doc) and i + 1 not in starts and not doc[i].is_space and not doc[i + 1].is_space \
-                    and not doc[i].is_punct and not doc[i + 1].is_punct:
+            if (
+                i + 1 < len(doc)
+                and i + 1 not in starts
+                and not doc[i].is_space
+                and not doc[i + 1].is_space
+                and not doc[i].is_punct
+                and not doc[i + 1].is_punct
+            ):
                 doc[i + 1].is_sent_start = False
         return doc
 
 
-def add_line_breaks(nlp: "spacy.Language") -> None:  # noqa: F821
+def add_line_breaks(nlp: spacy.Language) -> None:  # noqa: F821
     """Add the line-break sentence splitter before the parser (the parser keeps preset starts)."""
     _register_components()
     if LINE_BREAKS_NAME not in nlp.pipe_names:
@@ -55,10 +62,37 @@ def add_line_breaks(nlp: "spacy.Language") -> None:  # noqa: F821
 
 
 # Capitals that are also common first names or words: left to spaCy's NER instead of the ruler.
-_AMBIGUOUS_PLACES = frozenset({"Sofia", "Victoria", "Male", "Lima", "Kingston", "Santiago", "Georgetown",
-                               "Jordan", "Chad", "Georgia", "Niger", "Guinea", "Turkey", "Bern", "Praia",
-                               "Castries", "Roseau", "Apia", "Nassau", "Sucre", "Colombo", "Victoria",
-                               "Dili", "Juba", "Moroni", "Banjul", "Kingstown", "Saint John's"})
+_AMBIGUOUS_PLACES = frozenset(
+    {
+        "Sofia",
+        "Victoria",
+        "Male",
+        "Lima",
+        "Kingston",
+        "Santiago",
+        "Georgetown",
+        "Jordan",
+        "Chad",
+        "Georgia",
+        "Niger",
+        "Guinea",
+        "Turkey",
+        "Bern",
+        "Praia",
+        "Castries",
+        "Roseau",
+        "Apia",
+        "Nassau",
+        "Sucre",
+        "Colombo",
+        "Dili",
+        "Juba",
+        "Moroni",
+        "Banjul",
+        "Kingstown",
+        "Saint John's",
+    }
+)
 
 
 def country_patterns() -> list[dict]:
@@ -71,8 +105,11 @@ def country_patterns() -> list[dict]:
 
     patterns = []
     for row in load_country_rows():
-        groups = (("GPE", [row["name"], *(row.get("aliases") or []), *(row.get("capitals") or [])]),
-                  ("NORP", row.get("demonyms") or []), ("ORG", row.get("seats") or []))
+        groups = (
+            ("GPE", [row["name"], *(row.get("aliases") or []), *(row.get("capitals") or [])]),
+            ("NORP", row.get("demonyms") or []),
+            ("ORG", row.get("seats") or []),
+        )
         for label, names in groups:
             for name in dict.fromkeys(names):
                 if name in _AMBIGUOUS_PLACES or "(" in name or name.lower().startswith("the "):
@@ -88,27 +125,29 @@ def group_patterns() -> list[dict]:
     return [{"label": "NORP", "pattern": phrase, "id": group.id} for phrase, group in group_phrases().items()]
 
 
-def add_entity_ruler(nlp: "spacy.Language") -> None:  # noqa: F821
+def add_entity_ruler(nlp: spacy.Language) -> None:  # noqa: F821
     """Add the domain EntityRulers before ``ner`` (or last), unless they are already there.
 
     Two rulers, both phrase matchers (token-pattern matchers with thousands of patterns are
     slow): organisations, coalitions and missions from ``data/patterns.jsonl`` and country groups
     from ``data/groups.yaml`` matched case-insensitively (a group phrase is longer than the
-    organisation it contains, so "EU member states" wins over "EU"), and country names, capitals, demonyms and seats of government generated
-    from ``data/countries.yaml`` matched case-sensitively.
+    organisation it contains, so "EU member states" wins over "EU"), and country names, capitals,
+    demonyms and seats of government generated from ``data/countries.yaml`` matched case-sensitively.
     """
     where = {"before": "ner"} if "ner" in nlp.pipe_names else {}
     if RULER_NAME not in nlp.pipe_names:
-        ruler = nlp.add_pipe("entity_ruler", name=RULER_NAME,
-                             config={"phrase_matcher_attr": "LOWER", "validate": False}, **where)
+        ruler = nlp.add_pipe(
+            "entity_ruler", name=RULER_NAME, config={"phrase_matcher_attr": "LOWER", "validate": False}, **where
+        )
         ruler.add_patterns(read_patterns() + group_patterns())
     if COUNTRY_RULER_NAME not in nlp.pipe_names:
-        ruler = nlp.add_pipe("entity_ruler", name=COUNTRY_RULER_NAME,
-                             config={"phrase_matcher_attr": "ORTH", "validate": False}, **where)
+        ruler = nlp.add_pipe(
+            "entity_ruler", name=COUNTRY_RULER_NAME, config={"phrase_matcher_attr": "ORTH", "validate": False}, **where
+        )
         ruler.add_patterns(country_patterns())
 
 
-def load_nlp(model_name: str | None = None) -> "spacy.Language":  # noqa: F821
+def load_nlp(model_name: str | None = None) -> spacy.Language:  # noqa: F821
     """Load the English spaCy model and add the peacewatch EntityRuler.
 
     Args:
@@ -132,12 +171,15 @@ def load_nlp(model_name: str | None = None) -> "spacy.Language":  # noqa: F821
         raise RuntimeError(
             "No English spaCy model found: install one of "
             f"{', '.join(DEFAULT_MODELS)} (e.g. `python -m spacy download en_core_web_sm`) "
-            "or set PEACEWATCH_SPACY_MODEL to an installed pipeline package.")
+            "or set PEACEWATCH_SPACY_MODEL to an installed pipeline package."
+        )
     try:
         nlp = spacy.load(name)
     except OSError as exc:
-        raise RuntimeError(f"spaCy model {name!r} could not be loaded ({exc}); install it or "
-                           "set PEACEWATCH_SPACY_MODEL to an installed pipeline package.") from exc
+        raise RuntimeError(
+            f"spaCy model {name!r} could not be loaded ({exc}); install it or "
+            "set PEACEWATCH_SPACY_MODEL to an installed pipeline package."
+        ) from exc
     add_line_breaks(nlp)
     add_entity_ruler(nlp)
     logger.info("loaded spaCy model %s with components %s", name, nlp.pipe_names)

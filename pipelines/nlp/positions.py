@@ -12,7 +12,10 @@ found, and describes each with features that do not depend on particular words o
   member of a list introduced by *including / such as / from / comprising*, place adjunct, object),
   the verb governing it (a cue of which stance, a speech or vote verb, negated, modal), cue words
   of each stance in its sentence and how near they are, quotes, the title, the dateline;
-* whether its sentence (or a neighbour) is about the force, and counts and positions of mentions.
+* whether its sentence (or a neighbour) is about the force, and counts and positions of mentions;
+* the article's dominant mission (from the mission catalogue's names and keywords) and whether the
+  actor hosts it: the rules were written mostly on some missions' articles and are surer there,
+  and a host named as the force's place is not taking a position.
 
 A small model trained by :mod:`pipelines.nlp.train_positions` (``make train``) on the repository's
 annotated corpus scores each candidate: the probability that it takes a position and which one.
@@ -23,6 +26,7 @@ stance :class:`~pipelines.nlp.stances.Hit`\\ s that flow through
 kept actor stay (with the model's score in their mechanism), the hits of a rejected actor are
 dropped, and an actor the rules did not find gets one hit on its best sentence.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,13 +47,89 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = DATA_DIR / "positions_model.json"
 LABELS = ("none", *STANCES)
 
-_TROOP_WORDS = frozenset({"troop", "soldier", "peacekeeper", "force", "contingent", "personnel", "boot",
-                          "police", "officer", "unit", "battalion", "brigade", "army", "military", "staff"})
+_TROOP_WORDS = frozenset(
+    {
+        "troop",
+        "soldier",
+        "peacekeeper",
+        "force",
+        "contingent",
+        "personnel",
+        "boot",
+        "police",
+        "officer",
+        "unit",
+        "battalion",
+        "brigade",
+        "army",
+        "military",
+        "staff",
+    }
+)
 _LIST_PREPS = frozenset({"including", "like", "as", "among", "from", "comprising", "with", "of"})
 _LIST_WORDS = frozenset({"including", "include", "such", "comprise", "comprising", "among", "from"})
 _VOTE_WORDS = frozenset({"vote", "abstain", "abstention", "veto", "favour", "favor", "unanimously", "unanimous"})
 _QUOTES = frozenset({'"', "“", "”", "«", "»"})
 _MODALS = frozenset({"may", "might", "could", "would", "can", "should", "must"})
+# lexicon word classes whose presence in a sentence / under the governing verb are features
+_WORD_CLASSES = (
+    "ending",
+    "means",
+    "tentative",
+    "contributors",
+    "wish",
+    "council_acts",
+    "stoppers",
+    "deferrals",
+    "requests",
+    "participation",
+    "speech",
+)
+
+
+def _word_classes(lex) -> dict[str, frozenset[str]]:
+    """Lemma -> the word classes of :data:`_WORD_CLASSES` it belongs to (single words only)."""
+    out: dict[str, set[str]] = {}
+    for name in _WORD_CLASSES:
+        for word in getattr(lex, name, ()):
+            if " " not in word:
+                out.setdefault(word, set()).add(name)
+    return {w: frozenset(c) for w, c in out.items()}
+
+
+# Mention features read off the dependency parse (English route). The rest (sentence facts, cue and
+# word-class counts, quotes, positions, the rules' results, the actor's type and counts) only need
+# tokens, lemmas and a lexicon, so a route without a parse can compute them and share the model
+# file format and the trainer (``train_positions --features neutral``).
+PARSE_FEATURES = frozenset(
+    {
+        "subj",
+        "subjpass",
+        "agent",
+        "poss",
+        "modifier",
+        "mod_troops",
+        "list_prep",
+        "of_prep",
+        "place",
+        "dobj",
+        "appos",
+        "listed",
+        "siblings",
+    }
+)
+PARSE_PREFIXES = ("gov_", "cue_above_", "sib_rule_")
+_ROW_PREFIXES = ("all_", "near_", "m_", "a_")
+
+
+def is_parse_feature(name: str) -> bool:
+    """Whether a feature name (with its row prefix) needs a dependency parse."""
+    base = name
+    for prefix in _ROW_PREFIXES:
+        if base.startswith(prefix):
+            base = base[len(prefix) :]
+            break
+    return base in PARSE_FEATURES or base.startswith(PARSE_PREFIXES)
 
 
 @dataclass
@@ -75,13 +155,46 @@ class _Sentences:
     lists: list[bool]
     quote_spans: list[list[tuple[int, int]]]
     sent_of: dict[int, int]
+    # word classes of the lexicon present in each sentence (see _WORD_CLASSES)
+    classes: list[frozenset[str]] = field(default_factory=list)
+    # the rules' hits by sentence: sentence index -> stance -> keys of the actors holding it there
+    rule_sents: dict[int, dict[str, set[str]]] = field(default_factory=dict)
+    # the article's dominant mission by the catalogue's signs in its text ("none" below the bar)
+    mission: str = "none"
+    hosts: frozenset[str] = frozenset()  # ISO codes of the countries that host that mission
+
+
+def _sentence_index(facts: _Sentences, char: int) -> int:
+    """Index of the sentence that starts at or before character ``char``."""
+    import bisect
+
+    return max(bisect.bisect_right(facts.starts, char) - 1, 0)
+
+
+def _add_rule_context(facts: _Sentences, hits: Sequence[Hit]) -> None:
+    for h in hits:
+        k = _sentence_index(facts, h.sent_start)
+        facts.rule_sents.setdefault(k, {}).setdefault(h.stance, set()).add(h.actor.key)
+
+
+_CLASS_CACHE: dict[int, dict[str, frozenset[str]]] = {}
+
+
+def _lexicon_classes(lex) -> dict[str, frozenset[str]]:
+    """:func:`_word_classes` of ``lex``, computed once per lexicon object."""
+    got = _CLASS_CACHE.get(id(lex))
+    if got is None:
+        got = _CLASS_CACHE[id(lex)] = _word_classes(lex)
+    return got
 
 
 def _sentence_facts(ex: StanceExtractor) -> _Sentences:
     doc, lex = ex.doc, ex.lex
     sents = list(doc.sents)
     out = _Sentences([], [], [], [], [], [], [], [], {})
+    word_classes = _lexicon_classes(lex)
     for k, sent in enumerate(sents):
+        present: set[str] = set()
         out.starts.append(sent.start_char)
         out.about.append(ex._about_force(sent, strict=True))
         out.objects.append(ex._about_force(sent))
@@ -101,6 +214,7 @@ def _sentence_facts(ex: StanceExtractor) -> _Sentences:
                 neg += 1
             vote = vote or lemma in _VOTE_WORDS
             listing = listing or lemma in _LIST_WORDS
+            present.update(word_classes.get(lemma, ()))
             if tok.text in _QUOTES:
                 if opened < 0:
                     opened = tok.i
@@ -111,6 +225,7 @@ def _sentence_facts(ex: StanceExtractor) -> _Sentences:
         out.negations.append(neg)
         out.votes.append(vote)
         out.lists.append(listing)
+        out.classes.append(frozenset(present))
         out.quote_spans.append(quotes)
     return out
 
@@ -133,7 +248,7 @@ def gather_candidates(ex: StanceExtractor, hits: Sequence[Hit]) -> dict[str, Can
     return out
 
 
-def _anchor(doc, i: int):  # noqa: ANN001, ANN202
+def _anchor(doc, i: int):
     """The mention's syntactic head: compounds climbed, then the first conjunct of a list."""
     tok = doc[i]
     while tok.dep_ == "compound" and tok.head.i != tok.i:
@@ -144,8 +259,26 @@ def _anchor(doc, i: int):  # noqa: ANN001, ANN202
     return tok, listed
 
 
-def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int) -> dict[str, float]:
-    """Features of one mention (token ``i``, the last token of the name)."""
+def _context_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str, anchor) -> dict[str, float]:
+    """What the rules found around one mention of actor ``key``: its own hits in this sentence, other
+    actors' hits in this sentence, and hits of the actors coordinated with it ("A, B and C")."""
+    k = facts.sent_of.get(i, 0)
+    here = facts.rule_sents.get(k, {})
+    f: dict[str, float] = {"own_rule_here": float(any(key in keys for keys in here.values()))}
+    siblings: set[str] = set()
+    for t in (anchor, *anchor.conjuncts):
+        if t.i != i:
+            siblings.update(a.key for a in ex._mention_actors(t) if a.key != key)
+    f["siblings"] = float(bool(siblings))
+    for s in STANCES:
+        keys = here.get(s, set())
+        f[f"sent_rule_{s}"] = float(bool(keys - {key}))
+        f[f"sib_rule_{s}"] = float(bool(keys & siblings))
+    return f
+
+
+def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str | None = None) -> dict[str, float]:
+    """Features of one mention (token ``i``, the last token of the name) of actor ``key``."""
     doc, lex = ex.doc, ex.lex
     tok = doc[i]
     k = facts.sent_of.get(i, 0)
@@ -161,8 +294,10 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int) -> dict[st
     mod_head = doc[i].head if doc[i].dep_ in ("amod", "compound", "nmod", "poss") else None
     f["mod_troops"] = float(mod_head is not None and mod_head.lemma_.lower() in _TROOP_WORDS)
     prep = head.lower_ if dep == "pobj" else ""
-    f["list_prep"] = float(prep in _LIST_PREPS and prep not in ("of", "with")
-                           or (prep == "as" and head.i > 0 and doc[head.i - 1].lower_ == "such"))
+    f["list_prep"] = float(
+        (prep in _LIST_PREPS and prep not in ("of", "with"))
+        or (prep == "as" and head.i > 0 and doc[head.i - 1].lower_ == "such")
+    )
     f["of_prep"] = float(prep == "of")
     f["place"] = float(ex._place_adjunct(tok))
     f["dobj"] = float(dep in ("dobj", "dative"))
@@ -202,27 +337,46 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int) -> dict[st
     f["sent_negations"] = min(facts.negations[k], 3) / 3.0
     f["sent_vote"] = float(facts.votes[k])
     f["sent_list"] = float(facts.lists[k])
+    for name in _WORD_CLASSES:
+        f[f"sent_has_{name}"] = float(name in facts.classes[k])
     f["in_quote"] = float(any(a < i < b for a, b in facts.quote_spans[k]))
     f["sent_quote"] = float(bool(facts.quote_spans[k]))
     f["about"] = float(facts.about[k])
     f["objects"] = float(facts.objects[k])
     f["prev_about"] = float(k > 0 and facts.about[k - 1])
     f["next_about"] = float(k + 1 < len(facts.about) and facts.about[k + 1])
+    if key is not None:
+        f.update(_context_features(ex, facts, i, key, anchor))
     return f
 
 
 def _rule_features(actor: Actor, hits: list[Hit]) -> dict[str, float]:
     if not hits:
         return {"rule_none": 1.0}
-    (_, stance, confidence, best, all_hits), = merge_hits(hits, use_filter=False)
+    ((_, stance, confidence, best, all_hits),) = merge_hits(hits, use_filter=False)
     f = {"r_" + k: v for k, v in rule_features(actor, stance, confidence, best, all_hits).items()}
     f["rule_none"] = 0.0
+    # how the hits divide between the stances (the merge keeps one; the model sees all)
+    total = sum(h.confidence for h in hits) or 1.0
+    first = min(hits, key=lambda h: h.sent_start)
+    for s in STANCES:
+        mine = [h for h in hits if h.stance == s]
+        f[f"hits_{s}"] = min(len(mine), 4) / 4.0
+        f[f"share_{s}"] = sum(h.confidence for h in mine) / total
+        f[f"first_{s}"] = float(first.stance == s)
     return f
 
 
-def candidate_vector(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_candidates: int,
-                     title_end: int) -> dict[str, float]:
-    """All features of one candidate (names are stable; the model lists the ones it uses)."""
+def candidate_vector(
+    ex: StanceExtractor,
+    facts: _Sentences,
+    cand: Candidate,
+    n_candidates: int,
+    title_end: int,
+    cache: dict[int, dict[str, float]] | None = None,
+) -> dict[str, float]:
+    """All features of one candidate (names are stable; the model lists the ones it uses).
+    ``cache`` (token -> mention features) is filled for :func:`sentence_vectors`."""
     doc = ex.doc
     n_sents = max(len(facts.starts), 1)
     f: dict[str, float] = {
@@ -234,8 +388,14 @@ def candidate_vector(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
         "log_mentions": math.log1p(len(cand.tokens)),
         "log_candidates": math.log1p(n_candidates),
         "in_title": float(any(doc[i].idx < title_end for i in cand.tokens)),
+        "mission_" + facts.mission: 1.0,
+        "mission_host": float(bool(cand.actor.code) and cand.actor.code in facts.hosts),
     }
-    per = [(_mention_features(ex, facts, i), facts.sent_of.get(i, 0)) for i in cand.tokens]
+    cache = {} if cache is None else cache
+    for i in cand.tokens:
+        if i not in cache:
+            cache[i] = _mention_features(ex, facts, i, cand.actor.key)
+    per = [(cache[i], facts.sent_of.get(i, 0)) for i in cand.tokens]
     near = [m for m, k in per if m["about"] or m["prev_about"]]
     f["log_about_mentions"] = math.log1p(sum(1 for m, _ in per if m["about"]))
     f["first_position"] = min((k for _, k in per), default=n_sents) / n_sents
@@ -261,6 +421,13 @@ class Forest:
     threshold: float
     use_rule_label: bool
     add_threshold: float = 0.0  # an actor the rules did not find needs this much (at least ``threshold``)
+    unit: str = (
+        "candidate"  # what one row is: "candidate" (an actor of an article) or "sentence" (an actor in a sentence)
+    )
+    # without use_rule_label: the model relabels a kept actor of the rules when its label's probability
+    # exceeds that of the rules' label by at least this much
+    label_margin: float = 0.0
+    label_conflicts: bool = False  # ... and only when the rules' own hits for the actor disagree
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         """Class probabilities of one feature dict."""
@@ -295,11 +462,24 @@ class Forest:
 
 def forest_from_record(data: dict) -> Forest:
     """A :class:`Forest` from the JSON record written by the trainer."""
-    trees = tuple((tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]),
-                   tuple(t["value"])) for t in data["trees"])
-    return Forest(tuple(data["features"]), tuple(data["classes"]), tuple(data["base"]), float(data["rate"]),
-                  trees, tuple(t["class"] for t in data["trees"]), float(data["threshold"]),
-                  bool(data.get("use_rule_label", True)), float(data.get("add_threshold", data["threshold"])))
+    trees = tuple(
+        (tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]), tuple(t["value"]))
+        for t in data["trees"]
+    )
+    return Forest(
+        tuple(data["features"]),
+        tuple(data["classes"]),
+        tuple(data["base"]),
+        float(data["rate"]),
+        trees,
+        tuple(t["class"] for t in data["trees"]),
+        float(data["threshold"]),
+        bool(data.get("use_rule_label", True)),
+        float(data.get("add_threshold", data["threshold"])),
+        str(data.get("unit", "candidate")),
+        float(data.get("label_margin", 0.0)),
+        bool(data.get("label_conflicts", False)),
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -308,7 +488,7 @@ def load_model() -> Forest | None:
     return load_model_file(MODEL_PATH)
 
 
-def load_model_file(path) -> Forest | None:  # noqa: ANN001
+def load_model_file(path) -> Forest | None:
     """The model in ``path``, or None (no file, not enabled, or ``PEACEWATCH_POSITIONS=0``)."""
     from peacewatch.settings import load_settings
 
@@ -320,31 +500,65 @@ def load_model_file(path) -> Forest | None:  # noqa: ANN001
     return forest_from_record(data)
 
 
-def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[tuple[Candidate, dict[str, float]]]:
-    """Candidates of one document with their features."""
+def _title_end(ex: StanceExtractor, title_len: int) -> int:
+    return title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
+
+
+def _dominant_mission(doc, title_end: int) -> tuple[str, frozenset[str]]:
+    """The article's dominant mission (:class:`~pipelines.nlp.missions.MissionAssigner`, from the
+    catalogue's names and keywords in the text; host countries are not counted here), or "none",
+    and the ISO codes of its host countries."""
+    from .missions import MissionAssigner, load_catalogue
+
+    catalogue = load_catalogue()
+    sentences = [(s.start_char, s.end_char) for s in doc.sents]
+    dominant = MissionAssigner(catalogue, doc.text, sentences, (), title_end).dominant
+    if not dominant:
+        return "none", frozenset()
+    return dominant, frozenset(catalogue.missions[dominant].hosts)
+
+
+def document_facts(ex: StanceExtractor, hits: Sequence[Hit], title_end: int = 0) -> _Sentences:
+    """The per-sentence facts of a document, with the rules' hits placed in their sentences and the
+    article's dominant mission (a feature: the rules are surer on the missions they were written on)."""
     facts = _sentence_facts(ex)
+    _add_rule_context(facts, hits)
+    facts.mission, facts.hosts = _dominant_mission(ex.doc, title_end)
+    return facts
+
+
+def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[tuple[Candidate, dict[str, float]]]:
+    """Candidates of one document with their features (unit ``candidate``: one row per actor)."""
+    title_end = _title_end(ex, title_len)
+    facts = document_facts(ex, hits, title_end)
     cands = gather_candidates(ex, hits)
-    title_end = title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
     return [(c, candidate_vector(ex, facts, c, len(cands), title_end)) for c in cands.values()]
 
 
-def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_candidates: int,
-                     title_end: int, article: dict[str, float]) -> dict[int, dict[str, float]]:
+def sentence_vectors(
+    ex: StanceExtractor,
+    facts: _Sentences,
+    cand: Candidate,
+    n_candidates: int,
+    title_end: int,
+    article: dict[str, float],
+    per: dict[int, dict[str, float]] | None = None,
+) -> dict[int, dict[str, float]]:
     """Features of a candidate in each sentence that mentions it or where the rules found it:
-    sentence index -> features (the article-level ones of :func:`candidate_vector` included)."""
-    doc = ex.doc
+    sentence index -> features (``a_``: the article-level ones of :func:`candidate_vector` without
+    the per-mention maxima; ``s_``: the sentence; ``m_``: its mentions there (maximum); ``h_``: the
+    rules' hits for it there). ``per``: mention features already computed, by token."""
     by_sent: dict[int, list[int]] = {}
     for i in cand.tokens:
         by_sent.setdefault(facts.sent_of.get(i, 0), []).append(i)
     hits_by_sent: dict[int, list[Hit]] = {}
     for h in cand.hits:
-        k = max((j for j, start in enumerate(facts.starts) if start <= h.sent_start), default=0)
-        hits_by_sent.setdefault(k, []).append(h)
+        hits_by_sent.setdefault(_sentence_index(facts, h.sent_start), []).append(h)
     out: dict[int, dict[str, float]] = {}
     n_sents = max(len(facts.starts), 1)
+    shared = {"a_" + key: v for key, v in article.items() if not key.startswith(("all_", "near_"))}
     for k in sorted(set(by_sent) | set(hits_by_sent)):
-        f = {"a_" + key: v for key, v in article.items()
-             if not key.startswith(("all_", "near_"))}
+        f = dict(shared)
         f["s_position"] = k / n_sents
         f["s_title"] = float(k == 0 and title_end > 0)
         f["s_about"] = float(facts.about[k])
@@ -352,7 +566,10 @@ def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
         f["s_prev_about"] = float(k > 0 and facts.about[k - 1])
         f["s_next_about"] = float(k + 1 < len(facts.about) and facts.about[k + 1])
         f["s_mentions"] = float(len(by_sent.get(k, ())))
-        group = [_mention_features(ex, facts, i) for i in by_sent.get(k, ())]
+        group = [
+            per[i] if per is not None and i in per else _mention_features(ex, facts, i, cand.actor.key)
+            for i in by_sent.get(k, ())
+        ]
         for key in sorted({key for m in group for key in m}):
             f["m_" + key] = max(m.get(key, 0.0) for m in group)
         sh = hits_by_sent.get(k, [])
@@ -364,23 +581,26 @@ def sentence_vectors(ex: StanceExtractor, facts: _Sentences, cand: Candidate, n_
     return out
 
 
-def featurize_sentences(ex: StanceExtractor, hits: Sequence[Hit],
-                        title_len: int) -> list[tuple[Candidate, int, dict[str, float]]]:
-    """(candidate, sentence index, features) for every sentence that mentions a candidate."""
-    facts = _sentence_facts(ex)
+def featurize_sentences(
+    ex: StanceExtractor, hits: Sequence[Hit], title_len: int
+) -> list[tuple[Candidate, int, dict[str, float]]]:
+    """(candidate, sentence index, features) for every sentence that mentions a candidate or holds
+    one of the rules' hits for it (unit ``sentence``)."""
+    title_end = _title_end(ex, title_len)
+    facts = document_facts(ex, hits, title_end)
     cands = gather_candidates(ex, hits)
-    title_end = title_len or (ex.doc.text.find("\n") if "\n" in ex.doc.text else 0)
     out = []
     for c in cands.values():
-        article = candidate_vector(ex, facts, c, len(cands), title_end)
-        for k, f in sentence_vectors(ex, facts, c, len(cands), title_end, article).items():
+        per: dict[int, dict[str, float]] = {}
+        article = candidate_vector(ex, facts, c, len(cands), title_end, per)
+        for k, f in sentence_vectors(ex, facts, c, len(cands), title_end, article, per).items():
             out.append((c, k, f))
     return out
 
 
-def _best_sentence(ex: StanceExtractor, cand: Candidate):  # noqa: ANN202
-    """The sentence that best shows a candidate's position: the first mention in a sentence about
-    the force, else the first mention after one, else the first mention."""
+def _best_sentence(ex: StanceExtractor, cand: Candidate):
+    """The sentence that best shows a candidate's position (unit ``candidate``): the first mention
+    in a sentence about the force, else the first mention after one, else the first mention."""
     doc = ex.doc
     sents = [doc[i].sent for i in cand.tokens]
     for s in sents:
@@ -392,18 +612,58 @@ def _best_sentence(ex: StanceExtractor, cand: Candidate):  # noqa: ANN202
     return sents[0] if sents else None
 
 
+def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest):
+    """(candidate, probabilities, features, evidence sentence or None) per candidate. Unit
+    ``sentence``: each (candidate, sentence) row is scored and the candidate takes its most likely
+    sentence (earliest on ties) with that sentence's probabilities."""
+    if model.unit != "sentence":
+        for cand, feats in featurize(ex, hits, title_len):
+            yield cand, model.probabilities(feats), feats, None
+        return
+    sents = list(ex.doc.sents)
+    best: dict[str, tuple] = {}
+    order: list[Candidate] = []
+    for cand, k, feats in featurize_sentences(ex, hits, title_len):
+        probs = model.probabilities(feats)
+        p = 1.0 - probs.get("none", 0.0)
+        got = best.get(cand.actor.key)
+        if got is None:
+            order.append(cand)
+        if got is None or p > got[0]:
+            best[cand.actor.key] = (p, probs, feats, sents[k] if k < len(sents) else None)
+    for cand in order:
+        _, probs, feats, sent = best[cand.actor.key]
+        yield cand, probs, feats, sent
+
+
 def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) -> list[Hit]:
     """The hits after the model's decisions (see the module docstring)."""
-    return decide_candidates(featurize(ex, hits, title_len), model, lambda cand: _best_sentence(ex, cand))
+    return _decide_scored(
+        _scored(ex, hits, title_len, model),
+        model,
+        lambda cand: _best_sentence(ex, cand),
+        rules_only=lambda cand: cand.actor.actor_type == "person",
+    )
 
 
-def decide_candidates(featurized: Sequence[tuple[Candidate, dict[str, float]]], model: Forest,
-                      best_sentence) -> list[Hit]:  # noqa: ANN001
+def decide_candidates(
+    featurized: Sequence[tuple[Candidate, dict[str, float]]], model: Forest, best_sentence
+) -> list[Hit]:
     """The model's decisions on featurized candidates (any route): the rules' hits of a kept actor,
     none of a dropped one, one hit on ``best_sentence(candidate)`` for an added one."""
+    return _decide_scored(
+        ((cand, model.probabilities(feats), feats, None) for cand, feats in featurized), model, best_sentence
+    )
+
+
+def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> list[Hit]:
+    """:func:`decide_candidates` on (candidate, probabilities, features, evidence sentence or None)
+    items; a candidate ``rules_only`` accepts keeps the rules' hits untouched."""
     out: list[Hit] = []
-    for cand, feats in featurized:
-        probs = model.probabilities(feats)
+    for cand, probs, feats, sent in scored:
+        if rules_only is not None and rules_only(cand):
+            out.extend(cand.hits)  # private persons take part only through the rules (no training rows)
+            continue
         p = 1.0 - probs.get("none", 0.0)
         needed = model.threshold if cand.hits else max(model.threshold, model.add_threshold)
         if p < needed:
@@ -412,20 +672,58 @@ def decide_candidates(featurized: Sequence[tuple[Candidate, dict[str, float]]], 
             continue
         predicted = max(STANCES, key=lambda s: probs.get(s, 0.0))
         top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
-        note = f"classifier {p:.2f} >= {needed:.2f} (top features against 'none': {top})"
-        if cand.hits and model.use_rule_label:
-            for h in cand.hits:
-                h.mechanism += f"; {note}"
-            out.extend(cand.hits)
+        where = f" in the sentence at {sent.start_char}" if sent is not None else ""
+        note = f"classifier {p:.2f} >= {needed:.2f}{where} (top features against 'none': {top})"
+        if cand.hits:
+            by_model = not model.use_rule_label and (not model.label_conflicts or rules_disagree(cand.hits))
+            out.extend(_kept_hits(cand.hits, note, predicted if by_model else None, probs, model.label_margin))
             continue
-        sent = best_sentence(cand)
+        sent = sent if sent is not None else best_sentence(cand)
         if sent is None:
             continue
-        out.append(Hit(cand.actor, predicted, round(probs.get(predicted, 0.0), 2), "classifier", sent.text.strip(), None,
-                       notes=["position decided by the trained classifier"], sent_start=sent.start_char,
-                       mechanism=f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})"))
+        out.append(
+            Hit(
+                cand.actor,
+                predicted,
+                round(probs.get(predicted, 0.0), 2),
+                "classifier",
+                sent.text.strip(),
+                None,
+                notes=["position decided by the trained classifier"],
+                sent_start=sent.start_char,
+                mechanism=f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})",
+            )
+        )
     out.sort(key=lambda h: h.sent_start)
     return out
+
+
+def rules_disagree(hits: Sequence[Hit]) -> bool:
+    """Whether the rules' hits for one actor hold more than one stance, leaving out the refusals of
+    one's own troops that :func:`~pipelines.nlp.stance_merge.merge_hits` drops next to other backing."""
+    stances = {h.stance for h in hits}
+    backing = bool(stances & {"support", "undecided"})
+    return len({h.stance for h in hits if not (h.own_refusal and h.stance == "oppose" and backing)}) > 1
+
+
+def _kept_hits(hits: list[Hit], note: str, label: str | None, probs: dict[str, float], margin: float) -> list[Hit]:
+    """The rules' hits of an actor the model keeps, with its note in their mechanism. With ``label``
+    (the model's label, when the file says the model labels) more probable than the rules' merged
+    stance by ``margin``, the actor keeps only its hits of that label, or, when it has none, all of
+    them relabelled."""
+    rule_stance = merge_hits(hits, use_filter=False)[0][1]
+    if label is not None and label != rule_stance and probs.get(label, 0.0) - probs.get(rule_stance, 0.0) >= margin:
+        same = [h for h in hits if h.stance == label]
+        if same:
+            hits = same
+        else:
+            for h in hits:
+                h.notes.append(f"stance {h.stance} of the rules relabelled {label} by the trained classifier")
+                h.stance, h.own_refusal = label, False
+        note += f"; label {label} by the classifier (rules: {rule_stance})"
+    for h in hits:
+        h.mechanism += f"; {note}"
+    return hits
 
 
 def decide_positions(ex: StanceExtractor, hits: list[Hit], title_len: int = 0) -> list[Hit]:

@@ -5,6 +5,7 @@ A topic is a list of weighted regular expressions. Evidence is the decayed sum o
 reaches its threshold and (optionally) a core term matched. Every match is reported with its
 position so the decision can be explained.
 """
+
 from __future__ import annotations
 
 import functools
@@ -59,8 +60,9 @@ class TopicResult:
 def _compile(row: dict, core_default: bool) -> Term:
     flags = 0 if row.get("case_sensitive") else re.IGNORECASE
     pattern = re.compile(r"(?<!\w)(?:" + row["pattern"] + r")(?!\w)", flags)
-    return Term(pattern, row["pattern"], float(row["weight"]), bool(row.get("core", core_default)),
-                int(row.get("max_count", 3)))
+    return Term(
+        pattern, row["pattern"], float(row["weight"]), bool(row.get("core", core_default)), int(row.get("max_count", 3))
+    )
 
 
 def load_topics(path: Path | None = None) -> tuple[Topic, ...]:
@@ -74,14 +76,18 @@ def _load_topics(path: str) -> tuple[Topic, ...]:
         data = yaml.safe_load(handle)
     topics = []
     for row in data["topics"]:
-        topics.append(Topic(
-            name=row["name"], threshold=float(row.get("threshold", 0.5)),
-            scale=float(row.get("scale", 3.0)), title_boost=float(row.get("title_boost", 2.0)),
-            require_core=bool(row.get("require_core", True)),
-            context_cap=float(row.get("context_cap", 1.0)),
-            terms=tuple(_compile(t, True) for t in row.get("terms", [])),
-            context=tuple(_compile(t, False) for t in row.get("context", [])),
-        ))
+        topics.append(
+            Topic(
+                name=row["name"],
+                threshold=float(row.get("threshold", 0.5)),
+                scale=float(row.get("scale", 3.0)),
+                title_boost=float(row.get("title_boost", 2.0)),
+                require_core=bool(row.get("require_core", True)),
+                context_cap=float(row.get("context_cap", 1.0)),
+                terms=tuple(_compile(t, True) for t in row.get("terms", [])),
+                context=tuple(_compile(t, False) for t in row.get("context", [])),
+            )
+        )
     return tuple(topics)
 
 
@@ -89,15 +95,13 @@ def _scan(term: Term, fields: dict[str, str], boost: float) -> tuple[float, dict
     positions: list[dict] = []
     for where, text in fields.items():
         for match in term.pattern.finditer(text):
-            positions.append({"where": where, "start": match.start(), "end": match.end(),
-                              "text": match.group(0)})
+            positions.append({"where": where, "start": match.start(), "end": match.end(), "text": match.group(0)})
     if not positions:
         return 0.0, None
     evidence = 0.0
     for rank, pos in enumerate(positions[: term.max_count], 1):
         evidence += term.weight / rank * (boost if pos["where"] == "title" else 1.0)
-    return evidence, {"term": term.source, "weight": term.weight, "count": len(positions),
-                      "positions": positions[:10]}
+    return evidence, {"term": term.source, "weight": term.weight, "count": len(positions), "positions": positions[:10]}
 
 
 def score_topic(topic: Topic, title: str, text: str) -> TopicResult:

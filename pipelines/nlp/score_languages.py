@@ -4,6 +4,7 @@ Splits the gold and predicted JSON lines by the gold article's ``language`` into
 and runs the evaluation scorer (``score.py GOLD PRED``, default ``../shared/eval/score.py``) on
 each language and on all of them, printing the scorer's lines under a header per language.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,14 @@ logger = logging.getLogger(__name__)
 
 _REPO = Path(__file__).resolve().parents[2]
 # the evaluation folder sits next to the checkout (../shared/eval), or next to a worktree's parent
-DEFAULT_SCORER = next((p for p in (_REPO.parent / "shared" / "eval" / "score.py",
-                                   _REPO.parent.parent / "shared" / "eval" / "score.py") if p.exists()),
-                      _REPO.parent / "shared" / "eval" / "score.py")
+DEFAULT_SCORER = next(
+    (
+        p
+        for p in (_REPO.parent / "shared" / "eval" / "score.py", _REPO.parent.parent / "shared" / "eval" / "score.py")
+        if p.exists()
+    ),
+    _REPO.parent / "shared" / "eval" / "score.py",
+)
 
 
 def _lines(path: str) -> list[dict]:
@@ -37,10 +43,15 @@ def score_by_language(gold_path: str, pred_path: str, scorer: str) -> str:
             subset = [g for g in gold if code == "all" or (g.get("language") or "?") == code]
             g_file, p_file = Path(tmp, f"gold-{code}.jsonl"), Path(tmp, f"pred-{code}.jsonl")
             g_file.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in subset), encoding="utf-8")
-            p_file.write_text("".join(json.dumps(pred[str(g["id"])], ensure_ascii=False) + "\n"
-                                      for g in subset if str(g["id"]) in pred), encoding="utf-8")
-            report = subprocess.run([sys.executable, scorer, str(g_file), str(p_file)], capture_output=True,
-                                    text=True, check=True).stdout
+            p_file.write_text(
+                "".join(
+                    json.dumps(pred[str(g["id"])], ensure_ascii=False) + "\n" for g in subset if str(g["id"]) in pred
+                ),
+                encoding="utf-8",
+            )
+            report = subprocess.run(
+                [sys.executable, scorer, str(g_file), str(p_file)], capture_output=True, text=True, check=True
+            ).stdout
             out.append(f"== {code} ({len(subset)} articles)\n{report.rstrip()}")
     return "\n".join(out)
 

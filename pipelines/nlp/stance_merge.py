@@ -1,4 +1,5 @@
 """Merging stance hits into one stance per actor per article (the documented conflict rule)."""
+
 from __future__ import annotations
 
 import logging
@@ -36,17 +37,24 @@ def merge_hits(hits: list[Hit], *, use_filter: bool = True) -> list[tuple[Actor,
         totals = {s: 0.0 for s in STANCES}
         has_support = any(h.stance == "support" for h in actor_hits)
         has_undecided = any(h.stance == "undecided" for h in actor_hits)
-        kept = [h for h in actor_hits
-                if not (h.own_refusal and h.stance == "oppose" and (has_support or has_undecided))]
+        kept = [
+            h for h in actor_hits if not (h.own_refusal and h.stance == "oppose" and (has_support or has_undecided))
+        ]
         for h in kept:
             totals[h.stance] += h.confidence
-        if totals["undecided"] and totals["undecided"] >= 0.5 * totals["support"] and \
-                totals["undecided"] >= totals["oppose"]:
+        if (
+            totals["undecided"]
+            and totals["undecided"] >= 0.5 * totals["support"]
+            and totals["undecided"] >= totals["oppose"]
+        ):
             stance = "undecided"
         else:
             stance = max(STANCES, key=lambda s: (totals[s], s == "undecided"))
-            if totals["support"] and totals["oppose"] and \
-                    abs(totals["support"] - totals["oppose"]) < 0.25 * max(totals["support"], totals["oppose"]):
+            if (
+                totals["support"]
+                and totals["oppose"]
+                and abs(totals["support"] - totals["oppose"]) < 0.25 * max(totals["support"], totals["oppose"])
+            ):
                 stance = "undecided"
         candidates = [h for h in kept if h.stance == stance] or kept
         best = max(candidates, key=lambda h: h.confidence)

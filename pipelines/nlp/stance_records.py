@@ -5,6 +5,7 @@ This is the one function every language's analysis calls after extracting its hi
 actor *and mission* (:func:`.stance_merge.merge_hits`), and adds each record's ``mission``,
 ``commitment`` and ``condition`` (:mod:`.commitment`). It returns the article's ``missions`` too.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,9 +19,16 @@ from .stances import Hit
 logger = logging.getLogger(__name__)
 
 
-def stance_records(doc, hits: Sequence[Hit], mentions: Sequence, *, title_len: int = 0,  # noqa: ANN001
-                   language: str | None = "en", explain: bool = False,
-                   catalogue: Catalogue | None = None) -> tuple[list[dict], list[str]]:
+def stance_records(
+    doc,
+    hits: Sequence[Hit],
+    mentions: Sequence,
+    *,
+    title_len: int = 0,
+    language: str | None = "en",
+    explain: bool = False,
+    catalogue: Catalogue | None = None,
+) -> tuple[list[dict], list[str]]:
     """The stance records and the missions of one analysed article.
 
     Args:
@@ -51,8 +59,11 @@ def stance_records(doc, hits: Sequence[Hit], mentions: Sequence, *, title_len: i
     for m in mentions:
         if m.code:
             span = doc.char_span(m.start, m.end, alignment_mode="expand")
-            if span is not None and span.sent.start_char in codes_by_sentence and \
-                    m.code in codes_by_sentence[span.sent.start_char]:
+            if (
+                span is not None
+                and span.sent.start_char in codes_by_sentence
+                and m.code in codes_by_sentence[span.sent.start_char]
+            ):
                 actor_spans.setdefault(span.sent.start_char, set()).add((m.start, m.end))
     assigned: list[tuple[Hit, list[str]]] = []
     why: dict[int, str] = {}
@@ -83,20 +94,39 @@ def stance_records(doc, hits: Sequence[Hit], mentions: Sequence, *, title_len: i
         for actor, stance, confidence, best, all_hits in merge_hits(group):
             kept = [h for h in all_hits if h.stance == stance]
             condition = conditions[id(best)] or next((conditions[id(h)] for h in kept if conditions[id(h)]), None)
-            record = {"actor": actor.name, "actor_type": actor.actor_type, "actor_code": actor.code,
-                      "stance": stance, "mission": mission,
-                      "commitment": merged_commitment(stance, [(h.stance, commitments[id(h)]) for h in all_hits]),
-                      "condition": condition, "evidence": best.evidence, "confidence": confidence, "cue": best.cue}
+            record = {
+                "actor": actor.name,
+                "actor_type": actor.actor_type,
+                "actor_code": actor.code,
+                "stance": stance,
+                "mission": mission,
+                "commitment": merged_commitment(stance, [(h.stance, commitments[id(h)]) for h in all_hits]),
+                "condition": condition,
+                "evidence": best.evidence,
+                "confidence": confidence,
+                "cue": best.cue,
+            }
             if explain:
                 record["explanation"] = {
                     "actor_resolution": best.actor.resolution,
-                    "cue": best.cue, "sentence": best.evidence, "notes": best.notes,
+                    "cue": best.cue,
+                    "sentence": best.evidence,
+                    "notes": best.notes,
                     "mechanism": best.mechanism,
                     "mission": f"{mission}: {why[id(best)]}",
-                    "hits": [{"stance": h.stance, "cue": h.cue, "confidence": h.confidence,
-                              "own_refusal": h.own_refusal, "commitment": commitments[id(h)],
-                              "sentence": h.evidence, "mechanism": h.mechanism}
-                             for h in all_hits]}
+                    "hits": [
+                        {
+                            "stance": h.stance,
+                            "cue": h.cue,
+                            "confidence": h.confidence,
+                            "own_refusal": h.own_refusal,
+                            "commitment": commitments[id(h)],
+                            "sentence": h.evidence,
+                            "mechanism": h.mechanism,
+                        }
+                        for h in all_hits
+                    ],
+                }
             records.append(record)
     # a relevant article about no catalogued force is about "other" (Transnistria, ...)
     return records, assigner.article_missions(r["mission"] for r in records) or [OTHER]

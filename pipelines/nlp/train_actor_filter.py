@@ -14,6 +14,7 @@ the cross-validated scores either way.
 
 Only the repository's own corpus dev split is used: never evaluation files kept outside it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT / "tests" / "corpus" / "en" / "dev.jsonl"
 
 
-def _gold_keys(article: dict, gaz) -> set[str]:  # noqa: ANN001
+def _gold_keys(article: dict, gaz) -> set[str]:
     """Normalised keys of the annotated actors (ISO code for countries, folded name otherwise)."""
     from .gazetteer import fold
 
@@ -42,7 +43,7 @@ def _gold_keys(article: dict, gaz) -> set[str]:  # noqa: ANN001
     return keys
 
 
-def _actor_key(actor, gaz) -> str:  # noqa: ANN001
+def _actor_key(actor, gaz) -> str:
     from .gazetteer import fold
 
     if actor.code:
@@ -51,7 +52,7 @@ def _actor_key(actor, gaz) -> str:  # noqa: ANN001
     return org.name.casefold() if org else fold(actor.name)
 
 
-def collect(nlp, articles: list[dict]) -> tuple[list[dict], dict[str, int]]:  # noqa: ANN001
+def collect(nlp, articles: list[dict]) -> tuple[list[dict], dict[str, int]]:
     """Candidates with features and labels, and the number of gold actors per article."""
     from .actor_filter import candidate_features
     from .analyze import article_date, compose_text
@@ -75,14 +76,21 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], dict[str, int]]:  # 
         day = article_date(article)
         mentions = resolve_entities(doc, gaz, day)
         for actor, stance, confidence, best, hits in merge_hits(
-                extract_stances(doc, mentions, gaz, lex, day=day), use_filter=False):
-            rows.append({"article": aid, "actor": actor.name, "stance": stance,
-                         "label": int(_actor_key(actor, gaz) in gold),
-                         "features": candidate_features(actor, stance, confidence, best, hits)})
+            extract_stances(doc, mentions, gaz, lex, day=day), use_filter=False
+        ):
+            rows.append(
+                {
+                    "article": aid,
+                    "actor": actor.name,
+                    "stance": stance,
+                    "label": int(_actor_key(actor, gaz) in gold),
+                    "features": candidate_features(actor, stance, confidence, best, hits),
+                }
+            )
     return rows, gold_counts
 
 
-def fit(x, y, penalty: float, iterations: int = 50):  # noqa: ANN001, ANN201
+def fit(x, y, penalty: float, iterations: int = 50):
     """L2-penalised logistic regression by Newton's method (deterministic); returns (w, b)."""
     import numpy as np
 
@@ -110,8 +118,14 @@ def actors_f1(kept_labels: list[int], gold_total: int) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def train(rows: list[dict], gold_counts: dict[str, int], *, folds: int, seed: int,
-          penalties: tuple[float, ...] = (0.3, 1.0, 3.0, 10.0, 30.0)) -> dict:
+def train(
+    rows: list[dict],
+    gold_counts: dict[str, int],
+    *,
+    folds: int,
+    seed: int,
+    penalties: tuple[float, ...] = (0.3, 1.0, 3.0, 10.0, 30.0),
+) -> dict:
     """Cross-validate penalty and threshold, then fit on all rows; returns the model record."""
     import numpy as np
 
@@ -142,13 +156,27 @@ def train(rows: list[dict], gold_counts: dict[str, int], *, folds: int, seed: in
             results.append((actors_f1(kept, gold_total), penalty, t))
     best_f1, penalty, threshold = max(results, key=lambda r: (round(r[0], 6), -r[2], r[1]))
     w, b = fit(xs, y, penalty)
-    return {"features": names, "weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
-            "threshold": threshold, "penalty": penalty,
-            "means": [round(float(v), 6) for v in means], "scales": [round(float(v), 6) for v in scales],
-            "cv": {"folds": folds, "seed": seed, "actors_f1_rules": round(baseline, 4),
-                   "actors_f1_filtered": round(best_f1, 4)},
-            "data": {"candidates": len(rows), "positives": int(y.sum()), "articles": len(gold_counts),
-                     "gold_actors": gold_total}}
+    return {
+        "features": names,
+        "weights": [round(float(v), 6) for v in w],
+        "bias": round(b, 6),
+        "threshold": threshold,
+        "penalty": penalty,
+        "means": [round(float(v), 6) for v in means],
+        "scales": [round(float(v), 6) for v in scales],
+        "cv": {
+            "folds": folds,
+            "seed": seed,
+            "actors_f1_rules": round(baseline, 4),
+            "actors_f1_filtered": round(best_f1, 4),
+        },
+        "data": {
+            "candidates": len(rows),
+            "positives": int(y.sum()),
+            "articles": len(gold_counts),
+            "gold_actors": gold_total,
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,8 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="model file (default: the shipped one)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--min-gain", type=float, default=0.01,
-                        help="enable the filter only if cross-validated actors F1 improves this much")
+    parser.add_argument(
+        "--min-gain",
+        type=float,
+        default=0.01,
+        help="enable the filter only if cross-validated actors F1 improves this much",
+    )
     args = parser.parse_args(argv)
     if not args.corpus.is_file():
         print(f"error: corpus {args.corpus} not found (hint: the dev split lives in tests/corpus/en/)", file=sys.stderr)
@@ -186,10 +218,12 @@ def main(argv: list[str] | None = None) -> int:
     record["data"].update(corpus=corpus_name, sha256=hashlib.sha256(args.corpus.read_bytes()).hexdigest())
     out.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     cv = record["cv"]
-    print(f"candidates {len(rows)} ({record['data']['positives']} real) from {len(gold_counts)} relevant articles; "
-          f"cross-validated actors F1: rules {cv['actors_f1_rules']:.3f} -> filtered {cv['actors_f1_filtered']:.3f} "
-          f"(penalty {record['penalty']}, threshold {record['threshold']}); "
-          f"{'enabled' if record['enabled'] else 'NOT enabled (gain below --min-gain)'}; wrote {out}")
+    print(
+        f"candidates {len(rows)} ({record['data']['positives']} real) from {len(gold_counts)} relevant articles; "
+        f"cross-validated actors F1: rules {cv['actors_f1_rules']:.3f} -> filtered {cv['actors_f1_filtered']:.3f} "
+        f"(penalty {record['penalty']}, threshold {record['threshold']}); "
+        f"{'enabled' if record['enabled'] else 'NOT enabled (gain below --min-gain)'}; wrote {out}"
+    )
     return 0
 
 

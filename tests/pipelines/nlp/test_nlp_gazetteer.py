@@ -47,6 +47,22 @@ def test_entity_ruler_on_blank_pipeline():
     assert summary["organisations"] == ["Coalition of the Willing", "UNIFIL", "MONUSCO"]
 
 
+def test_ruler_patterns_match_their_written_case():
+    """A pattern matches token by token (lower case): one written in lower case must split into the
+    same tokens as its capitalised form ("u.n." splits as "u.n" + "." where "U.N." stays whole)."""
+    from pipelines.nlp.model import read_patterns
+
+    tokenizer = spacy.blank("en").tokenizer
+    for row in read_patterns():
+        text = row["pattern"]
+        if isinstance(text, str):
+            assert [t.lower_ for t in tokenizer(text)] == [t.lower_ for t in tokenizer(text.upper())], text
+    nlp = spacy.blank("en")
+    add_entity_ruler(nlp)
+    doc = nlp("On Tuesday the U.N. Security Council extended the mandate of the mission.")
+    assert ("U.N. Security Council", "ORG", "UNSC") in {(e.text, e.label_, e.ent_id_) for e in doc.ents}
+
+
 def test_organisation_ids_never_clash_with_country_codes():
     gaz = load_gazetteer()
     assert not set(gaz.organisations) & set(gaz.countries)
