@@ -467,10 +467,7 @@ RELEVANCE_CASES_F = [
 ]
 
 # Cases that no general mechanism handles yet (reason = why); they run as xfail(strict=False).
-KNOWN_MISSES: dict[str, str] = {
-    "h-abstained-dash-list": "the parser hangs ', from Russia and China' on 'votes', not on 'abstentions'; "
-    "a cue noun does not look for its holders among the prepositional phrases of its neighbours",
-}
+KNOWN_MISSES: dict[str, str] = {}  # none today ('h-abstained-dash-list' passes since round 3)
 
 
 def _param(case):
