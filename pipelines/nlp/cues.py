@@ -84,7 +84,10 @@ def load_lexicon() -> Lexicon:
             phrases.setdefault(parts[0], []).append((parts, stance, float(weight)))
     for entries in phrases.values():
         entries.sort(key=lambda e: -len(e[0]))
-    as_set = lambda key: frozenset(str(w).lower() for w in data.get(key) or [])  # noqa: E731
+
+    def as_set(key: str) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in data.get(key) or [])
+
     return Lexicon(
         words,
         phrases,

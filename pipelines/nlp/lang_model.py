@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import TYPE_CHECKING
 
 from .model import LINE_BREAKS_NAME, _register_components
+
+if TYPE_CHECKING:  # spaCy is imported where a pipeline is built (it takes seconds)
+    import spacy
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +47,7 @@ def _keep_abbreviations(nlp, code: str) -> None:
 
 
 @functools.lru_cache(maxsize=16)
-def load_lang_nlp(code: str) -> spacy.Language:  # noqa: F821
+def load_lang_nlp(code: str) -> spacy.Language:
     """A blank spaCy pipeline for ``code`` with sentence splitting (cached).
 
     Args:

@@ -6,8 +6,12 @@ import functools
 import importlib.util
 import json
 import logging
+from typing import TYPE_CHECKING
 
 from .gazetteer import DATA_DIR
+
+if TYPE_CHECKING:  # spaCy is imported where a pipeline is built (it takes seconds)
+    import spacy
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +57,7 @@ def _register_components() -> None:
         return doc
 
 
-def add_line_breaks(nlp: spacy.Language) -> None:  # noqa: F821
+def add_line_breaks(nlp: spacy.Language) -> None:
     """Add the line-break sentence splitter before the parser (the parser keeps preset starts)."""
     _register_components()
     if LINE_BREAKS_NAME not in nlp.pipe_names:
@@ -125,7 +129,7 @@ def group_patterns() -> list[dict]:
     return [{"label": "NORP", "pattern": phrase, "id": group.id} for phrase, group in group_phrases().items()]
 
 
-def add_entity_ruler(nlp: spacy.Language) -> None:  # noqa: F821
+def add_entity_ruler(nlp: spacy.Language) -> None:
     """Add the domain EntityRulers before ``ner`` (or last), unless they are already there.
 
     Two rulers, both phrase matchers (token-pattern matchers with thousands of patterns are
@@ -147,7 +151,7 @@ def add_entity_ruler(nlp: spacy.Language) -> None:  # noqa: F821
         ruler.add_patterns(country_patterns())
 
 
-def load_nlp(model_name: str | None = None) -> spacy.Language:  # noqa: F821
+def load_nlp(model_name: str | None = None) -> spacy.Language:
     """Load the English spaCy model and add the peacewatch EntityRuler.
 
     Args:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import logging
 import sys
@@ -547,9 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     if isinstance(articles, str):
         print(articles, file=sys.stderr)
         return 2
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("sklearn") is None:
         print(
             "error: training needs scikit-learn (hint: pip install -e '.[dev]' with constraints.txt)", file=sys.stderr
         )
