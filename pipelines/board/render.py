@@ -77,51 +77,31 @@ def write_json(board: Board, out: TextIO) -> None:
     out.write("\n")
 
 
+#: The CSV columns: the JSON keys, with ``counts`` spread over one column per stance and the keys
+#: that only machines read (``actor_code``, ``latest``) left out.
+CSV_KEYS = tuple(
+    column
+    for key in JSON_KEYS
+    if key not in ("actor_code", "latest")
+    for column in (STANCES if key == "counts" else (key,))
+)
+
+
+def _csv_value(row: dict[str, Any], column: str) -> object:
+    if column in STANCES:
+        return row["counts"][column]
+    if column == "undated":
+        return "yes" if row["undated"] else ""
+    value = row[column]
+    return "" if value is None else value
+
+
 def write_csv(board: Board, out: TextIO) -> None:
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            "actor",
-            "actor_type",
-            "stance",
-            "commitment",
-            "condition",
-            "since",
-            "previous",
-            "changed",
-            "support",
-            "oppose",
-            "undecided",
-            "articles",
-            "evidence",
-            "source",
-            "date",
-            "url",
-            "undated",
-        ]
-    )
+    writer.writerow(CSV_KEYS)
     for r in board.rows:
-        writer.writerow(
-            [
-                r.actor,
-                r.actor_type or "",
-                r.stance,
-                r.commitment,
-                r.condition or "",
-                r.since or "",
-                r.previous or "",
-                r.changed or "",
-                r.counts["support"],
-                r.counts["oppose"],
-                r.counts["undecided"],
-                r.articles,
-                r.evidence or "",
-                r.source or "",
-                r.date or "",
-                r.url or "",
-                "yes" if r.undated else "",
-            ]
-        )
+        row = r.as_dict()
+        writer.writerow([_csv_value(row, column) for column in CSV_KEYS])
 
 
 def write_table(board: Board, out: TextIO) -> None:

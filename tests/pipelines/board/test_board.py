@@ -63,6 +63,9 @@ def test_table_and_csv(board_settings, capsys):
     assert peacewatch.cli.main(["board", "--mission", "ukraine", *WINDOW, "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows[1]["actor"] == "Germany" and rows[1]["support"] == "2"
+    header = ["actor", "actor_type", "stance", "commitment", "condition", "since", "previous", "changed"]
+    header += ["support", "oppose", "undecided", "articles", "evidence", "source", "date", "url", "undated"]
+    assert list(rows[0]) == header
 
 
 def test_unknown_mission_and_empty_board(board_settings, capsys):
