@@ -39,7 +39,7 @@ from .entities import Mention
 from .gazetteer import Gazetteer
 from .lang_pack import Cue, LanguagePack
 from .missions import load_catalogue
-from .stances import Actor, Hit, _actor_from_mention, _refer
+from .stances import Actor, Hit, _actor_from_mention, _refer, council_for_mandates
 
 logger = logging.getLogger(__name__)
 
@@ -86,20 +86,6 @@ def _article_hosts(text: str) -> frozenset[str]:
         return frozenset()
     main = max(sorted(weights), key=lambda mission: weights[mission])
     return frozenset(catalogue.missions[main].hosts)
-
-
-def _council(actor: Actor, gaz: Gazetteer) -> Actor:
-    """ "The UN renewed the mandate": mandates are renewed, extended and authorised by the Council."""
-    org, council = gaz.organisations.get("UN"), gaz.organisations.get("UNSC")
-    if org is None or council is None or actor.key != f"org:{org.name}":
-        return actor
-    return Actor(
-        f"org:{council.name}",
-        council.name,
-        "organisation",
-        None,
-        f"{actor.resolution} -> {council.name} (the Council acts on mandates)",
-    )
 
 
 @dataclass
@@ -919,7 +905,7 @@ class ClauseStanceExtractor:
             actors = self._actors(self._group(agents[0], start, end))
             verb = self._agent_verb(agents[0])
             if verb in self.pack.council_acts:  # "une force autorisée par l'ONU": the Council
-                actors = [_council(a, self.gaz) for a in actors]
+                actors = [council_for_mandates(a, self.gaz) for a in actors]
             return actors, "passive agent"
         left = [m for m in candidates if m.token_end <= cue.start]
         if len(left) > 1 and not self.pack.genitive:
@@ -1488,7 +1474,7 @@ class ClauseStanceExtractor:
         """The hits of ``actors`` for the main cue of the clause [start, end): polarity, condition."""
         later = [c for c in cues if c.start > main.start]
         if main.cue.lemma in self.pack.council_acts:
-            actors = [_council(a, self.gaz) for a in actors]  # "L'ONU a renouvelé le mandat": the Council
+            actors = [council_for_mandates(a, self.gaz) for a in actors]  # "L'ONU a renouvelé le mandat": the Council
         chosen = [
             self.by_token[i]
             for i in range(start, main.start)

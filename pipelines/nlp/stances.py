@@ -256,6 +256,23 @@ class _DocState:
     last_hits: list[Hit] = field(default_factory=list)
 
 
+def council_for_mandates(actor: Actor, gaz: Gazetteer) -> Actor:
+    """ "The UN renewed the mandate": mandates are renewed, extended and authorised by the Council.
+
+    Returns the Security Council for the UN, any other actor unchanged (both routes use it).
+    """
+    org, council = gaz.organisations.get("UN"), gaz.organisations.get("UNSC")
+    if org is None or council is None or actor.key != f"org:{org.name}":
+        return actor
+    return Actor(
+        f"org:{council.name}",
+        council.name,
+        "organisation",
+        None,
+        f"{actor.resolution} -> {council.name} (the Council acts on mandates)",
+    )
+
+
 def _actor_from_mention(m: Mention, gaz: Gazetteer) -> Actor | None:
     if m.kind in ("mission", "group"):  # groups stand for their members (StanceExtractor._mention_actors)
         return None
@@ -1422,20 +1439,6 @@ class StanceExtractor:
                         return True
         return False
 
-    def _council(self, actor: Actor) -> Actor:
-        """ "The UN renewed the mandate": mandates are renewed, extended and authorised by the Council."""
-        org = self.gaz.organisations.get("UN")
-        if org is None or actor.key != f"org:{org.name}":
-            return actor
-        council = self.gaz.organisations["UNSC"]
-        return Actor(
-            f"org:{council.name}",
-            council.name,
-            "organisation",
-            None,
-            f"{actor.resolution} -> {council.name} (the Council acts on mandates)",
-        )
-
     def _governors(self, cue) -> list:
         """Up to four words whose complement ``cue`` is ("pushed to end the mission"), not words it
         is merely coordinated with or adjoined to ("extends the mandate, rejects ...", ", ending")."""
@@ -1853,7 +1856,7 @@ class StanceExtractor:
                     if c.dep_ in ("dobj", "nsubjpass")
                 )
             ):
-                resolved = [(s, self._council(actor), how) for s, actor, how in resolved]
+                resolved = [(s, council_for_mandates(actor, self.gaz), how) for s, actor, how in resolved]
             for s, actor, how in resolved:
                 if stance == "oppose" and self._about_other_country(cue, actor):
                     continue  # "Israel opposed Turkish participation": a stance on Turkey
