@@ -3,7 +3,8 @@
 Every call has a timeout and reads at most ``MAX_BYTES``; a cluster that does not answer gives
 ``None`` (reads) or a ``RestError`` (writes). Only the endpoints of Flink 1.19 used here:
 ``/overview``, ``/taskmanagers``, ``/jobs/overview``, ``/jobs/<jid>``, ``/jobs/<jid>/vertices/<vid>``,
-``/jobs/<jid>/vertices/<vid>/subtasks/metrics`` and ``PATCH /jobs/<jid>?mode=cancel``.
+``/jobs/<jid>/vertices/<vid>/subtasks/metrics``, ``/jobs/<jid>/vertices/<vid>/subtasks/<i>/metrics``
+and ``PATCH /jobs/<jid>?mode=cancel``.
 """
 
 from __future__ import annotations
@@ -140,13 +141,37 @@ def vertex_metric_ids(base: str, jid: str, vid: str) -> list[str]:
     return [m.get("id", "") for m in data] if isinstance(data, list) else []
 
 
-def vertex_metric_sums(base: str, jid: str, vid: str, ids: list[str]) -> dict[str, float]:
-    """Sum over subtasks of each metric id (``?get=a,b&agg=sum``)."""
+def numeric_sums(values: Iterable[dict[str, Any]]) -> dict[str, float]:
+    """Sum of each metric id's numeric values; other values (Beam distributions) are skipped.
+
+    Beam's Flink runner exports a distribution as a gauge whose value is its ``repr``
+    (``DistributionResult{sum=44, count=1, ...}``): only counters and numeric gauges add up.
+    """
+    sums: dict[str, float] = {}
+    for metric in values:
+        try:
+            value = float(metric["value"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        sums[metric.get("id", "")] = sums.get(metric.get("id", ""), 0.0) + value
+    return sums
+
+
+def vertex_metric_sums(base: str, jid: str, vid: str, ids: list[str], parallelism: int) -> dict[str, float]:
+    """Sum over the vertex's subtasks of each numeric metric of ``ids``.
+
+    Each subtask is read on its own (``subtasks/<i>/metrics?get=...``), not through Flink's
+    ``agg=sum`` endpoint, which logs a stack trace for every metric that is not a number.
+    """
     if not ids:
         return {}
-    query = urllib.parse.urlencode({"get": ",".join(ids), "agg": "sum"})
-    data = get(base, f"/jobs/{jid}/vertices/{vid}/subtasks/metrics?{query}")
-    return {m["id"]: float(m.get("sum", 0)) for m in data if "id" in m} if isinstance(data, list) else {}
+    query = urllib.parse.urlencode({"get": ",".join(ids)})
+    values: list[dict[str, Any]] = []
+    for index in range(max(parallelism, 1)):
+        data = get(base, f"/jobs/{jid}/vertices/{vid}/subtasks/{index}/metrics?{query}")
+        if isinstance(data, list):
+            values.extend(m for m in data if isinstance(m, dict))
+    return numeric_sums(values)
 
 
 def user_counters(base: str, jid: str, namespace: str) -> dict[str, int]:
@@ -157,7 +182,7 @@ def user_counters(base: str, jid: str, namespace: str) -> dict[str, int]:
         vid = vertex.get("id")
         by_name = user_counter_ids(vertex_metric_ids(base, jid, vid), namespace)
         ids = [metric_id for metric_ids in by_name.values() for metric_id in metric_ids]
-        sums = vertex_metric_sums(base, jid, vid, ids)
+        sums = vertex_metric_sums(base, jid, vid, ids, int(vertex.get("parallelism") or 1))
         for name, metric_ids in by_name.items():
             totals[name] = totals.get(name, 0) + int(sum(sums.get(m, 0) for m in metric_ids))
     return totals

@@ -106,3 +106,13 @@ def test_cancel_patches_and_reports_refusal(server):
         rest.cancel(server, "missing")
     with pytest.raises(rest.RestError, match="cannot reach"):
         rest.cancel("http://127.0.0.1:9", "x")
+
+
+def test_numeric_sums_skip_beam_distributions():
+    values = [
+        {"id": "[3]{IndexThenAck}.peacewatch_indexed", "value": "7"},
+        {"id": "[3]{IndexThenAck}.peacewatch_indexed", "value": "5"},
+        {"id": "[3]{IndexThenAck}.peacewatch_latency_ms", "value": "DistributionResult{sum=44, count=1}"},
+        {"id": "[3]{IndexThenAck}.peacewatch_acked"},
+    ]
+    assert rest.numeric_sums(values) == {"[3]{IndexThenAck}.peacewatch_indexed": 12.0}
