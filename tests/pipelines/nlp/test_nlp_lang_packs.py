@@ -1,8 +1,8 @@
 """Language packs (data/lang/<code>/), language routing, per-language counts and the dev scores.
 
 The dev scores read the evaluation files from ../shared/eval and the corpus dev split, and skip
-when they are absent; the generated data is checked against a fresh build when the ``langdata``
-extra (Babel, spacy-lookups-data) is installed.
+when they are absent; the generated data is checked against a fresh build from Babel and
+spacy-lookups-data (both installed by ``make install``: Babel at run time, the lookups by the dev extra).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def test_lemmas_come_from_the_form_table():
 
 def test_generated_data_is_up_to_date():
     pytest.importorskip("babel")
-    pytest.importorskip("spacy_lookups_data", reason="the langdata extra is not installed (make lang-data)")
+    pytest.importorskip("spacy_lookups_data", reason="spacy-lookups-data is not installed (make install)")
     from pipelines.nlp.build_lang_data import build
 
     for code in LANGUAGES:
