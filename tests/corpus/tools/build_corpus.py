@@ -23,6 +23,7 @@ Usage:
         --parts dev2,test-c,dev2,test-c,dev2   (a later batch: ids continue, ~60 % dev2 / 40 % test-c)
     build_corpus.py --check-jsonl SPLIT.jsonl...   (check finished split files, e.g. after a review)
     build_corpus.py --check-jsonl --languages fr,de,es,it,pl,uk,ru SPLIT.jsonl...   (other-language corpus)
+    build_corpus.py --counts [--languages fr,de] SPLIT.jsonl...   (manifest.json's counts of each file)
 
 Checks: unique URLs, every evidence string occurs verbatim in the text, mission ids and labels are
 valid, relevant articles have a mission. Split: stratified by (mission, relevance), shuffled with a
@@ -194,6 +195,33 @@ def split(records, seed, order=("dev", "test-a", "dev", "test-b")):
     return out
 
 
+def counts(records, by_language=False):
+    """The manifest's counts of a list of records (per language too when `by_language`)."""
+    relevant = [r for r in records if r["relevant"]]
+    stances = [s for r in records for s in r["stances"]]
+    out = {
+        "articles": len(records),
+        "relevant": len(relevant),
+        "irrelevant": len(records) - len(relevant),
+        "missions": dict(sorted(Counter(r["mission"] for r in relevant).items())),
+        "stances": len(stances),
+        "stance_labels": dict(sorted(Counter(s["stance"] for s in stances).items())),
+        "actor_types": dict(sorted(Counter(s["actor_type"] for s in stances).items())),
+        "commitment": dict(sorted(Counter(s["commitment"] for s in stances).items())),
+        "with_condition": sum(1 for s in stances if s.get("condition")),
+        "relevant_with_2plus_actors": sum(1 for r in relevant if len({s["actor"] for s in r["stances"]}) >= 2),
+        "relevant_with_mixed_labels": sum(1 for r in relevant if len({s["stance"] for s in r["stances"]}) >= 2),
+        "relevant_without_stances": sum(1 for r in relevant if not r["stances"]),
+        "with_published_date": sum(1 for r in records if r.get("published")),
+        "countries_pairs": sum(len(r["countries"]) for r in records),
+        "people_pairs": sum(len(r["people"]) for r in records),
+    }
+    if by_language:
+        languages = sorted({r["language"] for r in records})
+        out["languages"] = {code: counts([r for r in records if r["language"] == code]) for code in languages}
+    return out
+
+
 def main(argv):
     ap = argparse.ArgumentParser()
     ap.add_argument("blocks", nargs="+")
@@ -207,9 +235,19 @@ def main(argv):
                     help="comma-separated cycle of output parts (default: dev,test-a,dev,test-b)")
     ap.add_argument("--check-jsonl", action="store_true",
                     help="the inputs are finished JSONL split files: only check them")
+    ap.add_argument("--counts", action="store_true",
+                    help="the inputs are finished JSONL split files: print the manifest's counts of each, as JSON")
     ap.add_argument("--languages", default="en",
                     help="with --check-jsonl: comma-separated ISO 639-1 codes allowed in `language` (default: en)")
     a = ap.parse_args(argv)
+    if a.counts:
+        by_language = a.languages != "en"
+        per_file = {}
+        for path in a.blocks:
+            with open(path, encoding="utf-8") as f:
+                per_file[path] = counts([json.loads(line) for line in f if line.strip()], by_language)
+        print(json.dumps(per_file, indent=2, ensure_ascii=False))
+        return 0
     if a.check_jsonl:
         languages = tuple(x.strip() for x in a.languages.split(",") if x.strip())
         if not languages:
