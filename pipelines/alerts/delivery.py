@@ -62,6 +62,19 @@ MAX_AGE_SECONDS = 24 * 3600.0
 SEND_WAIT_SECONDS = 30.0  # how long a delivery round waits for its sends before handing alerts back
 DIGEST_SECONDS = {"hourly": 3600, "daily": 86400}
 RECORD_CHANNELS = ("index", "topic", "tail")  # written by the recorder (tail reads the index)
+# One send at a time per channel in this process, whatever the number of dispatchers (Beam may run
+# several instances of the delivery step on threads of one worker): a kill -9 can then catch at most
+# one send per channel between the receiver's answer and its record (that send comes again, with the
+# same idempotency key).
+_CHANNEL_LOCKS: dict[str, threading.Lock] = {}
+_CHANNEL_LOCKS_GUARD = threading.Lock()
+
+
+def _channel_lock(name: str) -> threading.Lock:
+    with _CHANNEL_LOCKS_GUARD:
+        return _CHANNEL_LOCKS.setdefault(name, threading.Lock())
+
+
 _STANCE_KEYS = ("actor", "actor_type", "actor_code", "stance", "mission", "commitment", "confidence", "evidence")
 
 
@@ -512,6 +525,10 @@ class AlertDispatcher:
                 self._in_flight.discard(key)
 
     def _send_and_record(self, channel: Channel, alert: Mapping[str, Any], outcome: Outcome) -> None:
+        with _channel_lock(channel.name):
+            self._send_and_record_alone(channel, alert, outcome)
+
+    def _send_and_record_alone(self, channel: Channel, alert: Mapping[str, Any], outcome: Outcome) -> None:
         suspended = self._suspended_until.get(channel.name, 0) - self.clock()
         if suspended > 0:  # suspended while this send waited its turn: it waits for the channel to resume
             self.log.release(outcome.alert_id, channel.name, self.clock())

@@ -13,7 +13,9 @@ from typing import Any
 
 class HttpReceiver:
     """Records POSTed JSON bodies by path; answers ``status_for[path]``, else ``status`` (200 by
-    default); paths in ``silent`` are read and never answered (until the receiver stops)."""
+    default); paths in ``silent`` are read and never answered (until the receiver stops); paths in
+    ``delay_for`` are answered after that many seconds. ``most_at_once[path]``: the largest number of
+    requests to the path in progress at the same time."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, Any]] = []
@@ -21,6 +23,10 @@ class HttpReceiver:
         self.status = 200
         self.status_for: dict[str, int] = {}
         self.silent: set[str] = set()
+        self.delay_for: dict[str, float] = {}
+        self.most_at_once: dict[str, int] = {}
+        self._at_once: dict[str, int] = {}
+        self._count_lock = threading.Lock()
         self._closing = threading.Event()
         receiver = self
 
@@ -32,9 +38,17 @@ class HttpReceiver:
                 if self.path in receiver.silent:
                     receiver._closing.wait()
                     return
-                self.send_response(receiver.status_for.get(self.path, receiver.status))
-                self.end_headers()
-                self.wfile.write(b"ok")
+                with receiver._count_lock:
+                    now = receiver._at_once[self.path] = receiver._at_once.get(self.path, 0) + 1
+                    receiver.most_at_once[self.path] = max(now, receiver.most_at_once.get(self.path, 0))
+                try:
+                    receiver._closing.wait(receiver.delay_for.get(self.path, 0))
+                    self.send_response(receiver.status_for.get(self.path, receiver.status))
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                finally:
+                    with receiver._count_lock:
+                        receiver._at_once[self.path] -= 1
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -276,3 +276,32 @@ def test_build_alert_is_deterministic_and_valid(settings):
     two = build_alert(rule, MATCHING, Match("r", ("peace",), None), settings, now=NOW + 5)
     assert one["id"] == two["id"] and errors("alert", one) == []
     assert build_alert(Rule("other", "peace"), MATCHING, Match("other", (), None), settings)["id"] != one["id"]
+
+
+def test_dispatchers_of_one_process_send_on_a_channel_one_at_a_time(provisioned, receiver):
+    """Beam may run several instances of the delivery step on threads of one worker; a kill -9 must
+    still catch at most one send per channel between the receiver's answer and its record."""
+    import threading
+
+    settings = provisioned
+    rule = Rule("peace", "peace", channels=[f"webhook:{receiver.url('/slow')}"])
+    receiver.delay_for["/slow"] = 0.2
+    engines = [make_engine(settings, [rule]), make_engine(settings, [rule])]
+    try:
+        batches = [
+            engines[0].match([article(n) for n in range(1, 4)]),
+            engines[1].match([article(n) for n in range(4, 7)]),
+        ]
+        threads = [
+            threading.Thread(target=engine.dispatcher.deliver, args=(alerts,))
+            for engine, alerts in zip(engines, batches, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(b["article_id"] for b in receiver.bodies("/slow")) == [f"art-{n}" for n in range(1, 7)]
+        assert receiver.most_at_once["/slow"] == 1
+    finally:
+        for engine in engines:
+            engine.close()
