@@ -89,8 +89,9 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], list[dict], dict[str
     gold-relevant English article.
 
     Candidate rows: article, key, name, features (unit candidate), label, rule stance, whether the
-    model may add it (:func:`pipelines.nlp.positions.addable`). Sentence rows: article, key, sentence index, features (unit sentence), label (the actor's annotated
-    stance or ``none``), evidence (the sentence is the annotated evidence for the actor).
+    model may add it (:func:`pipelines.nlp.positions.addable`). Sentence rows: article, key,
+    sentence index, features (unit sentence), label (the actor's annotated stance or ``none``),
+    evidence (the sentence is the annotated evidence for the actor).
     """
     from .analyze import article_date, compose_text
     from .cues import load_lexicon
