@@ -23,7 +23,7 @@ help:
 	@echo "make test-quickstart - the README's quick start in a fresh shell of a fresh clone (a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter (corpus dev split) and the positions models (English and clause route; corpus dev parts: dev, test-a, dev2)"
+	@echo "make train   - retrain the NLP actor filter (corpus dev split) and the positions models (English: the seven corpus parts dev, test-a..d, dev2, dev3; clause route: its dev, test-a, dev2)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -259,6 +259,32 @@ def _anchor(doc, i: int):
     return tok, listed
 
 
+_WHERE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "within", "around"})
+
+
+def _governing_verb(tok):
+    """The verb above a token (at most four steps up), or None."""
+    v, steps = tok, 0
+    while v.head.i != v.i and v.pos_ not in ("VERB", "AUX") and steps < 4:
+        v, steps = v.head, steps + 1
+    return v if v.pos_ in ("VERB", "AUX") else None
+
+
+def addable(ex: StanceExtractor, cand: Candidate) -> bool:
+    """Whether the model may add a candidate the rules did not find: some mention of it is neither
+    only the place where something happens ("at a meeting in London") nor in background history
+    ("In 2006, Italy sent ..."), the rules' own definitions of mentions that hold no position."""
+    for i in cand.tokens:
+        anchor, _ = _anchor(ex.doc, i)
+        if anchor.dep_ == "pobj" and anchor.head.lower_ in _WHERE_PREPS:
+            continue
+        gov = _governing_verb(anchor)
+        if gov is not None and ex._background([gov]):
+            continue
+        return True
+    return not cand.tokens and bool(cand.hits)
+
+
 def _context_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str, anchor) -> dict[str, float]:
     """What the rules found around one mention of actor ``key``: its own hits in this sentence, other
     actors' hits in this sentence, and hits of the actors coordinated with it ("A, B and C")."""
@@ -428,6 +454,8 @@ class Forest:
     # exceeds that of the rules' label by at least this much
     label_margin: float = 0.0
     label_conflicts: bool = False  # ... and only when the rules' own hits for the actor disagree
+    # an actor the rules did not find is added only when its most likely stance is this probable too
+    add_label_threshold: float = 0.0
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         """Class probabilities of one feature dict."""
@@ -479,6 +507,7 @@ def forest_from_record(data: dict) -> Forest:
         str(data.get("unit", "candidate")),
         float(data.get("label_margin", 0.0)),
         bool(data.get("label_conflicts", False)),
+        float(data.get("add_label_threshold", 0.0)),
     )
 
 
@@ -643,6 +672,7 @@ def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) 
         model,
         lambda cand: _best_sentence(ex, cand),
         rules_only=lambda cand: cand.actor.actor_type == "person",
+        may_add=lambda cand: addable(ex, cand),
     )
 
 
@@ -656,9 +686,10 @@ def decide_candidates(
     )
 
 
-def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> list[Hit]:
+def _decide_scored(scored, model: Forest, best_sentence, rules_only=None, may_add=None) -> list[Hit]:
     """:func:`decide_candidates` on (candidate, probabilities, features, evidence sentence or None)
-    items; a candidate ``rules_only`` accepts keeps the rules' hits untouched."""
+    items; a candidate ``rules_only`` accepts keeps the rules' hits untouched, one the rules did not
+    find is added only if ``may_add`` (when given) accepts it."""
     out: list[Hit] = []
     for cand, probs, feats, sent in scored:
         if rules_only is not None and rules_only(cand):
@@ -671,6 +702,10 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None) -> lis
                 logger.debug("positions model drops %s (%.2f)", cand.actor.name, p)
             continue
         predicted = max(STANCES, key=lambda s: probs.get(s, 0.0))
+        if not cand.hits and (
+            probs.get(predicted, 0.0) < model.add_label_threshold or (may_add is not None and not may_add(cand))
+        ):
+            continue  # a position, but no stance probable enough, or named only as a place or in history
         top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
         where = f" in the sentence at {sent.start_char}" if sent is not None else ""
         note = f"classifier {p:.2f} >= {needed:.2f}{where} (top features against 'none': {top})"

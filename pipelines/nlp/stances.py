@@ -974,6 +974,10 @@ class StanceExtractor:
                     for k, p in enumerate(parts)
                 ):
                     span = self.doc[tok.i : end]
+                    if span[-1].dep_ == "det" and span[-1].head.i >= end:
+                        # the phrase's last word determines a noun after it: "said no American
+                        # troops" is no "say no" (the refusal of the troops is read there)
+                        continue
                     anchor = next((t for t in span if not (tok.i <= t.head.i < end) or t.head.i == t.i), tok)
                     cues.append((anchor, stance, weight, " ".join(parts)))
                     skip_until, matched = end, True
@@ -1163,6 +1167,8 @@ class StanceExtractor:
                 for t in tok.subtree:
                     if t.i != tok.i and t.dep_ in ("pobj", "dobj", "conj", "appos") and t.i in self.by_token:
                         add(t, tok.text, "undecided")
+                for t in self._set_off_from(tok):  # "two abstentions, from A and B" hung on another word
+                    add(t, tok.text, "undecided")
             contributor = lemma in self.lex.contributor_nouns or (
                 tok.pos_ == "NOUN"
                 and any(
@@ -1207,6 +1213,16 @@ class StanceExtractor:
             for t in counted:
                 add(t, "troop numbers by country")
         return out
+
+    def _set_off_from(self, tok) -> list:
+        """The actors of a *from* phrase set off right after ``tok``'s phrase that the parser hung on
+        another word ("two abstentions, from Russia and China"): its objects and their conjuncts."""
+        j = tok.right_edge.i + 1
+        while j < tok.sent.end and self.doc[j].is_punct:
+            j += 1
+        if j >= tok.sent.end or self.doc[j].lower_ != "from" or self.doc[j].head.i == tok.i:
+            return []
+        return [t for g in self.doc[j].children if g.dep_ == "pobj" for t in (g, *g.conjuncts) if t.i in self.by_token]
 
     def _serving(self, tok) -> bool:
         """Troops that make up or serve in the force: the object of *comprise / include*, or the

@@ -85,3 +85,15 @@ def test_line_starts_are_sentence_starts_without_one_word_sentences():
     doc = nlp("Headline here\n\nPakistan and Bangladesh offered troops.")
     starts = [t.text for t in doc if t.is_sent_start]
     assert "Pakistan" in starts and doc[4].text == "and" and doc[4].is_sent_start is False
+
+
+def test_regional_security_organisations():
+    gaz = load_gazetteer()
+    assert gaz.organisation("Organisation of American States").name == "Organization of American States"
+    assert gaz.organisation("Collective Security Treaty Organization").name == "CSTO"
+    assert gaz.organisation("Caribbean Community").name == "CARICOM"
+    assert gaz.organisation("Economic Community of Central African States").name == "ECCAS"
+    nlp = spacy.blank("en")
+    add_entity_ruler(nlp)
+    doc = nlp("The OAS and the CSTO were not consulted.")
+    assert {(e.text, e.ent_id_) for e in doc.ents} >= {("OAS", "OAS"), ("CSTO", "CSTO")}

@@ -88,6 +88,31 @@ def test_model_keeps_rules_and_adds_mentioned_actors(analyse, monkeypatch):
     assert added["mission"] == "ukraine"  # the added hit flows through stance_records like any other
 
 
+def test_model_adds_no_actor_named_only_as_a_place_or_in_history(analyse, monkeypatch):
+    monkeypatch.setattr(positions, "load_model", lambda: _forest_always("support"))
+    result = analyse(
+        "At a meeting in Oslo, Canada said it was willing to send troops to the peacekeeping force in "
+        "Moldova. In 2004, Kenya sent soldiers to the mission.",
+        published="2026-03-01",
+    )
+    got = {s["actor"] for s in result["stances"]}
+    assert "Canada" in got
+    assert "Norway" not in got  # only the place of the meeting
+    assert "Kenya" not in got  # background history
+
+
+def test_added_actor_needs_a_probable_stance(analyse, monkeypatch):
+    # a position is likely (0.84) but split between two stances (0.42 each)
+    split = Forest(("in_title",), ("none", "oppose", "support"), (0.0, 1.0, 1.0), 1.0, (), (), 0.5, True)
+    monkeypatch.setattr(positions, "load_model", lambda: split)
+    assert {s["actor"] for s in analyse(TEXT)["stances"]} == {"France", "Germany"}
+    strict = Forest(
+        ("in_title",), ("none", "oppose", "support"), (0.0, 1.0, 1.0), 1.0, (), (), 0.5, True, add_label_threshold=0.5
+    )
+    monkeypatch.setattr(positions, "load_model", lambda: strict)
+    assert {s["actor"] for s in analyse(TEXT)["stances"]} == {"France"}
+
+
 def test_model_drops_rejected_actors(analyse, monkeypatch):
     monkeypatch.setattr(positions, "load_model", lambda: _forest_always("none"))
     assert analyse(TEXT)["stances"] == []

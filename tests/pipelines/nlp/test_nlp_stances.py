@@ -186,3 +186,27 @@ def test_appositive_after_coordinated_subjects(analyse):
         "have offered battalions for the Gaza force."
     )
     assert stance_map(r) == {"Pakistan": "support", "Bangladesh": "support"}
+
+
+def test_said_no_troops_is_not_the_phrase_say_no(analyse):
+    # "no" determines the troops: the refusal of one's own troops is read, not a "say no" cue
+    r = analyse(
+        "Lithuania has not ruled out sending engineers to a stabilisation force in Moldova, although "
+        "its defence minister has said no Lithuanian combat units will take part."
+    )
+    assert stance_map(r) == {"Lithuania": "undecided"}
+    cues = {h["cue"] for s in r["stances"] for h in s["explanation"]["hits"]}
+    assert "say no" not in cues
+
+
+def test_abstentions_set_off_after_the_votes(analyse):
+    # the parser hangs "from A and B" on the votes, not on the abstentions
+    r = analyse(
+        "The Council renewed the peacekeeping mission in Abyei with 12 votes in favour and three "
+        "abstentions, from Algeria, Guyana and Mozambique."
+    )
+    assert stance_map(r).get("Algeria") == "undecided"
+    assert stance_map(r).get("Guyana") == "undecided"
+    assert stance_map(r).get("Mozambique") == "undecided"
+    mechanisms = [s["explanation"]["mechanism"] for s in r["stances"] if s["actor"] == "Guyana"]
+    assert mechanisms and mechanisms[0].startswith("rule:")
