@@ -51,6 +51,7 @@ setup(
         "pydantic-settings>=2.6,<3",  # peacewatch.settings: every setting from outside, typed and checked
         "tenacity>=9,<10",  # peacewatch.retry: the one retry policy
         "Babel>=2.14,<3",  # ISO 639-1 codes and English language names for --language (CLDR)
+        "nameparser>=1.1,<3",  # titles and name particles: telling people's names from other words
     ],
     extras_require={
         # scikit-learn only trains the NLP positions model (make train); the model runs without it

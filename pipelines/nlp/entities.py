@@ -13,7 +13,10 @@ import logging
 import re
 from dataclasses import dataclass
 
+from spacy.tokens import Span
+
 from .gazetteer import Gazetteer, Office, fold
+from .person_names import NAME_TITLES, RANKS, is_thing, looks_like_name, name_part, table_person
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,9 @@ _TITLE_WORDS = frozenset(
         "general",
         "gen",
         "lt",
+        "lt-gen",
+        "maj-gen",
+        "brig-gen",
         "col",
         "secretary",
         "senator",
@@ -103,11 +109,90 @@ class Mention:
         }
 
 
-def _strip_titles(text: str) -> str:
+def _strip_titles(text: str, titles: frozenset[str] = frozenset()) -> str:
+    """Drop the titles before a name: the common ones down to a lone surname ("King Abdullah"),
+    ranks and offices (``titles``) down to two words ("Maj Gen Jeff Nyagah", "Taoiseach Simon Harris")."""
     words = text.replace("’s", "").replace("'s", "").split()
-    while len(words) > 1 and words[0].lower().strip(".") in _TITLE_WORDS:
-        words = words[1:]
+    while len(words) > 1:
+        word = words[0].lower().strip(".")
+        if word in _TITLE_WORDS or (len(words) > 2 and word in titles):
+            words = words[1:]
+        else:
+            break
     return " ".join(words)
+
+
+def _entities(doc) -> list:
+    """The document's entities, two person spans with only a space between them made one
+    ("Jean Claude" + "Kassy Brou")."""
+    ents = list(doc.ents)
+    out = []
+    i = 0
+    while i < len(ents):
+        ent = ents[i]
+        nxt = ents[i + 1] if i + 1 < len(ents) else None
+        if (
+            nxt is not None
+            and ent.label_ == nxt.label_ == "PERSON"
+            and nxt.start == ent.end
+            and doc[ent.end - 1].whitespace_ == " "
+            and not ent.ent_id_
+            and not nxt.ent_id_
+        ):
+            ent = Span(doc, ent.start, nxt.end, label="PERSON")
+            i += 1
+        out.append(ent)
+        i += 1
+    return out
+
+
+def _titled(doc, ent, titles: frozenset[str]) -> bool:
+    """An office or rank is written right before the span ("Envoy Staffan de Mistura") or in an
+    apposition right after it ("Godfrey Otunge, the mission's spokesperson", "Rameau Normil,
+    Director General")."""
+    if ent.start > 0 and doc[ent.start - 1].lower_.strip(".") in titles:
+        return True
+    after = doc[ent.end : min(len(doc), ent.end + 6)]
+    if len(after) < 2 or after[0].text != ",":
+        return False
+    for tok in after[1:]:
+        if tok.is_punct or tok.is_sent_start:
+            return False
+        if tok.lower_ in titles:
+            return True
+    return False
+
+
+def _person_mention(name: str, span, gaz: Gazetteer, day: dt.date, how: str) -> Mention:
+    """A person's mention over ``span``; a table office on ``day`` makes them speak for its actor."""
+    office = gaz.office_on(name, day)
+    actor_id = office.actor_id if office else None
+    return Mention(
+        text=span.text,
+        label="PERSON",
+        kind="person",
+        name=name,
+        code=actor_id if actor_id in gaz.countries else None,
+        how="office" if office else how,
+        start=span.start_char,
+        end=span.end_char,
+        token_start=span.start,
+        token_end=span.end,
+        actor_id=actor_id,
+        office=office,
+    )
+
+
+def _country_surnames(doc, gaz: Gazetteer) -> dict[str, str]:
+    """Country names that are the surname of a table person named in full in this document
+    ("Prime Minister Luís Montenegro"): folded country name -> the person."""
+    out: dict[str, str] = {}
+    for ent in doc.ents:
+        if ent.ent_id_ in gaz.countries and ent.start > 0 and doc[ent.start - 1].is_title:
+            name = gaz.person(f"{doc[ent.start - 1].text} {ent.text}")
+            if name:
+                out[fold(ent.text)] = name
+    return out
 
 
 def _is_byline(ent) -> bool:
@@ -115,7 +200,7 @@ def _is_byline(ent) -> bool:
     doc = ent.doc
     line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
     line_end = doc.text.find("\n", ent.end_char)
-    line = doc.text[line_start : line_end if line_end >= 0 else len(doc)]
+    line = doc.text[line_start : line_end if line_end >= 0 else len(doc.text)]
     if _BYLINE.match(line) or _BYLINE.match(doc.text[max(line_start, ent.start_char - 12) : ent.start_char]):
         return True
     return (
@@ -138,11 +223,14 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
         Mentions in document order; unresolvable entities are dropped.
     """
     mentions: list[Mention] = []
+    titles = NAME_TITLES | gaz.title_words
+    roles = RANKS | gaz.title_words
+    country_people = _country_surnames(doc, gaz)
     datelines = [(m.start(), m.end()) for m in _DATELINE.finditer(doc.text[:5000])]
     surnames: dict[str, str] = {}  # folded last name -> canonical full name seen in this doc
     consumed: set[int] = set()  # tokens already part of a person found here ("India Walton")
     titled: dict[str, Office] = {}  # person -> office given by a title in this doc
-    for ent in doc.ents:
+    for ent in _entities(doc):
         if ent.start in consumed:
             continue
         label = ent.label_
@@ -151,6 +239,12 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
             text=text, label=label, start=ent.start_char, end=ent.end_char, token_start=ent.start, token_end=ent.end
         )
         dateline = any(a <= ent.start_char < b for a, b in datelines)
+        if ent.ent_id_ in gaz.countries and fold(text) in country_people and not dateline:
+            # "Luís Montenegro ... Montenegro said": the surname of a person named in full here
+            full = gaz.person(f"{doc[ent.start - 1].text} {text}") if ent.start > 0 else None
+            span = doc[ent.start - 1 : ent.end] if full else ent
+            mentions.append(_person_mention(country_people[fold(text)], span, gaz, day, "name (surname is a country)"))
+            continue
         if ent.ent_id_ and ent.ent_id_ in gaz.countries:
             code = ent.ent_id_
             how = {"NORP": "demonym", "ORG": "seat"}.get(label) or (gaz.place(text) or (code, "name"))[1]
@@ -159,27 +253,9 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
             elif label == "GPE" and how == "name" and _first_name(doc, ent, gaz):
                 # "India Walton said": a person's first name, not the country
                 span = doc[ent.start : ent.end + 1]
-                name = span.text
                 consumed.add(ent.end)
-                surnames[fold(name.split()[-1])] = name
-                office = gaz.office_on(name, day)
-                actor_id = office.actor_id if office else None
-                mentions.append(
-                    Mention(
-                        text=name,
-                        label="PERSON",
-                        kind="person",
-                        name=name,
-                        code=actor_id if actor_id in gaz.countries else None,
-                        how="office" if office else "name (first name is a place)",
-                        start=span.start_char,
-                        end=span.end_char,
-                        token_start=span.start,
-                        token_end=span.end,
-                        actor_id=actor_id,
-                        office=office,
-                    )
-                )
+                surnames[fold(span.text.split()[-1])] = span.text
+                mentions.append(_person_mention(span.text, span, gaz, day, "name (first name is a place)"))
                 continue
             mentions.append(Mention(kind="country", name=gaz.countries[code].name, code=code, how=how, **base))
             continue
@@ -213,14 +289,25 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
                 continue
         if label not in ("PERSON", "ORG", "GPE", "NORP"):
             continue
-        stripped = _strip_titles(text)
+        stripped = _strip_titles(text, titles)
         # a lone surname first means someone already named in this article ("Mike Johnson ... Johnson")
         local = surnames.get(fold(stripped)) if len(stripped.split()) == 1 else None
         name = local or gaz.person(stripped) or gaz.person(text)
         if name is None and label == "PERSON":
             if _is_byline(ent):
                 continue
-            name = stripped if len(stripped.split()) >= 2 else surnames.get(fold(stripped))
+            words = name_part(stripped.split())
+            if all(w.lower().strip(".") in titles for w in words):
+                name = None  # "Brig Gen" without the name
+            elif len(words) >= 2:
+                name = None if is_thing(words, gaz) else table_person(" ".join(words), gaz) or " ".join(words)
+            elif words:
+                name = surnames.get(fold(words[0])) or gaz.person(words[0])
+        elif name is None and label in ("ORG", "GPE") and _titled(doc, ent, roles):
+            # spaCy's small model often labels a person's name as an organisation or a place
+            words = stripped.split()
+            if looks_like_name(words, gaz):
+                name = table_person(stripped, gaz) or stripped
         if name is None:
             continue
         surnames[fold(name.split()[-1])] = name

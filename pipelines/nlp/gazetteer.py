@@ -101,6 +101,8 @@ class Gazetteer:
     not_current: frozenset[str] = frozenset()  # words that make a title a past/other one
     name_words: frozenset[str] = frozenset()  # words continuing an institution's name after a country
     title_words: frozenset[str] = frozenset()  # every word of the office titles
+    thing_words: frozenset[str] = frozenset()  # words that open or end a thing's name, never a person's
+    place_openers: frozenset[str] = frozenset()  # words that open a place's name, never a person's
 
     def place(self, text: str) -> tuple[str, str] | None:
         """Resolve a place-like name to ``(code, how)``; how is name/capital/seat/demonym."""
@@ -192,6 +194,8 @@ def load_gazetteer() -> Gazetteer:
     gaz.not_current = frozenset(str(w).lower() for w in titles["not_current"])
     gaz.name_words = frozenset(str(w).lower() for w in titles.get("name_words") or [])
     gaz.title_words = frozenset(w for title in gaz.titles for w in title)
+    gaz.thing_words = frozenset(str(w).lower() for w in titles.get("thing_words") or [])
+    gaz.place_openers = frozenset(str(w).lower() for w in titles.get("place_openers") or [])
     for phrase, group in group_phrases().items():
         unknown = [c for c in group.members if c not in gaz.countries]
         if unknown:  # e.g. an unquoted NO (Norway) that YAML reads as false

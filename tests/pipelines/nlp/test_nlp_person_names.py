@@ -1,0 +1,78 @@
+"""People's names told from other capitalised words (pipelines/nlp/person_names.py and its use in
+entities.py). Sentences written for these tests; no evaluation article's words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipelines.nlp.gazetteer import load_gazetteer
+from pipelines.nlp.person_names import is_thing, looks_like_name, name_part, table_person
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def test_name_part_keeps_the_capitalised_run_and_particles():
+    assert name_part(["Starmer", "signs", "papers"]) == ["Starmer"]
+    assert name_part(["the", "Aldren", "ridge"]) == ["Aldren"]
+    assert name_part(["Anna", "de", "Vries"]) == ["Anna", "de", "Vries"]
+    assert name_part(["Karim", "el-Sayed"]) == ["Karim", "el-Sayed"]
+    assert name_part(["Lena", "von"]) == ["Lena"]
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["Tarnow Front", "Daily Courier", "Kessel Brigades", "Die Zeit", "West Marova", "UNDP Nairobi", "Troop Countries"],
+)
+def test_things_groups_places_and_publications_are_no_people(gaz, words):
+    assert is_thing(words.split(), gaz)
+
+
+@pytest.mark.parametrize("words", ["Elena Marsh", "Omar el-Hadi", "Robert J. Lane", "Jan van Dijk"])
+def test_names_of_people_are_no_things(gaz, words):
+    assert not is_thing(words.split(), gaz)
+    assert looks_like_name(words.split(), gaz)
+
+
+def test_table_person_takes_the_tables_spelling_only_with_the_same_initial(gaz):
+    assert table_person("Vladimir Zelensky", gaz) == "Volodymyr Zelensky"
+    assert table_person("Olena Zelensky", gaz) is None
+    assert table_person("Zelensky", gaz) is None
+
+
+def _people(nlp, text, day=dt.date(2025, 6, 1)):
+    from pipelines.nlp.entities import resolve_entities
+
+    return [(m.name, m.code) for m in resolve_entities(nlp(text), load_gazetteer(), day) if m.kind == "person"]
+
+
+def test_ranks_and_offices_before_a_name_are_dropped(nlp):
+    people = _people(nlp, "Maj Gen Tobias Renner, the force commander, said the convoy left on Monday.")
+    assert ("Tobias Renner", None) in people
+    assert not any(name.startswith(("Maj", "Gen")) for name, _ in people)
+
+
+def test_a_name_spacy_reads_as_an_organisation_is_a_person_next_to_an_office(nlp):
+    text = "The mission's spokesperson, Henrik Aalto, said patrols would resume, according to Envoy Maribel Ostend."
+    names = [name for name, _ in _people(nlp, text)]
+    assert "Henrik Aalto" in names or "Maribel Ostend" in names
+    assert not any("Mission" in name for name in names)
+
+
+def test_things_spacy_labels_as_people_are_dropped(nlp):
+    text = "Fighters of the Tarnow Front crossed the Aldren corridor, Die Zeit reported."
+    assert _people(nlp, text) == []
+
+
+def test_a_country_name_that_is_a_table_persons_surname_is_that_person(nlp):
+    text = (
+        "Prime Minister Luís Montenegro said Portugal could help with logistics. "
+        "Montenegro added that troops were not on the table."
+    )
+    people = _people(nlp, text, dt.date(2025, 3, 1))
+    assert people and all(name == "Luís Montenegro" and code == "PT" for name, code in people)
+    assert len(people) == 2
