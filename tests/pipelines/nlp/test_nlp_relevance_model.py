@@ -3,13 +3,17 @@ the shipped file, and its place beside the topic pack. Texts written for these t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from pipelines.nlp.relevance import score_relevance
 from pipelines.nlp.relevance_model import MODEL_PATH, load_relevance_model, model_from_dict, ngrams, probability
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_ngrams_are_scikit_learns():
@@ -39,7 +43,12 @@ def test_probability_is_a_logistic_of_normalised_tfidf():
 
 def test_the_shipped_model_records_its_data_and_adds_only_with_a_gain():
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert data["data"] and all(len(d["sha256"]) == 64 for d in data["data"])
+    assert data["data"], "the model names the corpus files it was trained on"
+    for entry in data["data"]:
+        path = REPO_ROOT / entry["corpus"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], (
+            f"{entry['corpus']} changed since the classifier was trained: run make train"
+        )
     assert not any("test-e" in d["corpus"] or "test-f" in d["corpus"] or "test-g" in d["corpus"] for d in data["data"])
     cv = data["cross_validation"]
     assert data["enabled"] == (cv[f"pack or classifier >= {data['threshold']}"]["f1"] > cv["pack alone"]["f1"])
