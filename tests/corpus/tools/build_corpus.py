@@ -99,9 +99,9 @@ def to_record(raw):
                                    "commitment": COMMIT[c], "condition": None if cond == "-" else cond,
                                    "evidence": ev})
         elif k == "C":
-            rec["countries"] = [x.strip() for x in v.split(";") if x.strip()]
+            rec["countries"] = [x.strip() for x in v.split(";") if x.strip() and x.strip() != "-"]
         elif k == "P":
-            rec["people"] = [x.strip() for x in v.split(";") if x.strip()]
+            rec["people"] = [x.strip() for x in v.split(";") if x.strip() and x.strip() != "-"]
         elif k == "N":
             rec["notes"] = v
         else:
@@ -170,8 +170,9 @@ def check_jsonl(paths, languages=("en",)):
                     if s["stance"] == "support" and s["commitment"] == "none":
                         problem(where, f"{s['actor']}: support needs commitment troops or other")
                 for k in ("countries", "people"):
-                    if len(r[k]) != len(set(r[k])) or not all(isinstance(x, str) and x for x in r[k]):
-                        problem(where, f"{k} must be distinct non-empty names")
+                    names_ok = all(isinstance(x, str) and any(c.isalpha() for c in x) for x in r[k])
+                    if len(r[k]) != len(set(r[k])) or not names_ok:
+                        problem(where, f"{k} must be distinct names, each with a letter")
     print(f"{len(ids)} records checked, {bad} problems")
     return bad
 

@@ -1,0 +1,92 @@
+"""A trained relevance classifier that joins the topic pack on English articles.
+
+The topic pack (:mod:`pipelines.nlp.relevance`) decides from terms a person wrote; it misses
+articles that never use them ("Meloni: we will not send Italian soldiers", "ECOWAS extends its
+military mission in The Gambia"). This classifier (word and word-pair TF-IDF, logistic regression,
+trained by :mod:`pipelines.nlp.train_relevance` on the annotated corpus) may only ADD: an article
+the pack rejects is relevant when the classifier's probability reaches the model file's threshold.
+The model file (``data/relevance_model.json``) holds the vocabulary with each term's IDF and weight;
+this module evaluates it in pure Python, exactly as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
+and ``LogisticRegression`` would, so running needs no scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "relevance_model.json"
+TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+
+
+@dataclass(frozen=True)
+class RelevanceModel:
+    """The classifier's parameters (see :mod:`pipelines.nlp.train_relevance`)."""
+
+    terms: dict[str, tuple[float, float]]  # term -> (idf, coefficient)
+    intercept: float
+    threshold: float
+    ngram_max: int
+    topic: str
+    enabled: bool
+    min_words: int  # shorter texts than the training articles are left to the topic pack
+
+
+def compose(title: str, text: str) -> str:
+    """The text the classifier reads: the title twice (it weighs more), then the body."""
+    return f"{title}\n{title}\n{text}"
+
+
+def ngrams(text: str, ngram_max: int) -> Counter:
+    """Word n-grams (1..ngram_max) of the lower-cased text, as scikit-learn builds them."""
+    tokens = TOKEN.findall(text.lower())
+    grams: Counter = Counter(tokens)
+    for n in range(2, ngram_max + 1):
+        grams.update(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def applies(title: str, text: str, model: RelevanceModel) -> bool:
+    """The classifier decides only texts as long as the articles it learned from: on a headline or a
+    two-line summary, a few words (a country's name) would decide alone."""
+    return len(f"{title} {text}".split()) >= model.min_words
+
+
+def probability(title: str, text: str, model: RelevanceModel) -> float:
+    """The classifier's probability that the article is about a peacekeeping force."""
+    weights = {}
+    for gram, count in ngrams(compose(title, text), model.ngram_max).items():
+        known = model.terms.get(gram)
+        if known:
+            weights[gram] = (1.0 + math.log(count)) * known[0]
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    z = model.intercept + sum(w * model.terms[g][1] for g, w in weights.items()) / norm
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def model_from_dict(data: dict) -> RelevanceModel:
+    """A model from the parsed JSON file."""
+    return RelevanceModel(
+        terms={term: (float(idf), float(coef)) for term, idf, coef in data["terms"]},
+        intercept=float(data["intercept"]),
+        threshold=float(data["threshold"]),
+        ngram_max=int(data["ngram_max"]),
+        topic=str(data["topic"]),
+        enabled=bool(data["enabled"]),
+        min_words=int(data.get("min_words", 0)),
+    )
+
+
+@lru_cache(maxsize=2)
+def load_relevance_model(path: str | None = None) -> RelevanceModel | None:
+    """The shipped model (cached per process); None when the file is absent or disabled."""
+    file = Path(path) if path else MODEL_PATH
+    if not file.exists():
+        return None
+    model = model_from_dict(json.loads(file.read_text(encoding="utf-8")))
+    return model if model.enabled else None
