@@ -234,11 +234,11 @@ def matrix(rows: list[dict], names: list[str]):
     return np.array([[r["features"].get(n, 0.0) for n in names] for r in rows], dtype=np.float64)
 
 
-def fit(x, y, seed: int):
-    """Gradient-boosted trees (scikit-learn), deterministic."""
+def fit(x, y, seed: int, params: dict | None = None):
+    """Gradient-boosted trees (scikit-learn), deterministic (``params``: default :data:`PARAMS`)."""
     from sklearn.ensemble import GradientBoostingClassifier
 
-    return GradientBoostingClassifier(random_state=seed, subsample=1.0, **PARAMS).fit(x, y)
+    return GradientBoostingClassifier(random_state=seed, subsample=1.0, **(params or PARAMS)).fit(x, y)
 
 
 def training_rows(rows: list[dict], sent_rows: list[dict], unit: str) -> tuple[list[dict], list[str]]:
@@ -395,7 +395,7 @@ def holdout_scores(
     }
 
 
-def export(model, names: list[str], seed: int) -> dict:
+def export(model, names: list[str], seed: int, params: dict | None = None) -> dict:
     """The fitted trees as arrays (see :class:`pipelines.nlp.positions.Forest`)."""
     import numpy as np
 
@@ -426,7 +426,7 @@ def export(model, names: list[str], seed: int) -> dict:
         "base": [round(float(v), 6) for v in base],
         "rate": rate,
         "trees": trees,
-        "params": dict(PARAMS, seed=seed),
+        "params": dict(params or PARAMS, seed=seed),
     }
 
 
