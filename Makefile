@@ -23,7 +23,7 @@ help:
 	@echo "make test-quickstart - the README's quick start in a fresh shell of a fresh clone (a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter (corpus dev split) and the positions models (English and clause route; corpus dev parts: dev, test-a, dev2)"
+	@echo "make train   - retrain the NLP actor filter (corpus dev split) and the positions models (English and clause route; their corpora's development parts)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -90,8 +90,8 @@ bench: install
 train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
 	$(PY) -m pipelines.nlp.train_positions
-	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.6 \
-		--holdout-ids pipelines/nlp/data/positions_holdout_clauses.txt
+	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --keep-threshold 0.2 \
+		--add-threshold 0.6 --label conflicts
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl

@@ -1,7 +1,7 @@
 """Cross-validate the clause route per language on the multilingual corpus (issue 11).
 
 Run: ``python -m pipelines.nlp.cv_languages [--part NAME ...] [--variant rules|model] [--folds 5]
-[--seed N] [--json FILE]`` (``make cv-languages``).
+[--seed N] [--json FILE]`` (``PEACEWATCH_EVAL_DIR`` names the scorer's folder).
 
 Folds are grouped by article and stratified by language: per language, the articles are ordered by a
 hash of the seed and their id and dealt to the folds in turn. Each fold's articles are analysed by
