@@ -90,8 +90,8 @@ bench: install
 train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
 	$(PY) -m pipelines.nlp.train_positions
-	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --keep-threshold 0.2 \
-		--add-threshold 0.6 --label conflicts
+	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.65 \
+		--label conflicts
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl

@@ -44,9 +44,9 @@ class ModelSettings:
 
     params: dict = field(default_factory=dict)  # scikit-learn GradientBoosting parameters (default: the trainer's)
     keep: float = 0.0  # an actor the rules found is dropped below this probability
-    add: float = 0.6  # an actor the rules missed is added at this probability
+    add: float = 0.65  # an actor the rules missed is added at this probability
     rule_features: bool = False
-    label: str = "rules"  # rules | conflicts | model: whose label a kept actor of the rules takes
+    label: str = "conflicts"  # rules | conflicts | model: whose label a kept actor of the rules takes
     label_margin: float = 0.0
 
 
@@ -218,9 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--keep", type=float, default=0.0)
-    parser.add_argument("--add", type=float, default=0.6)
+    parser.add_argument("--add", type=float, default=0.65)
     parser.add_argument("--rule-features", action="store_true")
-    parser.add_argument("--label", choices=("rules", "conflicts", "model"), default="rules")
+    parser.add_argument("--label", choices=("rules", "conflicts", "model"), default="conflicts")
     parser.add_argument("--param", action="append", default=[], help="model parameter NAME=VALUE (repeatable)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-language report here")
     args = parser.parse_args(argv)
