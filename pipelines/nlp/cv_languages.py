@@ -1,7 +1,7 @@
 """Cross-validate the clause route per language on the multilingual corpus (issue 11).
 
 Run: ``python -m pipelines.nlp.cv_languages [--part NAME ...] [--variant rules|model] [--folds 5]
-[--seed N] [--json FILE]`` (``PEACEWATCH_EVAL_DIR`` names the scorer's folder).
+[--seed N] [--json FILE] [--scorer score.py]`` (default scorer: ``../shared/eval/score.py``).
 
 Folds are grouped by article and stratified by language: per language, the articles are ordered by a
 hash of the seed and their id and dealt to the folds in turn. Each fold's articles are analysed by
@@ -67,12 +67,9 @@ def assign_folds(articles: list[dict], folds: int, seed: int) -> dict[str, int]:
 
 def load_scorer(path: Path | None = None):
     """The shared evaluation scorer as a module (``score``, ``norm``), or None when absent."""
-    import os
-
     from .score_languages import DEFAULT_SCORER
 
-    eval_dir = os.environ.get("PEACEWATCH_EVAL_DIR")
-    path = path or (Path(eval_dir) / "score.py" if eval_dir else Path(DEFAULT_SCORER))
+    path = path or Path(DEFAULT_SCORER)
     if not path.is_file():
         return None
     spec = importlib.util.spec_from_file_location("peacewatch_eval_score", path)
@@ -223,14 +220,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", choices=("rules", "conflicts", "model"), default="conflicts")
     parser.add_argument("--param", action="append", default=[], help="model parameter NAME=VALUE (repeatable)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-language report here")
+    parser.add_argument("--scorer", type=Path, default=None, help="the shared scorer (default ../shared/eval/score.py)")
     args = parser.parse_args(argv)
     articles = read_parts(args.part or list(DEFAULT_PARTS))
     if isinstance(articles, str):
         print(articles, file=sys.stderr)
         return 2
-    scorer = load_scorer()
+    scorer = load_scorer(args.scorer)
     if scorer is None:
-        print("error: the shared scorer score.py was not found (hint: set PEACEWATCH_EVAL_DIR)", file=sys.stderr)
+        print("error: the shared scorer score.py was not found (hint: pass --scorer PATH)", file=sys.stderr)
         return 2
     params = {}
     for item in args.param:

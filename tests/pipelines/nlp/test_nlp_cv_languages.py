@@ -51,9 +51,11 @@ def test_error_classes():
     assert got == Counter({"wrong label": 1, "relevance": 2})
 
 
-def test_reserved_parts_are_refused(capsys):
+def test_reserved_parts_are_refused(capsys, tmp_path):
     assert cv_languages.main(["--part", "test-d"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "kept for the lead" in err
     assert cv_languages.main(["--part", "no-such-part"]) == 2
     assert "not found" in capsys.readouterr().err
+    assert cv_languages.main(["--part", "dev", "--scorer", str(tmp_path / "none.py")]) == 2
+    assert "--scorer" in capsys.readouterr().err
