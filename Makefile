@@ -23,7 +23,7 @@ help:
 	@echo "make test-quickstart - the README's quick start in a fresh shell of a fresh clone (a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter, the English relevance classifier (English dev parts) and the positions models (English: the seven parts dev, test-a..d, dev2, dev3; clause route: its dev parts)"
+	@echo "make train   - retrain the NLP actor filter, the English relevance classifier (English dev parts) and the positions models (English: the seven parts dev, test-a..d, dev2, dev3; clause route: its five parts dev, test-a..c, dev2)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,8 +91,8 @@ train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
 	$(PY) -m pipelines.nlp.train_relevance
 	$(PY) -m pipelines.nlp.train_positions
-	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.6 \
-		--holdout-ids pipelines/nlp/data/positions_holdout_clauses.txt
+	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.65 \
+		--label conflicts --label-margin 0.0
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl

@@ -23,10 +23,11 @@ model is sure enough. Without the file, or when it is not enabled, the rules' hi
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .clause_stances import ClauseStanceExtractor, _troop_number
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = DATA_DIR / "positions_model_clauses.json"
 _CUE_KINDS = (*STANCES, "ending", "decision")
 _QUOTES = frozenset({'"', "“", "”", "«", "»", "„"})
+_UNSET = object()
+_override: object = _UNSET  # a model (or None) set by :func:`use_model` in place of the shipped one
 _HOW = (
     "named after the noun cue",
     "passive agent",
@@ -255,9 +258,22 @@ def load_model() -> Forest | None:
     return load_model_file(MODEL_PATH)
 
 
+@contextlib.contextmanager
+def use_model(model: Forest | None) -> Iterator[None]:
+    """Decide with ``model`` (None: the rules alone) instead of the shipped file inside the block
+    (cross-validation: each fold's articles are analysed by a model fitted without them)."""
+    global _override
+    previous, _override = _override, model
+    try:
+        yield
+    finally:
+        _override = previous
+
+
 def decide_clause_positions(ex: ClauseStanceExtractor, hits: list[Hit]) -> list[Hit]:
-    """Apply the shipped model when it is present and enabled; else the rules' hits unchanged."""
-    model = load_model()
+    """Apply the shipped model when it is present and enabled (or the one of :func:`use_model`);
+    else the rules' hits unchanged."""
+    model = load_model() if _override is _UNSET else _override
     if model is None:
         return hits
     return decide_candidates(addable(featurize(ex, hits)), model, lambda cand: best_sentence(ex, cand))

@@ -916,11 +916,16 @@ class ClauseStanceExtractor:
             return self._actors(self._group(left[-1], start, end)), "nearest actor before the cue"
         if cue.cue.noun:
             return [], ""  # a noun cue needs its actor in the clause ("son soutien" alone is nobody's)
+        pronoun = any(self.low[j] in self.pack.pronouns for j in range(start, cue.start))
+        person_pronoun = any(self.low[j] in self.pack.person_pronouns for j in range(start, cue.start))
+        right = self._right_candidates(candidates, cue, end)
+        if right and not pronoun and self._subject_after_verb(start, cue):
+            # "a rozważają to również Holendrzy": the clause's own subject after its verb, not the
+            # previous clause's last name
+            return self._actors(self._group(right[0], start, end)), "actor after the cue"
         tail = self._tail_actors(sent, start)
         if tail:
             return self._actors(tail), "actor ending the previous clause"
-        pronoun = any(self.low[j] in self.pack.pronouns for j in range(start, cue.start))
-        person_pronoun = any(self.low[j] in self.pack.person_pronouns for j in range(start, cue.start))
         if self._first_person(cue):  # "«Difenderemo la nostra presenza»", "Popieramy ideę": the speaker's
             speakers = self._speakers(sent)
             if speakers:
@@ -932,14 +937,6 @@ class ClauseStanceExtractor:
             if self.last_actors:
                 return [_refer(a, "(we)") for a in self.last_actors], "previous sentence's actor (first person)"
             return [], ""
-        right = [
-            m
-            for m in candidates
-            if m.token_start >= cue.end
-            and m.token_start - cue.end <= _RIGHT_WINDOW
-            and not self._cue_between(cue.end, m.token_start, end)
-            and not (cue.cue.stance == "support" and self._host_object(m))
-        ]
         if right and not pronoun:
             return self._actors(self._group(right[0], start, end)), "actor after the cue"
         troops = self._troops_country(start, end)
@@ -972,6 +969,27 @@ class ClauseStanceExtractor:
         if self.last_actors and (self.pack.pro_drop or pronoun):
             return [_refer(a, "(previous actor)") for a in self.last_actors], "previous sentence's actor"
         return [], ""
+
+    def _right_candidates(self, candidates: list[Mention], cue: _CueHit, end: int) -> list[Mention]:
+        """Actors after the cue, near it, with no other cue between (not a host after a support cue)."""
+        return [
+            m
+            for m in candidates
+            if m.token_start >= cue.end
+            and m.token_start - cue.end <= _RIGHT_WINDOW
+            and not self._cue_between(cue.end, m.token_start, end)
+            and not (cue.cue.stance == "support" and self._host_object(m))
+        ]
+
+    def _subject_after_verb(self, start: int, cue: _CueHit) -> bool:
+        """The clause opens with a coordinating word and its verb cue ("..., a rozważają to Holendrzy",
+        "..., und erwägt das auch Italien"): a subject after the verb belongs to this clause."""
+        return (
+            not cue.cue.noun
+            and start > 0
+            and self.low[start] in self.pack.and_words | self.pack.clause_breaks
+            and cue.start - start <= 3
+        )
 
     def _agent_verb(self, m: Mention) -> str:
         """The lemma of the participle right before a passive agent's preposition ("autorisée par")."""

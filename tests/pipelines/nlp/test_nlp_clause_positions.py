@@ -73,6 +73,14 @@ def test_without_model_the_rules_decide(nlp, monkeypatch):
     assert got["France"] == "support" and "Italy" not in got
 
 
+def test_use_model_overrides_the_shipped_file_inside_its_block(nlp):
+    with clause_positions.use_model(_forest_always("support")):
+        assert "Canada" in {s["actor"] for s in _analyse(nlp)["stances"]}
+        with clause_positions.use_model(None):  # the rules alone
+            assert "Canada" not in {s["actor"] for s in _analyse(nlp)["stances"]}
+        assert "Canada" in {s["actor"] for s in _analyse(nlp)["stances"]}
+
+
 def test_the_council_is_not_doubled_by_the_un(nlp, monkeypatch):
     monkeypatch.setattr(clause_positions, "load_model", lambda: _forest_always("support"))
     result = _analyse(nlp, "FINUL", "L'ONU a renouvelé pour un an le mandat de la FINUL.")
@@ -89,7 +97,7 @@ def test_trainer_clause_options(capsys, tmp_path):
     assert err.count("\n") == 1 and "tests/corpus/multilingual" in err
 
 
-def test_shipped_clause_model_records_its_data_and_held_out_score():
+def test_shipped_clause_model_records_its_data_and_its_score():
     record = json.loads(clause_positions.MODEL_PATH.read_text(encoding="utf-8"))
     assert record["rule_features"] is False and not any(f.startswith(("r_", "rule_")) for f in record["features"])
     for entry in record["data"]["files"]:
@@ -98,9 +106,10 @@ def test_shipped_clause_model_records_its_data_and_held_out_score():
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], (
             f"{entry['corpus']} changed since the model was trained: run make train"
         )
-    held = record["holdout"]
-    assert held["articles"] > 0
-    assert record["enabled"] == (held["model"]["stances"] - held["rules"]["stances"] >= 0.01)
+    # a held-out list decides when the file has one, else the grouped cross-validation
+    basis = record.get("holdout") or record["cv"]
+    assert record["cv"]["folds"] >= 2 and record["data"]["articles"] > 0
+    assert record["enabled"] == (basis["model"]["stances"] - basis["rules"]["stances"] >= 0.01)
 
 
 @pytest.mark.parametrize("code", ["de", "es", "it", "pl", "ru", "uk"])

@@ -825,6 +825,60 @@ STANCE_CASES_C = [
 ]
 
 
+# Batch D (round 4): inhabitant nouns as actors and a clause's subject after its verb in a
+# coordinated clause; written before the code was run on them (first run: 3 of 6 passed and a fourth
+# failed only on the product's English name of Czechia, corrected here; the other two are xfail)
+STANCE_CASES_D = [
+    (
+        "pl-d-inhabitants-after-verb",
+        "pl",
+        "Misja pokojowa na Ukrainie",
+        "Do misji pokojowej na Ukrainie swoich żołnierzy są gotowi wysłać Duńczycy i Norwegowie, "
+        "a zastanawiają się jeszcze Czesi.",
+        {"Denmark": "support", "Norway": "support", "Czech Republic": "undecided"},
+    ),
+    pytest.param(
+        "pl-d-coordinated-subject",
+        "pl",
+        "Siły stabilizacyjne dla Strefy Gazy",
+        "Indonezja zadeklarowała wysłanie żołnierzy do sił stabilizacyjnych w Strefie Gazy, "
+        "a odmówili udziału Hiszpanie.",
+        {"Indonesia": "support", "Spain": "oppose"},
+        marks=_xfail("a participation noun between a refusal verb and its subject after it takes the subject"),
+    ),
+    (
+        "de-d-inhabitants",
+        "de",
+        "Friedenstruppe für die Ukraine",
+        "Auch die Kanadier wollen sich an der Friedenstruppe in der Ukraine beteiligen, sagte der Außenminister.",
+        {"Canada": "support"},
+    ),
+    pytest.param(
+        "de-d-inhabitants-refuse",
+        "de",
+        "UN-Mission im Libanon",
+        "Die Österreicher ziehen ihre Blauhelme aus der UN-Mission im Libanon ab.",
+        {"Austria": "oppose"},
+        marks=_xfail("a contributor withdrawing its own troops: 'abziehen' is an ending word, never a main cue"),
+    ),
+    (
+        "es-d-coordinated-subject",
+        "es",
+        "Fuerza de paz para Ucrania",
+        "Francia enviará tropas a la fuerza de paz en Ucrania, y lo estudian también Países Bajos y Finlandia.",
+        {"France": "support", "Netherlands": "undecided", "Finland": "undecided"},
+    ),
+    (
+        "it-d-coordinated-subject",
+        "it",
+        "Forza di pace in Ucraina",
+        "Il Regno Unito invierà soldati nella forza di pace in Ucraina, "
+        "e ci stanno riflettendo anche Svezia e Danimarca.",
+        {"United Kingdom": "support", "Sweden": "undecided", "Denmark": "undecided"},
+    ),
+]
+
+
 # (id, language, title, text): no peacekeeping force -> not relevant
 IRRELEVANT_CASES_A = [
     (
@@ -914,7 +968,7 @@ def _analyse(nlp, language: str, title: str, text: str) -> dict:
     )
 
 
-_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C
+_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C + STANCE_CASES_D
 
 
 def _case_id(case) -> str:

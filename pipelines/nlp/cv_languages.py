@@ -1,0 +1,256 @@
+"""Cross-validate the clause route per language on the multilingual corpus (issue 11).
+
+Run: ``python -m pipelines.nlp.cv_languages [--part NAME ...] [--variant rules|model] [--folds 5]
+[--seed N] [--json FILE] [--scorer score.py]`` (default scorer: ``../shared/eval/score.py``).
+
+Folds are grouped by article and stratified by language: per language, the articles are ordered by a
+hash of the seed and their id and dealt to the folds in turn. Each fold's articles are analysed by
+the whole product (:func:`pipelines.nlp.analyze.analyze_articles`) with the clause-route positions
+model fitted on the other folds' articles only (variant ``model``), or with the rules alone (variant
+``rules``), and scored by the shared scorer (``score.py``) per language and overall. The errors of
+the out-of-fold predictions are counted per language in four classes (:func:`error_classes`).
+
+Only the parts named by ``--part`` are read (default: the five development parts); a file name the
+lead keeps for measurement is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import logging
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"
+DEFAULT_PARTS = ("dev", "test-a", "test-b", "dev2", "test-c")
+# parts kept for the lead's never-seen measurements: never read here
+RESERVED_PARTS = frozenset({"test-d", "test-e", "dev3", "dev4"})
+SEED = 20261130
+LANGUAGES = ("de", "es", "fr", "it", "pl")
+ERROR_CLASSES = ("missed actor", "invented actor", "wrong label", "relevance")
+
+
+@dataclass
+class ModelSettings:
+    """How a fold's positions model is fitted and applied (the trainer's options)."""
+
+    params: dict = field(default_factory=dict)  # scikit-learn GradientBoosting parameters (default: the trainer's)
+    keep: float = 0.0  # an actor the rules found is dropped below this probability
+    add: float = 0.65  # an actor the rules missed is added at this probability
+    rule_features: bool = False
+    label: str = "conflicts"  # rules | conflicts | model: whose label a kept actor of the rules takes
+    label_margin: float = 0.0
+
+
+def assign_folds(articles: list[dict], folds: int, seed: int) -> dict[str, int]:
+    """Article id -> fold, grouped by article and stratified by language (fixed by ``seed``)."""
+    by_language: dict[str, list[str]] = defaultdict(list)
+    for a in articles:
+        by_language[str(a.get("language"))].append(str(a["id"]))
+    out: dict[str, int] = {}
+    offset = 0
+    for language in sorted(by_language):
+        ids = sorted(by_language[language], key=lambda i: hashlib.sha256(f"{seed}:{i}".encode()).hexdigest())
+        for n, aid in enumerate(ids):
+            out[aid] = (n + offset) % folds
+        offset += len(ids)  # the next language starts where this one stopped: folds stay even
+    return out
+
+
+def load_scorer(path: Path | None = None):
+    """The shared evaluation scorer as a module (``score``, ``norm``), or None when absent."""
+    from .score_languages import DEFAULT_SCORER
+
+    path = path or Path(DEFAULT_SCORER)
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("peacewatch_eval_score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def error_classes(gold: dict[str, dict], pred: dict[str, dict], norm) -> Counter:
+    """Counted errors of predictions against gold articles (the scorer's actor names, ``norm``).
+
+    * ``relevance``: an article whose relevance is wrong (a gold-relevant article predicted
+      irrelevant loses all its stances here, not as missed actors);
+    * ``missed actor``: a gold actor of a relevant article with no predicted stance;
+    * ``invented actor``: a predicted actor the annotation does not list;
+    * ``wrong label``: an actor of both with another stance.
+    """
+    out: Counter = Counter()
+    for aid, g in gold.items():
+        p = pred.get(aid, {})
+        if bool(g.get("relevant")) != bool(p.get("relevant")):
+            out["relevance"] += 1
+        if not g.get("relevant") or not p.get("relevant"):
+            continue
+        gs = {norm(s["actor"]): s["stance"] for s in g.get("stances") or []}
+        ps = {norm(s["actor"]): s["stance"] for s in p.get("stances") or [] if s.get("stance")}
+        out["missed actor"] += len(gs.keys() - ps.keys())
+        out["invented actor"] += len(ps.keys() - gs.keys())
+        out["wrong label"] += sum(1 for k in gs.keys() & ps.keys() if gs[k] != ps[k])
+    return out
+
+
+def fit_forest(rows: list[dict], settings: ModelSettings, seed: int = 13):
+    """A :class:`~pipelines.nlp.positions.Forest` fitted on candidate rows (see ``train_positions``)."""
+    from .positions import forest_from_record
+    from .train_positions import export, fit, matrix
+
+    names = sorted({k for r in rows for k in r["features"]})
+    params = settings.params or None
+    record = export(fit(matrix(rows, names), [r["label"] for r in rows], seed, params), names, seed, params)
+    record.update(
+        threshold=settings.keep,
+        add_threshold=settings.add,
+        use_rule_label=settings.label == "rules",
+        label_conflicts=settings.label == "conflicts",
+        label_margin=settings.label_margin,
+    )
+    return forest_from_record(record)
+
+
+def candidate_rows(articles: list[dict], rule_features: bool) -> list[dict]:
+    """The trainer's candidate rows of ``articles`` (clause route), rules' features optional."""
+    from .train_positions import _without_rule_features, collect_clauses
+
+    rows, _ = collect_clauses(articles)
+    if not rule_features:
+        _without_rule_features(rows)
+    return rows
+
+
+def analyse(articles: list[dict], model) -> dict[str, dict]:
+    """Article id -> the product's result, with ``model`` deciding (None: the rules alone)."""
+    from .analyze import analyze_articles
+    from .clause_positions import use_model
+
+    with use_model(model):
+        return {str(r["id"]): r for r in analyze_articles(None, articles)}
+
+
+def out_of_fold(
+    articles: list[dict],
+    variant: str,
+    settings: ModelSettings,
+    folds: int,
+    seed: int,
+    extra_rows: list[dict] | None = None,
+    rows: list[dict] | None = None,
+) -> dict[str, dict]:
+    """Every article's result from a model fitted without its fold (``extra_rows``: rows of other
+    data added to every fold's training set; ``rows``: the articles' candidate rows, computed once)."""
+    folding = assign_folds(articles, folds, seed)
+    if variant == "model" and rows is None:
+        rows = candidate_rows(articles, settings.rule_features)
+    pred: dict[str, dict] = {}
+    for k in range(folds):
+        held = [a for a in articles if folding[str(a["id"])] == k]
+        model = None
+        if variant == "model":
+            train = [r for r in rows or [] if folding.get(r["article"], -1) != k] + list(extra_rows or [])
+            model = fit_forest(train, settings)
+        pred.update(analyse(held, model))
+    return pred
+
+
+def report(articles: list[dict], pred: dict[str, dict], scorer) -> dict:
+    """Scores (F1 of every measure) and error classes, per language and for all."""
+    out = {}
+    for code in [*sorted({str(a.get("language")) for a in articles}), "all"]:
+        subset = {str(a["id"]): a for a in articles if code == "all" or a.get("language") == code}
+        scores = scorer.score(subset, pred)
+        out[code] = {
+            "articles": len(subset),
+            "f1": {k: v["f1"] for k, v in scores.items()},
+            "gold_stances": scores["stances"]["gold"],
+            "errors": dict(error_classes(subset, pred, scorer.norm)),
+        }
+    return out
+
+
+def format_report(result: dict) -> str:
+    """A table: one line per language."""
+    measures = ("relevance", "countries", "people", "actors", "stances")
+    lines = [
+        f"{'lang':5s} {'arts':>4s} " + " ".join(f"{m[:9]:>9s}" for m in measures) + "  " + " / ".join(ERROR_CLASSES)
+    ]
+    for code, r in result.items():
+        errors = " / ".join(str(r["errors"].get(c, 0)) for c in ERROR_CLASSES)
+        lines.append(
+            f"{code:5s} {r['articles']:4d} " + " ".join(f"{r['f1'][m]:9.3f}" for m in measures) + f"  {errors}"
+        )
+    return "\n".join(lines)
+
+
+def read_parts(names: list[str]) -> list[dict] | str:
+    """The articles of the named corpus parts, or one error line."""
+    articles: list[dict] = []
+    for name in names:
+        stem = Path(name).name.removesuffix(".jsonl")
+        if stem in RESERVED_PARTS:
+            return f"error: {stem} is kept for the lead's measurement (hint: use the development parts)"
+        path = CORPUS_DIR / f"{stem}.jsonl"
+        if not path.is_file():
+            return f"error: corpus part {path} not found (hint: parts are {', '.join(DEFAULT_PARTS)})"
+        articles += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [a for a in articles if a.get("language") in LANGUAGES]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; exit 2 with one line on bad input."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", action="append", default=None, help="corpus part (repeatable; default: all five)")
+    parser.add_argument("--variant", choices=("rules", "model"), default="model")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--keep", type=float, default=0.0)
+    parser.add_argument("--add", type=float, default=0.65)
+    parser.add_argument("--rule-features", action="store_true")
+    parser.add_argument("--label", choices=("rules", "conflicts", "model"), default="conflicts")
+    parser.add_argument("--param", action="append", default=[], help="model parameter NAME=VALUE (repeatable)")
+    parser.add_argument("--json", type=Path, default=None, help="write the per-language report here")
+    parser.add_argument("--scorer", type=Path, default=None, help="the shared scorer (default ../shared/eval/score.py)")
+    args = parser.parse_args(argv)
+    articles = read_parts(args.part or list(DEFAULT_PARTS))
+    if isinstance(articles, str):
+        print(articles, file=sys.stderr)
+        return 2
+    scorer = load_scorer(args.scorer)
+    if scorer is None:
+        print("error: the shared scorer score.py was not found (hint: pass --scorer PATH)", file=sys.stderr)
+        return 2
+    params = {}
+    for item in args.param:
+        name, _, value = item.partition("=")
+        try:
+            params[name] = int(value) if value.isdigit() else float(value)
+        except ValueError:
+            print(f"error: --param {item!r} is not NAME=NUMBER", file=sys.stderr)
+            return 2
+    if params:
+        from .train_positions import PARAMS
+
+        params = dict(PARAMS, **params)
+    settings = ModelSettings(params, args.keep, args.add, args.rule_features, args.label)
+    pred = out_of_fold(articles, args.variant, settings, args.folds, args.seed)
+    result = report(articles, pred, scorer)
+    print(format_report(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING)
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The clause route's cross-validation tool: folds grouped by article and stratified by language,
+error classes counted like the scorer, the lead's measurement parts refused (pure logic; the corpus
+run itself is recorded in MEASUREMENTS.md)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipelines.nlp import cv_languages
+
+
+def _articles(n_per_language: int) -> list[dict]:
+    return [{"id": f"{code}-{i}", "language": code} for code in ("de", "fr", "pl") for i in range(n_per_language)]
+
+
+def test_folds_are_grouped_stratified_and_fixed():
+    arts = _articles(10)
+    folds = cv_languages.assign_folds(arts, 5, 1)
+    assert set(folds) == {a["id"] for a in arts}
+    for code in ("de", "fr", "pl"):
+        per = Counter(f for aid, f in folds.items() if aid.startswith(code))
+        assert sorted(per.values()) == [2, 2, 2, 2, 2]  # each language spread evenly over the folds
+    assert folds == cv_languages.assign_folds(list(reversed(arts)), 5, 1)  # order of input does not matter
+    assert folds != cv_languages.assign_folds(arts, 5, 2)
+
+
+def test_error_classes():
+    gold = {
+        "a": {
+            "relevant": True,
+            "stances": [{"actor": "France", "stance": "support"}, {"actor": "Poland", "stance": "oppose"}],
+        },
+        "b": {"relevant": True, "stances": [{"actor": "Italy", "stance": "support"}]},
+        "c": {"relevant": False, "stances": []},
+    }
+    pred = {
+        "a": {
+            "relevant": True,
+            "stances": [{"actor": "FR", "stance": "support"}, {"actor": "PL", "stance": "undecided"}, {"actor": "DE"}],
+        },
+        "b": {"relevant": False, "stances": []},
+        "c": {"relevant": True, "stances": [{"actor": "Spain", "stance": "support"}]},
+    }
+    norm = {"fr": "france", "pl": "poland", "de": "germany"}.get
+
+    def names(name: str) -> str:
+        return norm(name.casefold(), name.casefold())
+
+    got = cv_languages.error_classes(gold, pred, names)
+    # a stance-less prediction is no actor; the wrong relevance of b and c is counted once each
+    assert got == Counter({"wrong label": 1, "relevance": 2})
+
+
+def test_reserved_parts_are_refused(capsys, tmp_path):
+    assert cv_languages.main(["--part", "test-d"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "kept for the lead" in err
+    assert cv_languages.main(["--part", "no-such-part"]) == 2
+    assert "not found" in capsys.readouterr().err
+    assert cv_languages.main(["--part", "dev", "--scorer", str(tmp_path / "none.py")]) == 2
+    assert "--scorer" in capsys.readouterr().err
