@@ -31,10 +31,10 @@ logger = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"
 DEFAULT_PARTS = ("dev", "test-a", "test-b", "dev2", "test-c")
-# parts kept for the lead's never-seen measurements: never read here. Empty between rounds: round 4's
-# test-d, test-e and test-f had their first measurement on 2026-11-30 and are development data now;
-# name the next round's new parts here while they wait for theirs.
-RESERVED_PARTS: frozenset[str] = frozenset()
+# parts kept for the lead's never-seen measurements: never read here. Round 4's test-d, test-e and
+# test-f had their first measurement on 2026-11-30 and are development data now; round 5's new parts
+# wait for theirs.
+RESERVED_PARTS = frozenset({"test-g", "dev6"})
 SEED = 20261130
 LANGUAGES = ("de", "es", "fr", "it", "pl")
 ERROR_CLASSES = ("missed actor", "invented actor", "wrong label", "relevance")

@@ -51,8 +51,9 @@ def test_error_classes():
     assert got == Counter({"wrong label": 1, "relevance": 2})
 
 
-def test_reserved_parts_are_refused(capsys, tmp_path):
-    assert cv_languages.main(["--part", "test-d"]) == 2
+def test_reserved_parts_are_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(cv_languages, "RESERVED_PARTS", frozenset({"test-x"}))
+    assert cv_languages.main(["--part", "test-x"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "kept for the lead" in err
     assert cv_languages.main(["--part", "no-such-part"]) == 2
