@@ -558,7 +558,7 @@ def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
 _VENUE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "within", "around", "from"})
 
 
-def _not_the_country(doc, m: Mention) -> bool:
+def not_the_country(doc, m: Mention) -> bool:
     """Whether a country mention names no country in the article's list: a demonym naming an ethnic
     group ("Greek Cypriots", "Turkish Cypriot leaders", "the ethnic Serb half") or a capital or seat
     only as a venue (:data:`_VENUE_PREPS`). Needs the dependency parse."""
@@ -581,14 +581,14 @@ def summarise(mentions: list[Mention], gaz: Gazetteer, doc=None) -> dict[str, li
     """Distinct countries (with codes), people and organisations, in order of first mention.
 
     With the parsed ``doc`` (the English route), country mentions that name no country
-    (:func:`_not_the_country`) are left out of ``countries``; they stay mentions for the stances.
+    (:func:`not_the_country`) are left out of ``countries``; they stay mentions for the stances.
     """
     codes: dict[str, None] = {}
     people: dict[str, None] = {}
     orgs: dict[str, None] = {}
     for m in mentions:
         if m.kind == "country" and m.code:
-            if doc is not None and _not_the_country(doc, m):
+            if doc is not None and not_the_country(doc, m):
                 continue
             codes.setdefault(m.code)
         elif m.kind == "person":

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from .actor_filter import candidate_features as rule_features
 from .cues import STANCES
+from .entities import not_the_country as _not_the_country
 from .gazetteer import DATA_DIR
 from .stance_merge import merge_hits
 from .stances import Actor, Hit, StanceExtractor
@@ -281,6 +282,8 @@ def addable(ex: StanceExtractor, cand: Candidate) -> bool:
         anchor, _ = _anchor(ex.doc, i)
         if anchor.dep_ == "pobj" and anchor.head.lower_ in _WHERE_PREPS:
             continue
+        if anchor.dep_ == "pobj" and anchor.head.lower_ == "from" and ex._is_ending(anchor.head.head):
+            continue  # "the withdrawal of the force from Mozambique": the place it leaves (as the rules)
         gov = _governing_verb(anchor)
         if gov is not None and (ex._background([gov]) or _casualty(gov, ex.lex.casualties)):
             continue
@@ -353,6 +356,14 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str |
     f["modifier"] = float(doc[i].dep_ in ("amod", "compound", "nmod") or dep in ("amod", "nmod"))
     mod_head = doc[i].head if doc[i].dep_ in ("amod", "compound", "nmod", "poss") else None
     f["mod_troops"] = float(mod_head is not None and mod_head.lemma_.lower() in _TROOP_WORDS)
+    # round 6: mentions that name no actor (a casualty's nationality, a currency, an ethnic group, a venue)
+    gov_verb = _governing_verb(anchor)
+    f["casualty"] = float(
+        (gov_verb is not None and _casualty(gov_verb, lex.casualties)) or _casualty_noun(anchor, lex.casualties)
+    )
+    f["currency"] = float(doc[i].head.lemma_.lower() in lex.currencies)
+    m = ex.by_token.get(i)
+    f["not_the_country"] = float(m is not None and m.kind == "country" and _not_the_country(doc, m))
     prep = head.lower_ if dep == "pobj" else ""
     f["list_prep"] = float(
         (prep in _LIST_PREPS and prep not in ("of", "with"))
