@@ -52,7 +52,7 @@ def test_error_classes():
 
 
 def test_reserved_parts_are_refused(capsys, tmp_path):
-    assert cv_languages.main(["--part", "test-d"]) == 2
+    assert cv_languages.main(["--part", "test-g"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "kept for the lead" in err
     assert cv_languages.main(["--part", "no-such-part"]) == 2
