@@ -61,7 +61,6 @@ _EXPLICIT = frozenset(
         "antecedent of the relative pronoun",
     }
 )
-_NEG_WINDOW = 6
 _SHORT_PARENTHESIS = 8  # tokens inside parentheses that stay in their clause
 
 
@@ -1233,7 +1232,7 @@ class ClauseStanceExtractor:
     # ----- polarity
     def _negated(self, start: int, end: int, cue: _CueHit, actor_end: int) -> bool:
         pack = self.pack
-        lo = max(start, actor_end, cue.start - _NEG_WINDOW)
+        lo = max(start, actor_end, cue.start - pack.negation_before_window)
         if any(self.low[j] in pack.negation for j in range(lo, cue.start)):
             return True
         window = pack.negation_after_window
