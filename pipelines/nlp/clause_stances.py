@@ -1056,6 +1056,14 @@ class ClauseStanceExtractor:
             i += 1
         return found, listed
 
+    def _colon_list_next(self, sent, end: int) -> bool:
+        """The clause ends with a colon and the next one only lists actors ("se han abstenido: | China,
+        Rusia y Pakistán"): its cue's actors are those listed."""
+        if end <= 0 or self.doc[end - 1].text != ":":
+            return False
+        nxt = self._clause_end(sent, end)
+        return nxt > end and bool(self._list_clause(end, nxt)[0])
+
     def _list_hits(self, sent, start: int, end: int, evidence: str, previous: list[Hit]) -> list[Hit]:
         """Hits of a clause that only lists actors: the stance of the cue left without an actor
         before it in the sentence, or, after a list word, that of the previous clause's hits."""
@@ -1429,6 +1437,8 @@ class ClauseStanceExtractor:
             if actors:
                 main = candidate
                 break
+        if not strict and how not in _EXPLICIT and self._colon_list_next(sent, end):
+            actors = []  # "Tres países se han abstenido: | China, Rusia y Pakistán": the list, not the last sentence's actor
         if not actors:
             if not strict:  # "Quatre pays sont prêts à envoyer des soldats : | le Maroc, ..."
                 self._pending = (start, end, main, cues)
