@@ -1438,7 +1438,8 @@ class ClauseStanceExtractor:
                 main = candidate
                 break
         if not strict and how not in _EXPLICIT and self._colon_list_next(sent, end):
-            actors = []  # "Tres países se han abstenido: | China, Rusia y Pakistán": the list, not the last sentence's actor
+            # "Tres países se han abstenido: | China, Rusia y Pakistán": the list, not an earlier actor
+            actors = []
         if not actors:
             if not strict:  # "Quatre pays sont prêts à envoyer des soldats : | le Maroc, ..."
                 self._pending = (start, end, main, cues)
