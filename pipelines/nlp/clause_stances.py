@@ -61,7 +61,6 @@ _EXPLICIT = frozenset(
         "antecedent of the relative pronoun",
     }
 )
-_NEG_WINDOW = 6
 _SHORT_PARENTHESIS = 8  # tokens inside parentheses that stay in their clause
 
 
@@ -1057,6 +1056,14 @@ class ClauseStanceExtractor:
             i += 1
         return found, listed
 
+    def _colon_list_next(self, sent, end: int) -> bool:
+        """The clause ends with a colon and the next one only lists actors ("se han abstenido: | China,
+        Rusia y Pakistán"): its cue's actors are those listed."""
+        if end <= 0 or self.doc[end - 1].text != ":":
+            return False
+        nxt = self._clause_end(sent, end)
+        return nxt > end and bool(self._list_clause(end, nxt)[0])
+
     def _list_hits(self, sent, start: int, end: int, evidence: str, previous: list[Hit]) -> list[Hit]:
         """Hits of a clause that only lists actors: the stance of the cue left without an actor
         before it in the sentence, or, after a list word, that of the previous clause's hits."""
@@ -1233,7 +1240,7 @@ class ClauseStanceExtractor:
     # ----- polarity
     def _negated(self, start: int, end: int, cue: _CueHit, actor_end: int) -> bool:
         pack = self.pack
-        lo = max(start, actor_end, cue.start - _NEG_WINDOW)
+        lo = max(start, actor_end, cue.start - pack.negation_before_window)
         if any(self.low[j] in pack.negation for j in range(lo, cue.start)):
             return True
         window = pack.negation_after_window
@@ -1430,6 +1437,9 @@ class ClauseStanceExtractor:
             if actors:
                 main = candidate
                 break
+        if not strict and how not in _EXPLICIT and self._colon_list_next(sent, end):
+            # "Tres países se han abstenido: | China, Rusia y Pakistán": the list, not an earlier actor
+            actors = []
         if not actors:
             if not strict:  # "Quatre pays sont prêts à envoyer des soldats : | le Maroc, ..."
                 self._pending = (start, end, main, cues)

@@ -10,7 +10,7 @@ model fitted on the other folds' articles only (variant ``model``), or with the 
 ``rules``), and scored by the shared scorer (``score.py``) per language and overall. The errors of
 the out-of-fold predictions are counted per language in four classes (:func:`error_classes`).
 
-Only the parts named by ``--part`` are read (default: the five development parts); a file name the
+Only the parts named by ``--part`` are read (default: every development part); a file name the
 lead keeps for measurement is refused.
 """
 
@@ -30,11 +30,23 @@ logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"
-DEFAULT_PARTS = ("dev", "test-a", "test-b", "dev2", "test-c")
+DEFAULT_PARTS = (
+    "dev",
+    "test-a",
+    "test-b",
+    "dev2",
+    "test-c",
+    "dev3",
+    "test-d",
+    "dev4",
+    "test-e",
+    "dev5",
+    "test-f",
+)
 # parts kept for the lead's never-seen measurements: never read here. Round 4's test-d, test-e and
-# test-f had their first measurement on 2026-11-30 and are development data now; round 5's new parts
-# wait for theirs.
-RESERVED_PARTS = frozenset({"test-g", "dev6"})
+# test-f had their first measurement on 2026-11-30 and are development data now; round 6's new parts
+# (test-g, dev6) wait for theirs.
+RESERVED_PARTS: frozenset[str] = frozenset({"test-g", "dev6"})
 SEED = 20261130
 LANGUAGES = ("de", "es", "fr", "it", "pl")
 ERROR_CLASSES = ("missed actor", "invented actor", "wrong label", "relevance")
@@ -212,7 +224,9 @@ def read_parts(names: list[str]) -> list[dict] | str:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; exit 2 with one line on bad input."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", action="append", default=None, help="corpus part (repeatable; default: all five)")
+    parser.add_argument(
+        "--part", action="append", default=None, help="corpus part (repeatable; default: all development parts)"
+    )
     parser.add_argument("--variant", choices=("rules", "model"), default="model")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=SEED)

@@ -79,6 +79,9 @@ class LanguagePack:
     clitics: frozenset[str] = frozenset()  # object pronouns next to a cue ("l'a approuvé")
     inflection_fallback: tuple[str, ...] = ()  # endings tried off words the form table lacks
     negation_after_window: int = 4  # words after a cue searched for a negative ("schickt keine Soldaten")
+    # words before a cue searched for a negative (after the actor); verb-final clauses need more
+    # ("Italien wird keine Soldaten für eine ... Friedenstruppe stellen")
+    negation_before_window: int = 6
     not_names: frozenset[str] = frozenset()  # capitalised institution words never in a person's name
     condition_preps: frozenset[str] = frozenset()  # "sans", "ohne": conditions that do not cut the clause
     possessives: frozenset[str] = frozenset()  # "son opposition": the subject's
@@ -320,6 +323,7 @@ def load_pack(code: str) -> LanguagePack:
         clitics=_words(cues_data.get("clitics")),
         inflection_fallback=tuple(str(e) for e in cues_data.get("inflection_fallback") or ()),
         negation_after_window=int(cues_data.get("negation_after_window") or 4),
+        negation_before_window=int(cues_data.get("negation_before_window") or 6),
         not_names=_words(names.get("not_names")),
         condition_preps=_words(cues_data.get("condition_preps")),
         possessives=_words(cues_data.get("possessives")),

@@ -879,6 +879,44 @@ STANCE_CASES_D = [
 ]
 
 
+# Round 6 (written for the tests, none from an evaluation article): the de and it cases failed on the
+# round-5 code, the es case passed there through the positions model and now through the rules; the
+# xfails are limits found while writing them
+STANCE_CASES_E = [
+    (
+        "de-e-verb-final-negation",
+        "de",
+        "Friedenstruppe für die Ukraine",
+        "Schweden wird vorerst keine Soldaten für eine künftige Friedenstruppe in der Ukraine stellen.",
+        {"Sweden": "oppose"},
+    ),
+    (
+        "es-e-colon-list",
+        "es",
+        "Misión de paz de la ONU en Haití",
+        "El Consejo de Seguridad prorrogó la misión de paz en Haití. Dos miembros se abstuvieron: Rusia y China.",
+        {"United Nations Security Council": "support", "Russia": "undecided", "China": "undecided"},
+    ),
+    pytest.param(
+        "it-e-representatives",
+        "it",
+        "Missione di pace in Libano",
+        "Il Consiglio di Sicurezza ha rinnovato il mandato della missione di pace. "
+        "Si sono astenuti soltanto i rappresentanti di Russia e Cina.",
+        {"United Nations Security Council": "support", "Russia": "undecided", "China": "undecided"},
+        marks=_xfail("'i rappresentanti di' is no actor head (tried in round 6, not shipped: see the NLP README)"),
+    ),
+    pytest.param(
+        "de-e-premature-after-noun",
+        "de",
+        "Friedenstruppe für die Ukraine",
+        "Österreich hält eine Beteiligung an der Friedenstruppe für verfrüht.",
+        {"Austria": "undecided"},
+        marks=_xfail("a hesitation adjective after a participation noun: the clause's first cue is its main cue"),
+    ),
+]
+
+
 # (id, language, title, text): no peacekeeping force -> not relevant
 IRRELEVANT_CASES_A = [
     (
@@ -968,7 +1006,7 @@ def _analyse(nlp, language: str, title: str, text: str) -> dict:
     )
 
 
-_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C + STANCE_CASES_D
+_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C + STANCE_CASES_D + STANCE_CASES_E
 
 
 def _case_id(case) -> str:
