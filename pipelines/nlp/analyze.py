@@ -106,7 +106,7 @@ def complete_result(result: dict, doc, article: dict, title_len: int, *, explain
     day = article_date(article)
     mentions = resolve_entities(doc, gaz, day)
     result["entities"] = [m.as_dict(title_len) for m in mentions]
-    result.update(summarise(mentions, gaz))
+    result.update(summarise(mentions, gaz, doc))
     if not result["relevant"]:
         return result
     extractor = StanceExtractor(doc, mentions, gaz, load_lexicon(), day)

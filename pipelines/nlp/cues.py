@@ -53,6 +53,8 @@ class Lexicon:
     stoppers: frozenset[str] = frozenset()
     harms: frozenset[str] = frozenset()
     condemners: frozenset[str] = frozenset()
+    casualties: frozenset[str] = frozenset()
+    currencies: frozenset[str] = frozenset()
     council_acts: frozenset[str] = frozenset()
     authored: frozenset[str] = frozenset()
 
@@ -123,6 +125,8 @@ def load_lexicon() -> Lexicon:
         as_set("stoppers"),
         as_set("harms"),
         as_set("condemners"),
+        as_set("casualties"),
+        as_set("currencies"),
         as_set("council_acts"),
         as_set("authored"),
     )

@@ -141,9 +141,23 @@ def _entities(doc) -> list:
         ):
             ent = Span(doc, ent.start, nxt.end, label="PERSON")
             i += 1
+        elif ent.label_ == "PERSON" and not ent.ent_id_ and _name_goes_on(doc, ent, nxt):
+            ent = Span(doc, ent.start, ent.end + 1, label="PERSON")  # "Espen Barth" + "Eide"
         out.append(ent)
         i += 1
     return out
+
+
+def _name_goes_on(doc, ent, nxt) -> bool:
+    """The small NER model often stops a three-word name one word short ("Espen Barth| Eide told"):
+    the next word continues it when it is a capitalised proper noun outside any entity, joined by
+    one space, not a sentence start, and the name has at most three words so far (round 6)."""
+    if ent.end >= len(doc) or len(ent) > 3 or doc[ent.end - 1].whitespace_ != " ":
+        return False
+    tok = doc[ent.end]
+    if nxt is not None and nxt.start == ent.end:
+        return False
+    return tok.pos_ == "PROPN" and tok.is_title and tok.is_alpha and not tok.ent_type_ and not tok.is_sent_start
 
 
 def _titled(doc, ent, titles: frozenset[str]) -> bool:
@@ -539,13 +553,43 @@ def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
     return sorted(mentions + added, key=lambda m: m.start)
 
 
-def summarise(mentions: list[Mention], gaz: Gazetteer) -> dict[str, list[str]]:
-    """Distinct countries (with codes), people and organisations, in order of first mention."""
+# a capital or seat named as the place where something happens ("a conference held in Doha",
+# "speaking from Addis Ababa") is a venue, not a mention of its country (round 6)
+_VENUE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "within", "around", "from"})
+
+
+def not_the_country(doc, m: Mention) -> bool:
+    """Whether a country mention names no country in the article's list: a demonym naming an ethnic
+    group ("Greek Cypriots", "Turkish Cypriot leaders", "the ethnic Serb half") or a capital or seat
+    only as a venue (:data:`_VENUE_PREPS`). Needs the dependency parse."""
+    if m.how == "demonym":
+        after = doc[m.token_end] if m.token_end < len(doc) else None
+        before = doc[m.token_start - 1] if m.token_start > 0 else None
+        return bool(
+            (after is not None and after.ent_type_ == "NORP" and after.is_title)
+            or (before is not None and before.lower_ == "ethnic")
+        )
+    if m.how in ("capital", "seat"):
+        tok = doc[m.token_end - 1]
+        while tok.dep_ in ("compound", "conj", "appos") and tok.head.i != tok.i:
+            tok = tok.head
+        return tok.dep_ == "pobj" and tok.head.lower_ in _VENUE_PREPS
+    return False
+
+
+def summarise(mentions: list[Mention], gaz: Gazetteer, doc=None) -> dict[str, list[str]]:
+    """Distinct countries (with codes), people and organisations, in order of first mention.
+
+    With the parsed ``doc`` (the English route), country mentions that name no country
+    (:func:`not_the_country`) are left out of ``countries``; they stay mentions for the stances.
+    """
     codes: dict[str, None] = {}
     people: dict[str, None] = {}
     orgs: dict[str, None] = {}
     for m in mentions:
         if m.kind == "country" and m.code:
+            if doc is not None and not_the_country(doc, m):
+                continue
             codes.setdefault(m.code)
         elif m.kind == "person":
             people.setdefault(m.name)

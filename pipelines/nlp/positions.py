@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from .actor_filter import candidate_features as rule_features
 from .cues import STANCES
+from .entities import not_the_country as _not_the_country
 from .gazetteer import DATA_DIR
 from .stance_merge import merge_hits
 from .stances import Actor, Hit, StanceExtractor
@@ -273,16 +274,52 @@ def _governing_verb(tok):
 def addable(ex: StanceExtractor, cand: Candidate) -> bool:
     """Whether the model may add a candidate the rules did not find: some mention of it is neither
     only the place where something happens ("at a meeting in London") nor in background history
-    ("In 2006, Italy sent ..."), the rules' own definitions of mentions that hold no position."""
+    ("In 2006, Italy sent ..."), the rules' own definitions of mentions that hold no position, nor
+    (round 6) a casualty report ("a Kenyan peacekeeper was killed") or a currency ("U.S. dollars")."""
     for i in cand.tokens:
+        if ex.doc[i].head.lemma_.lower() in ex.lex.currencies:
+            continue  # "90 million U.S. dollars": a unit
         anchor, _ = _anchor(ex.doc, i)
         if anchor.dep_ == "pobj" and anchor.head.lower_ in _WHERE_PREPS:
             continue
+        if anchor.dep_ == "pobj" and anchor.head.lower_ == "from" and ex._is_ending(anchor.head.head):
+            continue  # "the withdrawal of the force from Mozambique": the place it leaves (as the rules)
         gov = _governing_verb(anchor)
-        if gov is not None and ex._background([gov]):
+        if gov is not None and (ex._background([gov]) or _casualty(gov, ex.lex.casualties)):
+            continue
+        if _casualty_noun(anchor, ex.lex.casualties):
             continue
         return True
     return not cand.tokens and bool(cand.hits)
+
+
+def _casualty_noun(tok, casualties: frozenset[str]) -> bool:
+    """Whether the noun a mention belongs to is described as casualties ("soldiers from A and B who
+    were killed", "troops from A killed in an ambush"): it or a noun above it (at most two steps up)
+    has a relative or participle clause with a casualty verb (the parser often hangs the clause on
+    the list's first name)."""
+    noun = tok
+    for _ in range(3):
+        if noun.pos_ in ("NOUN", "PROPN") and any(
+            c.dep_ in ("relcl", "acl") and c.lemma_.lower() in casualties for c in noun.children
+        ):
+            return True
+        if noun.head.i == noun.i:
+            break
+        noun = noun.head
+    return False
+
+
+def _casualty(verb, casualties: frozenset[str]) -> bool:
+    """Whether ``verb`` reports casualties ("a Kenyan peacekeeper was killed"), also through a
+    participle that lists them ("two were injured, including a Ghanaian")."""
+    for _ in range(3):
+        if verb.lemma_.lower() in casualties:
+            return True
+        if verb.tag_ != "VBG" or verb.head.i == verb.i:
+            return False
+        verb = _governing_verb(verb.head) or verb
+    return False
 
 
 def _context_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str, anchor) -> dict[str, float]:
@@ -319,6 +356,14 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str |
     f["modifier"] = float(doc[i].dep_ in ("amod", "compound", "nmod") or dep in ("amod", "nmod"))
     mod_head = doc[i].head if doc[i].dep_ in ("amod", "compound", "nmod", "poss") else None
     f["mod_troops"] = float(mod_head is not None and mod_head.lemma_.lower() in _TROOP_WORDS)
+    # round 6: mentions that name no actor (a casualty's nationality, a currency, an ethnic group, a venue)
+    gov_verb = _governing_verb(anchor)
+    f["casualty"] = float(
+        (gov_verb is not None and _casualty(gov_verb, lex.casualties)) or _casualty_noun(anchor, lex.casualties)
+    )
+    f["currency"] = float(doc[i].head.lemma_.lower() in lex.currencies)
+    m = ex.by_token.get(i)
+    f["not_the_country"] = float(m is not None and m.kind == "country" and _not_the_country(doc, m))
     prep = head.lower_ if dep == "pobj" else ""
     f["list_prep"] = float(
         (prep in _LIST_PREPS and prep not in ("of", "with"))

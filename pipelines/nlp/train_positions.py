@@ -40,7 +40,22 @@ CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "en"
 CLAUSE_CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"  # --route clauses
 # the dev parts each route trains on by default (those that exist)
 DEFAULT_CORPORA = {
-    "parse": ("dev.jsonl", "test-a.jsonl", "dev2.jsonl", "dev3.jsonl", "test-b.jsonl", "test-c.jsonl", "test-d.jsonl"),
+    # round 6: every English part measured once (dev..dev6, test-a..test-g) is development data
+    "parse": (
+        "dev.jsonl",
+        "test-a.jsonl",
+        "dev2.jsonl",
+        "dev3.jsonl",
+        "test-b.jsonl",
+        "test-c.jsonl",
+        "test-d.jsonl",
+        "dev4.jsonl",
+        "test-e.jsonl",
+        "dev5.jsonl",
+        "test-f.jsonl",
+        "dev6.jsonl",
+        "test-g.jsonl",
+    ),
     # round 6: every multilingual part measured once is development data (the lead's new parts are not here)
     "clauses": (
         "dev.jsonl",

@@ -158,3 +158,18 @@ def test_shipped_model_records_its_data():
             f"{entry['corpus']} changed since the model was trained: run make train"
         )
     assert record["cv"]["per_fold"] and set(record["cv"]["rules"]) == {"actors", "stances"}
+
+
+def test_model_adds_no_casualty_or_currency(analyse, monkeypatch):
+    # round 6: countries named only as casualties' nationality or in a currency hold no position
+    monkeypatch.setattr(positions, "load_model", lambda: _forest_always("support"))
+    result = analyse(
+        "Canada said it was willing to send troops to the peacekeeping force in Moldova. "
+        "One Peruvian peacekeeper was killed and three were injured, including two Nepalese. "
+        "The mission lacks 40 million U.S. dollars. The force paid tribute to soldiers from Chile "
+        "and Fiji who died in an ambush.",
+        published="2026-03-01",
+    )
+    got = {s["actor"] for s in result["stances"]}
+    assert "Canada" in got
+    assert not got & {"Peru", "Nepal", "United States", "Chile", "Fiji"}, got
