@@ -508,6 +508,24 @@ def _read_corpora(paths: list[Path], corpus_dir: Path) -> list[dict] | str:
     return articles
 
 
+def _labelling(margin: float) -> dict[str, dict]:
+    """Each ``--label`` choice as the cross-validation's keyword arguments."""
+    return {
+        "rules": {"use_rule_label": True},
+        "model": {"use_rule_label": False, "label_margin": margin},
+        "conflicts": {"use_rule_label": False, "label_margin": margin, "conflicts_only": True},
+    }
+
+
+def _label_record(args: argparse.Namespace) -> dict:
+    """The model file's fields for the ``--label`` choice (what :mod:`positions` reads)."""
+    return {
+        "use_rule_label": args.label == "rules",
+        "label_conflicts": args.label == "conflicts",
+        "label_margin": args.label_margin,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train and write the model file; exit 2 with one line on bad input."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -670,11 +688,7 @@ def _train_parse(
     if len({r["label"] for r in rows}) < 2:
         print("error: too few candidates of both kinds to train on", file=sys.stderr)
         return 2
-    labelling = {
-        "rules": {"use_rule_label": True},
-        "model": {"use_rule_label": False, "label_margin": args.label_margin},
-        "conflicts": {"use_rule_label": False, "label_margin": args.label_margin, "conflicts_only": True},
-    }
+    labelling = _labelling(args.label_margin)
     common = {
         "folds": args.folds,
         "seed": args.seed,
@@ -734,9 +748,7 @@ def _train_parse(
         threshold=keep,
         add_threshold=add,
         add_label_threshold=args.add_label_threshold,
-        use_rule_label=args.label == "rules",
-        label_conflicts=args.label == "conflicts",
-        label_margin=args.label_margin,
+        **_label_record(args),
         enabled=gain >= args.min_gain,
         rule_features=not args.no_rule_features,
         cv={
@@ -808,11 +820,7 @@ def _train_clauses(
         return 2
     fit_rows = [r for r in rows if r["article"] not in holdout]
     fit_gold = {a: g for a, g in gold.items() if a not in holdout}
-    labelling = {
-        "rules": {"use_rule_label": True},
-        "model": {"use_rule_label": False, "label_margin": args.label_margin},
-        "conflicts": {"use_rule_label": False, "label_margin": args.label_margin, "conflicts_only": True},
-    }[args.label]
+    labelling = _labelling(args.label_margin)[args.label]
     # one set of out-of-fold probabilities, scored at the chosen thresholds and (for the record) at
     # other addition thresholds
     common = {"folds": args.folds, "seed": args.seed, "threshold": keep, **labelling}
@@ -841,9 +849,7 @@ def _train_clauses(
     record.update(
         threshold=keep,
         add_threshold=add,
-        use_rule_label=args.label == "rules",
-        label_conflicts=args.label == "conflicts",
-        label_margin=args.label_margin,
+        **_label_record(args),
         enabled=gain >= args.min_gain,
         rule_features=not args.no_rule_features,
         cv={
