@@ -651,7 +651,8 @@ def main(argv: list[str] | None = None) -> int:
     return _train_clauses(args, keep, add, corpora, articles, holdout)
 
 
-def _data_files(corpora: list[Path]) -> list[dict]:
+def data_files(corpora: list[Path]) -> list[dict]:
+    """Each corpus file as the model files record it: its path in the repository (or name) and SHA-256."""
     data = []
     for path in corpora:
         try:
@@ -769,7 +770,7 @@ def _train_parse(
         },
     )
     record["data"] = {
-        "files": _data_files(corpora),
+        "files": data_files(corpora),
         "articles": len(gold),
         "candidates": len(rows),
         "sentence_rows": len(sent_rows),
@@ -865,7 +866,7 @@ def _train_clauses(
         record["holdout"] = dict(held)
     labels = [r["label"] for r in rows]
     record["data"] = {
-        "files": _data_files(corpora),
+        "files": data_files(corpora),
         "articles": len(gold),
         "candidates": len(rows),
         "positions": sum(1 for v in labels if v != "none"),

@@ -14,7 +14,6 @@ every training article before the file is written.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 from .relevance import load_topics, score_relevance
 from .relevance_model import MODEL_PATH, compose, model_from_dict, probability
 from .train_positions import DEFAULT_CORPORA as POSITIONS_CORPORA
+from .train_positions import data_files
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +114,7 @@ def build(paths: list[Path], seed: int = 13) -> dict:
         "min_words": min(lengths),  # no shorter than the shortest training article
         "params": PARAMS,
         "seed": seed,
-        "data": [
-            {"corpus": str(p.relative_to(REPO_ROOT)), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
-            for p in paths
-        ],
+        "data": data_files(paths),
         "articles": len(records),
         "relevant": sum(labels),
         "cross_validation": cv,
