@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Span
 
@@ -197,6 +198,13 @@ def _person_mention(name: str, span, gaz: Gazetteer, day: dt.date, how: str) -> 
     )
 
 
+@lru_cache(maxsize=4)
+def _title_sets(title_words: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Words stripped before a name (nameparser's titles and the office titles) and words that mark
+    the span beside them as a person's name (ranks and office titles): built once, not per document."""
+    return NAME_TITLES | title_words, RANKS | title_words
+
+
 def _country_surnames(doc, gaz: Gazetteer) -> dict[str, str]:
     """Country names that are the surname of a table person named in full in this document
     ("Prime Minister Luís Montenegro"): folded country name -> the person."""
@@ -237,8 +245,7 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
         Mentions in document order; unresolvable entities are dropped.
     """
     mentions: list[Mention] = []
-    titles = NAME_TITLES | gaz.title_words
-    roles = RANKS | gaz.title_words
+    titles, roles = _title_sets(gaz.title_words)
     country_people = _country_surnames(doc, gaz)
     datelines = [(m.start(), m.end()) for m in _DATELINE.finditer(doc.text[:5000])]
     surnames: dict[str, str] = {}  # folded last name -> canonical full name seen in this doc
