@@ -42,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from tests.helpers import SHARED_EVAL
+from tests.pipelines.support import enriched
 
 EVAL = SHARED_EVAL / "dev.jsonl"
 
@@ -186,19 +187,7 @@ def writer_documents(settings, es, articles: list[dict]) -> list[dict]:
     docs = [h["_source"] for h in es.search(index=settings.index("articles"), size=10000)["hits"]["hits"]]
     if docs:
         return docs
-    return [
-        dict(
-            parse_article(a),
-            relevant=True,
-            relevance=0.5,
-            analysed=True,
-            entities=[],
-            countries=[],
-            people=[],
-            stances=[],
-        )
-        for a in articles
-    ]
+    return [enriched(parse_article(a)) for a in articles]
 
 
 def bench_stream(

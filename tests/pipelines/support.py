@@ -49,6 +49,13 @@ def make_articles(n: int, tag: str = "a") -> list[dict[str, Any]]:
     return out
 
 
+def enriched(article: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """``article`` as the enrich step leaves one in which the NLP found nothing (relevant at 0.5,
+    analysed, no entities, countries, people or stances), with ``fields`` on top."""
+    nothing_found = {"entities": [], "countries": [], "people": [], "stances": []}
+    return {**article, "relevant": True, "relevance": 0.5, "analysed": True, **nothing_found, **fields}
+
+
 def publish(publisher, settings, articles: list[dict[str, Any]] | list[bytes]) -> None:
     topic = settings.topic_path("articles")
     futures = []
