@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from peacewatch.redact import RedactingFilter, origin, redact, redact_url, register_secret
+from tests.helpers import listening_sockets
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "deploy" / "sample" / "articles.jsonl"
@@ -25,24 +26,8 @@ SLACK_TOKEN = "x9Y8z7W6v5U4t3S2r1Q0p9O8"
 
 # ---- loopback services ------------------------------------------------------------------------
 def _listening(port: int) -> list[str]:
-    """The local addresses of the sockets listening on ``port`` (from /proc/net/tcp and tcp6)."""
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            address, hex_port = fields[1].split(":")
-            if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
-                raw = bytes.fromhex(address)
-                if len(raw) == 4:
-                    found.append(socket.inet_ntop(socket.AF_INET, raw[::-1]))
-                else:
-                    words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
-                    found.append(socket.inet_ntop(socket.AF_INET6, words))
-    return found
+    """The local addresses of the sockets listening on ``port``."""
+    return [ip for ip, listened, _ in listening_sockets() if listened == port]
 
 
 def test_local_services_listen_on_loopback_only(services):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import socket
-import struct
 from pathlib import Path
+
+from tests.helpers import listening_sockets
 
 
 def cmdline(pid: int) -> str:
@@ -64,31 +64,10 @@ def _socket_inodes(pid: int) -> set[str]:
     return inodes
 
 
-def _address(hex_address: str) -> str:
-    host, port = hex_address.split(":")
-    raw = bytes.fromhex(host)
-    if len(raw) == 4:
-        ip = socket.inet_ntop(socket.AF_INET, struct.pack("<I", struct.unpack(">I", raw)[0]))
-    else:
-        words = struct.unpack("<4I", raw)
-        ip = socket.inet_ntop(socket.AF_INET6, struct.pack(">4I", *words))
-    return f"{ip}:{int(port, 16)}"
-
-
 def listening(pid: int) -> list[str]:
     """``ip:port`` of every TCP socket ``pid`` listens on."""
     inodes = _socket_inodes(pid)
-    out = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
-                out.append(_address(fields[1]))
-    return out
+    return [f"{ip}:{port}" for ip, port, inode in listening_sockets() if inode in inodes]
 
 
 def is_loopback(address: str) -> bool:
