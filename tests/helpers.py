@@ -87,3 +87,12 @@ def listening_sockets() -> list[tuple[str, int, str]]:
             family = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
             found.append((socket.inet_ntop(family, words), int(hex_port, 16), fields[9]))
     return found
+
+
+def delete_prefixed(es, prefix: str) -> None:
+    """Deletes the indices and index templates named ``<prefix>-*`` (what a test or bench created)."""
+    names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
+    names = [n for n in names if n.startswith(prefix)]
+    if names:
+        es.options(ignore_status=404).indices.delete(index=",".join(names))
+    es.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")

@@ -36,6 +36,8 @@ sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from bench_pipeline import EVAL, load_texts, words, write_jsonl
 
+from tests.helpers import delete_prefixed
+
 
 def peacewatch(env: dict, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -132,9 +134,7 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
             "summary": summary.split("peacewatch run: ", 1)[-1],
         }
     finally:
-        names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
-        if names:
-            es.options(ignore_status=404).indices.delete(index=",".join(n for n in names if n.startswith(prefix)))
+        delete_prefixed(es, prefix)
         es.close()
 
 

@@ -41,7 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.helpers import SHARED_EVAL
+from tests.helpers import SHARED_EVAL, delete_prefixed
 from tests.pipelines.support import enriched
 
 EVAL = SHARED_EVAL / "dev.jsonl"
@@ -458,10 +458,7 @@ def main() -> int:
                 f"p50 {pct(alert_latencies, 0.5):.0f} ms, p95 {pct(alert_latencies, 0.95):.0f} ms"
             )
     finally:
-        names = list(es.indices.get(index=f"{settings.prefix}-*", expand_wildcards="all"))
-        if names:
-            es.indices.delete(index=",".join(names))
-        es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.prefix}-*")
+        delete_prefixed(es, settings.prefix)
         es.close()
         shutil.rmtree(data_dir, ignore_errors=True)
     return 0
