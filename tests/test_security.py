@@ -6,16 +6,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import socket
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from peacewatch.redact import RedactingFilter, origin, redact, redact_url, register_secret
-from tests.helpers import listening_sockets
+from tests.helpers import cli_command, free_port, listening_sockets
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "deploy" / "sample" / "articles.jsonl"
@@ -134,12 +132,6 @@ def test_log_records_and_tracebacks_are_redacted():
 
 
 # ---- every command's errors ---------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_commands_never_print_the_elasticsearch_password(tmp_path):
     from connectors.state import PublishedLog
 
@@ -149,8 +141,8 @@ def test_commands_never_print_the_elasticsearch_password(tmp_path):
         **os.environ,
         "PEACEWATCH_DATA_DIR": str(tmp_path),
         "PEACEWATCH_PREFIX": "pw-secrets",
-        "PEACEWATCH_ES_URL": f"http://elastic:{PASSWORD}@127.0.0.1:{_free_port()}",
-        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{_free_port()}",
+        "PEACEWATCH_ES_URL": f"http://elastic:{PASSWORD}@127.0.0.1:{free_port()}",
+        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{free_port()}",
     }
     commands = [
         ["search", "force"],
@@ -161,7 +153,7 @@ def test_commands_never_print_the_elasticsearch_password(tmp_path):
     ]
     running = [
         subprocess.Popen(
-            [sys.executable, "-m", "peacewatch.cli", *args],
+            cli_command(*args),
             env=env,
             cwd=tmp_path,
             stdout=subprocess.PIPE,

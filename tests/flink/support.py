@@ -1,11 +1,36 @@
-"""Process and socket inspection for the Flink tests (Linux /proc, no extra tools)."""
+"""Helpers for the Flink tests and benchmark: a streaming run on the local cluster, and process and
+socket inspection (Linux /proc, no extra tools)."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
-from tests.helpers import listening_sockets
+from tests.helpers import ROOT, cli_command, listening_sockets
+
+
+def start_flink_run(env: dict, parallelism: int, idle_exit_seconds: float, *extra: str) -> subprocess.Popen:
+    """Starts ``peacewatch run --streaming --runner FlinkRunner`` on the local cluster.
+
+    Args:
+        env: the run's whole environment (the cluster's, with the prefix of the test or bench).
+        parallelism: the job's parallelism.
+        idle_exit_seconds: the run cancels the job and exits after this long without articles.
+        extra: more options of ``peacewatch run``.
+
+    Returns:
+        The running command; its output (stderr merged, progress every 5 s) on ``stdout``.
+    """
+    args = ["--parallelism", str(parallelism), "--idle-exit-seconds", f"{idle_exit_seconds:g}"]
+    return subprocess.Popen(
+        cli_command("run", "--streaming", "--runner", "FlinkRunner", *args, "--progress-seconds", "5", *extra),
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def cmdline(pid: int) -> str:
