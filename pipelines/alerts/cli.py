@@ -37,7 +37,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         return parser
 
     _register_add(command)
+    _register_rule_commands(command)
+    _register_test_and_tail(command)
+    command(
+        "status",
+        run_status,
+        "per-channel delivery counts and last errors",
+        "The rules, each channel with the rules that deliver to it (webhook and "
+        "Slack URLs masked), and per channel what was sent, failed, throttled or "
+        "queued for a digest, with the last success and the last error.",
+    )
 
+
+def _register_rule_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``alerts list``, ``show``, ``remove``, ``enable``, ``disable`` and ``sync``: the rules file."""
     listing = command(
         "list",
         run_list,
@@ -78,17 +91,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "see pipelines/alerts/README.md)",
     )
     sync.add_argument("--keep-others", action="store_true", help="do not remove rules the file lacks")
-
-    _register_test_and_tail(command)
-
-    command(
-        "status",
-        run_status,
-        "per-channel delivery counts and last errors",
-        "The rules, each channel with the rules that deliver to it (webhook and "
-        "Slack URLs masked), and per channel what was sent, failed, throttled or "
-        "queued for a digest, with the last success and the last error.",
-    )
 
 
 def _register_add(command: Callable[..., argparse.ArgumentParser]) -> None:
