@@ -20,7 +20,7 @@ collect_ignore = [] if os.environ.get("PEACEWATCH_TEST_FLINK") == "1" else ["fli
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.helpers import SHARED_EVAL  # noqa: E402  (the repository root is on sys.path first)
+from tests.helpers import SHARED_EVAL, delete_prefixed  # noqa: E402  (the repository root is on sys.path first)
 
 SESSION_MARK = "PEACEWATCH_TEST_SESSION"
 # Fixtures that reach the real Elasticsearch and Pub/Sub emulator: a test using one is `integration`.
@@ -119,11 +119,7 @@ def settings(services, tmp_path, monkeypatch):
 
     es = elasticsearch_client(current)
     try:
-        names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
-        names = [n for n in names if n.startswith(prefix)]
-        if names:
-            es.options(ignore_status=404).indices.delete(index=",".join(names))
-        es.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")
+        delete_prefixed(es, prefix)
     finally:
         es.close()
 

@@ -1,19 +1,22 @@
-"""Small helpers for integration tests: waiting on real services without sleeping blindly."""
+"""Small helpers for integration tests and benchmarks: the command in a subprocess, free ports,
+waiting on real services without sleeping blindly, and cleaning up a test's indices."""
 
 from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
 #: The shared evaluation folder (``../shared/eval`` beside the checkout); ``PEACEWATCH_EVAL_DIR``
 #: names it when the checkout is elsewhere (a git worktree). Tests that read it skip when it is absent.
-SHARED_EVAL = Path(
-    os.environ.get("PEACEWATCH_EVAL_DIR") or Path(__file__).resolve().parents[1].parent / "shared" / "eval"
-).resolve()
+SHARED_EVAL = Path(os.environ.get("PEACEWATCH_EVAL_DIR") or ROOT.parent / "shared" / "eval").resolve()
 
 
 def pull_messages(
@@ -66,3 +69,55 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 60.0, interval: fl
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def cli_command(*args: str) -> list[str]:
+    """``python -m peacewatch.cli ARGS`` with this interpreter: the command as a user runs it."""
+    return [sys.executable, "-m", "peacewatch.cli", *args]
+
+
+def run_cli(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Runs ``peacewatch ARGS`` in a subprocess from the repository root; output captured as text.
+
+    Args:
+        args: the command line after ``peacewatch``.
+        env: the whole environment of the command (default: this process's).
+        timeout: seconds before the run is killed and ``TimeoutExpired`` raised.
+    """
+    return subprocess.run(cli_command(*args), capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listened on a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def listening_sockets() -> list[tuple[str, int, str]]:
+    """``(ip, port, socket inode)`` of every TCP socket in LISTEN state (Linux ``/proc/net/tcp{,6}``)."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] != "0A":  # 0A: LISTEN
+                continue
+            hex_address, hex_port = fields[1].split(":")
+            raw = bytes.fromhex(hex_address)  # the kernel's 32-bit words, each in host (little-endian) order
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            family = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
+            found.append((socket.inet_ntop(family, words), int(hex_port, 16), fields[9]))
+    return found
+
+
+def delete_prefixed(es, prefix: str) -> None:
+    """Deletes the indices and index templates named ``<prefix>-*`` (what a test or bench created)."""
+    names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
+    names = [n for n in names if n.startswith(prefix)]
+    if names:
+        es.options(ignore_status=404).indices.delete(index=",".join(names))
+    es.options(ignore_status=404).indices.delete_index_template(name=f"{prefix}-*")

@@ -6,15 +6,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import socket
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from peacewatch.redact import RedactingFilter, origin, redact, redact_url, register_secret
+from tests.helpers import cli_command, free_port, listening_sockets
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "deploy" / "sample" / "articles.jsonl"
@@ -25,24 +24,8 @@ SLACK_TOKEN = "x9Y8z7W6v5U4t3S2r1Q0p9O8"
 
 # ---- loopback services ------------------------------------------------------------------------
 def _listening(port: int) -> list[str]:
-    """The local addresses of the sockets listening on ``port`` (from /proc/net/tcp and tcp6)."""
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            address, hex_port = fields[1].split(":")
-            if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
-                raw = bytes.fromhex(address)
-                if len(raw) == 4:
-                    found.append(socket.inet_ntop(socket.AF_INET, raw[::-1]))
-                else:
-                    words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
-                    found.append(socket.inet_ntop(socket.AF_INET6, words))
-    return found
+    """The local addresses of the sockets listening on ``port``."""
+    return [ip for ip, listened, _ in listening_sockets() if listened == port]
 
 
 def test_local_services_listen_on_loopback_only(services):
@@ -149,12 +132,6 @@ def test_log_records_and_tracebacks_are_redacted():
 
 
 # ---- every command's errors ---------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_commands_never_print_the_elasticsearch_password(tmp_path):
     from connectors.state import PublishedLog
 
@@ -164,8 +141,8 @@ def test_commands_never_print_the_elasticsearch_password(tmp_path):
         **os.environ,
         "PEACEWATCH_DATA_DIR": str(tmp_path),
         "PEACEWATCH_PREFIX": "pw-secrets",
-        "PEACEWATCH_ES_URL": f"http://elastic:{PASSWORD}@127.0.0.1:{_free_port()}",
-        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{_free_port()}",
+        "PEACEWATCH_ES_URL": f"http://elastic:{PASSWORD}@127.0.0.1:{free_port()}",
+        "PUBSUB_EMULATOR_HOST": f"127.0.0.1:{free_port()}",
     }
     commands = [
         ["search", "force"],
@@ -176,7 +153,7 @@ def test_commands_never_print_the_elasticsearch_password(tmp_path):
     ]
     running = [
         subprocess.Popen(
-            [sys.executable, "-m", "peacewatch.cli", *args],
+            cli_command(*args),
             env=env,
             cwd=tmp_path,
             stdout=subprocess.PIPE,

@@ -8,59 +8,81 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from typing import Any
 
 logger = logging.getLogger(__name__)
 
 
+_RULE_NAME = "the rule's name (see 'peacewatch alerts list')"
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the ``alerts`` command and its subcommands to the top-level parser."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--rules", metavar="FILE", help="rules file (default: <data_dir>/alerts.yaml)")
-
     alerts = subparsers.add_parser(
         "alerts",
         help="keyword, stance-change and spike alerts",
         description="Manage alert rules and follow the alerts they raise.",
     )
     sub = alerts.add_subparsers(dest="alerts_command", metavar="COMMAND", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--rules", metavar="FILE", help="rules file (default: <data_dir>/alerts.yaml)")
 
-    _register_add(sub, common)
+    def command(
+        name: str, run: Callable[[argparse.Namespace], int], summary: str, description: str, **defaults: Any
+    ) -> argparse.ArgumentParser:
+        """One subcommand: its parser, with ``--rules``, run by ``run``."""
+        parser = sub.add_parser(name, parents=[common], help=summary, description=description)
+        parser.set_defaults(func=run, **defaults)
+        return parser
 
-    listing = sub.add_parser(
+    _register_add(command)
+    _register_rule_commands(command)
+    _register_test_and_tail(command)
+    command(
+        "status",
+        run_status,
+        "per-channel delivery counts and last errors",
+        "The rules, each channel with the rules that deliver to it (webhook and "
+        "Slack URLs masked), and per channel what was sent, failed, throttled or "
+        "queued for a digest, with the last success and the last error.",
+    )
+
+
+def _register_rule_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """``alerts list``, ``show``, ``remove``, ``enable``, ``disable`` and ``sync``: the rules file."""
+    listing = command(
         "list",
-        parents=[common],
-        help="list the rules",
-        description="One line per rule: on/off, name, kind, query, filters and channels.",
+        run_list,
+        "list the rules",
+        "One line per rule: on/off, name, kind, query, filters and channels.",
     )
     listing.add_argument("--json", action="store_true", help="print JSON")
-    listing.set_defaults(func=run_list)
 
-    show = sub.add_parser(
+    show = command(
         "show",
-        parents=[common],
-        help="show one rule and its Elasticsearch query",
-        description="The rule as stored (webhook URLs masked), where it delivers, and the query "
+        run_show,
+        "show one rule and its Elasticsearch query",
+        "The rule as stored (webhook URLs masked), where it delivers, and the query "
         "to paste into Kibana's search bar (Lucene) to see the articles it looks at.",
     )
-    show.add_argument("name", help="the rule's name (see 'peacewatch alerts list')")
-    show.set_defaults(func=run_show)
+    show.add_argument("name", help=_RULE_NAME)
 
-    for command, helptext in (("remove", "remove a rule"), ("enable", "enable a rule"), ("disable", "disable a rule")):
-        parser = sub.add_parser(
-            command,
-            parents=[common],
-            help=helptext,
-            description=f"{helptext.capitalize()}; the pipeline picks the change up within seconds.",
+    for change in ("remove", "enable", "disable"):
+        changing = command(
+            change,
+            run_change,
+            f"{change} a rule",
+            f"{change.capitalize()} a rule; the pipeline picks the change up within seconds.",
+            change=change,
         )
-        parser.add_argument("name", help="the rule's name (see 'peacewatch alerts list')")
-        parser.set_defaults(func=run_change, change=command)
+        changing.add_argument("name", help=_RULE_NAME)
 
-    sync = sub.add_parser(
+    sync = command(
         "sync",
-        parents=[common],
-        help="make the rules those of a YAML file (from version control)",
-        description="Replace the rules by those of FILE, all or nothing: a file with one invalid "
+        run_sync,
+        "make the rules those of a YAML file (from version control)",
+        "Replace the rules by those of FILE, all or nothing: a file with one invalid "
         "rule changes nothing and names the rule and the reason.",
     )
     sync.add_argument(
@@ -69,28 +91,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "see pipelines/alerts/README.md)",
     )
     sync.add_argument("--keep-others", action="store_true", help="do not remove rules the file lacks")
-    sync.set_defaults(func=run_sync)
-
-    _register_test_and_tail(sub, common)
-
-    status = sub.add_parser(
-        "status",
-        parents=[common],
-        help="per-channel delivery counts and last errors",
-        description="The rules, each channel with the rules that deliver to it (webhook and "
-        "Slack URLs masked), and per channel what was sent, failed, throttled or "
-        "queued for a digest, with the last success and the last error.",
-    )
-    status.set_defaults(func=run_status)
 
 
-def _register_add(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _register_add(command: Callable[..., argparse.ArgumentParser]) -> None:
     """``alerts add``: a rule from the command line."""
-    add = sub.add_parser(
+    add = command(
         "add",
-        parents=[common],
-        help="add a rule (refused with the reason when invalid)",
-        description="Add a rule. The query is Lucene query-string syntax, as in Kibana's "
+        run_add,
+        "add a rule (refused with the reason when invalid)",
+        "Add a rule. The query is Lucene query-string syntax, as in Kibana's "
         'search bar: words, "phrases", "phrase"~N, wildcards * ?, AND/OR/NOT, '
         "+/-, field:value (title, text, country, actor, stance, source, ...).",
     )
@@ -131,16 +140,15 @@ def _register_add(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
     add.add_argument("--description", help="a note for the people who read the rule")
     add.add_argument("--disabled", action="store_true", help="add it disabled")
     add.add_argument("--replace", action="store_true", help="replace a rule of the same name")
-    add.set_defaults(func=run_add)
 
 
-def _register_test_and_tail(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _register_test_and_tail(command: Callable[..., argparse.ArgumentParser]) -> None:
     """``alerts test`` (a rule over indexed articles) and ``alerts tail`` (the alerts as they come)."""
-    test = sub.add_parser(
+    test = command(
         "test",
-        parents=[common],
-        help="preview what a rule would have matched among indexed articles",
-        description="Runs the rule over the indexed articles of the period, oldest first, without "
+        run_test,
+        "preview what a rule would have matched among indexed articles",
+        "Runs the rule over the indexed articles of the period, oldest first, without "
         "delivering anything: a match rule lists the articles with the words that "
         "matched; a stance-change rule the changes it would have raised, each with "
         "the sentence before and the sentence now.",
@@ -150,20 +158,18 @@ def _register_test_and_tail(sub: argparse._SubParsersAction, common: argparse.Ar
     test.add_argument("--since", default="7d", help="how far back: 90s, 30m, 12h, 7d, 2w, 1y or a date (default 7d)")
     test.add_argument("--limit", type=int, default=20, help="print at most this many matches")
     test.add_argument("--scan-limit", type=int, default=20000, help="look at most at this many articles")
-    test.set_defaults(func=run_test)
 
-    tail = sub.add_parser(
+    tail = command(
         "tail",
-        parents=[common],
-        help="follow alerts as they are raised",
-        description="Prints the alerts of the last --since, then each new one as the pipeline "
+        run_tail,
+        "follow alerts as they are raised",
+        "Prints the alerts of the last --since, then each new one as the pipeline "
         "raises it, until Ctrl-C (or at once with --once).",
     )
     tail.add_argument("--rule", help="only this rule's alerts")
     tail.add_argument("--since", default="1h", help="start with alerts since: 30m, 12h, 7d or a date (default 1h)")
     tail.add_argument("--interval", type=float, default=2.0, help="seconds between polls")
     tail.add_argument("--once", action="store_true", help="print what is there and stop")
-    tail.set_defaults(func=run_tail)
 
 
 def _store(args: argparse.Namespace):

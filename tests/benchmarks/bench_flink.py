@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,16 +35,10 @@ sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from bench_pipeline import EVAL, load_texts, words, write_jsonl
 
+from tests.flink.support import start_flink_run
+from tests.helpers import delete_prefixed, run_cli
 
-def peacewatch(env: dict, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "peacewatch.cli", *args],
-        env=env,
-        cwd=ROOT,
-        text=True,
-        capture_output=True,
-        timeout=timeout,
-    )
+COMMAND_SECONDS = 1800  # replay and services up/down flink, on a loaded machine
 
 
 def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
@@ -60,7 +53,7 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
     es = elasticsearch_client(settings)
     try:
         path = write_jsonl(articles)
-        replay = peacewatch(env, "replay", path, "--force")
+        replay = run_cli("replay", path, "--force", env=env, timeout=COMMAND_SECONDS)
         os.unlink(path)
         if replay.returncode != 0:
             raise SystemExit(f"replay failed: {replay.stderr[-500:]}")
@@ -83,28 +76,7 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
         watcher = threading.Thread(target=count_index, daemon=True)
         watcher.start()
         started = time.monotonic()
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "peacewatch.cli",
-                "run",
-                "--streaming",
-                "--runner",
-                "FlinkRunner",
-                "--parallelism",
-                str(parallelism),
-                "--idle-exit-seconds",
-                "10",
-                "--progress-seconds",
-                "5",
-            ],
-            env=env,
-            cwd=ROOT,
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
+        proc = start_flink_run(env, parallelism, 10)
         submitted = first_pull = None
         lines = []
         for line in proc.stdout:
@@ -132,9 +104,7 @@ def run_once(base_env: dict, articles: list[dict], parallelism: int) -> dict:
             "summary": summary.split("peacewatch run: ", 1)[-1],
         }
     finally:
-        names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
-        if names:
-            es.options(ignore_status=404).indices.delete(index=",".join(n for n in names if n.startswith(prefix)))
+        delete_prefixed(es, prefix)
         es.close()
 
 
@@ -158,7 +128,7 @@ def main() -> int:
     if rest.overview(flink.rest_url) is None:
         env["PEACEWATCH_DATA_DIR"] = tempfile.mkdtemp(prefix="peacewatch-bench-flink-")
         t0 = time.monotonic()
-        up = peacewatch(env, "services", "up", "flink")
+        up = run_cli("services", "up", "flink", env=env, timeout=COMMAND_SECONDS)
         if up.returncode != 0:
             raise SystemExit(up.stdout + up.stderr)
         started_here = True
@@ -188,7 +158,7 @@ def main() -> int:
     finally:
         if started_here and not args.keep_cluster:
             t0 = time.monotonic()
-            down = peacewatch(env, "services", "down", "flink")
+            down = run_cli("services", "down", "flink", env=env, timeout=COMMAND_SECONDS)
             print(f"services down flink: {time.monotonic() - t0:.1f}s", file=sys.stderr)
             if down.returncode != 0:
                 print(down.stdout + down.stderr, file=sys.stderr)

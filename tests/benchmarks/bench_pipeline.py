@@ -41,7 +41,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.helpers import SHARED_EVAL
+from tests.helpers import SHARED_EVAL, cli_command, delete_prefixed
+from tests.pipelines.support import enriched
 
 EVAL = SHARED_EVAL / "dev.jsonl"
 
@@ -122,14 +123,25 @@ def bench_bare_nlp(articles: list[dict]) -> tuple[float, float]:
     return wall, json.loads(proc.stdout.strip().splitlines()[-1])["pipe"]
 
 
+def command_env(settings) -> dict[str, str]:
+    """The environment of a ``peacewatch`` command this bench starts: its services and its prefix."""
+    return {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
+
+
+def start_streaming(settings, *args: str) -> subprocess.Popen:
+    """Starts ``peacewatch run --streaming ARGS`` under the bench's prefix; its progress lines on ``stderr``."""
+    return subprocess.Popen(
+        cli_command("run", "--streaming", *args), env=command_env(settings), stderr=subprocess.PIPE, text=True
+    )
+
+
 def bench_batch(settings, articles: list[dict], extra: list[str]) -> tuple[float, str]:
     """``peacewatch run --input`` over ``articles`` in a fresh process: ``(wall seconds, summary line)``."""
     path = write_jsonl(articles)
-    env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "peacewatch.cli", "run", "--input", path, "--no-alerts", *extra],
-        env=env,
+        cli_command("run", "--input", path, "--no-alerts", *extra),
+        env=command_env(settings),
         capture_output=True,
         text=True,
     )
@@ -186,19 +198,7 @@ def writer_documents(settings, es, articles: list[dict]) -> list[dict]:
     docs = [h["_source"] for h in es.search(index=settings.index("articles"), size=10000)["hits"]["hits"]]
     if docs:
         return docs
-    return [
-        dict(
-            parse_article(a),
-            relevant=True,
-            relevance=0.5,
-            analysed=True,
-            entities=[],
-            countries=[],
-            people=[],
-            stances=[],
-        )
-        for a in articles
-    ]
+    return [enriched(parse_article(a)) for a in articles]
 
 
 def bench_stream(
@@ -208,27 +208,11 @@ def bench_stream(
     from peacewatch.clients import publisher_client
     from schemas.ids import article_id
 
-    env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
     if alerts:
         from pipelines.alerts.rules import Rule, RuleStore, default_rules_path
 
         RuleStore(default_rules_path(settings)).add(Rule(name="bench", query="peacekeeping"), replace=True)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "peacewatch.cli",
-            "run",
-            "--streaming",
-            "--alerts" if alerts else "--no-alerts",
-            "--progress-seconds",
-            "0",
-            *extra,
-        ],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_streaming(settings, "--alerts" if alerts else "--no-alerts", "--progress-seconds", "0", *extra)
     for line in proc.stderr:
         if "streaming from" in line:
             break
@@ -310,26 +294,8 @@ def bench_prism_throughput(settings, es, articles: list[dict], extra: tuple[str,
     for future in futures:
         future.result(timeout=60)
     publisher.stop()
-    env = {**os.environ, **settings.env_exports(), "PEACEWATCH_PREFIX": settings.prefix, "PYTHONPATH": str(ROOT)}
     started = time.time()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "peacewatch.cli",
-            "run",
-            "--streaming",
-            "--no-alerts",
-            "--idle-exit-seconds",
-            "5",
-            "--progress-seconds",
-            "0",
-            *extra,
-        ],
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_streaming(settings, "--no-alerts", "--idle-exit-seconds", "5", "--progress-seconds", "0", *extra)
     marks: dict[str, float] = {}
     lines = []
     for line in proc.stderr:
@@ -469,10 +435,7 @@ def main() -> int:
                 f"p50 {pct(alert_latencies, 0.5):.0f} ms, p95 {pct(alert_latencies, 0.95):.0f} ms"
             )
     finally:
-        names = list(es.indices.get(index=f"{settings.prefix}-*", expand_wildcards="all"))
-        if names:
-            es.indices.delete(index=",".join(names))
-        es.options(ignore_status=404).indices.delete_index_template(name=f"{settings.prefix}-*")
+        delete_prefixed(es, settings.prefix)
         es.close()
         shutil.rmtree(data_dir, ignore_errors=True)
     return 0

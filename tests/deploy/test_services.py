@@ -7,34 +7,33 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import pull_messages
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import free_port, pull_messages, run_cli
 
 
 def peacewatch(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "peacewatch.cli", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-        cwd=ROOT,
+    """``peacewatch ARGS`` in a subprocess, ``env`` set on top of this process's environment."""
+    return run_cli(*args, env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def es_up(tmp_path: Path, port: int | None = None, **env: str) -> subprocess.CompletedProcess:
+    """``services up --only elasticsearch`` on ``port`` (default: a free one), data under ``tmp_path``."""
+    return peacewatch(
+        "services",
+        "up",
+        "--only",
+        "elasticsearch",
+        env={
+            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{port or free_port()}",
+            "PEACEWATCH_DATA_DIR": str(tmp_path),
+            **env,
+        },
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_index_and_search_real_elasticsearch(provisioned, es):
@@ -152,60 +151,22 @@ def test_port_taken_by_something_else(tmp_path):
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         port = squatter.getsockname()[1]
-        result = peacewatch(
-            "services",
-            "up",
-            "--only",
-            "elasticsearch",
-            env={"PEACEWATCH_ES_URL": f"http://127.0.0.1:{port}", "PEACEWATCH_DATA_DIR": str(tmp_path)},
-        )
+        result = es_up(tmp_path, port)
     _one_line_error(result, f"port {port} is taken")
 
 
 def test_missing_java(tmp_path):
-    result = peacewatch(
-        "services",
-        "up",
-        "--only",
-        "elasticsearch",
-        env={
-            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
-            "PEACEWATCH_DATA_DIR": str(tmp_path),
-            "PEACEWATCH_JAVA_HOME": str(tmp_path / "no-jdk"),
-        },
-    )
+    result = es_up(tmp_path, PEACEWATCH_JAVA_HOME=str(tmp_path / "no-jdk"))
     _one_line_error(result, "Java 21 or newer is needed")
 
 
 def test_missing_maven_for_first_download(tmp_path):
-    result = peacewatch(
-        "services",
-        "up",
-        "--only",
-        "elasticsearch",
-        env={
-            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
-            "PEACEWATCH_DATA_DIR": str(tmp_path),
-            "PEACEWATCH_CACHE_DIR": str(tmp_path / "cache"),
-            "PATH": str(tmp_path),
-        },
-    )
+    result = es_up(tmp_path, PEACEWATCH_CACHE_DIR=str(tmp_path / "cache"), PATH=str(tmp_path))
     _one_line_error(result, "Maven (mvn) is needed")
 
 
 def test_failed_first_download(tmp_path):
-    result = peacewatch(
-        "services",
-        "up",
-        "--only",
-        "elasticsearch",
-        env={
-            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
-            "PEACEWATCH_DATA_DIR": str(tmp_path),
-            "PEACEWATCH_CACHE_DIR": str(tmp_path / "cache"),
-            "PEACEWATCH_ES_VERSION": "9.0.0-nonexistent",
-        },
-    )
+    result = es_up(tmp_path, PEACEWATCH_CACHE_DIR=str(tmp_path / "cache"), PEACEWATCH_ES_VERSION="9.0.0-nonexistent")
     _one_line_error(result, "could not fetch")
 
 

@@ -8,25 +8,11 @@ up flink`` and stopped with ``services down flink`` at the end, whatever happene
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def peacewatch(*args: str, env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "peacewatch.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        cwd=ROOT,
-    )
+from tests.helpers import run_cli
 
 
 @pytest.fixture(scope="session")
@@ -47,11 +33,11 @@ def flink_env(tmp_path_factory, services) -> dict:
 def flink_cluster(flink_env):
     """``services up flink`` once; yields the environment the cluster was started with."""
     started = time.monotonic()
-    result = peacewatch("services", "up", "flink", env=flink_env, timeout=2400)
+    result = run_cli("services", "up", "flink", env=flink_env, timeout=2400)
     print(result.stdout, result.stderr, f"(services up flink: {time.monotonic() - started:.1f}s)")
     try:
         assert result.returncode == 0, result.stdout + result.stderr
         yield flink_env
     finally:
-        down = peacewatch("services", "down", "flink", env=flink_env, timeout=300)
+        down = run_cli("services", "down", "flink", env=flink_env, timeout=300)
         print(down.stdout, down.stderr)

@@ -1,11 +1,36 @@
-"""Process and socket inspection for the Flink tests (Linux /proc, no extra tools)."""
+"""Helpers for the Flink tests and benchmark: a streaming run on the local cluster, and process and
+socket inspection (Linux /proc, no extra tools)."""
 
 from __future__ import annotations
 
 import os
-import socket
-import struct
+import subprocess
 from pathlib import Path
+
+from tests.helpers import ROOT, cli_command, listening_sockets
+
+
+def start_flink_run(env: dict, parallelism: int, idle_exit_seconds: float, *extra: str) -> subprocess.Popen:
+    """Starts ``peacewatch run --streaming --runner FlinkRunner`` on the local cluster.
+
+    Args:
+        env: the run's whole environment (the cluster's, with the prefix of the test or bench).
+        parallelism: the job's parallelism.
+        idle_exit_seconds: the run cancels the job and exits after this long without articles.
+        extra: more options of ``peacewatch run``.
+
+    Returns:
+        The running command; its output (stderr merged, progress every 5 s) on ``stdout``.
+    """
+    args = ["--parallelism", str(parallelism), "--idle-exit-seconds", f"{idle_exit_seconds:g}"]
+    return subprocess.Popen(
+        cli_command("run", "--streaming", "--runner", "FlinkRunner", *args, "--progress-seconds", "5", *extra),
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def cmdline(pid: int) -> str:
@@ -64,31 +89,10 @@ def _socket_inodes(pid: int) -> set[str]:
     return inodes
 
 
-def _address(hex_address: str) -> str:
-    host, port = hex_address.split(":")
-    raw = bytes.fromhex(host)
-    if len(raw) == 4:
-        ip = socket.inet_ntop(socket.AF_INET, struct.pack("<I", struct.unpack(">I", raw)[0]))
-    else:
-        words = struct.unpack("<4I", raw)
-        ip = socket.inet_ntop(socket.AF_INET6, struct.pack(">4I", *words))
-    return f"{ip}:{int(port, 16)}"
-
-
 def listening(pid: int) -> list[str]:
     """``ip:port`` of every TCP socket ``pid`` listens on."""
     inodes = _socket_inodes(pid)
-    out = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and fields[9] in inodes:  # 0A = LISTEN
-                out.append(_address(fields[1]))
-    return out
+    return [f"{ip}:{port}" for ip, port, inode in listening_sockets() if inode in inodes]
 
 
 def is_loopback(address: str) -> bool:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,20 +21,10 @@ import pytest
 from deploy.flink import rest
 from schemas.ids import article_id
 from tests.flink import support
-from tests.flink.conftest import ROOT, peacewatch
+from tests.helpers import ROOT, run_cli, wait_until
 
 SAMPLE = ROOT / "deploy" / "sample" / "articles.jsonl"
 REST_URL = f"http://127.0.0.1:{os.environ.get('PEACEWATCH_FLINK_REST_PORT', '8081')}"
-
-
-def poll(predicate, timeout: float, what: str, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def replay_sample(env: dict, tmp_path: Path, copies: int, tag: str) -> set[str]:
@@ -50,30 +38,10 @@ def replay_sample(env: dict, tmp_path: Path, copies: int, tag: str) -> set[str]:
             article["url"] = f"{article['url']}?flinktest={tag}-{i}"
             ids.add(article_id(article["url"]))
             out.write(json.dumps(article) + "\n")
-    result = peacewatch("replay", str(path), "--force", env=env)
+    result = run_cli("replay", str(path), "--force", env=env)
     assert result.returncode == 0, result.stderr
     assert f"{copies} published" in result.stdout + result.stderr
     return ids
-
-
-def run_on_flink(env: dict, idle: float, *extra: str) -> subprocess.Popen:
-    args = [
-        sys.executable,
-        "-m",
-        "peacewatch.cli",
-        "run",
-        "--streaming",
-        "--runner",
-        "FlinkRunner",
-        "--parallelism",
-        "2",
-        "--idle-exit-seconds",
-        str(idle),
-        "--progress-seconds",
-        "5",
-        *extra,
-    ]
-    return subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def indexed_ids(es, index: str) -> list[str]:
@@ -98,7 +66,7 @@ def job_env(flink_cluster, provisioned) -> dict:
 
 
 def test_cluster_runs_on_loopback_with_two_taskmanagers(flink_cluster):
-    status = peacewatch("services", "status", "flink", env=flink_cluster)
+    status = run_cli("services", "status", "flink", env=flink_cluster)
     assert status.returncode == 0, status.stdout
     for name in (
         "flink-jobmanager",
@@ -137,7 +105,7 @@ def test_replayed_sample_indexed_exactly_once_on_both_taskmanagers(job_env, prov
     ids = replay_sample(job_env, tmp_path, 300, "once")
     alias = provisioned.index("articles")
     started = time.monotonic()
-    proc = run_on_flink(job_env, 10)
+    proc = support.start_flink_run(job_env, 2, 10)
     output, _ = proc.communicate(timeout=600)
     print(output)
     assert proc.returncode == 0, output
@@ -161,26 +129,32 @@ def test_killed_taskmanager_is_restarted_and_nothing_is_lost_or_doubled(job_env,
     alias = provisioned.index("articles")
     # small pulls, so that the articles are indexed bundle after bundle and the kill lands mid-stream;
     # an idle exit shorter than the 30 s lease: the run must wait for what the dead TaskManager held
-    proc = run_on_flink(job_env, 15, "--pull-max-messages", "5")
+    proc = support.start_flink_run(job_env, 2, 15, "--pull-max-messages", "5")
     try:
-        poll(lambda: len(indexed_ids(es, alias)) >= 20, 300, "the first articles to be indexed")
+        wait_until(lambda: len(indexed_ids(es, alias)) >= 20, timeout=300, interval=0.5, what="the first articles")
         victim = int((run_dir / "flink-taskmanager-1.pid").read_text())
         at_kill = len(indexed_ids(es, alias))
         os.kill(victim, signal.SIGKILL)
         killed_at = time.monotonic()
-        restarted = poll(
+        restarted = wait_until(
             lambda: (lambda pid: pid if pid != victim and support.alive(pid) else None)(
                 int((run_dir / "flink-taskmanager-1.pid").read_text())
             ),
-            60,
-            "the supervisor to restart TaskManager 1",
+            timeout=60,
+            interval=0.5,
+            what="the supervisor to restart TaskManager 1",
         )
         print(
             f"TaskManager 1 (pid {victim}) killed with {at_kill} of 300 indexed; restarted as pid {restarted} "
             f"after {time.monotonic() - killed_at:.1f}s"
         )
         assert at_kill < 280, "killed mid-stream"
-        poll(lambda: (rest.overview(REST_URL) or {}).get("taskmanagers") == 2, 120, "two TaskManagers registered")
+        wait_until(
+            lambda: (rest.overview(REST_URL) or {}).get("taskmanagers") == 2,
+            timeout=120,
+            interval=0.5,
+            what="two TaskManagers registered",
+        )
         output, _ = proc.communicate(timeout=900)
     finally:
         if proc.poll() is None:
@@ -207,11 +181,11 @@ def test_services_down_leaves_no_process(flink_cluster):
     family = set(pids.values())
     for pid in pids.values():
         family.update(support.descendants(pid))
-    result = peacewatch("services", "down", "flink", env=flink_cluster)
+    result = run_cli("services", "down", "flink", env=flink_cluster)
     assert result.returncode == 0, result.stderr
     assert not [pid for pid in family if support.alive(pid)], "every Flink process and SDK worker stopped"
     data_dir = flink_cluster["PEACEWATCH_DATA_DIR"]
     assert support.processes_mentioning(data_dir) == [], "no JVM or worker pool of this cluster left"
     assert not list(run_dir.glob("flink*")), "pid, plan and state files removed"
-    status = peacewatch("services", "status", "flink", env=flink_cluster)
+    status = run_cli("services", "status", "flink", env=flink_cluster)
     assert status.returncode == 1 and "DOWN flink-jobmanager" in status.stdout

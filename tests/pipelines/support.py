@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,18 @@ def make_articles(n: int, tag: str = "a") -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def enriched(article: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """``article`` as the enrich step leaves one in which the NLP found nothing (relevant at 0.5,
+    analysed, no entities, countries, people or stances), with ``fields`` on top."""
+    nothing_found = {"entities": [], "countries": [], "people": [], "stances": []}
+    return {**article, "relevant": True, "relevance": 0.5, "analysed": True, **nothing_found, **fields}
+
+
+def alerts_add(name: str, *options: str, channels: Iterable[str] = ()) -> list[str]:
+    """The arguments of ``peacewatch alerts add NAME OPTIONS``, a ``--channel`` for each of ``channels``."""
+    return ["alerts", "add", name, *options, *(arg for channel in channels for arg in ("--channel", channel))]
 
 
 def publish(publisher, settings, articles: list[dict[str, Any]] | list[bytes]) -> None:

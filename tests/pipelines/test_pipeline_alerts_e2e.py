@@ -23,7 +23,7 @@ import pytest
 import peacewatch.cli
 from tests.helpers import decode, drain
 from tests.pipelines.alerts.servers import HttpReceiver, SmtpSink
-from tests.pipelines.support import count
+from tests.pipelines.support import alerts_add, count
 
 MATCHING = {
     "url": "https://e2e.example.org/2026/03/02/geneva-ceasefire",
@@ -139,6 +139,10 @@ class Stack:
         path.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
         self.cli("replay", str(path), *(["--force"] if force else []))
 
+    def add_rule(self, name: str, *options: str, channels: list[str]) -> None:
+        """``peacewatch alerts add NAME OPTIONS`` delivering to ``channels``."""
+        self.cli(*alerts_add(name, *options, channels=channels))
+
     def run(self, messages: int) -> None:
         """Runs the local streaming pipeline until ``messages`` articles were processed and acknowledged."""
         self.cli("run", "--streaming", "--max-messages", str(messages), "--progress-seconds", "3", *FAST)
@@ -168,6 +172,18 @@ def article_id(article: dict[str, Any]) -> str:
     return id_of_url(article["url"])
 
 
+def add_roundup(stack: Stack, *channels: str) -> None:
+    """The hourly digest rule on ceasefires, delivered to the webhook ``/roundup`` and ``channels``."""
+    stack.add_rule(
+        "roundup",
+        "--query",
+        "ceasefire",
+        "--digest",
+        "hourly",
+        channels=[f"webhook:{stack.http.url('/roundup')}", *channels],
+    )
+
+
 def mail_text(message: EmailMessage) -> str:
     return "\n".join(part.get_content() for part in message.walk() if part.get_content_maintype() == "text")
 
@@ -182,20 +198,11 @@ def stack(provisioned, es, subscriber, receiver, smtp, tmp_path, shared_model, k
 
 def test_match_rule_delivers_once_on_every_channel_and_goes_silent_when_removed(stack, capsys):
     hook, slack, desk = stack.http.url("/hook"), stack.http.url("/slack"), "desk@example.org"
-    stack.cli(
-        "alerts",
-        "add",
+    stack.add_rule(
         "geneva",
         "--query",
         "ceasefire AND geneva",
-        "--channel",
-        f"webhook:{hook}",
-        "--channel",
-        f"slack:{slack}",
-        "--channel",
-        f"email:{desk}",
-        "--channel",
-        "tail",
+        channels=[f"webhook:{hook}", f"slack:{slack}", f"email:{desk}", "tail"],
     )
 
     stack.replay(MATCHING, NOT_MATCHING)
@@ -258,34 +265,15 @@ def test_throttle_notifies_once_per_period_and_digest_sends_one_grouped_message(
     from pipelines.alerts.engine import AlertEngine
     from pipelines.alerts.rules import RuleFileWatcher, default_rules_path
 
-    stack.cli(
-        "alerts",
-        "add",
+    stack.add_rule(
         "calm",
         "--query",
         "ceasefire",
         "--throttle",
         "1h",
-        "--channel",
-        f"webhook:{stack.http.url('/calm')}",
-        "--channel",
-        "email:calm@example.org",
+        channels=[f"webhook:{stack.http.url('/calm')}", "email:calm@example.org"],
     )
-    stack.cli(
-        "alerts",
-        "add",
-        "roundup",
-        "--query",
-        "ceasefire",
-        "--digest",
-        "hourly",
-        "--channel",
-        f"webhook:{stack.http.url('/roundup')}",
-        "--channel",
-        f"slack:{stack.http.url('/roundup-slack')}",
-        "--channel",
-        "email:roundup@example.org",
-    )
+    add_roundup(stack, f"slack:{stack.http.url('/roundup-slack')}", "email:roundup@example.org")
 
     hour_before = int(time.time() // 3600)
     stack.replay(CEASEFIRE_1)
@@ -347,17 +335,7 @@ def test_throttle_notifies_once_per_period_and_digest_sends_one_grouped_message(
 
 def test_stance_change_rule_alerts_once_when_a_country_moves_from_undecided_to_support(stack):
     hook = stack.http.url("/moves")
-    stack.cli(
-        "alerts",
-        "add",
-        "moves",
-        "--kind",
-        "stance-change",
-        "--channel",
-        f"webhook:{hook}",
-        "--channel",
-        "email:moves@example.org",
-    )
+    stack.add_rule("moves", "--kind", "stance-change", channels=[f"webhook:{hook}", "email:moves@example.org"])
 
     stack.replay(GERMANY_UNDECIDED)
     stack.run(1)
@@ -400,17 +378,7 @@ def test_an_idle_stream_still_sends_the_digest_of_an_ended_hour(stack, monkeypat
 
     from pipelines import deliver_alerts
 
-    stack.cli(
-        "alerts",
-        "add",
-        "roundup",
-        "--query",
-        "ceasefire",
-        "--digest",
-        "hourly",
-        "--channel",
-        f"webhook:{stack.http.url('/roundup')}",
-    )
+    add_roundup(stack)
     stack.replay(CEASEFIRE_1)
     stack.run(1)
     assert stack.http.bodies("/roundup") == []

@@ -11,25 +11,12 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipelines.options import python_direct_runner
 from pipelines.write_es import BulkWriter, ElasticsearchUnavailable, WriteToElasticsearch
 from tests.helpers import wait_until
-from tests.pipelines.support import CuttableProxy, count, make_articles
+from tests.pipelines.support import CuttableProxy, count, enriched, make_articles
 
 
 def _enriched(articles):
-    return [
-        dict(
-            a,
-            relevant=True,
-            relevance=0.5,
-            analysed=True,
-            entities=[],
-            countries=[],
-            people=[],
-            stances=[],
-            _publish_time_ms=None,
-            _ack_id=None,
-        )
-        for a in articles
-    ]
+    """Documents as they reach the writer (the streaming source's two private fields unset)."""
+    return [enriched(a, _publish_time_ms=None, _ack_id=None) for a in articles]
 
 
 def test_write_to_elasticsearch_is_idempotent_and_dead_letters_rejects(provisioned, es):

@@ -10,6 +10,7 @@ from peacewatch import cli as peacewatch
 from pipelines.alerts.engine import AlertEngine
 from pipelines.alerts.rules import Rule
 from schemas.validation import errors
+from tests.pipelines.support import alerts_add
 
 NOW = 1_795_000_000.0
 BEFORE = "Germany has not decided whether to join the reassurance force."
@@ -52,6 +53,21 @@ SEQUENCE = [_article(1, "undecided", BEFORE, 1), _article(2, "support", AFTER, 3
 LINKS = ("https://news.example/germany-1", "https://news.example/germany-2")
 
 
+def _raise(settings, rules: list[Rule], articles: list[dict]) -> list[dict]:
+    """The alerts the engine (its clock at ``NOW``) raises over ``articles``, given one at a time."""
+    engine = AlertEngine(settings, rules, clock=lambda: NOW)
+    engine.setup()
+    try:
+        raised = []
+        for article in articles:
+            alerts, dead = engine.process([article])
+            assert dead == []
+            raised += alerts
+        return raised
+    finally:
+        engine.close()
+
+
 def _both_sides(text: str) -> None:
     assert BEFORE in text and AFTER in text, text
     assert all(link in text for link in LINKS), text
@@ -68,17 +84,7 @@ def test_every_channel_shows_both_sentences_and_both_links(
         mission="ukraine",
         channels=[f"webhook:{receiver.url('/hook')}", "slack:env:TEST_SLACK_URL", "email:desk@example.org", "tail"],
     )
-    engine = AlertEngine(provisioned, [rule], clock=lambda: NOW)
-    engine.setup()
-    try:
-        raised = []
-        for article in SEQUENCE:
-            alerts, dead = engine.process([article])
-            assert dead == []
-            raised += alerts
-    finally:
-        engine.close()
-    [alert] = raised
+    [alert] = _raise(provisioned, [rule], SEQUENCE)
     assert errors("alert", alert) == []
     details = alert["details"]
     assert (details["previous_evidence"], details["previous_url"], details["evidence"], details["url"]) == (
@@ -128,8 +134,7 @@ def test_alerts_test_previews_the_changes_a_stance_rule_would_raise(provisioned,
     es.indices.refresh(index=index)
     rules = str(tmp_path / "alerts.yaml")
     assert (
-        peacewatch.main(["alerts", "add", "moves", "--kind", "stance-change", "--mission", "ukraine", "--rules", rules])
-        == 0
+        peacewatch.main(alerts_add("moves", "--kind", "stance-change", "--mission", "ukraine", "--rules", rules)) == 0
     )
     capsys.readouterr()
     assert peacewatch.main(["alerts", "test", "moves", "--since", "7d", "--rules", rules]) == 0
@@ -144,37 +149,13 @@ def test_status_names_the_rule_of_each_channel_and_never_the_secret_url(provisio
     secret = "T0000/B0000/abcdefghijklmnopqrstuvwx"
     rules = str(tmp_path / "alerts.yaml")
     hook = f"{receiver.url('/services/')}{secret}"
-    assert (
-        peacewatch.main(
-            ["alerts", "add", "uk-troops", "--query", "troops", "--channel", f"webhook:{hook}", "--rules", rules]
-        )
-        == 0
-    )
-    assert (
-        peacewatch.main(
-            [
-                "alerts",
-                "add",
-                "moves",
-                "--kind",
-                "stance-change",
-                "--channel",
-                f"webhook:{hook}",
-                "--channel",
-                "tail",
-                "--disabled",
-                "--rules",
-                rules,
-            ]
-        )
-        == 0
-    )
-    engine = AlertEngine(provisioned, [Rule("uk-troops", "troops", channels=[f"webhook:{hook}"])], clock=lambda: NOW)
-    engine.setup()
-    try:
-        engine.process([dict(_article(9, "support", AFTER, 5), text="British troops")])
-    finally:
-        engine.close()
+    uk_troops = alerts_add("uk-troops", "--query", "troops", "--rules", rules, channels=[f"webhook:{hook}"])
+    assert peacewatch.main(uk_troops) == 0
+    channels = [f"webhook:{hook}", "tail"]
+    moves = alerts_add("moves", "--kind", "stance-change", "--disabled", "--rules", rules, channels=channels)
+    assert peacewatch.main(moves) == 0
+    rule = Rule("uk-troops", "troops", channels=[f"webhook:{hook}"])
+    _raise(provisioned, [rule], [dict(_article(9, "support", AFTER, 5), text="British troops")])
     capsys.readouterr()
     assert peacewatch.main(["alerts", "status", "--rules", rules]) == 0
     out = capsys.readouterr().out
@@ -189,9 +170,9 @@ def test_status_names_the_rule_of_each_channel_and_never_the_secret_url(provisio
 
 def test_alerts_add_refuses_an_unknown_country_and_keeps_a_known_one_by_its_name(tmp_path, capsys):
     rules = str(tmp_path / "alerts.yaml")
-    assert peacewatch.main(["alerts", "add", "x", "--query", "troops", "--country", "Atlantis", "--rules", rules]) == 2
+    assert peacewatch.main(alerts_add("x", "--query", "troops", "--country", "Atlantis", "--rules", rules)) == 2
     assert "unknown country 'Atlantis'" in capsys.readouterr().err
-    assert peacewatch.main(["alerts", "add", "uk", "--query", "troops", "--country", "UK", "--rules", rules]) == 0
+    assert peacewatch.main(alerts_add("uk", "--query", "troops", "--country", "UK", "--rules", rules)) == 0
     from pipelines.alerts.matcher import RuleMatcher
     from pipelines.alerts.rules import RuleStore
 
