@@ -71,20 +71,33 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 60.0, interval: fl
         time.sleep(interval)
 
 
-def cli_command(*args: str) -> list[str]:
-    """``python -m peacewatch.cli ARGS`` with this interpreter: the command as a user runs it."""
-    return [sys.executable, "-m", "peacewatch.cli", *args]
+def cli_command(*args: str, module: str = "peacewatch.cli") -> list[str]:
+    """``python -m peacewatch.cli ARGS`` with this interpreter: the command as a user runs it.
+
+    ``module`` is what ``python -m`` runs instead: ``peacewatch`` (its ``__main__``), or a test's own
+    wrapper around the command.
+    """
+    return [sys.executable, "-m", module, *args]
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Runs ``peacewatch ARGS`` in a subprocess from the repository root; output captured as text.
+def run_cli(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+    cwd: str | Path = ROOT,
+    module: str = "peacewatch.cli",
+) -> subprocess.CompletedProcess:
+    """Runs ``peacewatch ARGS`` in a subprocess; output captured as text.
 
     Args:
         args: the command line after ``peacewatch``.
         env: the whole environment of the command (default: this process's).
         timeout: seconds before the run is killed and ``TimeoutExpired`` raised.
+        cwd: the folder it runs in (default: the repository root).
+        module: what ``python -m`` runs (see :func:`cli_command`).
     """
-    return subprocess.run(cli_command(*args), capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+    command = cli_command(*args, module=module)
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
 
 
 def free_port() -> int:
