@@ -107,26 +107,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def listening_sockets() -> list[tuple[str, int, str]]:
-    """``(ip, port, socket inode)`` of every TCP socket in LISTEN state (Linux ``/proc/net/tcp{,6}``)."""
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] != "0A":  # 0A: LISTEN
-                continue
-            hex_address, hex_port = fields[1].split(":")
-            raw = bytes.fromhex(hex_address)  # the kernel's 32-bit words, each in host (little-endian) order
-            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-            family = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
-            found.append((socket.inet_ntop(family, words), int(hex_port, 16), fields[9]))
-    return found
-
-
 def delete_prefixed(es, prefix: str) -> None:
     """Deletes the indices and index templates named ``<prefix>-*`` (what a test or bench created)."""
     names = list(es.options(ignore_status=404).indices.get(index=f"{prefix}-*", expand_wildcards="all"))
