@@ -100,6 +100,12 @@ def run_cli(
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
 
 
+def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Runs ``code`` in a fresh interpreter (``python -c``) from the repository root; output captured
+    as text. ``timeout`` (seconds) guards against a hang; it raises ``TimeoutExpired``."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listened on a moment ago."""
     with socket.socket() as sock:

@@ -4,16 +4,12 @@ mistakes answered by the command they belong to (its usage, the nearest option),
 from __future__ import annotations
 
 import shlex
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from peacewatch import cli as peacewatch
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_python
 
-ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [path for path, _ in peacewatch.subcommands(peacewatch.build_parser())]
 LEAVES = [path for path in COMMANDS if not any(other[: len(path)] == path and other != path for other in COMMANDS)]
 
@@ -129,22 +125,10 @@ def test_no_beam_warning_about_extras_that_are_not_installed():
 
     if importlib.util.find_spec("google.cloud.storage") or importlib.util.find_spec("apitools"):
         pytest.skip("Beam's GCP extras are installed here: their warnings would be real")
-    result = subprocess.run(
-        [sys.executable, "-c", "import pipelines.enrich, apache_beam.io.gcp.pubsub"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    result = run_python("import pipelines.enrich, apache_beam.io.gcp.pubsub")
     assert result.returncode == 0, result.stderr
     assert "GCSFileSystem" not in result.stderr and "apitools" not in result.stderr, result.stderr
-    bare = subprocess.run(
-        [sys.executable, "-c", "import apache_beam.io.filesystems"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    bare = run_python("import apache_beam.io.filesystems")
     assert "Failed to import GCSFileSystem" in bare.stderr, "Beam no longer warns: the filter can go"
 
 
