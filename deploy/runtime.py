@@ -12,6 +12,7 @@ import os
 import pwd
 import re
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -92,9 +93,10 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _listening_inodes(port: int) -> set[str]:
-    """Socket inodes listening on TCP ``port`` (any address), from ``/proc/net/tcp{,6}``."""
-    inodes = set()
+def listening_sockets() -> list[tuple[str, int, str]]:
+    """``(ip, port, socket inode)`` of every TCP socket in LISTEN state (Linux ``/proc/net/tcp{,6}``;
+    none where those tables cannot be read)."""
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             rows = Path(table).read_text().splitlines()[1:]
@@ -102,9 +104,19 @@ def _listening_inodes(port: int) -> set[str]:
             continue
         for row in rows:
             fields = row.split()
-            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(fields[9])
-    return inodes
+            if len(fields) <= 9 or fields[3] != "0A":  # 0A: LISTEN
+                continue
+            hex_address, hex_port = fields[1].split(":")
+            raw = bytes.fromhex(hex_address)  # the kernel's 32-bit words, each in host (little-endian) order
+            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+            family = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
+            found.append((socket.inet_ntop(family, words), int(hex_port, 16), fields[9]))
+    return found
+
+
+def _listening_inodes(port: int) -> set[str]:
+    """Socket inodes listening on TCP ``port`` (any address)."""
+    return {inode for _, listened, inode in listening_sockets() if listened == port}
 
 
 def listens_on(pid: int, port: int) -> bool | None:

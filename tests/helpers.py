@@ -71,20 +71,39 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 60.0, interval: fl
         time.sleep(interval)
 
 
-def cli_command(*args: str) -> list[str]:
-    """``python -m peacewatch.cli ARGS`` with this interpreter: the command as a user runs it."""
-    return [sys.executable, "-m", "peacewatch.cli", *args]
+def cli_command(*args: str, module: str = "peacewatch.cli") -> list[str]:
+    """``python -m peacewatch.cli ARGS`` with this interpreter: the command as a user runs it.
+
+    ``module`` is what ``python -m`` runs instead: ``peacewatch`` (its ``__main__``), or a test's own
+    wrapper around the command.
+    """
+    return [sys.executable, "-m", module, *args]
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Runs ``peacewatch ARGS`` in a subprocess from the repository root; output captured as text.
+def run_cli(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+    cwd: str | Path = ROOT,
+    module: str = "peacewatch.cli",
+) -> subprocess.CompletedProcess:
+    """Runs ``peacewatch ARGS`` in a subprocess; output captured as text.
 
     Args:
         args: the command line after ``peacewatch``.
         env: the whole environment of the command (default: this process's).
         timeout: seconds before the run is killed and ``TimeoutExpired`` raised.
+        cwd: the folder it runs in (default: the repository root).
+        module: what ``python -m`` runs (see :func:`cli_command`).
     """
-    return subprocess.run(cli_command(*args), capture_output=True, text=True, env=env, timeout=timeout, cwd=ROOT)
+    command = cli_command(*args, module=module)
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
+
+
+def run_python(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Runs ``code`` in a fresh interpreter (``python -c``) from the repository root; output captured
+    as text. ``timeout`` (seconds) guards against a hang; it raises ``TimeoutExpired``."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
 def free_port() -> int:
@@ -92,26 +111,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def listening_sockets() -> list[tuple[str, int, str]]:
-    """``(ip, port, socket inode)`` of every TCP socket in LISTEN state (Linux ``/proc/net/tcp{,6}``)."""
-    found = []
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] != "0A":  # 0A: LISTEN
-                continue
-            hex_address, hex_port = fields[1].split(":")
-            raw = bytes.fromhex(hex_address)  # the kernel's 32-bit words, each in host (little-endian) order
-            words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-            family = socket.AF_INET if len(raw) == 4 else socket.AF_INET6
-            found.append((socket.inet_ntop(family, words), int(hex_port, 16), fields[9]))
-    return found
 
 
 def delete_prefixed(es, prefix: str) -> None:

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT, free_port, run_cli
+
 SAMPLE = ROOT / "deploy" / "sample" / "articles.jsonl"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize(
@@ -54,19 +45,12 @@ def test_unreachable_service_is_one_line(tmp_path, args, unreachable, needle):
             log.record([({"id": "a" * 32, "url": "https://example.org/a", "published": None}, "m1")], "t")
         args = [a for a in args if a != "LOG"]
     if unreachable in ("pubsub", "both"):
-        env["PUBSUB_EMULATOR_HOST"] = f"127.0.0.1:{_free_port()}"
+        env["PUBSUB_EMULATOR_HOST"] = f"127.0.0.1:{free_port()}"
     if unreachable in ("elasticsearch", "both"):
-        env["PEACEWATCH_ES_URL"] = f"http://127.0.0.1:{_free_port()}"
+        env["PEACEWATCH_ES_URL"] = f"http://127.0.0.1:{free_port()}"
     if args[0] in ("replay", "ingest", "reconcile"):
         args = [*args, "--state-db", str(tmp_path / "state.sqlite3")]
-    result = subprocess.run(
-        [sys.executable, "-m", "peacewatch.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    result = run_cli(*args, env=env, timeout=120, cwd=tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert needle in result.stderr, result.stderr
@@ -87,20 +71,14 @@ def test_no_google_credentials_is_one_line(tmp_path):
             "PUBSUB_EMULATOR_HOST": "",
             "HOME": str(tmp_path),
             "NO_GCE_CHECK": "True",
-            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{_free_port()}",
+            "PEACEWATCH_ES_URL": f"http://127.0.0.1:{free_port()}",
         }
     )
     from connectors.state import PublishedLog
 
     with PublishedLog(str(tmp_path / "state.sqlite3")) as log:
         log.record([({"id": "a" * 32, "url": "https://example.org/a", "published": None}, "m1")], "t")
-    result = subprocess.run(
-        [sys.executable, "-m", "peacewatch", "reconcile", "--republish", "--state-db", str(tmp_path / "state.sqlite3")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    args = ["reconcile", "--republish", "--state-db", str(tmp_path / "state.sqlite3")]
+    result = run_cli(*args, env=env, timeout=120, cwd=tmp_path, module="peacewatch")
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "no Google Cloud credentials" in result.stderr and "peacewatch services env" in result.stderr

@@ -4,29 +4,14 @@ mistakes answered by the command they belong to (its usage, the nearest option),
 from __future__ import annotations
 
 import shlex
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from peacewatch import cli as peacewatch
+from tests.helpers import run_cli, run_python
 
-ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [path for path, _ in peacewatch.subcommands(peacewatch.build_parser())]
 LEAVES = [path for path in COMMANDS if not any(other[: len(path)] == path and other != path for other in COMMANDS)]
-
-
-def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "peacewatch", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-    )
 
 
 def test_every_command_is_listed():
@@ -121,12 +106,12 @@ def test_a_value_with_spaces_left_unquoted_says_so(capsys):
 
 
 def test_run_help_shows_peacewatch_options_and_help_beam_the_rest():
-    short = _run("run", "--help")
+    short = run_cli("run", "--help", timeout=120, module="peacewatch")  # the package's __main__
     assert short.returncode == 0
     assert "--input" in short.stdout and "--runner" in short.stdout and "--help-beam" in short.stdout
     assert "  --direct_num_workers DIRECT_NUM_WORKERS" not in short.stdout
     assert "--dataflow_service_options" not in short.stdout
-    full = _run("run", "--help-beam")
+    full = run_cli("run", "--help-beam", timeout=120, module="peacewatch")
     assert full.returncode == 0 and "--dataflow_service_options" in full.stdout
     assert len(short.stdout.splitlines()) * 4 < len(full.stdout.splitlines()), "the short help should be short"
     # hidden from the help, still accepted
@@ -140,22 +125,10 @@ def test_no_beam_warning_about_extras_that_are_not_installed():
 
     if importlib.util.find_spec("google.cloud.storage") or importlib.util.find_spec("apitools"):
         pytest.skip("Beam's GCP extras are installed here: their warnings would be real")
-    result = subprocess.run(
-        [sys.executable, "-c", "import pipelines.enrich, apache_beam.io.gcp.pubsub"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    result = run_python("import pipelines.enrich, apache_beam.io.gcp.pubsub")
     assert result.returncode == 0, result.stderr
     assert "GCSFileSystem" not in result.stderr and "apitools" not in result.stderr, result.stderr
-    bare = subprocess.run(
-        [sys.executable, "-c", "import apache_beam.io.filesystems"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+    bare = run_python("import apache_beam.io.filesystems")
     assert "Failed to import GCSFileSystem" in bare.stderr, "Beam no longer warns: the filter can go"
 
 

@@ -7,19 +7,16 @@ import json
 import os
 import signal
 import subprocess
-import sys
-from pathlib import Path
 
-from tests.helpers import wait_until
+from tests.helpers import ROOT, cli_command, run_cli, wait_until
 from tests.pipelines.support import make_articles
 
-ROOT = Path(__file__).resolve().parents[1]
 N = 40
 
 
 def _start(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "peacewatch.cli", *args],
+        cli_command(*args),
         env=dict(os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -50,13 +47,7 @@ def test_kill_connector_and_pipeline_mid_stream_then_everything_indexed_once(pro
     replay.wait(timeout=30)
     recorded = PublishedLog(state).count()
     assert 5 <= recorded < N
-    again = subprocess.run(
-        [sys.executable, "-m", "peacewatch.cli", "replay", str(archive), "--state-db", str(state)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
+    again = run_cli("replay", str(archive), "--state-db", str(state), timeout=300)
     assert again.returncode == 0, again.stderr
     assert PublishedLog(state).count() == N
 
@@ -66,23 +57,7 @@ def test_kill_connector_and_pipeline_mid_stream_then_everything_indexed_once(pro
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=30)
     # Un-acknowledged messages come back once their lease (10 s here) runs out.
-    rerun = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "peacewatch.cli",
-            "run",
-            "--streaming",
-            "--idle_exit_seconds",
-            "30",
-            "--progress_seconds",
-            "0",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=ROOT,
-    )
+    rerun = run_cli("run", "--streaming", "--idle_exit_seconds", "30", "--progress_seconds", "0", timeout=600)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
 
     ids = _indexed_ids(es, provisioned)

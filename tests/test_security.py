@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from deploy.runtime import listening_sockets
 from peacewatch.redact import RedactingFilter, origin, redact, redact_url, register_secret
-from tests.helpers import cli_command, free_port, listening_sockets
+from tests.helpers import cli_command, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "deploy" / "sample" / "articles.jsonl"

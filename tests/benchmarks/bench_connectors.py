@@ -15,7 +15,6 @@ import argparse
 import io
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -105,12 +104,6 @@ def bench_parse(rounds: int) -> None:
     print(f"  ratio ours / feedparser with our flags    : {same_flags / ours:10.2f}   (cost of normalisation alone)")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_emulator() -> subprocess.Popen | None:
     if os.environ.get("PUBSUB_EMULATOR_HOST"):
         return None
@@ -122,7 +115,9 @@ def start_emulator() -> subprocess.Popen | None:
         binary = str(build_pstest(load_settings()))
     if not os.access(binary, os.X_OK):
         sys.exit(f"no Pub/Sub emulator: set PUBSUB_EMULATOR_HOST or PSTEST_BIN (tried {binary})")
-    port = _free_port()
+    from tests.helpers import free_port
+
+    port = free_port()
     proc = subprocess.Popen([binary, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     for line in proc.stdout:

@@ -6,14 +6,13 @@ import collections
 import os
 import re
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import yaml
 
 from tests.connectors.feed_server import rss
-from tests.helpers import drain, pull_messages
+from tests.helpers import cli_command, drain, pull_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,10 +47,7 @@ def test_two_ingest_processes_on_one_store_publish_each_article_once(provisioned
     feeds_file.write_text(yaml.safe_dump({"feeds": feeds}))
     unique = 3 * 60 + len(shared)
 
-    command = [
-        sys.executable,
-        "-m",
-        "peacewatch.cli",
+    command = cli_command(
         "ingest",
         "--once",
         "-v",
@@ -61,7 +57,7 @@ def test_two_ingest_processes_on_one_store_publish_each_article_once(provisioned
         str(tmp_path / "shared.sqlite3"),
         "--workers",
         "3",
-    ]
+    )
     processes = [
         subprocess.Popen(
             command, cwd=tmp_path, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

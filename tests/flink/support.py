@@ -7,7 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.helpers import ROOT, cli_command, listening_sockets
+from deploy.runtime import listening_sockets
+from tests.helpers import ROOT, cli_command
 
 
 def start_flink_run(env: dict, parallelism: int, idle_exit_seconds: float, *extra: str) -> subprocess.Popen:

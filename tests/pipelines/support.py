@@ -6,11 +6,12 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from tests.helpers import cli_command
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -91,7 +92,7 @@ def start_run(
     full_env = dict(os.environ, **(env or {}))
     full_env["PYTHONPATH"] = str(ROOT)
     return subprocess.Popen(
-        [sys.executable, "-m", entry, "run", *args],
+        cli_command("run", *args, module=entry),
         cwd=ROOT,
         env=full_env,
         stdout=subprocess.PIPE,

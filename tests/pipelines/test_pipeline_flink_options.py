@@ -44,24 +44,12 @@ def test_runner_flags_name_the_job_and_keep_it_thin():
 
 def test_no_flink_cluster_is_one_line_and_a_hint(provisioned, tmp_path):
     import os
-    import socket
-    import subprocess
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from tests.helpers import free_port, run_cli
+
+    port = free_port()
     env = {**os.environ, "PEACEWATCH_FLINK_REST_PORT": str(port), "PEACEWATCH_DATA_DIR": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "peacewatch.cli", "run", "--streaming", "--runner", "FlinkRunner", "--parallelism", "2"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=root,
-    )
+    result = run_cli("run", "--streaming", "--runner", "FlinkRunner", "--parallelism", "2", env=env, timeout=120)
     assert result.returncode == 2, result.stderr
     assert f"no Flink cluster answers at http://127.0.0.1:{port}" in result.stderr
     assert "peacewatch services up flink" in result.stderr and "Traceback" not in result.stderr

@@ -11,25 +11,17 @@ from peacewatch.errors import UserError
 from pipelines.search import build_query
 from pipelines.write_es import BulkWriter
 from tests.helpers import decode, pull_messages
-from tests.pipelines.support import make_articles
+from tests.pipelines.support import enriched, make_articles
 
 
 def _index(settings, articles):
-    docs = [
-        dict(
-            a,
-            relevant=True,
-            relevance=0.5,
-            analysed=True,
-            entities=[],
-            people=[],
-            countries=[a["title"].split()[0]],
-            country_codes=[],
-            stances=[{"actor": a["title"].split()[0], "stance": "support" if "backs" in a["title"] else "oppose"}],
-            stance_pairs=[f"{a['title'].split()[0]}:{'support' if 'backs' in a['title'] else 'oppose'}"],
-        )
-        for a in articles
-    ]
+    """Indexes ``articles`` as enriched, each with its title's country backing or rejecting the force."""
+    docs = []
+    for article in articles:
+        country = article["title"].split()[0]
+        stance = "support" if "backs" in article["title"] else "oppose"
+        found = {"countries": [country], "country_codes": [], "stances": [{"actor": country, "stance": stance}]}
+        docs.append(enriched(article, **found, stance_pairs=[f"{country}:{stance}"]))
     writer = BulkWriter(settings)
     writer.write(docs)
     writer.close()

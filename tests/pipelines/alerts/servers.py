@@ -8,10 +8,31 @@ import json
 import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 
-class HttpReceiver:
+class _ServedInThread:
+    """A server on 127.0.0.1 (port 0: the system picks one) that answers from a daemon thread while
+    a ``with`` block runs."""
+
+    def _serve(self, server: socketserver.BaseServer) -> None:
+        self.server = server
+        self.thread = threading.Thread(target=server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class HttpReceiver(_ServedInThread):
     """Records POSTed JSON bodies by path; answers ``status_for[path]``, else ``status`` (200 by
     default); paths in ``silent`` are read and never answered (until the receiver stops); paths in
     ``delay_for`` are answered after that many seconds. ``most_at_once[path]``: the largest number of
@@ -53,26 +74,20 @@ class HttpReceiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._serve(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        return f"http://127.0.0.1:{self.port}{path}"
 
     def bodies(self, path: str) -> list[Any]:
         return [body for p, body in self.received if p == path]
 
-    def __enter__(self) -> HttpReceiver:
-        self.thread.start()
-        return self
-
     def __exit__(self, *exc: Any) -> None:
-        self._closing.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self._closing.set()  # silent and delayed requests end now
+        super().__exit__(*exc)
 
 
-class SmtpSink:
+class SmtpSink(_ServedInThread):
     """A minimal SMTP server (HELO/EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) that keeps messages."""
 
     def __init__(self) -> None:
@@ -124,17 +139,4 @@ class SmtpSink:
             allow_reuse_address = True
             daemon_threads = True
 
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def port(self) -> int:
-        return self.server.server_address[1]
-
-    def __enter__(self) -> SmtpSink:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(Server(("127.0.0.1", 0), Handler))

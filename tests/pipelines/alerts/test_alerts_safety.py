@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from pipelines.alerts.channels import build_channel, parse_channel, resolve_secr
 from pipelines.alerts.matcher import RuleMatcher
 from pipelines.alerts.query import QuerySyntaxError, parse
 from pipelines.alerts.rules import Rule, RuleStore, load_rules_file, validate_rule
+from tests.helpers import run_python
 
-ROOT = Path(__file__).resolve().parents[3]
 PASSWD_LINE = "root:x:0:0:secret-looking-content"
 
 
@@ -32,7 +31,7 @@ def _match_in_subprocess(query: str, word: str) -> subprocess.CompletedProcess:
     """)
     # The bound is a hang guard, not a timing assertion: the fixed code answers in milliseconds,
     # the backtracking engine needed hours for these words.
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return run_python(code, timeout=120)
 
 
 @pytest.mark.parametrize(
