@@ -138,6 +138,27 @@ class _Finder:
         key = " ".join(words)
         return self.pack.people.get(key) or self.gaz.person(key)
 
+    def _known_span(self, start: int, end: int) -> str | None:
+        """The known person the tokens spell (as written or with case endings undone), or None."""
+        words = [fold(w) for w in self.doc[start:end].text.split()]
+        return self._known_person(words) or self._known_person([self._base_word(w) for w in words])
+
+    def _inner_name(self, start: int, end: int) -> tuple[int, int, str] | None:
+        """A known person inside a longer capitalised run that is no name as a whole (German
+        capitalises every noun; Italian offices): "Amtskollege Wolodymyr Selenskyj", "degli Esteri
+        Antonio Tajani", "Emmanuel Macron Möglichkeiten": (start, end, name) of the longest one, or
+        None. (A run led by a known first name is not cut: the list of first names is short, and
+        "Fernando José López del Pozo" would lose its first word.)"""
+        doc = self.doc
+        for size in range(end - start - 1, 1, -1):
+            for a in range(start, end - size + 1):
+                if doc[a].text == "-" or (a > start and doc[a - 1].text == "-" and not doc[a - 1].whitespace_):
+                    continue
+                name = self._known_span(a, a + size)
+                if name is not None:
+                    return a, a + size, name
+        return None
+
     def _name_token(self, j: int) -> bool:
         tok = self.doc[j]
         low = tok.lower_
@@ -223,7 +244,15 @@ class _Finder:
             return 0
         span = doc[i:j]
         words = [fold(w) for w in span.text.split()]
-        name = self._known_person(words) or self._known_person([self._base_word(w) for w in words])
+        name = self._known_span(i, j)
+        if name is None and j - i >= 3:
+            inner = self._inner_name(i, j)
+            if inner is not None and inner[0] > i:
+                return inner[0] - i  # capitalised words before a name ("Amtskollege", "Esteri"): the name is next
+            if inner is not None:
+                j, name = inner[1], inner[2]  # a name followed by a capitalised noun ("Macron Möglichkeiten")
+                span = doc[i:j]
+                words = [fold(w) for w in span.text.split()]
         if name is None and len(words) == 1:
             name = self.surnames.get(words[0]) or self.surnames.get(self._base_word(words[0]))
         if name is None and len(words) == 2:  # another spelling of a known person's first name
