@@ -244,6 +244,8 @@ class _Finder:
             return 0
         span = doc[i:j]
         words = [fold(w) for w in span.text.split()]
+        if j - i == 1 and doc[i].lower_ in self.pack.common_words:
+            return 1  # "Frieden" (peace) alone is no Luc Frieden; "Luc Frieden" is
         name = self._known_span(i, j)
         if name is None and j - i >= 3:
             inner = self._inner_name(i, j)

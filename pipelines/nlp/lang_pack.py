@@ -83,6 +83,8 @@ class LanguagePack:
     # ("Italien wird keine Soldaten für eine ... Friedenstruppe stellen")
     negation_before_window: int = 6
     not_names: frozenset[str] = frozenset()  # capitalised institution words never in a person's name
+    # common words that are also a leader's one-word alias: alone, no person ("Frieden": peace, not Luc Frieden)
+    common_words: frozenset[str] = frozenset()
     condition_preps: frozenset[str] = frozenset()  # "sans", "ohne": conditions that do not cut the clause
     possessives: frozenset[str] = frozenset()  # "son opposition": the subject's
     person_pronouns: frozenset[str] = frozenset()  # "il", "er": the last person who spoke
@@ -325,6 +327,7 @@ def load_pack(code: str) -> LanguagePack:
         negation_after_window=int(cues_data.get("negation_after_window") or 4),
         negation_before_window=int(cues_data.get("negation_before_window") or 6),
         not_names=_words(names.get("not_names")),
+        common_words=_words(names.get("common_words")),
         condition_preps=_words(cues_data.get("condition_preps")),
         possessives=_words(cues_data.get("possessives")),
         person_pronouns=_words(cues_data.get("person_pronouns")),

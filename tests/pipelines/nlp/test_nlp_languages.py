@@ -1013,6 +1013,13 @@ ENTITY_CASES_F = [
         {"United Kingdom", "Estonia"},
     ),
     (
+        "de-common-word-alias",
+        "de",
+        "Alle wollen Frieden, sagte Bundeskanzler Friedrich Merz am Abend in Berlin.",
+        ["Friedrich Merz"],
+        {"Germany"},
+    ),
+    (
         "it-office-before-name",
         "it",
         "Il titolare degli Esteri Antonio Tajani partirà domani per Madrid.",
