@@ -206,6 +206,8 @@ class _Finder:
         for j in [*range(max(0, start - 3), start), *range(end, min(len(doc), end + 3))]:
             if pack.lemma(doc[j].lower_) in pack.speech:
                 return True
+        if _party_after(doc, start, end, lambda text: fold(text) in pack.organisations or self.gaz.organisation(text)):
+            return True
         return (
             fold(doc[start].text) in pack.given_names
             or self.pack.person_forms.get(fold(doc[start].text)) in pack.given_names
@@ -419,6 +421,27 @@ class _Finder:
             i += 1
         self._titled_offices()
         return self.mentions
+
+
+def _party_after(doc, start: int, end: int, known_organisation) -> bool:
+    """A party's abbreviation in parentheses right after the name, as the press names members of a
+    parliament: "Nils Schmid (SPD)", "Raymond Clottu (SVP/NE)", "Jan Kowalski (PiS)". An organisation's
+    own acronym is none ("Kosovo Force (KFOR)", "Atlantique Nord (OTAN)"): a known organisation, or one
+    led by an initial of the words before it."""
+    if end + 2 >= len(doc) or doc[end].text != "(":
+        return False
+    initials = {doc[i].text[0] for i in range(start, end) if doc[i].text[:1].isupper()}
+    j, parts = end + 1, 0
+    while j < len(doc) and doc[j].text != ")" and j - end <= 4:
+        text = doc[j].text
+        if text not in "/-":
+            if not (2 <= len(text) <= 6 and text[0].isupper() and sum(c.isupper() for c in text) >= 2):
+                return False
+            if parts == 0 and (text[0] in initials or known_organisation(text)):
+                return False
+            parts += 1
+        j += 1
+    return parts > 0 and j < len(doc) and doc[j].text == ")"
 
 
 def find_mentions(doc, pack: LanguagePack, gaz: Gazetteer, day: dt.date) -> list[Mention]:

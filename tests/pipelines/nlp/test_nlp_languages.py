@@ -1094,3 +1094,23 @@ def test_entities(nlp, case_id, language, text, people, countries):
     result = _analyse(nlp, language, "", text)
     assert result["people"] == people
     assert set(result["countries"]) == countries
+
+
+# round 7: a party's abbreviation in parentheses introduces a member of a parliament; an
+# organisation's own acronym does not (written for the test, expectations before the code ran)
+PARTY_CASES = [
+    (
+        "de-party-member",
+        "de",
+        "Im Bundestag warb Jorinde Rautenberg (FDP) für die Verlängerung.",
+        ["Jorinde Rautenberg"],
+    ),
+    ("pl-party-member", "pl", "Za przedłużeniem misji głosował Bogumił Wierzbicki (PSL).", ["Bogumił Wierzbicki"]),
+    ("fr-own-acronym", "fr", "Les Graduated Response Plans (GRP) ont été présentés hier.", []),
+    ("de-known-acronym", "de", "Die Nordatlantische Allianz (NATO) berät am Montag.", []),
+]
+
+
+@pytest.mark.parametrize("case_id,language,text,people", PARTY_CASES, ids=[c[0] for c in PARTY_CASES])
+def test_party_members(nlp, case_id, language, text, people):
+    assert _analyse(nlp, language, "", text)["people"] == people
