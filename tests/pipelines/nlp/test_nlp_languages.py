@@ -1039,7 +1039,25 @@ def _analyse(nlp, language: str, title: str, text: str) -> dict:
     )
 
 
-_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C + STANCE_CASES_D + STANCE_CASES_E
+# round 7: a negation right before a country's troops named by its demonym (written with the fix)
+STANCE_CASES_F = [
+    (
+        "de-f-no-own-troops",
+        "de",
+        "Friedenstruppe für Gaza",
+        "Die Regierung in Wien will keine österreichischen Soldaten in die Stabilisierungstruppe für Gaza schicken.",
+        {"Austria": "oppose"},
+    ),
+    (
+        "de-f-not-only",
+        "de",
+        "Friedenstruppe für die Ukraine",
+        "Nicht nur niederländische Soldaten sollen sich an der Friedenstruppe in der Ukraine beteiligen.",
+        {"Netherlands": "support"},
+    ),
+]
+
+_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C + STANCE_CASES_D + STANCE_CASES_E + STANCE_CASES_F
 
 
 def _case_id(case) -> str:
