@@ -69,6 +69,8 @@ DEFAULT_CORPORA = {
         "test-e.jsonl",
         "dev5.jsonl",
         "test-f.jsonl",
+        "dev6.jsonl",  # round 7: round 6's parts after their first measurement
+        "test-g.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}
