@@ -1547,7 +1547,11 @@ class ClauseStanceExtractor:
                     or any(c.cue.lemma in self.pack.participation for c in later)
                     or any(self.lem[j] in self.pack.participation for j in range(main.start, main.end))
                 )  # "wezmą udziału"
-                notes.append("negated support" + (" (own troops)" if own_refusal else ""))
+                notes.append(
+                    "negated support"
+                    + (" (own troops)" if own_refusal else "")
+                    + (": a negation before its troops" if troops_negated else "")
+                )
             elif stance == "oppose":
                 stance = "undecided"
                 notes.append("negated refusal")
