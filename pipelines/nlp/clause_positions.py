@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from .clause_lexical import LexicalModel, candidate_text, model_from_dict
+from .clause_lexical import features as lexical_features
 from .clause_stances import ClauseStanceExtractor, _troop_number
 from .cues import STANCES
 from .entities import Mention
@@ -258,12 +261,22 @@ def load_model() -> Forest | None:
     return load_model_file(MODEL_PATH)
 
 
+@functools.lru_cache(maxsize=1)
+def load_lexical() -> LexicalModel | None:
+    """The model file's lexical channel (:mod:`pipelines.nlp.clause_lexical`), or None."""
+    if not MODEL_PATH.exists():
+        return None
+    record = json.loads(MODEL_PATH.read_text(encoding="utf-8")).get("lexical")
+    return model_from_dict(record) if record else None
+
+
 @contextlib.contextmanager
-def use_model(model: Forest | None) -> Iterator[None]:
-    """Decide with ``model`` (None: the rules alone) instead of the shipped file inside the block
-    (cross-validation: each fold's articles are analysed by a model fitted without them)."""
+def use_model(model: Forest | None, lexical: LexicalModel | None = None) -> Iterator[None]:
+    """Decide with ``model`` (None: the rules alone) and its ``lexical`` channel instead of the
+    shipped file inside the block (cross-validation: each fold's articles are analysed by a model
+    fitted without them)."""
     global _override
-    previous, _override = _override, model
+    previous, _override = _override, (model, lexical)
     try:
         yield
     finally:
@@ -273,10 +286,14 @@ def use_model(model: Forest | None) -> Iterator[None]:
 def decide_clause_positions(ex: ClauseStanceExtractor, hits: list[Hit]) -> list[Hit]:
     """Apply the shipped model when it is present and enabled (or the one of :func:`use_model`);
     else the rules' hits unchanged."""
-    model = load_model() if _override is _UNSET else _override
+    model, lexical = (load_model(), load_lexical()) if _override is _UNSET else _override
     if model is None:
         return hits
-    return decide_candidates(addable(featurize(ex, hits)), model, lambda cand: best_sentence(ex, cand))
+    featurized = addable(featurize(ex, hits))
+    if lexical is not None:
+        for cand, feats in featurized:
+            feats.update(lexical_features(lexical, candidate_text(ex, cand.tokens)))
+    return decide_candidates(featurized, model, lambda cand: best_sentence(ex, cand))
 
 
 def addable(featurized: list[tuple[Candidate, dict[str, float]]]) -> list[tuple[Candidate, dict[str, float]]]:

@@ -1250,6 +1250,22 @@ class ClauseStanceExtractor:
             window = max(window, end - cue.end)  # "schließt ... nicht aus": up to the particle
         return any(self.low[j] in pack.negation_after for j in range(cue.end, min(end, cue.end + window)))
 
+    def _negated_troops(self, m: Mention, start: int) -> bool:
+        """A negation right before a country's troops named by its demonym: "keine deutschen
+        Soldaten", "pas de soldats français", "nie będzie polskich żołnierzy" (a refusal of its own
+        troops, wherever the cue stands)."""
+        if m.how != "demonym":
+            return False
+        near = range(max(start, m.token_start - 2), min(len(self.doc), m.token_end + 2))
+        if not any(self._force_word(self.low[i]) for i in near if i not in self.by_token):
+            return False
+        for j in range(m.token_start - 1, max(start, m.token_start - 3) - 1, -1):
+            if j in self.by_token:
+                return False
+            if self.low[j] in self.pack.negation:
+                return j + 1 >= len(self.doc) or self.low[j + 1] not in self.pack.negation_limits
+        return False
+
     def _ending_next(self, sent, end: int) -> bool:
         """The next clause with a cue (at most two on) names no actor of its own before an ending
         cue of the force ("réclamant, | à deux semaines de l'échéance, | le retrait sans délai")."""
@@ -1512,6 +1528,8 @@ class ClauseStanceExtractor:
         ]
         actor_end = max((m.token_end for m in chosen), default=start)
         negated = self._negated(start, end, main, actor_end)
+        troops_negated = not negated and any(self._negated_troops(m, start) for m in chosen)
+        negated = negated or troops_negated
         stance = main.cue.stance
         lemma = main.cue.lemma
         own_refusal = False
@@ -1524,11 +1542,16 @@ class ClauseStanceExtractor:
             if stance == "support":
                 stance = "oppose"
                 own_refusal = (
-                    lemma in self.pack.participation
+                    troops_negated
+                    or lemma in self.pack.participation
                     or any(c.cue.lemma in self.pack.participation for c in later)
                     or any(self.lem[j] in self.pack.participation for j in range(main.start, main.end))
                 )  # "wezmą udziału"
-                notes.append("negated support" + (" (own troops)" if own_refusal else ""))
+                notes.append(
+                    "negated support"
+                    + (" (own troops)" if own_refusal else "")
+                    + (": a negation before its troops" if troops_negated else "")
+                )
             elif stance == "oppose":
                 stance = "undecided"
                 notes.append("negated refusal")

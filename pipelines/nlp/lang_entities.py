@@ -138,6 +138,27 @@ class _Finder:
         key = " ".join(words)
         return self.pack.people.get(key) or self.gaz.person(key)
 
+    def _known_span(self, start: int, end: int) -> str | None:
+        """The known person the tokens spell (as written or with case endings undone), or None."""
+        words = [fold(w) for w in self.doc[start:end].text.split()]
+        return self._known_person(words) or self._known_person([self._base_word(w) for w in words])
+
+    def _inner_name(self, start: int, end: int) -> tuple[int, int, str] | None:
+        """A known person inside a longer capitalised run that is no name as a whole (German
+        capitalises every noun; Italian offices): "Amtskollege Wolodymyr Selenskyj", "degli Esteri
+        Antonio Tajani", "Emmanuel Macron Möglichkeiten": (start, end, name) of the longest one, or
+        None. (A run led by a known first name is not cut: the list of first names is short, and
+        "Fernando José López del Pozo" would lose its first word.)"""
+        doc = self.doc
+        for size in range(end - start - 1, 1, -1):
+            for a in range(start, end - size + 1):
+                if doc[a].text == "-" or (a > start and doc[a - 1].text == "-" and not doc[a - 1].whitespace_):
+                    continue
+                name = self._known_span(a, a + size)
+                if name is not None:
+                    return a, a + size, name
+        return None
+
     def _name_token(self, j: int) -> bool:
         tok = self.doc[j]
         low = tok.lower_
@@ -185,6 +206,8 @@ class _Finder:
         for j in [*range(max(0, start - 3), start), *range(end, min(len(doc), end + 3))]:
             if pack.lemma(doc[j].lower_) in pack.speech:
                 return True
+        if _party_after(doc, start, end, lambda text: fold(text) in pack.organisations or self.gaz.organisation(text)):
+            return True
         return (
             fold(doc[start].text) in pack.given_names
             or self.pack.person_forms.get(fold(doc[start].text)) in pack.given_names
@@ -223,7 +246,17 @@ class _Finder:
             return 0
         span = doc[i:j]
         words = [fold(w) for w in span.text.split()]
-        name = self._known_person(words) or self._known_person([self._base_word(w) for w in words])
+        if j - i == 1 and doc[i].lower_ in self.pack.common_words:
+            return 1  # "Frieden" (peace) alone is no Luc Frieden; "Luc Frieden" is
+        name = self._known_span(i, j)
+        if name is None and j - i >= 3:
+            inner = self._inner_name(i, j)
+            if inner is not None and inner[0] > i:
+                return inner[0] - i  # capitalised words before a name ("Amtskollege", "Esteri"): the name is next
+            if inner is not None:
+                j, name = inner[1], inner[2]  # a name followed by a capitalised noun ("Macron Möglichkeiten")
+                span = doc[i:j]
+                words = [fold(w) for w in span.text.split()]
         if name is None and len(words) == 1:
             name = self.surnames.get(words[0]) or self.surnames.get(self._base_word(words[0]))
         if name is None and len(words) == 2:  # another spelling of a known person's first name
@@ -388,6 +421,27 @@ class _Finder:
             i += 1
         self._titled_offices()
         return self.mentions
+
+
+def _party_after(doc, start: int, end: int, known_organisation) -> bool:
+    """A party's abbreviation in parentheses right after the name, as the press names members of a
+    parliament: "Nils Schmid (SPD)", "Raymond Clottu (SVP/NE)", "Jan Kowalski (PiS)". An organisation's
+    own acronym is none ("Kosovo Force (KFOR)", "Atlantique Nord (OTAN)"): a known organisation, or one
+    led by an initial of the words before it."""
+    if end + 2 >= len(doc) or doc[end].text != "(":
+        return False
+    initials = {doc[i].text[0] for i in range(start, end) if doc[i].text[:1].isupper()}
+    j, parts = end + 1, 0
+    while j < len(doc) and doc[j].text != ")" and j - end <= 4:
+        text = doc[j].text
+        if text not in "/-":
+            if not (2 <= len(text) <= 6 and text[0].isupper() and sum(c.isupper() for c in text) >= 2):
+                return False
+            if parts == 0 and (text[0] in initials or known_organisation(text)):
+                return False
+            parts += 1
+        j += 1
+    return parts > 0 and j < len(doc) and doc[j].text == ")"
 
 
 def find_mentions(doc, pack: LanguagePack, gaz: Gazetteer, day: dt.date) -> list[Mention]:

@@ -82,7 +82,10 @@ class LanguagePack:
     # words before a cue searched for a negative (after the actor); verb-final clauses need more
     # ("Italien wird keine Soldaten für eine ... Friedenstruppe stellen")
     negation_before_window: int = 6
+    negation_limits: frozenset[str] = frozenset()  # "nicht nur", "pas seulement": no negation of what follows
     not_names: frozenset[str] = frozenset()  # capitalised institution words never in a person's name
+    # common words that are also a leader's one-word alias: alone, no person ("Frieden": peace, not Luc Frieden)
+    common_words: frozenset[str] = frozenset()
     condition_preps: frozenset[str] = frozenset()  # "sans", "ohne": conditions that do not cut the clause
     possessives: frozenset[str] = frozenset()  # "son opposition": the subject's
     person_pronouns: frozenset[str] = frozenset()  # "il", "er": the last person who spoke
@@ -324,7 +327,9 @@ def load_pack(code: str) -> LanguagePack:
         inflection_fallback=tuple(str(e) for e in cues_data.get("inflection_fallback") or ()),
         negation_after_window=int(cues_data.get("negation_after_window") or 4),
         negation_before_window=int(cues_data.get("negation_before_window") or 6),
+        negation_limits=_words(cues_data.get("negation_limits")),
         not_names=_words(names.get("not_names")),
+        common_words=_words(names.get("common_words")),
         condition_preps=_words(cues_data.get("condition_preps")),
         possessives=_words(cues_data.get("possessives")),
         person_pronouns=_words(cues_data.get("person_pronouns")),

@@ -59,14 +59,18 @@ def applies(title: str, text: str, model: RelevanceModel) -> bool:
 
 def probability(title: str, text: str, model: RelevanceModel) -> float:
     """The classifier's probability that the article is about a peacekeeping force."""
-    weights = {}
-    for gram, count in ngrams(compose(title, text), model.ngram_max).items():
-        known = model.terms.get(gram)
-        if known:
-            weights[gram] = (1.0 + math.log(count)) * known[0]
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    z = model.intercept + sum(w * model.terms[g][1] for g, w in weights.items()) / norm
+    weights = tfidf_weights(ngrams(compose(title, text), model.ngram_max), model.terms)
+    z = model.intercept + sum(w * model.terms[g][1] for g, w in weights.items())
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+def tfidf_weights(grams: Counter, terms: dict[str, tuple]) -> dict[str, float]:
+    """The L2-normalised sublinear TF-IDF of the known n-grams (``terms``: n-gram -> (idf, ...)), as
+    ``TfidfVectorizer(sublinear_tf=True)`` weighs them (also the clause route's lexical channel,
+    :mod:`pipelines.nlp.clause_lexical`)."""
+    weights = {g: (1.0 + math.log(n)) * terms[g][0] for g, n in grams.items() if g in terms}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {g: w / norm for g, w in weights.items()}
 
 
 def model_from_dict(data: dict) -> RelevanceModel:

@@ -69,6 +69,8 @@ DEFAULT_CORPORA = {
         "test-e.jsonl",
         "dev5.jsonl",
         "test-f.jsonl",
+        "dev6.jsonl",  # round 7: round 6's parts after their first measurement
+        "test-g.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}
@@ -196,6 +198,7 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], list[dict], dict[str
 def collect_clauses(articles: list[dict]) -> tuple[list[dict], dict[str, dict[str, str]]]:
     """Like :func:`collect`, for the articles of the clause route's languages (``--route clauses``)."""
     from .analyze import article_date, compose_text
+    from .clause_lexical import candidate_text
     from .clause_positions import addable
     from .clause_positions import featurize as featurize_clauses
     from .clause_stances import ClauseStanceExtractor
@@ -240,6 +243,7 @@ def collect_clauses(articles: list[dict]) -> tuple[list[dict], dict[str, dict[st
                     "label": gold[aid].get(key, "none"),
                     "rule": rule.get(key),
                     "rule_mixed": rules_disagree(cand.hits),
+                    "text": candidate_text(ex, cand.tokens),  # the lexical channel's input (clause_lexical)
                 }
             )
     return rows, gold

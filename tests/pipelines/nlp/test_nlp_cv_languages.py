@@ -60,3 +60,29 @@ def test_reserved_parts_are_refused(capsys, tmp_path, monkeypatch):
     assert "not found" in capsys.readouterr().err
     assert cv_languages.main(["--part", "dev", "--scorer", str(tmp_path / "none.py")]) == 2
     assert "--scorer" in capsys.readouterr().err
+
+
+def test_this_rounds_measurement_parts_are_refused_and_never_defaults(capsys):
+    # round 7: the lead's new parts (collected while this round works) are refused by name, unpatched
+    for part in ("test-h", "test-i", "dev7", "dev8"):
+        assert part in cv_languages.RESERVED_PARTS
+        assert cv_languages.main(["--part", part]) == 2
+        assert "kept for the lead" in capsys.readouterr().err
+    assert not cv_languages.RESERVED_PARTS & set(cv_languages.DEFAULT_PARTS)
+    assert {"test-g", "dev6"} <= set(cv_languages.DEFAULT_PARTS)  # measured once: development data now
+
+
+def test_missed_people_pairs_spellings_like_the_scorer():
+    import types
+
+    def norm_person(name: str) -> str:
+        return name.casefold()
+
+    def match_people(gold: set, pred: set) -> set:  # the scorer pairs near spellings; here one known pair
+        return {("volodymyr zelensky" if p == "wolodymyr selenskyj" else p) for p in pred}
+
+    scorer = types.SimpleNamespace(norm_person=norm_person, match_people=match_people)
+    gold = {"a": {"people": ["Volodymyr Zelensky", "Olaf Scholz"]}, "b": {"people": ["Jan Nowak"]}}
+    pred = {"a": {"people": ["Wolodymyr Selenskyj", "Luc Frieden"]}, "b": {}}
+    assert cv_languages.missed_people(gold, pred, scorer) == 2  # Scholz and Nowak
+    assert cv_languages.missed_people(gold, pred, types.SimpleNamespace()) == 0  # a scorer without people
