@@ -40,6 +40,9 @@ from .actor_filter import candidate_features as rule_features
 from .cues import STANCES
 from .entities import not_the_country as _not_the_country
 from .gazetteer import DATA_DIR
+from .position_words import FEATURE_PREFIX as WORDS_PREFIX
+from .position_words import WordsModel, candidate_terms, load_words_model
+from .position_words import features as word_features
 from .stance_merge import merge_hits
 from .stances import Actor, Hit, StanceExtractor
 
@@ -601,12 +604,22 @@ def document_facts(ex: StanceExtractor, hits: Sequence[Hit], title_end: int = 0)
     return facts
 
 
-def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[tuple[Candidate, dict[str, float]]]:
-    """Candidates of one document with their features (unit ``candidate``: one row per actor)."""
+def featurize(
+    ex: StanceExtractor, hits: Sequence[Hit], title_len: int, words: WordsModel | None = None
+) -> list[tuple[Candidate, dict[str, float]]]:
+    """Candidates of one document with their features (unit ``candidate``: one row per actor);
+    ``words``: the lexical channel whose probabilities join them (``lex_*``, round 7)."""
     title_end = _title_end(ex, title_len)
     facts = document_facts(ex, hits, title_end)
     cands = gather_candidates(ex, hits)
-    return [(c, candidate_vector(ex, facts, c, len(cands), title_end)) for c in cands.values()]
+    out = []
+    for c in cands.values():
+        feats = candidate_vector(ex, facts, c, len(cands), title_end)
+        if words is not None:
+            terms = candidate_terms(ex, c.tokens, c.actor.key, facts.about, facts.sent_of)
+            feats.update(word_features(terms, words))
+        out.append((c, feats))
+    return out
 
 
 def sentence_vectors(
@@ -686,12 +699,12 @@ def _best_sentence(ex: StanceExtractor, cand: Candidate):
     return sents[0] if sents else None
 
 
-def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest):
+def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest, words: WordsModel | None = None):
     """(candidate, probabilities, features, evidence sentence or None) per candidate. Unit
     ``sentence``: each (candidate, sentence) row is scored and the candidate takes its most likely
     sentence (earliest on ties) with that sentence's probabilities."""
     if model.unit != "sentence":
-        for cand, feats in featurize(ex, hits, title_len):
+        for cand, feats in featurize(ex, hits, title_len, words):
             yield cand, model.probabilities(feats), feats, None
         return
     sents = list(ex.doc.sents)
@@ -710,10 +723,13 @@ def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest)
         yield cand, probs, feats, sent
 
 
-def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) -> list[Hit]:
-    """The hits after the model's decisions (see the module docstring)."""
+def decide(
+    ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest, words: WordsModel | None = None
+) -> list[Hit]:
+    """The hits after the model's decisions (see the module docstring); ``words``: the lexical
+    channel, needed when the model reads its features."""
     return _decide_scored(
-        _scored(ex, hits, title_len, model),
+        _scored(ex, hits, title_len, model, words),
         model,
         lambda cand: _best_sentence(ex, cand),
         rules_only=lambda cand: cand.actor.actor_type == "person",
@@ -754,6 +770,9 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None, may_ad
         top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
         where = f" in the sentence at {sent.start_char}" if sent is not None else ""
         note = f"classifier {p:.2f} >= {needed:.2f}{where} (top features against 'none': {top})"
+        if WORDS_PREFIX + "none" in feats:
+            lexical = ", ".join(f"{s} {feats.get(WORDS_PREFIX + s, 0.0):.2f}" for s in ("none", *STANCES))
+            note += f"; words channel (position_words): {lexical}"
         if cand.hits:
             by_model = not model.use_rule_label and (not model.label_conflicts or rules_disagree(cand.hits))
             out.extend(_kept_hits(cand.hits, note, predicted if by_model else None, probs, model.label_margin))
@@ -811,4 +830,9 @@ def decide_positions(ex: StanceExtractor, hits: list[Hit], title_len: int = 0) -
     model = load_model()
     if model is None:
         return hits
-    return decide(ex, hits, title_len, model)
+    return decide(ex, hits, title_len, model, load_words_model() if uses_words(model) else None)
+
+
+def uses_words(model: Forest) -> bool:
+    """Whether the model reads the lexical channel's features (round 7)."""
+    return any(name.startswith(WORDS_PREFIX) for name in model.features)

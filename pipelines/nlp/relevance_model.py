@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,16 +58,35 @@ def applies(title: str, text: str, model: RelevanceModel) -> bool:
     return len(f"{title} {text}".split()) >= model.min_words
 
 
+def tfidf_weights(grams: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
+    """L2-normalised TF-IDF weights of the known terms among ``grams`` (term -> count), as
+    scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` computes them (also used by
+    :mod:`pipelines.nlp.position_words`)."""
+    weights = {}
+    for gram, count in grams.items():
+        known = idf.get(gram)
+        if known is not None and count > 0:
+            weights[gram] = (1.0 + math.log(count)) * known
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {g: w / norm for g, w in weights.items()}
+
+
 def probability(title: str, text: str, model: RelevanceModel) -> float:
     """The classifier's probability that the article is about a peacekeeping force."""
-    weights = {}
-    for gram, count in ngrams(compose(title, text), model.ngram_max).items():
-        known = model.terms.get(gram)
-        if known:
-            weights[gram] = (1.0 + math.log(count)) * known[0]
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    z = model.intercept + sum(w * model.terms[g][1] for g, w in weights.items()) / norm
+    weights = tfidf_weights(ngrams(compose(title, text), model.ngram_max), _idf(model))
+    z = model.intercept + sum(w * model.terms[g][1] for g, w in weights.items())
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+
+_IDF_CACHE: dict[int, tuple[RelevanceModel, dict[str, float]]] = {}
+
+
+def _idf(model: RelevanceModel) -> dict[str, float]:
+    """Term -> IDF of ``model`` (built once per model object)."""
+    got = _IDF_CACHE.get(id(model))
+    if got is None or got[0] is not model:
+        got = _IDF_CACHE[id(model)] = (model, {t: v[0] for t, v in model.terms.items()})
+    return got[1]
 
 
 def model_from_dict(data: dict) -> RelevanceModel:
