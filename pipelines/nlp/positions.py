@@ -44,7 +44,7 @@ from .position_words import FEATURE_PREFIX as WORDS_PREFIX
 from .position_words import WordsModel, candidate_terms, load_words_model
 from .position_words import features as word_features
 from .stance_merge import merge_hits
-from .stances import Actor, Hit, StanceExtractor
+from .stances import Actor, Hit, StanceExtractor, council_for_mandates
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +278,10 @@ def addable(ex: StanceExtractor, cand: Candidate) -> bool:
     """Whether the model may add a candidate the rules did not find: some mention of it is neither
     only the place where something happens ("at a meeting in London") nor in background history
     ("In 2006, Italy sent ..."), the rules' own definitions of mentions that hold no position, nor
-    (round 6) a casualty report ("a Kenyan peacekeeper was killed") or a currency ("U.S. dollars")."""
+    (round 6) a casualty report ("a Kenyan peacekeeper was killed") or a currency ("U.S. dollars"),
+    nor (round 7) the subject of a plain past-tense deployment in a sentence not about the force
+    (the rules' ``_factual_report``: news, not a stance) or the UN acting on a mandate (the
+    Council's act)."""
     for i in cand.tokens:
         if ex.doc[i].head.lemma_.lower() in ex.lex.currencies:
             continue  # "90 million U.S. dollars": a unit
@@ -290,10 +293,22 @@ def addable(ex: StanceExtractor, cand: Candidate) -> bool:
         gov = _governing_verb(anchor)
         if gov is not None and (ex._background([gov]) or _casualty(gov, ex.lex.casualties)):
             continue
+        if gov is not None and ex._factual_report(gov) and not ex._about_force(gov.sent, strict=True):
+            continue  # round 7: "Russia deployed more troops near Kharkiv" after a sentence about the force (news)
+        if gov is not None and _council_act(ex, gov) and council_for_mandates(cand.actor, ex.gaz).key != cand.actor.key:
+            continue  # round 7: "the UN extended the mandate" is the Security Council's act (as the rules read it)
         if _casualty_noun(anchor, ex.lex.casualties):
             continue
         return True
     return not cand.tokens and bool(cand.hits)
+
+
+def _council_act(ex: StanceExtractor, verb) -> bool:
+    """Whether ``verb`` acts on a mandate or resolution ("extended the mandate"), which the rules give to
+    the Security Council when the UN is its subject (:func:`~pipelines.nlp.stances.council_for_mandates`)."""
+    return verb.lemma_.lower() in ex.lex.council_acts and any(
+        c.lemma_.lower() in ("mandate", "resolution") for c in verb.children if c.dep_ in ("dobj", "nsubjpass")
+    )
 
 
 def _casualty_noun(tok, casualties: frozenset[str]) -> bool:
@@ -504,6 +519,15 @@ class Forest:
     label_conflicts: bool = False  # ... and only when the rules' own hits for the actor disagree
     # an actor the rules did not find is added only when its most likely stance is this probable too
     add_label_threshold: float = 0.0
+    # round 7: the trees without the lexical channel's features; an actor the rules did not find is
+    # added when either these or the trees above add it (see :func:`adds`)
+    plain: Forest | None = None
+
+    def adds(self, probs: dict[str, float]) -> bool:
+        """Whether these probabilities add an actor the rules did not find (position and stance)."""
+        p = 1.0 - probs.get("none", 0.0)
+        top = max((probs.get(s, 0.0) for s in STANCES), default=0.0)
+        return p >= max(self.threshold, self.add_threshold) and top >= self.add_label_threshold
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         """Class probabilities of one feature dict."""
@@ -556,6 +580,7 @@ def forest_from_record(data: dict) -> Forest:
         float(data.get("label_margin", 0.0)),
         bool(data.get("label_conflicts", False)),
         float(data.get("add_label_threshold", 0.0)),
+        forest_from_record({**data, **data["plain"], "plain": None}) if data.get("plain") else None,
     )
 
 
@@ -705,7 +730,13 @@ def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest,
     sentence (earliest on ties) with that sentence's probabilities."""
     if model.unit != "sentence":
         for cand, feats in featurize(ex, hits, title_len, words):
-            yield cand, model.probabilities(feats), feats, None
+            probs = model.probabilities(feats)
+            if model.plain is not None and not cand.hits and not model.adds(probs):
+                plain = model.plain.probabilities(feats)
+                if model.plain.adds(plain):  # the trees without the words channel add it
+                    yield cand, plain, {k: v for k, v in feats.items() if k in model.plain.features}, None
+                    continue
+            yield cand, probs, feats, None
         return
     sents = list(ex.doc.sents)
     best: dict[str, tuple] = {}
@@ -767,12 +798,15 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None, may_ad
             probs.get(predicted, 0.0) < model.add_label_threshold or (may_add is not None and not may_add(cand))
         ):
             continue  # a position, but no stance probable enough, or named only as a place or in history
-        top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
+        scorer = model.plain if model.plain is not None and WORDS_PREFIX + "none" not in feats else model
+        top = ", ".join(f"{name} {value:+.2f}" for name, value in scorer.contributions(feats, "none"))
         where = f" in the sentence at {sent.start_char}" if sent is not None else ""
         note = f"classifier {p:.2f} >= {needed:.2f}{where} (top features against 'none': {top})"
         if WORDS_PREFIX + "none" in feats:
             lexical = ", ".join(f"{s} {feats.get(WORDS_PREFIX + s, 0.0):.2f}" for s in ("none", *STANCES))
             note += f"; words channel (position_words): {lexical}"
+        elif scorer is not model:
+            note += "; by the trees without the words channel"
         if cand.hits:
             by_model = not model.use_rule_label and (not model.label_conflicts or rules_disagree(cand.hits))
             out.extend(_kept_hits(cand.hits, note, predicted if by_model else None, probs, model.label_margin))

@@ -711,8 +711,9 @@ def _train_parse(
     }
     stacked = words_oof = None
     fit_rows = rows
+    words_cv: dict = {}
     if args.words and unit == "candidate":
-        stacked, fit_rows, words_oof = _stack_words(rows, gold, args)
+        stacked, fit_rows, words_oof, words_cv = _stack_words(rows, gold, args, keep, add)
     names = {
         u: feature_names(fit_rows if u == "candidate" else sent_rows, args.features) for u in ("candidate", "sentence")
     }
@@ -760,6 +761,10 @@ def _train_parse(
     record = export(fit(matrix(train, names[unit]), labels, args.seed), names[unit], args.seed)
     if words_oof is not None:
         record["words"] = _write_words(rows, corpora, args, words_oof)
+        plain_names = feature_names(rows, args.features)
+        plain = export(fit(matrix(rows, plain_names), labels, args.seed), plain_names, args.seed)
+        record["plain"] = {k: plain[k] for k in ("features", "classes", "base", "rate", "trees")}
+        record["words"]["cv"] = words_cv
     gain = cv["model"]["stances"] - cv["rules"]["stances"]
     other = next(u for u in cvs if u != unit)
     record.update(
@@ -820,11 +825,19 @@ def _train_parse(
     return 0
 
 
-def _stack_words(rows: list[dict], gold: dict, args: argparse.Namespace):
-    """The lexical channel stacked into the positions model (:mod:`train_position_words`): the nested
-    out-of-fold probabilities of the trees for the cross-validation, the rows the written trees are
-    fitted on (with the channel's out-of-fold probabilities), and those probabilities."""
+def _stack_words(rows: list[dict], gold: dict, args: argparse.Namespace, keep: float, add: float):
+    """The lexical channel stacked into the positions model (:mod:`train_position_words`): the
+    out-of-fold probabilities for the cross-validation (an actor the rules did not find takes those of
+    the stacked trees when they add it, else those of the trees without the channel: what
+    :func:`pipelines.nlp.positions._scored` does), the rows the written trees are fitted on (with the
+    channel's out-of-fold probabilities), those probabilities, and the cross-validated scores of the
+    stacked and the plain trees alone."""
+    import numpy as np
+
     from .train_position_words import out_of_fold_words, stacked_out_of_fold, with_words
+
+    def adds(p) -> bool:
+        return 1.0 - p[0] >= max(keep, add) and max(p[1:]) >= args.add_label_threshold
 
     words_oof = out_of_fold_words(rows, args.folds, args.seed)
     fit_rows = with_words(rows, words_oof)
@@ -836,7 +849,22 @@ def _stack_words(rows: list[dict], gold: dict, args: argparse.Namespace):
         names=feature_names(fit_rows, args.features),
         fit_trees=lambda x, y: fit(x, y, args.seed),
     )
-    return stacked, fit_rows, words_oof
+    plain = out_of_fold(
+        rows, [], gold, unit="candidate", folds=args.folds, seed=args.seed, names=feature_names(rows, args.features)
+    )
+    both = np.array([s if r["rule"] or adds(s) or not adds(p) else p for r, s, p in zip(rows, stacked, plain)])
+    common = {
+        "folds": args.folds,
+        "seed": args.seed,
+        "threshold": keep,
+        "add_threshold": add,
+        "add_label_threshold": args.add_label_threshold,
+    }
+    scores = {
+        name: cross_validate(rows, gold, probs=probs, **common)["model"]
+        for name, probs in (("stacked trees alone", stacked), ("trees without the channel", plain))
+    }
+    return both, fit_rows, words_oof, scores
 
 
 def _write_words(rows: list[dict], corpora: list[Path], args: argparse.Namespace, words_oof) -> dict:
