@@ -17,6 +17,10 @@ found, and describes each with features that do not depend on particular words o
   actor hosts it: the rules were written mostly on some missions' articles and are surer there,
   and a host named as the force's place is not taking a position.
 
+Round 7: the words themselves join as four features, the probabilities of a lexical channel
+(:mod:`pipelines.nlp.position_words`) over the candidate's sentences; the model file also holds the
+trees without them (``plain``), and an actor the rules did not find is added when either adds it.
+
 A small model trained by :mod:`pipelines.nlp.train_positions` (``make train``) on the repository's
 annotated corpus scores each candidate: the probability that it takes a position and which one.
 The model is a JSON file of boosted regression trees (arrays), evaluated here in pure Python; no
