@@ -23,7 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .relevance_model import ngrams, tfidf_weights
+from .relevance_model import idf_of, ngrams, tfidf_weights
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def candidate_text(ex, tokens: Sequence[int]) -> str:
 
 def probabilities(model: LexicalModel, text: str) -> dict[str, float]:
     """The regression's class probabilities for one candidate's text (softmax of the scores)."""
-    weights = tfidf_weights(ngrams(text, model.ngram_max), model.terms)
+    weights = tfidf_weights(ngrams(text, model.ngram_max), idf_of(model))
     scores = list(model.intercepts)
     for term, w in weights.items():
         for k, coef in enumerate(model.terms[term][1]):

@@ -17,6 +17,10 @@ found, and describes each with features that do not depend on particular words o
   actor hosts it: the rules were written mostly on some missions' articles and are surer there,
   and a host named as the force's place is not taking a position.
 
+Round 7: the words themselves join as four features, the probabilities of a lexical channel
+(:mod:`pipelines.nlp.position_words`) over the candidate's sentences; the model file also holds the
+trees without them (``plain``), and an actor the rules did not find is added when either adds it.
+
 A small model trained by :mod:`pipelines.nlp.train_positions` (``make train``) on the repository's
 annotated corpus scores each candidate: the probability that it takes a position and which one.
 The model is a JSON file of boosted regression trees (arrays), evaluated here in pure Python; no
@@ -40,8 +44,11 @@ from .actor_filter import candidate_features as rule_features
 from .cues import STANCES
 from .entities import not_the_country as _not_the_country
 from .gazetteer import DATA_DIR
+from .position_words import FEATURE_PREFIX as WORDS_PREFIX
+from .position_words import WordsModel, candidate_terms, load_words_model
+from .position_words import features as word_features
 from .stance_merge import merge_hits
-from .stances import Actor, Hit, StanceExtractor
+from .stances import Actor, Hit, StanceExtractor, council_for_mandates
 
 logger = logging.getLogger(__name__)
 
@@ -275,7 +282,10 @@ def addable(ex: StanceExtractor, cand: Candidate) -> bool:
     """Whether the model may add a candidate the rules did not find: some mention of it is neither
     only the place where something happens ("at a meeting in London") nor in background history
     ("In 2006, Italy sent ..."), the rules' own definitions of mentions that hold no position, nor
-    (round 6) a casualty report ("a Kenyan peacekeeper was killed") or a currency ("U.S. dollars")."""
+    (round 6) a casualty report ("a Kenyan peacekeeper was killed") or a currency ("U.S. dollars"),
+    nor (round 7) the subject of a plain past-tense deployment in a sentence not about the force
+    (the rules' ``_factual_report``: news, not a stance) or the UN acting on a mandate (the
+    Council's act)."""
     for i in cand.tokens:
         if ex.doc[i].head.lemma_.lower() in ex.lex.currencies:
             continue  # "90 million U.S. dollars": a unit
@@ -287,10 +297,22 @@ def addable(ex: StanceExtractor, cand: Candidate) -> bool:
         gov = _governing_verb(anchor)
         if gov is not None and (ex._background([gov]) or _casualty(gov, ex.lex.casualties)):
             continue
+        if gov is not None and ex._factual_report(gov) and not ex._about_force(gov.sent, strict=True):
+            continue  # round 7: "Russia deployed more troops near Kharkiv" after a sentence about the force (news)
+        if gov is not None and _council_act(ex, gov) and council_for_mandates(cand.actor, ex.gaz).key != cand.actor.key:
+            continue  # round 7: "the UN extended the mandate" is the Security Council's act (as the rules read it)
         if _casualty_noun(anchor, ex.lex.casualties):
             continue
         return True
     return not cand.tokens and bool(cand.hits)
+
+
+def _council_act(ex: StanceExtractor, verb) -> bool:
+    """Whether ``verb`` acts on a mandate or resolution ("extended the mandate"), which the rules give to
+    the Security Council when the UN is its subject (:func:`~pipelines.nlp.stances.council_for_mandates`)."""
+    return verb.lemma_.lower() in ex.lex.council_acts and any(
+        c.lemma_.lower() in ("mandate", "resolution") for c in verb.children if c.dep_ in ("dobj", "nsubjpass")
+    )
 
 
 def _casualty_noun(tok, casualties: frozenset[str]) -> bool:
@@ -501,6 +523,15 @@ class Forest:
     label_conflicts: bool = False  # ... and only when the rules' own hits for the actor disagree
     # an actor the rules did not find is added only when its most likely stance is this probable too
     add_label_threshold: float = 0.0
+    # round 7: the trees without the lexical channel's features; an actor the rules did not find is
+    # added when either these or the trees above add it (see :func:`adds`)
+    plain: Forest | None = None
+
+    def adds(self, probs: dict[str, float]) -> bool:
+        """Whether these probabilities add an actor the rules did not find (position and stance)."""
+        p = 1.0 - probs.get("none", 0.0)
+        top = max((probs.get(s, 0.0) for s in STANCES), default=0.0)
+        return p >= max(self.threshold, self.add_threshold) and top >= self.add_label_threshold
 
     def probabilities(self, feats: dict[str, float]) -> dict[str, float]:
         """Class probabilities of one feature dict."""
@@ -553,6 +584,7 @@ def forest_from_record(data: dict) -> Forest:
         float(data.get("label_margin", 0.0)),
         bool(data.get("label_conflicts", False)),
         float(data.get("add_label_threshold", 0.0)),
+        forest_from_record({**data, **data["plain"], "plain": None}) if data.get("plain") else None,
     )
 
 
@@ -601,12 +633,22 @@ def document_facts(ex: StanceExtractor, hits: Sequence[Hit], title_end: int = 0)
     return facts
 
 
-def featurize(ex: StanceExtractor, hits: Sequence[Hit], title_len: int) -> list[tuple[Candidate, dict[str, float]]]:
-    """Candidates of one document with their features (unit ``candidate``: one row per actor)."""
+def featurize(
+    ex: StanceExtractor, hits: Sequence[Hit], title_len: int, words: WordsModel | None = None
+) -> list[tuple[Candidate, dict[str, float]]]:
+    """Candidates of one document with their features (unit ``candidate``: one row per actor);
+    ``words``: the lexical channel whose probabilities join them (``lex_*``, round 7)."""
     title_end = _title_end(ex, title_len)
     facts = document_facts(ex, hits, title_end)
     cands = gather_candidates(ex, hits)
-    return [(c, candidate_vector(ex, facts, c, len(cands), title_end)) for c in cands.values()]
+    out = []
+    for c in cands.values():
+        feats = candidate_vector(ex, facts, c, len(cands), title_end)
+        if words is not None:
+            terms = candidate_terms(ex, c.tokens, c.actor.key, facts.about, facts.sent_of)
+            feats.update(word_features(terms, words))
+        out.append((c, feats))
+    return out
 
 
 def sentence_vectors(
@@ -686,13 +728,19 @@ def _best_sentence(ex: StanceExtractor, cand: Candidate):
     return sents[0] if sents else None
 
 
-def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest):
+def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest, words: WordsModel | None = None):
     """(candidate, probabilities, features, evidence sentence or None) per candidate. Unit
     ``sentence``: each (candidate, sentence) row is scored and the candidate takes its most likely
     sentence (earliest on ties) with that sentence's probabilities."""
     if model.unit != "sentence":
-        for cand, feats in featurize(ex, hits, title_len):
-            yield cand, model.probabilities(feats), feats, None
+        for cand, feats in featurize(ex, hits, title_len, words):
+            probs = model.probabilities(feats)
+            if model.plain is not None and not cand.hits and not model.adds(probs):
+                plain = model.plain.probabilities(feats)
+                if model.plain.adds(plain):  # the trees without the words channel add it
+                    yield cand, plain, {k: v for k, v in feats.items() if k in model.plain.features}, None
+                    continue
+            yield cand, probs, feats, None
         return
     sents = list(ex.doc.sents)
     best: dict[str, tuple] = {}
@@ -710,10 +758,13 @@ def _scored(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest)
         yield cand, probs, feats, sent
 
 
-def decide(ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest) -> list[Hit]:
-    """The hits after the model's decisions (see the module docstring)."""
+def decide(
+    ex: StanceExtractor, hits: list[Hit], title_len: int, model: Forest, words: WordsModel | None = None
+) -> list[Hit]:
+    """The hits after the model's decisions (see the module docstring); ``words``: the lexical
+    channel, needed when the model reads its features."""
     return _decide_scored(
-        _scored(ex, hits, title_len, model),
+        _scored(ex, hits, title_len, model, words),
         model,
         lambda cand: _best_sentence(ex, cand),
         rules_only=lambda cand: cand.actor.actor_type == "person",
@@ -751,9 +802,15 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None, may_ad
             probs.get(predicted, 0.0) < model.add_label_threshold or (may_add is not None and not may_add(cand))
         ):
             continue  # a position, but no stance probable enough, or named only as a place or in history
-        top = ", ".join(f"{name} {value:+.2f}" for name, value in model.contributions(feats, "none"))
+        scorer = model.plain if model.plain is not None and WORDS_PREFIX + "none" not in feats else model
+        top = ", ".join(f"{name} {value:+.2f}" for name, value in scorer.contributions(feats, "none"))
         where = f" in the sentence at {sent.start_char}" if sent is not None else ""
         note = f"classifier {p:.2f} >= {needed:.2f}{where} (top features against 'none': {top})"
+        if WORDS_PREFIX + "none" in feats:
+            lexical = ", ".join(f"{s} {feats.get(WORDS_PREFIX + s, 0.0):.2f}" for s in ("none", *STANCES))
+            note += f"; words channel (position_words): {lexical}"
+        elif scorer is not model:
+            note += "; by the trees without the words channel"
         if cand.hits:
             by_model = not model.use_rule_label and (not model.label_conflicts or rules_disagree(cand.hits))
             out.extend(_kept_hits(cand.hits, note, predicted if by_model else None, probs, model.label_margin))
@@ -811,4 +868,9 @@ def decide_positions(ex: StanceExtractor, hits: list[Hit], title_len: int = 0) -
     model = load_model()
     if model is None:
         return hits
-    return decide(ex, hits, title_len, model)
+    return decide(ex, hits, title_len, model, load_words_model() if uses_words(model) else None)
+
+
+def uses_words(model: Forest) -> bool:
+    """Whether the model reads the lexical channel's features (round 7)."""
+    return any(name.startswith(WORDS_PREFIX) for name in model.features)

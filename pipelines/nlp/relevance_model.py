@@ -16,6 +16,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -57,20 +58,36 @@ def applies(title: str, text: str, model: RelevanceModel) -> bool:
     return len(f"{title} {text}".split()) >= model.min_words
 
 
+def tfidf_weights(grams: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
+    """L2-normalised TF-IDF weights of the known terms among ``grams`` (term -> count), as
+    scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` computes them (also used by
+    :mod:`pipelines.nlp.position_words`)."""
+    weights = {}
+    for gram, count in grams.items():
+        known = idf.get(gram)
+        if known is not None and count > 0:
+            weights[gram] = (1.0 + math.log(count)) * known
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {g: w / norm for g, w in weights.items()}
+
+
 def probability(title: str, text: str, model: RelevanceModel) -> float:
     """The classifier's probability that the article is about a peacekeeping force."""
-    weights = tfidf_weights(ngrams(compose(title, text), model.ngram_max), model.terms)
+    weights = tfidf_weights(ngrams(compose(title, text), model.ngram_max), idf_of(model))
     z = model.intercept + sum(w * model.terms[g][1] for g, w in weights.items())
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
-def tfidf_weights(grams: Counter, terms: dict[str, tuple]) -> dict[str, float]:
-    """The L2-normalised sublinear TF-IDF of the known n-grams (``terms``: n-gram -> (idf, ...)), as
-    ``TfidfVectorizer(sublinear_tf=True)`` weighs them (also the clause route's lexical channel,
-    :mod:`pipelines.nlp.clause_lexical`)."""
-    weights = {g: (1.0 + math.log(n)) * terms[g][0] for g, n in grams.items() if g in terms}
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    return {g: w / norm for g, w in weights.items()}
+_IDF_CACHE: dict[int, tuple[object, dict[str, float]]] = {}
+
+
+def idf_of(model) -> dict[str, float]:
+    """Term -> IDF of a model whose ``terms`` map each term to ``(idf, ...)``, built once per model
+    object (the relevance classifier, the clause route's lexical channel)."""
+    got = _IDF_CACHE.get(id(model))
+    if got is None or got[0] is not model:
+        got = _IDF_CACHE[id(model)] = (model, {t: v[0] for t, v in model.terms.items()})
+    return got[1]
 
 
 def model_from_dict(data: dict) -> RelevanceModel:

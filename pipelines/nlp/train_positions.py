@@ -55,6 +55,9 @@ DEFAULT_CORPORA = {
         "test-f.jsonl",
         "dev6.jsonl",
         "test-g.jsonl",
+        # round 7: round 6's parts after their first measurement
+        "dev7.jsonl",
+        "test-h.jsonl",
     ),
     # round 6: every multilingual part measured once is development data (the lead's new parts are not here)
     "clauses": (
@@ -130,6 +133,7 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], list[dict], dict[str
     from .cues import load_lexicon
     from .entities import resolve_entities
     from .gazetteer import load_gazetteer
+    from .position_words import candidate_terms
     from .positions import (
         addable,
         candidate_vector,
@@ -179,6 +183,7 @@ def collect(nlp, articles: list[dict]) -> tuple[list[dict], list[dict], dict[str
                     "rule": rule.get(key),
                     "rule_mixed": rules_disagree(cand.hits),
                     "addable": addable(ex, cand),
+                    "terms": candidate_terms(ex, cand.tokens, cand.actor.key, facts.about, facts.sent_of),
                 }
             )
             for k, f in sentence_vectors(ex, facts, cand, len(cands), title_end, feats, per).items():
@@ -574,6 +579,13 @@ def main(argv: list[str] | None = None) -> int:
         default="all",
         help="neutral: leave out the features that need a dependency parse",
     )
+    parser.add_argument(
+        "--words",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="English route, unit candidate: stack the lexical channel (pipelines.nlp.position_words) "
+        "into the positions model and write its file next to the model's (default: yes)",
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument(
@@ -701,8 +713,13 @@ def _train_parse(
         "add_label_threshold": args.add_label_threshold,
         **labelling[args.label],
     }
+    stacked = words_oof = None
+    fit_rows = rows
+    words_cv: dict = {}
+    if args.words and unit == "candidate":
+        stacked, fit_rows, words_oof, words_cv = _stack_words(rows, gold, args, keep, add)
     names = {
-        u: feature_names(rows if u == "candidate" else sent_rows, args.features) for u in ("candidate", "sentence")
+        u: feature_names(fit_rows if u == "candidate" else sent_rows, args.features) for u in ("candidate", "sentence")
     }
     # one set of out-of-fold probabilities per unit, scored at the chosen thresholds and (for the
     # record) at other ones
@@ -714,6 +731,7 @@ def _train_parse(
             add_threshold=THRESHOLDS[u][1] if u != unit else add,
             unit=u,
             names=names[u],
+            probs=stacked if u == "candidate" else None,
             **common,
         )
         for u in (unit, "candidate" if unit == "sentence" else "sentence")
@@ -743,8 +761,14 @@ def _train_parse(
         for a in ADD_THRESHOLDS
         for s in ADD_LABEL_THRESHOLDS
     }
-    train, labels = training_rows(rows, sent_rows, unit)
+    train, labels = training_rows(fit_rows, sent_rows, unit)
     record = export(fit(matrix(train, names[unit]), labels, args.seed), names[unit], args.seed)
+    if words_oof is not None:
+        record["words"] = _write_words(rows, corpora, args, words_oof)
+        plain_names = feature_names(rows, args.features)
+        plain = export(fit(matrix(rows, plain_names), labels, args.seed), plain_names, args.seed)
+        record["plain"] = {k: plain[k] for k in ("features", "classes", "base", "rate", "trees")}
+        record["words"]["cv"] = words_cv
     gain = cv["model"]["stances"] - cv["rules"]["stances"]
     other = next(u for u in cvs if u != unit)
     record.update(
@@ -803,6 +827,70 @@ def _train_parse(
             f"{o['model']['actors']:.3f}/{o['model']['stances']:.3f})"
         )
     return 0
+
+
+def _stack_words(rows: list[dict], gold: dict, args: argparse.Namespace, keep: float, add: float):
+    """The lexical channel stacked into the positions model (:mod:`train_position_words`): the
+    out-of-fold probabilities for the cross-validation (an actor the rules did not find takes those of
+    the stacked trees when they add it, else those of the trees without the channel: what
+    :func:`pipelines.nlp.positions._scored` does), the rows the written trees are fitted on (with the
+    channel's out-of-fold probabilities), those probabilities, and the cross-validated scores of the
+    stacked and the plain trees alone."""
+    import numpy as np
+
+    from .train_position_words import out_of_fold_words, stacked_out_of_fold, with_words
+
+    def adds(p) -> bool:
+        return 1.0 - p[0] >= max(keep, add) and max(p[1:]) >= args.add_label_threshold
+
+    words_oof = out_of_fold_words(rows, args.folds, args.seed)
+    fit_rows = with_words(rows, words_oof)
+    stacked, _ = stacked_out_of_fold(
+        rows,
+        gold,
+        folds=args.folds,
+        seed=args.seed,
+        names=feature_names(fit_rows, args.features),
+        fit_trees=lambda x, y: fit(x, y, args.seed),
+    )
+    plain = out_of_fold(
+        rows, [], gold, unit="candidate", folds=args.folds, seed=args.seed, names=feature_names(rows, args.features)
+    )
+    both = np.array([s if r["rule"] or adds(s) or not adds(p) else p for r, s, p in zip(rows, stacked, plain)])
+    common = {
+        "folds": args.folds,
+        "seed": args.seed,
+        "threshold": keep,
+        "add_threshold": add,
+        "add_label_threshold": args.add_label_threshold,
+    }
+    scores = {
+        name: cross_validate(rows, gold, probs=probs, **common)["model"]
+        for name, probs in (("stacked trees alone", stacked), ("trees without the channel", plain))
+    }
+    return both, fit_rows, words_oof, scores
+
+
+def _write_words(rows: list[dict], corpora: list[Path], args: argparse.Namespace, words_oof) -> dict:
+    """Fit the lexical channel on every row, write its file next to the positions model's and return
+    what the positions model's file records of it (file name, SHA-256, the channel's own accuracy)."""
+    from .position_words import MODEL_PATH as WORDS_PATH
+    from .train_position_words import CLASSES as WORD_CLASSES
+    from .train_position_words import export_words, fit_words
+
+    out = (args.out.parent / WORDS_PATH.name) if args.out else WORDS_PATH
+    labels = [r["label"] for r in rows]
+    right = sum(1 for r, p in zip(rows, words_oof) if WORD_CLASSES[int(p.argmax())] == r["label"])
+    record = export_words(fit_words(rows, labels))
+    record["data"] = {"files": data_files(corpora), "rows": len(rows), "oof_accuracy": round(right / len(rows), 4)}
+    text = json.dumps(record, indent=None, separators=(",", ":"), sort_keys=True) + "\n"
+    out.write_text(text, encoding="utf-8")
+    return {
+        "file": out.name,
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "terms": len(record["terms"]),
+        "oof_accuracy": record["data"]["oof_accuracy"],
+    }
 
 
 def _train_clauses(
