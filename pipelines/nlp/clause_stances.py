@@ -1632,6 +1632,10 @@ class ClauseStanceExtractor:
     ) -> list[Hit]:
         """The hits of ``actors`` for the main cue of the clause [start, end): polarity, condition."""
         later = [c for c in cues if c.start > main.start]
+        acted = [c for c in later if c.cue.stance in ("support", "oppose")]
+        if main.cue.stance == "decision" and acted and not self._negated(start, end, main, start):
+            # "Il Consiglio di Sicurezza ha deciso ... di prolungare": the act decided on
+            return self._hits_for(sent, start, end, acted[0], cues, actors, f"{how}, decided", evidence)
         if main.cue.lemma in self.pack.council_acts:
             actors = [council_for_mandates(a, self.gaz) for a in actors]  # "L'ONU a renouvelé le mandat": the Council
         chosen = [

@@ -274,6 +274,12 @@ def load_pack(code: str) -> LanguagePack:
         for phrase, weight in (cues_data.get(f"phrases_{stance}") or {}).items():
             phrases.append((tuple(str(phrase).lower().split()), Cue(str(phrase).lower(), stance, float(weight))))
     phrases.sort(key=lambda p: -len(p[0]))
+    council_acts = _words(cues_data.get("council_acts"))
+    # acts on mandates back the force when their clause names it ("ha prolungato il mandato della
+    # missione"): a council act the cue lists lack is a support cue that needs its object
+    council_cues = {lemma for lemma in council_acts if lemma not in cues and not lemma.endswith("*")}
+    for lemma in council_cues:
+        cues[lemma] = Cue(lemma, "support", 0.8, False)
     separable = {}
     for lemma, (particle, base) in (cues_data.get("separable") or {}).items():
         separable[str(base).lower()] = (str(particle).lower(), str(lemma).lower())
@@ -323,7 +329,7 @@ def load_pack(code: str) -> LanguagePack:
         agent=_words(cues_data.get("agent")),
         calendar=frozenset(generated.get("calendar") or ()),
         given_names=_given_names(),
-        needs_object=_words(cues_data.get("needs_object")),
+        needs_object=_words(cues_data.get("needs_object")) | council_cues,
         references=_words(cues_data.get("references")) | _words(cues_data.get("means")),
         not_objects=_words(cues_data.get("not_objects")),
         pro_drop=bool(cues_data.get("pro_drop")),
