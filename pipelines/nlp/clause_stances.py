@@ -1633,6 +1633,11 @@ class ClauseStanceExtractor:
         """The hits of ``actors`` for the main cue of the clause [start, end): polarity, condition."""
         later = [c for c in cues if c.start > main.start]
         acted = [c for c in later if c.cue.stance in ("support", "oppose")]
+        if main.cue.stance == "decision" and not acted and end < sent.end:
+            # "hat beschlossen, | das Mandat ... zu verlängern": the act in the next clause, without its own actor
+            nxt = self._clause_end(sent, end)
+            if not self._candidates_any(end, nxt):
+                acted = [c for c in self._cues(end, nxt) if c.cue.stance in ("support", "oppose")][:1]
         if main.cue.stance == "decision" and acted and not self._negated(start, end, main, start):
             # "Il Consiglio di Sicurezza ha deciso ... di prolungare": the act decided on
             return self._hits_for(sent, start, end, acted[0], cues, actors, f"{how}, decided", evidence)
