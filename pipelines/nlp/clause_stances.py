@@ -1786,6 +1786,8 @@ class ClauseStanceExtractor:
                     sent_hits.extend(clause_hits)
                 for hit in sent_hits:
                     hit.sent_start = sent.start_char  # where the evidence is (missions, commitment)
+                    if hit.mechanism == "rule" and hit.notes:  # --explain: how the clause route found it
+                        hit.mechanism = f"rule: cue '{hit.cue}', " + "; ".join(hit.notes)
                 hits.extend(sent_hits)
             previous_about = about
             self._remember(sent, sent_hits)
