@@ -572,6 +572,121 @@ class ClauseStanceExtractor:
                 )
         return out
 
+    def _listed_actors(self, j: int, end: int, *, organisations: bool = False) -> list[Mention]:
+        """The countries (and organisations) listed from token ``j``: "de Kenia, junto con otras de
+        Bangladés, Bahamas y Chad", "des forces de la Jamaïque, des Bahamas et d'Antigua"; list
+        words, genitive and origin words, articles, numbers and up to two other lower-case words
+        between two names."""
+        out: list[Mention] = []
+        loose = 0
+        pack = self.pack
+        while j < end:
+            m = self.by_token.get(j)
+            if m is not None:
+                if (
+                    m.how in ("demonym", "compound")
+                    or m.kind not in (("country", "organisation", "coalition") if organisations else ("country",))
+                    or self._host_object(m)
+                ):
+                    break
+                if not out or out[-1] is not m:
+                    out.append(m)
+                j, loose = m.token_end, 0
+                continue
+            low = self.low[j]
+            if low in self._coordinators or low in pack.genitive or low in pack.list_singles or self.doc[j].like_num:
+                j += 1
+                continue
+            n = self._phrase_len(j, pack.list_words, end) or self._phrase_len(j, pack.with_words, end)
+            n = n or self._phrase_len(j, pack.origin_words, end)
+            if n:
+                j += n
+                continue
+            tok = self.doc[j]
+            if (
+                out
+                and loose < 2
+                and tok.is_alpha
+                and tok.text.islower()
+                and low not in pack.clause_breaks
+                and self.lem[j] not in pack.cues
+                and low not in pack.negation
+            ):
+                j, loose = j + 1, loose + 1
+                continue
+            break
+        return out
+
+    def _force_of_hits(self, sent, evidence: str) -> list[Hit]:
+        """ "soldados de Kenia, junto con otras de Bangladés", "personal de las Fuerzas Armadas de
+        Chile y Ecuador", "kontyngent z Polski", and with the pack's ``own_force`` "la force de
+        l'Union africaine": the countries (organisations) whose troops or force a sentence about the
+        force names back it."""
+        out: list[Hit] = []
+        seen: set[str] = set()
+        pack = self.pack
+        for i in range(sent.start, sent.end):
+            if not (self.lem[i] in pack.force_words or self.low[i] in pack.force_words):
+                continue
+            j = i + 1
+            if (
+                j < sent.end
+                and self.by_token.get(j) is None
+                and self.doc[j].is_alpha
+                and self.low[j] not in pack.genitive
+                and not self._phrase_len(j, pack.origin_words, sent.end)
+            ):
+                j += 1  # one adjective: "Fuerzas Armadas de", "forces armées de"
+            n = self._phrase_len(j, pack.origin_words, sent.end)
+            if not n and j < sent.end and self.low[j] in pack.genitive:
+                n = 1
+            if not n:
+                continue
+            j += n
+            while j < sent.end and self.low[j] in pack.determiners:
+                j += 1
+            for m in self._listed_actors(j, sent.end, organisations=pack.own_force):
+                actor = _actor_from_mention(m, self.gaz)
+                if actor is None or actor.key in seen:
+                    continue
+                seen.add(actor.key)
+                out.append(
+                    Hit(
+                        actor,
+                        "support",
+                        0.6,
+                        self.doc[i : m.token_end].text.lower()[:60],
+                        evidence,
+                        None,
+                        False,
+                        ["troops or force of the listed actors"],
+                    )
+                )
+        return out
+
+    def _list_head_hits(self, sent, evidence: str) -> list[Hit]:
+        """ "przy głosach wstrzymujących się Chin, Pakistanu i Rosji" (undecided), "rezolucję autorstwa
+        Panamy i USA", "redatta da Stati Uniti ed Ecuador" (support): the actors listed right after one
+        of the pack's ``list_heads`` take its stance."""
+        out: list[Hit] = []
+        heads = tuple(self.pack.list_heads)
+        for i in range(sent.start, sent.end):
+            n = self._phrase_len(i, heads, sent.end)
+            if not n:
+                continue
+            phrase = tuple(self.low[i : i + n])
+            stance = self.pack.list_heads[phrase]
+            j = i + n
+            while j < sent.end and (self.low[j] in self.pack.determiners or self.low[j] in self.pack.genitive):
+                j += 1
+            for m in self._listed_actors(j, sent.end, organisations=True):
+                actor = _actor_from_mention(m, self.gaz)
+                if actor is not None:
+                    out.append(
+                        Hit(actor, stance, 0.7, " ".join(phrase), evidence, None, False, ["listed after a vote word"])
+                    )
+        return out
+
     def _number_end(self, i: int) -> int:
         """The token after a number that may be written in groups of three ("1 500", "12 626")."""
         j = i + 1
@@ -1517,6 +1632,15 @@ class ClauseStanceExtractor:
     ) -> list[Hit]:
         """The hits of ``actors`` for the main cue of the clause [start, end): polarity, condition."""
         later = [c for c in cues if c.start > main.start]
+        acted = [c for c in later if c.cue.stance in ("support", "oppose")]
+        if main.cue.stance == "decision" and not acted and end < sent.end:
+            # "hat beschlossen, | das Mandat ... zu verlängern": the act in the next clause, without its own actor
+            nxt = self._clause_end(sent, end)
+            if not self._candidates_any(end, nxt):
+                acted = [c for c in self._cues(end, nxt) if c.cue.stance in ("support", "oppose")][:1]
+        if main.cue.stance == "decision" and acted and not self._negated(start, end, main, start):
+            # "Il Consiglio di Sicurezza ha deciso ... di prolungare": the act decided on
+            return self._hits_for(sent, start, end, acted[0], cues, actors, f"{how}, decided", evidence)
         if main.cue.lemma in self.pack.council_acts:
             actors = [council_for_mandates(a, self.gaz) for a in actors]  # "L'ONU a renouvelé le mandat": the Council
         chosen = [
@@ -1645,6 +1769,8 @@ class ClauseStanceExtractor:
                     sent_hits.extend(self._compound_hits(sent, evidence))
                     sent_hits.extend(self._contribution_hits(sent, evidence))
                     sent_hits.extend(self._contingent_hits(sent, evidence))
+                    sent_hits.extend(self._force_of_hits(sent, evidence))
+                    sent_hits.extend(self._list_head_hits(sent, evidence))
                 clause_actors: list[Actor] = []
                 self._pending = None
                 previous: list[Hit] = []
@@ -1660,6 +1786,8 @@ class ClauseStanceExtractor:
                     sent_hits.extend(clause_hits)
                 for hit in sent_hits:
                     hit.sent_start = sent.start_char  # where the evidence is (missions, commitment)
+                    if hit.mechanism == "rule" and hit.notes:  # --explain: how the clause route found it
+                        hit.mechanism = f"rule: cue '{hit.cue}', " + "; ".join(hit.notes)
                 hits.extend(sent_hits)
             previous_about = about
             self._remember(sent, sent_hits)

@@ -44,10 +44,17 @@ DEFAULT_PARTS = (
     "test-f",
     "dev6",
     "test-g",
+    # round 8: round 7's parts after their first measurement
+    "dev7",
+    "dev8",
+    "dev9",
+    "test-h",
+    "test-i",
+    "test-j",
 )
 # parts kept for the lead's never-seen measurements: never read here. Round 6's test-g and dev6 had
-# their first measurement and are development data now; round 7's new parts wait for theirs.
-RESERVED_PARTS: frozenset[str] = frozenset({"test-h", "test-i", "dev7", "dev8"})
+# their first measurement and are development data now; round 8's new parts wait for theirs.
+RESERVED_PARTS: frozenset[str] = frozenset({"test-k", "test-l", "dev10", "dev11"})
 SEED = 20261130
 LANGUAGES = ("de", "es", "fr", "it", "pl")
 ERROR_CLASSES = ("missed actor", "invented actor", "wrong label", "relevance", "missed person")

@@ -112,6 +112,10 @@ class LanguagePack:
     compound_force_words: bool = False  # closed compounds end with a force word ("Friedenstruppen")
     capitalised_nouns: bool = False  # every noun is capitalised (de): capitals do not mark names
     origin_words: tuple[tuple[str, ...], ...] = ()  # "provenienti da": troops from the countries named
+    # "autorstwa", "redatta da" (support), "wstrzymujących się" (undecided): the actors listed right
+    # after one of these phrases take its stance (votes, abstentions and authors of a resolution)
+    list_heads: dict[tuple[str, ...], str] = field(default_factory=dict)
+    own_force: bool = False  # "la force de l'Union africaine": an organisation's own force backs it
     contingent_preps: frozenset[str] = frozenset()  # "con" of "l'Uganda, con 4.500 soldati"
     since_words: frozenset[str] = frozenset()  # "depuis 2006": the year starts something still going on
     abbreviations: tuple[str, ...] = ()  # "ok.", "tys.": their full stop ends no sentence
@@ -270,6 +274,12 @@ def load_pack(code: str) -> LanguagePack:
         for phrase, weight in (cues_data.get(f"phrases_{stance}") or {}).items():
             phrases.append((tuple(str(phrase).lower().split()), Cue(str(phrase).lower(), stance, float(weight))))
     phrases.sort(key=lambda p: -len(p[0]))
+    council_acts = _words(cues_data.get("council_acts"))
+    # acts on mandates back the force when their clause names it ("ha prolungato il mandato della
+    # missione"): a council act the cue lists lack is a support cue that needs its object
+    council_cues = {lemma for lemma in council_acts if lemma not in cues and not lemma.endswith("*")}
+    for lemma in council_cues:
+        cues[lemma] = Cue(lemma, "support", 0.8, False)
     separable = {}
     for lemma, (particle, base) in (cues_data.get("separable") or {}).items():
         separable[str(base).lower()] = (str(particle).lower(), str(lemma).lower())
@@ -319,7 +329,7 @@ def load_pack(code: str) -> LanguagePack:
         agent=_words(cues_data.get("agent")),
         calendar=frozenset(generated.get("calendar") or ()),
         given_names=_given_names(),
-        needs_object=_words(cues_data.get("needs_object")),
+        needs_object=_words(cues_data.get("needs_object")) | council_cues,
         references=_words(cues_data.get("references")) | _words(cues_data.get("means")),
         not_objects=_words(cues_data.get("not_objects")),
         pro_drop=bool(cues_data.get("pro_drop")),
@@ -354,6 +364,12 @@ def load_pack(code: str) -> LanguagePack:
         compound_force_words=bool(cues_data.get("compound_force_words")),
         capitalised_nouns=bool(cues_data.get("capitalised_nouns")),
         origin_words=_phrases(cues_data.get("origin_words")),
+        list_heads={
+            phrase: stance
+            for stance in ("support", "oppose", "undecided")
+            for phrase in _phrases((cues_data.get("list_heads") or {}).get(stance))
+        },
+        own_force=bool(cues_data.get("own_force")),
         contingent_preps=_words(cues_data.get("contingent_preps")),
         since_words=_words(cues_data.get("since_words")),
         not_cues=_phrases(cues_data.get("not_cues")),

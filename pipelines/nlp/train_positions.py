@@ -74,6 +74,13 @@ DEFAULT_CORPORA = {
         "test-f.jsonl",
         "dev6.jsonl",  # round 7: round 6's parts after their first measurement
         "test-g.jsonl",
+        # round 8: round 7's parts after their first measurement
+        "dev7.jsonl",
+        "dev8.jsonl",
+        "dev9.jsonl",
+        "test-h.jsonl",
+        "test-i.jsonl",
+        "test-j.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}

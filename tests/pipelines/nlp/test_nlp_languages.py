@@ -1057,7 +1057,148 @@ STANCE_CASES_F = [
     ),
 ]
 
-_STANCE_CASES = STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C + STANCE_CASES_D + STANCE_CASES_E + STANCE_CASES_F
+# round 8: troops or force of listed countries, actors listed after vote and author words, an act
+# decided on (one sentence per mechanism and language; written with the mechanisms, not held out)
+STANCE_CASES_G = [
+    (
+        "fr-g-force-of",
+        "fr",
+        "Casques bleus au Soudan du Sud",
+        "La force de maintien de la paix au Soudan du Sud comptera des soldats du Rwanda, du Népal et du Ghana.",
+        {"Rwanda": "support", "Nepal": "support", "Ghana": "support"},
+    ),
+    (
+        "fr-g-vote-list",
+        "fr",
+        "Casques bleus au Liban",
+        "Le Conseil de sécurité a adopté la résolution présentée par la France et le Royaume-Uni, avec "
+        "l'abstention de la Chine et de la Russie, pour prolonger la mission de la Finul.",
+        {
+            "United Nations Security Council": "support",
+            "France": "support",
+            "United Kingdom": "support",
+            "China": "undecided",
+            "Russia": "undecided",
+        },
+    ),
+    (
+        "fr-g-decided",
+        "fr",
+        "Casques bleus au Mali",
+        "Le Conseil de sécurité a décidé de prolonger le mandat de la mission de paix au Mali.",
+        {"United Nations Security Council": "support"},
+    ),
+    (
+        "de-g-force-of",
+        "de",
+        "Blauhelme im Libanon",
+        "Die Friedenstruppe im Libanon umfasst Soldaten aus Indonesien, Ghana und Malaysia.",
+        {"Indonesia": "support", "Ghana": "support", "Malaysia": "support"},
+    ),
+    (
+        "de-g-vote-list",
+        "de",
+        "Blauhelme im Libanon",
+        "Der Sicherheitsrat billigte die Verlängerung des Mandats der Blauhelmmission bei Enthaltung von "
+        "China und Russland.",
+        {"United Nations Security Council": "support", "China": "undecided", "Russia": "undecided"},
+    ),
+    (
+        "de-g-decided",
+        "de",
+        "Blauhelme im Libanon",
+        "Der Sicherheitsrat hat entschieden, das Mandat der Blauhelmmission zu verlängern.",
+        {"United Nations Security Council": "support"},
+    ),
+    (
+        "es-g-force-of",
+        "es",
+        "Misión de paz en Haití",
+        "La misión de paz en Haití contará con policías de Jamaica, Belice y Guatemala.",
+        {"Jamaica": "support", "Belize": "support", "Guatemala": "support"},
+    ),
+    (
+        "es-g-vote-list",
+        "es",
+        "Cascos azules en Chipre",
+        "El Consejo de Seguridad aprobó la resolución presentada por Ecuador y Japón, con la abstención de "
+        "China y Rusia, para renovar la misión de paz.",
+        {
+            "United Nations Security Council": "support",
+            "Ecuador": "support",
+            "Japan": "support",
+            "China": "undecided",
+            "Russia": "undecided",
+        },
+    ),
+    (
+        "es-g-decided",
+        "es",
+        "Cascos azules en Chipre",
+        "El Consejo de Seguridad decidió prolongar el mandato de la misión de paz en Chipre.",
+        {"United Nations Security Council": "support"},
+    ),
+    (
+        "it-g-force-of",
+        "it",
+        "Caschi blu in Libano",
+        "La missione di pace in Libano comprende soldati di Indonesia, Ghana e Nepal.",
+        {"Indonesia": "support", "Ghana": "support", "Nepal": "support"},
+    ),
+    (
+        "it-g-vote-list",
+        "it",
+        "Caschi blu a Cipro",
+        "Il Consiglio di Sicurezza ha approvato la risoluzione redatta da Francia e Regno Unito con "
+        "l'astensione di Cina e Russia per rinnovare la missione di pace.",
+        {
+            "United Nations Security Council": "support",
+            "France": "support",
+            "United Kingdom": "support",
+            "China": "undecided",
+            "Russia": "undecided",
+        },
+    ),
+    (
+        "it-g-decided",
+        "it",
+        "Caschi blu in Mali",
+        "Il Consiglio di Sicurezza ha deciso di prolungare il mandato della missione di pace in Mali.",
+        {"United Nations Security Council": "support"},
+    ),
+    (
+        "pl-g-force-of",
+        "pl",
+        "Misja pokojowa w Libanie",
+        "W skład misji pokojowej w Libanie wchodzą żołnierze z Indonezji, Ghany i Malezji.",
+        {"Indonesia": "support", "Ghana": "support", "Malaysia": "support"},
+    ),
+    (
+        "pl-g-vote-list",
+        "pl",
+        "Misja pokojowa w Libanie",
+        "Rada Bezpieczeństwa ONZ przyjęła rezolucję autorstwa Francji i Wielkiej Brytanii przy głosach "
+        "wstrzymujących się Chin i Rosji w sprawie przedłużenia misji pokojowej.",
+        {
+            "United Nations Security Council": "support",
+            "France": "support",
+            "United Kingdom": "support",
+            "China": "undecided",
+            "Russia": "undecided",
+        },
+    ),
+    (
+        "pl-g-decided",
+        "pl",
+        "Misja pokojowa w Libanie",
+        "Rada Bezpieczeństwa ONZ zdecydowała przedłużyć mandat misji pokojowej w Libanie.",
+        {"United Nations Security Council": "support"},
+    ),
+]
+
+_STANCE_CASES = (
+    STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C + STANCE_CASES_D + STANCE_CASES_E + STANCE_CASES_F + STANCE_CASES_G
+)
 
 
 def _case_id(case) -> str:
