@@ -23,7 +23,7 @@ help:
 	@echo "make test-quickstart - the README's quick start in a fresh shell of a fresh clone (a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the 15 English parts dev..dev7, test-a..test-h) and the clause-route positions model (the 19 multilingual parts dev..dev9, test-a..test-j)"
+	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the 21 English parts dev..dev10, test-a..test-k) and the clause-route positions model (the 19 multilingual parts dev..dev9, test-a..test-j)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1622,6 +1622,17 @@ class StanceExtractor:
                 return True
         return False
 
+    def _deliberates(self, cue) -> bool:
+        """Round 8: a support cue whose clausal complement is a verb of the undecided lexicon: "is
+        willing to consider participation", "stands ready to weigh a contribution" commit the actor to
+        deliberating, not to the force."""
+        for c in cue.children:
+            if c.dep_ == "xcomp" and c.pos_ == "VERB":
+                entry = self.lex.word(c.lemma_.lower(), c.pos_)
+                if entry and entry[0] == "undecided":
+                    return True
+        return False
+
     def _background(self, path) -> bool:
         """A past-tense clause dated before the article's year ("In 2006, Italy sent ...",
         "a decade ago"): background history, not a position."""
@@ -1834,8 +1845,8 @@ class StanceExtractor:
             if any(c.lower_ in self.lex.modals for p in path for c in p.children if c.dep_ == "aux"):
                 confidence *= 0.85
             normative = any(c.lower_ in ("should", "must") for p in path for c in p.children)
-            if stance == "support" and self._tentative(path):
-                stance = "undecided"  # "in preliminary talks to contribute troops"
+            if stance == "support" and (self._tentative(path) or self._deliberates(cue)):
+                stance = "undecided"  # "in preliminary talks to contribute troops", "willing to consider"
             if (
                 stance == "support"
                 and condition

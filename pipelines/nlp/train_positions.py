@@ -40,7 +40,7 @@ CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "en"
 CLAUSE_CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"  # --route clauses
 # the dev parts each route trains on by default (those that exist)
 DEFAULT_CORPORA = {
-    # round 6: every English part measured once (dev..dev6, test-a..test-g) is development data
+    # every English part measured once is development data (round 6: dev..dev6, test-a..test-g)
     "parse": (
         "dev.jsonl",
         "test-a.jsonl",
@@ -58,6 +58,13 @@ DEFAULT_CORPORA = {
         # round 7: round 6's parts after their first measurement
         "dev7.jsonl",
         "test-h.jsonl",
+        # round 8: round 7's parts after their first measurement
+        "dev8.jsonl",
+        "dev9.jsonl",
+        "dev10.jsonl",
+        "test-i.jsonl",
+        "test-j.jsonl",
+        "test-k.jsonl",
     ),
     # round 6: every multilingual part measured once is development data (the lead's new parts are not here)
     "clauses": (

@@ -210,3 +210,23 @@ def test_abstentions_set_off_after_the_votes(analyse):
     assert stance_map(r).get("Mozambique") == "undecided"
     mechanisms = [s["explanation"]["mechanism"] for s in r["stances"] if s["actor"] == "Guyana"]
     assert mechanisms and mechanisms[0].startswith("rule:")
+
+
+def test_willing_to_consider_is_undecided(analyse):
+    """Round 8: readiness to deliberate ("willing to consider", "ready to weigh") is no commitment."""
+    r = analyse(
+        "Estonia is willing to consider a contribution to the peacekeeping force. "
+        "Latvia stands ready to weigh sending soldiers to the peacekeeping mission. "
+        "Lithuania is ready to send troops to the peacekeeping force."
+    )
+    assert stance_map(r) == {"Estonia": "undecided", "Latvia": "undecided", "Lithuania": "support"}
+
+
+def test_northern_cyprus_is_its_own_actor(analyse):
+    """Round 8: the Turkish Cypriot side is an actor of its own, not Cyprus (or Turkey)."""
+    r = analyse(
+        "Turkish Cypriot leaders rejected the extension of the UN peacekeeping force's mandate.",
+        title="Cyprus peacekeeping force",
+    )
+    assert stance_map(r) == {"Northern Cyprus": "oppose"}
+    assert "Cyprus" not in stance_map(r) and "Turkey" not in stance_map(r)
