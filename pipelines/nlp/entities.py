@@ -217,13 +217,17 @@ def _country_surnames(doc, gaz: Gazetteer) -> dict[str, str]:
     return out
 
 
-def _is_byline(ent) -> bool:
-    """A person on a short line of their own or after "By" is an author, not a subject."""
-    doc = ent.doc
-    line_start = doc.text.rfind("\n", 0, ent.start_char) + 1
-    line_end = doc.text.find("\n", ent.end_char)
-    line = doc.text[line_start : line_end if line_end >= 0 else len(doc.text)]
-    if _BYLINE.match(line) or _BYLINE.match(doc.text[max(line_start, ent.start_char - 12) : ent.start_char]):
+def _is_byline(ent, text: str | None = None) -> bool:
+    """A person on a short line of their own or after "By" is an author, not a subject.
+
+    ``text`` is the document's text when the caller has it (spaCy joins every token's text each
+    time ``Doc.text`` is read)."""
+    if text is None:
+        text = ent.doc.text
+    line_start = text.rfind("\n", 0, ent.start_char) + 1
+    line_end = text.find("\n", ent.end_char)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if _BYLINE.match(line) or _BYLINE.match(text[max(line_start, ent.start_char - 12) : ent.start_char]):
         return True
     return (
         len(line.split()) <= 6
@@ -247,7 +251,8 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
     mentions: list[Mention] = []
     titles, roles = _title_sets(gaz.title_words)
     country_people = _country_surnames(doc, gaz)
-    datelines = [(m.start(), m.end()) for m in _DATELINE.finditer(doc.text[:5000])]
+    doc_text = doc.text
+    datelines = [(m.start(), m.end()) for m in _DATELINE.finditer(doc_text[:5000])]
     surnames: dict[str, str] = {}  # folded last name -> canonical full name seen in this doc
     consumed: set[int] = set()  # tokens already part of a person found here ("India Walton")
     titled: dict[str, Office] = {}  # person -> office given by a title in this doc
@@ -315,7 +320,7 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
         local = surnames.get(fold(stripped)) if len(stripped.split()) == 1 else None
         name = local or gaz.person(stripped) or gaz.person(text)
         if name is None and label == "PERSON":
-            if _is_byline(ent):
+            if _is_byline(ent, doc_text):
                 continue
             words = name_part(stripped.split())
             if all(w.lower().strip(".") in titles for w in words):
