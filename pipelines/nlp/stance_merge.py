@@ -11,6 +11,15 @@ from .stances import Actor, Hit
 logger = logging.getLogger(__name__)
 
 
+def identity(actor: Actor) -> str:
+    """Who the actor is, however it was reached: an organisation named in the text and the same
+    organisation reached through an office holder ("NATO" and "Mark Rutte" -> NATO) are one actor,
+    although their keys differ (``org:NATO`` and the gazetteer id)."""
+    if actor.actor_type in ("country", "person"):
+        return actor.key
+    return f"org:{actor.name}"
+
+
 def merge_hits(hits: list[Hit], *, use_filter: bool = True) -> list[tuple[Actor, str, float, Hit, list[Hit]]]:
     """One stance per actor, by this rule:
 
@@ -31,7 +40,7 @@ def merge_hits(hits: list[Hit], *, use_filter: bool = True) -> list[tuple[Actor,
     """
     by_actor: dict[str, list[Hit]] = {}
     for h in hits:
-        by_actor.setdefault(h.actor.key, []).append(h)
+        by_actor.setdefault(identity(h.actor), []).append(h)
     merged = []
     for actor_hits in by_actor.values():
         totals = {s: 0.0 for s in STANCES}
