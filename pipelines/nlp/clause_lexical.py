@@ -11,19 +11,18 @@ rows the trees learn from carry probabilities of a regression fitted without the
 
 One regression serves every language (each language's words are its own terms; the masks are
 shared). The fitted regression is stored in the positions model file under ``lexical`` and evaluated
-here in pure Python with the TF-IDF of :mod:`pipelines.nlp.relevance_model` (no scikit-learn at run
-time); fitting (:func:`fit_lexical`, :func:`stack_lexical`) needs scikit-learn, like the trainer.
+in pure Python as the English words channel's is (:mod:`pipelines.nlp.position_words`; no
+scikit-learn at run time); fitting (:func:`fit_lexical`, :func:`stack_lexical`) needs scikit-learn, like the trainer.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from .relevance_model import idf_of, ngrams, tfidf_weights
+from .position_words import WordsModel, model_from_dict
+from .position_words import probabilities as term_probabilities
+from .relevance_model import ngrams
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +35,9 @@ C = 1.0  # inverse regularisation strength (chosen by pipelines.nlp.cv_languages
 INNER_FOLDS = 5
 
 
-@dataclass(frozen=True)
-class LexicalModel:
-    """A fitted regression: term -> (idf, one coefficient per class), intercepts per class."""
-
-    classes: tuple[str, ...]
-    terms: dict[str, tuple[float, tuple[float, ...]]]
-    intercepts: tuple[float, ...]
-    ngram_max: int
+# a fitted regression is the English words channel's model (:class:`pipelines.nlp.position_words.WordsModel`:
+# term -> IDF and one coefficient per class, intercepts per class), read from the same record shape
+LexicalModel = WordsModel
 
 
 def candidate_text(ex, tokens: Sequence[int]) -> str:
@@ -73,31 +67,13 @@ def candidate_text(ex, tokens: Sequence[int]) -> str:
 
 
 def probabilities(model: LexicalModel, text: str) -> dict[str, float]:
-    """The regression's class probabilities for one candidate's text (softmax of the scores)."""
-    weights = tfidf_weights(ngrams(text, model.ngram_max), idf_of(model))
-    scores = list(model.intercepts)
-    for term, w in weights.items():
-        for k, coef in enumerate(model.terms[term][1]):
-            scores[k] += w * coef
-    top = max(scores)
-    exp = [math.exp(s - top) for s in scores]
-    total = sum(exp)
-    return {c: e / total for c, e in zip(model.classes, exp)}
+    """The regression's class probabilities for one candidate's text (its words and word pairs)."""
+    return term_probabilities(ngrams(text, NGRAM_MAX), model)
 
 
 def features(model: LexicalModel, text: str) -> dict[str, float]:
     """The positions model's lexical features of one candidate."""
     return {PREFIX + c: round(p, 6) for c, p in probabilities(model, text).items()}
-
-
-def model_from_dict(data: dict) -> LexicalModel:
-    """A regression from its record (see :func:`fit_lexical`)."""
-    return LexicalModel(
-        classes=tuple(data["classes"]),
-        terms={t: (float(idf), tuple(float(c) for c in coefs)) for t, idf, coefs in data["terms"]},
-        intercepts=tuple(float(v) for v in data["intercepts"]),
-        ngram_max=int(data["ngram_max"]),
-    )
 
 
 def fit_lexical(texts: Sequence[str], labels: Sequence[str], c: float = C) -> dict:
@@ -128,8 +104,9 @@ def fit_lexical(texts: Sequence[str], labels: Sequence[str], c: float = C) -> di
 def stack_lexical(rows: list[dict], seed: int = 13, c: float = C) -> dict:
     """Give every row (with ``text``, ``label`` and ``article``) out-of-fold lexical features, folds
     grouped by article, and return the record of the regression fitted on all rows."""
-    articles = sorted({r["article"] for r in rows}, key=lambda a: hashlib.sha256(f"{seed}:{a}".encode()).hexdigest())
-    fold = {a: n % INNER_FOLDS for n, a in enumerate(articles)}
+    from .train_positions import fold_of
+
+    fold = fold_of({r["article"] for r in rows}, INNER_FOLDS, seed)
     for k in range(INNER_FOLDS):
         train = [r for r in rows if fold[r["article"]] != k]
         held = [r for r in rows if fold[r["article"]] == k]

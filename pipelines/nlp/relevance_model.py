@@ -78,12 +78,12 @@ def probability(title: str, text: str, model: RelevanceModel) -> float:
     return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
 
-_IDF_CACHE: dict[int, tuple[object, dict[str, float]]] = {}
+_IDF_CACHE: dict[int, tuple[RelevanceModel, dict[str, float]]] = {}
 
 
-def idf_of(model) -> dict[str, float]:
-    """Term -> IDF of a model whose ``terms`` map each term to ``(idf, ...)``, built once per model
-    object (the relevance classifier, the clause route's lexical channel)."""
+def idf_of(model: RelevanceModel) -> dict[str, float]:
+    """Term -> IDF of the classifier (``terms`` maps each term to ``(idf, coefficient)``), built once
+    per model object."""
     got = _IDF_CACHE.get(id(model))
     if got is None or got[0] is not model:
         got = _IDF_CACHE[id(model)] = (model, {t: v[0] for t, v in model.terms.items()})
