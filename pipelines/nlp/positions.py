@@ -793,15 +793,12 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None, may_ad
             continue
         p = 1.0 - probs.get("none", 0.0)
         needed = model.threshold if cand.hits else max(model.threshold, model.add_threshold)
-        if p < needed:
-            if cand.hits:
-                logger.debug("positions model drops %s (%.2f)", cand.actor.name, p)
+        if cand.hits and p < needed:
+            logger.debug("positions model drops %s (%.2f)", cand.actor.name, p)
             continue
+        if not cand.hits and (not model.adds(probs) or (may_add is not None and not may_add(cand))):
+            continue  # no position or no stance probable enough, or named only as a place or in history
         predicted = max(STANCES, key=lambda s: probs.get(s, 0.0))
-        if not cand.hits and (
-            probs.get(predicted, 0.0) < model.add_label_threshold or (may_add is not None and not may_add(cand))
-        ):
-            continue  # a position, but no stance probable enough, or named only as a place or in history
         scorer = model.plain if model.plain is not None and WORDS_PREFIX + "none" not in feats else model
         top = ", ".join(f"{name} {value:+.2f}" for name, value in scorer.contributions(feats, "none"))
         where = f" in the sentence at {sent.start_char}" if sent is not None else ""
