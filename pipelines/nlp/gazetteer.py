@@ -135,6 +135,13 @@ class Gazetteer:
         return None
 
 
+def _names_other_thing(gaz: Gazetteer, word: str) -> bool:
+    """A folded last name that is also a place's or an organisation's name is no alias of the person
+    alone ("Wagner" is the Wagner group, not Thérèse Kayikwamba Wagner); aliases written in the
+    table still are (round 9)."""
+    return bool(gaz.place(word)) or word in gaz.org_names
+
+
 def _date(value: object) -> dt.date | None:
     if value is None:
         return None
@@ -210,7 +217,9 @@ def load_gazetteer() -> Gazetteer:
         gaz.people[fold(name)] = name
         for alias in row.get("aliases") or []:
             surname_owners.setdefault(fold(alias), set()).add(name)
-        surname_owners.setdefault(fold(name.split()[-1]), set()).add(name)
+        last = fold(name.split()[-1])
+        if not _names_other_thing(gaz, last):
+            surname_owners.setdefault(last, set()).add(name)
     for alias, owners in surname_owners.items():
         if len(owners) == 1 and alias not in gaz.people:
             gaz.people[alias] = next(iter(owners))
