@@ -103,6 +103,9 @@ class Gazetteer:
     title_words: frozenset[str] = frozenset()  # every word of the office titles
     thing_words: frozenset[str] = frozenset()  # words that open or end a thing's name, never a person's
     place_openers: frozenset[str] = frozenset()  # words that open a place's name, never a person's
+    honorifics: frozenset[str] = frozenset()  # words before a name that are no part of it ("Datuk")
+    not_name_words: frozenset[str] = frozenset()  # words glued to a name's ends that are no part of it ("Earlier")
+    not_name_verbs: frozenset[str] = frozenset()  # verbs glued to a name's end ("Museveni Says")
 
     def place(self, text: str) -> tuple[str, str] | None:
         """Resolve a place-like name to ``(code, how)``; how is name/capital/seat/demonym."""
@@ -203,6 +206,9 @@ def load_gazetteer() -> Gazetteer:
     gaz.title_words = frozenset(w for title in gaz.titles for w in title)
     gaz.thing_words = frozenset(str(w).lower() for w in titles.get("thing_words") or [])
     gaz.place_openers = frozenset(str(w).lower() for w in titles.get("place_openers") or [])
+    gaz.honorifics = frozenset(str(w).lower() for w in titles.get("honorifics") or [])
+    gaz.not_name_words = frozenset(str(w).lower() for w in titles.get("not_name_words") or [])
+    gaz.not_name_verbs = frozenset(str(w).lower() for w in titles.get("not_name_verbs") or [])
     for phrase, group in group_phrases().items():
         unknown = [c for c in group.members if c not in gaz.countries]
         if unknown:  # e.g. an unquoted NO (Norway) that YAML reads as false
