@@ -19,6 +19,7 @@ import re
 from .entities import Mention, _is_byline
 from .gazetteer import Gazetteer, Office, fold
 from .lang_pack import LanguagePack
+from .person_names import is_thing
 
 logger = logging.getLogger(__name__)
 
@@ -321,7 +322,13 @@ class _Finder:
             if (known and fold(known.split()[-1]) in (last, words[-1])) or (known and last in self.pack.people):
                 name = known
         if name is None:
-            if len(words) < 2 or len(words) > 4 or not self._introduced(i, j) or _is_byline(span):
+            if (
+                len(words) < 2
+                or len(words) > 4
+                or not self._introduced(i, j)
+                or _is_byline(span)
+                or is_thing(span.text.split(), self.gaz)
+            ):
                 return j - i
             name = span.text
             if self.pack.name_suffixes or self.pack.person_forms:  # undo case endings word by word

@@ -1339,6 +1339,19 @@ PEOPLE_CASES_R9 = [
         "Prezydent odznaczył pośmiertnie kpt. Tomasza Zielińskiego Medalem Honoru.",
         ["Tomasz Zieliński"],
     ),
+    (
+        "it-rank-rest",
+        "it",
+        "Il generale di divisione Ottavio Brambilla ha assunto il comando della missione.",
+        ["Ottavio Brambilla"],
+    ),
+    ("de-rank", "de", "Das sagte Oberstleutnant Ansgar Köhnlein am Dienstag.", ["Ansgar Köhnlein"]),
+    (
+        "fr-newspaper-is-no-person",
+        "fr",
+        "Selon le Harbour Herald, a déclaré le ministre Paul Adjovi, la mission sera prolongée.",
+        ["Paul Adjovi"],
+    ),
 ]
 
 
