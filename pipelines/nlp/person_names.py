@@ -12,6 +12,7 @@ nameparser's tables (ranks, forms of address, "de", "von", "al-" ...), plus the 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from nameparser.config import CONSTANTS
 
@@ -118,14 +119,14 @@ def table_person(name: str, gaz: Gazetteer) -> str | None:
     canonical = gaz.person(words[-1])
     if canonical and fold(canonical[:1]) == fold(words[0][:1]):
         return canonical
-    key = _words(name)
-    owners = {full for full in gaz.offices if len(_words(full)) > len(key) and _words(full)[: len(key)] == key}
+    owners = gaz.name_prefixes.get(_words(name), ())
     return next(iter(owners)) if len(owners) == 1 else None
 
 
+@lru_cache(maxsize=8192)
 def _words(name: str) -> tuple[str, ...]:
     """Folded words of a name, hyphens as spaces ("Fils-Aimé" -> ("fils", "aime"))."""
-    return tuple(fold(name.replace("-", " ").replace("‐", " ")).split())
+    return tuple(fold(name.replace("-", " ")).split())
 
 
 def trim_name(words: list[str], not_name_words: frozenset[str], not_name_verbs: frozenset[str]) -> list[str]:
