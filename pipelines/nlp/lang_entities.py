@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 _NAME_PARTICLES = frozenset(
     {"von", "van", "der", "den", "de", "di", "da", "del", "la", "le", "bin", "al", "ibn", "dos"}
 )
+# particles joined to an Arabic surname by a hyphen ("al-Burhan", "el-Sisi"); "el" alone is an article
+_JOINED_PARTICLES = _NAME_PARTICLES | {"el", "ben", "abu"}
 _CAPITALISED = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w’'\-.]*$")
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,3}$")
 # words between a title and the comma before a name in an apposition ("el ministro de Defensa uruguayo, X")
@@ -171,6 +173,7 @@ class _Finder:
             or low in self.pack.calendar
             or self.pack.demonym(low)
             or low in self.pack.not_names
+            or self.pack.lemma(low) in self.pack.not_names  # "Koalicji" -> koalicja (round 9)
         ):
             return False
         if (
@@ -291,6 +294,8 @@ class _Finder:
                 and self._name_token(j + 1)
             ):
                 j += 2  # "Kosiniak-Kamysz" split by the tokenizer
+            elif j > i and _joined_particle(doc[j].text):
+                j += 1  # "Abdel Fattah al-Burhan": a particle joined to the surname by a hyphen (round 9)
             elif doc[j].lower_ in _NAME_PARTICLES and j > i and j + 1 < len(doc) and _is_cap(doc[j + 1]):
                 # the word after a particle is the surname even when it is also a function word
                 # ("Stefano Del Col"), unless it names a place, a month or a people
@@ -520,6 +525,12 @@ class _Finder:
             i += 1
         self._titled_offices()
         return self.mentions
+
+
+def _joined_particle(text: str) -> bool:
+    """A name particle joined to a capitalised surname by a hyphen: "al-Burhan", "el-Sisi", "bin-Zayed"."""
+    head, hyphen, rest = text.partition("-")
+    return bool(hyphen) and head.lower() in _JOINED_PARTICLES and rest[:1].isupper() and rest.replace("-", "").isalpha()
 
 
 def _party_after(doc, start: int, end: int, known_organisation) -> bool:

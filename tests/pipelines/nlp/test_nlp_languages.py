@@ -1346,6 +1346,13 @@ PEOPLE_CASES_R9 = [
         ["Ottavio Brambilla"],
     ),
     ("de-rank", "de", "Das sagte Oberstleutnant Ansgar Köhnlein am Dienstag.", ["Ansgar Köhnlein"]),
+    ("es-joined-particle", "es", "El general Karim Yasin al-Mahdi dijo que no.", ["Karim Yasin al-Mahdi"]),
+    (
+        "pl-institution-inflected",
+        "pl",
+        "Posłowie Koalicji Narodowej poparli wniosek, powiedział minister Jan Borowiec.",
+        ["Jan Borowiec"],
+    ),
     (
         "fr-newspaper-is-no-person",
         "fr",
