@@ -106,8 +106,8 @@ class Gazetteer:
     honorifics: frozenset[str] = frozenset()  # words before a name that are no part of it ("Datuk")
     not_name_words: frozenset[str] = frozenset()  # words glued to a name's ends that are no part of it ("Earlier")
     not_name_verbs: frozenset[str] = frozenset()  # verbs glued to a name's end ("Museveni Says")
-    # the first two words or more of a table name (folded, hyphens as spaces) -> the table names they begin
-    name_prefixes: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    # two words or more running inside a table name or alias (folded, hyphens as spaces) -> its table names
+    name_runs: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
 
     def place(self, text: str) -> tuple[str, str] | None:
         """Resolve a place-like name to ``(code, how)``; how is name/capital/seat/demonym."""
@@ -228,10 +228,12 @@ def load_gazetteer() -> Gazetteer:
         last = fold(name.split()[-1])
         if not _names_other_thing(gaz, last):
             surname_owners.setdefault(last, set()).add(name)
-    for name in gaz.offices:
-        words = tuple(fold(name.replace("-", " ")).split())
-        for n in range(2, len(words)):
-            gaz.name_prefixes.setdefault(words[:n], set()).add(name)
+    for row in _load_yaml("leaders.yaml"):
+        for spelling in [row["name"], *(row.get("aliases") or [])]:
+            words = tuple(fold(str(spelling).replace("-", " ")).split())
+            for n in range(2, len(words)):
+                for start in range(len(words) - n + 1):
+                    gaz.name_runs.setdefault(words[start : start + n], set()).add(row["name"])
     for alias, owners in surname_owners.items():
         if len(owners) == 1 and alias not in gaz.people:
             gaz.people[alias] = next(iter(owners))

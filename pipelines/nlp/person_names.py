@@ -111,15 +111,15 @@ def looks_like_name(words: list[str], gaz: Gazetteer) -> bool:
 def table_person(name: str, gaz: Gazetteer) -> str | None:
     """The tables' spelling of a person written another way: same surname (an alias of one table
     person) and the same initial ("Vladimir Zelenskiy" -> "Volodymyr Zelensky", "Chris Luxon"), or
-    the first two words or more of exactly one table name ("Thérèse Kayikwamba" -> Thérèse
-    Kayikwamba Wagner; round 9)."""
+    two words or more running inside the names and aliases of exactly one table person ("Thérèse
+    Kayikwamba" -> Thérèse Kayikwamba Wagner, "Kiir Mayardit" -> Salva Kiir; round 9)."""
     words = name.split()
     if len(words) < 2:
         return None
     canonical = gaz.person(words[-1])
     if canonical and fold(canonical[:1]) == fold(words[0][:1]):
         return canonical
-    owners = gaz.name_prefixes.get(_words(name), ())
+    owners = gaz.name_runs.get(_words(name), ())
     return next(iter(owners)) if len(owners) == 1 else None
 
 

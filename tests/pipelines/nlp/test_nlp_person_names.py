@@ -112,11 +112,14 @@ def test_a_name_the_model_cut_short_goes_on(nlp):
     assert [e.text for e in _entities(doc) if e.label_ == "PERSON"] == ["Arvid Holm Brekke"]  # "told" is no name
 
 
-def test_a_table_name_begun_is_that_person(gaz):
-    # round 9: the first words of exactly one table name
+def test_part_of_one_table_name_is_that_person(gaz):
+    # round 9: two words or more of exactly one table person's name or alias
     assert table_person("Thérèse Kayikwamba", gaz) == "Thérèse Kayikwamba Wagner"
     assert table_person("Therese Kayikwamba", gaz) == "Thérèse Kayikwamba Wagner"
     assert table_person("Marta Kayikwamba", gaz) is None
+    # two words inside one table person's name or alias, wherever they run
+    assert table_person("Kiir Mayardit", gaz) == "Salva Kiir"
+    assert table_person("Deby Itno", gaz) is None  # two table people (Idriss Déby, Mahamat Idriss Déby)
 
 
 def test_words_glued_to_a_name_are_trimmed(gaz):
