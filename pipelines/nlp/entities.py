@@ -17,7 +17,16 @@ from functools import lru_cache
 from spacy.tokens import Span
 
 from .gazetteer import Gazetteer, Office, fold
-from .person_names import NAME_TITLES, RANKS, is_thing, looks_like_name, name_part, table_person
+from .person_names import (
+    NAME_TITLES,
+    RANKS,
+    is_thing,
+    looks_like_name,
+    merge_people,
+    name_part,
+    table_person,
+    trim_name,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,22 +119,24 @@ class Mention:
         }
 
 
-def _strip_titles(text: str, titles: frozenset[str] = frozenset()) -> str:
-    """Drop the titles before a name: the common ones down to a lone surname ("King Abdullah"),
-    ranks and offices (``titles``) down to two words ("Maj Gen Jeff Nyagah", "Taoiseach Simon Harris")."""
+def _strip_titles(text: str, titles: frozenset[str] = frozenset(), honorifics: frozenset[str] = frozenset()) -> str:
+    """Drop the titles before a name: the common ones and ``honorifics`` down to a lone surname
+    ("King Abdullah", "Datuk Seri Rahmat"), ranks and offices (``titles``) down to two words ("Maj
+    Gen Jeff Nyagah", "Taoiseach Simon Harris")."""
     words = text.replace("’s", "").replace("'s", "").split()
     while len(words) > 1:
         word = words[0].lower().strip(".")
-        if word in _TITLE_WORDS or (len(words) > 2 and word in titles):
+        if word in _TITLE_WORDS or (len(words) > 2 and word in titles) or word in honorifics:
             words = words[1:]
         else:
             break
     return " ".join(words)
 
 
-def _entities(doc) -> list:
+def _entities(doc, honorifics: frozenset[str] = frozenset()) -> list:
     """The document's entities, two person spans with only a space between them made one
-    ("Jean Claude" + "Kassy Brou")."""
+    ("Jean Claude" + "Kassy Brou"); a person span of honorifics only goes on over the name after
+    it ("Datuk Seri" + "Rahmat Aziz", round 9)."""
     ents = list(doc.ents)
     out = []
     i = 0
@@ -144,6 +155,11 @@ def _entities(doc) -> list:
             i += 1
         elif ent.label_ == "PERSON" and not ent.ent_id_ and _name_goes_on(doc, ent, nxt):
             ent = Span(doc, ent.start, ent.end + 1, label="PERSON")  # "Espen Barth" + "Eide"
+            if honorifics and all(t.lower_ in honorifics for t in ent[:-1]):
+                end = ent.end
+                while end < min(len(doc), ent.end + 3) and _goes_on(doc, end, nxt):
+                    end += 1
+                ent = Span(doc, ent.start, end, label="PERSON")
         out.append(ent)
         i += 1
     return out
@@ -153,11 +169,17 @@ def _name_goes_on(doc, ent, nxt) -> bool:
     """The small NER model often stops a three-word name one word short ("Espen Barth| Eide told"):
     the next word continues it when it is a capitalised proper noun outside any entity, joined by
     one space, not a sentence start, and the name has at most three words so far (round 6)."""
-    if ent.end >= len(doc) or len(ent) > 3 or doc[ent.end - 1].whitespace_ != " ":
+    if ent.end >= len(doc) or len(ent) > 3:
         return False
-    tok = doc[ent.end]
-    if nxt is not None and nxt.start == ent.end:
+    return _goes_on(doc, ent.end, nxt)
+
+
+def _goes_on(doc, i: int, nxt) -> bool:
+    """Token ``i`` continues the name before it: a capitalised proper noun outside any entity,
+    after one space, not a sentence start."""
+    if i >= len(doc) or doc[i - 1].whitespace_ != " " or (nxt is not None and nxt.start <= i):
         return False
+    tok = doc[i]
     return tok.pos_ == "PROPN" and tok.is_title and tok.is_alpha and not tok.ent_type_ and not tok.is_sent_start
 
 
@@ -199,10 +221,13 @@ def _person_mention(name: str, span, gaz: Gazetteer, day: dt.date, how: str) -> 
 
 
 @lru_cache(maxsize=4)
-def _title_sets(title_words: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """Words stripped before a name (nameparser's titles and the office titles) and words that mark
-    the span beside them as a person's name (ranks and office titles): built once, not per document."""
-    return NAME_TITLES | title_words, RANKS | title_words
+def _title_sets(
+    title_words: frozenset[str], honorifics: frozenset[str] = frozenset()
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Words stripped before a name (nameparser's titles, the office titles and the honorifics of
+    titles.yaml) and words that mark the span beside them as a person's name (ranks, office titles
+    and honorifics): built once, not per document."""
+    return NAME_TITLES | title_words | honorifics, RANKS | title_words | honorifics
 
 
 def _country_surnames(doc, gaz: Gazetteer) -> dict[str, str]:
@@ -249,14 +274,14 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
         Mentions in document order; unresolvable entities are dropped.
     """
     mentions: list[Mention] = []
-    titles, roles = _title_sets(gaz.title_words)
+    titles, roles = _title_sets(gaz.title_words, gaz.honorifics)
     country_people = _country_surnames(doc, gaz)
     doc_text = doc.text
     datelines = [(m.start(), m.end()) for m in _DATELINE.finditer(doc_text[:5000])]
     surnames: dict[str, str] = {}  # folded last name -> canonical full name seen in this doc
     consumed: set[int] = set()  # tokens already part of a person found here ("India Walton")
     titled: dict[str, Office] = {}  # person -> office given by a title in this doc
-    for ent in _entities(doc):
+    for ent in _entities(doc, gaz.honorifics):
         if ent.start in consumed:
             continue
         label = ent.label_
@@ -315,14 +340,16 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
                 continue
         if label not in ("PERSON", "ORG", "GPE", "NORP"):
             continue
-        stripped = _strip_titles(text, titles)
+        stripped = _strip_titles(text, titles, gaz.honorifics)
         # a lone surname first means someone already named in this article ("Mike Johnson ... Johnson")
         local = surnames.get(fold(stripped)) if len(stripped.split()) == 1 else None
         name = local or gaz.person(stripped) or gaz.person(text)
         if name is None and label == "PERSON":
             if _is_byline(ent, doc_text):
                 continue
-            words = name_part(stripped.split())
+            words = trim_name(name_part(stripped.split()), gaz.not_name_words, gaz.not_name_verbs)
+            if not words:
+                continue
             if all(w.lower().strip(".") in titles for w in words):
                 name = None  # "Brig Gen" without the name
             elif len(words) >= 2:
@@ -357,7 +384,37 @@ def resolve_entities(doc, gaz: Gazetteer, day: dt.date) -> list[Mention]:
                 **base,
             )
         )
+    mentions = _untagged_people(doc, gaz, day, mentions)
     return _coordinated_places(doc, gaz, mentions)
+
+
+def _untagged_people(doc, gaz: Gazetteer, day: dt.date, mentions: list[Mention]) -> list[Mention]:
+    """Names the small NER model left untagged (round 9): a run of two or three capitalised proper
+    nouns outside every entity that is a leaders-table name ("Prime Minister of Great Britain Keir
+    Starmer"). (Any such run after an office word, "spokesperson X Y", found one more person over
+    all English parts and six things: not shipped.)"""
+    covered = {i for m in mentions for i in range(m.token_start, m.token_end)}
+    added: list[Mention] = []
+    i = 0
+    while i < len(doc):
+        j = i
+        while j < len(doc) and j - i < 3 and _bare_name_token(doc[j], covered) and (j == i or not doc[j].is_sent_start):
+            j += 1
+        if j - i < 2 or (j < len(doc) and _bare_name_token(doc[j], covered)):
+            i = max(j, i + 1)
+            continue
+        span = doc[i:j]
+        name = gaz.person(span.text)
+        if name is not None and len(name.split()) >= 2:
+            added.append(_person_mention(name, span, gaz, day, "name (untagged)"))
+        i = j
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda m: m.start)
+
+
+def _bare_name_token(tok, covered: set[int]) -> bool:
+    return tok.i not in covered and not tok.ent_type_ and tok.pos_ == "PROPN" and tok.is_title and tok.is_alpha
 
 
 _UN_WORDS = ("un", "u.n.", "united nations", "u.n")
@@ -612,6 +669,6 @@ def summarise(mentions: list[Mention], gaz: Gazetteer, doc=None) -> dict[str, li
     return {
         "country_codes": list(codes),
         "countries": [gaz.countries[c].name for c in codes],
-        "people": list(people),
+        "people": merge_people(list(people), gaz),
         "organisations": list(orgs),
     }

@@ -103,6 +103,11 @@ class Gazetteer:
     title_words: frozenset[str] = frozenset()  # every word of the office titles
     thing_words: frozenset[str] = frozenset()  # words that open or end a thing's name, never a person's
     place_openers: frozenset[str] = frozenset()  # words that open a place's name, never a person's
+    honorifics: frozenset[str] = frozenset()  # words before a name that are no part of it ("Datuk")
+    not_name_words: frozenset[str] = frozenset()  # words glued to a name's ends that are no part of it ("Earlier")
+    not_name_verbs: frozenset[str] = frozenset()  # verbs glued to a name's end ("Museveni Says")
+    # two words or more running inside a table name or alias (folded, hyphens as spaces) -> its table names
+    name_runs: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
 
     def place(self, text: str) -> tuple[str, str] | None:
         """Resolve a place-like name to ``(code, how)``; how is name/capital/seat/demonym."""
@@ -133,6 +138,13 @@ class Gazetteer:
             if office.actor_id and office.held_on(day):
                 return office
         return None
+
+
+def _names_other_thing(gaz: Gazetteer, word: str) -> bool:
+    """A folded last name that is also a place's or an organisation's name is no alias of the person
+    alone ("Wagner" is the Wagner group, not Thérèse Kayikwamba Wagner); aliases written in the
+    table still are (round 9)."""
+    return bool(gaz.place(word)) or word in gaz.org_names
 
 
 def _date(value: object) -> dt.date | None:
@@ -196,6 +208,9 @@ def load_gazetteer() -> Gazetteer:
     gaz.title_words = frozenset(w for title in gaz.titles for w in title)
     gaz.thing_words = frozenset(str(w).lower() for w in titles.get("thing_words") or [])
     gaz.place_openers = frozenset(str(w).lower() for w in titles.get("place_openers") or [])
+    gaz.honorifics = frozenset(str(w).lower() for w in titles.get("honorifics") or [])
+    gaz.not_name_words = frozenset(str(w).lower() for w in titles.get("not_name_words") or [])
+    gaz.not_name_verbs = frozenset(str(w).lower() for w in titles.get("not_name_verbs") or [])
     for phrase, group in group_phrases().items():
         unknown = [c for c in group.members if c not in gaz.countries]
         if unknown:  # e.g. an unquoted NO (Norway) that YAML reads as false
@@ -210,7 +225,15 @@ def load_gazetteer() -> Gazetteer:
         gaz.people[fold(name)] = name
         for alias in row.get("aliases") or []:
             surname_owners.setdefault(fold(alias), set()).add(name)
-        surname_owners.setdefault(fold(name.split()[-1]), set()).add(name)
+        last = fold(name.split()[-1])
+        if not _names_other_thing(gaz, last):
+            surname_owners.setdefault(last, set()).add(name)
+    for row in _load_yaml("leaders.yaml"):
+        for spelling in [row["name"], *(row.get("aliases") or [])]:
+            words = tuple(fold(str(spelling).replace("-", " ")).split())
+            for n in range(2, len(words)):
+                for start in range(len(words) - n + 1):
+                    gaz.name_runs.setdefault(words[start : start + n], set()).add(row["name"])
     for alias, owners in surname_owners.items():
         if len(owners) == 1 and alias not in gaz.people:
             gaz.people[alias] = next(iter(owners))

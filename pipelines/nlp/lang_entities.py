@@ -19,14 +19,19 @@ import re
 from .entities import Mention, _is_byline
 from .gazetteer import Gazetteer, Office, fold
 from .lang_pack import LanguagePack
+from .person_names import is_thing
 
 logger = logging.getLogger(__name__)
 
 _NAME_PARTICLES = frozenset(
     {"von", "van", "der", "den", "de", "di", "da", "del", "la", "le", "bin", "al", "ibn", "dos"}
 )
+# particles joined to an Arabic surname by a hyphen ("al-Burhan", "el-Sisi"); "el" alone is an article
+_JOINED_PARTICLES = _NAME_PARTICLES | {"el", "ben", "abu"}
 _CAPITALISED = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w’'\-.]*$")
 _INITIALS = re.compile(r"^(?:[A-Z]\.){1,3}$")
+# words between a title and the comma before a name in an apposition ("el ministro de Defensa uruguayo, X")
+_APPOSITION_WINDOW = 8
 
 
 def _is_cap(token) -> bool:
@@ -168,6 +173,7 @@ class _Finder:
             or low in self.pack.calendar
             or self.pack.demonym(low)
             or low in self.pack.not_names
+            or self.pack.lemma(low) in self.pack.not_names  # "Koalicji" -> koalicja (round 9)
         ):
             return False
         if (
@@ -184,9 +190,29 @@ class _Finder:
             or self._is_title(low)
         )
 
+    def _after_particle(self, j: int) -> bool:
+        """A capitalised word after a name particle that ends the name although it is no name
+        token of its own (a function word: "Del Col"), not a place, organisation, title, month
+        or demonym ("Abzug der Österreicher", "Campo de Mayo")."""
+        tok = self.doc[j]
+        if self._name_token(j) or "\n" in self.doc[j - 1].whitespace_:
+            return False  # a name token is taken by the loop itself
+        folded = fold(tok.text)
+        return not (
+            self.pack.places.get(fold(self.pack.place_words.get(tok.text, tok.text)))
+            or folded in self.pack.organisations
+            or folded in self.pack.seats
+            or self._is_title(tok.lower_)
+            or tok.lower_ in self.pack.not_names
+            or tok.lower_ in self.pack.calendar
+            or self.pack.demonym(tok.lower_)
+        )
+
     def _is_title(self, low: str) -> bool:
-        low = low.rstrip(".")
         titles = self.pack.titles
+        if low in titles:  # "m.", "sr.", "gen." as written in the pack
+            return True
+        low = low.rstrip(".")
         return low in titles or any(len(t) >= 6 and low.endswith(t) for t in titles)
 
     def _introduced(self, start: int, end: int) -> bool:
@@ -200,18 +226,50 @@ class _Finder:
             tok = doc[j]
             if self._is_title(tok.lower_):
                 return True
+            if tok.text == "." and j > 0 and self._is_title(doc[j - 1].lower_ + "."):
+                return True  # "kpt. Ryszarda ...": the tokenizer split the abbreviation's dot
             if not (j in self.covered or tok.text.islower() or tok.text == "," or tok.lower_ in self.stop):
                 break
             j, steps = j - 1, steps + 1
         for j in [*range(max(0, start - 3), start), *range(end, min(len(doc), end + 3))]:
             if pack.lemma(doc[j].lower_) in pack.speech:
                 return True
+        if self._apposition_title(start, end):
+            return True
         if _party_after(doc, start, end, lambda text: fold(text) in pack.organisations or self.gaz.organisation(text)):
             return True
         return (
             fold(doc[start].text) in pack.given_names
             or self.pack.person_forms.get(fold(doc[start].text)) in pack.given_names
         )
+
+    def _title_word(self, tok) -> bool:
+        low = tok.lower_
+        return self._is_title(low) or low in self.pack.office_titles or self.pack.lemma(low) in self.pack.office_titles
+
+    def _apposition_title(self, start: int, end: int) -> bool:
+        """A title in an apposition on either side of the name, set off by a comma: "el ministro de
+        Defensa uruguayo, Javier García", "le porte-parole du Quai d'Orsay, Pascal Confavreux",
+        "Elbridge Colby, podsekretarz obrony USA", "Jane Doe, il vice rappresentante" (round 9).
+
+        Before the name the words back to the title may be capitalised (institutions), at most
+        :data:`_APPOSITION_WINDOW` of them; after it, lower-case words and mentions only."""
+        doc = self.doc
+        if start > 1 and doc[start - 1].text == ",":
+            for j in range(start - 2, max(-1, start - 2 - _APPOSITION_WINDOW), -1):
+                tok = doc[j]
+                if tok.is_punct or "\n" in tok.whitespace_ or tok.is_sent_start:
+                    break
+                if self._title_word(tok):
+                    return True
+        if end + 1 < len(doc) and doc[end].text == ",":
+            for j in range(end + 1, min(len(doc), end + 1 + 4)):
+                tok = doc[j]
+                if self._title_word(tok):
+                    return True
+                if not (tok.text.islower() or j in self.covered or tok.lower_ in self.stop):
+                    break
+        return False
 
     def _person(self, i: int) -> int:
         """A person name starting at token ``i``; returns the tokens used (0: none)."""
@@ -236,8 +294,12 @@ class _Finder:
                 and self._name_token(j + 1)
             ):
                 j += 2  # "Kosiniak-Kamysz" split by the tokenizer
+            elif j > i and _joined_particle(doc[j].text):
+                j += 1  # "Abdel Fattah al-Burhan": a particle joined to the surname by a hyphen (round 9)
             elif doc[j].lower_ in _NAME_PARTICLES and j > i and j + 1 < len(doc) and _is_cap(doc[j + 1]):
-                j += 1
+                # the word after a particle is the surname even when it is also a function word
+                # ("Stefano Del Col"), unless it names a place, a month or a people
+                j += 2 if self._after_particle(j + 1) else 1
             else:
                 break
         while j > i and doc[j - 1].lower_ in _NAME_PARTICLES:
@@ -265,11 +327,17 @@ class _Finder:
             if (known and fold(known.split()[-1]) in (last, words[-1])) or (known and last in self.pack.people):
                 name = known
         if name is None:
-            if len(words) < 2 or len(words) > 4 or not self._introduced(i, j) or _is_byline(span):
+            if (
+                len(words) < 2
+                or len(words) > 4
+                or not self._introduced(i, j)
+                or _is_byline(span)
+                or is_thing(span.text.split(), self.gaz)
+            ):
                 return j - i
             name = span.text
-            if self.pack.name_suffixes or self.pack.person_forms:  # undo known case endings word by word
-                name = " ".join(self._display_base(w) for w in span.text.split())
+            if self.pack.name_suffixes or self.pack.person_forms:  # undo case endings word by word
+                name = " ".join(self._base_name(span.text.split()))
             name = self.pack.latin(name)
         self.surnames[fold(name.split()[-1])] = name
         office = self.gaz.office_on(name, self.day)
@@ -307,6 +375,42 @@ class _Finder:
             )
             return True
         return False
+
+    def _base_name(self, words: list[str]) -> list[str]:
+        """The nominative of an unknown name (round 9): each word's base form from the lookup table;
+        when the first name is an inflected form the table knows ("Anny"), the other words lose
+        the case ending of the pack's ``name_suffixes`` too ("Anny Kowalskiej" -> Anna Kowalska);
+        so do all words when the surname ends in an ending of three letters or more ("Tomasza
+        Zielińskiego" -> Tomasz Zieliński) or when every word ends in the same ending ("Ryszarda
+        Wilczaka", "Bogdanowi Mazurowi"), unless the surname ends in one of the pack's
+        ``nominative_endings`` ("Anna Kowalska" stays; a pack without them keeps the last two rules off)."""
+        bases = [self._display_base(w) for w in words]
+        pack = self.pack
+        if len(words) < 2 or not pack.name_suffixes or any(b != w for w, b in zip(words[1:], bases[1:])):
+            return bases
+        first = pack.person_forms.get(fold(words[0]))
+        if first and first != fold(words[0]):
+            return [bases[0], *(self._strip_ending(w) for w in words[1:])]
+        last = words[-1]
+        if (
+            not pack.nominative_endings  # a pack that lists none cannot tell "Анна Петрова" from an oblique case
+            or bases[0] != words[0]
+            or any(last.endswith(e) for e in pack.nominative_endings)
+        ):
+            return bases
+        long_ending = next((e for e, _ in pack.name_suffixes if last.endswith(e) and len(e) >= 3), None)
+        for ending, _ in pack.name_suffixes:
+            if long_ending or all(w.endswith(ending) for w in words):
+                stripped = [self._strip_ending(w) for w in words]
+                return stripped if all(s != w for s, w in zip(stripped, words)) else bases
+        return bases
+
+    def _strip_ending(self, word: str) -> str:
+        """``word`` without the first of the pack's case endings it ends in (3 letters left at least)."""
+        for ending, replacement in self.pack.name_suffixes:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                return word[: len(word) - len(ending)] + replacement
+        return word
 
     def _display_base(self, text: str) -> str:
         base = self.pack.person_forms.get(fold(text))
@@ -421,6 +525,12 @@ class _Finder:
             i += 1
         self._titled_offices()
         return self.mentions
+
+
+def _joined_particle(text: str) -> bool:
+    """A name particle joined to a capitalised surname by a hyphen: "al-Burhan", "el-Sisi", "bin-Zayed"."""
+    head, hyphen, rest = text.partition("-")
+    return bool(hyphen) and head.lower() in _JOINED_PARTICLES and rest[:1].isupper() and rest.replace("-", "").isalpha()
 
 
 def _party_after(doc, start: int, end: int, known_organisation) -> bool:

@@ -67,6 +67,9 @@ class LanguagePack:
     person_forms: dict[str, str]  # folded inflected word -> folded base word
     titles: frozenset[str]
     name_suffixes: tuple[tuple[str, str], ...]
+    # endings of a surname in the nominative although they are also case endings ("Kowalska"): a
+    # name ending in one keeps its words as written (round 9)
+    nominative_endings: tuple[str, ...] = ()
     ending: frozenset[str] = frozenset()  # the force's ending: never a main cue ("demandait le retrait")
     actor_heads: frozenset[str] = frozenset()  # "le gouvernement de X": a genitive that is the actor
     agent: frozenset[str] = frozenset()  # passive agent: "approuvé par le Conseil"
@@ -323,6 +326,7 @@ def load_pack(code: str) -> LanguagePack:
         person_forms=generated.get("people", {}),
         titles=_words(names.get("titles")),
         name_suffixes=tuple((str(a), str(b)) for a, b in names.get("name_suffixes") or []),
+        nominative_endings=tuple(str(e) for e in names.get("nominative_endings") or []),
         max_place_words=min(longest, 6),
         ending=_words(cues_data.get("ending")),
         actor_heads=_words(cues_data.get("actor_heads")),

@@ -12,6 +12,7 @@ nameparser's tables (ranks, forms of address, "de", "von", "al-" ...), plus the 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from nameparser.config import CONSTANTS
 
@@ -109,11 +110,54 @@ def looks_like_name(words: list[str], gaz: Gazetteer) -> bool:
 
 def table_person(name: str, gaz: Gazetteer) -> str | None:
     """The tables' spelling of a person written another way: same surname (an alias of one table
-    person) and the same initial ("Vladimir Zelenskiy" -> "Volodymyr Zelensky", "Chris Luxon")."""
+    person) and the same initial ("Vladimir Zelenskiy" -> "Volodymyr Zelensky", "Chris Luxon"), or
+    two words or more running inside the names and aliases of exactly one table person ("Thérèse
+    Kayikwamba" -> Thérèse Kayikwamba Wagner, "Kiir Mayardit" -> Salva Kiir; round 9)."""
     words = name.split()
     if len(words) < 2:
         return None
     canonical = gaz.person(words[-1])
     if canonical and fold(canonical[:1]) == fold(words[0][:1]):
         return canonical
-    return None
+    owners = gaz.name_runs.get(_words(name), ())
+    return next(iter(owners)) if len(owners) == 1 else None
+
+
+@lru_cache(maxsize=8192)
+def _words(name: str) -> tuple[str, ...]:
+    """Folded words of a name, hyphens as spaces ("Fils-Aimé" -> ("fils", "aime"))."""
+    return tuple(fold(name.replace("-", " ")).split())
+
+
+def trim_name(words: list[str], not_name_words: frozenset[str], not_name_verbs: frozenset[str]) -> list[str]:
+    """``words`` without the words that are no part of a name: ``not_name_words`` of titles.yaml at
+    either end ("Earlier Annan"), its ``not_name_verbs`` at the end ("Museveni Says"; "Said
+    Djinnit" keeps his first name) (round 9)."""
+    while words and words[0].lower() in not_name_words:
+        words = words[1:]
+    while words and (words[-1].lower() in not_name_words or words[-1].lower() in not_name_verbs):
+        words = words[:-1]
+    return words
+
+
+def _inside(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """``short`` is a run of consecutive words of ``long`` (and shorter)."""
+    n = len(short)
+    return 0 < n < len(long) and any(long[i : i + n] == short for i in range(len(long) - n + 1))
+
+
+def merge_people(names: list[str], gaz: Gazetteer) -> list[str]:
+    """One name per person in an article (round 9): a name whose words run inside a longer name of
+    the same article is that person ("Kassi Brou" in "Jean-Claude Kassi Brou", "Lyall Grant"),
+    written the longer way, unless the shorter is the tables' name (the usual one: "Salva Kiir",
+    not "Salva Kiir Mayardit"); two names of the tables stay two people. Order of first mention is kept."""
+    keys = {name: _words(name) for name in names}
+    dropped: set[str] = set()
+    for short in names:
+        for long in names:
+            if short == long or not _inside(keys[short], keys[long]):
+                continue
+            if short in gaz.offices and long in gaz.offices:
+                continue  # two people of the tables ("Idriss Déby", "Mahamat Idriss Déby")
+            dropped.add(long if short in gaz.offices else short)
+    return [name for name in names if name not in dropped]

@@ -24,6 +24,14 @@ def test_one_spelling_per_person():
     assert gaz.person("Zelenskyy") == gaz.person("Zelenskyi") == gaz.person("Volodymyr Zelensky")
 
 
+def test_a_last_name_that_names_an_organisation_is_no_alias():
+    gaz = load_gazetteer()
+    assert gaz.organisation("Wagner") is not None
+    assert gaz.person("Wagner") is None  # the Wagner group, not Thérèse Kayikwamba Wagner
+    assert gaz.person("Kayikwamba Wagner") == "Thérèse Kayikwamba Wagner"  # a table alias still is
+    assert gaz.person("Rasmussen") == "Lars Løkke Rasmussen"  # other last names still resolve alone
+
+
 def test_leader_resolves_by_date():
     gaz = load_gazetteer()
     assert gaz.office_on("Mark Rutte", dt.date(2023, 5, 1)).actor_id == "NL"

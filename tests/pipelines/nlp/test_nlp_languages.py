@@ -1273,3 +1273,95 @@ PARTY_CASES = [
 @pytest.mark.parametrize("case_id,language,text,people", PARTY_CASES, ids=[c[0] for c in PARTY_CASES])
 def test_party_members(nlp, case_id, language, text, people):
     assert _analyse(nlp, language, "", text)["people"] == people
+
+
+# round 9: names introduced by an apposition with a title, capitalised particles inside a name,
+# case endings of unknown Polish names (sentences written for the test, names invented)
+PEOPLE_CASES_R9 = [
+    (
+        "es-title-apposition-before",
+        "es",
+        "El ministro de Defensa uruguayo, Tomás Irigoyen, visitó a las tropas.",
+        ["Tomás Irigoyen"],
+    ),
+    (
+        "fr-title-apposition-before",
+        "fr",
+        "« Rien n'est décidé », a ajouté le porte-parole du Quai d'Orsay, Lucien Marchetti.",
+        ["Lucien Marchetti"],
+    ),
+    (
+        "it-title-apposition-after",
+        "it",
+        "Lo ha confermato Carla Benvenuti, il vice rappresentante permanente all'ONU.",
+        ["Carla Benvenuti"],
+    ),
+    (
+        "pl-title-apposition-after",
+        "pl",
+        "Orin Whitcombe, podsekretarz obrony USA, przekazał stanowisko sojusznikom.",
+        ["Orin Whitcombe"],
+    ),
+    (
+        "de-title-apposition-after",
+        "de",
+        "Das bestätigte Gerlinde Hofstätter, Sprecherin des Ministeriums, am Montag.",
+        ["Gerlinde Hofstätter"],
+    ),
+    (
+        "it-capitalised-particle",
+        "it",
+        "Il generale italiano Renato Del Sol guida la missione.",
+        ["Renato Del Sol"],
+    ),
+    ("es-particle-before-month", "es", "El comandante Pedro Blanco llegó ayer a Campo de Mayo.", ["Pedro Blanco"]),
+    (
+        "fr-title-with-dot",
+        "fr",
+        "Le ministre Abdou Sankaré a parlé hier. M. Sankaré a répété sa position.",
+        ["Abdou Sankaré"],
+    ),
+    (
+        "pl-inflected-first-and-surname",
+        "pl",
+        "Dowodzony przez kpt. Ryszarda Wilczaka pluton wyjechał w poniedziałek.",
+        ["Ryszard Wilczak"],
+    ),
+    (
+        "pl-shared-case-ending",
+        "pl",
+        "Premier podziękował posłowi Bogdanowi Mazurowi oraz ministrowi.",
+        ["Bogdan Mazur"],
+    ),
+    (
+        "pl-honour-ends-name",
+        "pl",
+        "Prezydent odznaczył pośmiertnie kpt. Tomasza Zielińskiego Medalem Honoru.",
+        ["Tomasz Zieliński"],
+    ),
+    (
+        "it-rank-rest",
+        "it",
+        "Il generale di divisione Ottavio Brambilla ha assunto il comando della missione.",
+        ["Ottavio Brambilla"],
+    ),
+    ("de-rank", "de", "Das sagte Oberstleutnant Ansgar Köhnlein am Dienstag.", ["Ansgar Köhnlein"]),
+    ("es-joined-particle", "es", "El general Karim Yasin al-Mahdi dijo que no.", ["Karim Yasin al-Mahdi"]),
+    (
+        "pl-institution-inflected",
+        "pl",
+        "Posłowie Koalicji Narodowej poparli wniosek, powiedział minister Jan Borowiec.",
+        ["Jan Borowiec"],
+    ),
+    (
+        "fr-newspaper-is-no-person",
+        "fr",
+        "Selon le Harbour Herald, a déclaré le ministre Paul Adjovi, la mission sera prolongée.",
+        ["Paul Adjovi"],
+    ),
+]
+
+
+@pytest.mark.parametrize("case_id,language,text,people", PEOPLE_CASES_R9, ids=[c[0] for c in PEOPLE_CASES_R9])
+def test_people_round9(nlp, case_id, language, text, people):
+    assert _analyse(nlp, language, "", text)["people"] == people

@@ -1,0 +1,124 @@
+"""People F1 per language and their errors by class: ``python -m pipelines.nlp.people_errors GOLD PRED [SCORER]``.
+
+GOLD is annotated JSON lines (``people``, ``relevant``, ``language``), PRED the output of
+``peacewatch analyze`` on them. People are scored as the evaluation scorer scores them (its
+``norm_person`` and ``match_people``, default ``../shared/eval/score.py``: spelling variants paired
+one to one), over the gold-relevant articles, per language and for all. Every error is put in one
+class (round 9):
+
+- ``extra words``: a predicted name holds a gold name and more ("Datuk Seri X Y", "divisione X Y");
+- ``words missing``: a predicted name is part of a gold name ("Thérèse Kayikwamba");
+- ``spelling``: a predicted name shares a word with a gold name, or is near it (inflected forms);
+- ``variant``: a second name of a person found under another name too ("Wamba Wagner");
+- ``not a person``: a predicted name sharing nothing with a gold name (or not annotated);
+- ``missed``: a gold name no predicted name pairs with.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import sys
+from collections import Counter, defaultdict
+from difflib import SequenceMatcher
+
+from .score_languages import DEFAULT_SCORER
+
+logger = logging.getLogger(__name__)
+
+CLASSES = ("extra words", "words missing", "spelling", "variant", "not a person", "missed")
+_NEAR = 0.6  # a predicted name this similar to a missed gold name is its spelling
+
+
+def _scorer(path: str):
+    spec = importlib.util.spec_from_file_location("peacewatch_eval_score", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def classify(gold: set[str], paired: set[str]) -> list[tuple[str, str]]:
+    """``(class, name)`` for every error of one article; ``gold`` and ``paired`` are normalised names,
+    ``paired`` with the predicted variants already replaced by the gold names they pair with."""
+    missed, extra = gold - paired, paired - gold
+    out: list[tuple[str, str]] = []
+    explained: set[str] = set()
+    for name in sorted(extra):
+        words = set(name.split())
+        kind = None
+        for g in sorted(missed):
+            g_words = set(g.split())
+            if words & g_words or SequenceMatcher(None, name, g).ratio() >= _NEAR:
+                kind = "extra words" if words > g_words else "words missing" if words < g_words else "spelling"
+                explained.add(g)
+                break
+        if kind is None:
+            others = paired - {name}
+            kind = "variant" if any(words & set(o.split()) for o in others) else "not a person"
+        out.append((kind, name))
+    out += [("missed", g) for g in sorted(missed - explained)]
+    return out
+
+
+def people_errors(gold_rows: list[dict], pred: dict[str, dict], scorer) -> dict[str, dict]:
+    """Per language (and ``all``): ``gold``, ``predicted``, ``tp``, ``f1`` and the count per class."""
+    stats: dict[str, dict] = defaultdict(lambda: {"gold": 0, "predicted": 0, "tp": 0, "classes": Counter()})
+    for row in gold_rows:
+        if not row.get("relevant"):
+            continue
+        gold = {scorer.norm_person(p) for p in row.get("people", [])}
+        found = {scorer.norm_person(p) for p in (pred.get(str(row["id"])) or {}).get("people") or []}
+        paired = scorer.match_people(gold, found)
+        errors = classify(gold, paired)
+        for key in (row.get("language") or "?", "all"):
+            entry = stats[key]
+            entry["gold"] += len(gold)
+            entry["predicted"] += len(paired)
+            entry["tp"] += len(gold & paired)
+            entry["classes"].update(kind for kind, _ in errors)
+    for entry in stats.values():
+        p = entry["tp"] / entry["predicted"] if entry["predicted"] else 1.0
+        r = entry["tp"] / entry["gold"] if entry["gold"] else 1.0
+        entry["f1"] = round(2 * p * r / (p + r), 4) if p + r else 0.0
+    return dict(stats)
+
+
+def report(stats: dict[str, dict]) -> str:
+    """One line per language: F1, counts and errors per class."""
+    lines = []
+    for key in sorted(stats, key=lambda k: (k == "all", k)):
+        entry = stats[key]
+        classes = ", ".join(f"{kind} {entry['classes'][kind]}" for kind in CLASSES if entry["classes"][kind])
+        lines.append(
+            f"{key:4s} people F1 {entry['f1']:.3f} (gold {entry['gold']}, predicted {entry['predicted']}, "
+            f"right {entry['tp']}); errors: {classes or 'none'}"
+        )
+    return "\n".join(lines)
+
+
+def _lines(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) not in (2, 3):
+        print(__doc__.splitlines()[0], file=sys.stderr)
+        return 2
+    try:
+        scorer = _scorer(args[2] if len(args) == 3 else str(DEFAULT_SCORER))
+        gold, pred = _lines(args[0]), {str(p.get("id")): p for p in _lines(args[1])}
+    except (OSError, ValueError) as exc:
+        print(f"people_errors: {exc} (hint: GOLD and PRED are JSON lines; the scorer is score.py)", file=sys.stderr)
+        return 2
+    print(report(people_errors(gold, pred, scorer)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
