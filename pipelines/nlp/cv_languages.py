@@ -51,10 +51,15 @@ DEFAULT_PARTS = (
     "test-h",
     "test-i",
     "test-j",
+    # round 9: round 8's parts after their first measurement
+    "dev10",
+    "dev11",
+    "test-k",
+    "test-l",
 )
 # parts kept for the lead's never-seen measurements: never read here. Round 6's test-g and dev6 had
-# their first measurement and are development data now; round 8's new parts wait for theirs.
-RESERVED_PARTS: frozenset[str] = frozenset({"test-k", "test-l", "dev10", "dev11"})
+# their first measurement and are development data now; round 9's new parts wait for theirs.
+RESERVED_PARTS: frozenset[str] = frozenset({"test-m", "test-n", "dev12", "dev13"})
 SEED = 20261130
 LANGUAGES = ("de", "es", "fr", "it", "pl")
 ERROR_CLASSES = ("missed actor", "invented actor", "wrong label", "relevance", "missed person")

@@ -88,6 +88,11 @@ DEFAULT_CORPORA = {
         "test-h.jsonl",
         "test-i.jsonl",
         "test-j.jsonl",
+        # round 9: round 8's parts after their first measurement
+        "dev10.jsonl",
+        "dev11.jsonl",
+        "test-k.jsonl",
+        "test-l.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}
