@@ -1147,8 +1147,12 @@ class ClauseStanceExtractor:
     def _partners_listed(self, cue: _CueHit, end: int) -> list[Mention]:
         """ "aporta cascos azules a la UNFICYP junto a Austria, Brasil y Chile", "junto con batallones de
         India, Indonesia y Nepal" (round 9): the countries listed after a "together with" phrase later in
-        the cue's clause act with its subject (articles, genitive and force words may stand between)."""
+        the cue's clause act with its subject (articles, genitive and force words may stand between) when
+        the cue is one of the pack's ``participation`` words: "a proposé de former avec la Jordanie" is
+        the proposal of its subject alone."""
         pack = self.pack
+        if cue.cue.lemma not in pack.participation:
+            return []
         for j in range(cue.end, end):
             n = self._phrase_len(j, pack.with_words, end)
             if not n:
@@ -1555,7 +1559,16 @@ class ClauseStanceExtractor:
                 if cue.cue.lemma in pack.council_acts:
                     actor = council_for_mandates(actor, self.gaz)
                 out.append(
-                    Hit(actor, "support", 0.6, cue.text.lower(), evidence, None, False, ["agent of a participle describing the force"])
+                    Hit(
+                        actor,
+                        "support",
+                        0.6,
+                        cue.text.lower(),
+                        evidence,
+                        None,
+                        False,
+                        ["agent of a participle describing the force"],
+                    )
                 )
         return out
 
@@ -1622,9 +1635,11 @@ class ClauseStanceExtractor:
         if strict and how not in _EXPLICIT:
             return []
         if main.cue.stance in ("support", "oppose"):
-            partners = self._partners_after(main, end) + self._partners_listed(main, end) + [
-                m for m in self._candidates_any(start, main.start) if self._with_before(m, start) is not None
-            ]
+            partners = (
+                self._partners_after(main, end)
+                + self._partners_listed(main, end)
+                + [m for m in self._candidates_any(start, main.start) if self._with_before(m, start) is not None]
+            )
             actors = actors + [a for a in self._actors(partners) if a.key not in {b.key for b in actors}]
         hits = self._hits_for(sent, start, end, main, cues, actors, how, evidence)
         taken = {a.key for a in actors}
