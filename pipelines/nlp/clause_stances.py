@@ -1635,14 +1635,19 @@ class ClauseStanceExtractor:
         if strict and how not in _EXPLICIT:
             return []
         if main.cue.stance in ("support", "oppose"):
-            partners = (
-                self._partners_after(main, end)
-                + self._partners_listed(main, end)
-                + [m for m in self._candidates_any(start, main.start) if self._with_before(m, start) is not None]
-            )
+            partners = self._partners_after(main, end) + [
+                m for m in self._candidates_any(start, main.start) if self._with_before(m, start) is not None
+            ]
             actors = actors + [a for a in self._actors(partners) if a.key not in {b.key for b in actors}]
         hits = self._hits_for(sent, start, end, main, cues, actors, how, evidence)
         taken = {a.key for a in actors}
+        if main.cue.stance in ("support", "oppose"):
+            listed = [a for a in self._actors(self._partners_listed(main, end)) if a.key not in taken]
+            if listed:  # --explain says how they were found
+                hits += self._hits_for(
+                    sent, start, end, main, cues, listed, f"listed after a 'together with' phrase ({how})", evidence
+                )
+                taken |= {a.key for a in listed}
         hits += [h for h in agent_hits if h.actor.key not in taken]
         return hits + self._named_noun_hits(sent, start, end, main, cues, taken | {h.actor.key for h in hits}, evidence)
 
