@@ -23,7 +23,7 @@ help:
 	@echo "make test-quickstart - the README's quick start in a fresh shell of a fresh clone (a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the 21 English parts dev..dev10, test-a..test-k) and the clause-route positions model (the 19 multilingual parts dev..dev9, test-a..test-j)"
+	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the 21 English parts dev..dev10, test-a..test-k) and the clause-route positions model (the 23 multilingual parts dev..dev11, test-a..test-l)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -91,7 +91,7 @@ train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
 	$(PY) -m pipelines.nlp.train_relevance
 	$(PY) -m pipelines.nlp.train_positions
-	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.65 \
+	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.6 \
 		--label conflicts --label-margin 0.0
 
 analyze-dev: install

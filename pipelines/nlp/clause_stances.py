@@ -1144,6 +1144,27 @@ class ClauseStanceExtractor:
         m = self.by_token.get(j)
         return self._group(m, j, end) if self._is_actor_mention(m) else []
 
+    def _partners_listed(self, cue: _CueHit, end: int) -> list[Mention]:
+        """ "aporta cascos azules a la UNFICYP junto a Austria, Brasil y Chile", "junto con batallones de
+        India, Indonesia y Nepal" (round 9): the countries listed after a "together with" phrase later in
+        the cue's clause act with its subject (articles, genitive and force words may stand between) when
+        the cue is one of the pack's ``participation`` words: "a proposé de former avec la Jordanie" is
+        the proposal of its subject alone."""
+        pack = self.pack
+        if cue.cue.lemma not in pack.participation:
+            return []
+        for j in range(cue.end, end):
+            n = self._phrase_len(j, pack.with_words, end)
+            if not n:
+                continue
+            k = j + n
+            while k < end and (
+                self.low[k] in pack.determiners or self.low[k] in pack.genitive or self._force_word(self.low[k])
+            ):
+                k += 1
+            return self._listed_actors(k, end)
+        return []
+
     def _list_clause(self, start: int, end: int) -> tuple[list[Mention], bool]:
         """The actors of a clause that is only a list of them ("darunter Indonesien und Aserbaidschan",
         ": Indonesia, Marruecos y Kazajistán", "a także Pakistan") and whether a list word opens it;
@@ -1516,6 +1537,41 @@ class ClauseStanceExtractor:
             )
         )
 
+    def _attribute_agent_hits(self, sent, start: int, end: int, cues: list[_CueHit], evidence: str) -> list[Hit]:
+        """ "tropas aportadas por Indonesia, Ghana y Malasia", "truppe fornite da Malawi, Sudafrica e
+        Tanzania" (round 9): a support participle that describes the force is nobody's stance, but the
+        actors listed as its agent right after it give the force (the pack's ``agent`` words)."""
+        out: list[Hit] = []
+        pack = self.pack
+        for cue in cues:
+            if cue.cue.stance != "support" or not self._attributive(cue, start, end):
+                continue
+            j = cue.end
+            if j >= end or self.low[j] not in pack.agent:
+                continue
+            j += 1
+            while j < end and self.low[j] in pack.determiners:
+                j += 1
+            for m in self._listed_actors(j, end, organisations=True):
+                actor = _actor_from_mention(m, self.gaz)
+                if actor is None or any(h.actor.key == actor.key for h in out):
+                    continue
+                if cue.cue.lemma in pack.council_acts:
+                    actor = council_for_mandates(actor, self.gaz)
+                out.append(
+                    Hit(
+                        actor,
+                        "support",
+                        0.6,
+                        cue.text.lower(),
+                        evidence,
+                        None,
+                        False,
+                        ["agent of a participle describing the force"],
+                    )
+                )
+        return out
+
     def _background(self, start: int, end: int) -> bool:
         """A year two or more before the article's in the clause ("établie en 1978 par une résolution"),
         not after a since_words word ("depuis 2006"): background history, nobody's position now."""
@@ -1547,6 +1603,7 @@ class ClauseStanceExtractor:
         if self._background(start, end):
             return []
         cues = self._cues(start, end)
+        agent_hits = self._attribute_agent_hits(sent, start, end, cues, evidence)
         mains = [
             c
             for c in cues
@@ -1561,7 +1618,7 @@ class ClauseStanceExtractor:
         # astensioni (Cina e Russia)": a generic verb without the force leaves the noun cue)
         holding = [c for c in mains if self._may_hold(sent, c, start, end, strict=strict)]
         if not holding:
-            return []
+            return agent_hits
         actors, how, main = [], "", holding[0]
         for candidate in holding[:3]:  # "Unser Engagement ... und wir werden Unterstützung mobilisieren"
             actors, how = self._choose_actor(sent, start, end, candidate, clause_actors)
@@ -1583,7 +1640,16 @@ class ClauseStanceExtractor:
             ]
             actors = actors + [a for a in self._actors(partners) if a.key not in {b.key for b in actors}]
         hits = self._hits_for(sent, start, end, main, cues, actors, how, evidence)
-        return hits + self._named_noun_hits(sent, start, end, main, cues, {a.key for a in actors}, evidence)
+        taken = {a.key for a in actors}
+        if main.cue.stance in ("support", "oppose"):
+            listed = [a for a in self._actors(self._partners_listed(main, end)) if a.key not in taken]
+            if listed:  # --explain says how they were found
+                hits += self._hits_for(
+                    sent, start, end, main, cues, listed, f"listed after a 'together with' phrase ({how})", evidence
+                )
+                taken |= {a.key for a in listed}
+        hits += [h for h in agent_hits if h.actor.key not in taken]
+        return hits + self._named_noun_hits(sent, start, end, main, cues, taken | {h.actor.key for h in hits}, evidence)
 
     def _named_noun_hits(
         self,

@@ -1196,8 +1196,131 @@ STANCE_CASES_G = [
     ),
 ]
 
+# round 9: actors listed after a "together with" phrase later in the clause, actors listed as the agent
+# of a participle describing the force, vote phrases (one sentence per mechanism and language; written
+# with the mechanisms, not held out)
+STANCE_CASES_H = [
+    (
+        "fr-h-partners",
+        "fr",
+        "Casques bleus au Liban",
+        "La France envoie des soldats à la mission de paix au Liban avec l'Irlande, la Finlande et la Pologne.",
+        {"France": "support", "Ireland": "support", "Finland": "support", "Poland": "support"},
+    ),
+    (
+        "es-h-partners",
+        "es",
+        "Cascos azules en Chipre",
+        "Argentina aporta soldados a la misión de paz en Chipre junto a Austria, Brasil y Chile.",
+        {"Argentina": "support", "Austria": "support", "Brazil": "support", "Chile": "support"},
+    ),
+    (
+        "it-h-partners",
+        "it",
+        "Caschi blu in Libano",
+        "L'Italia partecipa alla missione di pace in Libano insieme a Spagna, Francia e Irlanda.",
+        {"Italy": "support", "Spain": "support", "France": "support", "Ireland": "support"},
+    ),
+    (
+        "pl-h-partners",
+        "pl",
+        "Misja pokojowa w Libanie",
+        "Polska uczestniczy w misji pokojowej w Libanie wraz z Irlandią, Węgrami i Finlandią.",
+        {"Poland": "support", "Ireland": "support", "Hungary": "support", "Finland": "support"},
+    ),
+    (
+        "de-h-partners",
+        "de",
+        "Blauhelme im Libanon",
+        "Österreich beteiligt sich an der Friedensmission im Libanon zusammen mit Irland, Ungarn und Finnland.",
+        {"Austria": "support", "Ireland": "support", "Hungary": "support", "Finland": "support"},
+    ),
+    (
+        "fr-h-agent-list",
+        "fr",
+        "Casques bleus au Liban",
+        "La Finul compte des soldats fournis par l'Indonésie, le Ghana et la Malaisie.",
+        {"Indonesia": "support", "Ghana": "support", "Malaysia": "support"},
+    ),
+    (
+        "es-h-agent-list",
+        "es",
+        "Cascos azules en Líbano",
+        "La misión de paz cuenta con tropas aportadas por Indonesia, Ghana y Malasia.",
+        {"Indonesia": "support", "Ghana": "support", "Malaysia": "support"},
+    ),
+    (
+        "it-h-agent-list",
+        "it",
+        "Caschi blu in Congo",
+        "La brigata della missione di pace è composta da truppe fornite da Malawi, Sudafrica e Tanzania.",
+        {"Malawi": "support", "South Africa": "support", "Tanzania": "support"},
+    ),
+    (
+        "pl-h-agent-list",
+        "pl",
+        "Misja w Libanie",
+        "Misja pokojowa składa się z żołnierzy wysłanych przez Indonezję, Ghanę i Malezję.",
+        {"Indonesia": "support", "Ghana": "support", "Malaysia": "support"},
+    ),
+    (
+        "de-h-agent-list",
+        "de",
+        "Blauhelme im Libanon",
+        "Die Friedenstruppe besteht aus von Indonesien, Ghana und Malaysia entsandten Soldaten.",
+        {"Indonesia": "support", "Ghana": "support", "Malaysia": "support"},
+    ),
+    (
+        "fr-h-votes",
+        "fr",
+        "Mission de l'ONU au Sahara",
+        "Sur la prolongation de la mission, la France, le Royaume-Uni et le Japon ont voté pour, alors que la "
+        "Russie et la Bolivie ont voté contre.",
+        {"France": "support", "United Kingdom": "support", "Japan": "support", "Russia": "oppose", "Bolivia": "oppose"},
+    ),
+    (
+        "es-h-votes",
+        "es",
+        "Misión de la ONU en el Sáhara",
+        "Sobre la prórroga de la misión, Francia, Reino Unido y Japón votaron a favor, mientras Rusia y Bolivia "
+        "votaron en contra.",
+        {"France": "support", "United Kingdom": "support", "Japan": "support", "Russia": "oppose", "Bolivia": "oppose"},
+    ),
+    (
+        "it-h-votes",
+        "it",
+        "Missione dell'Onu nel Sahara",
+        "Sulla proroga della missione, Francia, Regno Unito e Giappone hanno votato a favore, mentre Russia e "
+        "Bolivia hanno votato contro.",
+        {"France": "support", "United Kingdom": "support", "Japan": "support", "Russia": "oppose", "Bolivia": "oppose"},
+    ),
+    (
+        "pl-h-votes",
+        "pl",
+        "Misja ONZ w Saharze",
+        "W sprawie przedłużenia misji Francja, Wielka Brytania i Japonia głosowały za, a Rosja i Boliwia "
+        "głosowały przeciw.",
+        {"France": "support", "United Kingdom": "support", "Japan": "support", "Russia": "oppose", "Bolivia": "oppose"},
+    ),
+    (
+        "de-h-votes",
+        "de",
+        "UN-Mission in der Westsahara",
+        "Bei der Abstimmung über die Verlängerung der Mission haben Frankreich und Japan dafür gestimmt, "
+        "Russland und Bolivien stimmten dagegen.",
+        {"France": "support", "Japan": "support", "Russia": "oppose", "Bolivia": "oppose"},
+    ),
+]
+
 _STANCE_CASES = (
-    STANCE_CASES_A + STANCE_CASES_B + STANCE_CASES_C + STANCE_CASES_D + STANCE_CASES_E + STANCE_CASES_F + STANCE_CASES_G
+    STANCE_CASES_A
+    + STANCE_CASES_B
+    + STANCE_CASES_C
+    + STANCE_CASES_D
+    + STANCE_CASES_E
+    + STANCE_CASES_F
+    + STANCE_CASES_G
+    + STANCE_CASES_H
 )
 
 
