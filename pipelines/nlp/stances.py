@@ -1283,6 +1283,63 @@ class StanceExtractor:
             )
         return out
 
+    def _council_act_hits(self, sent, evidence: str) -> list[Hit]:
+        """The Security Council reached through its act: "Under resolution 1701, adopted ...",
+        "welcomed Security Council Resolution 2650, which extended the mandate", "approved under
+        Resolution 2803". A numbered resolution, or one the Council's (or the UN's) name modifies, in
+        a sentence about the force is the Council's support; one whose clause ends the force or
+        orders it out ("all of the troops must gradually leave") is its opposition."""
+        council = self.gaz.organisations.get("UNSC")
+        if council is None or not self._about_force(sent):
+            return []
+        for tok in sent:
+            if tok.lemma_.lower() != "resolution" or tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            phrase = self.doc[tok.left_edge.i : tok.i + 1]
+            named = [
+                a for t in phrase if t.i != tok.i for a in self._mention_actors(t) if a.actor_type == "organisation"
+            ]
+            named = [council_for_mandates(a, self.gaz) for a in named]
+            numbered = any(c.dep_ in ("nummod", "appos", "npadvmod") and c.like_num for c in tok.children) or (
+                tok.i + 1 < sent.end and self.doc[tok.i + 1].like_num
+            )
+            if named and all(a.key != f"org:{council.name}" for a in named):
+                continue  # another body's resolution ("the General Assembly resolution")
+            if not named and not numbered:
+                continue  # "a parliamentary resolution", "a resolution of the conflict"
+            # the act's own clause: its relative clause and the clause it is the object of
+            scope = [t for c in tok.children if c.dep_ in ("relcl", "acl") for t in c.subtree]
+            scope += [tok.head] if tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass") else []
+            if tok.dep_ == "pobj":
+                scope.append(tok.head.head)
+            ending = any(self._is_ending(t) or (t.pos_ == "VERB" and self._ejects_force(t)) for t in scope)
+            actor = Actor(
+                f"org:{council.name}",
+                council.name,
+                "organisation",
+                None,
+                f"{phrase.text} -> {council.name} (the Council's act)",
+            )
+            return [
+                Hit(
+                    actor,
+                    "oppose" if ending else "support",
+                    0.6,
+                    tok.text.lower(),
+                    evidence,
+                    None,
+                    mechanism=f"rule: the Council's act '{phrase.text}'",
+                    context={
+                        "how": "council act",
+                        "cue_pos": tok.pos_,
+                        "path_len": 1.0,
+                        "pronoun": 0.0,
+                        "negated": 0.0,
+                    },
+                )
+            ]
+        return []
+
     # ----- main
     def extract(self) -> list[Hit]:
         """All stance hits of the document, in order."""
@@ -1916,6 +1973,9 @@ class StanceExtractor:
                         },
                     )
                 )
+        council = self.gaz.organisations.get("UNSC")
+        if council is not None and not any(h.actor.key == f"org:{council.name}" for h in out):
+            out.extend(self._council_act_hits(sent, evidence))
         return out
 
 

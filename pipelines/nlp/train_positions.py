@@ -65,6 +65,11 @@ DEFAULT_CORPORA = {
         "test-i.jsonl",
         "test-j.jsonl",
         "test-k.jsonl",
+        # round 9: round 8's parts after their first measurement
+        "dev11.jsonl",
+        "dev12.jsonl",
+        "test-l.jsonl",
+        "test-m.jsonl",
     ),
     # round 6: every multilingual part measured once is development data (the lead's new parts are not here)
     "clauses": (

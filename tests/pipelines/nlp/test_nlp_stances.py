@@ -230,3 +230,17 @@ def test_northern_cyprus_is_its_own_actor(analyse):
     )
     assert stance_map(r) == {"Northern Cyprus": "oppose"}
     assert "Cyprus" not in stance_map(r) and "Turkey" not in stance_map(r)
+
+
+def test_council_reached_through_its_resolution(analyse):
+    # written for this test: a numbered resolution (or one the Council's name modifies) in a sentence
+    # about the force is the Council's support; one whose clause ends the force is its opposition
+    r = analyse("The observer mission operates under Resolution 4417, which extended its mandate by a year.")
+    assert stance_map(r) == {"United Nations Security Council": "support"}
+    assert "the Council's act" in r["stances"][0]["explanation"]["mechanism"]
+    r = analyse(
+        "The ministry criticised Security Council resolution 4418, which ordered the withdrawal of the mission."
+    )
+    assert stance_map(r).get("United Nations Security Council") == "oppose"
+    r = analyse("The national parliament passed a resolution praising the peacekeeping mission.")
+    assert "United Nations Security Council" not in stance_map(r)
