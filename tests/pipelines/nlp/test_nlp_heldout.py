@@ -892,14 +892,23 @@ STANCE_CASES_E = [
 # Cases that no general mechanism handles yet (reason = why); they run as xfail(strict=False).
 # (Round 5: "e-opposition-leaders-criticised-decision" passes now: the positions model adds the country
 # whose leader's decision the opposition criticised.)
-# (Round 9: the positions model retrained on all 25 measured English parts passes again the three cases
-# round 8's 21-part model failed: congo-distractor-backs-rebels, d-not-discussed-no-stance,
-# e-opposition-leaders-criticised-decision; they are no longer listed.)
+# (Round 9: a positions model retrained on all 25 measured English parts passed again the three cases
+# below, but fell on the shared dev sample (0.920 -> 0.891); the shipped model stays trained on round 8's
+# 21 parts, and the three are listed again.)
 KNOWN_MISSES: dict[str, str] = {
     "e-threatened-withdraw-if": "a threat with an 'if' clause stays oppose: 'if' does not weaken threats in general "
     "('a target if deployed'); a conditional threat to pull one's OWN troops is not told apart",
     "e-neither-mandate-no-stance": "'has a mandate to deploy' (capacity, not will) is read as the cue 'deploy'; "
     "nouns of capacity (mandate, legal basis, authority) are not filtered",
+    # round 8: the positions model retrained on all 21 measured English parts (cross-validated stances
+    # 0.653, against 0.651 for round 7's settings on the same parts) flips these three; the rules are
+    # unchanged and the cases were not edited
+    "congo-distractor-backs-rebels": "the retrained model adds the subject of a cue whose complement is not the "
+    "force (backing rebels) as oppose (p 0.89); `addable` does not use the rules' complement check",
+    "d-not-discussed-no-stance": "the retrained model adds a country named in a sentence that says the force was "
+    "not discussed as undecided (p 0.62)",
+    "e-opposition-leaders-criticised-decision": "the retrained model no longer adds the country whose decision the "
+    "opposition criticised (a decision reported as a noun; see the NLP README's known weaknesses)",
 }
 
 
