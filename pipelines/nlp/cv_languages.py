@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import logging
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .score_languages import load_scorer
 
 logger = logging.getLogger(__name__)
 
@@ -92,19 +93,6 @@ def assign_folds(articles: list[dict], folds: int, seed: int) -> dict[str, int]:
             out[aid] = (n + offset) % folds
         offset += len(ids)  # the next language starts where this one stopped: folds stay even
     return out
-
-
-def load_scorer(path: Path | None = None):
-    """The shared evaluation scorer as a module (``score``, ``norm``), or None when absent."""
-    from .score_languages import DEFAULT_SCORER
-
-    path = path or Path(DEFAULT_SCORER)
-    if not path.is_file():
-        return None
-    spec = importlib.util.spec_from_file_location("peacewatch_eval_score", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def error_classes(gold: dict[str, dict], pred: dict[str, dict], norm) -> Counter:

@@ -16,28 +16,18 @@ class (round 9):
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import logging
 import sys
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
+from pathlib import Path
 
-from .score_languages import DEFAULT_SCORER
+from .score_languages import DEFAULT_SCORER, load_scorer, read_jsonl
 
 logger = logging.getLogger(__name__)
 
 CLASSES = ("extra words", "words missing", "spelling", "variant", "not a person", "missed")
 _NEAR = 0.6  # a predicted name this similar to a missed gold name is its spelling
-
-
-def _scorer(path: str):
-    spec = importlib.util.spec_from_file_location("peacewatch_eval_score", path)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def classify(gold: set[str], paired: set[str]) -> list[tuple[str, str]]:
@@ -99,11 +89,6 @@ def report(stats: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def _lines(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -111,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__.splitlines()[0], file=sys.stderr)
         return 2
     try:
-        scorer = _scorer(args[2] if len(args) == 3 else str(DEFAULT_SCORER))
-        gold, pred = _lines(args[0]), {str(p.get("id")): p for p in _lines(args[1])}
+        scorer_path = Path(args[2]) if len(args) == 3 else Path(DEFAULT_SCORER)
+        scorer = load_scorer(scorer_path)
+        if scorer is None:
+            raise FileNotFoundError(f"no scorer at {scorer_path}")
+        gold, pred = read_jsonl(args[0]), {str(p.get("id")): p for p in read_jsonl(args[1])}
     except (OSError, ValueError) as exc:
         print(f"people_errors: {exc} (hint: GOLD and PRED are JSON lines; the scorer is score.py)", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ each language and on all of them, printing the scorer's lines under a header per
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import subprocess
@@ -28,14 +29,27 @@ DEFAULT_SCORER = next(
 )
 
 
-def _lines(path: str) -> list[dict]:
+def read_jsonl(path: str) -> list[dict]:
+    """The records of a JSON-lines file (blank lines skipped)."""
     with open(path, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def load_scorer(path: Path | None = None):
+    """The shared evaluation scorer as a module (``score``, ``norm``, ``norm_person``,
+    ``match_people``), or None when absent."""
+    path = path or Path(DEFAULT_SCORER)
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location("peacewatch_eval_score", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def score_by_language(gold_path: str, pred_path: str, scorer: str) -> str:
     """The scorer's report for every language of the gold file, then for all of them."""
-    gold, pred = _lines(gold_path), {str(p.get("id")): p for p in _lines(pred_path)}
+    gold, pred = read_jsonl(gold_path), {str(p.get("id")): p for p in read_jsonl(pred_path)}
     languages = sorted({g.get("language") or "?" for g in gold})
     out = []
     with tempfile.TemporaryDirectory() as tmp:
