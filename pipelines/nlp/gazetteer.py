@@ -32,6 +32,13 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" .,")
 
 
+@functools.lru_cache(maxsize=8192)
+def name_words(name: str) -> tuple[str, ...]:
+    """Folded words of a name, hyphens as spaces ("Fils-Aimé" -> ("fils", "aime")): the key of
+    ``Gazetteer.name_runs`` and of its look-ups."""
+    return tuple(fold(name.replace("-", " ")).split())
+
+
 @dataclass(frozen=True)
 class Country:
     """A country as output by the analyzer."""
@@ -230,7 +237,7 @@ def load_gazetteer() -> Gazetteer:
             surname_owners.setdefault(last, set()).add(name)
     for row in _load_yaml("leaders.yaml"):
         for spelling in [row["name"], *(row.get("aliases") or [])]:
-            words = tuple(fold(str(spelling).replace("-", " ")).split())
+            words = name_words(str(spelling))
             for n in range(2, len(words)):
                 for start in range(len(words) - n + 1):
                     gaz.name_runs.setdefault(words[start : start + n], set()).add(row["name"])

@@ -12,11 +12,10 @@ nameparser's tables (ranks, forms of address, "de", "von", "al-" ...), plus the 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from nameparser.config import CONSTANTS
 
-from .gazetteer import Gazetteer, fold
+from .gazetteer import Gazetteer, fold, name_words
 
 # Ranks, forms of address and offices written before a name ("Maj Gen", "Taoiseach", "Lieut").
 NAME_TITLES = frozenset(str(t).lower() for t in CONSTANTS.titles) | {"brig", "lieut"}
@@ -119,14 +118,8 @@ def table_person(name: str, gaz: Gazetteer) -> str | None:
     canonical = gaz.person(words[-1])
     if canonical and fold(canonical[:1]) == fold(words[0][:1]):
         return canonical
-    owners = gaz.name_runs.get(_words(name), ())
+    owners = gaz.name_runs.get(name_words(name), ())
     return next(iter(owners)) if len(owners) == 1 else None
-
-
-@lru_cache(maxsize=8192)
-def _words(name: str) -> tuple[str, ...]:
-    """Folded words of a name, hyphens as spaces ("Fils-Aimé" -> ("fils", "aime"))."""
-    return tuple(fold(name.replace("-", " ")).split())
 
 
 def trim_name(words: list[str], not_name_words: frozenset[str], not_name_verbs: frozenset[str]) -> list[str]:
@@ -151,7 +144,7 @@ def merge_people(names: list[str], gaz: Gazetteer) -> list[str]:
     the same article is that person ("Kassi Brou" in "Jean-Claude Kassi Brou", "Lyall Grant"),
     written the longer way, unless the shorter is the tables' name (the usual one: "Salva Kiir",
     not "Salva Kiir Mayardit"); two names of the tables stay two people. Order of first mention is kept."""
-    keys = {name: _words(name) for name in names}
+    keys = {name: name_words(name) for name in names}
     dropped: set[str] = set()
     for short in names:
         for long in names:
