@@ -182,12 +182,16 @@ class _Finder:
             or self.pack.lemma(low) in self.pack.speech
         ):
             return False
+        return not self._place_or_institution(tok)
+
+    def _place_or_institution(self, tok) -> bool:
+        """The word names a place, an organisation or a seat of government, or is a title."""
         folded = fold(tok.text)
-        return not (
+        return bool(
             self.pack.places.get(fold(self.pack.place_words.get(tok.text, tok.text)))
             or folded in self.pack.organisations
             or folded in self.pack.seats
-            or self._is_title(low)
+            or self._is_title(tok.lower_)
         )
 
     def _after_particle(self, j: int) -> bool:
@@ -197,12 +201,8 @@ class _Finder:
         tok = self.doc[j]
         if self._name_token(j) or "\n" in self.doc[j - 1].whitespace_:
             return False  # a name token is taken by the loop itself
-        folded = fold(tok.text)
         return not (
-            self.pack.places.get(fold(self.pack.place_words.get(tok.text, tok.text)))
-            or folded in self.pack.organisations
-            or folded in self.pack.seats
-            or self._is_title(tok.lower_)
+            self._place_or_institution(tok)
             or tok.lower_ in self.pack.not_names
             or tok.lower_ in self.pack.calendar
             or self.pack.demonym(tok.lower_)
