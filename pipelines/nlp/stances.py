@@ -1283,14 +1283,15 @@ class StanceExtractor:
             )
         return out
 
-    def _council_act_hits(self, sent, evidence: str) -> list[Hit]:
+    def _council_act_hits(self, sent, evidence: str, found: list[Hit]) -> list[Hit]:
         """The Security Council reached through its act: "Under resolution 1701, adopted ...",
         "welcomed Security Council Resolution 2650, which extended the mandate", "approved under
         Resolution 2803". A numbered resolution, or one the Council's (or the UN's) name modifies, in
         a sentence about the force is the Council's support; one whose clause ends the force or
-        orders it out ("all of the troops must gradually leave") is its opposition."""
+        orders it out ("all of the troops must gradually leave") is its opposition. Nothing when the
+        sentence's cues already gave the Council a stance (``found``)."""
         council = self.gaz.organisations.get("UNSC")
-        if council is None or not self._about_force(sent):
+        if council is None or any(h.actor.key == f"org:{council.name}" for h in found) or not self._about_force(sent):
             return []
         for tok in sent:
             if tok.lemma_.lower() != "resolution" or tok.pos_ not in ("NOUN", "PROPN"):
@@ -1973,9 +1974,7 @@ class StanceExtractor:
                         },
                     )
                 )
-        council = self.gaz.organisations.get("UNSC")
-        if council is not None and not any(h.actor.key == f"org:{council.name}" for h in out):
-            out.extend(self._council_act_hits(sent, evidence))
+        out.extend(self._council_act_hits(sent, evidence, out))
         return out
 
 
