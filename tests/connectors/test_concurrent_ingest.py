@@ -11,20 +11,30 @@ from pathlib import Path
 
 import yaml
 
+from connectors.fetch import FetchLimits
 from tests.connectors.feed_server import rss
 from tests.helpers import cli_command, drain, pull_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# How long a route holds a request for the other process: well inside the read timeout of
+# `ingest`'s fetcher, so that a process that starts late (a loaded machine can take tens of
+# seconds to import the CLI) never makes the first one time out. Past it the barrier breaks and
+# every request, the late process's included, is answered at once.
+HOLD = FetchLimits().read_timeout / 3
+
 
 def _held(body: bytes, barrier: threading.Barrier):
-    """A route that answers only once both processes have asked: their work overlaps for sure."""
+    """A route that answers once both processes have asked, or after ``HOLD`` seconds.
+
+    When both processes start within ``HOLD`` of each other, their work overlaps for sure.
+    """
 
     def send(handler) -> None:
         try:
-            barrier.wait(timeout=60)
+            barrier.wait(timeout=HOLD)
         except threading.BrokenBarrierError:
-            pass  # one process alone still gets its answer
+            pass  # one process alone still gets its answer, well before its read timeout
         handler.send_response(200)
         handler.send_header("Content-Type", "application/rss+xml")
         handler.send_header("Content-Length", str(len(body)))
