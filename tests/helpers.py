@@ -19,6 +19,27 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = Path(os.environ.get("PEACEWATCH_EVAL_DIR") or ROOT.parent / "shared" / "eval").resolve()
 
 
+#: How long one pull may take. Each pull answers at once (``return_immediately``), so this only
+#: bounds an emulator that stalls (a garbage-collection pause, a loaded machine). A long-poll pull is
+#: not used: the emulator holds an empty one until about 1 s before the call's own timeout, so a stall
+#: of just over a second ended such a pull in DeadlineExceeded, which the client does not retry.
+PULL_CALL_TIMEOUT = 60.0
+#: Seconds between two pulls that found nothing.
+PULL_INTERVAL = 0.1
+
+
+def _pull_once(subscriber, subscription_path: str, ack: bool) -> list[Any]:
+    """One pull that answers at once with what is there (up to 100 messages), acknowledged if ``ack``."""
+    response = subscriber.pull(
+        request={"subscription": subscription_path, "max_messages": 100, "return_immediately": True},
+        timeout=PULL_CALL_TIMEOUT,
+    )
+    messages = list(response.received_messages)
+    if ack and messages:
+        subscriber.acknowledge(request={"subscription": subscription_path, "ack_ids": [m.ack_id for m in messages]})
+    return [m.message for m in messages]
+
+
 def pull_messages(
     subscriber, subscription_path: str, expect: int, timeout: float = 30.0, ack: bool = True
 ) -> list[Any]:
@@ -30,14 +51,10 @@ def pull_messages(
     received: list[Any] = []
     deadline = time.monotonic() + timeout
     while len(received) < expect and time.monotonic() < deadline:
-        response = subscriber.pull(
-            request={"subscription": subscription_path, "max_messages": 100},
-            timeout=max(1.0, min(10.0, deadline - time.monotonic())),
-        )
-        messages = list(response.received_messages)
-        if ack and messages:
-            subscriber.acknowledge(request={"subscription": subscription_path, "ack_ids": [m.ack_id for m in messages]})
-        received.extend(m.message for m in messages)
+        messages = _pull_once(subscriber, subscription_path, ack)
+        received.extend(messages)
+        if not messages:
+            time.sleep(PULL_INTERVAL)
     return received
 
 
@@ -46,12 +63,12 @@ def drain(subscriber, subscription_path: str, quiet: float = 2.0) -> list[Any]:
     received: list[Any] = []
     quiet_until = time.monotonic() + quiet
     while time.monotonic() < quiet_until:
-        response = subscriber.pull(request={"subscription": subscription_path, "max_messages": 100}, timeout=quiet)
-        messages = list(response.received_messages)
+        messages = _pull_once(subscriber, subscription_path, ack=True)
         if messages:
-            subscriber.acknowledge(request={"subscription": subscription_path, "ack_ids": [m.ack_id for m in messages]})
-            received.extend(m.message for m in messages)
+            received.extend(messages)
             quiet_until = time.monotonic() + quiet
+        else:
+            time.sleep(PULL_INTERVAL)
     return received
 
 
