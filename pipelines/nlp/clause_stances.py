@@ -400,7 +400,7 @@ class ClauseStanceExtractor:
                 continue
             if m.how == "compound" and not self._compound_acts(m):
                 continue  # "Ukraine-Gespräche" is no actor; "US-Regierung" is
-            if self._preceded_by(m, self.pack.place_preps, start):
+            if self._preceded_by(m, self.pack.place_preps, start) and not self._participle_agent(m, start):
                 continue
             if self._genitive_form(m) and not (m.token_start > 0 and self._is_head(self.doc[m.token_start - 1])):
                 continue  # "vor der Küste Libanons": a genitive, not a subject
@@ -408,6 +408,17 @@ class ClauseStanceExtractor:
                 continue
             out.append(m)
         return out
+
+    def _participle_agent(self, m: Mention, clause_start: int) -> bool:
+        """The mention (or the list it ends) follows a passive participle and a preposition that is both
+        a place's and the agent's ("condannati da Italia, Francia e Spagna"): the agent, not a place."""
+        pack, j = self.pack, m.token_start - 1
+        while j > clause_start and (self.low[j] in self._coordinators or self.low[j] == "," or j in self.by_token):
+            j = self.by_token[j].token_start - 1 if j in self.by_token else j - 1
+        if j <= clause_start or self.low[j] not in pack.agent or self.low[j] not in pack.place_preps:
+            return False
+        verb = self.low[j - 1]
+        return verb.endswith(pack.participle_endings) and pack.lemma(verb) != verb
 
     def _after_common_noun(self, m: Mention) -> bool:
         if m.token_start == 0:
@@ -1432,6 +1443,24 @@ class ClauseStanceExtractor:
             self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end)
         ) and self._names_force(start, end)
 
+    def _harm_continued(self, sent, start: int, end: int) -> bool:
+        """A harm in this clause done to the force named in the relative clause that follows ("a
+        condamné des tirs | qui ont blessé un Casque bleu"), or a relative clause judging the previous
+        clause's harm to the force ("sono stati condannati da Italia | che li hanno definiti inaccettabili")."""
+        harm = any(self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end))
+        nxt = self._clause_end(sent, end)
+        if harm and nxt > end and self._opens_relative(end) and self._names_force(end, nxt):
+            return True
+        previous = [(s, e) for s, e in self._clauses(sent) if e <= start]
+        return bool(previous) and self._opens_relative(start) and self._harm_in(*previous[-1])
+
+    def _opens_relative(self, start: int) -> bool:
+        """The clause opens with a relative pronoun, a preposition before it too ("bei dem", "dans lequel")."""
+        low, pack = self.low, self.pack
+        if start < len(low) and low[start] in pack.relatives:
+            return True
+        return start + 1 < len(low) and low[start] in pack.place_preps | pack.agent and low[start + 1] in pack.relatives
+
     def _topic_marker_at(self, i: int) -> bool:
         """ "jeśli chodzi o", "quant à": a phrase that looks like a condition and is none."""
         return bool(self.pack.topic_markers) and self._phrase_len(i, self.pack.topic_markers, len(self.doc)) > 0
@@ -1765,6 +1794,9 @@ class ClauseStanceExtractor:
         elif stance == "oppose" and self._harm_in(start, end):
             stance = "support"  # "Angriffe auf die Unifil inakzeptabel": condemning harm to the force
             notes.append("condemning harm to the force")
+        elif stance == "oppose" and self._harm_continued(sent, start, end):
+            stance = "support"  # "condamné des tirs ... | qui ont blessé un Casque bleu"
+            notes.append("condemning harm to the force (across a relative clause)")
         elif stance == "oppose" and (
             any(c.cue.lemma in self.pack.participation for c in later)
             or any(self.lem[j] in self.pack.participation for j in range(main.start, main.end))

@@ -96,6 +96,11 @@ DEFAULT_CORPORA = {
         "dev11.jsonl",
         "test-k.jsonl",
         "test-l.jsonl",
+        # round 10: round 9's parts after their first measurement
+        "dev12.jsonl",
+        "dev13.jsonl",
+        "test-m.jsonl",
+        "test-n.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}

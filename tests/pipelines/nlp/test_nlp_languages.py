@@ -1312,6 +1312,77 @@ STANCE_CASES_H = [
     ),
 ]
 
+# round 10: condemning harm to the force across a relative clause (the harm in one clause, the force or
+# the judgement in the relative clause after it), a passive agent after a preposition that also names
+# places ("condannati da Irlanda"), German "verurteilen" (one sentence per mechanism and language;
+# written with the mechanisms, not held out)
+STANCE_CASES_I = [
+    (
+        "it-i-agent-list",
+        "it",
+        "Caschi blu",
+        "Gli attacchi contro i caschi blu dell'Unifil sono stati condannati da Irlanda, Francia e Spagna.",
+        {"Ireland": "support", "France": "support", "Spain": "support"},
+    ),
+    (
+        "it-i-judged-in-relative",
+        "it",
+        "Caschi blu",
+        "Gli attacchi alla missione sono stati condannati dall'Irlanda, che li ha definiti inaccettabili.",
+        {"Ireland": "support"},
+    ),
+    (
+        "it-i-force-in-relative",
+        "it",
+        "Caschi blu",
+        "La Grecia ha condannato gli attacchi di ieri, che hanno colpito i caschi blu in Libano.",
+        {"Greece": "support"},
+    ),
+    (
+        "fr-i-force-in-relative",
+        "fr",
+        "Casques bleus",
+        "L'Irlande a condamné les tirs de mardi, qui ont visé des Casques bleus au Liban.",
+        {"Ireland": "support"},
+    ),
+    (
+        "fr-i-preposition-relative",
+        "fr",
+        "Casques bleus",
+        "L'Irlande a dénoncé l'attaque, dans laquelle deux Casques bleus ont été blessés.",
+        {"Ireland": "support"},
+    ),
+    (
+        "es-i-force-in-relative",
+        "es",
+        "Cascos azules",
+        "Irlanda condenó los disparos del martes, que hirieron a dos cascos azules en el Líbano.",
+        {"Ireland": "support"},
+    ),
+    (
+        "pl-i-force-in-relative",
+        "pl",
+        "Błękitne hełmy",
+        "Irlandia potępiła wtorkowy atak, który zranił dwóch żołnierzy misji UNIFIL w Libanie.",
+        {"Ireland": "support"},
+    ),
+    (
+        "de-i-condemns-harm",
+        "de",
+        "Blauhelme",
+        "Irland hat den Angriff vom Dienstag verurteilt, der zwei Blauhelme im Libanon verletzte.",
+        {"Ireland": "support"},
+    ),
+    (
+        "de-i-condemns-force",
+        "de",
+        "Friedenstruppe für die Ukraine",
+        "Russland verurteilte die Entsendung einer europäischen Friedenstruppe in die Ukraine.",
+        {"Russia": "oppose"},
+    ),
+]
+
+
 _STANCE_CASES = (
     STANCE_CASES_A
     + STANCE_CASES_B
@@ -1321,6 +1392,7 @@ _STANCE_CASES = (
     + STANCE_CASES_F
     + STANCE_CASES_G
     + STANCE_CASES_H
+    + STANCE_CASES_I
 )
 
 
