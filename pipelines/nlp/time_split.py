@@ -155,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         print("error: --param takes NAME=NUMBER (hint: --param min_samples_leaf=8)", file=sys.stderr)
         return 2
-    train_parts = args.train or [*DEFAULT_CORPORA["parse"], *ROUND8_PARTS]
     test_parts = args.test or list(ROUND9_PARTS)
+    train_parts = args.train or [
+        p for p in dict.fromkeys([*DEFAULT_CORPORA["parse"], *ROUND8_PARTS]) if p not in test_parts
+    ]
     read = {}
     for name in dict.fromkeys([*train_parts, *test_parts]):
         path = Path(name) if Path(name).is_file() else CORPUS_DIR / name
