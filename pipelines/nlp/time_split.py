@@ -55,7 +55,9 @@ class CachedNlp:
 
     def __init__(self, nlp, cache_dir: Path) -> None:
         self.nlp = nlp
-        meta = f"{nlp.meta.get('name')}-{nlp.meta.get('version')}-{','.join(nlp.pipe_names)}"
+        # the stored meta, not ``nlp.meta`` (which recomputes the labels from the string store)
+        stored = getattr(nlp, "_meta", {}) or {}
+        meta = f"{stored.get('name')}-{stored.get('version')}-{','.join(nlp.pipe_names)}"
         self.path = cache_dir / f"docs-{hashlib.sha256(meta.encode()).hexdigest()[:16]}.spacy"
         self.docs: dict[str, object] = {}
         if self.path.is_file():
