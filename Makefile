@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 SAMPLE ?= deploy/sample/articles.jsonl
 EVAL ?= ../shared/eval
 
-.PHONY: help install services setup demo lint test test-fast test-flink test-quickstart bench clean-services analyze-dev train analyze-dev-languages lang-data
+.PHONY: help install services setup demo lint test test-fast test-flink test-quickstart bench clean-services analyze-dev train time-split analyze-dev-languages lang-data
 
 help:
 	@echo "make demo    - install, start Elasticsearch + Pub/Sub emulator (Prism built once), stream the bundled sample through Beam on Prism"
@@ -23,7 +23,8 @@ help:
 	@echo "make test-quickstart - the README's quick start in a fresh shell of a fresh clone (a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the 21 English parts dev..dev10, test-a..test-k) and the clause-route positions model (the 23 multilingual parts dev..dev11, test-a..test-l)"
+	@echo "make time-split - English positions model: trained on rounds <= 8, scored on round 9's parts, and grouped CV (a few minutes; parses once into .cache/)"
+	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the 30 English parts dev..dev14, test-a..test-p) and the clause-route positions model (the 23 multilingual parts dev..dev11, test-a..test-l)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -93,6 +94,9 @@ train: install
 	$(PY) -m pipelines.nlp.train_positions
 	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.6 \
 		--label conflicts --label-margin 0.0
+
+time-split: install  # English positions model: fitted on rounds <= 8, scored on round 9's parts; and CV
+	$(PY) -m pipelines.nlp.time_split --cv
 
 analyze-dev: install
 	$(PW) analyze --input $(EVAL)/dev.jsonl --output /tmp/peacewatch-dev-pred.jsonl

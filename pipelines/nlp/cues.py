@@ -57,6 +57,7 @@ class Lexicon:
     currencies: frozenset[str] = frozenset()
     council_acts: frozenset[str] = frozenset()
     authored: frozenset[str] = frozenset()
+    gatherings: frozenset[str] = frozenset()
 
     def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
         """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
@@ -129,4 +130,5 @@ def load_lexicon() -> Lexicon:
         as_set("currencies"),
         as_set("council_acts"),
         as_set("authored"),
+        as_set("gatherings"),
     )

@@ -344,6 +344,15 @@ def _casualty(verb, casualties: frozenset[str]) -> bool:
     return False
 
 
+def _path_up(token, stop, limit: int = 5) -> list:
+    """``token`` and its heads up to ``stop`` (included) or ``limit`` steps."""
+    out = [token]
+    while token.head.i != token.i and len(out) <= limit and (stop is None or token.i != stop.i):
+        token = token.head
+        out.append(token)
+    return out
+
+
 def _context_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str, anchor) -> dict[str, float]:
     """What the rules found around one mention of actor ``key``: its own hits in this sentence, other
     actors' hits in this sentence, and hits of the actors coordinated with it ("A, B and C")."""
@@ -404,6 +413,8 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str |
     gov = v if v.pos_ in ("VERB", "AUX") else None
     for s in STANCES:
         f[f"gov_{s}"] = 0.0
+    # round 10: named as present at a meeting (a gathering word on the path up to the governing verb)
+    f["gov_gathering"] = float(any(t.lemma_.lower() in lex.gatherings for t in _path_up(anchor, gov)))
     if gov is not None:
         entry = lex.word(gov.lemma_.lower(), gov.pos_)
         if entry:

@@ -31,6 +31,13 @@ _NEG_WORDS = frozenset({"not", "n't", "never", "no", "nothing", "neither", "nor"
 _PRONOUNS = frozenset({"it", "they", "he", "she", "its", "their", "his", "her", "them", "we"})
 _PASSIVE_NEUTRAL = frozenset({"consider", "question", "study", "examine", "assess", "weigh"})
 _CONDITIONAL_CUES = frozenset({"depend", "contingent", "conditional", "subject"})
+# verbs that ask for a Council act rather than report one taken ("calls for a resolution", "seeks a
+# resolution"), and words that make the resolution one not yet adopted ("a possible resolution"; not
+# "draft" or "new": "adopted a draft resolution", "a new resolution extending the mandate" are acts)
+_ACT_REQUESTS = frozenset(
+    {"call", "seek", "ask", "urge", "push", "press", "demand", "request", "need", "require", "want", "propose"}
+)
+_ACT_UNADOPTED = frozenset({"proposed", "planned", "future", "possible", "potential"})
 _ASSIGNED = frozenset({"appoint", "task", "ask", "invite", "choose", "select", "nominate", "name", "assign"})
 # verbs over a nominal cue that make it something needed or missing, not the holder's position
 # ("lack of support from the US", "count on support from Washington", "with US backing")
@@ -1283,6 +1290,24 @@ class StanceExtractor:
             )
         return out
 
+    @staticmethod
+    def _act_asked_for(resolution) -> bool:
+        """A Council act asked for or still to come, not one taken: the resolution is a possible or
+        future one ("a possible resolution"), the agent of an infinitive or modal
+        passive ("is to be authorised by a resolution", "would be mandated by a resolution"), or
+        what a request verb wants ("calls for a resolution", "seeks a resolution")."""
+        if any(c.dep_ in ("amod", "compound") and c.lower_ in _ACT_UNADOPTED for c in resolution.children):
+            return True
+        verb = resolution.head
+        if resolution.dep_ == "pobj":
+            if verb.lower_ == "by" and verb.dep_ == "agent":
+                verb = verb.head
+                return any(c.dep_ == "aux" and (c.lower_ == "to" or c.tag_ == "MD") for c in verb.children)
+            verb = verb.head
+        elif resolution.dep_ != "dobj":
+            return False
+        return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in _ACT_REQUESTS
+
     def _council_act_hits(self, sent, evidence: str, found: list[Hit]) -> list[Hit]:
         """The Security Council reached through its act: "Under resolution 1701, adopted ...",
         "welcomed Security Council Resolution 2650, which extended the mandate", "approved under
@@ -1308,6 +1333,8 @@ class StanceExtractor:
                 continue  # another body's resolution ("the General Assembly resolution")
             if not named and not numbered:
                 continue  # "a parliamentary resolution", "a resolution of the conflict"
+            if self._act_asked_for(tok):
+                continue  # "to be authorised by a Council resolution", "calls for a Council resolution"
             # the act's own clause: its relative clause and the clause it is the object of
             scope = [t for c in tok.children if c.dep_ in ("relcl", "acl") for t in c.subtree]
             scope += [tok.head] if tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass") else []

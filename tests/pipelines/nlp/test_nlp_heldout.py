@@ -905,10 +905,13 @@ KNOWN_MISSES: dict[str, str] = {
     # unchanged and the cases were not edited
     "congo-distractor-backs-rebels": "the retrained model adds the subject of a cue whose complement is not the "
     "force (backing rebels) as oppose (p 0.89); `addable` does not use the rules' complement check",
-    "d-not-discussed-no-stance": "the retrained model adds a country named in a sentence that says the force was "
-    "not discussed as undecided (p 0.62)",
+    # ("d-not-discussed-no-stance" passes again with round 10's 30-part model: un-listed)
     "e-opposition-leaders-criticised-decision": "the retrained model no longer adds the country whose decision the "
     "opposition criticised (a decision reported as a noun; see the NLP README's known weaknesses)",
+    # round 10: the model retrained on all 30 measured English parts (time split 0.654 against 0.656 for
+    # the 21-part model, CV 0.642) adds this actor; the rules are unchanged and the case was not edited
+    "b-capital-welcomed-offer": "the retrained model adds one of the two countries whose offer of troops is "
+    "welcomed (France, p 0.64, just above the 0.6 addition threshold; the United Kingdom is not added)",
 }
 
 

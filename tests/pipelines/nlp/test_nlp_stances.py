@@ -244,3 +244,24 @@ def test_council_reached_through_its_resolution(analyse):
     assert stance_map(r).get("United Nations Security Council") == "oppose"
     r = analyse("The national parliament passed a resolution praising the peacekeeping mission.")
     assert "United Nations Security Council" not in stance_map(r)
+
+
+def test_council_act_asked_for_is_no_act(analyse):
+    # written for this test (round 10): an act asked for or still to come is not the Council's position
+    for text in (
+        "Ruritania will send troops to a stabilisation force in the region, which is to be authorised by a "
+        "UN Security Council resolution.",
+        "The foreign ministers called for a Security Council resolution to mandate the peacekeeping force.",
+    ):
+        assert "United Nations Security Council" not in stance_map(analyse(text)), text
+    r = analyse("The Security Council adopted resolution 4419, which authorised the peacekeeping force.")
+    assert stance_map(r).get("United Nations Security Council") == "support"
+
+
+def test_considering_taking_part_or_joining_is_undecided(analyse):
+    # written for this test (round 10): the undecided phrasing holds over a participation verb
+    r = analyse(
+        "Sweden is considering taking part in the European peacekeeping force for Ukraine. "
+        "Norway is considering joining the peacekeeping force."
+    )
+    assert stance_map(r) == {"Sweden": "undecided", "Norway": "undecided"}
