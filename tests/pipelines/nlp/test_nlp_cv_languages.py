@@ -10,6 +10,7 @@ from collections import Counter
 import pytest
 
 from pipelines.nlp import cv_languages
+from tests.helpers import SHARED_EVAL
 
 
 def _articles(n_per_language: int) -> list[dict]:
@@ -101,10 +102,12 @@ def test_time_split_scores_only_the_held_out_parts(tmp_path, capsys):
     # round 10: a later part scored by what earlier parts taught (rules alone here: quick)
     if not (cv_languages.CORPUS_DIR / "dev2.jsonl").is_file():
         pytest.skip("the multilingual corpus is absent")
-    if cv_languages.load_scorer(None) is None:
+    scorer = SHARED_EVAL / "score.py"  # PEACEWATCH_EVAL_DIR or ../shared/eval, as the other eval tests
+    if cv_languages.load_scorer(scorer) is None:
         pytest.skip("the shared scorer is absent")
     out = tmp_path / "split.json"
-    assert cv_languages.main(["--part", "dev", "--held-out", "dev2", "--variant", "rules", "--json", str(out)]) == 0
+    args = ["--part", "dev", "--held-out", "dev2", "--variant", "rules", "--json", str(out), "--scorer", str(scorer)]
+    assert cv_languages.main(args) == 0
     held = cv_languages.read_parts(["dev2"])
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["all"]["articles"] == len(held)
