@@ -1437,19 +1437,20 @@ class ClauseStanceExtractor:
         cues = self._cues(s, e)
         return bool(cues) and all(c.cue.stance == "ending" for c in cues)
 
+    def _harm_words_in(self, start: int, end: int) -> bool:
+        """A harm word (attack, fire, ...) between ``start`` and ``end``."""
+        return any(self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end))
+
     def _harm_in(self, start: int, end: int) -> bool:
         """A harm done to the force in the clause ("les attaques contre la FINUL")."""
-        return any(
-            self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end)
-        ) and self._names_force(start, end)
+        return self._harm_words_in(start, end) and self._names_force(start, end)
 
     def _harm_continued(self, sent, start: int, end: int) -> bool:
         """A harm in this clause done to the force named in the relative clause that follows ("a
         condamné des tirs | qui ont blessé un Casque bleu"), or a relative clause judging the previous
         clause's harm to the force ("sono stati condannati da Italia | che li hanno definiti inaccettabili")."""
-        harm = any(self.lem[j] in self.pack.harms or self.low[j] in self.pack.harms for j in range(start, end))
         nxt = self._clause_end(sent, end)
-        if harm and nxt > end and self._opens_relative(end) and self._names_force(end, nxt):
+        if self._harm_words_in(start, end) and nxt > end and self._opens_relative(end) and self._names_force(end, nxt):
             return True
         previous = [(s, e) for s, e in self._clauses(sent) if e <= start]
         return bool(previous) and self._opens_relative(start) and self._harm_in(*previous[-1])

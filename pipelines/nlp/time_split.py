@@ -33,7 +33,9 @@ from .train_positions import (
     REPO_ROOT,
     THRESHOLDS,
     _read_corpora,
+    class_probs,
     collect,
+    combine_channels,
     cross_validate,
     decisions,
     feature_names,
@@ -46,7 +48,6 @@ logger = logging.getLogger(__name__)
 
 # the English parts by the round after which they were first measured (round 9's are the newest measured)
 ROUND9_PARTS = ("dev13.jsonl", "dev14.jsonl", "test-n.jsonl", "test-o.jsonl", "test-p.jsonl")
-ROUND8_PARTS = ("dev11.jsonl", "dev12.jsonl", "test-l.jsonl", "test-m.jsonl")
 DEFAULT_CACHE = REPO_ROOT / ".cache" / "time_split"
 
 
@@ -97,12 +98,7 @@ def fit_and_predict(
     """Class probabilities of ``test`` rows by the model ``make train`` would fit on ``train`` rows:
     the stacked trees (words channel fitted on every training row, its out-of-fold probabilities as
     the trees' features), and the plain trees where they add an actor the stacked ones do not."""
-    import numpy as np
-
     from .train_position_words import fit_words, out_of_fold_words, predict_words, with_words
-
-    def adds(p) -> bool:
-        return 1.0 - p[0] >= max(keep, add) and max(p[1:]) >= add_label
 
     labels = [r["label"] for r in train]
     fit_rows = with_words(train, out_of_fold_words(train, folds, seed))
@@ -112,16 +108,9 @@ def fit_and_predict(
     plain = fit(matrix(train, plain_names), labels, seed)
     test_words = with_words(test, predict_words(fit_words(train, labels), test))
 
-    def probs(model, x):
-        out = np.zeros((len(test), len(CLASSES)))
-        p = model.predict_proba(x)
-        for j, c in enumerate(model.classes_):
-            out[:, CLASSES.index(c)] = p[:, j]
-        return out
-
-    ps = probs(stacked, matrix(test_words, stacked_names))
-    pp = probs(plain, matrix(test, plain_names))
-    return np.array([s if r["rule"] or adds(s) or not adds(p) else p for r, s, p in zip(test, ps, pp)])
+    ps = class_probs(stacked, matrix(test_words, stacked_names))
+    pp = class_probs(plain, matrix(test, plain_names))
+    return combine_channels(test, ps, pp, keep, add, add_label)
 
 
 def rules_of(rows: list[dict]) -> dict[str, dict[str, str]]:
@@ -158,9 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --param takes NAME=NUMBER (hint: --param min_samples_leaf=8)", file=sys.stderr)
         return 2
     test_parts = args.test or list(ROUND9_PARTS)
-    train_parts = args.train or [
-        p for p in dict.fromkeys([*DEFAULT_CORPORA["parse"], *ROUND8_PARTS]) if p not in test_parts
-    ]
+    train_parts = args.train or [p for p in DEFAULT_CORPORA["parse"] if p not in test_parts]
     read = {}
     for name in dict.fromkeys([*train_parts, *test_parts]):
         path = Path(name) if Path(name).is_file() else CORPUS_DIR / name

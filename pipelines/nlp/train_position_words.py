@@ -44,14 +44,10 @@ def fit_words(rows: Sequence[dict], labels: Sequence[str], params: dict | None =
 
 def predict_words(fitted, rows: Sequence[dict]):
     """Class probabilities (columns :data:`CLASSES`) of ``rows`` by a fitted channel."""
-    import numpy as np
+    from .train_positions import class_probs
 
     vectorizer, kept, tfidf, regression = fitted
-    raw = regression.predict_proba(tfidf.transform(vectorizer.transform([r["terms"] for r in rows])[:, kept]))
-    out = np.zeros((len(rows), len(CLASSES)))
-    for j, c in enumerate(regression.classes_):
-        out[:, CLASSES.index(c)] = raw[:, j]
-    return out
+    return class_probs(regression, tfidf.transform(vectorizer.transform([r["terms"] for r in rows])[:, kept]))
 
 
 def out_of_fold_words(rows: Sequence[dict], folds: int, seed: int, params: dict | None = None):
@@ -85,7 +81,7 @@ def stacked_out_of_fold(rows: list[dict], gold: dict, *, folds: int, seed: int, 
     the trees. Returns (probabilities, the channel's own out-of-fold probabilities)."""
     import numpy as np
 
-    from .train_positions import fold_of, matrix
+    from .train_positions import class_probs, fold_of, matrix
 
     folding = fold_of(sorted(gold), folds, seed)
     probs = np.zeros((len(rows), len(CLASSES)))
@@ -99,9 +95,7 @@ def stacked_out_of_fold(rows: list[dict], gold: dict, *, folds: int, seed: int, 
         outer = predict_words(fit_words(train, labels), test)
         words[test_idx] = outer
         model = fit_trees(matrix(with_words(train, inner), names), labels)
-        p = model.predict_proba(matrix(with_words(test, outer), names))
-        for j, c in enumerate(model.classes_):
-            probs[test_idx, CLASSES.index(c)] = p[:, j]
+        probs[test_idx] = class_probs(model, matrix(with_words(test, outer), names))
         logger.info("stacked fold %d done", k)
     return probs, words
 

@@ -331,6 +331,30 @@ def matrix(rows: list[dict], names: list[str]):
     return np.array([[r["features"].get(n, 0.0) for n in names] for r in rows], dtype=np.float64)
 
 
+def class_probs(model, x):
+    """``model``'s class probabilities for the rows of ``x`` in the columns of :data:`CLASSES` (a class
+    its training rows lacked stays 0)."""
+    import numpy as np
+
+    out = np.zeros((x.shape[0], len(CLASSES)))
+    p = model.predict_proba(x)
+    for j, c in enumerate(model.classes_):
+        out[:, CLASSES.index(c)] = p[:, j]
+    return out
+
+
+def combine_channels(rows: list[dict], stacked, plain, keep: float, add: float, add_label_threshold: float):
+    """One probability row per candidate from the stacked trees and the trees without the words
+    channel: a candidate the rules found, or one the stacked trees add, takes the stacked trees'; an
+    actor only the plain trees add takes theirs (what :func:`pipelines.nlp.positions._scored` does)."""
+    import numpy as np
+
+    def adds(p) -> bool:
+        return 1.0 - p[0] >= max(keep, add) and max(p[1:]) >= add_label_threshold
+
+    return np.array([s if r["rule"] or adds(s) or not adds(p) else p for r, s, p in zip(rows, stacked, plain)])
+
+
 def fit(x, y, seed: int, params: dict | None = None):
     """Gradient-boosted trees (scikit-learn), deterministic (``params``: default :data:`PARAMS`)."""
     from sklearn.ensemble import GradientBoostingClassifier
@@ -415,9 +439,7 @@ def out_of_fold(
         mask = [folding[r["article"]] != k for r in train_rows]
         test_idx = [i for i, r in enumerate(scored) if folding[r["article"]] == k]
         model = fit(x_train[mask], [y for y, m in zip(labels, mask) if m], seed)
-        p = model.predict_proba(x_all[test_idx])
-        for j, c in enumerate(model.classes_):
-            probs[test_idx, CLASSES.index(c)] = p[:, j]
+        probs[test_idx] = class_probs(model, x_all[test_idx])
     return probs if unit == "candidate" else aggregate(rows, sent_rows, probs)
 
 
@@ -875,12 +897,7 @@ def _stack_words(rows: list[dict], gold: dict, args: argparse.Namespace, keep: f
     :func:`pipelines.nlp.positions._scored` does), the rows the written trees are fitted on (with the
     channel's out-of-fold probabilities), those probabilities, and the cross-validated scores of the
     stacked and the plain trees alone."""
-    import numpy as np
-
     from .train_position_words import out_of_fold_words, stacked_out_of_fold, with_words
-
-    def adds(p) -> bool:
-        return 1.0 - p[0] >= max(keep, add) and max(p[1:]) >= args.add_label_threshold
 
     words_oof = out_of_fold_words(rows, args.folds, args.seed)
     fit_rows = with_words(rows, words_oof)
@@ -895,7 +912,7 @@ def _stack_words(rows: list[dict], gold: dict, args: argparse.Namespace, keep: f
     plain = out_of_fold(
         rows, [], gold, unit="candidate", folds=args.folds, seed=args.seed, names=feature_names(rows, args.features)
     )
-    both = np.array([s if r["rule"] or adds(s) or not adds(p) else p for r, s, p in zip(rows, stacked, plain)])
+    both = combine_channels(rows, stacked, plain, keep, add, args.add_label_threshold)
     common = {
         "folds": args.folds,
         "seed": args.seed,
