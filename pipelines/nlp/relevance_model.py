@@ -3,8 +3,11 @@
 The topic pack (:mod:`pipelines.nlp.relevance`) decides from terms a person wrote; it misses
 articles that never use them ("Meloni: we will not send Italian soldiers", "ECOWAS extends its
 military mission in The Gambia"). This classifier (word and word-pair TF-IDF, logistic regression,
-trained by :mod:`pipelines.nlp.train_relevance` on the annotated corpus) may only ADD: an article
-the pack rejects is relevant when the classifier's probability reaches the model file's threshold.
+trained by :mod:`pipelines.nlp.train_relevance` on the annotated corpus) ADDS an article the pack
+rejects when its probability reaches the model file's ``threshold``, and (round 11) VETOES an article
+the pack accepts when its probability is below the file's ``veto`` (a force named in passing, an
+exercise: peace-force words without a force as the subject). Both are chosen by the trainer's
+cross-validation; :func:`decide` is the rule.
 The model file (``data/relevance_model.json``) holds the vocabulary with each term's IDF and weight;
 this module evaluates it in pure Python, exactly as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
 and ``LogisticRegression`` would, so running needs no scikit-learn.
@@ -36,6 +39,7 @@ class RelevanceModel:
     topic: str
     enabled: bool
     min_words: int  # shorter texts than the training articles are left to the topic pack
+    veto: float = 0.0  # a pack-relevant article below this probability is not relevant (0: no veto)
 
 
 def compose(title: str, text: str) -> str:
@@ -71,6 +75,21 @@ def tfidf_weights(grams: Mapping[str, int], idf: Mapping[str, float]) -> dict[st
     return {g: w / norm for g, w in weights.items()}
 
 
+def decide(pack_relevant: bool, p: float, model: RelevanceModel, counter: bool = False) -> bool:
+    """Relevance from the topic pack's decision and the classifier's probability ``p``: the pack's
+    decision stands unless the classifier adds (``p >= threshold``, never when the pack found
+    ``counter``-evidence, a term of negative weight) or vetoes (``p < veto``) it."""
+    if pack_relevant:
+        return p >= model.veto
+    return p >= model.threshold and not counter
+
+
+def counter_evidence(matches: list[dict]) -> bool:
+    """Whether a topic pack's matches include counter-evidence (a term of negative weight: a UN
+    political mission, a training mission, a commemoration)."""
+    return any(m["weight"] < 0 for m in matches)
+
+
 def probability(title: str, text: str, model: RelevanceModel) -> float:
     """The classifier's probability that the article is about a peacekeeping force."""
     weights = tfidf_weights(ngrams(compose(title, text), model.ngram_max), idf_of(model))
@@ -100,6 +119,7 @@ def model_from_dict(data: dict) -> RelevanceModel:
         topic=str(data["topic"]),
         enabled=bool(data["enabled"]),
         min_words=int(data.get("min_words", 0)),
+        veto=float(data.get("veto", 0.0)),
     )
 
 

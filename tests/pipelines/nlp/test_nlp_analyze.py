@@ -11,6 +11,7 @@ _FIELDS = {
     "relevant",
     "relevance",
     "relevance_explanation",
+    "relevance_classifier",
     "topics",
     "language",
     "analysed",
