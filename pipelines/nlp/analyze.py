@@ -14,7 +14,7 @@ from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
 from .language import resolve_language
 from .positions import decide_positions
 from .relevance import load_topics, score_relevance
-from .relevance_model import RelevanceModel, applies, counter_evidence, decide, load_relevance_model, probability
+from .relevance_model import applies, apply_classifier, load_relevance_model, probability
 from .stance_records import stance_records
 from .stances import StanceExtractor
 
@@ -78,23 +78,6 @@ def _relevance(result: dict, article: dict) -> None:
     model = load_relevance_model()
     if model is not None and applies(title, text, model):
         apply_classifier(result, probability(title, text, model), model)
-
-
-def apply_classifier(result: dict, p: float, model: RelevanceModel) -> None:
-    """Let the trained classifier's probability ``p`` add or veto the topic pack's decision in
-    ``result`` (:func:`pipelines.nlp.relevance_model.decide`); ``p`` is recorded either way."""
-    result["relevance_classifier"] = round(p, 4)
-    relevant = decide(result["relevant"], p, model, counter_evidence(result["relevance_explanation"]))
-    if relevant == result["relevant"]:
-        return
-    term = "(trained classifier)" if relevant else "(trained classifier veto)"
-    result["relevant"] = relevant
-    result["topics"] = [model.topic] if relevant else []
-    if relevant:
-        result["relevance"] = max(result["relevance"], round(p, 4))
-    result["relevance_explanation"].append(
-        {"term": term, "weight": round(p, 4), "count": 1, "positions": [], "topic": model.topic}
-    )
 
 
 def complete_result(result: dict, doc, article: dict, title_len: int, *, explain: bool = False) -> dict:

@@ -25,6 +25,8 @@ from functools import lru_cache
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "relevance_model.json"
+# round 11: one classifier for the languages of the clause route (fr, de, es, it, pl), the same rule
+LANGUAGES_MODEL_PATH = MODEL_PATH.with_name("relevance_model_languages.json")
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
@@ -40,6 +42,7 @@ class RelevanceModel:
     enabled: bool
     min_words: int  # shorter texts than the training articles are left to the topic pack
     veto: float = 0.0  # a pack-relevant article below this probability is not relevant (0: no veto)
+    languages: frozenset[str] = frozenset()  # the languages it decides (the multilingual file)
 
 
 def compose(title: str, text: str) -> str:
@@ -90,6 +93,23 @@ def counter_evidence(matches: list[dict]) -> bool:
     return any(m["weight"] < 0 for m in matches)
 
 
+def apply_classifier(result: dict, p: float, model: RelevanceModel) -> None:
+    """Let the trained classifier's probability ``p`` add or veto the topic pack's decision in
+    ``result`` (:func:`pipelines.nlp.relevance_model.decide`); ``p`` is recorded either way."""
+    result["relevance_classifier"] = round(p, 4)
+    relevant = decide(result["relevant"], p, model, counter_evidence(result["relevance_explanation"]))
+    if relevant == result["relevant"]:
+        return
+    term = "(trained classifier)" if relevant else "(trained classifier veto)"
+    result["relevant"] = relevant
+    result["topics"] = [model.topic] if relevant else []
+    if relevant:
+        result["relevance"] = max(result["relevance"], round(p, 4))
+    result["relevance_explanation"].append(
+        {"term": term, "weight": round(p, 4), "count": 1, "positions": [], "topic": model.topic}
+    )
+
+
 def probability(title: str, text: str, model: RelevanceModel) -> float:
     """The classifier's probability that the article is about a peacekeeping force."""
     weights = tfidf_weights(ngrams(compose(title, text), model.ngram_max), idf_of(model))
@@ -120,6 +140,7 @@ def model_from_dict(data: dict) -> RelevanceModel:
         enabled=bool(data["enabled"]),
         min_words=int(data.get("min_words", 0)),
         veto=float(data.get("veto", 0.0)),
+        languages=frozenset(data.get("languages", ())),
     )
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.nlp.analyze import apply_classifier
 from pipelines.nlp.relevance import score_relevance
 from pipelines.nlp.relevance_model import (
     MODEL_PATH,
+    apply_classifier,
     counter_evidence,
     decide,
     load_relevance_model,
@@ -153,3 +153,70 @@ def test_the_classifier_does_not_make_sport_relevant(analyse):
         title="Club completes transfer before the derby",
     )
     assert not result["relevant"]
+
+
+def test_the_shipped_language_classifier_records_its_data_and_no_language_loses():
+    from pipelines.nlp.relevance_model import LANGUAGES_MODEL_PATH
+
+    data = json.loads(LANGUAGES_MODEL_PATH.read_text(encoding="utf-8"))
+    for entry in data["data"]:
+        path = REPO_ROOT / entry["corpus"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"], (
+            f"{entry['corpus']} changed since the classifier was trained: run make train"
+        )
+    assert any("multilingual/test-p" in d["corpus"] for d in data["data"])
+    new_parts = ("test-q", "test-r", "dev16", "dev17")
+    assert not any(part in d["corpus"] for d in data["data"] for part in new_parts)
+    assert set(data["languages"]) == {"de", "es", "fr", "it", "pl"}
+    by_language = data["cross_validation_by_language"]
+    assert data["enabled"] == (
+        data["cross_validation"][f"pack or classifier >= {data['threshold']}, veto < {data['veto']}"]["f1"]
+        > data["cross_validation"]["pack alone"]["f1"]
+        and all(s["chosen"]["f1"] >= s["pack alone"]["f1"] for s in by_language.values())
+    )
+
+
+def test_choose_keeps_no_language_below_its_pack():
+    from pipelines.nlp.train_relevance import VETOES, choose, row
+
+    def grid(best: tuple[float, float], value: float, other: float, pack: float) -> dict:
+        return {"pack alone": {"f1": pack}} | {
+            row(a, v): {"f1": value if (a, v) == best else other} for a in (0.6, 0.7) for v in VETOES
+        }
+
+    overall = grid((0.6, 0.3), 0.97, 0.95, 0.94)
+    languages = {"fr": grid((0.6, 0.3), 0.90, 0.96, 0.95), "de": grid((0.6, 0.3), 0.99, 0.96, 0.95)}
+    assert choose(overall, (0.6, 0.7)) == (0.6, 0.3)  # the overall best
+    assert choose(overall, (0.6, 0.7), languages) != (0.6, 0.3)  # but French would lose there
+    assert choose(overall, (0.6, 0.7), languages) == (0.6, 0.0)  # ties: the lowest veto, then addition
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text", "relevant"),
+    [
+        (
+            "fr",
+            "Casques bleus au Liban",
+            "Les casques bleus de la Finul ont repris leurs patrouilles le long de la Ligne bleue, a indiqué "
+            "le porte-parole de la mission, après une semaine de tensions à la frontière.",
+            True,
+        ),
+        (
+            "de",
+            "Bundesliga: Bayern gewinnt das Spitzenspiel",
+            "Der FC Bayern hat das Spitzenspiel gegen Dortmund mit 3:1 gewonnen; der Trainer lobte die Abwehr.",
+            False,
+        ),
+    ],
+)
+def test_the_clause_route_records_the_language_classifier(nlp, language, title, text, relevant):
+    from pipelines.nlp.analyze import analyze_articles
+    from pipelines.nlp.relevance_model import LANGUAGES_MODEL_PATH
+
+    model = load_relevance_model(str(LANGUAGES_MODEL_PATH))
+    if model is None:
+        pytest.skip("the language classifier is disabled")
+    article = {"id": "x", "title": title, "text": " ".join([text] * 4), "language": language}
+    (result,) = analyze_articles(nlp, [article])
+    assert result["language"] == language and result["relevant"] is relevant
+    assert isinstance(result["relevance_classifier"], float)
