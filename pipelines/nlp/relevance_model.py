@@ -19,7 +19,8 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -152,3 +153,26 @@ def load_relevance_model(path: str | None = None) -> RelevanceModel | None:
         return None
     model = model_from_dict(json.loads(file.read_text(encoding="utf-8")))
     return model if model.enabled else None
+
+
+_UNSET = object()
+_language_override: object = _UNSET
+
+
+def load_language_model() -> RelevanceModel | None:
+    """The fr/de/es/it/pl classifier: the shipped file's, or the one of :func:`use_language_model`."""
+    if _language_override is _UNSET:
+        return load_relevance_model(str(LANGUAGES_MODEL_PATH))
+    return _language_override  # type: ignore[return-value]
+
+
+@contextmanager
+def use_language_model(model: RelevanceModel | None) -> Iterator[None]:
+    """Decide the clause route's relevance with ``model`` (None: the packs alone) inside the block
+    (cross-validation: each fold's articles judged by a classifier fitted without them)."""
+    global _language_override
+    previous, _language_override = _language_override, model
+    try:
+        yield
+    finally:
+        _language_override = previous

@@ -23,11 +23,20 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .lang_pack import load_pack
 from .relevance import load_topics, score_relevance
-from .relevance_model import LANGUAGES_MODEL_PATH, MODEL_PATH, compose, counter_evidence, model_from_dict, probability
+from .relevance_model import (
+    LANGUAGES_MODEL_PATH,
+    MODEL_PATH,
+    RelevanceModel,
+    compose,
+    counter_evidence,
+    model_from_dict,
+    probability,
+)
 from .train_positions import DEFAULT_CORPORA as POSITIONS_CORPORA
 from .train_positions import data_files
 
@@ -238,6 +247,23 @@ def build(paths: list[Path], seed: int = 13, languages: tuple[str, ...] = ()) ->
     }
     _check_parity(data, vectorizer, classifier, records, texts)
     return data
+
+
+def refit(records: list[dict], like: RelevanceModel) -> RelevanceModel | None:
+    """A classifier with ``like``'s rule (thresholds, languages) fitted on ``records`` only (the
+    articles of ``like.languages``): cross-validation of the whole product without seeing a fold's
+    articles (:mod:`pipelines.nlp.cv_languages`). None when ``records`` hold no such article."""
+    mine = [r for r in records if r.get("language") in like.languages]
+    if not mine or len({bool(r["relevant"]) for r in mine}) < 2:
+        return None
+    texts = [compose(r.get("title") or "", r.get("text") or "") for r in mine]
+    vectorizer, classifier = _fit(texts, [int(bool(r["relevant"])) for r in mine])
+    terms = {
+        term: (float(vectorizer.idf_[index]), float(classifier.coef_[0][index]))
+        for term, index in vectorizer.vocabulary_.items()
+    }
+    shortest = min(len(f"{r.get('title') or ''} {r.get('text') or ''}".split()) for r in mine)
+    return replace(like, terms=terms, intercept=float(classifier.intercept_[0]), min_words=shortest)
 
 
 def _check_parity(data: dict, vectorizer, classifier, records: list[dict], texts: list[str]) -> None:

@@ -220,3 +220,37 @@ def test_the_clause_route_records_the_language_classifier(nlp, language, title, 
     (result,) = analyze_articles(nlp, [article])
     assert result["language"] == language and result["relevant"] is relevant
     assert isinstance(result["relevance_classifier"], float)
+
+
+def test_refit_keeps_the_rule_and_use_language_model_replaces_the_shipped_one(nlp):
+    pytest.importorskip("sklearn")
+    from pipelines.nlp.analyze import analyze_articles
+    from pipelines.nlp.relevance_model import LANGUAGES_MODEL_PATH, load_language_model, use_language_model
+    from pipelines.nlp.train_relevance import refit
+
+    shipped = load_relevance_model(str(LANGUAGES_MODEL_PATH))
+    if shipped is None:
+        pytest.skip("the language classifier is disabled")
+    peace = "Les casques bleus de la mission de l'ONU patrouillent au Liban après le cessez-le-feu."
+    sport = "Le club a gagné le match de dimanche et l'entraîneur a salué la défense de son équipe."
+    records = [
+        {"language": "fr", "relevant": True, "title": "Casques bleus", "text": peace},
+        {"language": "fr", "relevant": True, "title": "Mission de l'ONU", "text": "Les casques bleus restent."},
+        {"language": "fr", "relevant": False, "title": "Football", "text": sport},
+        {"language": "fr", "relevant": False, "title": "Le club", "text": "Le match du club est reporté."},
+        {"language": "de", "relevant": False, "title": "Fußball", "text": "Der Verein gewann das Spiel."},
+    ]
+    fitted = refit(records, shipped)
+    assert fitted is not None and (fitted.threshold, fitted.veto, fitted.languages) == (
+        shipped.threshold,
+        shipped.veto,
+        shipped.languages,
+    )
+    assert probability("Casques bleus", peace, fitted) > probability("Football", sport, fitted)
+    assert refit(records[2:], shipped) is None  # one class only: nothing to learn
+    article = {"id": "f", "title": "Football", "text": " ".join([sport] * 8), "language": "fr"}
+    with use_language_model(None):
+        assert load_language_model() is None
+        (result,) = analyze_articles(nlp, [article])
+        assert result["relevance_classifier"] is None  # the pack alone
+    assert load_language_model() is shipped
