@@ -91,6 +91,7 @@ bench: install
 train: install
 	$(PY) -m pipelines.nlp.train_actor_filter --corpus tests/corpus/en/dev.jsonl
 	$(PY) -m pipelines.nlp.train_relevance
+	$(PY) -m pipelines.nlp.train_relevance --languages
 	$(PY) -m pipelines.nlp.train_positions
 	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.6 \
 		--label conflicts --label-margin 0.0

@@ -174,13 +174,18 @@ def candidate_rows(articles: list[dict], rule_features: bool) -> list[dict]:
     return rows
 
 
-def analyse(articles: list[dict], model, lexical=None) -> dict[str, dict]:
+def analyse(articles: list[dict], model, lexical=None, train: list[dict] | None = None) -> dict[str, dict]:
     """Article id -> the product's result, with ``model`` (and its ``lexical`` channel) deciding (None:
-    the rules alone)."""
+    the rules alone); the shipped relevance classifier of these languages is refitted on ``train``
+    (the other folds' articles) so that no article is judged by a classifier that saw it."""
     from .analyze import analyze_articles
     from .clause_positions import use_model
+    from .relevance_model import LANGUAGES_MODEL_PATH, load_relevance_model, use_language_model
+    from .train_relevance import refit
 
-    with use_model(model, lexical):
+    shipped = load_relevance_model(str(LANGUAGES_MODEL_PATH))
+    relevance = refit(train or [], shipped) if shipped is not None else None
+    with use_model(model, lexical), use_language_model(relevance):
         return {str(r["id"]): r for r in analyze_articles(None, articles)}
 
 
@@ -205,7 +210,7 @@ def out_of_fold(
         if variant == "model":
             train = [r for r in rows or [] if folding.get(r["article"], -1) != k] + list(extra_rows or [])
             model, lexical = fit_forest(train, settings)
-        pred.update(analyse(held, model, lexical))
+        pred.update(analyse(held, model, lexical, [a for a in articles if folding[str(a["id"])] != k]))
     return pred
 
 
@@ -215,7 +220,7 @@ def time_split(train: list[dict], held: list[dict], variant: str, settings: Mode
     model, lexical = None, None
     if variant == "model":
         model, lexical = fit_forest(candidate_rows(train, settings.rule_features), settings)
-    return analyse(held, model, lexical)
+    return analyse(held, model, lexical, train)
 
 
 def report(articles: list[dict], pred: dict[str, dict], scorer) -> dict:
