@@ -62,10 +62,15 @@ DEFAULT_PARTS = (
     "dev13",
     "test-m",
     "test-n",
+    # round 11: round 10's parts after their first measurement
+    "dev14",
+    "dev15",
+    "test-o",
+    "test-p",
 )
 # parts kept for the lead's never-seen measurements: never read here. Round 6's test-g and dev6 had
-# their first measurement and are development data now; round 10's new parts wait for theirs.
-RESERVED_PARTS: frozenset[str] = frozenset({"test-o", "test-p", "dev14", "dev15"})
+# their first measurement and are development data now; round 11's new parts wait for theirs.
+RESERVED_PARTS: frozenset[str] = frozenset({"test-q", "test-r", "dev16", "dev17"})
 SEED = 20261130
 LANGUAGES = ("de", "es", "fr", "it", "pl")
 ERROR_CLASSES = ("missed actor", "invented actor", "wrong label", "relevance", "missed person")

@@ -111,6 +111,11 @@ DEFAULT_CORPORA = {
         "dev13.jsonl",
         "test-m.jsonl",
         "test-n.jsonl",
+        # round 11: round 10's parts after their first measurement
+        "dev14.jsonl",
+        "dev15.jsonl",
+        "test-o.jsonl",
+        "test-p.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}
