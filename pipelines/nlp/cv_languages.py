@@ -1,7 +1,7 @@
 """Cross-validate the clause route per language on the multilingual corpus (issue 11).
 
 Run: ``python -m pipelines.nlp.cv_languages [--part NAME ...] [--variant rules|model] [--folds 5]
-[--seed N] [--json FILE] [--scorer score.py]`` (default scorer: ``../shared/eval/score.py``).
+[--seed N] [--json FILE] [--pred FILE] [--scorer score.py]`` (default scorer: ``../shared/eval/score.py``).
 
 Folds are grouped by article and stratified by language: per language, the articles are ordered by a
 hash of the seed and their id and dealt to the folds in turn. Each fold's articles are analysed by
@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lexical-c", type=float, default=1.0, help="the lexical regression's C")
     parser.add_argument("--param", action="append", default=[], help="model parameter NAME=VALUE (repeatable)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-language report here")
+    parser.add_argument("--pred", type=Path, default=None, help="write the scored predictions here (JSON lines)")
     parser.add_argument("--scorer", type=Path, default=None, help="the shared scorer (default ../shared/eval/score.py)")
     args = parser.parse_args(argv)
     parts = args.part or list(DEFAULT_PARTS)
@@ -331,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     print(format_report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    if args.pred:
+        scored = [pred[str(a["id"])] for a in articles if str(a["id"]) in pred]
+        args.pred.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in scored), encoding="utf-8")
     return 0
 
 

@@ -119,6 +119,11 @@ class LanguagePack:
     # after one of these phrases take its stance (votes, abstentions and authors of a resolution)
     list_heads: dict[tuple[str, ...], str] = field(default_factory=dict)
     own_force: bool = False  # "la force de l'Union africaine": an organisation's own force backs it
+    # the force's leader: a form of one of these verbs (lemmas) right before an agent word ("dirigée par
+    # le Kenya", "guidata dalla Nato", "kierowanej przez Kenię"; German compounds "Nato-geführte"), or one
+    # of these phrases right before the actors ("unter Führung Kenias", "sous le commandement de l'ONU")
+    leader_verbs: frozenset[str] = frozenset()
+    leader_phrases: tuple[tuple[str, ...], ...] = ()
     contingent_preps: frozenset[str] = frozenset()  # "con" of "l'Uganda, con 4.500 soldati"
     since_words: frozenset[str] = frozenset()  # "depuis 2006": the year starts something still going on
     abbreviations: tuple[str, ...] = ()  # "ok.", "tys.": their full stop ends no sentence
@@ -374,6 +379,8 @@ def load_pack(code: str) -> LanguagePack:
             for phrase in _phrases((cues_data.get("list_heads") or {}).get(stance))
         },
         own_force=bool(cues_data.get("own_force")),
+        leader_verbs=_words(cues_data.get("leader_verbs")),
+        leader_phrases=_phrases(cues_data.get("leader_phrases")),
         contingent_preps=_words(cues_data.get("contingent_preps")),
         since_words=_words(cues_data.get("since_words")),
         not_cues=_phrases(cues_data.get("not_cues")),

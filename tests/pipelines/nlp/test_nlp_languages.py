@@ -1382,6 +1382,60 @@ STANCE_CASES_I = [
     ),
 ]
 
+# round 11: the force's leader backs it (pack data `leader_verbs`, `leader_phrases`; written for the
+# mechanism, not taken from an article)
+STANCE_CASES_J = [
+    (
+        "de-j-leader-phrase",
+        "de",
+        "Friedenstruppe",
+        "Die Friedenstruppe unter Führung Frankreichs soll im Frühjahr in den Einsatz gehen.",
+        {"France": "support"},
+    ),
+    (
+        "de-j-leader-compound",
+        "de",
+        "Friedenstruppe",
+        "Der Einsatz der Nato-geführten Friedenstruppe im Kosovo geht weiter.",
+        {"NATO": "support"},
+    ),
+    (
+        "fr-j-leader-verb",
+        "fr",
+        "Casques bleus",
+        "La force multinationale de paix dirigée par le Rwanda doit arriver en mars.",
+        {"Rwanda": "support"},
+    ),
+    (
+        "fr-j-leader-not-a-place",
+        "fr",
+        "Casques bleus",
+        "La force de paix dirigée par le Rwanda sera installée entre Kigali et Kinshasa.",
+        {"Rwanda": "support"},
+    ),
+    (
+        "it-j-leader-verb",
+        "it",
+        "Caschi blu",
+        "La forza multinazionale di pace guidata dal Ruanda arriverà a marzo.",
+        {"Rwanda": "support"},
+    ),
+    (
+        "es-j-leader-verb",
+        "es",
+        "Cascos azules",
+        "La misión de paz liderada por Brasil llegará en marzo.",
+        {"Brazil": "support"},
+    ),
+    (
+        "pl-j-leader-phrase",
+        "pl",
+        "Misja pokojowa",
+        "Siły pokojowe pod dowództwem NATO patrolują granicę.",
+        {"NATO": "support"},
+    ),
+]
+
 
 _STANCE_CASES = (
     STANCE_CASES_A
@@ -1393,6 +1447,7 @@ _STANCE_CASES = (
     + STANCE_CASES_G
     + STANCE_CASES_H
     + STANCE_CASES_I
+    + STANCE_CASES_J
 )
 
 
