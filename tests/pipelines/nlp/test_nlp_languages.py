@@ -1427,6 +1427,39 @@ STANCE_CASES_J = [
         "La misión de paz liderada por Brasil llegará en marzo.",
         {"Brazil": "support"},
     ),
+    # a state organ several countries share stands for the one the article names most (names.yaml
+    # `shared_seats`); none named: no actor
+    (
+        "de-j-shared-seat-ch",
+        "de",
+        "Friedenstruppe im Kosovo",
+        "In der Schweiz wird seit Wochen über die Friedenstruppe debattiert. Der Nationalrat hat der "
+        "Verlängerung des Einsatzes zugestimmt.",
+        {"Switzerland": "support"},
+    ),
+    (
+        "de-j-shared-seat-at",
+        "de",
+        "Blauhelme im Libanon",
+        "In Österreich wird seit Wochen über die Blauhelme debattiert. Der Nationalrat hat der "
+        "Verlängerung des Einsatzes zugestimmt.",
+        {"Austria": "support"},
+    ),
+    (
+        "de-j-shared-seat-unnamed",
+        "de",
+        "Blauhelme im Libanon",
+        "Seit Wochen wird über die Blauhelme debattiert. Der Nationalrat hat der Verlängerung des Einsatzes "
+        "zugestimmt.",
+        {},
+    ),
+    (
+        "de-j-seat-bundesheer",
+        "de",
+        "Blauhelme im Libanon",
+        "Das Bundesheer beteiligt sich mit 180 Soldaten an der Friedenstruppe.",
+        {"Austria": "support"},
+    ),
     (
         "pl-j-leader-phrase",
         "pl",
