@@ -88,6 +88,7 @@ class ModelSettings:
     label_margin: float = 0.0
     lexical: bool = False  # stack the lexical channel (clause_lexical) into the trees
     lexical_c: float = 1.0
+    bags: int = 1  # models on bootstrap samples of the articles, averaged (train_positions.fit)
 
 
 def assign_folds(articles: list[dict], folds: int, seed: int) -> dict[str, int]:
@@ -158,7 +159,15 @@ def fit_forest(rows: list[dict], settings: ModelSettings, seed: int = 13):
         lexical = model_from_dict(stack_lexical(rows, seed, settings.lexical_c))
     names = sorted({k for r in rows for k in r["features"]})
     params = settings.params or None
-    record = export(fit(matrix(rows, names), [r["label"] for r in rows], seed, params), names, seed, params)
+    model = fit(
+        matrix(rows, names),
+        [r["label"] for r in rows],
+        seed,
+        params,
+        groups=[r["article"] for r in rows],
+        bags=settings.bags,
+    )
+    record = export(model, names, seed, params)
     record.update(
         threshold=settings.keep,
         add_threshold=settings.add,
@@ -289,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", choices=("rules", "conflicts", "model"), default="conflicts")
     parser.add_argument("--lexical", action="store_true", help="stack the lexical channel into the model")
     parser.add_argument("--lexical-c", type=float, default=1.0, help="the lexical regression's C")
+    parser.add_argument("--bags", type=int, default=1, help="average this many models fitted on bootstrap samples")
     parser.add_argument("--param", action="append", default=[], help="model parameter NAME=VALUE (repeatable)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-language report here")
     parser.add_argument("--pred", type=Path, default=None, help="write the scored predictions here (JSON lines)")
@@ -319,7 +329,14 @@ def main(argv: list[str] | None = None) -> int:
 
         params = dict(PARAMS, **params)
     settings = ModelSettings(
-        params, args.keep, args.add, args.rule_features, args.label, lexical=args.lexical, lexical_c=args.lexical_c
+        params,
+        args.keep,
+        args.add,
+        args.rule_features,
+        args.label,
+        lexical=args.lexical,
+        lexical_c=args.lexical_c,
+        bags=args.bags,
     )
     if held:
         held_ids = {str(a["id"]) for a in held}
