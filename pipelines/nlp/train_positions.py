@@ -20,7 +20,9 @@ other labelling (``--label``: the rules' label for the actors they found, or the
 is ``--label-margin`` more probable) are cross-validated too, for the record. The model is enabled
 only if the cross-validated stances F1 beats the rules alone by ``--min-gain``. The file records
 the corpus files (paths, SHA-256), counts, seed and the cross-validated scores per fold (and at
-other thresholds). Deterministic: the same corpus gives the same bytes.
+other thresholds). Deterministic: the same corpus gives the same bytes. ``--bags N`` (clause route,
+round 11): N models, each fitted on a Poisson bootstrap of the articles whose weights come from each
+article's id alone, their scores averaged and written as one forest (:class:`Bagged`).
 """
 
 from __future__ import annotations
@@ -111,6 +113,11 @@ DEFAULT_CORPORA = {
         "dev13.jsonl",
         "test-m.jsonl",
         "test-n.jsonl",
+        # round 11: round 10's parts after their first measurement
+        "dev14.jsonl",
+        "dev15.jsonl",
+        "test-o.jsonl",
+        "test-p.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}
@@ -355,11 +362,61 @@ def combine_channels(rows: list[dict], stacked, plain, keep: float, add: float, 
     return np.array([s if r["rule"] or adds(s) or not adds(p) else p for r, s, p in zip(rows, stacked, plain)])
 
 
-def fit(x, y, seed: int, params: dict | None = None):
-    """Gradient-boosted trees (scikit-learn), deterministic (``params``: default :data:`PARAMS`)."""
+class Bagged:
+    """Boosted-tree models fitted on bootstrap samples of the articles, their raw scores averaged
+    (the softmax of the mean score; :func:`export` writes them as one forest)."""
+
+    def __init__(self, models: list):
+        self.models = models
+        self.classes_ = models[0].classes_
+        self.learning_rate = models[0].learning_rate
+
+    def decision_function(self, x):
+        return sum(m.decision_function(x) for m in self.models) / len(self.models)
+
+    def predict_proba(self, x):
+        import numpy as np
+
+        scores = self.decision_function(x)
+        exps = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return exps / exps.sum(axis=1, keepdims=True)
+
+
+def fit(x, y, seed: int, params: dict | None = None, *, groups: list[str] | None = None, bags: int = 1):
+    """Gradient-boosted trees (scikit-learn), deterministic (``params``: default :data:`PARAMS`).
+
+    With ``bags`` > 1 (and the rows' article ids in ``groups``): that many models, each fitted on a
+    Poisson bootstrap of the articles, averaged (:class:`Bagged`). An article's weight in bag ``k`` is
+    drawn from its own id, ``seed`` and ``k`` only, so adding or removing other articles leaves it
+    unchanged: a decision near the threshold moves less when a few training candidates change."""
+    import numpy as np
     from sklearn.ensemble import GradientBoostingClassifier
 
-    return GradientBoostingClassifier(random_state=seed, subsample=1.0, **(params or PARAMS)).fit(x, y)
+    def one(xs, ys, weights=None):
+        model = GradientBoostingClassifier(random_state=seed, subsample=1.0, **(params or PARAMS))
+        return model.fit(xs, ys, sample_weight=weights)
+
+    if bags <= 1 or groups is None:
+        return one(x, y)
+    y = np.asarray(y)
+    models = []
+    for k in range(bags):
+        drawn = {g: _article_weight(seed, k, g) for g in set(groups)}
+        weights = np.array([drawn[g] for g in groups], dtype=float)
+        rows = np.flatnonzero(weights)
+        if len(set(y[rows])) < len(set(y)):
+            rows, weights = np.arange(len(y)), np.ones(len(y))  # a bag without one of the classes: all rows
+        models.append(one(x[rows], y[rows], weights[rows]))
+    return Bagged(models)
+
+
+def _article_weight(seed: int, bag: int, article: str) -> int:
+    """An article's count in one Poisson(1) bootstrap, from its id alone (reproducible, independent of
+    the other articles)."""
+    import numpy as np
+
+    digest = hashlib.sha256(f"{seed}:{bag}:{article}".encode()).digest()
+    return int(np.random.default_rng(int.from_bytes(digest[:8], "big")).poisson(1.0))
 
 
 def training_rows(rows: list[dict], sent_rows: list[dict], unit: str) -> tuple[list[dict], list[str]]:
@@ -424,7 +481,15 @@ def decisions(
 
 
 def out_of_fold(
-    rows: list[dict], sent_rows: list[dict], gold: dict, *, unit: str, folds: int, seed: int, names: list[str]
+    rows: list[dict],
+    sent_rows: list[dict],
+    gold: dict,
+    *,
+    unit: str,
+    folds: int,
+    seed: int,
+    names: list[str],
+    bags: int = 1,
 ):
     """Out-of-fold class probabilities per candidate row (columns :data:`CLASSES`)."""
     import numpy as np
@@ -438,7 +503,8 @@ def out_of_fold(
     for k in range(folds):
         mask = [folding[r["article"]] != k for r in train_rows]
         test_idx = [i for i, r in enumerate(scored) if folding[r["article"]] == k]
-        model = fit(x_train[mask], [y for y, m in zip(labels, mask) if m], seed)
+        groups = [r["article"] for r, m in zip(train_rows, mask) if m]
+        model = fit(x_train[mask], [y for y, m in zip(labels, mask) if m], seed, groups=groups, bags=bags)
         probs[test_idx] = class_probs(model, x_all[test_idx])
     return probs if unit == "candidate" else aggregate(rows, sent_rows, probs)
 
@@ -459,12 +525,14 @@ def cross_validate(
     label_margin: float = 0.0,
     conflicts_only: bool = False,
     add_label_threshold: float = 0.0,
+    bags: int = 1,
 ) -> dict:
     """Grouped cross-validation: per fold and overall, rules alone vs rules + model (``probs``:
-    out-of-fold probabilities of an earlier call, to score other thresholds without refitting)."""
+    out-of-fold probabilities of an earlier call, to score other thresholds without refitting;
+    ``bags``: see :func:`fit`)."""
     if probs is None:
         names = names or feature_names(rows if unit == "candidate" else sent_rows or [])
-        probs = out_of_fold(rows, sent_rows or [], gold, unit=unit, folds=folds, seed=seed, names=names)
+        probs = out_of_fold(rows, sent_rows or [], gold, unit=unit, folds=folds, seed=seed, names=names, bags=bags)
     folding = fold_of(sorted(gold), folds, seed)
     rules: dict[str, dict[str, str]] = {}
     for r in rows:
@@ -536,10 +604,11 @@ def export(model, names: list[str], seed: int, params: dict | None = None) -> di
 
     classes = [str(c) for c in model.classes_]
     trees = []
-    rate = float(model.learning_rate)
+    members = getattr(model, "models", [model])  # a Bagged model: every member's trees, the rate shared out
+    rate = float(model.learning_rate) / len(members)
     zero = np.zeros((1, len(names)))
     summed = np.zeros(len(classes))
-    for stage in model.estimators_:
+    for stage in (stage for member in members for stage in member.estimators_):
         for cls, est in enumerate(stage):
             t = est.tree_
             leaf_values = [round(float(v), 6) for v in t.value[:, 0, 0]]
@@ -561,7 +630,7 @@ def export(model, names: list[str], seed: int, params: dict | None = None) -> di
         "base": [round(float(v), 6) for v in base],
         "rate": rate,
         "trees": trees,
-        "params": dict(params or PARAMS, seed=seed),
+        "params": dict(params or PARAMS, seed=seed, **({"bags": len(members)} if len(members) > 1 else {})),
     }
 
 
@@ -649,6 +718,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--bags",
+        type=int,
+        default=1,
+        help="--route clauses: average this many models fitted on bootstrap samples of the articles",
+    )
     parser.add_argument(
         "--keep-threshold",
         type=float,
@@ -973,7 +1048,7 @@ def _train_clauses(
     # one set of out-of-fold probabilities, scored at the chosen thresholds and (for the record) at
     # other addition thresholds
     common = {"folds": args.folds, "seed": args.seed, "threshold": keep, **labelling}
-    cv = cross_validate(fit_rows, fit_gold, add_threshold=add, **common)
+    cv = cross_validate(fit_rows, fit_gold, add_threshold=add, bags=args.bags, **common)
     others = {
         t: cross_validate(fit_rows, fit_gold, add_threshold=t, probs=cv["probs"], **common)["model"]
         for t in CLAUSE_ADD_THRESHOLDS
@@ -992,7 +1067,10 @@ def _train_clauses(
         if holdout
         else None
     )
-    record = export(fit(matrix(rows, names), [r["label"] for r in rows], args.seed), names, args.seed)
+    model = fit(
+        matrix(rows, names), [r["label"] for r in rows], args.seed, groups=[r["article"] for r in rows], bags=args.bags
+    )
+    record = export(model, names, args.seed)
     basis = held or cv
     gain = basis["model"]["stances"] - basis["rules"]["stances"]
     record.update(

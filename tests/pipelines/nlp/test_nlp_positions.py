@@ -46,22 +46,61 @@ def test_forest_probabilities_and_contributions():
     assert forest.probabilities({})["support"] == low["support"]  # a missing feature is 0
 
 
-def test_export_reproduces_scikit_learn():
+def _toy_rows(seed: int):
+    """Three features and labels that two of them decide (numpy)."""
     np = pytest.importorskip("numpy")
     pytest.importorskip("sklearn")
-    from pipelines.nlp.train_positions import export, fit
+    rng = np.random.default_rng(seed)
+    x = rng.random((150, 3))
+    return x, np.where(x[:, 0] > 0.6, "support", np.where(x[:, 1] > 0.7, "oppose", "none"))
 
-    rng = np.random.default_rng(0)
-    x = rng.random((120, 3))
-    y = np.where(x[:, 0] > 0.6, "support", np.where(x[:, 1] > 0.7, "oppose", "none"))
-    model = fit(x, y, 13)
+
+def _assert_forest_matches(model, x) -> dict:
+    """The exported forest gives the fitted model's probabilities; returns the record."""
+    from pipelines.nlp.train_positions import export
+
     record = dict(export(model, ["a", "b", "c"], 13), threshold=0.5, use_rule_label=True)
     forest = forest_from_record(json.loads(json.dumps(record)))
-    expected = model.predict_proba(x[:10])
-    for row, probs in zip(x[:10], expected):
+    for row, probs in zip(x[:10], model.predict_proba(x[:10])):
         got = forest.probabilities(dict(zip(("a", "b", "c"), row)))
         for cls, p in zip(model.classes_, probs):
             assert got[str(cls)] == pytest.approx(p, abs=1e-4)
+    return record
+
+
+def test_export_reproduces_scikit_learn():
+    from pipelines.nlp.train_positions import fit
+
+    x, y = _toy_rows(0)
+    _assert_forest_matches(fit(x, y, 13), x)
+
+
+def test_bagged_models_export_as_one_forest_and_refit_the_same():
+    # round 11: models fitted on Poisson bootstrap samples of the articles, their scores averaged
+    from pipelines.nlp.train_positions import Bagged, export, fit
+
+    x, y = _toy_rows(1)
+    groups = [f"a{i // 3}" for i in range(len(x))]  # three rows per article
+    model = fit(x, y, 13, groups=groups, bags=3)
+    assert isinstance(model, Bagged) and len(model.models) == 3
+    record = _assert_forest_matches(model, x)
+    assert record["params"]["bags"] == 3 and record["rate"] == pytest.approx(model.learning_rate / 3)
+    again = export(fit(x, y, 13, groups=groups, bags=3), ["a", "b", "c"], 13)
+    assert json.dumps(again, sort_keys=True) == json.dumps(export(model, ["a", "b", "c"], 13), sort_keys=True)
+    # the bags differ from one another, and bags=1 is the plain model
+    first, second = (export(m, ["a", "b", "c"], 13)["trees"] for m in model.models[:2])
+    assert first != second
+    assert not isinstance(fit(x, y, 13, groups=groups, bags=1), Bagged)
+
+
+def test_an_articles_bag_weight_does_not_depend_on_the_other_articles():
+    # removing articles leaves every other article's weight in every bag as it was (stability)
+    from pipelines.nlp.train_positions import _article_weight
+
+    weights = [[_article_weight(13, k, f"ml-{i:04d}") for i in range(200)] for k in range(3)]
+    assert weights == [[_article_weight(13, k, f"ml-{i:04d}") for i in range(200)] for k in range(3)]
+    assert {w for bag in weights for w in bag} >= {0, 1, 2}  # a bootstrap: some left out, some doubled
+    assert weights[0] != weights[1]
 
 
 def _forest_always(label: str) -> Forest:
