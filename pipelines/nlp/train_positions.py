@@ -78,6 +78,13 @@ DEFAULT_CORPORA = {
         "test-n.jsonl",
         "test-o.jsonl",
         "test-p.jsonl",
+        # round 11: round 10's parts after their first measurement; checked by both time splits (rounds
+        # <= 9 -> round 10, rounds <= 8 -> round 9) and grouped CV over all 35 parts (NLP README)
+        "dev15.jsonl",
+        "dev16.jsonl",
+        "test-q.jsonl",
+        "test-r.jsonl",
+        "test-s.jsonl",
     ),
     # round 6: every multilingual part measured once is development data (the lead's new parts are not here)
     "clauses": (
