@@ -233,3 +233,40 @@ def test_model_adds_no_casualty_or_currency(analyse, monkeypatch):
     got = {s["actor"] for s in result["stances"]}
     assert "Canada" in got
     assert not got & {"Peru", "Nepal", "United States", "Chile", "Fiji"}, got
+
+
+def test_coordinations_group_one_list(nlp):
+    # written for this test (round 11): the members of one "A, B and C" list, not a lone actor
+    import datetime as dt
+
+    from pipelines.nlp.cues import load_lexicon
+    from pipelines.nlp.entities import resolve_entities
+    from pipelines.nlp.gazetteer import load_gazetteer
+    from pipelines.nlp.stances import StanceExtractor
+
+    title = "Peacekeeping force"
+    doc = nlp(
+        f"{title}\n\nMinisters met on Monday. Germany, Denmark and Italy said they would send troops to the "
+        "peacekeeping force. "
+        "Spain said it is still considering the request."
+    )
+    gaz = load_gazetteer()
+    ex = StanceExtractor(doc, resolve_entities(doc, gaz, dt.date(2026, 3, 1)), gaz, load_lexicon())
+    cands = list(positions.gather_candidates(ex, ex.extract()).values())
+    lists = dict(zip((c.actor.name for c in cands), positions.coordinations(ex, cands)))
+    assert lists["Germany"] and lists["Germany"] == lists["Denmark"] == lists["Italy"]
+    assert not lists["Spain"]
+
+
+def test_pool_lists_gives_a_coordination_one_add_decision():
+    # columns none, oppose, support; rows: found by the rules, two list members, one alone
+    probs = [[0.2, 0.0, 0.8], [0.3, 0.1, 0.6], [0.6, 0.2, 0.2], [0.9, 0.0, 0.1]]
+    found = [True, False, False, False]
+    lists = [frozenset({5}), frozenset({5}), frozenset({5}), frozenset()]
+    assert positions.pool_lists(probs, found, lists, "") == probs
+    top = positions.pool_lists(probs, found, lists, "max")
+    assert top[0] == probs[0] and top[3] == probs[3]  # the rules' actor and the lone one keep their own
+    assert top[1][0] == top[2][0] == pytest.approx(0.2)  # the list's most likely member: 1 - 0.8
+    assert top[2][1] == pytest.approx(0.4) and top[2][2] == pytest.approx(0.4)  # own stance proportions
+    mean = positions.pool_lists(probs, found, lists, "mean")
+    assert mean[1][0] == mean[2][0] == pytest.approx(1 - (0.8 + 0.7 + 0.4) / 3)
