@@ -36,6 +36,7 @@ _ANALYSIS_FIELDS = (
     "relevant",
     "relevance",
     "relevance_explanation",
+    "relevance_classifier",
     "topics",
     "analysed",
     "not_analysed_reason",

@@ -80,6 +80,7 @@ class EnrichedArticle(TypedDict, total=False):
     relevant: Required[bool]
     relevance: Required[float]
     relevance_explanation: list[dict[str, Any]]
+    relevance_classifier: float | None
     topics: list[str]
     entities: Required[list[Entity]]
     countries: Required[list[str]]

@@ -14,7 +14,7 @@ from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
 from .language import resolve_language
 from .positions import decide_positions
 from .relevance import load_topics, score_relevance
-from .relevance_model import applies, load_relevance_model, probability
+from .relevance_model import applies, apply_classifier, load_relevance_model, probability
 from .stance_records import stance_records
 from .stances import StanceExtractor
 
@@ -53,6 +53,7 @@ def new_result(article: dict, language: str | None) -> dict:
         "relevant": False,
         "relevance": 0.0,
         "relevance_explanation": [],
+        "relevance_classifier": None,
         "topics": [],
         "language": language,
         "analysed": False,
@@ -75,17 +76,8 @@ def _relevance(result: dict, article: dict) -> None:
     result["relevance"] = max((t.score for t in topic_results), default=0.0)
     result["relevance_explanation"] = [dict(m, topic=t.topic) for t in topic_results for m in t.matches]
     model = load_relevance_model()
-    if model is None or result["relevant"] or not applies(title, text, model):
-        return
-    # the trained classifier only adds what the topic pack's terms miss
-    p = probability(title, text, model)
-    if p >= model.threshold:
-        result["relevant"] = True
-        result["topics"] = [model.topic]
-        result["relevance"] = max(result["relevance"], round(p, 4))
-        result["relevance_explanation"].append(
-            {"term": "(trained classifier)", "weight": round(p, 4), "count": 1, "positions": [], "topic": model.topic}
-        )
+    if model is not None and applies(title, text, model):
+        apply_classifier(result, probability(title, text, model), model)
 
 
 def complete_result(result: dict, doc, article: dict, title_len: int, *, explain: bool = False) -> dict:

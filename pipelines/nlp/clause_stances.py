@@ -698,6 +698,32 @@ class ClauseStanceExtractor:
                     )
         return out
 
+    def _leader_hits(self, sent, evidence: str) -> list[Hit]:
+        """ "la force multinationale dirigée par le Kenya", "guidata dalla Nato", "unter Führung Kenias",
+        "kierowanej przez Kenię": the countries and organisations named as the leader of the force in a
+        sentence about it back it (the pack's ``leader_verbs`` before an agent word, ``leader_phrases``)."""
+        out: list[Hit] = []
+        pack = self.pack
+        if not (pack.leader_verbs or pack.leader_phrases):
+            return out
+        for i in range(sent.start, sent.end):
+            n = self._phrase_len(i, pack.leader_phrases, sent.end)
+            if not n and self.lem[i] in pack.leader_verbs and i + 1 < sent.end and self.low[i + 1] in pack.agent:
+                n = 2
+            if not n:
+                continue
+            j = i + n
+            while j < sent.end and (self.low[j] in pack.determiners or self.low[j] in pack.genitive):
+                j += 1
+            for m in self._listed_actors(j, sent.end, organisations=True):
+                if m.token_start > j and self._preceded_by(m, pack.place_preps, sent.start):
+                    continue  # "dirigée par les États-Unis et installée entre Jérusalem et Tel-Aviv"
+                actor = _actor_from_mention(m, self.gaz)
+                if actor is not None:
+                    cue = self.doc[i : i + n].text.lower()
+                    out.append(Hit(actor, "support", 0.7, cue, evidence, None, False, ["named as the force's leader"]))
+        return out
+
     def _number_end(self, i: int) -> int:
         """The token after a number that may be written in groups of three ("1 500", "12 626")."""
         j = i + 1
@@ -744,18 +770,23 @@ class ClauseStanceExtractor:
 
     def _compound_hits(self, sent, evidence: str) -> list[Hit]:
         """ "ein US-geführtes Zentrum": a compound whose first part is a country and whose second
-        part is a support cue backs the force for that country."""
+        part is a support cue backs the force for that country; "die Nato-geführte Kfor": an
+        organisation too when the second part is one of the pack's ``leader_verbs``."""
         out = []
         for m in self.mentions:
             if m.how != "compound" or not sent.start <= m.token_start < sent.end:
                 continue
-            suffix = m.text.split("-", 1)[1].lower()
-            cue = self.pack.cues.get(self.pack.lemma(suffix))
-            if cue is None or cue.stance != "support" or cue.noun:
+            suffix = self.pack.lemma(m.text.split("-", 1)[1].lower())
+            cue = self.pack.cues.get(suffix)
+            leader = suffix in self.pack.leader_verbs
+            if not leader and (cue is None or cue.stance != "support" or cue.noun):
                 continue
             actor = _actor_from_mention(m, self.gaz)
-            if actor is not None and actor.actor_type == "country":  # "Nato-geführte Kfor": not the annotation's
-                out.append(Hit(actor, "support", cue.weight, m.text.lower(), evidence, None, False, ["compound"]))
+            if actor is not None and (actor.actor_type == "country" or leader):
+                note = "named as the force's leader" if leader else "compound"
+                out.append(
+                    Hit(actor, "support", cue.weight if cue else 0.7, m.text.lower(), evidence, None, False, [note])
+                )
         return out
 
     def _noun_actor(self, cue: _CueHit, end: int) -> list[Mention]:
@@ -1870,6 +1901,7 @@ class ClauseStanceExtractor:
                     sent_hits.extend(self._contingent_hits(sent, evidence))
                     sent_hits.extend(self._force_of_hits(sent, evidence))
                     sent_hits.extend(self._list_head_hits(sent, evidence))
+                    sent_hits.extend(self._leader_hits(sent, evidence))
                 clause_actors: list[Actor] = []
                 self._pending = None
                 previous: list[Hit] = []

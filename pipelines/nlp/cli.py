@@ -64,6 +64,9 @@ def _explain_line(result: dict) -> str:
     ]
     if result.get("not_analysed_reason"):
         lines.append(f"  not analysed: {result['not_analysed_reason']}")
+    if result.get("relevance_classifier") is not None:
+        vetoed = any(m["term"] == "(trained classifier veto)" for m in result["relevance_explanation"])
+        lines.append(f"  trained classifier p={result['relevance_classifier']}" + (" (veto)" if vetoed else ""))
     for match in result["relevance_explanation"][:6]:
         where = ", ".join(f"{p['where']}@{p['start']}" for p in match.get("positions", [])[:3])
         lines.append(f"  term {match['term']!r} x{match['count']} (w={match['weight']}) at {where}")

@@ -1,7 +1,7 @@
 """Cross-validate the clause route per language on the multilingual corpus (issue 11).
 
 Run: ``python -m pipelines.nlp.cv_languages [--part NAME ...] [--variant rules|model] [--folds 5]
-[--seed N] [--json FILE] [--scorer score.py]`` (default scorer: ``../shared/eval/score.py``).
+[--seed N] [--json FILE] [--pred FILE] [--scorer score.py]`` (default scorer: ``../shared/eval/score.py``).
 
 Folds are grouped by article and stratified by language: per language, the articles are ordered by a
 hash of the seed and their id and dealt to the folds in turn. Each fold's articles are analysed by
@@ -62,10 +62,15 @@ DEFAULT_PARTS = (
     "dev13",
     "test-m",
     "test-n",
+    # round 11: round 10's parts after their first measurement
+    "dev14",
+    "dev15",
+    "test-o",
+    "test-p",
 )
 # parts kept for the lead's never-seen measurements: never read here. Round 6's test-g and dev6 had
-# their first measurement and are development data now; round 10's new parts wait for theirs.
-RESERVED_PARTS: frozenset[str] = frozenset({"test-o", "test-p", "dev14", "dev15"})
+# their first measurement and are development data now; round 11's new parts wait for theirs.
+RESERVED_PARTS: frozenset[str] = frozenset({"test-q", "test-r", "dev16", "dev17"})
 SEED = 20261130
 LANGUAGES = ("de", "es", "fr", "it", "pl")
 ERROR_CLASSES = ("missed actor", "invented actor", "wrong label", "relevance", "missed person")
@@ -83,6 +88,7 @@ class ModelSettings:
     label_margin: float = 0.0
     lexical: bool = False  # stack the lexical channel (clause_lexical) into the trees
     lexical_c: float = 1.0
+    bags: int = 1  # models on bootstrap samples of the articles, averaged (train_positions.fit)
 
 
 def assign_folds(articles: list[dict], folds: int, seed: int) -> dict[str, int]:
@@ -153,7 +159,15 @@ def fit_forest(rows: list[dict], settings: ModelSettings, seed: int = 13):
         lexical = model_from_dict(stack_lexical(rows, seed, settings.lexical_c))
     names = sorted({k for r in rows for k in r["features"]})
     params = settings.params or None
-    record = export(fit(matrix(rows, names), [r["label"] for r in rows], seed, params), names, seed, params)
+    model = fit(
+        matrix(rows, names),
+        [r["label"] for r in rows],
+        seed,
+        params,
+        groups=[r["article"] for r in rows],
+        bags=settings.bags,
+    )
+    record = export(model, names, seed, params)
     record.update(
         threshold=settings.keep,
         add_threshold=settings.add,
@@ -174,13 +188,18 @@ def candidate_rows(articles: list[dict], rule_features: bool) -> list[dict]:
     return rows
 
 
-def analyse(articles: list[dict], model, lexical=None) -> dict[str, dict]:
+def analyse(articles: list[dict], model, lexical=None, train: list[dict] | None = None) -> dict[str, dict]:
     """Article id -> the product's result, with ``model`` (and its ``lexical`` channel) deciding (None:
-    the rules alone)."""
+    the rules alone); the shipped relevance classifier of these languages is refitted on ``train``
+    (the other folds' articles) so that no article is judged by a classifier that saw it."""
     from .analyze import analyze_articles
     from .clause_positions import use_model
+    from .relevance_model import LANGUAGES_MODEL_PATH, load_relevance_model, use_language_model
+    from .train_relevance import refit
 
-    with use_model(model, lexical):
+    shipped = load_relevance_model(str(LANGUAGES_MODEL_PATH))
+    relevance = refit(train or [], shipped) if shipped is not None else None
+    with use_model(model, lexical), use_language_model(relevance):
         return {str(r["id"]): r for r in analyze_articles(None, articles)}
 
 
@@ -205,7 +224,7 @@ def out_of_fold(
         if variant == "model":
             train = [r for r in rows or [] if folding.get(r["article"], -1) != k] + list(extra_rows or [])
             model, lexical = fit_forest(train, settings)
-        pred.update(analyse(held, model, lexical))
+        pred.update(analyse(held, model, lexical, [a for a in articles if folding[str(a["id"])] != k]))
     return pred
 
 
@@ -215,7 +234,7 @@ def time_split(train: list[dict], held: list[dict], variant: str, settings: Mode
     model, lexical = None, None
     if variant == "model":
         model, lexical = fit_forest(candidate_rows(train, settings.rule_features), settings)
-    return analyse(held, model, lexical)
+    return analyse(held, model, lexical, train)
 
 
 def report(articles: list[dict], pred: dict[str, dict], scorer) -> dict:
@@ -284,8 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", choices=("rules", "conflicts", "model"), default="conflicts")
     parser.add_argument("--lexical", action="store_true", help="stack the lexical channel into the model")
     parser.add_argument("--lexical-c", type=float, default=1.0, help="the lexical regression's C")
+    parser.add_argument("--bags", type=int, default=1, help="average this many models fitted on bootstrap samples")
     parser.add_argument("--param", action="append", default=[], help="model parameter NAME=VALUE (repeatable)")
     parser.add_argument("--json", type=Path, default=None, help="write the per-language report here")
+    parser.add_argument("--pred", type=Path, default=None, help="write the scored predictions here (JSON lines)")
     parser.add_argument("--scorer", type=Path, default=None, help="the shared scorer (default ../shared/eval/score.py)")
     args = parser.parse_args(argv)
     parts = args.part or list(DEFAULT_PARTS)
@@ -313,7 +334,14 @@ def main(argv: list[str] | None = None) -> int:
 
         params = dict(PARAMS, **params)
     settings = ModelSettings(
-        params, args.keep, args.add, args.rule_features, args.label, lexical=args.lexical, lexical_c=args.lexical_c
+        params,
+        args.keep,
+        args.add,
+        args.rule_features,
+        args.label,
+        lexical=args.lexical,
+        lexical_c=args.lexical_c,
+        bags=args.bags,
     )
     if held:
         held_ids = {str(a["id"]) for a in held}
@@ -326,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     print(format_report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    if args.pred:
+        scored = [pred[str(a["id"])] for a in articles if str(a["id"]) in pred]
+        args.pred.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in scored), encoding="utf-8")
     return 0
 
 

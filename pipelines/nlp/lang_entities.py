@@ -61,6 +61,7 @@ class _Finder:
         self.mentions: list[Mention] = []
         self.surnames: dict[str, str] = {}  # folded surname (base form) -> canonical full name
         self.covered: set[int] = set()  # tokens inside a mention
+        self.shared: list[tuple[int, int, tuple[str, ...]]] = []  # seats several countries share, resolved last
 
     def _add(
         self,
@@ -113,6 +114,11 @@ class _Finder:
                 return n
             if not span.text[:1].isupper():
                 continue
+            codes = pack.shared_seats.get(plain)
+            if codes:
+                self.shared.append((i, i + n, codes))
+                self.covered.update(range(i, i + n))
+                return n
             code = pack.seats.get(plain)
             if code and code in self.gaz.countries:
                 self._add(
@@ -523,8 +529,25 @@ class _Finder:
                     i += used
                     continue
             i += 1
+        self._shared_seats()
         self._titled_offices()
         return self.mentions
+
+    def _shared_seats(self) -> None:
+        """ "Der Bundesrat will den Einsatz verlängern": a seat several countries share stands for the one
+        of them the article names most (the first named on a tie); none named: no mention."""
+        counts: dict[str, int] = {}
+        first: dict[str, int] = {}
+        for m in self.mentions:
+            if m.kind == "country" and m.code:
+                counts[m.code] = counts.get(m.code, 0) + 1
+                first.setdefault(m.code, m.token_start)
+        for start, end, codes in self.shared:
+            named = [c for c in codes if c in counts and c in self.gaz.countries]
+            if named:
+                code = max(named, key=lambda c: (counts[c], -first[c]))
+                name = self.gaz.countries[code].name
+                self._add(start, end, label="ORG", kind="country", name=name, code=code, how="seat")
 
 
 def _joined_particle(text: str) -> bool:

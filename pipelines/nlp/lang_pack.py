@@ -119,6 +119,14 @@ class LanguagePack:
     # after one of these phrases take its stance (votes, abstentions and authors of a resolution)
     list_heads: dict[tuple[str, ...], str] = field(default_factory=dict)
     own_force: bool = False  # "la force de l'Union africaine": an organisation's own force backs it
+    # round 11: a seat or state organ several countries share ("Bundesrat", "Nationalrat"): folded name ->
+    # ISO codes; it stands for the one of them the article names most (none named: no mention)
+    shared_seats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the force's leader: a form of one of these verbs (lemmas) right before an agent word ("dirigée par
+    # le Kenya", "guidata dalla Nato", "kierowanej przez Kenię"; German compounds "Nato-geführte"), or one
+    # of these phrases right before the actors ("unter Führung Kenias", "sous le commandement de l'ONU")
+    leader_verbs: frozenset[str] = frozenset()
+    leader_phrases: tuple[tuple[str, ...], ...] = ()
     contingent_preps: frozenset[str] = frozenset()  # "con" of "l'Uganda, con 4.500 soldati"
     since_words: frozenset[str] = frozenset()  # "depuis 2006": the year starts something still going on
     abbreviations: tuple[str, ...] = ()  # "ok.", "tys.": their full stop ends no sentence
@@ -187,7 +195,7 @@ class LanguagePack:
     def first_words(self) -> frozenset[str]:
         """First words (folded) of every place, seat and organisation name: other tokens start none."""
         out = set()
-        for key in (*self.places, *self.seats, *self.organisations):
+        for key in (*self.places, *self.seats, *self.shared_seats, *self.organisations):
             if key:
                 word = key.split()[0]  # the tokenizer may cut "royaume-uni", "d'orsay", "r.-u."
                 out.update(
@@ -374,6 +382,11 @@ def load_pack(code: str) -> LanguagePack:
             for phrase in _phrases((cues_data.get("list_heads") or {}).get(stance))
         },
         own_force=bool(cues_data.get("own_force")),
+        shared_seats={
+            fold(seat): tuple(str(c) for c in codes) for seat, codes in (names.get("shared_seats") or {}).items()
+        },
+        leader_verbs=_words(cues_data.get("leader_verbs")),
+        leader_phrases=_phrases(cues_data.get("leader_phrases")),
         contingent_preps=_words(cues_data.get("contingent_preps")),
         since_words=_words(cues_data.get("since_words")),
         not_cues=_phrases(cues_data.get("not_cues")),

@@ -21,6 +21,7 @@ from .lang_entities import find_mentions
 from .lang_model import load_lang_nlp
 from .lang_pack import available_languages, load_pack
 from .relevance import score_relevance
+from .relevance_model import applies, apply_classifier, load_language_model, probability
 from .stance_records import stance_records
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,11 @@ def complete_clause_result(
     result["relevant"] = bool(result["topics"])
     result["relevance"] = max((t.score for t in topic_results), default=0.0)
     result["relevance_explanation"] = [dict(m, topic=t.topic) for t in topic_results for m in t.matches]
+    title, text = article.get("title") or "", article.get("text") or ""
+    model = load_language_model()
+    if model is not None and result["language"] in model.languages and applies(title, text, model):
+        # round 11: the multilingual classifier adds what the pack misses and vetoes what it takes in passing
+        apply_classifier(result, probability(title, text, model), model)
     mentions = find_mentions(doc, pack, gaz, day)
     result["entities"] = [m.as_dict(title_len) for m in mentions]
     result.update(summarise(mentions, gaz))

@@ -256,6 +256,55 @@ def gather_candidates(ex: StanceExtractor, hits: Sequence[Hit]) -> dict[str, Can
     return out
 
 
+def coordinations(ex: StanceExtractor, cands: Sequence[Candidate]) -> list[frozenset[int]]:
+    """Per candidate, the coordinations ("A, B and C": one ``conj`` chain, named by the token index of
+    its first conjunct; a mention's compounds climbed first, as :func:`_anchor`) it is a member of,
+    counting those that hold at least two of ``cands``."""
+    doc = ex.doc
+    chains: dict[int, set[int]] = {}
+    mine: list[set[int]] = []
+    for n, cand in enumerate(cands):
+        heads: set[int] = set()
+        for i in cand.tokens:
+            tok = doc[i]
+            while tok.dep_ == "compound" and tok.head.i != tok.i:
+                tok = tok.head
+            if not tok.conjuncts:
+                continue
+            while tok.dep_ == "conj" and tok.head.i != tok.i:
+                tok = tok.head
+            heads.add(tok.i)
+            chains.setdefault(tok.i, set()).add(n)
+        mine.append(heads)
+    return [frozenset(h for h in heads if len(chains[h]) > 1) for heads in mine]
+
+
+def pool_lists(
+    probs: Sequence[Sequence[float]], found: Sequence[bool], lists: Sequence[frozenset[int]], how: str, none: int = 0
+) -> list[Sequence[float]]:
+    """One add decision per coordination: each candidate the rules did not find (``found`` false) in
+    a coordination (``lists``, from :func:`coordinations`) takes the probability of holding a
+    position (1 - p(none)) pooled over the coordination's candidates, the rules' included (``how``
+    "max" or "mean"; in a candidate of several coordinations, the highest pool); its stances keep
+    their own proportions (a list's members may differ in stance). ``probs`` are class probability
+    rows, the class ``none`` at column ``none``; the others' rows are returned unchanged, as are all
+    with ``how`` empty."""
+    if not how:
+        return list(probs)
+    members: dict[int, list[float]] = {}
+    for n, heads in enumerate(lists):
+        for h in heads:
+            members.setdefault(h, []).append(1.0 - probs[n][none])
+    out = list(probs)
+    for n, heads in enumerate(lists):
+        own = 1.0 - probs[n][none]
+        if found[n] or not heads or own <= 0.0:
+            continue
+        pooled = max(max(members[h]) if how == "max" else sum(members[h]) / len(members[h]) for h in heads)
+        out[n] = [1.0 - pooled if c == none else v * pooled / own for c, v in enumerate(probs[n])]
+    return out
+
+
 def _anchor(doc, i: int):
     """The mention's syntactic head: compounds climbed, then the first conjunct of a list."""
     tok = doc[i]
@@ -537,6 +586,9 @@ class Forest:
     # round 7: the trees without the lexical channel's features; an actor the rules did not find is
     # added when either these or the trees above add it (see :func:`adds`)
     plain: Forest | None = None
+    # round 11: the actors of one coordination ("A, B and C") the rules did not find get one add
+    # decision, these pooled probabilities ("max", "mean"; "" keeps each its own; see :func:`pool_lists`)
+    list_pool: str = ""
 
     def adds(self, probs: dict[str, float]) -> bool:
         """Whether these probabilities add an actor the rules did not find (position and stance)."""
@@ -596,6 +648,7 @@ def forest_from_record(data: dict) -> Forest:
         bool(data.get("label_conflicts", False)),
         float(data.get("add_label_threshold", 0.0)),
         forest_from_record({**data, **data["plain"], "plain": None}) if data.get("plain") else None,
+        str(data.get("list_pool", "")),
     )
 
 
@@ -774,8 +827,20 @@ def decide(
 ) -> list[Hit]:
     """The hits after the model's decisions (see the module docstring); ``words``: the lexical
     channel, needed when the model reads its features."""
+    scored = list(_scored(ex, hits, title_len, model, words))
+    if model.list_pool:
+        cands = [c for c, *_ in scored]
+        labels = list(model.classes)
+        pooled = pool_lists(
+            [[p.get(c, 0.0) for c in labels] for _, p, _, _ in scored],
+            [bool(c.hits) for c in cands],
+            coordinations(ex, cands),
+            model.list_pool,
+            labels.index("none"),
+        )
+        scored = [(c, dict(zip(labels, p)), f, s) for (c, _, f, s), p in zip(scored, pooled)]
     return _decide_scored(
-        _scored(ex, hits, title_len, model, words),
+        scored,
         model,
         lambda cand: _best_sentence(ex, cand),
         rules_only=lambda cand: cand.actor.actor_type == "person",

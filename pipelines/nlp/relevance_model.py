@@ -3,8 +3,11 @@
 The topic pack (:mod:`pipelines.nlp.relevance`) decides from terms a person wrote; it misses
 articles that never use them ("Meloni: we will not send Italian soldiers", "ECOWAS extends its
 military mission in The Gambia"). This classifier (word and word-pair TF-IDF, logistic regression,
-trained by :mod:`pipelines.nlp.train_relevance` on the annotated corpus) may only ADD: an article
-the pack rejects is relevant when the classifier's probability reaches the model file's threshold.
+trained by :mod:`pipelines.nlp.train_relevance` on the annotated corpus) ADDS an article the pack
+rejects when its probability reaches the model file's ``threshold``, and (round 11) VETOES an article
+the pack accepts when its probability is below the file's ``veto`` (a force named in passing, an
+exercise: peace-force words without a force as the subject). Both are chosen by the trainer's
+cross-validation; :func:`decide` is the rule.
 The model file (``data/relevance_model.json``) holds the vocabulary with each term's IDF and weight;
 this module evaluates it in pure Python, exactly as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
 and ``LogisticRegression`` would, so running needs no scikit-learn.
@@ -16,12 +19,15 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "relevance_model.json"
+# round 11: one classifier for the languages of the clause route (fr, de, es, it, pl), the same rule
+LANGUAGES_MODEL_PATH = MODEL_PATH.with_name("relevance_model_languages.json")
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 
 
@@ -36,6 +42,8 @@ class RelevanceModel:
     topic: str
     enabled: bool
     min_words: int  # shorter texts than the training articles are left to the topic pack
+    veto: float = 0.0  # a pack-relevant article below this probability is not relevant (0: no veto)
+    languages: frozenset[str] = frozenset()  # the languages it decides (the multilingual file)
 
 
 def compose(title: str, text: str) -> str:
@@ -71,6 +79,38 @@ def tfidf_weights(grams: Mapping[str, int], idf: Mapping[str, float]) -> dict[st
     return {g: w / norm for g, w in weights.items()}
 
 
+def decide(pack_relevant: bool, p: float, model: RelevanceModel, counter: bool = False) -> bool:
+    """Relevance from the topic pack's decision and the classifier's probability ``p``: the pack's
+    decision stands unless the classifier adds (``p >= threshold``, never when the pack found
+    ``counter``-evidence, a term of negative weight) or vetoes (``p < veto``) it."""
+    if pack_relevant:
+        return p >= model.veto
+    return p >= model.threshold and not counter
+
+
+def counter_evidence(matches: list[dict]) -> bool:
+    """Whether a topic pack's matches include counter-evidence (a term of negative weight: a UN
+    political mission, a training mission, a commemoration)."""
+    return any(m["weight"] < 0 for m in matches)
+
+
+def apply_classifier(result: dict, p: float, model: RelevanceModel) -> None:
+    """Let the trained classifier's probability ``p`` add or veto the topic pack's decision in
+    ``result`` (:func:`pipelines.nlp.relevance_model.decide`); ``p`` is recorded either way."""
+    result["relevance_classifier"] = round(p, 4)
+    relevant = decide(result["relevant"], p, model, counter_evidence(result["relevance_explanation"]))
+    if relevant == result["relevant"]:
+        return
+    term = "(trained classifier)" if relevant else "(trained classifier veto)"
+    result["relevant"] = relevant
+    result["topics"] = [model.topic] if relevant else []
+    if relevant:
+        result["relevance"] = max(result["relevance"], round(p, 4))
+    result["relevance_explanation"].append(
+        {"term": term, "weight": round(p, 4), "count": 1, "positions": [], "topic": model.topic}
+    )
+
+
 def probability(title: str, text: str, model: RelevanceModel) -> float:
     """The classifier's probability that the article is about a peacekeeping force."""
     weights = tfidf_weights(ngrams(compose(title, text), model.ngram_max), idf_of(model))
@@ -100,6 +140,8 @@ def model_from_dict(data: dict) -> RelevanceModel:
         topic=str(data["topic"]),
         enabled=bool(data["enabled"]),
         min_words=int(data.get("min_words", 0)),
+        veto=float(data.get("veto", 0.0)),
+        languages=frozenset(data.get("languages", ())),
     )
 
 
@@ -111,3 +153,26 @@ def load_relevance_model(path: str | None = None) -> RelevanceModel | None:
         return None
     model = model_from_dict(json.loads(file.read_text(encoding="utf-8")))
     return model if model.enabled else None
+
+
+_UNSET = object()
+_language_override: object = _UNSET
+
+
+def load_language_model() -> RelevanceModel | None:
+    """The fr/de/es/it/pl classifier: the shipped file's, or the one of :func:`use_language_model`."""
+    if _language_override is _UNSET:
+        return load_relevance_model(str(LANGUAGES_MODEL_PATH))
+    return _language_override  # type: ignore[return-value]
+
+
+@contextmanager
+def use_language_model(model: RelevanceModel | None) -> Iterator[None]:
+    """Decide the clause route's relevance with ``model`` (None: the packs alone) inside the block
+    (cross-validation: each fold's articles judged by a classifier fitted without them)."""
+    global _language_override
+    previous, _language_override = _language_override, model
+    try:
+        yield
+    finally:
+        _language_override = previous

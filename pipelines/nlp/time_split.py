@@ -1,14 +1,20 @@
 """Time-split check of the English positions model: train on older parts, score on newer ones.
 
-Run: ``python -m pipelines.nlp.time_split [--train PART ...] [--test PART ...] [--cv] [--cache DIR]``.
+Run: ``python -m pipelines.nlp.time_split [--train PART ... --test PART ...] [--cv] [--list-pool HOW ...]
+[--cache DIR]``.
 
 The closest thing to a first look a developer may run: the positions model (stacked words channel,
 plain trees, the shipped thresholds, as ``make train`` fits them) is fitted on the parts of earlier
 rounds only and scored on a later round's parts, whose labels no model has seen; rules alone are
-scored on the same articles. ``--cv`` adds the grouped cross-validation over all named parts (what
-``make train`` records). Scores are actors and stances F1 over the gold-relevant articles where a
-topic term fires (:func:`pipelines.nlp.train_positions.score`), so they differ a little from the
-shared scorer's on whole parts.
+scored on the same articles. By default (round 11) two splits: fitted on rounds <= 9 and scored on
+round 10's parts, and fitted on rounds <= 8 and scored on round 9's; then both together (each model
+on its own split's articles). Each line also counts the additions near the add threshold (the
+"jitter band", where any retraining moves actors across it). ``--cv`` adds the grouped
+cross-validation over all named parts (what ``make train`` records). ``--list-pool`` (repeatable)
+scores one add decision per coordination of actors on the same fits. Scores are actors and stances
+F1 over the gold-relevant articles where a topic term fires
+(:func:`pipelines.nlp.train_positions.score`), so they differ a little from the shared scorer's on
+whole parts.
 
 Every article is parsed once: the docs are kept in a spaCy ``DocBin`` under ``--cache`` (keyed by
 the spaCy model, the pipeline and the text), so later runs (other settings, other code after the
@@ -29,6 +35,8 @@ from .train_positions import (
     CLASSES,
     CORPUS_DIR,
     DEFAULT_CORPORA,
+    LIST_POOL,
+    LIST_POOLS,
     PARAMS,
     REPO_ROOT,
     THRESHOLDS,
@@ -41,13 +49,19 @@ from .train_positions import (
     feature_names,
     fit,
     matrix,
+    pool_rows,
     score,
 )
 
 logger = logging.getLogger(__name__)
 
-# the English parts by the round after which they were first measured (round 9's are the newest measured)
+# the English parts by the round after which they were first measured (round 10's are the newest measured)
 ROUND9_PARTS = ("dev13.jsonl", "dev14.jsonl", "test-n.jsonl", "test-o.jsonl", "test-p.jsonl")
+ROUND10_PARTS = ("dev15.jsonl", "dev16.jsonl", "test-q.jsonl", "test-r.jsonl", "test-s.jsonl")
+# the default splits (round 11): fitted on rounds <= 9, scored on round 10's parts; and the older one,
+# fitted on rounds <= 8, scored on round 9's (each too small alone to tell apart changes of a few positions)
+SPLITS = ((ROUND10_PARTS, ()), (ROUND9_PARTS, ROUND10_PARTS))
+JITTER = 0.05  # an addition within this much of the add threshold is counted in the "jitter band"
 DEFAULT_CACHE = REPO_ROOT / ".cache" / "time_split"
 
 
@@ -93,11 +107,19 @@ class CachedNlp:
 
 
 def fit_and_predict(
-    train: list[dict], test: list[dict], seed: int, folds: int, keep: float, add: float, add_label: float
+    train: list[dict],
+    test: list[dict],
+    seed: int,
+    folds: int,
+    keep: float,
+    add: float,
+    add_label: float,
+    list_pool: str = "",
 ):
     """Class probabilities of ``test`` rows by the model ``make train`` would fit on ``train`` rows:
     the stacked trees (words channel fitted on every training row, its out-of-fold probabilities as
-    the trees' features), and the plain trees where they add an actor the stacked ones do not."""
+    the trees' features), and the plain trees where they add an actor the stacked ones do not; with
+    ``list_pool``, one add decision per coordination (:func:`train_positions.pool_rows`)."""
     from .train_position_words import fit_words, out_of_fold_words, predict_words, with_words
 
     labels = [r["label"] for r in train]
@@ -110,7 +132,20 @@ def fit_and_predict(
 
     ps = class_probs(stacked, matrix(test_words, stacked_names))
     pp = class_probs(plain, matrix(test, plain_names))
-    return combine_channels(test, ps, pp, keep, add, add_label)
+    return pool_rows(test, combine_channels(test, ps, pp, keep, add, add_label), list_pool)
+
+
+def jitter_band(rows: list[dict], probs, add: float, width: float = JITTER) -> tuple[int, int]:
+    """(additions, of them within ``width`` of ``add``): candidates the rules did not find that the
+    model may add, by their probability of holding a position (the stance bar aside)."""
+    near = total = 0
+    for r, p in zip(rows, probs):
+        if r["rule"] or not r.get("addable", True):
+            continue
+        q = 1.0 - p[0]
+        total += q >= add
+        near += abs(q - add) <= width
+    return total, near
 
 
 def rules_of(rows: list[dict]) -> dict[str, dict[str, str]]:
@@ -122,17 +157,37 @@ def rules_of(rows: list[dict]) -> dict[str, dict[str, str]]:
     return out
 
 
+def _parts(args: argparse.Namespace) -> list[tuple[list[str], list[str]]]:
+    """(training parts, scored parts) of each split: ``--train``/``--test`` name one; by default
+    :data:`SPLITS` over the parts ``make train`` reads and round 10's."""
+    every = list(dict.fromkeys([*DEFAULT_CORPORA["parse"], *ROUND10_PARTS]))
+    if args.test:
+        return [(args.train or [p for p in every if p not in args.test], list(args.test))]
+    return [([p for p in every if p not in test and p not in later], list(test)) for test, later in SPLITS]
+
+
+def _fmt(s: dict) -> str:
+    return f"{s['actors']:.3f}/{s['stances']:.3f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the time-split scores (and with ``--cv`` the cross-validation); exit 2 on bad input."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", action="append", default=None, help="training part (default: rounds <= 8)")
-    parser.add_argument("--test", action="append", default=None, help="scored part (default: round 9's five)")
+    parser.add_argument("--train", action="append", default=None, help="training part (with --test)")
+    parser.add_argument("--test", action="append", default=None, help="scored part (default: the two SPLITS)")
     parser.add_argument("--cv", action="store_true", help="also cross-validate over the train and test parts")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="directory of the parsed docs")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--add-threshold", type=float, default=THRESHOLDS["candidate"][1])
     parser.add_argument("--add-label-threshold", type=float, default=ADD_LABEL_THRESHOLD)
+    parser.add_argument(
+        "--list-pool",
+        action="append",
+        choices=LIST_POOLS,
+        default=None,
+        help=f"one add decision per coordination (repeatable, each scored on the same fits; default {LIST_POOL!r})",
+    )
     parser.add_argument(
         "--param",
         action="append",
@@ -146,10 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         print("error: --param takes NAME=NUMBER (hint: --param min_samples_leaf=8)", file=sys.stderr)
         return 2
-    test_parts = args.test or list(ROUND9_PARTS)
-    train_parts = args.train or [p for p in DEFAULT_CORPORA["parse"] if p not in test_parts]
+    if args.train and not args.test:
+        print("error: --train needs --test (hint: name the scored parts too)", file=sys.stderr)
+        return 2
+    splits = _parts(args)
+    pools = list(dict.fromkeys(args.list_pool or [LIST_POOL]))
     read = {}
-    for name in dict.fromkeys([*train_parts, *test_parts]):
+    for name in dict.fromkeys(p for train, test in splits for p in [*train, *test]):
         path = Path(name) if Path(name).is_file() else CORPUS_DIR / name
         articles = _read_corpora([path], CORPUS_DIR)
         if isinstance(articles, str):
@@ -162,45 +220,64 @@ def main(argv: list[str] | None = None) -> int:
     every = [a for name in read for a in read[name]]
     rows, _, gold = collect(nlp, every)
     nlp.save()
-    test_ids = {str(a["id"]) for name in test_parts for a in read[name]}
-    train_ids = {str(a["id"]) for name in train_parts for a in read[name]} - test_ids
     keep, add = THRESHOLDS["candidate"][0], args.add_threshold
-    train = [r for r in rows if r["article"] in train_ids]
-    test = [r for r in rows if r["article"] in test_ids]
-    probs = fit_and_predict(train, test, args.seed, args.folds, keep, add, args.add_label_threshold)
-    pred = decisions(probs, CLASSES, test, keep, True, add, add_label_threshold=args.add_label_threshold)
-    arts = sorted(a for a in gold if a in test_ids)
-    positions = sum(len(gold[a]) for a in arts)
-    rules, model = score(gold, rules_of(test), arts), score(gold, pred, arts)
     if args.param:
         print(f"tree parameters: {PARAMS}")
-    print(
-        f"time split: trained on {len(train_parts)} parts ({len(train)} candidates), scored on "
-        f"{', '.join(test_parts)} ({len(arts)} articles, {positions} positions): actors/stances rules "
-        f"{rules['actors']:.3f}/{rules['stances']:.3f} -> with the model {model['actors']:.3f}/{model['stances']:.3f}"
-    )
+    summed: dict[str, dict[str, dict]] = {pool: {} for pool in pools}
+    for train_parts, test_parts in splits:
+        test_ids = {str(a["id"]) for name in test_parts for a in read[name]}
+        train_ids = {str(a["id"]) for name in train_parts for a in read[name]} - test_ids
+        train = [r for r in rows if r["article"] in train_ids]
+        test = [r for r in rows if r["article"] in test_ids]
+        probs = fit_and_predict(train, test, args.seed, args.folds, keep, add, args.add_label_threshold)
+        arts = sorted(a for a in gold if a in test_ids)
+        positions = sum(len(gold[a]) for a in arts)
+        print(
+            f"time split: trained on {len(train_parts)} parts ({len(train)} candidates), scored on "
+            f"{', '.join(test_parts)} ({len(arts)} articles, {positions} positions): actors/stances rules "
+            f"{_fmt(score(gold, rules_of(test), arts))}"
+        )
+        for pool in pools:
+            pooled = pool_rows(test, probs, pool)
+            pred = decisions(pooled, CLASSES, test, keep, True, add, add_label_threshold=args.add_label_threshold)
+            added, near = jitter_band(test, pooled, add)
+            summed[pool].update({a: pred.get(a, {}) for a in arts})
+            print(
+                f"  list pool {pool or 'off'}: with the model {_fmt(score(gold, pred, arts))}; "
+                f"{added} candidates past the add threshold, {near} within {JITTER} of it"
+            )
+    if len(splits) > 1:
+        arts = sorted(a for a in gold if a in summed[pools[0]])
+        for pool in pools:
+            print(
+                f"both splits ({len(arts)} articles, {sum(len(gold[a]) for a in arts)} positions), list pool "
+                f"{pool or 'off'}: with the model {_fmt(score(gold, summed[pool], arts))}"
+            )
     if args.cv:
         from .train_positions import _stack_words
 
         ns = argparse.Namespace(
-            folds=args.folds, seed=args.seed, add_label_threshold=args.add_label_threshold, features="all"
+            folds=args.folds, seed=args.seed, add_label_threshold=args.add_label_threshold, features="all", list_pool=""
         )
         both, *_ = _stack_words(rows, gold, ns, keep, add)
-        cv = cross_validate(
-            rows,
-            gold,
-            folds=args.folds,
-            seed=args.seed,
-            threshold=keep,
-            add_threshold=add,
-            probs=both,
-            add_label_threshold=args.add_label_threshold,
-        )
-        print(
-            f"cross-validation over {len(read)} parts ({len(gold)} articles, grouped {args.folds} folds, seed "
-            f"{args.seed}): rules {cv['rules']['actors']:.3f}/{cv['rules']['stances']:.3f} -> with the model "
-            f"{cv['model']['actors']:.3f}/{cv['model']['stances']:.3f}"
-        )
+        for pool in pools:
+            pooled = pool_rows(rows, both, pool)
+            cv = cross_validate(
+                rows,
+                gold,
+                folds=args.folds,
+                seed=args.seed,
+                threshold=keep,
+                add_threshold=add,
+                probs=pooled,
+                add_label_threshold=args.add_label_threshold,
+            )
+            added, near = jitter_band(rows, pooled, add)
+            print(
+                f"cross-validation over {len(read)} parts ({len(gold)} articles, grouped {args.folds} folds, seed "
+                f"{args.seed}), list pool {pool or 'off'}: rules {_fmt(cv['rules'])} -> with the model "
+                f"{_fmt(cv['model'])}; {added} candidates past the add threshold, {near} within {JITTER} of it"
+            )
     return 0
 
 

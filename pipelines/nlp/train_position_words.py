@@ -17,12 +17,12 @@ import logging
 from collections.abc import Sequence
 
 from .position_words import FEATURE_PREFIX
+from .train_positions import CLASSES
 
 logger = logging.getLogger(__name__)
 
 PARAMS = {"C": 4.0, "min_df": 2}  # chosen by the nested cross-validation (NLP README, round 7)
 INNER_SEED_OFFSET = 100  # the inner folds' seed: the outer seed plus this
-CLASSES = ("none", "oppose", "support", "undecided")  # sorted, as scikit-learn orders them
 
 
 def fit_words(rows: Sequence[dict], labels: Sequence[str], params: dict | None = None):

@@ -5,8 +5,9 @@ The input is one or more plain-text block files (kept outside the repository, be
 article text). Each block:
 
     @@@ <url>
-    T <headline>
+    T <the page's own headline, or - when the page shows none (never one rebuilt from the address)>
     D <YYYY-MM-DD or ->
+    L <ISO 639-1 language code; optional, default en>
     Q <search words used>
     ---
     <article text, paragraphs as lines>
@@ -36,6 +37,7 @@ their `language` must be "en" unless `--languages` lists the ISO 639-1 codes the
 """
 import argparse
 import json
+import os
 import random
 import sys
 from collections import Counter, defaultdict
@@ -77,8 +79,11 @@ def to_record(raw):
     """Turn a raw block into a record; raise ValueError on any inconsistency."""
     text = "\n".join(raw["text"]).strip()
     h = raw["head"]
-    rec = {"url": raw["url"], "title": h.get("T", ""), "published": None if h.get("D", "-") == "-" else h["D"],
-           "text": text, "language": "en", "relevant": False, "mission": None, "stances": [],
+    if "T" not in h:
+        raise ValueError("missing T line (the page's own headline, or - when it shows none)")
+    rec = {"url": raw["url"], "title": "" if h["T"] == "-" else h["T"],
+           "published": None if h.get("D", "-") == "-" else h["D"],
+           "text": text, "language": h.get("L", "en"), "relevant": False, "mission": None, "stances": [],
            "countries": [], "people": [], "notes": "", "query": h.get("Q", "")}
     for line in raw["ann"]:
         k, _, v = line.partition(" ")
@@ -110,8 +115,8 @@ def to_record(raw):
         raise ValueError(f"bad mission {rec['mission']!r}")
     if not rec["relevant"] and rec["stances"]:
         raise ValueError("irrelevant article with stances")
-    if not rec["title"] or len(rec["text"]) < 200:
-        raise ValueError("missing title or text too short")
+    if len(rec["text"]) < 200:
+        raise ValueError("text too short")
     return rec
 
 
@@ -280,6 +285,7 @@ def main(argv):
     keys = ["id", "url", "title", "published", "text", "language", "relevant", "mission", "stances",
             "countries", "people", "notes", "query"]
     parts = split(recs, a.seed, order)
+    os.makedirs(a.out_dir, exist_ok=True)
     for name, rs in parts.items():
         with open(f"{a.out_dir}/{name}.jsonl", "w", encoding="utf-8") as f:
             for r in rs:

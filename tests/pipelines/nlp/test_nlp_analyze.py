@@ -11,6 +11,7 @@ _FIELDS = {
     "relevant",
     "relevance",
     "relevance_explanation",
+    "relevance_classifier",
     "topics",
     "language",
     "analysed",
@@ -116,3 +117,23 @@ def test_lone_surname_prefers_the_person_named_in_the_article(nlp):
         },
     )
     assert "Mike Johnson" in r["people"] and "Boris Johnson" not in r["people"]
+
+
+def test_explain_line_names_the_classifier_and_its_veto():
+    result = {
+        "id": "v",
+        "relevant": False,
+        "relevance": 0.63,
+        "language": "en",
+        "analysed": True,
+        "topics": [],
+        "relevance_classifier": 0.12,
+        "relevance_explanation": [
+            {"term": "peacekeep", "weight": 3.0, "count": 1, "positions": []},
+            {"term": "(trained classifier veto)", "weight": 0.12, "count": 1, "positions": []},
+        ],
+        "stances": [],
+    }
+    assert "trained classifier p=0.12 (veto)" in cli._explain_line(result)
+    result["relevance_classifier"] = None
+    assert "classifier p=" not in cli._explain_line(result)

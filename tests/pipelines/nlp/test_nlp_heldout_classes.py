@@ -473,6 +473,10 @@ KNOWN_MISSES: dict[str, str] = {
     # unchanged and the case was not edited
     "h-contributors-such-as": "the retrained model adds the UN, which thanks the contributors, as support "
     "(p 0.71; the sentence's contributor words and the words channel)",
+    # round 11: the model retrained after the round 11 label pass (rule 1 venues, rule 4 spellings over every
+    # part) adds the country of the official quoted; the rules are unchanged and the case was not edited
+    "i-national-security-council": "the retrained model adds Belarus, through its official who mocks the "
+    "talks, as undecided (p 0.85 against 'none'; stance undecided 0.55)",
 }
 
 

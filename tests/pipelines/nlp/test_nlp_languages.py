@@ -1382,6 +1382,93 @@ STANCE_CASES_I = [
     ),
 ]
 
+# round 11: the force's leader backs it (pack data `leader_verbs`, `leader_phrases`; written for the
+# mechanism, not taken from an article)
+STANCE_CASES_J = [
+    (
+        "de-j-leader-phrase",
+        "de",
+        "Friedenstruppe",
+        "Die Friedenstruppe unter Führung Frankreichs soll im Frühjahr in den Einsatz gehen.",
+        {"France": "support"},
+    ),
+    (
+        "de-j-leader-compound",
+        "de",
+        "Friedenstruppe",
+        "Der Einsatz der Nato-geführten Friedenstruppe im Kosovo geht weiter.",
+        {"NATO": "support"},
+    ),
+    (
+        "fr-j-leader-verb",
+        "fr",
+        "Casques bleus",
+        "La force multinationale de paix dirigée par le Rwanda doit arriver en mars.",
+        {"Rwanda": "support"},
+    ),
+    (
+        "fr-j-leader-not-a-place",
+        "fr",
+        "Casques bleus",
+        "La force de paix dirigée par le Rwanda sera installée entre Kigali et Kinshasa.",
+        {"Rwanda": "support"},
+    ),
+    (
+        "it-j-leader-verb",
+        "it",
+        "Caschi blu",
+        "La forza multinazionale di pace guidata dal Ruanda arriverà a marzo.",
+        {"Rwanda": "support"},
+    ),
+    (
+        "es-j-leader-verb",
+        "es",
+        "Cascos azules",
+        "La misión de paz liderada por Brasil llegará en marzo.",
+        {"Brazil": "support"},
+    ),
+    # a state organ several countries share stands for the one the article names most (names.yaml
+    # `shared_seats`); none named: no actor
+    (
+        "de-j-shared-seat-ch",
+        "de",
+        "Friedenstruppe im Kosovo",
+        "In der Schweiz wird seit Wochen über die Friedenstruppe debattiert. Der Nationalrat hat der "
+        "Verlängerung des Einsatzes zugestimmt.",
+        {"Switzerland": "support"},
+    ),
+    (
+        "de-j-shared-seat-at",
+        "de",
+        "Blauhelme im Libanon",
+        "In Österreich wird seit Wochen über die Blauhelme debattiert. Der Nationalrat hat der "
+        "Verlängerung des Einsatzes zugestimmt.",
+        {"Austria": "support"},
+    ),
+    (
+        "de-j-shared-seat-unnamed",
+        "de",
+        "Blauhelme im Libanon",
+        "Seit Wochen wird über die Blauhelme debattiert. Der Nationalrat hat der Verlängerung des Einsatzes "
+        "zugestimmt.",
+        {},
+    ),
+    (
+        "de-j-seat-bundesheer",
+        "de",
+        "Blauhelme im Libanon",
+        "Das Bundesheer beteiligt sich mit 180 Soldaten an der Friedenstruppe.",
+        {"Austria": "support"},
+    ),
+    (
+        "pl-j-leader-phrase",
+        "pl",
+        "Misja pokojowa",
+        "Siły pokojowe pod dowództwem NATO patrolują granicę.",
+        {"NATO": "support"},
+    ),
+]
+
 
 _STANCE_CASES = (
     STANCE_CASES_A
@@ -1393,6 +1480,7 @@ _STANCE_CASES = (
     + STANCE_CASES_G
     + STANCE_CASES_H
     + STANCE_CASES_I
+    + STANCE_CASES_J
 )
 
 

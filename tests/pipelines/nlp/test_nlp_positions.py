@@ -46,22 +46,61 @@ def test_forest_probabilities_and_contributions():
     assert forest.probabilities({})["support"] == low["support"]  # a missing feature is 0
 
 
-def test_export_reproduces_scikit_learn():
+def _toy_rows(seed: int):
+    """Three features and labels that two of them decide (numpy)."""
     np = pytest.importorskip("numpy")
     pytest.importorskip("sklearn")
-    from pipelines.nlp.train_positions import export, fit
+    rng = np.random.default_rng(seed)
+    x = rng.random((150, 3))
+    return x, np.where(x[:, 0] > 0.6, "support", np.where(x[:, 1] > 0.7, "oppose", "none"))
 
-    rng = np.random.default_rng(0)
-    x = rng.random((120, 3))
-    y = np.where(x[:, 0] > 0.6, "support", np.where(x[:, 1] > 0.7, "oppose", "none"))
-    model = fit(x, y, 13)
+
+def _assert_forest_matches(model, x) -> dict:
+    """The exported forest gives the fitted model's probabilities; returns the record."""
+    from pipelines.nlp.train_positions import export
+
     record = dict(export(model, ["a", "b", "c"], 13), threshold=0.5, use_rule_label=True)
     forest = forest_from_record(json.loads(json.dumps(record)))
-    expected = model.predict_proba(x[:10])
-    for row, probs in zip(x[:10], expected):
+    for row, probs in zip(x[:10], model.predict_proba(x[:10])):
         got = forest.probabilities(dict(zip(("a", "b", "c"), row)))
         for cls, p in zip(model.classes_, probs):
             assert got[str(cls)] == pytest.approx(p, abs=1e-4)
+    return record
+
+
+def test_export_reproduces_scikit_learn():
+    from pipelines.nlp.train_positions import fit
+
+    x, y = _toy_rows(0)
+    _assert_forest_matches(fit(x, y, 13), x)
+
+
+def test_bagged_models_export_as_one_forest_and_refit_the_same():
+    # round 11: models fitted on Poisson bootstrap samples of the articles, their scores averaged
+    from pipelines.nlp.train_positions import Bagged, export, fit
+
+    x, y = _toy_rows(1)
+    groups = [f"a{i // 3}" for i in range(len(x))]  # three rows per article
+    model = fit(x, y, 13, groups=groups, bags=3)
+    assert isinstance(model, Bagged) and len(model.models) == 3
+    record = _assert_forest_matches(model, x)
+    assert record["params"]["bags"] == 3 and record["rate"] == pytest.approx(model.learning_rate / 3)
+    again = export(fit(x, y, 13, groups=groups, bags=3), ["a", "b", "c"], 13)
+    assert json.dumps(again, sort_keys=True) == json.dumps(export(model, ["a", "b", "c"], 13), sort_keys=True)
+    # the bags differ from one another, and bags=1 is the plain model
+    first, second = (export(m, ["a", "b", "c"], 13)["trees"] for m in model.models[:2])
+    assert first != second
+    assert not isinstance(fit(x, y, 13, groups=groups, bags=1), Bagged)
+
+
+def test_an_articles_bag_weight_does_not_depend_on_the_other_articles():
+    # removing articles leaves every other article's weight in every bag as it was (stability)
+    from pipelines.nlp.train_positions import _article_weight
+
+    weights = [[_article_weight(13, k, f"ml-{i:04d}") for i in range(200)] for k in range(3)]
+    assert weights == [[_article_weight(13, k, f"ml-{i:04d}") for i in range(200)] for k in range(3)]
+    assert {w for bag in weights for w in bag} >= {0, 1, 2}  # a bootstrap: some left out, some doubled
+    assert weights[0] != weights[1]
 
 
 def _forest_always(label: str) -> Forest:
@@ -194,3 +233,40 @@ def test_model_adds_no_casualty_or_currency(analyse, monkeypatch):
     got = {s["actor"] for s in result["stances"]}
     assert "Canada" in got
     assert not got & {"Peru", "Nepal", "United States", "Chile", "Fiji"}, got
+
+
+def test_coordinations_group_one_list(nlp):
+    # written for this test (round 11): the members of one "A, B and C" list, not a lone actor
+    import datetime as dt
+
+    from pipelines.nlp.cues import load_lexicon
+    from pipelines.nlp.entities import resolve_entities
+    from pipelines.nlp.gazetteer import load_gazetteer
+    from pipelines.nlp.stances import StanceExtractor
+
+    title = "Peacekeeping force"
+    doc = nlp(
+        f"{title}\n\nMinisters met on Monday. Germany, Denmark and Italy said they would send troops to the "
+        "peacekeeping force. "
+        "Spain said it is still considering the request."
+    )
+    gaz = load_gazetteer()
+    ex = StanceExtractor(doc, resolve_entities(doc, gaz, dt.date(2026, 3, 1)), gaz, load_lexicon())
+    cands = list(positions.gather_candidates(ex, ex.extract()).values())
+    lists = dict(zip((c.actor.name for c in cands), positions.coordinations(ex, cands)))
+    assert lists["Germany"] and lists["Germany"] == lists["Denmark"] == lists["Italy"]
+    assert not lists["Spain"]
+
+
+def test_pool_lists_gives_a_coordination_one_add_decision():
+    # columns none, oppose, support; rows: found by the rules, two list members, one alone
+    probs = [[0.2, 0.0, 0.8], [0.3, 0.1, 0.6], [0.6, 0.2, 0.2], [0.9, 0.0, 0.1]]
+    found = [True, False, False, False]
+    lists = [frozenset({5}), frozenset({5}), frozenset({5}), frozenset()]
+    assert positions.pool_lists(probs, found, lists, "") == probs
+    top = positions.pool_lists(probs, found, lists, "max")
+    assert top[0] == probs[0] and top[3] == probs[3]  # the rules' actor and the lone one keep their own
+    assert top[1][0] == top[2][0] == pytest.approx(0.2)  # the list's most likely member: 1 - 0.8
+    assert top[2][1] == pytest.approx(0.4) and top[2][2] == pytest.approx(0.4)  # own stance proportions
+    mean = positions.pool_lists(probs, found, lists, "mean")
+    assert mean[1][0] == mean[2][0] == pytest.approx(1 - (0.8 + 0.7 + 0.4) / 3)

@@ -53,3 +53,42 @@ def test_user_topic_pack(tmp_path):
     topics = load_topics(pack)
     result = score_relevance("", "A ceasefire was agreed.", topics)[0]
     assert result.topic == "ceasefire" and result.fired
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "text"),
+    [
+        # round 11: mission acronyms match in any case ("Kfor" as Italian and German papers write it)
+        ("it", "Kosovo, i militari italiani della Kfor", "Il contingente della Kfor ha rafforzato i pattugliamenti."),
+        ("de", "Kfor verstärkt Präsenz", "Die Kfor schickt weitere Soldaten an die Grenze im Norden."),
+        ("pl", "Polscy żołnierze w Kfor", "Kontyngent Kfor zwiększył liczbę patroli na północy."),
+        # a force's "intervention" names and "the UN force"
+        (
+            "fr",
+            "Haïti attend l'intervention",
+            "Le pays attend une intervention militaire internationale contre les gangs.",
+        ),
+        (
+            "fr",
+            "Liban : Paris renforce la force de l'ONU",
+            "La France enverra cent soldats de plus à la force de l'ONU.",
+        ),
+        ("es", "Haití pide ayuda", "El gobierno pidió una intervención militar en Haití para frenar a las bandas."),
+        ("it", "Libano, più soldati", "L'Italia invierà altri soldati alla forza dell'ONU nel sud del paese."),
+        ("pl", "Kenia prowadzi MSS", "Misja MSS na Haiti otrzyma kolejnych policjantów z Kenii."),
+    ],
+)
+def test_language_packs_know_a_forces_other_names(language, title, text):
+    from pipelines.nlp.lang_pack import load_pack
+
+    assert any(t.fired for t in score_relevance(title, text, load_pack(language).topics))
+
+
+def test_a_russian_intervention_is_no_force():
+    from pipelines.nlp.lang_pack import load_pack
+
+    for language, text in (
+        ("fr", "Huit ans après l'intervention militaire russe en Ukraine, le Kremlin parle de victoire."),
+        ("es", "La intervención militar rusa en Ucrania entra en su cuarto año."),
+    ):
+        assert not any(t.fired for t in score_relevance("Guerre", text, load_pack(language).topics)), language

@@ -24,5 +24,20 @@ def test_docs_are_parsed_once_and_read_back(nlp, tmp_path):
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
     assert main(["--param", "min_samples_leaf=many"]) == 2
     assert "error: --param" in capsys.readouterr().err
-    assert main(["--train", str(tmp_path / "missing.jsonl")]) == 2
+    assert main(["--train", "dev.jsonl"]) == 2  # --train without --test
+    assert "error: --train needs --test" in capsys.readouterr().err
+    assert main(["--test", str(tmp_path / "missing.jsonl")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_default_splits_train_only_on_earlier_rounds():
+    import argparse
+
+    from pipelines.nlp.time_split import ROUND9_PARTS, ROUND10_PARTS, _parts
+
+    splits = _parts(argparse.Namespace(train=None, test=None))
+    assert [test for _, test in splits] == [list(ROUND10_PARTS), list(ROUND9_PARTS)]
+    newest, older = splits
+    assert not set(newest[0]) & set(ROUND10_PARTS)
+    assert not set(older[0]) & {*ROUND9_PARTS, *ROUND10_PARTS}
+    assert set(older[0]) < set(newest[0])
