@@ -101,6 +101,11 @@ class LanguagePack:
     determiners: frozenset[str] = frozenset()  # articles: transparent before a name
     participle_endings: tuple[str, ...] = ()  # endings of participles (attributes of the force)
     whether: frozenset[str] = frozenset()  # "ob", "czy": support asked about is undecided
+    # round 12: an offer under reservation, restricted or still being discussed ("unter Vorbehalt", "solo
+    # con le Nazioni Unite", "discussioni in corso"): a support cue's clause holding one is undecided
+    reservations: tuple[tuple[str, ...], ...] = ()
+    # round 12: adverbs a clause that only lists actors may hold ("die Balten und jetzt auch die Polen")
+    list_adverbs: frozenset[str] = frozenset()
     transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
     list_words: tuple[tuple[str, ...], ...] = ()  # "darunter", "a także", "anche": a list of actors goes on
     with_words: tuple[tuple[str, ...], ...] = ()  # "insieme a", "zusammen mit": the actor after it acts too
@@ -364,6 +369,8 @@ def load_pack(code: str) -> LanguagePack:
         determiners=_words(cues_data.get("determiners")),
         participle_endings=tuple(str(e) for e in cues_data.get("participle_endings") or ()),
         whether=_words(cues_data.get("whether")),
+        reservations=_phrases(cues_data.get("reservations")),
+        list_adverbs=_words(cues_data.get("list_adverbs")),
         list_words=_phrases(cues_data.get("list_words")),
         with_words=_phrases(cues_data.get("with_words")),
         council_acts=_words(cues_data.get("council_acts")),

@@ -123,6 +123,11 @@ DEFAULT_CORPORA = {
         "dev15.jsonl",
         "test-o.jsonl",
         "test-p.jsonl",
+        # round 12: round 11's parts after their first measurement
+        "dev16.jsonl",
+        "dev17.jsonl",
+        "test-q.jsonl",
+        "test-r.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}
