@@ -1697,3 +1697,18 @@ PEOPLE_CASES_R12 = [
 @pytest.mark.parametrize("case_id,language,text,people", PEOPLE_CASES_R12, ids=[c[0] for c in PEOPLE_CASES_R12])
 def test_people_round12(nlp, case_id, language, text, people):
     assert _analyse(nlp, language, "", text)["people"] == people
+
+
+# round 12: "Congo" alone is DR Congo in every pack, as in the English gazetteer (CLDR's Spanish "Congo"
+# is the Republic of the Congo); sentences written for this test
+@pytest.mark.parametrize(
+    "language,text",
+    [
+        ("es", "Los cascos azules de Uruguay siguen en el Congo."),
+        ("fr", "Les casques bleus uruguayens restent au Congo."),
+        ("it", "I caschi blu uruguaiani restano in Congo."),
+        ("de", "Die uruguayischen Blauhelme bleiben im Kongo."),
+    ],
+)
+def test_congo_alone_is_dr_congo(nlp, language, text):
+    assert "DR Congo" in _analyse(nlp, language, "", text)["countries"]
