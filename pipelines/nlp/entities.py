@@ -656,10 +656,24 @@ def _community(doc, m: Mention, after, before) -> bool:
     return False
 
 
+def _size_of(doc, m: Mention) -> bool:
+    """Round 12: a country named as a measure of size ("a region the size of France")."""
+    i = m.token_start
+    return i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ == "size"
+
+
+def _language(doc, m: Mention) -> bool:
+    """Round 12: a demonym naming a language ("a speech delivered partly in French")."""
+    tok = doc[m.token_end - 1]
+    return m.token_end - m.token_start == 1 and tok.dep_ == "pobj" and tok.head.lower_ == "in"
+
+
 def not_the_country(doc, m: Mention) -> bool:
     """Whether a country mention names no country in the article's list: a demonym naming an ethnic
     group ("Greek Cypriots", "Turkish Cypriot leaders", "the ethnic Serb half") or a capital or seat
     only as a venue (:data:`_VENUE_PREPS`). Needs the dependency parse."""
+    if _size_of(doc, m):
+        return True
     if m.how == "demonym":
         after = doc[m.token_end] if m.token_end < len(doc) else None
         before = doc[m.token_start - 1] if m.token_start > 0 else None
@@ -667,6 +681,7 @@ def not_the_country(doc, m: Mention) -> bool:
             (after is not None and after.ent_type_ == "NORP" and after.is_title)
             or (before is not None and before.lower_ == "ethnic")
             or _community(doc, m, after, before)
+            or _language(doc, m)
         )
     if m.how in ("capital", "seat"):
         tok = doc[m.token_end - 1]
@@ -680,19 +695,20 @@ def summarise(mentions: list[Mention], gaz: Gazetteer, doc=None) -> dict[str, li
     """Distinct countries (with codes), people and organisations, in order of first mention.
 
     With the parsed ``doc`` (the English route), country mentions that name no country
-    (:func:`not_the_country`) are left out of ``countries``; they stay mentions for the stances.
+    (:func:`not_the_country`) and countries the gazetteer marks ``listed: false`` are left out of
+    ``countries``; they stay mentions for the stances.
     """
     codes: dict[str, None] = {}
     people: dict[str, None] = {}
     orgs: dict[str, None] = {}
     for m in mentions:
         if m.kind == "country" and m.code:
-            if doc is not None and not_the_country(doc, m):
+            if doc is not None and (m.code in gaz.unlisted or not_the_country(doc, m)):
                 continue
             codes.setdefault(m.code)
         elif m.kind == "person":
             people.setdefault(m.name)
-            if m.code:
+            if m.code and not (doc is not None and m.code in gaz.unlisted):
                 codes.setdefault(m.code)
         elif m.kind in ("organisation", "coalition", "armed_group", "mission"):
             orgs.setdefault(m.name)

@@ -181,3 +181,16 @@ def test_countries_named_as_the_corpus_names_them():
     gaz = load_gazetteer()
     assert gaz.countries[gaz.place("Côte d'Ivoire")[0]].name == "Ivory Coast"
     assert gaz.countries[gaz.place("Timor-Leste")[0]].name == "East Timor"
+
+
+def test_sizes_languages_abbreviations_and_unlisted_countries(analyse):
+    # round 12: a country as a measure of size and a demonym naming a language name no country of the
+    # article; "S. Sudan" is South Sudan; Palestine (listed: false) stays a mention but is not listed
+    result = analyse(
+        "The AU force patrols a region the size of France, and Rwanda sent troops. The president spoke "
+        "in French at the summit. S. Sudan welcomed the extension of the UN mission. The State of "
+        "Palestine and Egypt discussed the stabilisation force for Gaza."
+    )
+    assert "France" not in result["countries"] and "Palestine" not in result["countries"]
+    assert {"Rwanda", "South Sudan", "Egypt"} <= set(result["countries"])
+    assert "Sudan" not in result["countries"]
