@@ -1684,6 +1684,7 @@ PEOPLE_CASES_R12 = [
     ("it-counterpart", "it", "Il ministro ha incontrato il suo omologo Arben Hoxha a Pristina.", ["Arben Hoxha"]),
     ("it-unit-no-name", "it", "Il contingente è passato dalla Brigata Alpina Orobica alla Brigata Friuli.", []),
     ("it-rank-unit", "it", "Il comando passa al Generale di Brigata Enrico Tassoni.", ["Enrico Tassoni"]),
+    ("it-abbreviated-rank", "it", "Lo accompagnava il comandante Gen. Div. Franco Bellini.", ["Franco Bellini"]),
     (
         "pl-role-noun",
         "pl",
