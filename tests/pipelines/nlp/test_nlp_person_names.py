@@ -194,3 +194,14 @@ def test_sizes_languages_abbreviations_and_unlisted_countries(analyse):
     assert "France" not in result["countries"] and "Palestine" not in result["countries"]
     assert {"Rwanda", "South Sudan", "Egypt"} <= set(result["countries"])
     assert "Sudan" not in result["countries"]
+
+
+@pytest.mark.parametrize("words", ["Kessel Rifles", "Marova Plaza", "Tarnow Barracks", "Nagorno Tesra"])
+def test_regiments_streets_and_nagorno_places_are_no_people(gaz, words):
+    # round 12: thing_words and place_openers of titles.yaml
+    assert is_thing(words.split(), gaz)
+
+
+def test_headline_verbs_end_no_name(gaz):
+    # round 12: "X Rules Out ..." in headline case
+    assert trim_name(["Lena", "Marsh", "Rules", "Out"], gaz.not_name_words, gaz.not_name_verbs) == ["Lena", "Marsh"]
