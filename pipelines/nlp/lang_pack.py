@@ -139,6 +139,8 @@ class LanguagePack:
     not_cues: tuple[tuple[str, ...], ...] = ()  # "utrzymanie pokoju", "mandato": word sequences that hold no cue
     shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
     council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
+    # round 12: short endings of compound titles ("Armeechef", "Parteichef"): a longer word ending in one is a title
+    title_endings: tuple[str, ...] = ()
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     stems: tuple[str, ...] = ()  # "word*" entries of the word lists, longest first
@@ -338,6 +340,7 @@ def load_pack(code: str) -> LanguagePack:
         people=people,
         person_forms=generated.get("people", {}),
         titles=_words(names.get("titles")),
+        title_endings=tuple(sorted(_words(names.get("title_endings")), key=len, reverse=True)),
         name_suffixes=tuple((str(a), str(b)) for a, b in names.get("name_suffixes") or []),
         nominative_endings=tuple(str(e) for e in names.get("nominative_endings") or []),
         max_place_words=min(longest, 6),
