@@ -33,6 +33,8 @@ _PASSIVE_NEUTRAL = frozenset({"consider", "question", "study", "examine", "asses
 _CONDITIONAL_CUES = frozenset({"depend", "contingent", "conditional", "subject"})
 # round 12: nouns of taking part whose condition ("any participation would depend on ...") is a position
 _PARTICIPATION_NOUNS = frozenset({"participation", "involvement", "contribution", "deployment", "engagement"})
+# round 12: nouns of a mandate's renewal ("consider further renewal" is the next act, not a hedge)
+_RENEWALS = frozenset({"renewal", "extension", "prolongation", "rollover"})
 # ... and the conditions that are still to be decided (with the lexicon's `decision` words)
 _PENDING = frozenset({"evaluation", "assessment", "review", "approval", "consultation", "study"})
 # verbs that ask for a Council act rather than report one taken ("calls for a resolution", "seeks a
@@ -1370,6 +1372,23 @@ class StanceExtractor:
             return False
         return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in _ACT_REQUESTS
 
+    def _act_of_the_past(self, resolution) -> bool:
+        """Round 12: a Council act dated before the article's previous year: a year in the resolution's
+        own phrase ("resolution 1701, from 2006", "Resolution 50 (1948)") or a dated past clause it
+        hangs on (:meth:`_background`: "emerged from the war of 1948 through Resolution 50")."""
+        year = self.day.year if self.day else dt.date.today().year
+        years = [
+            int(y) for t in resolution.subtree if t.i != resolution.i for y in re.findall(r"^(19\d\d|20\d\d)$", t.text)
+        ]
+        if years and max(years) < year - 1:
+            return True
+        verb = resolution.head
+        for _ in range(3):
+            if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
+                break
+            verb = verb.head
+        return verb.pos_ in ("VERB", "AUX") and self._background([verb])
+
     def _council_act_hits(self, sent, evidence: str, found: list[Hit]) -> list[Hit]:
         """The Security Council reached through its act: "Under resolution 1701, adopted ...",
         "welcomed Security Council Resolution 2650, which extended the mandate", "approved under
@@ -1397,6 +1416,8 @@ class StanceExtractor:
                 continue  # "a parliamentary resolution", "a resolution of the conflict"
             if self._act_asked_for(tok):
                 continue  # "to be authorised by a Council resolution", "calls for a Council resolution"
+            if self._act_of_the_past(tok):
+                continue  # "created by resolution 1701, from 2006": the force's history, not a position
             # the act's own clause: its relative clause and the clause it is the object of
             scope = [t for c in tok.children if c.dep_ in ("relcl", "acl") for t in c.subtree]
             scope += [tok.head] if tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass") else []
@@ -1677,6 +1698,19 @@ class StanceExtractor:
             ]
         return [(path[-1], a, "speaker of the conditioned participation") for a in speakers]
 
+    def _next_renewal(self, cue) -> bool:
+        """Round 12: weighing the NEXT renewal or extension ("should consider further renewal of the
+        mission", "will review a future extension") after one just made is the routine of a mandate,
+        not a hedge on the force: the object is a renewal noun marked as a later one."""
+        objs = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")] + [
+            g for c in cue.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"
+        ]
+        return any(
+            o.lemma_.lower() in _RENEWALS
+            and any(c.lower_ in ("further", "future", "next", "another", "subsequent") for c in o.children)
+            for o in objs
+        )
+
     def _asked_question(self, clause) -> bool:
         """Round 12: ``clause`` is the content of a question put to someone, not a wish: the verb of
         asking is a reduced passive ("When asked if and how many troops X would send", "Asked
@@ -1704,6 +1738,8 @@ class StanceExtractor:
             )
         ):
             return True  # "Macron considered that the guarantees will ...": an opinion, not weighing
+        if stance in ("undecided", "decision") and self._next_renewal(cue):
+            return True  # "the Council should consider further renewal": the next act, not this one
         if stance == "decision" and any(
             c.dep_ in ("ccomp", "xcomp")
             and any(g.tag_ in ("WDT", "WP", "WRB") and g.lower_ != "whether" for g in c.subtree if g.i < c.i)

@@ -333,3 +333,25 @@ def test_after_a_time_names_no_contributor(analyse):
     # an ordinal country not joining anything ranks nobody
     r = analyse("Ghana is the second country in the region, after Nigeria, to hold elections this year.")
     assert "Nigeria" not in stance_map(r)
+
+
+def test_weighing_the_next_renewal_is_no_hedge(analyse):
+    # round 12: the Council renews, then "should consider further renewal": the routine of a mandate
+    r = analyse(
+        "The Security Council extended the mandate of the peacekeeping force for another year. "
+        "The resolution said that the Council should consider further renewal of the mission based on progress."
+    )
+    assert stance_map(r).get("United Nations Security Council") == "support"
+    r = analyse("The Security Council will consider the renewal of the peacekeeping mission next month.")
+    assert stance_map(r).get("United Nations Security Council") == "undecided"
+
+
+def test_a_council_act_of_years_ago_is_history(analyse):
+    # round 12: the act that created a force long ago is background, not the Council's position now
+    text = (
+        "The maritime task force of the peacekeeping mission was created by resolution 1701, from 2006, "
+        "of the UN Security Council, and it aims to monitor the coast."
+    )
+    assert "United Nations Security Council" not in stance_map(analyse(text, published="2024-10-01"))
+    text = "The mission's mandate was extended under Security Council resolution 2749, adopted in August."
+    assert stance_map(analyse(text, published="2024-10-01")).get("United Nations Security Council") == "support"
