@@ -16,6 +16,7 @@ Hits are merged into one stance per actor per article by
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -231,6 +232,14 @@ _ACTOR_KINDS = {
     "armed_group": "organisation",
     "person": "person",
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _host_codes() -> frozenset[str]:
+    """ISO codes of the countries the mission catalogue's forces are deployed in (round 12)."""
+    from .missions import load_catalogue
+
+    return frozenset(code for m in load_catalogue().missions.values() for code in m.hosts)
 
 
 @dataclass
@@ -593,6 +602,8 @@ class StanceExtractor:
         self.how_subject = ""
         for child in cue.children:
             if child.dep_ in ("poss", "compound", "npadvmod", "amod", "nmod") and child.i in self.by_token:
+                if self._host_as_place(cue, child):
+                    continue  # "the Haiti deployment": where the force goes
                 self.how_subject = "modifier of the cue"
                 return [child, *child.conjuncts], path, True
             if (
@@ -707,6 +718,17 @@ class StanceExtractor:
             and subj.i in self.by_token
             and self.by_token[subj.i].kind == "country"
         )
+
+    def _host_as_place(self, cue, child) -> bool:
+        """Round 12: a mission's host country as a noun modifier of a force noun ("Caricom countries
+        prepping for Haiti deployment", "the Lebanon mission") names the place, not the holder; a
+        possessive ("Haiti's deployment") or a demonym ("the Kenyan deployment") still holds it."""
+        if child.dep_ not in ("compound", "nmod") or child.pos_ != "PROPN" or cue.pos_ != "NOUN":
+            return False
+        if cue.lemma_.lower() not in self.lex.force_words:
+            return False
+        actor = self._mention_actor(child)
+        return bool(actor and actor.actor_type == "country" and actor.code in _host_codes())
 
     def _factual(self, verb) -> bool:
         """A finite verb stating what is happening or happened (no modal, future or infinitive)."""

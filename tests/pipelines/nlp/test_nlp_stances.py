@@ -355,3 +355,17 @@ def test_a_council_act_of_years_ago_is_history(analyse):
     assert "United Nations Security Council" not in stance_map(analyse(text, published="2024-10-01"))
     text = "The mission's mandate was extended under Security Council resolution 2749, adopted in August."
     assert stance_map(analyse(text, published="2024-10-01")).get("United Nations Security Council") == "support"
+
+
+def test_host_country_modifying_a_force_noun_is_the_place(analyse):
+    # round 12: "prepping for Haiti deployment": the host names where the force goes, not a backer
+    r = analyse(
+        "Several Caribbean countries are preparing troops for the multinational security mission in Haiti, "
+        "led by Kenya.",
+        title="Caricom countries prepping for Haiti deployment",
+    )
+    assert "Haiti" not in stance_map(r) and stance_map(r).get("Kenya") == "support"
+    # a country that hosts no force in the catalogue, or a possessive, still holds the position
+    assert stance_map(analyse("France backs a Ukraine deployment of European troops, Macron said.")) == {
+        "France": "support"
+    }
