@@ -1394,23 +1394,6 @@ class StanceExtractor:
             return False
         return verb.pos_ in ("VERB", "AUX") and verb.lemma_.lower() in _ACT_REQUESTS
 
-    def _act_of_the_past(self, resolution) -> bool:
-        """Round 12: a Council act dated before the article's previous year: a year in the resolution's
-        own phrase ("resolution 1701, from 2006", "Resolution 50 (1948)") or a dated past clause it
-        hangs on (:meth:`_background`: "emerged from the war of 1948 through Resolution 50")."""
-        year = self.day.year if self.day else dt.date.today().year
-        years = [
-            int(y) for t in resolution.subtree if t.i != resolution.i for y in re.findall(r"^(19\d\d|20\d\d)$", t.text)
-        ]
-        if years and max(years) < year - 1:
-            return True
-        verb = resolution.head
-        for _ in range(3):
-            if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
-                break
-            verb = verb.head
-        return verb.pos_ in ("VERB", "AUX") and self._background([verb])
-
     def _council_act_hits(self, sent, evidence: str, found: list[Hit]) -> list[Hit]:
         """The Security Council reached through its act: "Under resolution 1701, adopted ...",
         "welcomed Security Council Resolution 2650, which extended the mandate", "approved under
@@ -1438,8 +1421,6 @@ class StanceExtractor:
                 continue  # "a parliamentary resolution", "a resolution of the conflict"
             if self._act_asked_for(tok):
                 continue  # "to be authorised by a Council resolution", "calls for a Council resolution"
-            if self._act_of_the_past(tok):
-                continue  # "created by resolution 1701, from 2006": the force's history, not a position
             # the act's own clause: its relative clause and the clause it is the object of
             scope = [t for c in tok.children if c.dep_ in ("relcl", "acl") for t in c.subtree]
             scope += [tok.head] if tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass") else []

@@ -346,17 +346,6 @@ def test_weighing_the_next_renewal_is_no_hedge(analyse):
     assert stance_map(r).get("United Nations Security Council") == "undecided"
 
 
-def test_a_council_act_of_years_ago_is_history(analyse):
-    # round 12: the act that created a force long ago is background, not the Council's position now
-    text = (
-        "The maritime task force of the peacekeeping mission was created by resolution 1701, from 2006, "
-        "of the UN Security Council, and it aims to monitor the coast."
-    )
-    assert "United Nations Security Council" not in stance_map(analyse(text, published="2024-10-01"))
-    text = "The mission's mandate was extended under Security Council resolution 2749, adopted in August."
-    assert stance_map(analyse(text, published="2024-10-01")).get("United Nations Security Council") == "support"
-
-
 def test_host_country_modifying_a_force_noun_is_the_place(analyse):
     # round 12: "prepping for Haiti deployment": the host names where the force goes, not a backer
     r = analyse(
