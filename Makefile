@@ -23,8 +23,8 @@ help:
 	@echo "make test-quickstart - the README's quick start in a fresh shell of a fresh clone (a few minutes)"
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
-	@echo "make time-split - English positions model: trained on rounds <= 9, scored on round 10's parts, and on rounds <= 8, scored on round 9's, and grouped CV (a few minutes; parses once into .cache/)"
-	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the positions model: the 30 English parts dev..dev14, test-a..test-p) and the clause-route positions model (the 31 multilingual parts dev..dev15, test-a..test-p; 5 bagged models)"
+	@echo "make time-split - English positions model: trained on rounds <= 10, scored on round 11's parts; on rounds <= 9, scored on round 10's; on rounds <= 8, scored on round 9's; and grouped CV (a few minutes; parses once into .cache/)"
+	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the positions model: the 30 English parts dev..dev14, test-a..test-p) and the clause-route positions model (the 35 multilingual parts dev..dev17, test-a..test-r; 5 bagged models)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -96,7 +96,7 @@ train: install
 	$(PY) -m pipelines.nlp.train_positions --route clauses --no-rule-features --add-threshold 0.6 \
 		--label conflicts --label-margin 0.0 --bags 5
 
-time-split: install  # English positions model: fitted on rounds <= 9 -> round 10's parts, rounds <= 8 -> round 9's; and CV
+time-split: install  # English positions model: fitted on rounds <= 10 -> round 11's parts, <= 9 -> round 10's, <= 8 -> round 9's; and CV
 	$(PY) -m pipelines.nlp.time_split --cv
 
 analyze-dev: install

@@ -271,7 +271,18 @@ class ClauseStanceExtractor:
         return None
 
     def _is_actor_mention(self, m: Mention | None) -> bool:
-        return m is not None and m.kind in _ACTOR_KINDS
+        return m is not None and m.kind in _ACTOR_KINDS and not self._title_label(m)
+
+    def _title_label(self, m: Mention) -> bool:
+        """A host country opening the title before a comma or colon is the story's place label, no
+        actor ("Libano, cambio di consegne ...", "Haïti : le Conseil de sécurité prolonge ...";
+        round 12)."""
+        return (
+            m.token_start == 0
+            and self._host_object(m)
+            and m.token_end < len(self.doc)
+            and self.doc[m.token_end].text in (",", ":")
+        )
 
     def _preceded_by(self, m: Mention, words: frozenset[str], clause_start: int) -> bool:
         """A place preposition or genitive word right before the mention (an article may sit between).
@@ -1200,12 +1211,40 @@ class ClauseStanceExtractor:
             if not n:
                 continue
             k = j + n
+            peers = self._peers_from(j, end)
+            if peers > j:  # "insieme ai loro colleghi provenienti da Giamaica": the peers' countries
+                return self._listed_actors(peers, end)
             while k < end and (
                 self.low[k] in pack.determiners or self.low[k] in pack.genitive or self._force_word(self.low[k])
             ):
                 k += 1
             return self._listed_actors(k, end)
         return []
+
+    def _reservation(self, start: int, end: int) -> bool:
+        """One of the pack's ``reservations`` in the clause: an offer under reservation, restricted to
+        a frame or still under discussion (round 12)."""
+        return bool(self.pack.reservations) and any(
+            self._phrase_len(i, self.pack.reservations, end) for i in range(start, end)
+        )
+
+    def _peers_from(self, i: int, end: int) -> int:
+        """ "insieme ai loro colleghi provenienti da", "avec leurs collègues venus de" (round 12): a
+        "together with" phrase, articles or possessives, at most two words and an origin phrase; the
+        index after it (the list of countries), else ``i``."""
+        pack = self.pack
+        n = self._phrase_len(i, pack.with_words, end)
+        if not n:
+            return i
+        k = i + n
+        while k < end and (self.low[k] in pack.determiners or self.low[k] in pack.possessives):
+            k += 1
+        for skip in (1, 2):
+            if k + skip < end and not any(j in self.by_token for j in range(k, k + skip)):
+                m = self._phrase_len(k + skip, pack.origin_words, end)
+                if m:
+                    return k + skip + m
+        return i
 
     def _list_clause(self, start: int, end: int) -> tuple[list[Mention], bool]:
         """The actors of a clause that is only a list of them ("darunter Indonesien und Aserbaidschan",
@@ -1228,8 +1267,18 @@ class ClauseStanceExtractor:
                 listed = True
                 i += n
                 continue
+            if i == start and self._peers_from(i, end) > i:
+                listed = True  # "insieme ai loro colleghi provenienti da Giamaica, Guatemala ed El Salvador"
+                i = self._peers_from(i, end)
+                continue
             tok = self.doc[i]
-            if not (tok.is_punct or tok.is_space or tok.like_num or self.low[i] in self._coordinators):
+            if not (
+                tok.is_punct
+                or tok.is_space
+                or tok.like_num
+                or self.low[i] in self._coordinators
+                or self.low[i] in self.pack.list_adverbs
+            ):
                 return [], False
             i += 1
         return found, listed
@@ -1838,6 +1887,9 @@ class ClauseStanceExtractor:
         if stance == "support" and any(self.low[j] in self.pack.whether for j in range(start, main.start)):
             stance = "undecided"  # "czy Polska wyśle wojska": whether it will send them
             notes.append("asked whether")
+        if stance == "support" and self._reservation(start, end):
+            stance = "undecided"  # "unter erhebliche Vorbehalte stellen", "solo con le Nazioni Unite"
+            notes.append("support under a reservation")
         condition = self._condition(start, end) or self._condition(end, self._clause_end(sent, end))
         if own_refusal and condition:
             stance = "undecided"

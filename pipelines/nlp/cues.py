@@ -58,6 +58,7 @@ class Lexicon:
     council_acts: frozenset[str] = frozenset()
     authored: frozenset[str] = frozenset()
     gatherings: frozenset[str] = frozenset()
+    journeys: frozenset[str] = frozenset()
 
     def word(self, lemma: str, pos: str) -> tuple[str, float] | None:
         """Cue entry for a lemma, preferring a POS-restricted entry (``question/VERB``)."""
@@ -131,4 +132,5 @@ def load_lexicon() -> Lexicon:
         as_set("council_acts"),
         as_set("authored"),
         as_set("gatherings"),
+        as_set("journeys"),
     )

@@ -67,10 +67,15 @@ DEFAULT_PARTS = (
     "dev15",
     "test-o",
     "test-p",
+    # round 12: round 11's parts after their first measurement
+    "dev16",
+    "dev17",
+    "test-q",
+    "test-r",
 )
 # parts kept for the lead's never-seen measurements: never read here. Round 6's test-g and dev6 had
-# their first measurement and are development data now; round 11's new parts wait for theirs.
-RESERVED_PARTS: frozenset[str] = frozenset({"test-q", "test-r", "dev16", "dev17"})
+# their first measurement and are development data now; round 12's new parts wait for theirs.
+RESERVED_PARTS: frozenset[str] = frozenset({"test-s", "test-t", "dev18", "dev19"})
 SEED = 20261130
 LANGUAGES = ("de", "es", "fr", "it", "pl")
 ERROR_CLASSES = ("missed actor", "invented actor", "wrong label", "relevance", "missed person")

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from spacy.tokens import Span
 
-from .gazetteer import Gazetteer, Office, fold
+from .gazetteer import Gazetteer, Office, fold, load_gazetteer
 from .person_names import (
     NAME_TITLES,
     RANKS,
@@ -583,9 +583,20 @@ def _title_office(ent, name: str, gaz: Gazetteer, day: dt.date) -> Office | None
             elif t.pos_ in ("PROPN", "ADJ") and t.text[:1].isupper():
                 place = gaz.place(t.text)
                 actor_id = place[0] if place else None
+            if actor_id and _before_other_demonym(t, actor_id, gaz):
+                continue  # "Greek Cypriot leader X": the community's country, not Greece (round 12)
             if actor_id:
                 return Office(name, actor_id, role, day, None, source="text")
     return None
+
+
+def _before_other_demonym(tok, code: str, gaz: Gazetteer) -> bool:
+    """The word is followed by another country's demonym ("Greek Cypriot", "Turkish Cypriots")."""
+    if tok.i + 1 >= len(tok.doc):
+        return False
+    after = tok.doc[tok.i + 1]
+    place = gaz.place(after.text) if after.is_title else None
+    return bool(place and place[0] != code and place[1] == "demonym")
 
 
 def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
@@ -627,16 +638,50 @@ def _coordinated_places(doc, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
 _VENUE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "within", "around", "from"})
 
 
+def _community(doc, m: Mention, after, before) -> bool:
+    """Round 12: a demonym naming a community of people living in another country: followed by that
+    country's demonym ("Greek Cypriot leaders", "Turkish Cypriots"), after that country's name
+    ("Kosovo Serbs"), or coordinated with an ethnic group ("ethnic Albanians and Serbs")."""
+    gaz = load_gazetteer()
+    if m.code and _before_other_demonym(doc[m.token_end - 1], m.code, gaz):
+        return True
+    if before is not None and before.is_title:
+        place = gaz.place(before.text)
+        if place and place[0] != m.code and place[1] == "name":
+            return True
+    head = doc[m.token_end - 1]
+    if head.dep_ == "conj":
+        first = head.head
+        return first.i > 0 and doc[first.i - 1].lower_ == "ethnic"
+    return False
+
+
+def _size_of(doc, m: Mention) -> bool:
+    """Round 12: a country named as a measure of size ("a region the size of France")."""
+    i = m.token_start
+    return i >= 2 and doc[i - 1].lower_ == "of" and doc[i - 2].lower_ == "size"
+
+
+def _language(doc, m: Mention) -> bool:
+    """Round 12: a demonym naming a language ("a speech delivered partly in French")."""
+    tok = doc[m.token_end - 1]
+    return m.token_end - m.token_start == 1 and tok.dep_ == "pobj" and tok.head.lower_ == "in"
+
+
 def not_the_country(doc, m: Mention) -> bool:
     """Whether a country mention names no country in the article's list: a demonym naming an ethnic
     group ("Greek Cypriots", "Turkish Cypriot leaders", "the ethnic Serb half") or a capital or seat
     only as a venue (:data:`_VENUE_PREPS`). Needs the dependency parse."""
+    if _size_of(doc, m):
+        return True
     if m.how == "demonym":
         after = doc[m.token_end] if m.token_end < len(doc) else None
         before = doc[m.token_start - 1] if m.token_start > 0 else None
         return bool(
             (after is not None and after.ent_type_ == "NORP" and after.is_title)
             or (before is not None and before.lower_ == "ethnic")
+            or _community(doc, m, after, before)
+            or _language(doc, m)
         )
     if m.how in ("capital", "seat"):
         tok = doc[m.token_end - 1]
@@ -650,19 +695,20 @@ def summarise(mentions: list[Mention], gaz: Gazetteer, doc=None) -> dict[str, li
     """Distinct countries (with codes), people and organisations, in order of first mention.
 
     With the parsed ``doc`` (the English route), country mentions that name no country
-    (:func:`not_the_country`) are left out of ``countries``; they stay mentions for the stances.
+    (:func:`not_the_country`) and countries the gazetteer marks ``listed: false`` are left out of
+    ``countries``; they stay mentions for the stances.
     """
     codes: dict[str, None] = {}
     people: dict[str, None] = {}
     orgs: dict[str, None] = {}
     for m in mentions:
         if m.kind == "country" and m.code:
-            if doc is not None and not_the_country(doc, m):
+            if doc is not None and (m.code in gaz.unlisted or not_the_country(doc, m)):
                 continue
             codes.setdefault(m.code)
         elif m.kind == "person":
             people.setdefault(m.name)
-            if m.code:
+            if m.code and not (doc is not None and m.code in gaz.unlisted):
                 codes.setdefault(m.code)
         elif m.kind in ("organisation", "coalition", "armed_group", "mission"):
             orgs.setdefault(m.name)

@@ -115,6 +115,8 @@ class Gazetteer:
     not_name_verbs: frozenset[str] = frozenset()  # verbs glued to a name's end ("Museveni Says")
     # two words or more running inside a table name or alias (folded, hyphens as spaces) -> its table names
     name_runs: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    # round 12: codes the English route keeps out of ``countries`` (``listed: false`` in countries.yaml)
+    unlisted: frozenset[str] = frozenset()
 
     def place(self, text: str) -> tuple[str, str] | None:
         """Resolve a place-like name to ``(code, how)``; how is name/capital/seat/demonym."""
@@ -203,6 +205,8 @@ def load_gazetteer() -> Gazetteer:
             gaz.capitals.setdefault(fold(capital), code)
         for seat in row.get("seats") or []:
             gaz.seats.setdefault(fold(seat), code)
+        if row.get("listed") is False:
+            gaz.unlisted = gaz.unlisted | {code}
     for row in _load_yaml("organisations.yaml"):
         org = Organisation(row["id"], row["name"], row["kind"], bool(row.get("actor", True)))
         gaz.organisations[org.id] = org

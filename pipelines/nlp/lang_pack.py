@@ -101,6 +101,11 @@ class LanguagePack:
     determiners: frozenset[str] = frozenset()  # articles: transparent before a name
     participle_endings: tuple[str, ...] = ()  # endings of participles (attributes of the force)
     whether: frozenset[str] = frozenset()  # "ob", "czy": support asked about is undecided
+    # round 12: an offer under reservation, restricted or still being discussed ("unter Vorbehalt", "solo
+    # con le Nazioni Unite", "discussioni in corso"): a support cue's clause holding one is undecided
+    reservations: tuple[tuple[str, ...], ...] = ()
+    # round 12: adverbs a clause that only lists actors may hold ("die Balten und jetzt auch die Polen")
+    list_adverbs: frozenset[str] = frozenset()
     transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
     list_words: tuple[tuple[str, ...], ...] = ()  # "darunter", "a także", "anche": a list of actors goes on
     with_words: tuple[tuple[str, ...], ...] = ()  # "insieme a", "zusammen mit": the actor after it acts too
@@ -134,6 +139,8 @@ class LanguagePack:
     not_cues: tuple[tuple[str, ...], ...] = ()  # "utrzymanie pokoju", "mandato": word sequences that hold no cue
     shared_subject: frozenset[str] = frozenset()  # "aber", "mais": the clause they open keeps the subject
     council_acts: frozenset[str] = frozenset()  # "renouveler", "autorizar": the UN acting is its Security Council
+    # round 12: short endings of compound titles ("Armeechef", "Parteichef"): a longer word ending in one is a title
+    title_endings: tuple[str, ...] = ()
     max_place_words: int = 4
     _demonym_cache: dict[str, str | None] = field(default_factory=dict, repr=False)
     stems: tuple[str, ...] = ()  # "word*" entries of the word lists, longest first
@@ -333,6 +340,7 @@ def load_pack(code: str) -> LanguagePack:
         people=people,
         person_forms=generated.get("people", {}),
         titles=_words(names.get("titles")),
+        title_endings=tuple(sorted(_words(names.get("title_endings")), key=len, reverse=True)),
         name_suffixes=tuple((str(a), str(b)) for a, b in names.get("name_suffixes") or []),
         nominative_endings=tuple(str(e) for e in names.get("nominative_endings") or []),
         max_place_words=min(longest, 6),
@@ -364,6 +372,8 @@ def load_pack(code: str) -> LanguagePack:
         determiners=_words(cues_data.get("determiners")),
         participle_endings=tuple(str(e) for e in cues_data.get("participle_endings") or ()),
         whether=_words(cues_data.get("whether")),
+        reservations=_phrases(cues_data.get("reservations")),
+        list_adverbs=_words(cues_data.get("list_adverbs")),
         list_words=_phrases(cues_data.get("list_words")),
         with_words=_phrases(cues_data.get("with_words")),
         council_acts=_words(cues_data.get("council_acts")),

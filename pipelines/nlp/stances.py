@@ -16,6 +16,7 @@ Hits are merged into one stance per actor per article by
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -31,6 +32,12 @@ _NEG_WORDS = frozenset({"not", "n't", "never", "no", "nothing", "neither", "nor"
 _PRONOUNS = frozenset({"it", "they", "he", "she", "its", "their", "his", "her", "them", "we"})
 _PASSIVE_NEUTRAL = frozenset({"consider", "question", "study", "examine", "assess", "weigh"})
 _CONDITIONAL_CUES = frozenset({"depend", "contingent", "conditional", "subject"})
+# round 12: nouns of taking part whose condition ("any participation would depend on ...") is a position
+_PARTICIPATION_NOUNS = frozenset({"participation", "involvement", "contribution", "deployment", "engagement"})
+# round 12: nouns of a mandate's renewal ("consider further renewal" is the next act, not a hedge)
+_RENEWALS = frozenset({"renewal", "extension", "prolongation", "rollover"})
+# ... and the conditions that are still to be decided (with the lexicon's `decision` words)
+_PENDING = frozenset({"evaluation", "assessment", "review", "approval", "consultation", "study"})
 # verbs that ask for a Council act rather than report one taken ("calls for a resolution", "seeks a
 # resolution"), and words that make the resolution one not yet adopted ("a possible resolution"; not
 # "draft" or "new": "adopted a draft resolution", "a new resolution extending the mandate" are acts)
@@ -200,6 +207,10 @@ _SERVICE = frozenset(
 )
 # plural nouns for countries; "nations such as A and B" joining the force are participants
 _COUNTRY_NOUNS = frozenset({"nation", "country", "state", "government", "partner", "ally"})
+# round 12: "the fourth country to join the force, after A, B and C": the ranks of a joining order
+_ORDINALS = frozenset(
+    {"second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "latest", "last", "next"}
+)
 _JOINING = frozenset(
     {
         "join",
@@ -221,6 +232,14 @@ _ACTOR_KINDS = {
     "armed_group": "organisation",
     "person": "person",
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _host_codes() -> frozenset[str]:
+    """ISO codes of the countries the mission catalogue's forces are deployed in (round 12)."""
+    from .missions import load_catalogue
+
+    return frozenset(code for m in load_catalogue().missions.values() for code in m.hosts)
 
 
 @dataclass
@@ -583,6 +602,8 @@ class StanceExtractor:
         self.how_subject = ""
         for child in cue.children:
             if child.dep_ in ("poss", "compound", "npadvmod", "amod", "nmod") and child.i in self.by_token:
+                if self._host_as_place(cue, child):
+                    continue  # "the Haiti deployment": where the force goes
                 self.how_subject = "modifier of the cue"
                 return [child, *child.conjuncts], path, True
             if (
@@ -642,6 +663,11 @@ class StanceExtractor:
                 t = t.head
                 path.append(t)
                 continue
+            if subj and self._destination(subj[0], t):
+                # "peacekeepers left for Lebanon to join UNIFIL": Lebanon is where they go
+                t = t.head
+                path.append(t)
+                continue
             if subj:
                 s = subj[0]
                 self.how_subject = "subject"
@@ -679,6 +705,30 @@ class StanceExtractor:
             if not sibling:
                 path.append(t)
         return [], path, False
+
+    def _destination(self, subj, clause) -> bool:
+        """Round 12: ``subj`` is the place a journey heads for, parsed as the subject of an infinitive
+        ("a contingent has left for Lebanon to take part in the force", "sailed for Cyprus to join
+        the mission"): *for* marks the clause, and the clause hangs on a verb of setting out."""
+        return (
+            subj.dep_ == "nsubj"
+            and clause.dep_ == "advcl"
+            and any(c.dep_ == "mark" and c.lower_ == "for" for c in clause.children)
+            and clause.head.lemma_.lower() in self.lex.journeys
+            and subj.i in self.by_token
+            and self.by_token[subj.i].kind == "country"
+        )
+
+    def _host_as_place(self, cue, child) -> bool:
+        """Round 12: a mission's host country as a noun modifier of a force noun ("Caricom countries
+        prepping for Haiti deployment", "the Lebanon mission") names the place, not the holder; a
+        possessive ("Haiti's deployment") or a demonym ("the Kenyan deployment") still holds it."""
+        if child.dep_ not in ("compound", "nmod") or child.pos_ != "PROPN" or cue.pos_ != "NOUN":
+            return False
+        if cue.lemma_.lower() not in self.lex.force_words:
+            return False
+        actor = self._mention_actor(child)
+        return bool(actor and actor.actor_type == "country" and actor.code in _host_codes())
 
     def _factual(self, verb) -> bool:
         """A finite verb stating what is happening or happened (no modal, future or infinitive)."""
@@ -823,6 +873,8 @@ class StanceExtractor:
             return True
         if cue.lemma_.lower() in self.lex.departures and self._force_departs(cue):
             return True  # "asked the force to leave the country": the country is where it leaves
+        if self._pending_decision(cue):
+            return True  # "any participation would depend on the government's decision": the condition
         if (
             cue.lemma_.lower() == "lead"
             and not any(c.dep_ == "dobj" for c in cue.children)
@@ -1206,6 +1258,9 @@ class StanceExtractor:
                 members += [c for c in tok.head.children if c.dep_ == "nsubj"]
             for t in members:
                 add(t, tok.text)
+        if strict:
+            for t in self._ranked_before(sent):
+                add(t, "ranked before a later contributor")
         # "Uganda (4,500), Ethiopia (2,500), Djibouti (1,520)": troop numbers per country
         counted = [
             t
@@ -1219,6 +1274,37 @@ class StanceExtractor:
         if len(counted) >= 2 and (strict or any(t.lemma_.lower() in ("troop", "soldier", "contingent") for t in sent)):
             for t in counted:
                 add(t, "troop numbers by country")
+        return out
+
+    def _ranked_before(self, sent) -> list:
+        """Round 12: the countries an ordinal contributor comes after ("Zambia is the fourth country to
+        join the regional force, after Ghana, Malawi and Benin"; "makes Portugal the third-largest
+        contributor to the force after Italy and Spain"): they joined or contributed first. The ranked
+        noun is a contributor noun, or a country noun with a participation verb after it; the
+        *after* phrase follows it and names countries (not a time: "after the ceasefire")."""
+        ranked = [
+            t
+            for t in sent
+            if t.pos_ == "NOUN"
+            and (t.lemma_.lower() in self.lex.contributor_nouns or t.lemma_.lower() in _COUNTRY_NOUNS)
+            and any(
+                g.lower_ in _ORDINALS or g.lower_.split("-")[0] in _ORDINALS
+                for c in t.children
+                if c.dep_ in ("amod", "advmod", "compound", "nummod")
+                for g in c.subtree
+            )
+        ]
+        out = []
+        for noun in ranked:
+            after = [a for a in sent if a.lower_ == "after" and a.dep_ == "prep" and a.i > noun.i]
+            if not after:
+                continue
+            if noun.lemma_.lower() in _COUNTRY_NOUNS and not any(
+                t.lemma_.lower() in self.lex.participation and t.pos_ == "VERB" for t in self.doc[noun.i : after[0].i]
+            ):
+                continue
+            objs = [g for g in after[0].children if g.dep_ == "pobj"]
+            out.extend(t for g in objs for t in (g, *g.conjuncts) if t.i in self.by_token)
         return out
 
     def _set_off_from(self, tok) -> list:
@@ -1576,6 +1662,70 @@ class StanceExtractor:
                 return True
         return False
 
+    def _pending_decision(self, cue) -> bool:
+        """Round 12: a conditional cue whose subject is a participation noun and whose condition is a
+        decision or assessment still to come ("any participation would depend on the government's
+        decision", "our involvement is subject to a review"): the participation is undecided. A
+        condition on something else ("would depend on a UN mandate") stays the rules' condition."""
+        if cue.lemma_.lower() not in _CONDITIONAL_CUES or not any(
+            c.dep_ in _SUBJ and c.lemma_.lower() in _PARTICIPATION_NOUNS for c in cue.children
+        ):
+            return False
+        conditions = [
+            g
+            for c in cue.children
+            if c.dep_ == "prep" and c.lower_ in ("on", "upon", "to")
+            for g in (c, *c.subtree)
+            if g.dep_ in ("pobj", "conj") and g.pos_ == "NOUN"
+        ]
+        return any(g.lemma_.lower() in self.lex.decision or g.lemma_.lower() in _PENDING for g in conditions)
+
+    def _conditioned_participation(self, subjects: list, path: list, speakers: list[Actor]) -> list:
+        """Round 12: "any participation would depend on the government's decision", "Thailand's
+        involvement is conditional on a mandate": a participation noun is what the condition bears
+        on; its holder (a possessive or modifier naming an actor) or, without one, the speaker
+        holds the undecided position. (subject token, actor, how) triples."""
+        if not subjects or subjects[0].pos_ != "NOUN" or subjects[0].lemma_.lower() not in _PARTICIPATION_NOUNS:
+            return []
+        noun = subjects[0]
+        holders = [
+            c
+            for c in noun.children
+            if (c.dep_ in ("compound", "amod", "nmod") and c.i in self.by_token) or c.dep_ == "poss"
+        ]
+        if holders:  # "Thailand's participation", "its involvement"
+            return [
+                (h, a, "holder of the conditioned participation")
+                for h in holders
+                for a in self._resolve(h, speakers=speakers, allow_pronoun=True)
+            ]
+        return [(path[-1], a, "speaker of the conditioned participation") for a in speakers]
+
+    def _next_renewal(self, cue) -> bool:
+        """Round 12: weighing the NEXT renewal or extension ("should consider further renewal of the
+        mission", "will review a future extension") after one just made is the routine of a mandate,
+        not a hedge on the force: the object is a renewal noun marked as a later one."""
+        objs = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")] + [
+            g for c in cue.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"
+        ]
+        return any(
+            o.lemma_.lower() in _RENEWALS
+            and any(c.lower_ in ("further", "future", "next", "another", "subsequent") for c in o.children)
+            for o in objs
+        )
+
+    def _asked_question(self, clause) -> bool:
+        """Round 12: ``clause`` is the content of a question put to someone, not a wish: the verb of
+        asking is a reduced passive ("When asked if and how many troops X would send", "Asked
+        whether X would join": a participle without its own subject), or *if / whether* hangs on
+        the verb of asking itself (the parser's reading of "asked if and how ...")."""
+        ask = clause.head
+        if ask.lemma_.lower() not in self.lex.requests:
+            return False
+        if any(c.lower_ in ("if", "whether") and c.i < clause.i for c in ask.children):
+            return True
+        return ask.tag_ == "VBN" and ask.dep_ == "advcl" and not any(c.dep_ in _SUBJ for c in ask.children)
+
     def _not_a_position(self, cue, stance: str, via_modifier: bool, path) -> bool:
         """Cues that look like positions but are not: refusing to comment ("declined to disclose"),
         a participle describing something else ("the agreement brokered by X"), support that is
@@ -1591,6 +1741,8 @@ class StanceExtractor:
             )
         ):
             return True  # "Macron considered that the guarantees will ...": an opinion, not weighing
+        if stance in ("undecided", "decision") and self._next_renewal(cue):
+            return True  # "the Council should consider further renewal": the next act, not this one
         if stance == "decision" and any(
             c.dep_ in ("ccomp", "xcomp")
             and any(g.tag_ in ("WDT", "WP", "WRB") and g.lower_ != "whether" for g in c.subtree if g.i < c.i)
@@ -1836,8 +1988,10 @@ class StanceExtractor:
                 # position but the one who urges it wants the force
                 if not self._about_force(cue.subtree) and not self._about_force(top.subtree):
                     continue
-                if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in top.children) or any(
-                    c.dep_ == "auxpass" for c in top.head.children
+                if (
+                    any(c.dep_ == "mark" and c.lower_ in ("whether", "if") for c in top.children)
+                    or any(c.dep_ == "auxpass" for c in top.head.children)
+                    or self._asked_question(top)
                 ):
                     continue  # "was asked whether Slovenia would join": a question, not a wish
                 wisher, wish_path, _ = self._subject(top.head)
@@ -1959,6 +2113,8 @@ class StanceExtractor:
             if not resolved and cue.pos_ in ("ADJ", "NOUN") and speakers:
                 # "Lavrov said the idea was unacceptable": the speaker holds the evaluation
                 resolved = [(path[-1], a, "speaker holds the evaluation") for a in speakers]
+            if not resolved and stance == "undecided" and self._pending_decision(cue):
+                resolved = self._conditioned_participation(subjects, path, speakers)
             if (
                 cue.lemma_.lower() in self.lex.council_acts
                 and "UNSC" in self.gaz.organisations

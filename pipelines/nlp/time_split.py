@@ -6,12 +6,13 @@ Run: ``python -m pipelines.nlp.time_split [--train PART ... --test PART ...] [--
 The closest thing to a first look a developer may run: the positions model (stacked words channel,
 plain trees, the shipped thresholds, as ``make train`` fits them) is fitted on the parts of earlier
 rounds only and scored on a later round's parts, whose labels no model has seen; rules alone are
-scored on the same articles. By default (round 11) two splits: fitted on rounds <= 9 and scored on
-round 10's parts, and fitted on rounds <= 8 and scored on round 9's; then both together (each model
-on its own split's articles). Each line also counts the additions near the add threshold (the
-"jitter band", where any retraining moves actors across it). ``--cv`` adds the grouped
-cross-validation over all named parts (what ``make train`` records). ``--list-pool`` (repeatable)
-scores one add decision per coordination of actors on the same fits. Scores are actors and stances
+scored on the same articles. By default (round 12) three splits: fitted on rounds <= 10 and scored
+on round 11's parts, fitted on rounds <= 9 and scored on round 10's, and fitted on rounds <= 8 and
+scored on round 9's; then all together (each model on its own split's articles). Each line also
+counts the additions near the add threshold (the "jitter band", where any retraining moves actors
+across it). ``--cv`` adds the grouped cross-validation over all named parts (what ``make train``
+records). ``--list-pool`` (repeatable) scores one add decision per coordination of actors on the
+same fits. Scores are actors and stances
 F1 over the gold-relevant articles where a topic term fires
 (:func:`pipelines.nlp.train_positions.score`), so they differ a little from the shared scorer's on
 whole parts.
@@ -58,9 +59,15 @@ logger = logging.getLogger(__name__)
 # the English parts by the round after which they were first measured (round 10's are the newest measured)
 ROUND9_PARTS = ("dev13.jsonl", "dev14.jsonl", "test-n.jsonl", "test-o.jsonl", "test-p.jsonl")
 ROUND10_PARTS = ("dev15.jsonl", "dev16.jsonl", "test-q.jsonl", "test-r.jsonl", "test-s.jsonl")
-# the default splits (round 11): fitted on rounds <= 9, scored on round 10's parts; and the older one,
-# fitted on rounds <= 8, scored on round 9's (each too small alone to tell apart changes of a few positions)
-SPLITS = ((ROUND10_PARTS, ()), (ROUND9_PARTS, ROUND10_PARTS))
+ROUND11_PARTS = ("dev17.jsonl", "dev18.jsonl", "test-t.jsonl", "test-u.jsonl", "test-v.jsonl")
+# the default splits (round 12): fitted on rounds <= 10, scored on round 11's parts; fitted on rounds <= 9,
+# scored on round 10's; fitted on rounds <= 8, scored on round 9's (each too small alone to tell apart
+# changes of a few positions). Each pair is (scored parts, later parts left out of training).
+SPLITS = (
+    (ROUND11_PARTS, ()),
+    (ROUND10_PARTS, ROUND11_PARTS),
+    (ROUND9_PARTS, (*ROUND10_PARTS, *ROUND11_PARTS)),
+)
 JITTER = 0.05  # an addition within this much of the add threshold is counted in the "jitter band"
 DEFAULT_CACHE = REPO_ROOT / ".cache" / "time_split"
 
@@ -159,8 +166,8 @@ def rules_of(rows: list[dict]) -> dict[str, dict[str, str]]:
 
 def _parts(args: argparse.Namespace) -> list[tuple[list[str], list[str]]]:
     """(training parts, scored parts) of each split: ``--train``/``--test`` name one; by default
-    :data:`SPLITS` over the parts ``make train`` reads and round 10's."""
-    every = list(dict.fromkeys([*DEFAULT_CORPORA["parse"], *ROUND10_PARTS]))
+    :data:`SPLITS` over the parts ``make train`` reads and rounds 10's and 11's."""
+    every = list(dict.fromkeys([*DEFAULT_CORPORA["parse"], *ROUND10_PARTS, *ROUND11_PARTS]))
     if args.test:
         return [(args.train or [p for p in every if p not in args.test], list(args.test))]
     return [([p for p in every if p not in test and p not in later], list(test)) for test, later in SPLITS]
@@ -249,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(splits) > 1:
         arts = sorted(a for a in gold if a in summed[pools[0]])
         for pool in pools:
+            positions = sum(len(gold[a]) for a in arts)
             print(
-                f"both splits ({len(arts)} articles, {sum(len(gold[a]) for a in arts)} positions), list pool "
+                f"all {len(splits)} splits ({len(arts)} articles, {positions} positions), list pool "
                 f"{pool or 'off'}: with the model {_fmt(score(gold, summed[pool], arts))}"
             )
     if args.cv:

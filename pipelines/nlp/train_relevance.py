@@ -51,7 +51,15 @@ ROUND10_PARTS = ("dev15.jsonl", "dev16.jsonl", "test-q.jsonl", "test-r.jsonl", "
 DEFAULT_CORPORA = tuple(dict.fromkeys((*POSITIONS_CORPORA["parse"], *ROUND10_PARTS)))
 # the multilingual parts: the clause route's and round 10's (first measured in round 10: the time split's test)
 ROUND10_LANGUAGE_PARTS = ("dev14.jsonl", "dev15.jsonl", "test-o.jsonl", "test-p.jsonl")
-LANGUAGE_CORPORA = tuple(dict.fromkeys((*POSITIONS_CORPORA["clauses"], *ROUND10_LANGUAGE_PARTS)))
+# round 12: frozen at round 11's 31 parts (the clause model gained round 11's parts; the relevance
+# classifier is another engineer's and is left as measured)
+LANGUAGE_CORPORA = tuple(
+    dict.fromkeys(
+        name
+        for name in (*POSITIONS_CORPORA["clauses"], *ROUND10_LANGUAGE_PARTS)
+        if name not in ("dev16.jsonl", "dev17.jsonl", "test-q.jsonl", "test-r.jsonl")
+    )
+)
 LANGUAGES = ("de", "es", "fr", "it", "pl")  # the languages with a corpus large enough to learn from
 PARAMS = {"max_features": 5000, "C": 4.0, "ngram_max": 2, "min_df": 2}
 THRESHOLD = 0.6  # chosen by the cross-validation recorded in pipelines/nlp/README.md

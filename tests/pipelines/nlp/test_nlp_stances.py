@@ -265,3 +265,96 @@ def test_considering_taking_part_or_joining_is_undecided(analyse):
         "Norway is considering joining the peacekeeping force."
     )
     assert stance_map(r) == {"Sweden": "undecided", "Norway": "undecided"}
+
+
+def test_destination_of_a_journey_is_not_a_participant(analyse):
+    # round 12: "left for X to take part" parses X as the infinitive's subject; X is where troops go
+    r = analyse(
+        "A contingent of Peruvian peacekeepers has left for Lebanon to take part in the UN Interim Force in Lebanon."
+    )
+    assert "Lebanon" not in stance_map(r)
+    r = analyse("The frigate sailed for Cyprus on Monday to join the UN peacekeeping mission there.")
+    assert "Cyprus" not in stance_map(r)
+
+
+def test_for_clause_under_other_verbs_keeps_its_subject(analyse):
+    # the journey rule needs a verb of setting out: a call for a country to act is still a wish
+    r = analyse("The president called for Kenya to lead the multinational peacekeeping force.")
+    assert "Kenya" not in stance_map(r) or stance_map(r)["Kenya"] != "oppose"
+
+
+def test_question_put_to_a_minister_is_no_position(analyse):
+    # round 12: the content of a question ("when asked if X would send") is not X's position
+    r = analyse(
+        "When asked if and how many troops Norway would be prepared to send to the peacekeeping mission, "
+        "the minister said he would not speculate."
+    )
+    assert stance_map(r).get("Norway") != "support"
+    r = analyse("Asked whether Chile would send soldiers to the peacekeeping force, the minister declined to comment.")
+    assert "Chile" not in stance_map(r)
+
+
+def test_participation_pending_a_decision_is_undecided(analyse):
+    # round 12: readiness followed by "any participation would depend on the government's decision"
+    text = (
+        "The Thai army chief said on Monday that his force is ready to join a possible peacekeeping force. "
+        "He noted that any participation would depend on the government's decision."
+    )
+    assert stance_map(analyse(text)).get("Thailand") == "undecided"
+    r = analyse(
+        "Brazil is ready to send troops to the peacekeeping force. "
+        "Its deployment would depend on a decision by parliament, the minister said."
+    )
+    assert stance_map(r).get("Brazil") == "undecided"
+
+
+def test_participation_conditioned_on_something_else_stays_support(analyse):
+    # a condition that is not a decision still to come is the support's condition
+    text = "Brazil is ready to send troops to the peacekeeping force. Its deployment would depend on a UN mandate."
+    assert stance_map(analyse(text)).get("Brazil") == "support"
+
+
+def test_countries_a_ranked_contributor_comes_after_are_contributors(analyse):
+    # round 12: "the fourth country to join the force, after A, B and C": A, B and C joined first
+    r = analyse(
+        "Zambia is therefore the fourth country to officially join the regional peacekeeping force, "
+        "after Ghana, Malawi and Benin."
+    )
+    m = stance_map(r)
+    assert {m.get("Ghana"), m.get("Malawi"), m.get("Benin")} == {"support"}
+    r = analyse("The vote makes Portugal the third-largest contributor to the expanded UN force after Italy and Spain.")
+    m = stance_map(r)
+    assert m.get("Italy") == "support" and m.get("Spain") == "support"
+
+
+def test_after_a_time_names_no_contributor(analyse):
+    r = analyse("Chile became the fifth nation to send troops to the peacekeeping mission after the ceasefire.")
+    assert stance_map(r) == {"Chile": "support"}
+    # an ordinal country not joining anything ranks nobody
+    r = analyse("Ghana is the second country in the region, after Nigeria, to hold elections this year.")
+    assert "Nigeria" not in stance_map(r)
+
+
+def test_weighing_the_next_renewal_is_no_hedge(analyse):
+    # round 12: the Council renews, then "should consider further renewal": the routine of a mandate
+    r = analyse(
+        "The Security Council extended the mandate of the peacekeeping force for another year. "
+        "The resolution said that the Council should consider further renewal of the mission based on progress."
+    )
+    assert stance_map(r).get("United Nations Security Council") == "support"
+    r = analyse("The Security Council will consider the renewal of the peacekeeping mission next month.")
+    assert stance_map(r).get("United Nations Security Council") == "undecided"
+
+
+def test_host_country_modifying_a_force_noun_is_the_place(analyse):
+    # round 12: "prepping for Haiti deployment": the host names where the force goes, not a backer
+    r = analyse(
+        "Several Caribbean countries are preparing troops for the multinational security mission in Haiti, "
+        "led by Kenya.",
+        title="Caricom countries prepping for Haiti deployment",
+    )
+    assert "Haiti" not in stance_map(r) and stance_map(r).get("Kenya") == "support"
+    # a country that hosts no force in the catalogue, or a possessive, still holds the position
+    assert stance_map(analyse("France backs a Ukraine deployment of European troops, Macron said.")) == {
+        "France": "support"
+    }
