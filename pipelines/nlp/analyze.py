@@ -13,8 +13,8 @@ from .gazetteer import load_gazetteer
 from .lang_route import CLAUSE_ROUTE, analyze_clause_batch, route_name
 from .language import resolve_language
 from .positions import decide_positions
-from .relevance import load_topics, score_relevance
-from .relevance_model import applies, apply_classifier, load_relevance_model, probability
+from .relevance import load_topics
+from .relevance_model import judge_relevance, load_relevance_model
 from .stance_records import stance_records
 from .stances import StanceExtractor
 
@@ -70,14 +70,7 @@ def new_result(article: dict, language: str | None) -> dict:
 
 def _relevance(result: dict, article: dict) -> None:
     title, text = article.get("title") or "", article.get("text") or ""
-    topic_results = score_relevance(title, text, load_topics())
-    result["topics"] = [t.topic for t in topic_results if t.fired]
-    result["relevant"] = bool(result["topics"])
-    result["relevance"] = max((t.score for t in topic_results), default=0.0)
-    result["relevance_explanation"] = [dict(m, topic=t.topic) for t in topic_results for m in t.matches]
-    model = load_relevance_model()
-    if model is not None and applies(title, text, model):
-        apply_classifier(result, probability(title, text, model), model)
+    judge_relevance(result, title, text, load_topics(), load_relevance_model())
 
 
 def complete_result(result: dict, doc, article: dict, title_len: int, *, explain: bool = False) -> dict:

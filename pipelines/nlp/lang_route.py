@@ -20,8 +20,7 @@ from .gazetteer import load_gazetteer
 from .lang_entities import find_mentions
 from .lang_model import load_lang_nlp
 from .lang_pack import available_languages, load_pack
-from .relevance import score_relevance
-from .relevance_model import applies, apply_classifier, load_language_model, probability
+from .relevance_model import judge_relevance, load_language_model
 from .stance_records import stance_records
 
 logger = logging.getLogger(__name__)
@@ -63,16 +62,11 @@ def complete_clause_result(
     """
     pack = load_pack(result["language"])
     gaz = load_gazetteer()
-    topic_results = score_relevance(article.get("title") or "", article.get("text") or "", pack.topics)
-    result["topics"] = [t.topic for t in topic_results if t.fired]
-    result["relevant"] = bool(result["topics"])
-    result["relevance"] = max((t.score for t in topic_results), default=0.0)
-    result["relevance_explanation"] = [dict(m, topic=t.topic) for t in topic_results for m in t.matches]
-    title, text = article.get("title") or "", article.get("text") or ""
+    # round 11: the multilingual classifier adds what the pack misses and vetoes what it takes in passing
     model = load_language_model()
-    if model is not None and result["language"] in model.languages and applies(title, text, model):
-        # round 11: the multilingual classifier adds what the pack misses and vetoes what it takes in passing
-        apply_classifier(result, probability(title, text, model), model)
+    if model is not None and result["language"] not in model.languages:
+        model = None
+    judge_relevance(result, article.get("title") or "", article.get("text") or "", pack.topics, model)
     mentions = find_mentions(doc, pack, gaz, day)
     result["entities"] = [m.as_dict(title_len) for m in mentions]
     result.update(summarise(mentions, gaz))

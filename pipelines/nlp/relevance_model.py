@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .relevance import Topic, score_relevance
+
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "relevance_model.json"
 # round 11: one classifier for the languages of the clause route (fr, de, es, it, pl), the same rule
 LANGUAGES_MODEL_PATH = MODEL_PATH.with_name("relevance_model_languages.json")
@@ -109,6 +111,21 @@ def apply_classifier(result: dict, p: float, model: RelevanceModel) -> None:
     result["relevance_explanation"].append(
         {"term": term, "weight": round(p, 4), "count": 1, "positions": [], "topic": model.topic}
     )
+
+
+def judge_relevance(
+    result: dict, title: str, text: str, topics: tuple[Topic, ...], model: RelevanceModel | None
+) -> None:
+    """Set ``result``'s relevance fields from the topic pack ``topics``, then let the trained
+    classifier ``model`` (None: the pack alone) add or veto its decision where it applies
+    (:func:`apply_classifier`). Both routes judge relevance this way, each with its pack and model."""
+    topic_results = score_relevance(title, text, topics)
+    result["topics"] = [t.topic for t in topic_results if t.fired]
+    result["relevant"] = bool(result["topics"])
+    result["relevance"] = max((t.score for t in topic_results), default=0.0)
+    result["relevance_explanation"] = [dict(m, topic=t.topic) for t in topic_results for m in t.matches]
+    if model is not None and applies(title, text, model):
+        apply_classifier(result, probability(title, text, model), model)
 
 
 def probability(title: str, text: str, model: RelevanceModel) -> float:
