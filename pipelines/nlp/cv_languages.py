@@ -26,53 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .score_languages import load_scorer
+from .train_positions import DEFAULT_CORPORA
 
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"
-DEFAULT_PARTS = (
-    "dev",
-    "test-a",
-    "test-b",
-    "dev2",
-    "test-c",
-    "dev3",
-    "test-d",
-    "dev4",
-    "test-e",
-    "dev5",
-    "test-f",
-    "dev6",
-    "test-g",
-    # round 8: round 7's parts after their first measurement
-    "dev7",
-    "dev8",
-    "dev9",
-    "test-h",
-    "test-i",
-    "test-j",
-    # round 9: round 8's parts after their first measurement
-    "dev10",
-    "dev11",
-    "test-k",
-    "test-l",
-    # round 10: round 9's parts after their first measurement
-    "dev12",
-    "dev13",
-    "test-m",
-    "test-n",
-    # round 11: round 10's parts after their first measurement
-    "dev14",
-    "dev15",
-    "test-o",
-    "test-p",
-    # round 12: round 11's parts after their first measurement
-    "dev16",
-    "dev17",
-    "test-q",
-    "test-r",
-)
+# the parts the clause-route model trains on (one list: train_positions.DEFAULT_CORPORA["clauses"])
+DEFAULT_PARTS = tuple(name.removesuffix(".jsonl") for name in DEFAULT_CORPORA["clauses"])
 # parts kept for the lead's never-seen measurements: never read here. Round 6's test-g and dev6 had
 # their first measurement and are development data now; round 12's new parts wait for theirs.
 RESERVED_PARTS: frozenset[str] = frozenset({"test-s", "test-t", "dev18", "dev19"})

@@ -40,6 +40,9 @@ from .train_positions import (
     LIST_POOLS,
     PARAMS,
     REPO_ROOT,
+    ROUND9_PARTS,
+    ROUND10_PARTS,
+    ROUND11_PARTS,
     THRESHOLDS,
     _read_corpora,
     class_probs,
@@ -56,10 +59,6 @@ from .train_positions import (
 
 logger = logging.getLogger(__name__)
 
-# the English parts by the round after which they were first measured (round 10's are the newest measured)
-ROUND9_PARTS = ("dev13.jsonl", "dev14.jsonl", "test-n.jsonl", "test-o.jsonl", "test-p.jsonl")
-ROUND10_PARTS = ("dev15.jsonl", "dev16.jsonl", "test-q.jsonl", "test-r.jsonl", "test-s.jsonl")
-ROUND11_PARTS = ("dev17.jsonl", "dev18.jsonl", "test-t.jsonl", "test-u.jsonl", "test-v.jsonl")
 # the default splits (round 12): fitted on rounds <= 10, scored on round 11's parts; fitted on rounds <= 9,
 # scored on round 10's; fitted on rounds <= 8, scored on round 9's (each too small alone to tell apart
 # changes of a few positions). Each pair is (scored parts, later parts left out of training).

@@ -38,15 +38,13 @@ from .relevance_model import (
     probability,
 )
 from .train_positions import DEFAULT_CORPORA as POSITIONS_CORPORA
-from .train_positions import data_files
+from .train_positions import ROUND10_PARTS, data_files
 
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "en"
 LANGUAGES_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"
-# round 10's English parts (first measured in round 10); the newest measured round, the time split's test
-ROUND10_PARTS = ("dev15.jsonl", "dev16.jsonl", "test-q.jsonl", "test-r.jsonl", "test-s.jsonl")
 # every English part measured once (the positions model's parts and round 10's)
 DEFAULT_CORPORA = tuple(dict.fromkeys((*POSITIONS_CORPORA["parse"], *ROUND10_PARTS)))
 # the multilingual parts: the clause route's and round 10's (first measured in round 10: the time split's test)
