@@ -1267,9 +1267,10 @@ class ClauseStanceExtractor:
                 listed = True
                 i += n
                 continue
-            if i == start and self._peers_from(i, end) > i:
+            peers = self._peers_from(i, end) if i == start else i
+            if peers > i:
                 listed = True  # "insieme ai loro colleghi provenienti da Giamaica, Guatemala ed El Salvador"
-                i = self._peers_from(i, end)
+                i = peers
                 continue
             tok = self.doc[i]
             if not (
