@@ -232,7 +232,8 @@ def migrate_stances(es, settings: Settings, old: str, new: str) -> list[str]:
 
 MIGRATIONS: dict[str, Callable[..., list[str]]] = {"articles": migrate_articles, "stances": migrate_stances}
 # From these mapping versions on, a newer mapping only adds sub-fields: the index is updated in
-# place (put mapping, then every document written again), not copied. articles 2 -> 3: ``.text``.
+# place (put mapping, then every document written again), not copied. articles 2 -> 3: ``.text``;
+# 3 -> 4: ``relevance_classifier``.
 IN_PLACE_FROM: dict[str, int] = {"articles": 2}
 
 

@@ -193,8 +193,34 @@ def test_version_2_gains_its_text_sub_fields_in_place(settings, es):
     es.indices.refresh(index=alias)
     assert es.count(index=alias, q="stances.actor.text:france")["count"] == 0  # not there yet
     lines = provision(settings, pubsub=False)
-    assert any("3 documents of" in line for line in lines) and any("version 3" in line for line in lines), lines
+    assert any("3 documents of" in line for line in lines), lines
+    assert any(f"version {CURRENT}" in line for line in lines), lines
     assert write_index(es, alias) == index and mapping_version(es, index) == CURRENT  # the same index
     assert es.count(index=alias, q="stances.actor.text:france")["count"] == 1
     assert es.count(index=alias)["count"] == len(OLD)
     assert provision(settings, pubsub=False) == []
+
+
+def test_version_3_gains_relevance_classifier_in_place(settings, es):
+    """The classifier's probability, stored since round 11 but not mapped, becomes searchable in place."""
+    provision(settings, pubsub=False)
+    alias = settings.index("articles")
+    index = write_index(es, alias)
+    es.indices.delete(index=index)
+    body = copy.deepcopy(index_template("articles"))
+    del body["mappings"]["properties"]["relevance_classifier"]
+    body["_meta"]["version"] = body["mappings"]["_meta"]["version"] = 3
+    es.indices.delete_index_template(name=alias)  # an install of version 3 had its template, not today's
+    es.indices.create(
+        index=index, settings=body["settings"], mappings=body["mappings"], aliases={alias: {"is_write_index": True}}
+    )
+    for n, doc in enumerate(OLD):
+        es.index(index=alias, id=doc["id"], document=dict(upgrade_article(doc), relevance_classifier=0.2 + 0.3 * n))
+    es.indices.refresh(index=alias)
+    vetoed = {"range": {"relevance_classifier": {"lt": 0.3}}}
+    assert es.count(index=alias, query=vetoed)["count"] == 0  # stored, not searchable yet
+    lines = provision(settings, pubsub=False)
+    assert any(f"version {CURRENT}" in line for line in lines), lines
+    assert write_index(es, alias) == index and mapping_version(es, index) == CURRENT  # the same index
+    assert es.count(index=alias, query=vetoed)["count"] == 1
+    assert es.count(index=alias)["count"] == len(OLD)
