@@ -9,14 +9,20 @@ the Java plugin and job server, Maven and compose files) are used from the check
 ``peacewatch services up`` (``make install`` installs it editable) and are not shipped.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
+
+# folders of data only (the NLP's tables, lexicons and models; the schemas): declared as packages so that
+# setuptools ships their files as package data instead of warning that an importable folder is left out
+DATA_FOLDERS = find_namespace_packages(
+    include=["pipelines.nlp.data", "pipelines.nlp.data.*", "schemas.*"], exclude=["*__pycache__"]
+)
 
 setup(
     name="peacewatch",
     version="0.1.0",
     description="Streaming news monitor: who backs, refuses or hesitates about a peacekeeping force.",
     python_requires=">=3.10",
-    packages=find_packages(include=["peacewatch*", "connectors*", "pipelines*", "schemas*", "deploy*"]),
+    packages=find_packages(include=["peacewatch*", "connectors*", "pipelines*", "schemas*", "deploy*"]) + DATA_FOLDERS,
     include_package_data=True,
     package_data={
         "schemas": ["json/*.json", "elasticsearch/*.json", "examples/*.json", "examples/*.jsonl"],
