@@ -177,6 +177,9 @@ class Catalogue:
         self._exact, self._folded = exact, folded
         self._exact_re = self._compile(exact, 0)
         self._folded_re = self._compile(folded, re.IGNORECASE)
+        # the English route reads one article's signs twice (the positions model's dominant mission,
+        # then the stance records with host countries): the text's matches are found once
+        self._matched = functools.lru_cache(maxsize=4)(self._match)
 
     @staticmethod
     def _add(phrase: str, mission: str, kind: str, exact: dict, folded: dict) -> None:
@@ -221,17 +224,7 @@ class Catalogue:
             text: the text the NLP analysed (title and body as one string).
             host_mentions: ``(start, end, ISO code)`` of the countries the NLP resolved in it.
         """
-        found: list[Sign] = []
-        if self._exact_re is not None:
-            for m in self._exact_re.finditer(text):
-                mission, kind = self._exact[m.group(0)]
-                found.append(Sign(mission, m.start(), m.end(), kind))
-        if self._folded_re is not None:
-            for m in self._folded_re.finditer(text):
-                key = re.sub(r"[\s\u00a0]+", " ", m.group(0)).casefold()
-                hit = self._folded.get(key)
-                if hit:
-                    found.append(Sign(hit[0], m.start(), m.end(), hit[1]))
+        found = list(self._matched(text))
         for start, end, code in host_mentions:
             for mission in self.by_host.get(code, ()):
                 found.append(Sign(mission, start, end, "host"))
@@ -243,6 +236,21 @@ class Catalogue:
                 continue
             kept.append(sign)
         return kept
+
+    def _match(self, text: str) -> tuple[Sign, ...]:
+        """The names and keywords of missions in ``text``: acronyms as written, the rest folded."""
+        found: list[Sign] = []
+        if self._exact_re is not None:
+            for m in self._exact_re.finditer(text):
+                mission, kind = self._exact[m.group(0)]
+                found.append(Sign(mission, m.start(), m.end(), kind))
+        if self._folded_re is not None:
+            for m in self._folded_re.finditer(text):
+                key = re.sub(r"[\s\u00a0]+", " ", m.group(0)).casefold()
+                hit = self._folded.get(key)
+                if hit:
+                    found.append(Sign(hit[0], m.start(), m.end(), hit[1]))
+        return tuple(found)
 
 
 @functools.lru_cache(maxsize=8)

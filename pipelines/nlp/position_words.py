@@ -56,27 +56,49 @@ def _word(tok) -> str | None:
     return tok.lemma_.lower() or tok.lower_
 
 
-def _sentence_words(ex, sent, key: str) -> list[str]:
-    """The sentence's words with mentions replaced: ``_actor_`` for the candidate, the type of any
-    other actor (a group naming the candidate counts as the candidate)."""
-    words: list[str] = []
+def _open_words(ex, sent) -> list[str | tuple[frozenset[str], str]]:
+    """The sentence's words for any candidate: a mention is left open as (the keys of the actors it
+    names, the word it reads as when it does not name the candidate: the type of its first actor)."""
+    words: list[str | tuple[frozenset[str], str]] = []
     for tok in sent:
         m = ex.by_token.get(tok.i)
         if m is not None:
             if tok.i != m.token_start:
                 continue
             actors = ex._mention_actors(tok)
-            if any(a.key == key for a in actors):
-                words.append("_actor_")
-            elif actors:
-                words.append(_TYPES.get(actors[0].actor_type, "_other_"))
-            else:
-                words.append("_" + m.kind + "_")
+            other = _TYPES.get(actors[0].actor_type, "_other_") if actors else "_" + m.kind + "_"
+            words.append((frozenset(a.key for a in actors), other))
             continue
         word = _word(tok)
         if word:
             words.append(word)
     return words
+
+
+class DocumentWords:
+    """The channel's reading of one document, done once for all its candidates: each sentence's
+    words (mentions left open) and the path terms of each mention."""
+
+    def __init__(self, ex) -> None:
+        self.ex = ex
+        self.sents = list(ex.doc.sents)
+        self._open: dict[int, list[str | tuple[frozenset[str], str]]] = {}
+        self._paths: dict[int, list[str]] = {}
+
+    def sentence_words(self, k: int, key: str) -> list[str]:
+        """Sentence ``k``'s words with mentions replaced: ``_actor_`` for candidate ``key``, the type
+        of any other actor (a group naming the candidate counts as the candidate)."""
+        words = self._open.get(k)
+        if words is None:
+            words = self._open[k] = _open_words(self.ex, self.sents[k])
+        return [w if isinstance(w, str) else "_actor_" if key in w[0] else w[1] for w in words]
+
+    def path_words(self, i: int) -> list[str]:
+        """:func:`_path_words` of the mention at token ``i``."""
+        got = self._paths.get(i)
+        if got is None:
+            got = self._paths[i] = _path_words(self.ex.doc, i)
+        return got
 
 
 def _path_words(doc, i: int) -> list[str]:
@@ -96,7 +118,14 @@ def _path_words(doc, i: int) -> list[str]:
     return out
 
 
-def candidate_terms(ex, tokens: Iterable[int], key: str, about: list[bool], sent_of: dict[int, int]) -> Counter:
+def candidate_terms(
+    ex,
+    tokens: Iterable[int],
+    key: str,
+    about: list[bool],
+    sent_of: dict[int, int],
+    doc_words: DocumentWords | None = None,
+) -> Counter:
     """The channel's terms for one candidate: words and word pairs of the sentences that mention it in
     or right after a sentence about the force (else its first mentions), ``prev:`` words of the
     sentence before each, and the dependency path above each mention.
@@ -107,9 +136,9 @@ def candidate_terms(ex, tokens: Iterable[int], key: str, about: list[bool], sent
         key: the candidate's actor key.
         about: per sentence, whether it is about the force.
         sent_of: token index -> sentence index.
+        doc_words: the document's :class:`DocumentWords`, shared by its candidates (else read here).
     """
-    doc = ex.doc
-    sents = list(doc.sents)
+    doc_words = doc_words or DocumentWords(ex)
     tokens = sorted(tokens)
     near = [i for i in tokens if about[sent_of.get(i, 0)] or (sent_of.get(i, 0) > 0 and about[sent_of.get(i, 0) - 1])]
     chosen = near or tokens
@@ -117,15 +146,15 @@ def candidate_terms(ex, tokens: Iterable[int], key: str, about: list[bool], sent
     seen: list[int] = []
     for i in chosen:
         k = sent_of.get(i, 0)
-        terms.update(_path_words(doc, i))
+        terms.update(doc_words.path_words(i))
         if k in seen or len(seen) >= MAX_SENTENCES:
             continue
         seen.append(k)
-        words = _sentence_words(ex, sents[k], key)
+        words = doc_words.sentence_words(k, key)
         terms.update(words)
         terms.update(f"{a} {b}" for a, b in itertools.pairwise(words))
         if k > 0:
-            terms.update(f"prev:{w}" for w in _sentence_words(ex, sents[k - 1], key))
+            terms.update(f"prev:{w}" for w in doc_words.sentence_words(k - 1, key))
     return terms
 
 
