@@ -23,7 +23,10 @@ mention), and the sentence after it:
    flips support -> oppose (a refusal of OWN troops when the cue is a participation word) and
    oppose -> undecided ("n'exclut pas"); ``decision`` words count only negated (-> undecided).
    A condition marker in the clause ("si", "wenn", "solo se", "pod warunkiem") is recorded; a
-   refusal of own troops under a condition is undecided.
+   refusal of own troops under a condition is undecided. A negated weighing word (``considering``)
+   before a participation word refuses own troops ("n'envisage pas d'envoyer"), and so does an
+   exclusion (``exclusions``) or a negated weighing whose object is the next clause's participation
+   ("ha escluso che ... siano inviati soldati").
 
 Hits are :class:`pipelines.nlp.stances.Hit` records, merged per actor by
 :func:`pipelines.nlp.stance_merge.merge_hits` exactly as on the English route.
@@ -497,7 +500,15 @@ class ClauseStanceExtractor:
         return False
 
     def _object_is_other(self, cue: _CueHit, end: int) -> bool:
-        """ "participer au sommet": the cue's object is an event, not the force."""
+        """ "participer au sommet": the cue's object is an event, not the force; a preposition cue
+        ("gegen") whose object is an actor ("eine Offensive gegen die Hisbollah") is against that actor."""
+        if cue.cue.lemma in self.pack.place_preps:
+            j = cue.end
+            while j < end and self.low[j] in self.pack.determiners:
+                j += 1
+            m = self.by_token.get(j) if j < end else None
+            if self._is_actor_mention(m) and not self._names_force(j, min(end, m.token_end + 2)):
+                return True  # not "gegen die Nato-Truppen"
         for j in range(cue.end, min(end, cue.end + 4)):
             low = self.low[j]
             if low in self.pack.not_objects or self.pack.lemma(low) in self.pack.not_objects:
@@ -1508,6 +1519,47 @@ class ClauseStanceExtractor:
             end = nxt
         return False
 
+    def _participation_after(self, main: _CueHit, later: list[_CueHit], sent=None, end: int = 0) -> bool:
+        """A participation word (send, take part) among the clause's later cues or in the cue itself, or
+        (given ``sent``) in the next clause when it has no actor of its own ("erwägt nicht, | Soldaten zu
+        schicken")."""
+        participation = self.pack.participation
+        if any(c.cue.lemma in participation for c in later) or any(
+            self.lem[j] in participation for j in range(main.start, main.end)
+        ):
+            return True
+        if sent is None or end >= sent.end:
+            return False
+        nxt = self._clause_end(sent, end)
+        return not self._candidates_any(end, nxt) and any(c.cue.lemma in participation for c in self._cues(end, nxt))
+
+    def _excluded_before(self, sent, start: int, main: _CueHit, later: list[_CueHit]) -> bool:
+        """The clause before ends with an exclusion (not negated) or a negated weighing whose object is
+        this clause's participation ("a exclu | que des soldats ... soient envoyés", "wykluczył, | że
+        polscy żołnierze zostaną wysłani", "erwägt nicht, | Soldaten zu schicken"): no actor stands
+        between that cue and this clause."""
+        exclusions = self.pack.exclusions
+        if not (exclusions or self.pack.considering) or not (
+            main.cue.lemma in self.pack.participation or self._participation_after(main, later)
+        ):
+            return False
+        previous = [(s, e) for s, e in self._clauses(sent) if e <= start]
+        if not previous:
+            return False
+        s, e = previous[-1]
+        cues = self._cues(s, e)
+        if not cues:
+            return False
+        last = cues[-1]
+        if last.cue.stance == "oppose" and last.cue.lemma in exclusions:
+            if self._negated(s, e, last, s):
+                return False
+        elif not (
+            last.cue.stance == "undecided" and last.cue.lemma in self.pack.considering and self._negated(s, e, last, s)
+        ):
+            return False  # nor a negated weighing ("erwägt nicht, | Soldaten zu schicken")
+        return not any(m.token_start >= last.end for m in self._candidates_any(last.end, e))
+
     def _ending_before(self, sent, start: int) -> bool:
         """The clause before is an ending of the force and this one has no other cue before the request
         ("sollen den Libanon, | wie von Israel gefordert, ... verlassen")."""
@@ -1856,6 +1908,16 @@ class ClauseStanceExtractor:
             elif stance == "oppose":
                 stance = "undecided"
                 notes.append("negated refusal")
+            elif (
+                stance == "undecided"
+                and lemma in self.pack.considering
+                and self._participation_after(main, later, sent, end)
+            ):
+                stance, own_refusal = "oppose", True  # "n'envisageait pas d'envoyer de troupes"
+                notes.append("negated weighing of own participation")
+        elif stance == "support" and self._excluded_before(sent, start, main, later):
+            stance, own_refusal = "oppose", True  # "ha escluso che ... possano essere inviati soldati"
+            notes.append("participation excluded by the clause before")
         elif stance == "support" and any(
             c.cue.stance in ("oppose", "ending") and not self._negated(start, end, c, main.end) for c in later
         ):

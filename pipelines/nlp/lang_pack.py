@@ -106,6 +106,12 @@ class LanguagePack:
     reservations: tuple[tuple[str, ...], ...] = ()
     # round 12: adverbs a clause that only lists actors may hold ("die Balten und jetzt auch die Polen")
     list_adverbs: frozenset[str] = frozenset()
+    # round 13: weighing words ("envisager", "rozważać") that, negated before a participation word, are a
+    # refusal of own troops ("n'envisage pas d'envoyer"), not hesitation
+    considering: frozenset[str] = frozenset()
+    # round 13: refusal words whose object can be the next clause ("a exclu que ... soient envoyés", "ha
+    # escluso che ... siano inviati"): a participation in that clause is refused, not offered
+    exclusions: frozenset[str] = frozenset()
     transliteration: dict[str, str] = field(default_factory=dict)  # letters -> Latin, for unknown names
     list_words: tuple[tuple[str, ...], ...] = ()  # "darunter", "a także", "anche": a list of actors goes on
     with_words: tuple[tuple[str, ...], ...] = ()  # "insieme a", "zusammen mit": the actor after it acts too
@@ -374,6 +380,8 @@ def load_pack(code: str) -> LanguagePack:
         whether=_words(cues_data.get("whether")),
         reservations=_phrases(cues_data.get("reservations")),
         list_adverbs=_words(cues_data.get("list_adverbs")),
+        considering=_words(cues_data.get("considering")),
+        exclusions=_words(cues_data.get("exclusions")),
         list_words=_phrases(cues_data.get("list_words")),
         with_words=_phrases(cues_data.get("with_words")),
         council_acts=_words(cues_data.get("council_acts")),

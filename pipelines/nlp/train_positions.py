@@ -135,6 +135,11 @@ DEFAULT_CORPORA = {
         "dev17.jsonl",
         "test-q.jsonl",
         "test-r.jsonl",
+        # round 13: round 12's parts after their first measurement
+        "dev18.jsonl",
+        "dev19.jsonl",
+        "test-s.jsonl",
+        "test-t.jsonl",
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}

@@ -67,8 +67,8 @@ def test_reserved_parts_are_refused(capsys, tmp_path, monkeypatch):
 
 
 def test_this_rounds_measurement_parts_are_refused_and_never_defaults(capsys):
-    # round 12: the lead's new parts (collected while this round works) are refused by name, unpatched
-    for part in ("test-s", "test-t", "dev18", "dev19"):
+    # round 13: the lead's new parts (collected while this round works) are refused by name, unpatched
+    for part in ("test-u", "test-v", "dev20", "dev21"):
         assert part in cv_languages.RESERVED_PARTS
         assert cv_languages.main(["--part", part]) == 2
         assert "kept for the lead" in capsys.readouterr().err
@@ -84,7 +84,7 @@ def test_this_rounds_measurement_parts_are_refused_and_never_defaults(capsys):
         "test-r",
         "dev16",
         "dev17",
-    } <= set(cv_languages.DEFAULT_PARTS)
+    } | {"test-s", "test-t", "dev18", "dev19"} <= set(cv_languages.DEFAULT_PARTS)
 
 
 def test_missed_people_pairs_spellings_like_the_scorer():
@@ -117,5 +117,5 @@ def test_time_split_scores_only_the_held_out_parts(tmp_path, capsys):
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["all"]["articles"] == len(held)
     capsys.readouterr()
-    assert cv_languages.main(["--part", "dev", "--held-out", "test-s"]) == 2
+    assert cv_languages.main(["--part", "dev", "--held-out", "test-u"]) == 2
     assert "kept for the lead" in capsys.readouterr().err
