@@ -68,7 +68,7 @@ def test_reserved_parts_are_refused(capsys, tmp_path, monkeypatch):
 
 def test_this_rounds_measurement_parts_are_refused_and_never_defaults(capsys):
     # round 13: the lead's new parts (collected while this round works) are refused by name, unpatched
-    for part in ("test-u", "test-v", "dev20", "dev21"):
+    for part in ("test-u", "test-v", "test-w", "dev20", "dev21", "dev22"):
         assert part in cv_languages.RESERVED_PARTS
         assert cv_languages.main(["--part", part]) == 2
         assert "kept for the lead" in capsys.readouterr().err
