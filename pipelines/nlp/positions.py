@@ -874,7 +874,8 @@ def scope_label(ex: StanceExtractor, cand: Candidate, sent) -> tuple[str, str] |
         cue = lex.words.get(lemma) or lex.words.get(f"{lemma}/{t.pos_}")
         if cue is not None and cue[0] == "undecided":
             return "undecided", t.text
-        if any(c.dep_ == "neg" and c.lower_ in _NEGATIONS for c in t.children):
+        around = [t, *(c for c in t.children if c.dep_ in ("aux", "auxpass"))]  # "won't get involved"
+        if any(c.dep_ == "neg" and c.lower_ in _NEGATIONS for x in around for c in x.children):
             scope = [t, *(c for c in t.children if c.dep_ in ("xcomp", "acomp", "dobj"))]
             if any(x.lemma_.lower() in lex.participation for x in scope):
                 return "oppose", f"not {t.text}"

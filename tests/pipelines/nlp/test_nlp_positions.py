@@ -281,7 +281,7 @@ def test_pool_lists_gives_a_coordination_one_add_decision():
             ("undecided", "considering"),
         ),
         ("Norway will not send soldiers to the stabilisation force.", "Norway", ("oppose", "not send")),
-        ("Chile won't get involved in the peacekeeping operation.", "Chile", ("oppose", "not get")),
+        ("Chile won't get involved in the peacekeeping operation.", "Chile", ("oppose", "not involved")),
         ("Norway pledged a battalion to the stabilisation force.", "Norway", None),
     ],
 )
