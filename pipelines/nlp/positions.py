@@ -888,7 +888,41 @@ def decide(
         lambda cand: _best_sentence(ex, cand),
         rules_only=lambda cand: cand.actor.actor_type == "person",
         may_add=lambda cand: addable(ex, cand),
+        scope_label=lambda cand, sent: scope_label(ex, cand, sent),
     )
+
+
+_NEGATIONS = frozenset({"not", "n't", "never", "no"})
+
+
+def scope_label(ex: StanceExtractor, cand: Candidate, sent) -> tuple[str, str] | None:
+    """The stance the words governing an added actor state, with the word, or None: going up from
+    the actor's mention in ``sent`` through its heads (at most 6), the first verb or adjective that
+    is an *undecided* cue of the lexicon ("Chile and Peru were considering sending") gives
+    ``undecided``; a negated participation verb, or one negated above its complement ("will not
+    send troops", "won't get involved") gives ``oppose``. The classifier's label stands otherwise
+    (round 13: its additions took ``support`` under such words)."""
+    mentions = [ex.doc[i] for i in cand.tokens if sent.start <= i < sent.end]
+    if not mentions:
+        return None
+    lex = ex.lex
+    t = mentions[0]
+    for _ in range(6):
+        if t.head.i == t.i:
+            break
+        t = t.head
+        if t.pos_ not in ("VERB", "ADJ", "AUX"):
+            continue
+        lemma = t.lemma_.lower()
+        cue = lex.words.get(lemma) or lex.words.get(f"{lemma}/{t.pos_}")
+        if cue is not None and cue[0] == "undecided":
+            return "undecided", t.text
+        around = [t, *(c for c in t.children if c.dep_ in ("aux", "auxpass"))]  # "won't get involved"
+        if any(c.dep_ == "neg" and c.lower_ in _NEGATIONS for x in around for c in x.children):
+            scope = [t, *(c for c in t.children if c.dep_ in ("xcomp", "acomp", "dobj"))]
+            if any(x.lemma_.lower() in lex.participation for x in scope):
+                return "oppose", f"not {t.text}"
+    return None
 
 
 def decide_candidates(
@@ -901,10 +935,11 @@ def decide_candidates(
     )
 
 
-def _decide_scored(scored, model: Forest, best_sentence, rules_only=None, may_add=None) -> list[Hit]:
+def _decide_scored(scored, model: Forest, best_sentence, rules_only=None, may_add=None, scope_label=None) -> list[Hit]:
     """:func:`decide_candidates` on (candidate, probabilities, features, evidence sentence or None)
     items; a candidate ``rules_only`` accepts keeps the rules' hits untouched, one the rules did not
-    find is added only if ``may_add`` (when given) accepts it."""
+    find is added only if ``may_add`` (when given) accepts it, with the label ``scope_label`` (when
+    given) reads in the words governing it, else the classifier's."""
     out: list[Hit] = []
     for cand, probs, feats, sent in scored:
         if rules_only is not None and rules_only(cand):
@@ -934,17 +969,23 @@ def _decide_scored(scored, model: Forest, best_sentence, rules_only=None, may_ad
         sent = sent if sent is not None else best_sentence(cand)
         if sent is None:
             continue
+        mechanism = f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})"
+        confidence = probs.get(predicted, 0.0)
+        scoped = scope_label(cand, sent) if scope_label is not None else None
+        if scoped is not None and scoped[0] != predicted:
+            mechanism += f"; stance {scoped[0]} by the words governing the actor ('{scoped[1]}')"
+            predicted, confidence = scoped[0], p  # the classifier's probability of a position
         out.append(
             Hit(
                 cand.actor,
                 predicted,
-                round(probs.get(predicted, 0.0), 2),
+                round(confidence, 2),
                 "classifier",
                 sent.text.strip(),
                 None,
                 notes=["position decided by the trained classifier"],
                 sent_start=sent.start_char,
-                mechanism=f"{note}; stance {predicted} ({probs.get(predicted, 0.0):.2f})",
+                mechanism=mechanism,
             )
         )
     out.sort(key=lambda h: h.sent_start)

@@ -29,8 +29,11 @@ def merge_hits(hits: list[Hit], *, use_filter: bool = True) -> list[tuple[Actor,
     3. Hedges dominate support: if the undecided sum is at least half the support sum (and not
        below the oppose sum), the actor is ``undecided`` (backing an idea without committing
        one's own part is undecided by the annotation definition).
-    4. Otherwise the largest sum wins; when support and oppose are within 25% of each other the
-       actor is ``undecided`` (mixed signals).
+    4. Otherwise the largest sum wins; when oppose is at least the support sum but within 25% of it
+       the actor is ``undecided`` (mixed signals). A support sum above the oppose sum stays support
+       (round 13: on round 12's parts the stray oppose cues beside a backer's support -- a withdrawal
+       of someone else, a conditional exit, a complaint about restrictions -- turned four backers
+       undecided, with no annotated undecided among those cases).
 
     5. With ``use_filter``, the trained actor filter (:mod:`pipelines.nlp.actor_filter`, when its
        model file is present and enabled) drops candidates it scores below its threshold.
@@ -61,7 +64,7 @@ def merge_hits(hits: list[Hit], *, use_filter: bool = True) -> list[tuple[Actor,
             stance = max(STANCES, key=lambda s: (totals[s], s == "undecided"))
             if (
                 totals["support"]
-                and totals["oppose"]
+                and totals["oppose"] >= totals["support"]
                 and abs(totals["support"] - totals["oppose"]) < 0.25 * max(totals["support"], totals["oppose"])
             ):
                 stance = "undecided"

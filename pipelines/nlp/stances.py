@@ -360,6 +360,7 @@ class StanceExtractor:
         self.state = _DocState()
         self.org_mentions = [m for m in mentions if m.kind in ("organisation", "coalition")]
         self.day = day
+        self._earlier_active: set[int] = set()  # pronouns being resolved by _earlier_subject
 
     # ----- actors
     def _mention_actor(self, token) -> Actor | None:
@@ -415,15 +416,24 @@ class StanceExtractor:
 
     def _earlier_subject(self, pron) -> list[Actor]:
         """ "The Trump administration has ruled out ..., (but) it has been speaking to ...": an
-        actor that is the subject of an earlier clause of the same sentence."""
-        for t in pron.sent:
-            if t.i >= pron.i:
-                break
-            if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in _PRONOUNS:
-                found = [a for s in self._expand(t) for a in self._resolve(s, speakers=[], allow_pronoun=False)]
-                if found:
-                    return found
-        return []
+        actor that is the subject of an earlier clause of the same sentence. A pronoun already being
+        resolved this way gives nothing (a subject whose own possessive pronoun leads back to it would
+        otherwise recurse without end)."""
+        active = self._earlier_active
+        if pron.i in active:
+            return []
+        active.add(pron.i)
+        try:
+            for t in pron.sent:
+                if t.i >= pron.i:
+                    break
+                if t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in _PRONOUNS:
+                    found = [a for s in self._expand(t) for a in self._resolve(s, speakers=[], allow_pronoun=False)]
+                    if found:
+                        return found
+            return []
+        finally:
+            active.discard(pron.i)
 
     def _role_reference(self, tok) -> Actor | None:
         """'the prime minister' -> the last person mentioned whose office matches."""

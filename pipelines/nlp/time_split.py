@@ -43,6 +43,7 @@ from .train_positions import (
     ROUND9_PARTS,
     ROUND10_PARTS,
     ROUND11_PARTS,
+    ROUND12_PARTS,
     THRESHOLDS,
     _read_corpora,
     class_probs,
@@ -63,9 +64,10 @@ logger = logging.getLogger(__name__)
 # scored on round 10's; fitted on rounds <= 8, scored on round 9's (each too small alone to tell apart
 # changes of a few positions). Each pair is (scored parts, later parts left out of training).
 SPLITS = (
-    (ROUND11_PARTS, ()),
-    (ROUND10_PARTS, ROUND11_PARTS),
-    (ROUND9_PARTS, (*ROUND10_PARTS, *ROUND11_PARTS)),
+    (ROUND12_PARTS, ()),
+    (ROUND11_PARTS, ROUND12_PARTS),
+    (ROUND10_PARTS, (*ROUND11_PARTS, *ROUND12_PARTS)),
+    (ROUND9_PARTS, (*ROUND10_PARTS, *ROUND11_PARTS, *ROUND12_PARTS)),
 )
 JITTER = 0.05  # an addition within this much of the add threshold is counted in the "jitter band"
 DEFAULT_CACHE = REPO_ROOT / ".cache" / "time_split"
@@ -166,7 +168,7 @@ def rules_of(rows: list[dict]) -> dict[str, dict[str, str]]:
 def _parts(args: argparse.Namespace) -> list[tuple[list[str], list[str]]]:
     """(training parts, scored parts) of each split: ``--train``/``--test`` name one; by default
     :data:`SPLITS` over the parts ``make train`` reads and rounds 10's and 11's."""
-    every = list(dict.fromkeys([*DEFAULT_CORPORA["parse"], *ROUND10_PARTS, *ROUND11_PARTS]))
+    every = list(dict.fromkeys([*DEFAULT_CORPORA["parse"], *ROUND10_PARTS, *ROUND11_PARTS, *ROUND12_PARTS]))
     if args.test:
         return [(args.train or [p for p in every if p not in args.test], list(args.test))]
     return [([p for p in every if p not in test and p not in later], list(test)) for test, later in SPLITS]

@@ -45,6 +45,7 @@ CLAUSE_CORPUS_DIR = REPO_ROOT / "tests" / "corpus" / "multilingual"  # --route c
 ROUND9_PARTS = ("dev13.jsonl", "dev14.jsonl", "test-n.jsonl", "test-o.jsonl", "test-p.jsonl")
 ROUND10_PARTS = ("dev15.jsonl", "dev16.jsonl", "test-q.jsonl", "test-r.jsonl", "test-s.jsonl")
 ROUND11_PARTS = ("dev17.jsonl", "dev18.jsonl", "test-t.jsonl", "test-u.jsonl", "test-v.jsonl")
+ROUND12_PARTS = ("dev19.jsonl", "dev20.jsonl", "test-w.jsonl", "test-x.jsonl", "test-y.jsonl")
 # the dev parts each route trains on by default (those that exist)
 DEFAULT_CORPORA = {
     # every English part measured once is development data (round 6: dev..dev6, test-a..test-g)

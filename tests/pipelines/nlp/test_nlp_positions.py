@@ -270,3 +270,32 @@ def test_pool_lists_gives_a_coordination_one_add_decision():
     assert top[2][1] == pytest.approx(0.4) and top[2][2] == pytest.approx(0.4)  # own stance proportions
     mean = positions.pool_lists(probs, found, lists, "mean")
     assert mean[1][0] == mean[2][0] == pytest.approx(1 - (0.8 + 0.7 + 0.4) / 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "expected"),
+    [
+        (
+            "Chile and Peru were considering sending a battalion each to the mission.",
+            "Chile",
+            ("undecided", "considering"),
+        ),
+        ("Norway will not send soldiers to the stabilisation force.", "Norway", ("oppose", "not send")),
+        ("Chile won't get involved in the peacekeeping operation.", "Chile", ("oppose", "not involved")),
+        ("Norway pledged a battalion to the stabilisation force.", "Norway", None),
+    ],
+)
+def test_scope_label_reads_the_words_governing_an_added_actor(nlp, text, actor, expected):
+    """Round 13: an actor the classifier adds takes 'undecided' under an undecided cue and 'oppose'
+    under a negated participation verb; otherwise the classifier's label stands."""
+    from types import SimpleNamespace
+
+    from pipelines.nlp.cues import load_lexicon
+    from pipelines.nlp.positions import Candidate, scope_label
+    from pipelines.nlp.stances import Actor
+
+    doc = nlp(text)
+    tokens = [t.i for t in doc if t.text == actor]
+    cand = Candidate(Actor(actor, actor, "country", None, actor), tokens)
+    ex = SimpleNamespace(doc=doc, lex=load_lexicon())
+    assert scope_label(ex, cand, next(doc.sents)) == expected

@@ -26,3 +26,20 @@ def test_countries_and_people_keep_their_keys() -> None:
         ("Jane Doe", "oppose"),
         ("Germany", "undecided"),
     ]
+
+
+def test_close_support_and_oppose_sums_stay_support_when_support_is_larger() -> None:
+    """Round 13: a backer with a stray oppose cue beside its support keeps support; an oppose sum
+    at least as large as the support within 25 % is still mixed signals (undecided)."""
+    norway = Actor("NO", "Norway", "country", "NO", "Norway -> Norway (name)")
+    chile = Actor("CL", "Chile", "country", "CL", "Chile -> Chile (name)")
+    merged = merge_hits(
+        [
+            _hit(norway, "support", 0.7),
+            _hit(norway, "oppose", 0.6),
+            _hit(chile, "support", 0.6),
+            _hit(chile, "oppose", 0.7),
+        ],
+        use_filter=False,
+    )
+    assert [(actor.name, stance) for actor, stance, *_ in merged] == [("Norway", "support"), ("Chile", "undecided")]

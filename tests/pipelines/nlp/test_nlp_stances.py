@@ -358,3 +358,13 @@ def test_host_country_modifying_a_force_noun_is_the_place(analyse):
     assert stance_map(analyse("France backs a Ukraine deployment of European troops, Macron said.")) == {
         "France": "support"
     }
+
+
+def test_a_subject_whose_possessive_pronoun_leads_back_to_it_does_not_recurse(analyse):
+    """Round 13: 'X's envoy and its regional chief ... said' made the earlier-subject lookup of
+    'its' resolve the same subject again without end (RecursionError on a whole article)."""
+    r = analyse(
+        "Kenya backs the stabilisation force. "
+        "\u201cWe will stay,\u201d the movement's chief envoy and its regional chief Omar Haddad said in a statement."
+    )
+    assert stance_map(r).get("Kenya") == "support"

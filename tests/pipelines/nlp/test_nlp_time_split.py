@@ -33,12 +33,18 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
 def test_default_splits_train_only_on_earlier_rounds():
     import argparse
 
-    from pipelines.nlp.time_split import ROUND9_PARTS, ROUND10_PARTS, ROUND11_PARTS, _parts
+    from pipelines.nlp.time_split import ROUND9_PARTS, ROUND10_PARTS, ROUND11_PARTS, ROUND12_PARTS, _parts
 
     splits = _parts(argparse.Namespace(train=None, test=None))
-    assert [test for _, test in splits] == [list(ROUND11_PARTS), list(ROUND10_PARTS), list(ROUND9_PARTS)]
-    newest, middle, oldest = splits
-    assert not set(newest[0]) & set(ROUND11_PARTS)
-    assert not set(middle[0]) & {*ROUND10_PARTS, *ROUND11_PARTS}
-    assert not set(oldest[0]) & {*ROUND9_PARTS, *ROUND10_PARTS, *ROUND11_PARTS}
-    assert set(oldest[0]) < set(middle[0]) < set(newest[0])
+    assert [test for _, test in splits] == [
+        list(ROUND12_PARTS),
+        list(ROUND11_PARTS),
+        list(ROUND10_PARTS),
+        list(ROUND9_PARTS),
+    ]
+    latest, newest, middle, oldest = splits
+    assert not set(latest[0]) & set(ROUND12_PARTS)
+    assert not set(newest[0]) & {*ROUND11_PARTS, *ROUND12_PARTS}
+    assert not set(middle[0]) & {*ROUND10_PARTS, *ROUND11_PARTS, *ROUND12_PARTS}
+    assert not set(oldest[0]) & {*ROUND9_PARTS, *ROUND10_PARTS, *ROUND11_PARTS, *ROUND12_PARTS}
+    assert set(oldest[0]) < set(middle[0]) < set(newest[0]) < set(latest[0])
