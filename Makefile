@@ -24,7 +24,7 @@ help:
 	@echo "make bench   - benchmarks: our stages vs the bare libraries, with ratios"
 	@echo "make install - virtual environment with pinned dependencies and the spaCy model"
 	@echo "make time-split - English positions model: trained on rounds <= 10, scored on round 11's parts; on rounds <= 9, scored on round 10's; on rounds <= 8, scored on round 9's; and grouped CV (a few minutes; parses once into .cache/)"
-	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the positions model: the 30 English parts dev..dev14, test-a..test-p) and the clause-route positions model (the 35 multilingual parts dev..dev17, test-a..test-r; 5 bagged models)"
+	@echo "make train   - retrain the NLP actor filter, the English relevance classifier and positions model with its words channel (the positions model: the 30 English parts dev..dev14, test-a..test-p) and the clause-route positions model (the 39 multilingual parts dev..dev19, test-a..test-t; 5 bagged models)"
 
 $(STAMP): setup.py constraints.txt requirements-model.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
