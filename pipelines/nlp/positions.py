@@ -439,9 +439,9 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str |
     mod_head = doc[i].head if doc[i].dep_ in ("amod", "compound", "nmod", "poss") else None
     f["mod_troops"] = float(mod_head is not None and mod_head.lemma_.lower() in _TROOP_WORDS)
     # round 6: mentions that name no actor (a casualty's nationality, a currency, an ethnic group, a venue)
-    gov_verb = _governing_verb(anchor)
+    gov = _governing_verb(anchor)  # the verb that governs the mention
     f["casualty"] = float(
-        (gov_verb is not None and _casualty(gov_verb, lex.casualties)) or _casualty_noun(anchor, lex.casualties)
+        (gov is not None and _casualty(gov, lex.casualties)) or _casualty_noun(anchor, lex.casualties)
     )
     f["currency"] = float(doc[i].head.lemma_.lower() in lex.currencies)
     m = ex.by_token.get(i)
@@ -457,7 +457,6 @@ def _mention_features(ex: StanceExtractor, facts: _Sentences, i: int, key: str |
     f["appos"] = float(doc[i].dep_ == "appos" or (anchor.i != i and any(t.dep_ == "appos" for t in [doc[i]])))
     f["listed"] = float(listed)
     f["dateline"] = 0.0
-    gov = gov_verb  # the verb that governs the mention
     for s in STANCES:
         f[f"gov_{s}"] = 0.0
     # round 10: named as present at a meeting (a gathering word on the path up to the governing verb)

@@ -167,7 +167,7 @@ def rules_of(rows: list[dict]) -> dict[str, dict[str, str]]:
 
 def _parts(args: argparse.Namespace) -> list[tuple[list[str], list[str]]]:
     """(training parts, scored parts) of each split: ``--train``/``--test`` name one; by default
-    :data:`SPLITS` over the parts ``make train`` reads and rounds 10's and 11's."""
+    :data:`SPLITS` over the parts ``make train`` reads and rounds 10's, 11's and 12's."""
     every = list(dict.fromkeys([*DEFAULT_CORPORA["parse"], *ROUND10_PARTS, *ROUND11_PARTS, *ROUND12_PARTS]))
     if args.test:
         return [(args.train or [p for p in every if p not in args.test], list(args.test))]

@@ -46,6 +46,10 @@ ROUND9_PARTS = ("dev13.jsonl", "dev14.jsonl", "test-n.jsonl", "test-o.jsonl", "t
 ROUND10_PARTS = ("dev15.jsonl", "dev16.jsonl", "test-q.jsonl", "test-r.jsonl", "test-s.jsonl")
 ROUND11_PARTS = ("dev17.jsonl", "dev18.jsonl", "test-t.jsonl", "test-u.jsonl", "test-v.jsonl")
 ROUND12_PARTS = ("dev19.jsonl", "dev20.jsonl", "test-w.jsonl", "test-x.jsonl", "test-y.jsonl")
+# the multilingual parts by the round after which they were first measured (the clause model trains on
+# them; the fr/de/es/it/pl relevance classifier leaves them out)
+CLAUSE_ROUND11_PARTS = ("dev16.jsonl", "dev17.jsonl", "test-q.jsonl", "test-r.jsonl")
+CLAUSE_ROUND12_PARTS = ("dev18.jsonl", "dev19.jsonl", "test-s.jsonl", "test-t.jsonl")
 # the dev parts each route trains on by default (those that exist)
 DEFAULT_CORPORA = {
     # every English part measured once is development data (round 6: dev..dev6, test-a..test-g)
@@ -132,15 +136,9 @@ DEFAULT_CORPORA = {
         "test-o.jsonl",
         "test-p.jsonl",
         # round 12: round 11's parts after their first measurement
-        "dev16.jsonl",
-        "dev17.jsonl",
-        "test-q.jsonl",
-        "test-r.jsonl",
+        *CLAUSE_ROUND11_PARTS,
         # round 13: round 12's parts after their first measurement
-        "dev18.jsonl",
-        "dev19.jsonl",
-        "test-s.jsonl",
-        "test-t.jsonl",
+        *CLAUSE_ROUND12_PARTS,
     ),
 }
 PARAMS = {"n_estimators": 120, "max_depth": 3, "learning_rate": 0.08, "min_samples_leaf": 4}

@@ -37,8 +37,8 @@ from .relevance_model import (
     model_from_dict,
     probability,
 )
+from .train_positions import CLAUSE_ROUND11_PARTS, CLAUSE_ROUND12_PARTS, ROUND10_PARTS, data_files
 from .train_positions import DEFAULT_CORPORA as POSITIONS_CORPORA
-from .train_positions import ROUND10_PARTS, data_files
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +58,7 @@ LANGUAGE_CORPORA = tuple(
         name
         for name in (*POSITIONS_CORPORA["clauses"], *ROUND10_LANGUAGE_PARTS)
         # rounds 11 and 12's parts, added to the clause model's, stay out of this one
-        if name
-        not in (
-            *("dev16.jsonl", "dev17.jsonl", "test-q.jsonl", "test-r.jsonl"),
-            *("dev18.jsonl", "dev19.jsonl", "test-s.jsonl", "test-t.jsonl"),
-        )
+        if name not in (*CLAUSE_ROUND11_PARTS, *CLAUSE_ROUND12_PARTS)
     )
 )
 LANGUAGES = ("de", "es", "fr", "it", "pl")  # the languages with a corpus large enough to learn from
